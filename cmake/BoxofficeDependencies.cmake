@@ -1,0 +1,22 @@
+# Finds every third-party library and wraps the ones that ship no CMake files.
+find_package(Threads REQUIRED)
+find_package(Boost 1.81 EXACT CONFIG REQUIRED COMPONENTS json url program_options)
+find_package(fmt REQUIRED)
+find_package(doctest REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+
+# SOCI ships neither CMake nor pkg-config files on Debian 12.
+find_path(SOCI_INCLUDE_DIR soci/soci.h REQUIRED)
+find_library(SOCI_CORE_LIBRARY soci_core REQUIRED)
+find_library(SOCI_SQLITE3_LIBRARY soci_sqlite3 REQUIRED)
+add_library(soci::core UNKNOWN IMPORTED)
+set_target_properties(soci::core PROPERTIES
+  IMPORTED_LOCATION ${SOCI_CORE_LIBRARY}
+  INTERFACE_INCLUDE_DIRECTORIES ${SOCI_INCLUDE_DIR})
+add_library(soci::sqlite3 UNKNOWN IMPORTED)
+set_target_properties(soci::sqlite3 PROPERTIES
+  IMPORTED_LOCATION ${SOCI_SQLITE3_LIBRARY}
+  INTERFACE_LINK_LIBRARIES "soci::core;SQLite::SQLite3")

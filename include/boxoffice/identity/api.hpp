@@ -1,0 +1,37 @@
+#pragma once
+// The identity module's public facade: users, roles, tokens. Other modules and the composition
+// root use only this header (and messages.hpp).
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "boxoffice/kernel/auth.hpp"
+#include "boxoffice/kernel/config.hpp"
+#include "boxoffice/kernel/module.hpp"
+
+namespace boxoffice::identity {
+
+struct UserSummary {
+  std::string id;
+  std::string email;
+  std::string displayName;
+  std::vector<auth::Role> roles;
+  std::string createdAt;
+};
+
+class IdentityModule : public Module {
+ public:
+  // Verifies access tokens for the HTTP server.
+  virtual const auth::Authenticator& authenticator() const = 0;
+  virtual std::optional<UserSummary> findUser(const std::string& userId) const = 0;
+  // For `boxoffice users add` and demo data. Applies the password policy; throws Problem
+  // (400 weak password, 409 duplicate email).
+  virtual UserSummary addUser(const std::string& email, const std::string& password,
+                              const std::string& displayName, auth::Role role) = 0;
+};
+
+std::vector<ConfigKey> configKeys();
+std::unique_ptr<IdentityModule> createModule(ModuleDeps deps);
+
+}  // namespace boxoffice::identity

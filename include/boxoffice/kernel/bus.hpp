@@ -1,0 +1,61 @@
+#pragma once
+// Integration messages between modules: outbox -> bus -> inbox.
+//
+// A module publishes by writing to its own outbox inside its write transaction (Tx::publish).
+// The OutboxDispatcher hands committed outbox rows to the MessageBus. The in-process bus
+// (InProcessBus) stores each message durably in the inbox of every subscriber of its topic;
+// each subscriber's InboxWorker runs the handler inside the subscriber's own transaction,
+// marking the inbox row done in the same commit, so a message is handled exactly once per
+// subscriber even though it may be delivered more than once. A failing handler is retried
+// with exponential backoff; after `maxAttempts` failures it becomes a dead letter that an
+// admin can list and replay. An AMQP 1.0 adapter implements MessageBus for scale-out.
+#include <boost/json/object.hpp>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "boxoffice/kernel/db.hpp"
+
+namespace boxoffice {
+
+namespace topics {
+inline constexpr std::string_view events = "events";
+inline constexpr std::string_view tickets = "tickets";
+inline constexpr std::string_view payments = "payments";
+inline constexpr std::string_view notifications = "notifications";
+}  // namespace topics
+
+struct Envelope {
+  std::string messageId;
+  std::string occurredAt;  // RFC 3339
+  std::string topic;
+  std::string type;        // "EventCreated"
+  int version = 1;
+  std::string correlationId;
+  std::string causationId;
+  boost::json::object payload;
+
+  boost::json::object toJson() const;
+  static Envelope fromJson(const boost::json::object& json);
+};
+
+// Runs inside the subscriber's write transaction: throw to have the message retried.
+// Publishing through `tx` makes the new message's causationId default to this message's id.
+using MessageHandler = std::function<void(const Envelope& message, Tx& tx)>;
+
+class MessageBus {
+ public:
+  virtual ~MessageBus() = default;
+  // `subscriber` names the subscription ("inventory"); `store` is the subscriber's database,
+  // which holds its inbox. Register every subscription before start().
+  virtual void subscribe(std::string_view topic, std::string subscriber, Database& store,
+                         MessageHandler handler) = 0;
+  // Accepts a committed outbox message; returns once it is durably queued for every
+  // subscriber of its topic (or throws, and the dispatcher tries again later).
+  virtual void publish(const Envelope& message) = 0;
+  virtual void start() = 0;
+  // Finishes the work in hand and stops; undelivered messages stay queued for the next start.
+  virtual void stop() = 0;
+};
+
+}  // namespace boxoffice

@@ -1,0 +1,131 @@
+#pragma once
+// A module's own database: one SQLite file (<data-dir>/<module>.db) through SOCI.
+//
+// Writes are serialized through one writer session and run as BEGIN IMMEDIATE ... COMMIT
+// (synchronous=FULL: a returned write is durable). Reads use a small pool of reader sessions
+// that WAL lets run beside the writer. Neither may be called on an io thread.
+//
+//   store.write([&](Tx& tx) {
+//     tx.sql() << "UPDATE ...", soci::use(x);
+//     tx.publish("events", "EventPublished", payload, ctx.correlationId);  // same transaction
+//   });
+#include <boost/json/object.hpp>
+#include <condition_variable>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <soci/soci.h>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "boxoffice/kernel/log.hpp"
+
+namespace boxoffice {
+
+class StartupError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Migration {
+  std::string_view module;  // folder under migrations/
+  std::string_view name;    // "0001_init.sql"
+  std::string_view sql;
+};
+// Every migrations/<module>/NNNN_*.sql, embedded in the binary at build time, sorted by name.
+std::span<const Migration> embeddedMigrations();
+
+// One open write transaction. Anything published through it reaches the module's outbox in the
+// same commit; the bus delivers it after the commit (and after a crash, on the next start).
+class Tx {
+ public:
+  explicit Tx(soci::session& session) : session_(session) {}
+  soci::session& sql() { return session_; }
+  // Returns the new message's id.
+  std::string publish(std::string_view topic, std::string_view type,
+                       const boost::json::object& payload, std::string_view correlationId,
+                       std::string_view causationId = {}, int version = 1);
+  bool published() const { return published_; }
+
+ private:
+  soci::session& session_;
+  bool published_ = false;
+};
+
+class Database {
+ public:
+  struct Options {
+    std::filesystem::path file;  // ":memory:" is not supported: WAL needs a file
+    std::string module;
+    int busyTimeoutMs = 5000;
+    int readers = 4;
+  };
+
+  Database(Options options, Logger log);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Creates the kernel tables (migrations, outbox, inbox, dead letters) and applies this
+  // module's migrations in order, each once, in a transaction, recording its checksum.
+  // Throws StartupError if an applied migration's text has changed.
+  void migrate(std::span<const Migration> migrations);
+  // The names of applied migrations (for /ready and tests).
+  std::vector<std::string> appliedMigrations();
+
+  template <class F>
+  auto write(F&& work) {
+    std::unique_lock lock(writeMutex_);
+    Tx tx(*writer_);
+    begin();
+    try {
+      if constexpr (std::is_void_v<decltype(work(tx))>) {
+        work(tx);
+        commit(tx, lock);
+      } else {
+        auto result = work(tx);
+        commit(tx, lock);
+        return result;
+      }
+    } catch (...) {
+      rollback();
+      throw;
+    }
+  }
+
+  template <class F>
+  auto read(F&& work) {
+    auto session = acquireReader();
+    return work(*session);
+  }
+
+  const std::string& module() const { return options_.module; }
+  const std::filesystem::path& file() const { return options_.file; }
+  // Called after every commit that published messages (the outbox dispatcher wakes up).
+  void onOutboxCommit(std::function<void()> listener);
+
+ private:
+  struct ReaderReturn {
+    Database* db;
+    void operator()(soci::session* s) const;
+  };
+  std::unique_ptr<soci::session, ReaderReturn> acquireReader();
+  std::unique_ptr<soci::session> open();
+  void begin();
+  void commit(Tx& tx, std::unique_lock<std::mutex>& lock);
+  void rollback();
+
+  Options options_;
+  Logger log_;
+  std::mutex writeMutex_;
+  std::unique_ptr<soci::session> writer_;
+  std::mutex readersMutex_;
+  std::condition_variable readerFree_;
+  std::vector<std::unique_ptr<soci::session>> idleReaders_;
+  std::function<void()> outboxListener_;
+};
+
+}  // namespace boxoffice

@@ -1,0 +1,13 @@
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace boxoffice {
+
+// A random (version 4) UUID in lower-case canonical form, from libsodium's CSPRNG.
+std::string newUuid();
+bool isUuid(std::string_view text);
+// Random URL-safe text with `bytes` bytes of entropy (tokens, request ids).
+std::string randomToken(std::size_t bytes);
+
+}  // namespace boxoffice

@@ -1,0 +1,76 @@
+#pragma once
+// Routes: method + path template ("/api/v1/events/{id}") + declared access + handler.
+// Handlers run on the worker pool, never on an io thread, so they may block on the database.
+// A handler either returns its Response (the common case) or, registered with addAsync,
+// answers later through `Respond` from any thread (e.g. after a group commit).
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "boxoffice/kernel/auth.hpp"
+#include "boxoffice/kernel/context.hpp"
+#include "boxoffice/kernel/http.hpp"
+
+namespace boxoffice {
+
+// Who may call a route. Checked by the server before the handler runs:
+// no/invalid token where one is needed -> 401, a role without the permission -> 403.
+class Access {
+ public:
+  static Access anyone() { return Access(Kind::Anyone, {}); }
+  // Anonymous callers are allowed, but a token, if sent, must be valid (owners see more).
+  static Access optionalUser() { return Access(Kind::OptionalUser, {}); }
+  static Access authenticated() { return Access(Kind::Authenticated, {}); }
+  static Access require(auth::Permission permission) { return Access(Kind::Permission, permission); }
+
+  bool needsPrincipal() const { return kind_ == Kind::Authenticated || kind_ == Kind::Permission; }
+  bool readsToken() const { return kind_ != Kind::Anyone; }
+  std::optional<auth::Permission> permission() const { return permission_; }
+
+ private:
+  enum class Kind { Anyone, OptionalUser, Authenticated, Permission };
+  Access(Kind kind, std::optional<auth::Permission> permission)
+      : kind_(kind), permission_(permission) {}
+  Kind kind_;
+  std::optional<auth::Permission> permission_;
+};
+
+using Respond = std::function<void(http::Response)>;
+using Handler = std::function<http::Response(const http::Request&, RequestContext&)>;
+using AsyncHandler = std::function<void(http::Request, RequestContext, Respond)>;
+
+struct Route {
+  http::Method method;
+  std::string pattern;     // the route template, used in logs and metrics
+  std::string module;      // for log lines
+  Access access;
+  AsyncHandler handler;
+  std::vector<std::string> segments;
+};
+
+struct RouteMatch {
+  const Route* route = nullptr;                    // null: no route for this path+method
+  std::vector<http::Method> allowed;               // methods the path supports (for 405)
+  std::map<std::string, std::string> params;
+};
+
+class Router {
+ public:
+  // Adds a route; throws std::logic_error on a duplicate method + template.
+  void add(http::Method method, std::string pattern, std::string module, Access access,
+           Handler handler);
+  void addAsync(http::Method method, std::string pattern, std::string module, Access access,
+                AsyncHandler handler);
+  // Literal segments win over {parameters} at the same position ("/events/search" before
+  // "/events/{id}").
+  RouteMatch match(http::Method method, std::string_view path) const;
+  const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
+
+ private:
+  std::vector<std::unique_ptr<Route>> routes_;
+};
+
+}  // namespace boxoffice

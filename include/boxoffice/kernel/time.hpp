@@ -1,0 +1,22 @@
+#pragma once
+// Time as the API speaks it: RFC 3339 UTC text; system_clock inside.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace boxoffice {
+
+using Clock = std::chrono::system_clock;
+using TimePoint = Clock::time_point;
+
+// "2026-05-20T19:30:00Z" (with milliseconds when non-zero: "…00.250Z").
+std::string formatRfc3339(TimePoint time);
+// Accepts "Z" or a numeric offset, optional fractional seconds; nullopt if malformed or invalid.
+std::optional<TimePoint> parseRfc3339(std::string_view text);
+// Accepts "YYYY-MM-DD" (midnight UTC) or full RFC 3339.
+std::optional<TimePoint> parseDateOrDateTime(std::string_view text);
+std::int64_t toUnixMillis(TimePoint time);
+TimePoint fromUnixMillis(std::int64_t millis);
+
+}  // namespace boxoffice

@@ -1,0 +1,91 @@
+#pragma once
+// Integration-test support: starts the real `boxoffice` binary on an ephemeral port with a fresh
+// temporary data directory, and talks HTTP to it.
+//
+//   TestServer server;                                  // started and ready
+//   auto r = server.post("/api/v1/auth/register", R"({"email":...})");
+//   CHECK(r.status == 201);
+//   CHECK(r.json().at("id").is_string());
+#include <boost/json.hpp>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace boxoffice::testing {
+
+struct HttpResult {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+
+  boost::json::value json() const;  // throws if the body is not JSON
+  std::string header(const std::string& lowerCaseName) const;  // "" if absent
+};
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+class TestServer {
+ public:
+  struct Options {
+    std::vector<std::string> extraArgs;                          // appended to `serve ...`
+    std::vector<std::pair<std::string, std::string>> env;        // added to the environment
+    bool generousRateLimits = true;  // rate limits high enough that tests never meet them
+    std::filesystem::path dataDir;   // empty: a fresh temporary directory, removed at the end
+  };
+
+  TestServer();
+  explicit TestServer(Options options);
+  ~TestServer();  // SIGTERM and wait; SIGKILL if it does not stop in 15 s
+  TestServer(const TestServer&) = delete;
+  TestServer& operator=(const TestServer&) = delete;
+
+  std::uint16_t port() const { return port_; }
+  const std::filesystem::path& dataDir() const { return dataDir_; }
+
+  HttpResult request(const std::string& method, const std::string& target,
+                     const std::string& body = {}, const HeaderList& headers = {});
+  HttpResult get(const std::string& target, const HeaderList& headers = {});
+  HttpResult post(const std::string& target, const std::string& body,
+                  const HeaderList& headers = {});  // Content-Type: application/json unless given
+  HttpResult put(const std::string& target, const std::string& body, const HeaderList& headers = {});
+  HttpResult del(const std::string& target, const HeaderList& headers = {});
+
+  // Convenience for tests that need a signed-in caller of a role. Admin and Organizer users are
+  // created through the `boxoffice users add` command; User through /auth/register.
+  // Returns the access token; the user's id is in userIdOf(token) (the JWT's sub).
+  std::string tokenFor(const std::string& role, const std::string& email = {});
+  static std::string userIdOf(const std::string& accessToken);
+  static HeaderList bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+  // Runs the binary with these arguments (not `serve`) against this data dir; returns exit code,
+  // stdout+stderr in `output`. `stdinText` is written to its stdin.
+  int runCommand(const std::vector<std::string>& args, const std::string& stdinText,
+                 std::string& output) const;
+
+  void kill9();        // SIGKILL, wait for exit
+  int terminate();     // SIGTERM, wait; returns the exit status
+  void restart();      // start again on the same data dir (a new port)
+  bool running() const { return pid_ > 0; }
+  std::string logs() const;  // everything the server wrote to stdout/stderr so far
+
+ private:
+  void start();
+  Options options_;
+  std::filesystem::path dataDir_;
+  std::filesystem::path logFile_;
+  bool ownsDataDir_ = false;
+  int pid_ = -1;
+  std::uint16_t port_ = 0;
+  int starts_ = 0;
+};
+
+// The path of the built binary (BX_BINARY from CTest, else <build>/boxoffice).
+std::filesystem::path binaryPath();
+
+// Runs `fn` on `threads` threads at once (released together) and waits for all.
+void runConcurrently(int threads, const std::function<void(int index)>& fn);
+
+}  // namespace boxoffice::testing
