@@ -1,6 +1,6 @@
 # Finds every third-party library and wraps the ones that ship no CMake files.
 find_package(Threads REQUIRED)
-find_package(Boost 1.81 EXACT CONFIG REQUIRED COMPONENTS json url program_options)
+find_package(Boost 1.81.0 EXACT CONFIG REQUIRED COMPONENTS json url program_options)
 find_package(fmt REQUIRED)
 find_package(doctest REQUIRED)
 find_package(SQLite3 REQUIRED)

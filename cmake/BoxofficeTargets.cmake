@@ -2,7 +2,7 @@
 
 function(boxoffice_project_flags target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
-    -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual -Wnull-dereference)
+    -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual)
   if(BOXOFFICE_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

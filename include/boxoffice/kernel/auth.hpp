@@ -30,6 +30,7 @@ enum class Permission {
   NotificationsSendOwn,
   UsersManage,
   ProfileManage,
+  SystemManage,  // operations: dead letters, replay (Admin only; not in the seed's table)
 };
 
 std::string_view to_string(Permission permission);  // "events:create"

@@ -49,10 +49,15 @@ class Tx {
                        const boost::json::object& payload, std::string_view correlationId,
                        std::string_view causationId = {}, int version = 1);
   bool published() const { return published_; }
+  // Messages published while handling another message name it as their cause by default.
+  void setDefaultCausation(std::string messageId) { defaultCausation_ = std::move(messageId); }
+  // Executes a script of several statements (migrations); SOCI prepares only one at a time.
+  void executeScript(std::string_view sql);
 
  private:
   soci::session& session_;
   bool published_ = false;
+  std::string defaultCausation_;
 };
 
 class Database {
@@ -125,6 +130,7 @@ class Database {
   std::mutex readersMutex_;
   std::condition_variable readerFree_;
   std::vector<std::unique_ptr<soci::session>> idleReaders_;
+  int openReaders_ = 0;
   std::function<void()> outboxListener_;
 };
 

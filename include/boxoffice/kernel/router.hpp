@@ -29,6 +29,13 @@ class Access {
   bool needsPrincipal() const { return kind_ == Kind::Authenticated || kind_ == Kind::Permission; }
   bool readsToken() const { return kind_ != Kind::Anyone; }
   std::optional<auth::Permission> permission() const { return permission_; }
+  // Health probes and metrics scrapes are not rate limited.
+  Access unmetered() const {
+    Access copy = *this;
+    copy.metered_ = false;
+    return copy;
+  }
+  bool metered() const { return metered_; }
 
  private:
   enum class Kind { Anyone, OptionalUser, Authenticated, Permission };
@@ -36,6 +43,7 @@ class Access {
       : kind_(kind), permission_(permission) {}
   Kind kind_;
   std::optional<auth::Permission> permission_;
+  bool metered_ = true;
 };
 
 using Respond = std::function<void(http::Response)>;

@@ -1,0 +1,87 @@
+#include "app/application.hpp"
+
+#include "boxoffice/kernel/ops_routes.hpp"
+
+namespace boxoffice::app {
+
+namespace {
+RetryPolicy retryPolicy(const Config& config) {
+  return {static_cast<int>(config.getInt("bus.maxAttempts")), std::chrono::milliseconds(config.getInt("bus.retryBaseMs")),
+          std::chrono::milliseconds(config.getInt("bus.retryMaxMs"))};
+}
+}  // namespace
+
+Application::Application(const Config& config, std::shared_ptr<LogSink> sink)
+    : config_(config),
+      log_(std::move(sink), "kernel"),
+      bus_(retryPolicy(config), metrics_, log_.forModule("bus")),
+      dispatcher_(bus_, metrics_, log_.forModule("bus")) {
+  rateLimiter_.definePolicy("anonymous", {static_cast<double>(config.getInt("rateLimit.anonymousPerSecond")),
+                                          static_cast<double>(config.getInt("rateLimit.anonymousBurst"))});
+  rateLimiter_.definePolicy("user", {static_cast<double>(config.getInt("rateLimit.userPerSecond")),
+                                     static_cast<double>(config.getInt("rateLimit.userBurst"))});
+}
+
+Application::~Application() { stop(); }
+
+Database& Application::openStore(const std::string& name) {
+  auto dataDir = std::filesystem::path(config_.getString("storage.dataDir"));
+  auto store = std::make_unique<Database>(
+      Database::Options{dataDir / (name + ".db"), name, static_cast<int>(config_.getInt("storage.busyTimeoutMs"))},
+      log_.forModule(name));
+  store->migrate(embeddedMigrations());
+  dispatcher_.addSource(*store);
+  stores_.push_back(std::move(store));
+  return *stores_.back();
+}
+
+ModuleDeps Application::depsFor(const std::string& name) {
+  return ModuleDeps{config_, log_.forModule(name), openStore(name), bus_, metrics_, rateLimiter_};
+}
+
+Module& Application::add(std::unique_ptr<Module> module) {
+  modules_.push_back(std::move(module));
+  return *modules_.back();
+}
+
+std::uint16_t Application::start() {
+  registerOpsRoutes(router_, metrics_, [this]() -> std::optional<std::string> {
+    if (!ready_) return "starting or stopping";
+    return std::nullopt;
+  });
+  registerDeadLetterRoutes(router_, bus_);
+  for (auto& module : modules_) {
+    module->registerRoutes(router_);
+    module->subscribe(bus_);
+  }
+  if (config_.getBool("demo")) {
+    for (auto& module : modules_) module->loadDemoData();
+  }
+  bus_.start();
+  dispatcher_.start();
+  for (auto& module : modules_) module->start();
+
+  server_ = std::make_unique<HttpServer>(ServerOptions::fromConfig(config_), router_, authenticator_, rateLimiter_,
+                                         metrics_, log_);
+  auto port = server_->start();
+  ready_ = true;
+  log_.info("listening", {{"port", port}, {"dataDir", config_.getString("storage.dataDir")},
+                          {"version", BOXOFFICE_VERSION}});
+  return port;
+}
+
+void Application::stop() {
+  if (!ready_ && !server_) return;
+  ready_ = false;
+  if (server_) {
+    server_->stop(std::chrono::milliseconds(config_.getInt("server.shutdownGraceMs")));
+    server_.reset();
+  }
+  for (auto it = modules_.rbegin(); it != modules_.rend(); ++it) (*it)->stop();
+  // Deliver what the last requests committed, then let the subscribers finish their work.
+  dispatcher_.stop();
+  bus_.stop();
+  log_.info("stopped");
+}
+
+}  // namespace boxoffice::app

@@ -1,0 +1,56 @@
+#pragma once
+// The running system: kernel services and every module, built explicitly by the composition
+// root (main.cpp). Owns start-up order and shutdown order.
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "boxoffice/kernel/config.hpp"
+#include "boxoffice/kernel/db.hpp"
+#include "boxoffice/kernel/http_server.hpp"
+#include "boxoffice/kernel/in_process_bus.hpp"
+#include "boxoffice/kernel/log.hpp"
+#include "boxoffice/kernel/metrics.hpp"
+#include "boxoffice/kernel/module.hpp"
+#include "boxoffice/kernel/rate_limit.hpp"
+#include "boxoffice/kernel/router.hpp"
+
+namespace boxoffice::app {
+
+class Application {
+ public:
+  Application(const Config& config, std::shared_ptr<LogSink> sink);
+  ~Application();
+
+  // Opens (and migrates) the database of module `name` under the data dir.
+  Database& openStore(const std::string& name);
+  ModuleDeps depsFor(const std::string& name);
+  // Adds a module built by the composition root; it is started in the order added.
+  Module& add(std::unique_ptr<Module> module);
+  void setAuthenticator(const auth::Authenticator* authenticator) { authenticator_ = authenticator; }
+
+  // serve: routes, subscriptions, demo data, bus, modules, HTTP. Returns the bound port.
+  std::uint16_t start();
+  // Reverse order: HTTP (graceful), modules, bus flush, stores.
+  void stop();
+
+  const Config& config() const { return config_; }
+  Logger& log() { return log_; }
+
+ private:
+  const Config& config_;
+  Logger log_;
+  Metrics metrics_;
+  RateLimiter rateLimiter_;
+  InProcessBus bus_;
+  OutboxDispatcher dispatcher_;
+  Router router_;
+  std::vector<std::unique_ptr<Database>> stores_;
+  std::vector<std::unique_ptr<Module>> modules_;
+  const auth::Authenticator* authenticator_ = nullptr;
+  std::unique_ptr<HttpServer> server_;
+  std::atomic<bool> ready_{false};
+};
+
+}  // namespace boxoffice::app

@@ -1,0 +1,217 @@
+#include "boxoffice/kernel/db.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <soci/sqlite3/soci-sqlite3.h>
+#include <sodium.h>
+
+#include <algorithm>
+
+#include "boxoffice/kernel/ids.hpp"
+#include "boxoffice/kernel/time.hpp"
+
+namespace boxoffice {
+
+namespace {
+
+// Tables every module database has, owned by the kernel: the migration ledger and the
+// message plumbing (outbox for what this module publishes, inbox and dead letters for what it
+// receives).
+constexpr std::string_view kKernelSchema = R"sql(
+CREATE TABLE IF NOT EXISTS kernel_migrations (
+  name TEXT PRIMARY KEY,
+  checksum TEXT NOT NULL,
+  applied_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  message_id TEXT NOT NULL UNIQUE,
+  topic TEXT NOT NULL,
+  type TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  payload TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  causation_id TEXT NOT NULL,
+  occurred_at TEXT NOT NULL,
+  dispatched_at TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(seq) WHERE dispatched_at IS NULL;
+CREATE TABLE IF NOT EXISTS inbox (
+  subscriber TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  topic TEXT NOT NULL,
+  type TEXT NOT NULL,
+  envelope TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'dead')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_ms INTEGER NOT NULL,
+  last_error TEXT,
+  received_at TEXT NOT NULL,
+  processed_at TEXT,
+  PRIMARY KEY (subscriber, message_id)
+);
+CREATE INDEX IF NOT EXISTS inbox_due ON inbox(next_attempt_ms) WHERE status = 'pending';
+CREATE TABLE IF NOT EXISTS dead_letters (
+  id TEXT PRIMARY KEY,
+  subscriber TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  topic TEXT NOT NULL,
+  type TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  error TEXT NOT NULL,
+  dead_at TEXT NOT NULL,
+  replayed_at TEXT
+);
+)sql";
+
+std::string sha256Hex(std::string_view text) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
+}
+
+sqlite_api::sqlite3* nativeHandle(soci::session& session) {
+  auto* backend = static_cast<soci::sqlite3_session_backend*>(session.get_backend());
+  return backend->conn_;
+}
+
+}  // namespace
+
+void Tx::executeScript(std::string_view sql) {
+  std::string text(sql);
+  char* error = nullptr;
+  if (sqlite_api::sqlite3_exec(nativeHandle(session_), text.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : "unknown error";
+    sqlite_api::sqlite3_free(error);
+    throw std::runtime_error(message);
+  }
+}
+
+std::string Tx::publish(std::string_view topic, std::string_view type, const boost::json::object& payload,
+                        std::string_view correlationId, std::string_view causationId, int version) {
+  std::string messageId = newUuid();
+  std::string topicText(topic), typeText(type), body = boost::json::serialize(payload);
+  std::string correlation(correlationId.empty() ? messageId : std::string(correlationId));
+  std::string causation(!causationId.empty() ? std::string(causationId)
+                                              : (defaultCausation_.empty() ? correlation : defaultCausation_));
+  std::string occurredAt = formatRfc3339(Clock::now());
+  session_ << "INSERT INTO outbox (message_id, topic, type, version, payload, correlation_id, causation_id, "
+              "occurred_at) VALUES (:id, :topic, :type, :version, :payload, :correlation, :causation, :at)",
+      soci::use(messageId), soci::use(topicText), soci::use(typeText), soci::use(version), soci::use(body),
+      soci::use(correlation), soci::use(causation), soci::use(occurredAt);
+  published_ = true;
+  return messageId;
+}
+
+Database::Database(Options options, Logger log) : options_(std::move(options)), log_(std::move(log)) {
+  std::filesystem::create_directories(options_.file.parent_path());
+  writer_ = open();
+  // WAL lets readers run beside the one writer; it is a property of the file, set once.
+  *writer_ << "PRAGMA journal_mode=WAL";
+}
+
+Database::~Database() = default;
+
+std::unique_ptr<soci::session> Database::open() {
+  auto session = std::make_unique<soci::session>(soci::sqlite3, "db=" + options_.file.string());
+  *session << "PRAGMA busy_timeout=" + std::to_string(options_.busyTimeoutMs);
+  *session << "PRAGMA foreign_keys=ON";
+  // A committed write survives power loss; throughput comes from batching, not weaker syncs.
+  *session << "PRAGMA synchronous=FULL";
+  return session;
+}
+
+void Database::begin() { *writer_ << "BEGIN IMMEDIATE"; }
+
+void Database::commit(Tx& tx, std::unique_lock<std::mutex>& lock) {
+  *writer_ << "COMMIT";
+  lock.unlock();
+  if (tx.published() && outboxListener_) outboxListener_();
+}
+
+void Database::rollback() {
+  try {
+    *writer_ << "ROLLBACK";
+  } catch (const std::exception& e) {
+    // SQLite may already have rolled back (e.g. after SQLITE_FULL); nothing is left to undo.
+    log_.debug("rollback after failed transaction", {{"error", e.what()}});
+  }
+}
+
+void Database::onOutboxCommit(std::function<void()> listener) { outboxListener_ = std::move(listener); }
+
+void Database::ReaderReturn::operator()(soci::session* session) const {
+  std::lock_guard lock(db->readersMutex_);
+  db->idleReaders_.emplace_back(session);
+  db->readerFree_.notify_one();
+}
+
+std::unique_ptr<soci::session, Database::ReaderReturn> Database::acquireReader() {
+  std::unique_lock lock(readersMutex_);
+  if (idleReaders_.empty() && openReaders_ < options_.readers) {
+    ++openReaders_;
+    lock.unlock();
+    try {
+      return {open().release(), ReaderReturn{this}};
+    } catch (...) {
+      std::lock_guard relock(readersMutex_);
+      --openReaders_;
+      throw;
+    }
+  }
+  readerFree_.wait(lock, [this] { return !idleReaders_.empty(); });
+  auto session = std::move(idleReaders_.back());
+  idleReaders_.pop_back();
+  return {session.release(), ReaderReturn{this}};
+}
+
+void Database::migrate(std::span<const Migration> migrations) {
+  write([&](Tx& tx) { tx.executeScript(kKernelSchema); });
+
+  std::vector<std::pair<std::string, std::string>> applied;
+  {
+    soci::rowset<soci::row> rows = (writer_->prepare << "SELECT name, checksum FROM kernel_migrations");
+    for (const auto& row : rows) applied.emplace_back(row.get<std::string>(0), row.get<std::string>(1));
+  }
+  std::vector<const Migration*> mine;
+  for (const auto& m : migrations) {
+    if (m.module == options_.module) mine.push_back(&m);
+  }
+  std::sort(mine.begin(), mine.end(), [](auto* a, auto* b) { return a->name < b->name; });
+
+  for (const auto& [name, checksum] : applied) {
+    auto known = std::find_if(mine.begin(), mine.end(), [&](auto* m) { return m->name == name; });
+    if (known == mine.end()) {
+      throw StartupError("database " + options_.file.string() + " has migration " + options_.module + "/" + name +
+                         " that this binary does not know: was it made by a newer version?");
+    }
+    if (sha256Hex((*known)->sql) != checksum) {
+      throw StartupError("migration " + options_.module + "/" + name +
+                         " was changed after it was applied to " + options_.file.string() +
+                         "; restore the original file and put the change in a new migration");
+    }
+  }
+  for (const auto* m : mine) {
+    bool done = std::any_of(applied.begin(), applied.end(), [&](const auto& a) { return a.first == m->name; });
+    if (done) continue;
+    write([&](Tx& tx) {
+      tx.executeScript(m->sql);
+      std::string name(m->name), checksum = sha256Hex(m->sql), now = formatRfc3339(Clock::now());
+      tx.sql() << "INSERT INTO kernel_migrations (name, checksum, applied_at) VALUES (:n, :c, :a)", soci::use(name),
+          soci::use(checksum), soci::use(now);
+    });
+    log_.info("migration applied", {{"migration", std::string(m->module) + "/" + std::string(m->name)}});
+  }
+}
+
+std::vector<std::string> Database::appliedMigrations() {
+  return read([](soci::session& s) {
+    std::vector<std::string> names;
+    soci::rowset<std::string> rows = (s.prepare << "SELECT name FROM kernel_migrations ORDER BY name");
+    for (const auto& name : rows) names.push_back(name);
+    return names;
+  });
+}
+
+}  // namespace boxoffice

@@ -1,0 +1,93 @@
+#include "boxoffice/kernel/http.hpp"
+
+#include <boost/url/decode_view.hpp>
+#include <boost/url/parse.hpp>
+#include <algorithm>
+#include <cctype>
+#include <stdexcept>
+
+namespace boxoffice::http {
+
+std::string_view to_string(Method method) {
+  switch (method) {
+    case Method::Get: return "GET";
+    case Method::Head: return "HEAD";
+    case Method::Post: return "POST";
+    case Method::Put: return "PUT";
+    case Method::Patch: return "PATCH";
+    case Method::Delete: return "DELETE";
+    case Method::Options: return "OPTIONS";
+    case Method::Other: break;
+  }
+  return "OTHER";
+}
+
+bool CaseInsensitiveLess::operator()(std::string_view a, std::string_view b) const {
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) < std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+std::optional<std::string> Request::header(std::string_view name) const {
+  auto it = headers.find(std::string(name));
+  if (it == headers.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string> Request::queryParam(const std::string& name) const {
+  auto it = query.find(name);
+  if (it == query.end()) return std::nullopt;
+  return it->second;
+}
+
+const std::string& Request::param(const std::string& name) const {
+  auto it = pathParams.find(name);
+  if (it == pathParams.end()) throw std::logic_error("route has no parameter " + name);
+  return it->second;
+}
+
+Response Response::json(int status, std::string body) {
+  Response response;
+  response.status = status;
+  response.headers["Content-Type"] = "application/json";
+  response.body = std::move(body);
+  return response;
+}
+
+Response Response::noContent() {
+  Response response;
+  response.status = 204;
+  return response;
+}
+
+namespace {
+std::string decodeComponent(std::string_view text) {
+  // '+' means space in form-style query strings.
+  std::string plusDecoded(text);
+  std::replace(plusDecoded.begin(), plusDecoded.end(), '+', ' ');
+  auto checked = boost::urls::make_pct_string_view(plusDecoded);
+  if (!checked) return plusDecoded;  // malformed escapes: keep the text as sent
+  std::string out;
+  for (char c : *checked) out.push_back(c);
+  return out;
+}
+}  // namespace
+
+std::multimap<std::string, std::string> parseQuery(std::string_view query) {
+  std::multimap<std::string, std::string> out;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    auto eq = pair.find('=');
+    if (eq == std::string_view::npos) {
+      out.emplace(decodeComponent(pair), "");
+    } else {
+      out.emplace(decodeComponent(pair.substr(0, eq)), decodeComponent(pair.substr(eq + 1)));
+    }
+  }
+  return out;
+}
+
+}  // namespace boxoffice::http

@@ -1,0 +1,109 @@
+#include "boxoffice/kernel/ops_routes.hpp"
+
+#include <boost/json.hpp>
+#include <charconv>
+#include <fstream>
+#include <unistd.h>
+
+#include "boxoffice/kernel/problem.hpp"
+#include "boxoffice/kernel/time.hpp"
+
+namespace boxoffice {
+
+namespace {
+
+double residentMemoryBytes() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE));
+}
+
+int parsePositive(const http::Request& request, const std::string& name, int fallback, int max) {
+  auto text = request.queryParam(name);
+  if (!text) return fallback;
+  int value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size() || value < 1 || value > max) {
+    throw Problem::validation({{name, "must be an integer between 1 and " + std::to_string(max)}});
+  }
+  return value;
+}
+
+}  // namespace
+
+PageRequest parsePageRequest(const http::Request& request) {
+  return {parsePositive(request, "page", 1, 1000000), parsePositive(request, "size", 20, 100)};
+}
+
+boost::json::object pageEnvelope(boost::json::array items, const PageRequest& page, std::int64_t totalItems) {
+  std::int64_t totalPages = (totalItems + page.size - 1) / page.size;
+  return {{"items", std::move(items)},
+          {"page", page.page},
+          {"size", page.size},
+          {"totalItems", totalItems},
+          {"totalPages", totalPages}};
+}
+
+void registerOpsRoutes(Router& router, Metrics& metrics, std::function<std::optional<std::string>()> notReadyReason) {
+  auto started = Clock::now();
+  auto startedSteady = std::chrono::steady_clock::now();
+  metrics.describe("process_resident_memory_bytes", "gauge", "Resident memory of the process.");
+  metrics.gaugeCallback("process_resident_memory_bytes", residentMemoryBytes);
+  metrics.describe("process_uptime_seconds", "gauge", "Seconds since the process started.");
+  metrics.gaugeCallback("process_uptime_seconds", [startedSteady] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - startedSteady).count();
+  });
+  metrics.describe("process_start_time_seconds", "gauge", "Start time of the process, Unix seconds.");
+  metrics.gaugeCallback("process_start_time_seconds", [started] { return static_cast<double>(toUnixMillis(started)) / 1000.0; });
+
+  router.add(http::Method::Get, "/health", "ops", Access::anyone().unmetered(), [](const http::Request&, RequestContext&) {
+    return http::Response::json(200, R"({"status":"ok"})");
+  });
+  router.add(http::Method::Get, "/ready", "ops", Access::anyone().unmetered(),
+             [notReadyReason](const http::Request&, RequestContext&) {
+               if (auto reason = notReadyReason()) throw Problem::unavailable(*reason);
+               return http::Response::json(200, R"({"status":"ready"})");
+             });
+  router.add(http::Method::Get, "/metrics", "ops", Access::anyone().unmetered(),
+             [&metrics](const http::Request&, RequestContext&) {
+               http::Response response;
+               response.headers["Content-Type"] = "text/plain; version=0.0.4; charset=utf-8";
+               response.body = metrics.render();
+               return response;
+             });
+}
+
+void registerDeadLetterRoutes(Router& router, InProcessBus& bus) {
+  auto access = Access::require(auth::Permission::SystemManage);
+  router.add(http::Method::Get, "/api/v1/admin/dead-letters", "ops", access,
+             [&bus](const http::Request& request, RequestContext&) {
+               auto page = parsePageRequest(request);
+               auto all = bus.deadLetters();
+               boost::json::array items;
+               for (std::size_t i = static_cast<std::size_t>(page.offset());
+                    i < all.size() && items.size() < static_cast<std::size_t>(page.size); ++i) {
+                 const auto& d = all[i];
+                 items.push_back({{"id", d.id},
+                                  {"subscriber", d.subscriber},
+                                  {"messageId", d.messageId},
+                                  {"topic", d.topic},
+                                  {"type", d.type},
+                                  {"attempts", d.attempts},
+                                  {"error", d.error},
+                                  {"deadAt", d.deadAt},
+                                  {"replayedAt", d.replayedAt ? boost::json::value(*d.replayedAt) : nullptr}});
+               }
+               return http::Response::json(
+                   200, boost::json::serialize(pageEnvelope(std::move(items), page, static_cast<std::int64_t>(all.size()))));
+             });
+  router.add(http::Method::Post, "/api/v1/admin/dead-letters/{id}/replay", "ops", access,
+             [&bus](const http::Request& request, RequestContext& context) {
+               const auto& id = request.param("id");
+               if (!bus.replay(id)) throw Problem::notFound("No dead letter has the id " + id + ".");
+               context.log.info("dead letter replayed", {{"deadLetterId", id}});
+               return http::Response::json(202, boost::json::serialize(boost::json::object{{"id", id}, {"status", "replaying"}}));
+             });
+}
+
+}  // namespace boxoffice

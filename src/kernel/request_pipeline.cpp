@@ -1,0 +1,184 @@
+#include "request_pipeline.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+
+#include "boxoffice/kernel/context.hpp"
+#include "boxoffice/kernel/ids.hpp"
+#include "boxoffice/kernel/problem.hpp"
+
+namespace boxoffice {
+
+namespace {
+
+bool validRequestId(std::string_view id) {
+  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':';
+  });
+}
+
+// W3C traceparent: version-traceid-parentid-flags, e.g. 00-<32 hex>-<16 hex>-01.
+std::string traceIdOf(std::string_view traceparent) {
+  if (traceparent.size() != 55 || traceparent[2] != '-' || traceparent[35] != '-' || traceparent[52] != '-') return {};
+  auto traceId = traceparent.substr(3, 32);
+  bool hex = std::all_of(traceId.begin(), traceId.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+  if (!hex || traceId == std::string(32, '0')) return {};
+  return std::string(traceId);
+}
+
+std::string joinMethods(const std::vector<http::Method>& methods) {
+  std::string out;
+  for (auto m : methods) {
+    if (!out.empty()) out += ", ";
+    out += http::to_string(m);
+  }
+  return out;
+}
+
+}  // namespace
+
+RequestPipeline::RequestPipeline(const Router& router, const auth::Authenticator* authenticator,
+                                 RateLimiter& rateLimiter, Metrics& metrics, Logger log,
+                                 std::vector<std::string> corsAllowedOrigins)
+    : router_(router),
+      authenticator_(authenticator),
+      rateLimiter_(rateLimiter),
+      metrics_(metrics),
+      log_(std::move(log)),
+      corsAllowedOrigins_(std::move(corsAllowedOrigins)) {
+  metrics_.describe("http_requests_total", "counter", "HTTP requests by method, route template and status.");
+  metrics_.describe("http_request_duration_seconds", "histogram", "HTTP request latency by method and route template.");
+  metrics_.gaugeCallback("http_requests_in_flight", [this] { return static_cast<double>(inFlight_.load()); });
+  metrics_.describe("http_requests_in_flight", "gauge", "Requests being handled now.");
+}
+
+std::string RequestPipeline::corsOrigin(const http::Request& request) const {
+  auto origin = request.header("Origin");
+  if (!origin) return {};
+  for (const auto& allowed : corsAllowedOrigins_) {
+    if (allowed == "*" || allowed == *origin) return *origin;
+  }
+  return {};
+}
+
+http::Response RequestPipeline::early(int status, std::string slug, std::string title, std::string detail) const {
+  auto response = toResponse(Problem(status, std::move(slug), std::move(title), std::move(detail)), "");
+  response.headers["Connection"] = "close";
+  response.headers["X-Request-Id"] = newUuid();
+  return response;
+}
+
+void RequestPipeline::handle(http::Request request, Respond respond) {
+  auto started = std::chrono::steady_clock::now();
+  ++inFlight_;
+
+  auto requestIdHeader = request.header("X-Request-Id");
+  std::string requestId = requestIdHeader && validRequestId(*requestIdHeader) ? *requestIdHeader : newUuid();
+  std::string traceId = traceIdOf(request.header("traceparent").value_or(""));
+  std::string origin = corsOrigin(request);
+  auto match = router_.match(request.method == http::Method::Head ? http::Method::Get : request.method, request.path);
+  std::string routeName = match.route ? match.route->pattern : "unmatched";
+  std::string moduleName = match.route ? match.route->module : "kernel";
+  Logger log = log_.forModule(moduleName).forRequest(requestId);
+  auto rateHeaders = std::make_shared<http::Headers>();
+
+  // Everything leaves through here: common headers, metrics, the access log.
+  auto once = std::make_shared<std::atomic<bool>>(false);
+  Respond finish = [this, once, respond, requestId, origin, routeName, log, started, rateHeaders,
+                    method = request.method](http::Response response) {
+    if (once->exchange(true)) return;
+    response.headers["X-Request-Id"] = requestId;
+    for (const auto& [name, value] : *rateHeaders) response.headers.try_emplace(name, value);
+    if (!origin.empty()) {
+      response.headers["Access-Control-Allow-Origin"] = origin;
+      response.headers["Vary"] = "Origin";
+      response.headers["Access-Control-Expose-Headers"] =
+          "ETag, Location, X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset";
+    }
+    if (method == http::Method::Head) response.body.clear();
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::string methodName(http::to_string(method));
+    metrics_.increment("http_requests_total",
+                       {{"method", methodName}, {"route", routeName}, {"status", std::to_string(response.status)}});
+    metrics_.observe("http_request_duration_seconds", {{"method", methodName}, {"route", routeName}}, seconds);
+    log.info("request", {{"method", methodName},
+                         {"route", routeName},
+                         {"status", response.status},
+                         {"durationMs", std::round(seconds * 1e5) / 100}});
+    --inFlight_;
+    respond(std::move(response));
+  };
+
+  const std::string instance = request.path;
+  auto fail = [&](const Problem& problem) { finish(toResponse(problem, instance)); };
+
+  try {
+    if (!traceId.empty()) log.debug("trace", {{"traceId", traceId}});
+    // CORS preflight: answered here for every route, without authentication.
+    if (request.method == http::Method::Options && request.header("Access-Control-Request-Method")) {
+      http::Response preflight = http::Response::noContent();
+      if (!origin.empty()) {
+        preflight.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
+        preflight.headers["Access-Control-Allow-Headers"] =
+            "Authorization, Content-Type, If-Match, Idempotency-Key, X-Request-Id, traceparent";
+        preflight.headers["Access-Control-Max-Age"] = "600";
+      }
+      return finish(std::move(preflight));
+    }
+    if (!match.route) {
+      if (match.allowed.empty()) return fail(Problem::notFound("No resource lives at " + request.path + "."));
+      Problem problem(405, "method-not-allowed", "Method not allowed.",
+                      std::string(http::to_string(request.method)) + " is not supported here.");
+      auto allowed = match.allowed;
+      if (std::find(allowed.begin(), allowed.end(), http::Method::Get) != allowed.end()) allowed.push_back(http::Method::Head);
+      problem.withHeader("Allow", joinMethods(allowed));
+      return fail(problem);
+    }
+    const Route& route = *match.route;
+    request.pathParams = std::move(match.params);
+
+    std::optional<auth::Principal> principal;
+    if (route.access.readsToken()) {
+      if (auto authorization = request.header("Authorization")) {
+        constexpr std::string_view scheme = "Bearer ";
+        if (authorization->size() <= scheme.size() ||
+            !std::equal(scheme.begin(), scheme.end(), authorization->begin(),
+                        [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+          throw Problem::unauthorized("Use the Bearer scheme: Authorization: Bearer <token>.");
+        }
+        if (!authenticator_) throw Problem::unavailable("Authentication is not configured.");
+        principal = authenticator_->authenticate(std::string_view(*authorization).substr(scheme.size()));
+      } else if (route.access.needsPrincipal()) {
+        throw Problem::unauthorized();
+      }
+    }
+
+    if (route.access.metered()) {
+      bool signedIn = principal.has_value();
+      auto decision = rateLimiter_.consume(signedIn ? "user" : "anonymous",
+                                           signedIn ? principal->userId : request.remoteAddress);
+      (*rateHeaders)["RateLimit-Limit"] = std::to_string(static_cast<long long>(decision.limit));
+      (*rateHeaders)["RateLimit-Remaining"] = std::to_string(static_cast<long long>(decision.remaining));
+      if (!decision.allowed) {
+        (*rateHeaders)["RateLimit-Reset"] = std::to_string(decision.retryAfter.count());
+        throw Problem(429, "rate-limited", "Too many requests.", "Slow down and retry after the given delay.")
+            .withHeader("Retry-After", std::to_string(decision.retryAfter.count()));
+      }
+    }
+
+    if (auto permission = route.access.permission(); permission && !principal->can(*permission)) {
+      throw Problem::forbidden("This needs the permission " + std::string(auth::to_string(*permission)) + ".");
+    }
+
+    RequestContext context{requestId, requestId, std::move(principal), log};
+    route.handler(std::move(request), std::move(context), finish);
+  } catch (const Problem& problem) {
+    fail(problem);
+  } catch (const std::exception& e) {
+    log.error("unhandled error", {{"error", e.what()}, {"route", routeName}});
+    fail(Problem(500, "internal", "Something went wrong on our side.", "The error was logged with this request id."));
+  }
+}
+
+}  // namespace boxoffice

@@ -1,0 +1,40 @@
+#pragma once
+// Everything between "a whole request arrived" and "here is the response", independent of Beast:
+// request id, CORS, routing, authentication, rate limiting, permission check, the handler, the
+// error mapping, metrics and the access log. Runs on the worker pool.
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "boxoffice/kernel/auth.hpp"
+#include "boxoffice/kernel/http.hpp"
+#include "boxoffice/kernel/log.hpp"
+#include "boxoffice/kernel/metrics.hpp"
+#include "boxoffice/kernel/rate_limit.hpp"
+#include "boxoffice/kernel/router.hpp"
+
+namespace boxoffice {
+
+class RequestPipeline {
+ public:
+  RequestPipeline(const Router& router, const auth::Authenticator* authenticator, RateLimiter& rateLimiter,
+                  Metrics& metrics, Logger log, std::vector<std::string> corsAllowedOrigins);
+
+  // Answers through `respond` exactly once, from any thread.
+  void handle(http::Request request, Respond respond);
+  // A response for a request that never reached routing (parse errors, limits).
+  http::Response early(int status, std::string slug, std::string title, std::string detail) const;
+  int inFlight() const { return inFlight_.load(); }
+
+ private:
+  std::string corsOrigin(const http::Request& request) const;
+  const Router& router_;
+  const auth::Authenticator* authenticator_;
+  RateLimiter& rateLimiter_;
+  Metrics& metrics_;
+  Logger log_;
+  std::vector<std::string> corsAllowedOrigins_;
+  std::atomic<int> inFlight_{0};
+};
+
+}  // namespace boxoffice

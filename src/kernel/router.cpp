@@ -1,0 +1,87 @@
+#include "boxoffice/kernel/router.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "boxoffice/kernel/problem.hpp"
+
+namespace boxoffice {
+
+namespace {
+std::vector<std::string> split(std::string_view path) {
+  std::vector<std::string> segments;
+  std::size_t start = 1;  // skip the leading '/'
+  while (start <= path.size()) {
+    auto end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    segments.emplace_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return segments;
+}
+
+bool isParam(const std::string& segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+// How well a route fits: literal segments score higher than parameters at the same position.
+std::optional<std::size_t> fit(const Route& route, const std::vector<std::string>& segments,
+                               std::map<std::string, std::string>* params) {
+  if (route.segments.size() != segments.size()) return std::nullopt;
+  std::size_t score = 0;
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    const auto& pattern = route.segments[i];
+    score <<= 1;
+    if (isParam(pattern)) {
+      if (segments[i].empty()) return std::nullopt;
+      if (params) (*params)[pattern.substr(1, pattern.size() - 2)] = segments[i];
+    } else if (pattern == segments[i]) {
+      score |= 1;
+    } else {
+      return std::nullopt;
+    }
+  }
+  return score;
+}
+}  // namespace
+
+void Router::add(http::Method method, std::string pattern, std::string module, Access access,
+                 Handler handler) {
+  addAsync(method, std::move(pattern), std::move(module), access,
+           [handler = std::move(handler)](http::Request request, RequestContext context, Respond respond) {
+             respond(handler(request, context));
+           });
+}
+
+void Router::addAsync(http::Method method, std::string pattern, std::string module, Access access,
+                      AsyncHandler handler) {
+  for (const auto& route : routes_) {
+    if (route->method == method && route->pattern == pattern) {
+      throw std::logic_error("duplicate route " + std::string(http::to_string(method)) + " " + pattern);
+    }
+  }
+  auto route = std::make_unique<Route>(Route{method, pattern, std::move(module), access, std::move(handler), {}});
+  route->segments = split(route->pattern);
+  routes_.push_back(std::move(route));
+}
+
+RouteMatch Router::match(http::Method method, std::string_view path) const {
+  RouteMatch result;
+  auto segments = split(path);
+  std::optional<std::size_t> best;
+  for (const auto& route : routes_) {
+    auto score = fit(*route, segments, nullptr);
+    if (!score) continue;
+    if (std::find(result.allowed.begin(), result.allowed.end(), route->method) == result.allowed.end()) {
+      result.allowed.push_back(route->method);
+    }
+    if (route->method == method && (!best || *score > *best)) {
+      best = score;
+      result.route = route.get();
+    }
+  }
+  if (result.route) fit(*result.route, segments, &result.params);
+  return result;
+}
+
+}  // namespace boxoffice

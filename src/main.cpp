@@ -1,0 +1,119 @@
+// The composition root: reads the configuration, builds every module explicitly with what it
+// needs, and runs the command the user asked for. Nothing registers itself anywhere else.
+#include <csignal>
+#include <iostream>
+#include <string>
+
+#include "app/application.hpp"
+#include "app/command_line.hpp"
+#include "boxoffice/identity/api.hpp"
+#include "boxoffice/kernel/problem.hpp"
+
+extern char** environ;
+
+namespace boxoffice {
+namespace {
+
+ConfigSchema buildSchema() {
+  ConfigSchema schema;
+  schema.add(kernelConfigKeys());
+  schema.add(identity::configKeys());
+  return schema;
+}
+
+void loadConfig(Config& config, const app::Command& command) {
+  if (command.configFile) {
+    config.mergeJsonFile(*command.configFile);
+  } else if (std::filesystem::exists("config/boxoffice.json")) {
+    config.mergeJsonFile("config/boxoffice.json");
+  }
+  config.mergeEnvironment(environ);
+  for (const auto& [key, value] : command.overrides) config.set(key, value, "the command line");
+  parseLogLevel(config.getString("log.level"));  // reject a bad level before anything starts
+}
+
+// Builds every module, in dependency order, into `application`. The identity module is
+// returned because the server authenticates with it and the CLI adds users through it.
+identity::IdentityModule& buildModules(app::Application& application) {
+  auto identityModule = identity::createModule(application.depsFor("identity"));
+  auto& identity = static_cast<identity::IdentityModule&>(application.add(std::move(identityModule)));
+  application.setAuthenticator(&identity.authenticator());
+  return identity;
+}
+
+int serve(const Config& config, std::shared_ptr<LogSink> sink) {
+  // Signals are taken synchronously by this thread; every other thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  app::Application application(config, std::move(sink));
+  buildModules(application);
+  application.start();
+  int received = 0;
+  sigwait(&signals, &received);
+  application.log().info("shutting down", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
+  application.stop();
+  return 0;
+}
+
+int migrate(const Config& config, std::shared_ptr<LogSink> sink) {
+  app::Application application(config, std::move(sink));
+  buildModules(application);  // opening each store applies its migrations
+  std::cout << "migrations applied in " << config.getString("storage.dataDir") << "\n";
+  return 0;
+}
+
+int addUser(const Config& config, const app::Command& command, std::shared_ptr<LogSink> sink) {
+  auto role = auth::parseRole(command.role);
+  if (!role) throw std::invalid_argument("--role must be Admin, Organizer or User");
+  std::string password;
+  std::getline(std::cin, password);
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  app::Application application(config, std::move(sink));
+  auto& identity = buildModules(application);
+  auto displayName = command.displayName.empty() ? command.email.substr(0, command.email.find('@')) : command.displayName;
+  auto user = identity.addUser(command.email, password, displayName, *role);
+  std::cout << "created user " << user.id << " <" << user.email << "> with role " << command.role << "\n";
+  return 0;
+}
+
+}  // namespace
+}  // namespace boxoffice
+
+int main(int argc, char** argv) {
+  using namespace boxoffice;
+  try {
+    auto command = app::parseCommandLine(argc, argv);
+    if (command.kind == app::CommandKind::Help) {
+      std::cout << command.helpText;
+      return 0;
+    }
+    if (command.kind == app::CommandKind::Version) {
+      std::cout << "boxoffice " << BOXOFFICE_VERSION << "\n";
+      return 0;
+    }
+    auto schema = buildSchema();
+    Config config(schema);
+    loadConfig(config, command);
+    auto sink = std::make_shared<LogSink>(std::cout, parseLogLevel(config.getString("log.level")));
+    switch (command.kind) {
+      case app::CommandKind::Serve: return serve(config, sink);
+      case app::CommandKind::Migrate: return migrate(config, sink);
+      case app::CommandKind::UsersAdd: return addUser(config, command, sink);
+      case app::CommandKind::ShowConfig: std::cout << config.describe() << "\n"; return 0;
+      default: return 0;
+    }
+  } catch (const Problem& problem) {
+    std::cerr << "boxoffice: " << problem.title() << (problem.detail().empty() ? "" : " " + problem.detail());
+    for (const auto& e : problem.errors()) std::cerr << " " << e.field << ": " << e.message << ";";
+    std::cerr << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "boxoffice: " << e.what() << "\n";
+    return 2;
+  }
+}
