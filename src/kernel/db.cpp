@@ -126,17 +126,19 @@ void Database::begin() { *writer_ << "BEGIN IMMEDIATE"; }
 
 void Database::commit(Tx& tx, std::unique_lock<std::mutex>& lock) {
   *writer_ << "COMMIT";
+  for (auto& callback : tx.afterCommit_) callback();
   lock.unlock();
   if (tx.published() && outboxListener_) outboxListener_();
 }
 
-void Database::rollback() {
+void Database::rollback(Tx& tx) {
   try {
     *writer_ << "ROLLBACK";
   } catch (const std::exception& e) {
     // SQLite may already have rolled back (e.g. after SQLITE_FULL); nothing is left to undo.
     log_.debug("rollback after failed transaction", {{"error", e.what()}});
   }
+  for (auto it = tx.onRollback_.rbegin(); it != tx.onRollback_.rend(); ++it) (*it)();
 }
 
 void Database::onOutboxCommit(std::function<void()> listener) { outboxListener_ = std::move(listener); }

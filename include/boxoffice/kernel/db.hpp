@@ -51,6 +51,12 @@ class Tx {
   bool published() const { return published_; }
   // Messages published while handling another message name it as their cause by default.
   void setDefaultCausation(std::string messageId) { defaultCausation_ = std::move(messageId); }
+  // Runs after COMMIT succeeds, before the write lock is released, in the order registered, so
+  // in-memory state mirrors exactly what is durable and no other writer sees it half-applied.
+  // Dropped if the transaction rolls back. Must not throw.
+  void afterCommit(std::function<void()> callback) { afterCommit_.push_back(std::move(callback)); }
+  // Runs if the transaction rolls back (to undo in-memory changes made while deciding).
+  void onRollback(std::function<void()> callback) { onRollback_.push_back(std::move(callback)); }
   // Executes a script of several statements (migrations); SOCI prepares only one at a time.
   void executeScript(std::string_view sql);
 
@@ -58,6 +64,9 @@ class Tx {
   soci::session& session_;
   bool published_ = false;
   std::string defaultCausation_;
+  std::vector<std::function<void()>> afterCommit_;
+  std::vector<std::function<void()>> onRollback_;
+  friend class Database;
 };
 
 class Database {
@@ -96,7 +105,7 @@ class Database {
         return result;
       }
     } catch (...) {
-      rollback();
+      rollback(tx);
       throw;
     }
   }
@@ -121,7 +130,7 @@ class Database {
   std::unique_ptr<soci::session> open();
   void begin();
   void commit(Tx& tx, std::unique_lock<std::mutex>& lock);
-  void rollback();
+  void rollback(Tx& tx);
 
   Options options_;
   Logger log_;
