@@ -1,0 +1,48 @@
+#include "password_hasher.hpp"
+
+#include <sodium.h>
+
+#include <array>
+#include <stdexcept>
+
+#include "boxoffice/kernel/ids.hpp"
+
+namespace boxoffice::identity {
+
+PasswordHasher::Cost PasswordHasher::interactive() {
+  return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
+}
+
+PasswordHasher::Cost PasswordHasher::minimal() {
+  return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
+}
+
+PasswordHasher::PasswordHasher(Cost cost) : cost_(cost) {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
+  dummyHash_ = hash(randomToken(24));
+}
+
+std::string PasswordHasher::hash(std::string_view password) const {
+  std::array<char, crypto_pwhash_STRBYTES> out{};
+  if (crypto_pwhash_str(out.data(), password.data(), password.size(), cost_.opsLimit, cost_.memLimit) != 0) {
+    // Only fails when the memory for the hash cannot be allocated.
+    throw std::runtime_error("argon2id hashing failed (out of memory)");
+  }
+  return std::string(out.data());
+}
+
+bool PasswordHasher::verify(const std::string& storedHash, std::string_view password) const {
+  return crypto_pwhash_str_verify(storedHash.c_str(), password.data(), password.size()) == 0;
+}
+
+bool PasswordHasher::needsRehash(const std::string& storedHash) const {
+  // 1: other parameters, -1: not an argon2id hash at all; both deserve a fresh hash.
+  return crypto_pwhash_str_needs_rehash(storedHash.c_str(), cost_.opsLimit, cost_.memLimit) != 0;
+}
+
+void PasswordHasher::burnVerification(std::string_view password) const {
+  // The result is meaningless (the dummy password is random and never stored anywhere).
+  static_cast<void>(verify(dummyHash_, password));
+}
+
+}  // namespace boxoffice::identity

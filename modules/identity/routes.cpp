@@ -1,0 +1,212 @@
+#include "routes.hpp"
+
+#include <boost/json.hpp>
+#include <chrono>
+
+#include "boxoffice/kernel/ids.hpp"
+#include "boxoffice/kernel/json.hpp"
+#include "boxoffice/kernel/ops_routes.hpp"
+#include "boxoffice/kernel/problem.hpp"
+#include "email.hpp"
+
+namespace boxoffice::identity {
+
+namespace {
+
+using http::Method;
+using http::Request;
+using http::Response;
+
+constexpr const char* kSignIns = "boxoffice_identity_sign_ins_total";
+constexpr std::size_t kMaxPasswordInput = 1024;  // longer is refused before hashing anything
+constexpr std::size_t kMaxTokenInput = 512;
+
+// The same answer for an unknown email and a wrong password: nothing tells them apart.
+Problem invalidCredentials() {
+  return Problem(401, "invalid-credentials", "Invalid credentials.", "The email or password is incorrect.")
+      .withHeader("WWW-Authenticate", "Bearer");
+}
+
+Response tokenResponse(const TokenPair& pair) {
+  boost::json::object body{{"accessToken", pair.accessToken},
+                           {"tokenType", "Bearer"},
+                           {"expiresIn", pair.expiresIn},
+                           {"refreshToken", pair.refreshToken}};
+  // Tokens must not end up in a shared cache (RFC 6749 §5.1).
+  return Response::json(200, json::serialize(body)).with("Cache-Control", "no-store").with("Pragma", "no-cache");
+}
+
+std::string readRefreshToken(const Request& request) {
+  auto body = json::parseObjectBody(request);
+  json::Validation validation;
+  json::ObjectReader in(body, validation);
+  auto token = in.requiredString("refreshToken", 1, kMaxTokenInput);
+  in.rejectUnknown();
+  validation.throwIfAny();
+  return token;
+}
+
+// A path id that is not a UUID cannot name a user: 404, as for an unknown UUID.
+const std::string& userIdParam(const Request& request) {
+  const auto& id = request.param("id");
+  if (!isUuid(id)) throw Problem::notFound("No user has this id.");
+  return id;
+}
+
+std::int64_t nowSeconds() { return unixSeconds(std::chrono::system_clock::now()); }
+
+}  // namespace
+
+boost::json::object userJson(const UserSummary& user) {
+  boost::json::array roles;
+  for (auto role : user.roles) roles.emplace_back(auth::to_string(role));
+  return {{"id", user.id},
+          {"email", user.email},
+          {"displayName", user.displayName},
+          {"roles", std::move(roles)},
+          {"createdAt", user.createdAt}};
+}
+
+Routes::Routes(IdentityService& users, TokenService& tokens, const Jwt& jwt, RevokedTokens& revoked,
+               RateLimiter& rateLimiter, Metrics& metrics)
+    : users_(users), tokens_(tokens), jwt_(jwt), revoked_(revoked), rateLimiter_(rateLimiter), metrics_(metrics) {
+  metrics_.describe(kSignIns, "counter", "Sign-in attempts at POST /api/v1/auth/token by result.");
+}
+
+void Routes::registerAll(Router& router) {
+  auto bind = [this](Response (Routes::*handler)(const Request&, RequestContext&)) {
+    return [this, handler](const Request& request, RequestContext& ctx) { return (this->*handler)(request, ctx); };
+  };
+  using auth::Permission;
+  router.add(Method::Post, "/api/v1/auth/register", "identity", Access::anyone(), bind(&Routes::registerUser));
+  router.add(Method::Post, "/api/v1/auth/token", "identity", Access::anyone(), bind(&Routes::issueToken));
+  router.add(Method::Post, "/api/v1/auth/refresh", "identity", Access::anyone(), bind(&Routes::refresh));
+  router.add(Method::Post, "/api/v1/auth/logout", "identity", Access::authenticated(), bind(&Routes::logout));
+  router.add(Method::Get, "/api/v1/users/me", "identity", Access::require(Permission::ProfileManage),
+             bind(&Routes::me));
+  router.add(Method::Get, "/api/v1/users", "identity", Access::require(Permission::UsersManage),
+             bind(&Routes::listUsers));
+  router.add(Method::Get, "/api/v1/users/{id}", "identity", Access::authenticated(), bind(&Routes::getUser));
+  router.add(Method::Put, "/api/v1/users/{id}/roles", "identity", Access::require(Permission::UsersManage),
+             bind(&Routes::putRoles));
+}
+
+Response Routes::registerUser(const Request& request, RequestContext& ctx) {
+  auto body = json::parseObjectBody(request);
+  json::Validation validation;
+  json::ObjectReader in(body, validation);
+  NewUser user;
+  user.email = in.requiredString("email", 1, 320);
+  user.password = in.requiredString("password", 1, kMaxPasswordInput);
+  user.displayName = in.requiredString("displayName", 1, 100);
+  user.roles = {auth::Role::User};  // self-registration never grants more; Admins promote
+  in.rejectUnknown();
+  validation.throwIfAny();
+
+  auto created = users_.createUser(user, ctx.correlationId);
+  return Response::json(201, json::serialize(userJson(created))).with("Location", "/api/v1/users/" + created.id);
+}
+
+void Routes::checkLoginRate(const std::string& normalizedEmail, const Request& request) {
+  auto decision = rateLimiter_.consume(kLoginPolicy, normalizedEmail + '|' + request.remoteAddress);
+  if (decision.allowed) return;
+  metrics_.increment(kSignIns, {{"result", "rate_limited"}});
+  auto retryAfter = std::max<long long>(1, decision.retryAfter.count());
+  throw Problem(429, "rate-limited", "Too many requests.",
+                "Too many sign-in attempts for this account from your address; try again in " +
+                    std::to_string(retryAfter) + " seconds.")
+      .withHeader("Retry-After", std::to_string(retryAfter))
+      .withHeader("RateLimit-Limit", std::to_string(static_cast<long long>(decision.limit)))
+      .withHeader("RateLimit-Remaining", "0")
+      .withHeader("RateLimit-Reset", std::to_string(retryAfter));
+}
+
+Response Routes::issueToken(const Request& request, RequestContext& ctx) {
+  auto body = json::parseObjectBody(request);
+  json::Validation validation;
+  json::ObjectReader in(body, validation);
+  auto email = in.requiredString("email", 1, 320);
+  auto password = in.requiredString("password", 1, kMaxPasswordInput);
+  in.rejectUnknown();
+  validation.throwIfAny();
+
+  auto normalized = normalizeEmail(email);
+  checkLoginRate(normalized, request);  // before any hashing: guessing costs the guesser
+  auto user = users_.checkCredentials(normalized, password);
+  if (!user) {
+    metrics_.increment(kSignIns, {{"result", "failure"}});
+    ctx.log.info("sign-in failed");
+    throw invalidCredentials();
+  }
+  metrics_.increment(kSignIns, {{"result", "success"}});
+  ctx.log.info("signed in", {{"userId", user->id}});
+  return tokenResponse(tokens_.issue(*user));
+}
+
+Response Routes::refresh(const Request& request, RequestContext& /*ctx*/) {
+  return tokenResponse(tokens_.rotate(readRefreshToken(request)));
+}
+
+Response Routes::logout(const Request& request, RequestContext& ctx) {
+  auto refreshToken = readRefreshToken(request);
+  const auto& caller = ctx.caller();
+  bool revoked = tokens_.revokeFamily(refreshToken, caller.userId);
+  // The access token of this request stops working here too (in this process; see RevokedTokens).
+  if (auto authorization = request.header("Authorization"); authorization && authorization->size() > 7) {
+    auto now = nowSeconds();
+    auto claims = jwt_.verify(std::string_view(*authorization).substr(7), now);
+    revoked_.revoke(claims.jwtId, claims.expiresAt, now);
+  }
+  ctx.log.info("signed out", {{"userId", caller.userId}, {"sessionRevoked", revoked}});
+  return Response::noContent();
+}
+
+Response Routes::me(const Request& /*request*/, RequestContext& ctx) {
+  auto user = users_.find(ctx.caller().userId);
+  if (!user) throw Problem::notFound("Your account no longer exists.");
+  return Response::json(200, json::serialize(userJson(*user)));
+}
+
+Response Routes::getUser(const Request& request, RequestContext& ctx) {
+  const auto& id = userIdParam(request);
+  const auto& caller = ctx.caller();
+  // Ownership rule: anyone may read their own record; users:manage reads any.
+  if (caller.userId != id && !caller.can(auth::Permission::UsersManage)) throw Problem::forbidden();
+  auto user = users_.find(id);
+  if (!user) throw Problem::notFound("No user has this id.");
+  return Response::json(200, json::serialize(userJson(*user)));
+}
+
+Response Routes::listUsers(const Request& request, RequestContext& /*ctx*/) {
+  auto pageRequest = parsePageRequest(request);
+  auto page = users_.list(pageRequest.page, pageRequest.size);
+  boost::json::array items;
+  for (const auto& user : page.items) items.push_back(userJson(user));
+  return Response::json(200, json::serialize(pageEnvelope(std::move(items), pageRequest, page.totalItems)));
+}
+
+Response Routes::putRoles(const Request& request, RequestContext& ctx) {
+  const auto& id = userIdParam(request);
+  auto body = json::parseObjectBody(request);
+  json::Validation validation;
+  json::ObjectReader in(body, validation);
+  std::vector<auth::Role> roles;
+  if (const auto* list = in.requiredArray("roles", 10)) {
+    if (list->empty()) validation.add("roles", "must name at least one role");
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const auto& item = (*list)[i];
+      auto role = item.is_string() ? auth::parseRole(item.as_string()) : std::nullopt;
+      if (!role) {
+        validation.add("roles[" + std::to_string(i) + "]", "must be one of Admin, Organizer, User");
+      } else {
+        roles.push_back(*role);
+      }
+    }
+  }
+  in.rejectUnknown();
+  validation.throwIfAny();
+  auto user = users_.setRoles(ctx.caller(), id, std::move(roles));
+  return Response::json(200, json::serialize(userJson(user)));
+}
+
+}  // namespace boxoffice::identity
