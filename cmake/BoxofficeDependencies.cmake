@@ -3,6 +3,7 @@ find_package(Threads REQUIRED)
 find_package(Boost 1.81.0 EXACT CONFIG REQUIRED COMPONENTS json url program_options)
 find_package(fmt REQUIRED)
 find_package(doctest REQUIRED)
+include(${doctest_DIR}/doctest.cmake)  # doctest_discover_tests
 find_package(SQLite3 REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(PkgConfig REQUIRED)

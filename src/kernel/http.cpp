@@ -46,6 +46,27 @@ const std::string& Request::param(const std::string& name) const {
   return it->second;
 }
 
+namespace {
+bool containsIgnoringCase(std::string_view haystack, std::string_view needle) {
+  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+  });
+  return it != haystack.end();
+}
+}  // namespace
+
+bool Request::isWebSocketUpgrade() const {
+  auto upgrade = header("Upgrade");
+  auto connection = header("Connection");
+  return method == Method::Get && upgrade && containsIgnoringCase(*upgrade, "websocket") && connection &&
+         containsIgnoringCase(*connection, "upgrade");
+}
+
+bool Request::acceptsEventStream() const {
+  auto accept = header("Accept");
+  return accept && containsIgnoringCase(*accept, "text/event-stream");
+}
+
 Response Response::json(int status, std::string body) {
   Response response;
   response.status = status;

@@ -5,6 +5,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
 #include <condition_variable>
 #include <mutex>
@@ -13,6 +14,7 @@
 #include <unordered_map>
 
 #include "boxoffice/kernel/config.hpp"
+#include "push_channels.hpp"
 #include "request_pipeline.hpp"
 
 namespace boxoffice {
@@ -108,6 +110,7 @@ class HttpServer::Impl {
     });
     shuttingDown_ = true;
     closeIdleSessions();
+    closeChannels();
     // In-flight requests get their answers (with Connection: close) until the grace runs out.
     auto deadline = std::chrono::steady_clock::now() + grace;
     while (std::chrono::steady_clock::now() < deadline && (pipeline_.inFlight() > 0 || openConnections() > 0)) {
@@ -121,7 +124,28 @@ class HttpServer::Impl {
 
   int openConnections() {
     std::lock_guard lock(sessionsMutex_);
-    return static_cast<int>(sessions_.size());
+    std::erase_if(channels_, [](const auto& weak) {
+      auto channel = weak.lock();
+      return !channel || !channel->isOpen();
+    });
+    return static_cast<int>(sessions_.size() + channels_.size());
+  }
+
+  // Push channels outlive their session; the server closes them on shutdown.
+  void adoptChannel(const std::shared_ptr<http::PushChannel>& channel) {
+    std::lock_guard lock(sessionsMutex_);
+    channels_.push_back(channel);
+  }
+
+  void closeChannels() {
+    std::vector<std::shared_ptr<http::PushChannel>> alive;
+    {
+      std::lock_guard lock(sessionsMutex_);
+      for (auto& weak : channels_) {
+        if (auto c = weak.lock()) alive.push_back(std::move(c));
+      }
+    }
+    for (auto& c : alive) c->close();
   }
 
   struct StartError : std::runtime_error {
@@ -143,6 +167,7 @@ class HttpServer::Impl {
   std::vector<std::thread> threads_;
   std::mutex sessionsMutex_;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+  std::vector<std::weak_ptr<http::PushChannel>> channels_;
   std::atomic<bool> shuttingDown_{false};
   bool stopped_ = false;
   friend class Session;
@@ -248,6 +273,11 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
   void dispatchRequest() {
     auto message = parser_->release();
+    if (beast::websocket::is_upgrade(message)) {
+      upgradeRequest_ = message;
+    } else {
+      upgradeRequest_.reset();
+    }
     http::Request request;
     request.method = toMethod(message.method());
     request.target = std::string(message.target());
@@ -273,7 +303,23 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // The connection leaves this session and becomes a push channel.
+  void becomePushChannel(http::Response response) {
+    deadline_.cancel();
+    auto onOpen = std::move(response.onOpen);
+    std::shared_ptr<http::PushChannel> channel;
+    if (*response.push == http::PushKind::WebSocket) {
+      channel = push::openWebSocket(std::move(stream_), std::move(*upgradeRequest_), response.headers, onOpen);
+    } else {
+      channel = push::openServerSentEvents(std::move(stream_), response.headers, onOpen);
+    }
+    server_.adoptChannel(channel);
+  }
+
   void write(http::Response response, bool keepAlive) {
+    bool canPush = response.push && response.onOpen && response.status == 200 &&
+                   (*response.push == http::PushKind::ServerSentEvents || upgradeRequest_);
+    if (canPush && !server_.shuttingDown_) return becomePushChannel(std::move(response));
     if (server_.shuttingDown_ || response.headers.count("Connection")) keepAlive = false;
     auto message = std::make_shared<bhttp::response<bhttp::string_body>>();
     message->version(11);
@@ -319,6 +365,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   Impl& server_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<bhttp::request<bhttp::string_body>> upgradeRequest_;
   asio::steady_timer deadline_;
   std::string remoteAddress_;
   bool timedOut_ = false;

@@ -1,6 +1,8 @@
 #pragma once
 // Plain HTTP request/response types. Handlers see only these; Beast stays inside the server.
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,12 +35,32 @@ struct Request {
   // The first value of a query parameter, if present.
   std::optional<std::string> queryParam(const std::string& name) const;
   const std::string& param(const std::string& name) const;  // a path parameter; throws if absent
+  bool isWebSocketUpgrade() const;
+  bool acceptsEventStream() const;  // Accept: text/event-stream
 };
+
+// A server-push connection to one client (Server-Sent Events or WebSocket). Thread-safe.
+// If the client reads slowly, an unsent message is replaced by a newer one: subscribers get the
+// latest state, never an unbounded backlog.
+class PushChannel {
+ public:
+  virtual ~PushChannel() = default;
+  virtual void send(std::string message) = 0;
+  virtual bool isOpen() const = 0;
+  virtual void close() = 0;
+};
+
+enum class PushKind { ServerSentEvents, WebSocket };
 
 struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  // When set, the server keeps the connection as a push channel instead of sending `body`:
+  // for ServerSentEvents after a 200 text/event-stream header, for WebSocket after the upgrade
+  // handshake (only if the request asked for one). `onOpen` receives the channel.
+  std::optional<PushKind> push;
+  std::function<void(std::shared_ptr<PushChannel>)> onOpen;
 
   static Response json(int status, std::string body);
   static Response noContent();

@@ -1,0 +1,203 @@
+#include "push_channels.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <atomic>
+#include <optional>
+
+namespace boxoffice::push {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+
+namespace {
+
+// The queueing every channel shares: one write at a time on the connection's strand, and at
+// most one message waiting behind it (a newer message replaces the waiting one).
+template <class Derived>
+class ChannelBase : public http::PushChannel, public std::enable_shared_from_this<Derived> {
+ public:
+  void send(std::string message) override {
+    if (!open_) return;
+    asio::post(self().executor(), [s = this->shared_from_this(), message = std::move(message)]() mutable {
+      if (!s->open_) return;
+      s->waiting_ = std::move(message);
+      s->pump();
+    });
+  }
+  bool isOpen() const override { return open_; }
+  void close() override {
+    asio::post(self().executor(), [s = this->shared_from_this()] { s->shutdown(); });
+  }
+
+ protected:
+  Derived& self() { return static_cast<Derived&>(*this); }
+  void pump() {
+    if (writing_ || !waiting_ || !open_) return;
+    writing_ = true;
+    current_ = std::move(*waiting_);
+    waiting_.reset();
+    self().writeFrame(current_, [s = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      s->writing_ = false;
+      if (ec) return s->shutdown();
+      s->pump();
+    });
+  }
+  void shutdown() {
+    if (!open_.exchange(false)) return;
+    self().closeTransport();
+  }
+  std::atomic<bool> open_{true};
+  bool writing_ = false;
+  std::optional<std::string> waiting_;
+  std::string current_;
+};
+
+class SseChannel : public ChannelBase<SseChannel> {
+ public:
+  SseChannel(beast::tcp_stream stream) : stream_(std::move(stream)), heartbeat_(stream_.get_executor()) {}
+
+  auto executor() { return stream_.get_executor(); }
+
+  void start(http::Headers headers, OnOpen onOpen) {
+    std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                       "Connection: close\r\nX-Accel-Buffering: no\r\n";
+    for (const auto& [name, value] : headers) {
+      if (name != "Content-Type" && name != "Content-Length") head += name + ": " + value + "\r\n";
+    }
+    head += "\r\n";
+    current_ = std::move(head);
+    writing_ = true;
+    stream_.expires_never();
+    asio::async_write(stream_, asio::buffer(current_), [s = shared_from_this(), onOpen](beast::error_code ec, std::size_t) {
+      s->writing_ = false;
+      if (ec) return s->shutdown();
+      s->watchForClose();
+      s->beat();
+      onOpen(s);
+      s->pump();
+    });
+  }
+
+  template <class Handler>
+  void writeFrame(const std::string& message, Handler&& handler) {
+    framed_.clear();
+    if (message.empty() || message.front() == ':') {
+      framed_ = message + "\n\n";  // a comment
+    } else {
+      std::size_t start = 0;
+      while (start <= message.size()) {
+        auto end = message.find('\n', start);
+        framed_ += "data: " + message.substr(start, end == std::string::npos ? std::string::npos : end - start) + "\n";
+        if (end == std::string::npos) break;
+        start = end + 1;
+      }
+      framed_ += "\n";
+    }
+    stream_.expires_after(std::chrono::seconds(30));  // a client that stops reading is dropped
+    asio::async_write(stream_, asio::buffer(framed_), std::forward<Handler>(handler));
+  }
+
+  void closeTransport() {
+    heartbeat_.cancel();
+    boost::system::error_code ignored;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    stream_.socket().close(ignored);
+  }
+
+ private:
+  // The client sends nothing after its request; a completed read means it went away.
+  void watchForClose() {
+    stream_.async_read_some(asio::buffer(scratch_), [s = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return s->shutdown();
+      s->watchForClose();
+    });
+  }
+  void beat() {
+    heartbeat_.expires_after(std::chrono::seconds(15));
+    heartbeat_.async_wait([s = shared_from_this()](beast::error_code ec) {
+      if (ec || !s->open_) return;
+      if (!s->waiting_) s->waiting_ = ": keep-alive";
+      s->pump();
+      s->beat();
+    });
+  }
+
+  beast::tcp_stream stream_;
+  asio::steady_timer heartbeat_;
+  std::string framed_;
+  std::array<char, 512> scratch_{};
+};
+
+class WebSocketChannel : public ChannelBase<WebSocketChannel> {
+ public:
+  explicit WebSocketChannel(beast::tcp_stream stream) : ws_(std::move(stream)) {}
+
+  auto executor() { return ws_.get_executor(); }
+
+  void start(beast::http::request<beast::http::string_body> upgrade, http::Headers headers, OnOpen onOpen) {
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.set_option(websocket::stream_base::decorator([headers](websocket::response_type& response) {
+      for (const auto& [name, value] : headers) response.set(name, value);
+    }));
+    ws_.text(true);
+    upgrade_ = std::move(upgrade);
+    ws_.async_accept(upgrade_, [s = shared_from_this(), onOpen](beast::error_code ec) {
+      if (ec) return s->shutdown();
+      s->readLoop();
+      onOpen(s);
+      s->pump();
+    });
+  }
+
+  template <class Handler>
+  void writeFrame(const std::string& message, Handler&& handler) {
+    if (!message.empty() && message.front() == ':') {  // SSE-style comments mean nothing here
+      asio::post(executor(), [h = std::forward<Handler>(handler)]() mutable { h({}, 0); });
+      return;
+    }
+    ws_.async_write(asio::buffer(message), std::forward<Handler>(handler));
+  }
+
+  void closeTransport() {
+    ws_.async_close(websocket::close_code::going_away, [s = shared_from_this()](beast::error_code) {});
+  }
+
+ private:
+  // Reading keeps pings, pongs and the close handshake going; what clients send is ignored.
+  void readLoop() {
+    ws_.async_read(incoming_, [s = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) {
+        s->open_ = false;
+        return;
+      }
+      s->incoming_.consume(s->incoming_.size());
+      s->readLoop();
+    });
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::http::request<beast::http::string_body> upgrade_;
+  beast::flat_buffer incoming_;
+};
+
+}  // namespace
+
+std::shared_ptr<http::PushChannel> openServerSentEvents(beast::tcp_stream stream, http::Headers headers, OnOpen onOpen) {
+  auto channel = std::make_shared<SseChannel>(std::move(stream));
+  channel->start(std::move(headers), std::move(onOpen));
+  return channel;
+}
+
+std::shared_ptr<http::PushChannel> openWebSocket(beast::tcp_stream stream,
+                                                 beast::http::request<beast::http::string_body> upgrade,
+                                                 http::Headers headers, OnOpen onOpen) {
+  auto channel = std::make_shared<WebSocketChannel>(std::move(stream));
+  channel->start(std::move(upgrade), std::move(headers), std::move(onOpen));
+  return channel;
+}
+
+}  // namespace boxoffice::push
