@@ -33,7 +33,7 @@ struct Invalid {};
 }  // namespace
 
 TokenService::TokenService(Database& store, const Jwt& jwt, TokenLifetimes lifetimes, Logger log, Now now)
-    : store_(store), jwt_(jwt), lifetimes_(lifetimes), log_(std::move(log)), now_(now) {}
+    : store_(store), jwt_(jwt), lifetimes_(lifetimes), log_(std::move(log)), now_(std::move(now)) {}
 
 std::string TokenService::accessToken(const UserSummary& user, std::chrono::system_clock::time_point now) const {
   AccessClaims claims;

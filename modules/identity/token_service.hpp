@@ -7,6 +7,7 @@
 // both must sign in again (OAuth 2.0 Security BCP, refresh token rotation).
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -30,10 +31,10 @@ struct TokenLifetimes {
 
 class TokenService {
  public:
-  using Now = std::chrono::system_clock::time_point (*)();
+  using Now = std::function<std::chrono::system_clock::time_point()>;
 
   TokenService(Database& store, const Jwt& jwt, TokenLifetimes lifetimes, Logger log,
-               Now now = &std::chrono::system_clock::now);
+               Now now = [] { return std::chrono::system_clock::now(); });
 
   // A successful login: a new family.
   TokenPair issue(const UserSummary& user);
