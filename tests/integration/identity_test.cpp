@@ -1,0 +1,586 @@
+// Identity over HTTP against the real binary: registration, tokens, refresh rotation, logout,
+// user administration, rate limiting, and what must never reach the logs.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sqlite_query.hpp"
+#include "test_server.hpp"
+
+using namespace boxoffice::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kPassword = "Lantern-orchard-4711";
+
+std::string json(const boost::json::object& object) { return boost::json::serialize(object); }
+
+HttpResult registerUser(TestServer& server, const std::string& email, const std::string& password = kPassword,
+                        const std::string& displayName = "Test Person") {
+  return server.post("/api/v1/auth/register",
+                     json({{"email", email}, {"password", password}, {"displayName", displayName}}));
+}
+
+HttpResult requestToken(TestServer& server, const std::string& email, const std::string& password = kPassword) {
+  return server.post("/api/v1/auth/token", json({{"email", email}, {"password", password}}));
+}
+
+// Registers (if needed) and signs in; returns the token response body.
+boost::json::object signIn(TestServer& server, const std::string& email) {
+  auto reg = registerUser(server, email);
+  REQUIRE_MESSAGE((reg.status == 201 || reg.status == 409), reg.body);
+  auto r = requestToken(server, email);
+  REQUIRE_MESSAGE(r.status == 200, r.body);
+  return r.json().as_object();
+}
+
+std::string str(const boost::json::value& value) { return std::string(value.as_string()); }
+
+HttpResult refresh(TestServer& server, const std::string& refreshToken) {
+  return server.post("/api/v1/auth/refresh", json({{"refreshToken", refreshToken}}));
+}
+
+// Base64url (no padding) decoding, enough to read a JWT's payload in a test.
+std::string base64UrlDecode(const std::string& text) {
+  static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  unsigned int buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    auto index = alphabet.find(c);
+    if (index == std::string::npos) throw std::invalid_argument("not base64url");
+    buffer = (buffer << 6) | static_cast<unsigned int>(index);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((buffer >> bits) & 0xFFU));
+    }
+  }
+  return out;
+}
+
+boost::json::object claimsOf(const std::string& jwt) {
+  auto first = jwt.find('.');
+  auto second = jwt.find('.', first + 1);
+  REQUIRE(second != std::string::npos);
+  return boost::json::parse(base64UrlDecode(jwt.substr(first + 1, second - first - 1))).as_object();
+}
+
+std::vector<std::string> rolesOf(const boost::json::value& roles) {
+  std::vector<std::string> out;
+  for (const auto& role : roles.as_array()) out.emplace_back(role.as_string());
+  return out;
+}
+
+// Checks an RFC 9457 answer: status, media type and the problem type slug.
+void checkProblem(const HttpResult& r, int status, const std::string& slug) {
+  INFO(r.body);
+  CHECK(r.status == status);
+  CHECK(r.header("content-type").find("application/problem+json") != std::string::npos);
+  auto body = r.json().as_object();
+  CHECK(body.at("status").to_number<int>() == status);
+  CHECK(str(body.at("type")) == "/problems/" + slug);
+}
+
+// The field names of a validation problem's `errors`.
+std::vector<std::string> errorFields(const HttpResult& r) {
+  std::vector<std::string> fields;
+  auto body = r.json();  // keep the parsed value alive while pointing into it
+  const auto* errors = body.as_object().if_contains("errors");
+  if (errors == nullptr) return fields;
+  for (const auto& e : errors->as_array()) fields.emplace_back(e.as_object().at("field").as_string());
+  return fields;
+}
+
+std::string errorMessage(const HttpResult& r, const std::string& field) {
+  auto body = r.json();
+  for (const auto& e : body.as_object().at("errors").as_array()) {
+    if (e.as_object().at("field").as_string() == field) return str(e.as_object().at("message"));
+  }
+  return {};
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+}  // namespace
+
+TEST_CASE("register creates a User and answers 201 with a Location") {
+  TestServer server;
+  auto r = registerUser(server, "  Ann.Lee@Example.ORG ", kPassword, "Ann Lee");
+  REQUIRE_MESSAGE(r.status == 201, r.body);
+  auto body = r.json().as_object();
+  CHECK(str(body.at("email")) == "ann.lee@example.org");
+  CHECK(str(body.at("displayName")) == "Ann Lee");
+  CHECK(rolesOf(body.at("roles")) == std::vector<std::string>{"User"});
+  CHECK(str(body.at("id")).size() == 36);
+  CHECK(str(body.at("createdAt")).ends_with("Z"));
+  CHECK_FALSE(body.contains("password"));
+  CHECK_FALSE(body.contains("passwordHash"));
+  CHECK(r.header("location") == "/api/v1/users/" + str(body.at("id")));
+
+  // The same address in another case is the same account.
+  auto duplicate = registerUser(server, "ANN.LEE@example.org");
+  checkProblem(duplicate, 409, "email-taken");
+
+  // The new user can sign in with the normalized or the original spelling.
+  CHECK(requestToken(server, "Ann.Lee@Example.ORG").status == 200);
+}
+
+TEST_CASE("register publishes UserRegistered through the identity outbox") {
+  TestServer server;
+  auto r = registerUser(server, "outbox@example.org");
+  REQUIRE(r.status == 201);
+  auto rows = queryDb(server.dataDir() / "identity.db",
+                      "SELECT topic, type, payload FROM outbox WHERE type = 'UserRegistered'");
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0][0].value() == "notifications");
+  auto payload = boost::json::parse(rows[0][2].value()).as_object();
+  CHECK(str(payload.at("userId")) == str(r.json().at("id")));
+  CHECK(str(payload.at("email")) == "outbox@example.org");
+  CHECK(rows[0][2].value().find(kPassword) == std::string::npos);
+}
+
+TEST_CASE("register rejects bad input with 400/415 naming the field") {
+  TestServer server;
+
+  SUBCASE("weak passwords name the field and the reason") {
+    auto tooShort = registerUser(server, "a@example.org", "Short-1");
+    checkProblem(tooShort, 400, "validation");
+    CHECK(errorFields(tooShort) == std::vector<std::string>{"password"});
+    CHECK(errorMessage(tooShort, "password").find("at least 10") != std::string::npos);
+
+    auto common = registerUser(server, "a@example.org", "Password2026!");
+    checkProblem(common, 400, "validation");
+    CHECK(errorMessage(common, "password").find("common") != std::string::npos);
+
+    auto sameAsEmail = registerUser(server, "someone.long@example.org", "someone.long@example.org");
+    CHECK(errorMessage(sameAsEmail, "password").find("email") != std::string::npos);
+
+    CHECK(errorFields(registerUser(server, "a@example.org", std::string(129, 'x') + "y")) ==
+          std::vector<std::string>{"password"});
+  }
+  SUBCASE("a bad email") {
+    auto r = registerUser(server, "not-an-email");
+    checkProblem(r, 400, "validation");
+    CHECK(errorFields(r) == std::vector<std::string>{"email"});
+    CHECK(errorFields(registerUser(server, "ann@localhost")) == std::vector<std::string>{"email"});
+  }
+  SUBCASE("missing, mistyped and unknown fields") {
+    auto missing = server.post("/api/v1/auth/register", json({{"email", "b@example.org"}}));
+    checkProblem(missing, 400, "validation");
+    CHECK(contains(errorFields(missing), "password"));
+    CHECK(contains(errorFields(missing), "displayName"));
+
+    auto mistyped = server.post("/api/v1/auth/register",
+                                json({{"email", "b@example.org"}, {"password", 1234567890123}, {"displayName", "B"}}));
+    CHECK(errorFields(mistyped) == std::vector<std::string>{"password"});
+
+    auto unknown = server.post("/api/v1/auth/register", json({{"email", "b@example.org"},
+                                                               {"password", kPassword},
+                                                               {"displayName", "B"},
+                                                               {"roles", boost::json::array{"Admin"}}}));
+    checkProblem(unknown, 400, "validation");
+    CHECK(errorFields(unknown) == std::vector<std::string>{"roles"});
+    // Nothing was created by any of these.
+    CHECK(requestToken(server, "b@example.org").status == 401);
+  }
+  SUBCASE("malformed JSON and the wrong content type") {
+    checkProblem(server.post("/api/v1/auth/register", R"({"email": "c@example.org",)"), 400, "bad-request");
+    checkProblem(server.post("/api/v1/auth/register", "[1,2]"), 400, "bad-request");
+    auto form = server.post("/api/v1/auth/register", "email=c@example.org",
+                            {{"Content-Type", "application/x-www-form-urlencoded"}});
+    checkProblem(form, 415, "unsupported-media-type");
+  }
+}
+
+TEST_CASE("concurrent registrations of one email: one 201, the rest 409") {
+  TestServer server;
+  std::atomic<int> created{0}, conflicts{0}, other{0};
+  runConcurrently(6, [&](int) {
+    auto status = registerUser(server, "race@example.org").status;
+    if (status == 201) {
+      ++created;
+    } else if (status == 409) {
+      ++conflicts;
+    } else {
+      ++other;
+    }
+  });
+  CHECK(created == 1);
+  CHECK(conflicts == 5);
+  CHECK(other == 0);
+}
+
+TEST_CASE("token: a bearer token pair for the right password, one answer for every wrong one") {
+  TestServer server;
+  REQUIRE(registerUser(server, "ann@example.org").status == 201);
+
+  auto ok = requestToken(server, "ann@example.org");
+  REQUIRE_MESSAGE(ok.status == 200, ok.body);
+  auto body = ok.json().as_object();
+  CHECK(str(body.at("tokenType")) == "Bearer");
+  CHECK(body.at("expiresIn").to_number<int>() == 900);
+  CHECK(str(body.at("refreshToken")).size() >= 40);
+  CHECK(ok.header("cache-control") == "no-store");
+  auto claims = claimsOf(str(body.at("accessToken")));
+  CHECK(str(claims.at("iss")) == "boxoffice");
+  CHECK(str(claims.at("aud")) == "boxoffice-api");
+  CHECK(str(claims.at("email")) == "ann@example.org");
+  CHECK(rolesOf(claims.at("roles")) == std::vector<std::string>{"User"});
+  CHECK(claims.at("exp").to_number<std::int64_t>() - claims.at("iat").to_number<std::int64_t>() == 900);
+  CHECK(str(claims.at("sub")) == TestServer::userIdOf(str(body.at("accessToken"))));
+
+  auto wrongPassword = requestToken(server, "ann@example.org", "Lantern-orchard-4712");
+  auto unknownEmail = requestToken(server, "nobody@example.org");
+  checkProblem(wrongPassword, 401, "invalid-credentials");
+  CHECK(unknownEmail.status == wrongPassword.status);
+  CHECK(unknownEmail.body == wrongPassword.body);  // byte for byte: nothing tells them apart
+  CHECK(unknownEmail.header("www-authenticate") == wrongPassword.header("www-authenticate"));
+
+  // Missing fields are a 400, not a 401.
+  CHECK(server.post("/api/v1/auth/token", json({{"email", "ann@example.org"}})).status == 400);
+}
+
+TEST_CASE("token: an unknown email takes about as long as a wrong password") {
+  TestServer server;
+  REQUIRE(registerUser(server, "timing@example.org").status == 201);
+  auto median = [&](const std::string& email) {
+    std::vector<double> ms;
+    for (int i = 0; i < 5; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      CHECK(requestToken(server, email, "Wrong-password-123").status == 401);
+      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    return ms[2];
+  };
+  double wrongPassword = median("timing@example.org");
+  double unknownEmail = median("nobody-here@example.org");
+  INFO("wrong password ", wrongPassword, " ms, unknown email ", unknownEmail, " ms");
+  // Without the dummy verification an unknown email answers in ~1 ms against tens of ms for an
+  // argon2id verification; the bound is loose because the machine is shared and noisy.
+  CHECK(unknownEmail > wrongPassword * 0.3);
+  CHECK(unknownEmail < wrongPassword * 3.0);
+}
+
+TEST_CASE("/users/me needs a valid bearer token") {
+  TestServer server;
+  auto tokens = signIn(server, "me@example.org");
+  auto access = str(tokens.at("accessToken"));
+
+  auto me = server.get("/api/v1/users/me", TestServer::bearer(access));
+  REQUIRE_MESSAGE(me.status == 200, me.body);
+  CHECK(str(me.json().at("email")) == "me@example.org");
+  CHECK(str(me.json().at("id")) == TestServer::userIdOf(access));
+
+  checkProblem(server.get("/api/v1/users/me"), 401, "unauthorized");
+  CHECK(server.get("/api/v1/users/me").header("www-authenticate").starts_with("Bearer"));
+  checkProblem(server.get("/api/v1/users/me", TestServer::bearer("garbage")), 401, "unauthorized");
+  checkProblem(server.get("/api/v1/users/me", {{"Authorization", "Basic YTpi"}}), 401, "unauthorized");
+
+  // A tampered payload (roles raised to Admin) with the original signature.
+  auto first = access.find('.');
+  auto second = access.find('.', first + 1);
+  auto claims = claimsOf(access);
+  claims["roles"] = boost::json::array{"Admin"};
+  std::string payload = boost::json::serialize(claims);
+  // Re-encode as base64url without padding.
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string encoded;
+  unsigned int buffer = 0;
+  int bits = 0;
+  for (unsigned char c : payload) {
+    buffer = (buffer << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      encoded.push_back(alphabet[(buffer >> bits) & 0x3FU]);
+    }
+  }
+  if (bits > 0) encoded.push_back(alphabet[(buffer << (6 - bits)) & 0x3FU]);
+  auto forged = access.substr(0, first) + "." + encoded + access.substr(second);
+  checkProblem(server.get("/api/v1/users", TestServer::bearer(forged)), 401, "unauthorized");
+
+  // alg "none" with the signature stripped.
+  auto none = std::string("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0") + access.substr(first, second - first) + ".";
+  checkProblem(server.get("/api/v1/users/me", TestServer::bearer(none)), 401, "unauthorized");
+}
+
+TEST_CASE("an expired access token is refused") {
+  TestServer::Options options;
+  options.env = {{"BOXOFFICE_AUTH_ACCESS_TOKEN_TTL_SECONDS", "2"}, {"BOXOFFICE_AUTH_CLOCK_SKEW_SECONDS", "0"}};
+  TestServer server(options);
+  auto tokens = signIn(server, "short@example.org");
+  CHECK(tokens.at("expiresIn").to_number<int>() == 2);
+  auto access = str(tokens.at("accessToken"));
+  CHECK(server.get("/api/v1/users/me", TestServer::bearer(access)).status == 200);
+  std::this_thread::sleep_for(3s);
+  auto expired = server.get("/api/v1/users/me", TestServer::bearer(access));
+  checkProblem(expired, 401, "unauthorized");
+  CHECK(str(expired.json().at("detail")).find("expired") != std::string::npos);
+  // The refresh token still gets a fresh access token.
+  auto renewed = refresh(server, str(tokens.at("refreshToken")));
+  REQUIRE(renewed.status == 200);
+  CHECK(server.get("/api/v1/users/me", TestServer::bearer(str(renewed.json().at("accessToken")))).status == 200);
+}
+
+TEST_CASE("refresh rotates the token; reusing a rotated one revokes the whole family") {
+  TestServer server;
+  auto login = signIn(server, "rotate@example.org");
+  auto otherDevice = requestToken(server, "rotate@example.org").json().as_object();
+  auto firstRefresh = str(login.at("refreshToken"));
+
+  auto rotated = refresh(server, firstRefresh);
+  REQUIRE_MESSAGE(rotated.status == 200, rotated.body);
+  auto secondRefresh = str(rotated.json().at("refreshToken"));
+  CHECK(secondRefresh != firstRefresh);
+  CHECK(str(rotated.json().at("accessToken")) != str(login.at("accessToken")));
+  CHECK(rotated.header("cache-control") == "no-store");
+  CHECK(server.get("/api/v1/users/me", TestServer::bearer(str(rotated.json().at("accessToken")))).status == 200);
+
+  // The old token again: a replay. 401, and the successor dies with it.
+  checkProblem(refresh(server, firstRefresh), 401, "unauthorized");
+  checkProblem(refresh(server, secondRefresh), 401, "unauthorized");
+  // Another login's family is unaffected.
+  CHECK(refresh(server, str(otherDevice.at("refreshToken"))).status == 200);
+
+  // Only hashes are stored.
+  auto rows = queryDb(server.dataDir() / "identity.db", "SELECT token_hash, status FROM refresh_tokens");
+  CHECK(rows.size() >= 4);
+  for (const auto& row : rows) {
+    CHECK(row[0].value() != firstRefresh);
+    CHECK(row[0].value() != secondRefresh);
+  }
+
+  checkProblem(refresh(server, "made-up-token"), 401, "unauthorized");
+  CHECK(server.post("/api/v1/auth/refresh", json({})).status == 400);
+  CHECK(server.post("/api/v1/auth/refresh", json({{"refreshToken", 42}})).status == 400);
+}
+
+TEST_CASE("logout revokes the session") {
+  TestServer server;
+  auto tokens = signIn(server, "bye@example.org");
+  auto access = str(tokens.at("accessToken"));
+  auto refreshToken = str(tokens.at("refreshToken"));
+
+  // Without a token: 401.
+  checkProblem(server.post("/api/v1/auth/logout", json({{"refreshToken", refreshToken}})), 401, "unauthorized");
+
+  auto out = server.post("/api/v1/auth/logout", json({{"refreshToken", refreshToken}}), TestServer::bearer(access));
+  CHECK_MESSAGE(out.status == 204, out.body);
+  CHECK(out.body.empty());
+  checkProblem(refresh(server, refreshToken), 401, "unauthorized");
+  // The access token used to log out stops working too.
+  CHECK(server.get("/api/v1/users/me", TestServer::bearer(access)).status == 401);
+
+  // Someone else's refresh token cannot be revoked by a stranger (answer is still 204).
+  auto victim = signIn(server, "victim@example.org");
+  auto stranger = signIn(server, "stranger@example.org");
+  auto attempt = server.post("/api/v1/auth/logout", json({{"refreshToken", str(victim.at("refreshToken"))}}),
+                             TestServer::bearer(str(stranger.at("accessToken"))));
+  CHECK(attempt.status == 204);
+  CHECK(refresh(server, str(victim.at("refreshToken"))).status == 200);
+}
+
+TEST_CASE("admins list users with paging; others may not") {
+  TestServer server;
+  auto admin = server.tokenFor("Admin");
+  for (int i = 0; i < 4; ++i) REQUIRE(registerUser(server, "list" + std::to_string(i) + "@example.org").status == 201);
+
+  auto page1 = server.get("/api/v1/users?page=1&size=2", TestServer::bearer(admin));
+  REQUIRE_MESSAGE(page1.status == 200, page1.body);
+  auto body = page1.json().as_object();
+  CHECK(body.at("items").as_array().size() == 2);
+  CHECK(body.at("page").to_number<int>() == 1);
+  CHECK(body.at("size").to_number<int>() == 2);
+  CHECK(body.at("totalItems").to_number<int>() == 5);
+  CHECK(body.at("totalPages").to_number<int>() == 3);
+  auto first = body.at("items").as_array()[0].as_object();
+  CHECK(first.contains("email"));
+  CHECK_FALSE(first.contains("passwordHash"));
+
+  auto page3 = server.get("/api/v1/users?page=3&size=2", TestServer::bearer(admin)).json().as_object();
+  REQUIRE(page3.at("items").as_array().size() == 1);
+  CHECK(str(page3.at("items").as_array()[0].at("email")) == "list3@example.org");  // oldest first
+  CHECK(server.get("/api/v1/users?page=9&size=2", TestServer::bearer(admin)).json().at("items").as_array().empty());
+
+  auto defaults = server.get("/api/v1/users", TestServer::bearer(admin)).json().as_object();
+  CHECK(defaults.at("size").to_number<int>() == 20);
+
+  checkProblem(server.get("/api/v1/users?size=101", TestServer::bearer(admin)), 400, "validation");
+  checkProblem(server.get("/api/v1/users?page=0", TestServer::bearer(admin)), 400, "validation");
+  checkProblem(server.get("/api/v1/users?page=abc", TestServer::bearer(admin)), 400, "validation");
+
+  auto user = str(signIn(server, "plain@example.org").at("accessToken"));
+  checkProblem(server.get("/api/v1/users", TestServer::bearer(user)), 403, "forbidden");
+  checkProblem(server.get("/api/v1/users"), 401, "unauthorized");
+}
+
+TEST_CASE("a user reads their own record; only an admin reads others") {
+  TestServer server;
+  auto admin = server.tokenFor("Admin");
+  auto ann = str(signIn(server, "ann@example.org").at("accessToken"));
+  auto bob = str(signIn(server, "bob@example.org").at("accessToken"));
+  auto annId = TestServer::userIdOf(ann);
+
+  CHECK(server.get("/api/v1/users/" + annId, TestServer::bearer(ann)).status == 200);
+  checkProblem(server.get("/api/v1/users/" + annId, TestServer::bearer(bob)), 403, "forbidden");
+  auto byAdmin = server.get("/api/v1/users/" + annId, TestServer::bearer(admin));
+  REQUIRE(byAdmin.status == 200);
+  CHECK(str(byAdmin.json().at("email")) == "ann@example.org");
+  checkProblem(server.get("/api/v1/users/00000000-0000-4000-8000-000000000000", TestServer::bearer(admin)), 404,
+               "not-found");
+  checkProblem(server.get("/api/v1/users/not-a-uuid", TestServer::bearer(admin)), 404, "not-found");
+}
+
+TEST_CASE("PUT roles: admins only; the next token carries the new role") {
+  TestServer server;
+  auto admin = server.tokenFor("Admin");
+  auto adminId = TestServer::userIdOf(admin);
+  auto userToken = str(signIn(server, "promote@example.org").at("accessToken"));
+  auto userId = TestServer::userIdOf(userToken);
+  auto rolesUrl = "/api/v1/users/" + userId + "/roles";
+  auto organizer = json({{"roles", boost::json::array{"Organizer", "User"}}});
+
+  checkProblem(server.put(rolesUrl, organizer, TestServer::bearer(userToken)), 403, "forbidden");
+  checkProblem(server.put(rolesUrl, organizer), 401, "unauthorized");
+
+  auto changed = server.put(rolesUrl, organizer, TestServer::bearer(admin));
+  REQUIRE_MESSAGE(changed.status == 200, changed.body);
+  CHECK(rolesOf(changed.json().at("roles")) == std::vector<std::string>{"Organizer", "User"});
+
+  // Tokens are self-contained: the old one keeps its roles until it expires; a new one has the new.
+  CHECK(rolesOf(claimsOf(userToken).at("roles")) == std::vector<std::string>{"User"});
+  auto fresh = requestToken(server, "promote@example.org");
+  REQUIRE(fresh.status == 200);
+  CHECK(rolesOf(claimsOf(str(fresh.json().at("accessToken"))).at("roles")) ==
+        std::vector<std::string>{"Organizer", "User"});
+  auto me = server.get("/api/v1/users/me", TestServer::bearer(str(fresh.json().at("accessToken"))));
+  CHECK(rolesOf(me.json().at("roles")) == std::vector<std::string>{"Organizer", "User"});
+
+  auto unknownRole = server.put(rolesUrl, json({{"roles", boost::json::array{"Superuser"}}}), TestServer::bearer(admin));
+  checkProblem(unknownRole, 400, "validation");
+  CHECK(errorFields(unknownRole) == std::vector<std::string>{"roles[0]"});
+  checkProblem(server.put(rolesUrl, json({{"roles", boost::json::array{}}}), TestServer::bearer(admin)), 400,
+               "validation");
+  checkProblem(server.put(rolesUrl, json({{"roles", "Admin"}}), TestServer::bearer(admin)), 400, "validation");
+  checkProblem(server.put(rolesUrl, json({{"roles", boost::json::array{"User"}}, {"extra", 1}}),
+                          TestServer::bearer(admin)),
+               400, "validation");
+  checkProblem(server.put("/api/v1/users/00000000-0000-4000-8000-000000000000/roles", organizer,
+                          TestServer::bearer(admin)),
+               404, "not-found");
+
+  // An admin cannot drop their own Admin role...
+  auto selfDemote = server.put("/api/v1/users/" + adminId + "/roles", json({{"roles", boost::json::array{"User"}}}),
+                               TestServer::bearer(admin));
+  checkProblem(selfDemote, 409, "own-admin-role");
+  CHECK(server.get("/api/v1/users", TestServer::bearer(admin)).status == 200);  // still an admin
+  // ...but may promote someone else to Admin, who can then act as one with a new token.
+  REQUIRE(server.put(rolesUrl, json({{"roles", boost::json::array{"Admin"}}}), TestServer::bearer(admin)).status == 200);
+  auto promoted = str(requestToken(server, "promote@example.org").json().at("accessToken"));
+  CHECK(server.get("/api/v1/users", TestServer::bearer(promoted)).status == 200);
+}
+
+TEST_CASE("sign-in attempts are rate limited per email and IP with 429 and Retry-After") {
+  TestServer::Options options;  // generous limits elsewhere, a strict one for /auth/token
+  options.env = {{"BOXOFFICE_RATE_LIMIT_LOGIN_PER_MINUTE", "1"}, {"BOXOFFICE_RATE_LIMIT_LOGIN_BURST", "3"}};
+  TestServer server(options);
+  REQUIRE(registerUser(server, "guess@example.org").status == 201);
+
+  for (int i = 0; i < 3; ++i) CHECK(requestToken(server, "guess@example.org", "Wrong-guess-" + std::to_string(i)).status == 401);
+  auto limited = requestToken(server, "guess@example.org", "Wrong-guess-4");
+  checkProblem(limited, 429, "rate-limited");
+  auto retryAfter = std::stoi(limited.header("retry-after"));
+  CHECK(retryAfter >= 1);
+  CHECK(retryAfter <= 60);
+  CHECK(limited.header("ratelimit-limit") == "3");
+  CHECK(limited.header("ratelimit-remaining") == "0");
+  // Even the right password waits: the limit is what stops guessing.
+  checkProblem(requestToken(server, "  GUESS@example.org"), 429, "rate-limited");
+  // Another account from the same address is not affected.
+  REQUIRE(registerUser(server, "other@example.org").status == 201);
+  CHECK(requestToken(server, "other@example.org").status == 200);
+}
+
+TEST_CASE("no password or token reaches the server log") {
+  TestServer server;
+  auto email = "secretive@example.org";
+  REQUIRE(registerUser(server, email).status == 201);
+  CHECK(requestToken(server, email, "Not-the-password-99").status == 401);
+  auto tokens = requestToken(server, email).json().as_object();
+  auto access = str(tokens.at("accessToken"));
+  auto refreshToken = str(tokens.at("refreshToken"));
+  CHECK(server.get("/api/v1/users/me", TestServer::bearer(access)).status == 200);
+  auto rotated = refresh(server, refreshToken).json().as_object();
+  CHECK(refresh(server, refreshToken).status == 401);  // reuse: logged as a warning
+  CHECK(server.post("/api/v1/auth/logout", json({{"refreshToken", str(rotated.at("refreshToken"))}}),
+                    TestServer::bearer(str(rotated.at("accessToken"))))
+            .status == 204);
+  auto cliToken = server.tokenFor("Admin", "cli-admin@example.org");
+
+  auto logs = server.logs();
+  REQUIRE(logs.find("refresh token reused") != std::string::npos);  // the log is really captured
+  for (const std::string& secret : {std::string(kPassword), std::string("Not-the-password-99"), access, refreshToken,
+                                    str(rotated.at("refreshToken")), str(rotated.at("accessToken")), cliToken,
+                                    std::string("correct-Horse-battery-staple-42")}) {
+    CHECK_MESSAGE(logs.find(secret) == std::string::npos, "found a secret in the log: " << secret.substr(0, 12));
+  }
+  // Also no JWT-looking text at all ("eyJ" starts every base64url JSON object).
+  CHECK(logs.find("eyJ") == std::string::npos);
+}
+
+TEST_CASE("demo users are created once and can sign in") {
+  TestServer::Options options;
+  options.extraArgs = {"--demo"};
+  TestServer server(options);
+  auto admin = requestToken(server, "admin@boxoffice.local", "demo-password-2026");
+  REQUIRE_MESSAGE(admin.status == 200, admin.body);
+  CHECK(rolesOf(claimsOf(str(admin.json().at("accessToken"))).at("roles")) == std::vector<std::string>{"Admin"});
+  auto organizer = requestToken(server, "organizer@boxoffice.local", "demo-password-2026");
+  REQUIRE(organizer.status == 200);
+  CHECK(rolesOf(claimsOf(str(organizer.json().at("accessToken"))).at("roles")) ==
+        std::vector<std::string>{"Organizer"});
+  CHECK(requestToken(server, "buyer@boxoffice.local", "demo-password-2026").status == 200);
+  CHECK(server.logs().find("demo credentials") != std::string::npos);
+
+  server.restart();  // idempotent: no duplicates, no failure
+  auto adminToken = str(requestToken(server, "admin@boxoffice.local", "demo-password-2026").json().at("accessToken"));
+  auto list = server.get("/api/v1/users", TestServer::bearer(adminToken));
+  REQUIRE(list.status == 200);
+  CHECK(list.json().at("totalItems").to_number<int>() == 3);
+}
+
+TEST_CASE("without a configured secret a development key is generated and survives a restart") {
+  TestServer::Options options;
+  options.env = {{"BOXOFFICE_AUTH_JWT_SECRET", ""}};
+  TestServer server(options);
+  CHECK(server.logs().find("development key") != std::string::npos);
+  auto access = str(signIn(server, "dev@example.org").at("accessToken"));
+  server.restart();
+  CHECK(server.get("/api/v1/users/me", TestServer::bearer(access)).status == 200);
+}
+
+TEST_CASE("a configured secret that is too short stops the start with a clear message") {
+  std::string pattern = (std::filesystem::temp_directory_path() / "bx-identity-XXXXXX").string();
+  std::filesystem::path dir = ::mkdtemp(pattern.data());
+  std::string output;
+  int code = runBinary({"migrate", "--data-dir", dir.string()}, {{"BOXOFFICE_AUTH_JWT_SECRET", "tiny-Qz7-secret"}}, "",
+                       output);
+  std::filesystem::remove_all(dir);
+  CHECK(code != 0);
+  CHECK(output.find("auth.jwtSecret") != std::string::npos);
+  CHECK(output.find("tiny-Qz7-secret") == std::string::npos);  // the secret itself is not echoed
+}
