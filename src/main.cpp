@@ -7,6 +7,10 @@
 #include "app/application.hpp"
 #include "app/command_line.hpp"
 #include "boxoffice/identity/api.hpp"
+#include "boxoffice/inventory/api.hpp"
+#ifdef BOXOFFICE_HAS_events
+#include "boxoffice/events/api.hpp"
+#endif
 #include "boxoffice/kernel/problem.hpp"
 
 extern char** environ;
@@ -18,6 +22,10 @@ ConfigSchema buildSchema() {
   ConfigSchema schema;
   schema.add(kernelConfigKeys());
   schema.add(identity::configKeys());
+  schema.add(inventory::configKeys());
+#ifdef BOXOFFICE_HAS_events
+  schema.add(events::configKeys());
+#endif
   return schema;
 }
 
@@ -38,6 +46,15 @@ identity::IdentityModule& buildModules(app::Application& application) {
   auto identityModule = identity::createModule(application.depsFor("identity"));
   auto& identity = static_cast<identity::IdentityModule&>(application.add(std::move(identityModule)));
   application.setAuthenticator(&identity.authenticator());
+
+  // Inventory before events: the events module asks inventory how many seats are committed.
+  auto inventoryModule = inventory::createModule(application.depsFor("inventory"));
+  auto& inventory = static_cast<inventory::InventoryModule&>(application.add(std::move(inventoryModule)));
+#ifdef BOXOFFICE_HAS_events
+  application.add(events::createModule(application.depsFor("events"), &inventory.queries()));
+#else
+  (void)inventory;
+#endif
   return identity;
 }
 

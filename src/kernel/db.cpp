@@ -63,20 +63,28 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 );
 )sql";
 
-std::string sha256Hex(std::string_view text) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
-}
-
 sqlite_api::sqlite3* nativeHandle(soci::session& session) {
   auto* backend = static_cast<soci::sqlite3_session_backend*>(session.get_backend());
   return backend->conn_;
 }
 
 }  // namespace
+
+namespace rows {
+std::int64_t integer(const soci::row& row, std::size_t i) {
+  if (row.get_indicator(i) == soci::i_null) return 0;
+  switch (row.get_properties(i).get_data_type()) {
+    case soci::dt_integer: return row.get<int>(i);
+    case soci::dt_long_long: return row.get<long long>(i);
+    case soci::dt_unsigned_long_long: return static_cast<std::int64_t>(row.get<unsigned long long>(i));
+    case soci::dt_double: return static_cast<std::int64_t>(row.get<double>(i));
+    default: return std::stoll(row.get<std::string>(i));
+  }
+}
+std::string text(const soci::row& row, std::size_t i) {
+  return row.get_indicator(i) == soci::i_null ? std::string() : row.get<std::string>(i);
+}
+}  // namespace rows
 
 void Tx::executeScript(std::string_view sql) {
   std::string text(sql);

@@ -70,18 +70,18 @@ class InProcessBus::Worker {
   std::vector<DeadLetter> deadLetters() {
     return store_.read([&](soci::session& s) {
       std::vector<DeadLetter> out;
-      soci::rowset<soci::row> rows =
+      soci::rowset<soci::row> found =
           (s.prepare << "SELECT id, subscriber, message_id, topic, type, attempts, error, dead_at, replayed_at "
                         "FROM dead_letters WHERE subscriber = :s",
            soci::use(subscriber_));
-      for (const auto& row : rows) {
+      for (const auto& row : found) {
         DeadLetter d;
         d.id = row.get<std::string>(0);
         d.subscriber = row.get<std::string>(1);
         d.messageId = row.get<std::string>(2);
         d.topic = row.get<std::string>(3);
         d.type = row.get<std::string>(4);
-        d.attempts = row.get<int>(5);
+        d.attempts = static_cast<int>(rows::integer(row, 5));
         d.error = row.get<std::string>(6);
         d.deadAt = row.get<std::string>(7);
         if (row.get_indicator(8) == soci::i_ok) d.replayedAt = row.get<std::string>(8);
@@ -124,11 +124,13 @@ class InProcessBus::Worker {
     return store_.read([&](soci::session& s) {
       std::vector<Due> due;
       std::int64_t now = nowMs();
-      soci::rowset<soci::row> rows =
+      soci::rowset<soci::row> found =
           (s.prepare << "SELECT message_id, envelope, attempts FROM inbox WHERE subscriber = :s AND status = "
                         "'pending' AND next_attempt_ms <= :now ORDER BY rowid LIMIT 64",
            soci::use(subscriber_), soci::use(now));
-      for (const auto& row : rows) due.push_back({row.get<std::string>(0), row.get<std::string>(1), row.get<int>(2)});
+      for (const auto& row : found) {
+        due.push_back({row.get<std::string>(0), row.get<std::string>(1), static_cast<int>(rows::integer(row, 2))});
+      }
       return due;
     });
   }

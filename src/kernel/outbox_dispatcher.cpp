@@ -59,7 +59,7 @@ bool OutboxDispatcher::dispatchBatch(Database& store) {
     std::int64_t seq;
     Envelope envelope;
   };
-  auto rows = store.read([](soci::session& s) {
+  auto batch = store.read([](soci::session& s) {
     std::vector<Row> out;
     soci::rowset<soci::row> rs =
         (s.prepare << "SELECT seq, message_id, topic, type, version, payload, correlation_id, causation_id, occurred_at "
@@ -70,19 +70,19 @@ bool OutboxDispatcher::dispatchBatch(Database& store) {
       e.messageId = r.get<std::string>(1);
       e.topic = r.get<std::string>(2);
       e.type = r.get<std::string>(3);
-      e.version = r.get<int>(4);
+      e.version = static_cast<int>(rows::integer(r, 4));
       e.payload = boost::json::parse(r.get<std::string>(5)).as_object();
       e.correlationId = r.get<std::string>(6);
       e.causationId = r.get<std::string>(7);
       e.occurredAt = r.get<std::string>(8);
-      out.push_back({r.get<long long>(0), std::move(e)});
+      out.push_back({rows::integer(r, 0), std::move(e)});
     }
     return out;
   });
-  if (rows.empty()) return false;
+  if (batch.empty()) return false;
 
   std::vector<std::int64_t> delivered;
-  for (const auto& row : rows) {
+  for (const auto& row : batch) {
     try {
       bus_.publish(row.envelope);
       delivered.push_back(row.seq);
@@ -101,7 +101,7 @@ bool OutboxDispatcher::dispatchBatch(Database& store) {
       }
     });
   }
-  return delivered.size() == rows.size();
+  return delivered.size() == batch.size();
 }
 
 void OutboxDispatcher::housekeeping() {

@@ -105,7 +105,7 @@ void RequestPipeline::handle(http::Request request, Respond respond) {
     log.info("request", {{"method", methodName},
                          {"route", routeName},
                          {"status", response.status},
-                         {"durationMs", std::round(seconds * 1e5) / 100}});
+                         {"durationUs", static_cast<std::int64_t>(seconds * 1e6)}});
     --inFlight_;
     respond(std::move(response));
   };

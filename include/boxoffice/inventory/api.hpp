@@ -1,9 +1,15 @@
 #pragma once
-// The inventory module's public facade. Other modules hold an InventoryQueries reference handed
-// to them by the composition root; they never read inventory's database.
+// The inventory module's public facade: availability, holds (reservations), confirmation and
+// release. Other modules hold references handed to them by the composition root; they never
+// read inventory.db.
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "boxoffice/kernel/config.hpp"
+#include "boxoffice/kernel/module.hpp"
 
 namespace boxoffice::inventory {
 
@@ -20,5 +26,14 @@ class InventoryQueries {
   // Seats held and sold per price category; nullopt if the event has no inventory yet.
   virtual std::optional<std::vector<CategoryUsage>> usage(const std::string& eventId) const = 0;
 };
+
+class InventoryModule : public Module {
+ public:
+  virtual const InventoryQueries& queries() const = 0;
+};
+
+// inventory.* keys: rule defaults, group-commit batch size, live-update rate.
+std::vector<ConfigKey> configKeys();
+std::unique_ptr<InventoryModule> createModule(ModuleDeps deps);
 
 }  // namespace boxoffice::inventory

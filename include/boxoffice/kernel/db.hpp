@@ -30,6 +30,13 @@ class StartupError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Reading dynamic rows: SQLite reports an integer column as int, long long or double depending
+// on its declared type and value, and SOCI's row::get<T> throws bad_cast on a mismatch.
+namespace rows {
+std::int64_t integer(const soci::row& row, std::size_t column);
+std::string text(const soci::row& row, std::size_t column);  // "" for NULL
+}  // namespace rows
+
 struct Migration {
   std::string_view module;  // folder under migrations/
   std::string_view name;    // "0001_init.sql"

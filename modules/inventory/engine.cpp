@@ -1,0 +1,538 @@
+#include "engine.hpp"
+
+#include <boost/json.hpp>
+
+#include "boxoffice/inventory/messages.hpp"
+#include "boxoffice/kernel/ids.hpp"
+#include "boxoffice/kernel/json.hpp"
+#include "boxoffice/kernel/time.hpp"
+#include "problems.hpp"
+#include "rules.hpp"
+
+namespace boxoffice::inventory {
+
+namespace {
+constexpr std::int64_t kIdempotencyRetentionMs = 24LL * 3600 * 1000;
+std::int64_t nowMs() { return toUnixMillis(Clock::now()); }
+}  // namespace
+
+struct Engine::Batch {
+  Journal journal;
+  std::vector<std::string> touched;
+  std::int64_t now = nowMs();
+  std::string nowText = formatRfc3339(Clock::now());
+  void touch(const std::string& eventId) {
+    if (std::find(touched.begin(), touched.end(), eventId) == touched.end()) touched.push_back(eventId);
+  }
+};
+
+Engine::Engine(Database& store, EngineSettings settings, Metrics& metrics, Logger log)
+    : store_(store), settings_(settings), metrics_(metrics), log_(std::move(log)) {
+  metrics_.describe("inventory_batch_size", "histogram", "Commands committed per inventory transaction.",
+                    {1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
+  metrics_.describe("inventory_commands_total", "counter", "Inventory commands by kind and result.");
+}
+
+Engine::~Engine() { stop(); }
+
+void Engine::load() {
+  auto state = store_.read([](soci::session& sql) { return store::loadAll(sql, nowMs() - kIdempotencyRetentionMs); });
+  for (auto& event : state.events) {
+    auto id = event.eventId;
+    events_[id] = std::move(event);
+  }
+  for (auto& hold : state.activeReservations) {
+    expiries_.emplace(hold.expiresAtMs, hold.reservationId);
+    auto id = hold.reservationId;
+    activeHolds_[id] = std::move(hold);
+  }
+  idempotency_ = std::move(state.idempotency);
+  std::vector<std::string> all;
+  for (const auto& [id, event] : events_) all.push_back(id);
+  publishSnapshots(all);
+  log_.info("inventory loaded", {{"events", events_.size()}, {"activeHolds", activeHolds_.size()}});
+}
+
+void Engine::start() { thread_ = std::thread([this] { run(); }); }
+
+void Engine::stop() {
+  {
+    std::lock_guard lock(queueMutex_);
+    if (stopping_) return;
+    stopping_ = true;
+    queueReady_.notify_one();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void Engine::submit(Command command, Actor actor, std::string correlationId, Done done) {
+  std::lock_guard lock(queueMutex_);
+  if (stopping_) {
+    done({503, {}, Problem::unavailable("The server is shutting down."), false, 0});
+    return;
+  }
+  queue_.push_back({std::move(command), std::move(actor), std::move(correlationId), std::move(done)});
+  queueReady_.notify_one();
+}
+
+void Engine::run() {
+  for (;;) {
+    std::vector<Pending> pending;
+    {
+      std::unique_lock lock(queueMutex_);
+      // Sleep until work arrives or the next hold is due (checked at least once a second).
+      auto wake = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+      if (!expiries_.empty()) {
+        auto untilDue = std::chrono::milliseconds(std::max<std::int64_t>(0, expiries_.top().first - nowMs()));
+        wake = std::min(wake, std::chrono::steady_clock::now() + untilDue);
+      }
+      queueReady_.wait_until(lock, wake, [this] { return !queue_.empty() || stopping_; });
+      if (stopping_ && queue_.empty()) return;
+      while (!queue_.empty() && pending.size() < settings_.maxBatch) {
+        pending.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    process(pending);
+  }
+}
+
+void Engine::process(std::vector<Pending>& pending) {
+  std::vector<Outcome> outcomes(pending.size());
+  Batch batch;
+  try {
+    store_.write([&](Tx& tx) {
+      tx.onRollback([&] { batch.journal.undoAll(); });
+      expireDue(batch, tx);
+      for (std::size_t i = 0; i < pending.size(); ++i) outcomes[i] = apply(batch, tx, pending[i]);
+      if (batch.now - lastPruneMs_ > 3600 * 1000) {
+        store::pruneIdempotency(tx.sql(), batch.now - kIdempotencyRetentionMs);
+        std::erase_if(idempotency_, [&](const auto& e) { return e.second.createdAtMs < batch.now - kIdempotencyRetentionMs; });
+        lastPruneMs_ = batch.now;
+      }
+      tx.afterCommit([&] {
+        batch.journal.clear();
+        publishSnapshots(batch.touched);
+      });
+    });
+    if (!pending.empty()) metrics_.observe("inventory_batch_size", {}, static_cast<double>(pending.size()));
+  } catch (const std::exception& e) {
+    log_.error("inventory transaction failed; its commands were not applied", {{"error", e.what()}, {"commands", pending.size()}});
+    for (auto& outcome : outcomes) {
+      outcome = {503, {}, Problem::unavailable("The reservation could not be stored; try again."), false, 0};
+    }
+  }
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    metrics_.increment("inventory_commands_total",
+                       {{"command", std::visit([](const auto& c) -> std::string {
+                           using T = std::decay_t<decltype(c)>;
+                           if constexpr (std::is_same_v<T, ReserveCommand>) return "reserve";
+                           else if constexpr (std::is_same_v<T, ConfirmCommand>) return "confirm";
+                           else if constexpr (std::is_same_v<T, ReleaseCommand>) return "release";
+                           else return "capacity";
+                         }, pending[i].command)},
+                        {"result", std::to_string(outcomes[i].status)}});
+    pending[i].done(std::move(outcomes[i]));
+  }
+}
+
+Outcome Engine::apply(Batch& batch, Tx& tx, Pending& pending) {
+  // Each command gets its own savepoint: one failing command cannot take the batch down.
+  auto mark = batch.journal.mark();
+  tx.sql() << "SAVEPOINT command";
+  try {
+    Outcome outcome = std::visit(
+        [&](const auto& command) -> Outcome {
+          using T = std::decay_t<decltype(command)>;
+          if constexpr (std::is_same_v<T, ReserveCommand>) {
+            return reserve(batch, tx, command, pending.actor, pending.correlationId);
+          } else if constexpr (std::is_same_v<T, ConfirmCommand>) {
+            return confirm(batch, tx, command, pending.actor, pending.correlationId);
+          } else if constexpr (std::is_same_v<T, ReleaseCommand>) {
+            return release(batch, tx, command, pending.actor, pending.correlationId);
+          } else {
+            return changeCapacity(batch, tx, command, pending.actor, pending.correlationId);
+          }
+        },
+        pending.command);
+    tx.sql() << "RELEASE command";
+    return outcome;
+  } catch (const std::exception& e) {
+    tx.sql() << "ROLLBACK TO command";
+    tx.sql() << "RELEASE command";
+    batch.journal.undoTo(mark);
+    if (const auto* problem = dynamic_cast<const Problem*>(&e)) return {problem->status(), {}, *problem, false, 0};
+    log_.error("inventory command failed", {{"error", e.what()}, {"requestId", pending.correlationId}});
+    return {500, {}, Problem(500, "internal", "Something went wrong on our side.", "The error was logged."), false, 0};
+  }
+}
+
+EventInventory* Engine::findEvent(const std::string& eventId) {
+  auto it = events_.find(eventId);
+  if (it == events_.end() || it->second.status == SaleStatus::Deleted) return nullptr;
+  return &it->second;
+}
+
+Outcome Engine::reserve(Batch& batch, Tx& tx, const ReserveCommand& command, const Actor& actor,
+                        const std::string& correlationId) {
+  std::pair<std::string, std::string> idempotencyKey{actor.userId, command.idempotencyKey};
+  if (!command.idempotencyKey.empty()) {
+    if (auto it = idempotency_.find(idempotencyKey); it != idempotency_.end()) {
+      if (it->second.requestHash != command.requestHash) throw problems::idempotencyKeyReused();
+      Outcome replay{it->second.status, boost::json::parse(it->second.body).as_object(), std::nullopt, true, 0};
+      return replay;
+    }
+  }
+  auto* event = findEvent(command.eventId);
+  if (!event) throw problems::eventNotFound(command.eventId);
+  int userTickets = event->ticketsByUser.count(actor.userId) ? event->ticketsByUser[actor.userId] : 0;
+  if (auto refusal = checkReserve(*event, command.categoryId, command.ticketCount, userTickets, batch.now)) {
+    const auto* category = event->category(command.categoryId);
+    throw problems::refusal(*refusal, category ? category->available : 0, event->rules.maxTicketsPerUser, userTickets);
+  }
+  auto& category = *event->category(command.categoryId);
+  Reservation hold;
+  hold.reservationId = newUuid();
+  hold.eventId = event->eventId;
+  hold.categoryId = category.categoryId;
+  hold.userId = actor.userId;
+  hold.sessionId = command.sessionId;
+  hold.ticketCount = command.ticketCount;
+  hold.amount = category.priceAmount * command.ticketCount;
+  hold.currency = category.currency;
+  hold.reservedAtMs = batch.now;
+  hold.expiresAtMs = *holdExpiry(event->rules, batch.now, event->startsAtMs);
+
+  batch.journal.set(category.available, category.available - command.ticketCount);
+  batch.journal.set(category.reserved, category.reserved + command.ticketCount);
+  batch.journal.set(event->ticketsByUser[actor.userId], userTickets + command.ticketCount);
+  activeHolds_[hold.reservationId] = hold;
+  batch.journal.onUndo([this, id = hold.reservationId] { activeHolds_.erase(id); });
+  // A stale heap entry (after an undo) is harmless: expireDue skips ids that are not active.
+  expiries_.emplace(hold.expiresAtMs, hold.reservationId);
+
+  store::insertReservation(tx.sql(), hold);
+  store::saveCategory(tx.sql(), event->eventId, category);
+  auto body = toJson(hold);
+  tx.publish(messages::kTopic, messages::type::ticketsReserved, body, correlationId);
+  afterChange(batch, tx, *event);
+  store::insertAudit(tx.sql(), {event->eventId, "TicketsReserved", actor.userId, hold.reservationId, hold.categoryId,
+                                hold.ticketCount, correlationId},
+                     *event, batch.nowText);
+
+  if (!command.idempotencyKey.empty()) {
+    IdempotencyRecord record{command.requestHash, 201, boost::json::serialize(body), batch.now};
+    store::insertIdempotency(tx.sql(), actor.userId, command.idempotencyKey, record);
+    idempotency_[idempotencyKey] = record;
+    batch.journal.onUndo([this, idempotencyKey] { idempotency_.erase(idempotencyKey); });
+  }
+  return {201, std::move(body), std::nullopt, false, event->version};
+}
+
+// The answer for a hold that is no longer active: tells confirm/release exactly why.
+Outcome Engine::finishedHoldOutcome(Tx& tx, const std::string& eventId, const std::string& reservationId, bool forConfirm) {
+  auto stored = store::findReservation(tx.sql(), reservationId);
+  if (!stored || stored->eventId != eventId) throw problems::reservationNotFound(reservationId);
+  switch (stored->status) {
+    case ReservationStatus::Expired: throw problems::reservationExpired(reservationId);
+    case ReservationStatus::Cancelled: throw problems::reservationReleased(reservationId);
+    case ReservationStatus::Confirmed:
+      // Confirming twice is a harmless retry (the saga may repeat a step); releasing a sold hold is not.
+      if (forConfirm) return {200, toJson(*stored), std::nullopt, true, 0};
+      throw problems::reservationConfirmed(reservationId);
+    case ReservationStatus::Reserved: break;
+  }
+  throw problems::reservationNotFound(reservationId);
+}
+
+Outcome Engine::confirm(Batch& batch, Tx& tx, const ConfirmCommand& command, const Actor& actor,
+                        const std::string& correlationId) {
+  auto it = activeHolds_.find(command.reservationId);
+  if (it == activeHolds_.end() || it->second.eventId != command.eventId) {
+    return finishedHoldOutcome(tx, command.eventId, command.reservationId, true);
+  }
+  auto* event = findEvent(command.eventId);
+  if (!event) throw problems::eventNotFound(command.eventId);
+  if (!actor.isAdmin && actor.userId != it->second.userId) throw problems::reservationNotFound(command.reservationId);
+  if (batch.now >= it->second.expiresAtMs) {
+    // The sweeper has not reached it yet, but its time is up: expire it now, durably, and refuse.
+    endHold(batch, tx, *event, command.reservationId, ReservationStatus::Expired, messages::type::reservationExpired,
+            "expired", "system", correlationId);
+    Problem refused = problems::reservationExpired(command.reservationId);
+    return {refused.status(), {}, refused, false, event->version};
+  }
+  Reservation hold = it->second;
+  auto* category = event->category(hold.categoryId);
+  batch.journal.set(category->reserved, category->reserved - hold.ticketCount);
+  batch.journal.set(category->sold, category->sold + hold.ticketCount);
+  activeHolds_.erase(it);
+  batch.journal.onUndo([this, hold] { activeHolds_[hold.reservationId] = hold; });
+  hold.status = ReservationStatus::Confirmed;
+
+  store::updateReservationStatus(tx.sql(), hold.reservationId, hold.status, batch.now);
+  store::saveCategory(tx.sql(), event->eventId, *category);
+  auto body = toJson(hold);
+  tx.publish(messages::kTopic, messages::type::reservationConfirmed, body, correlationId);
+  afterChange(batch, tx, *event);
+  store::insertAudit(tx.sql(), {event->eventId, "ReservationConfirmed", actor.userId, hold.reservationId,
+                                hold.categoryId, hold.ticketCount, correlationId},
+                     *event, batch.nowText);
+  return {200, std::move(body), std::nullopt, false, event->version};
+}
+
+Outcome Engine::release(Batch& batch, Tx& tx, const ReleaseCommand& command, const Actor& actor,
+                        const std::string& correlationId) {
+  auto it = activeHolds_.find(command.reservationId);
+  if (it == activeHolds_.end() || it->second.eventId != command.eventId) {
+    auto stored = store::findReservation(tx.sql(), command.reservationId);
+    // Someone else's finished hold looks like no hold at all.
+    if (stored && !actor.isAdmin && stored->userId != actor.userId) throw problems::reservationNotFound(command.reservationId);
+    return finishedHoldOutcome(tx, command.eventId, command.reservationId, false);
+  }
+  if (!actor.isAdmin && actor.userId != it->second.userId) throw problems::reservationNotFound(command.reservationId);
+  auto* event = findEvent(command.eventId);
+  if (!event) throw problems::eventNotFound(command.eventId);
+  Reservation hold = it->second;
+  endHold(batch, tx, *event, hold.reservationId, ReservationStatus::Cancelled, messages::type::reservationReleased,
+          "released", actor.userId, correlationId);
+  hold.status = ReservationStatus::Cancelled;
+  return {200, toJson(hold), std::nullopt, false, event->version};
+}
+
+void Engine::endHold(Batch& batch, Tx& tx, EventInventory& event, const std::string& reservationId,
+                     ReservationStatus status, std::string_view messageType, const std::string& reason,
+                     const std::string& actorId, const std::string& correlationId) {
+  auto it = activeHolds_.find(reservationId);
+  if (it == activeHolds_.end()) return;
+  Reservation hold = it->second;
+  auto* category = event.category(hold.categoryId);
+  if (category) {
+    batch.journal.set(category->reserved, category->reserved - hold.ticketCount);
+    batch.journal.set(category->available, category->available + hold.ticketCount);
+    store::saveCategory(tx.sql(), event.eventId, *category);
+  }
+  auto& userTickets = event.ticketsByUser[hold.userId];
+  batch.journal.set(userTickets, std::max(0, userTickets - hold.ticketCount));
+  activeHolds_.erase(it);
+  batch.journal.onUndo([this, hold] { activeHolds_[hold.reservationId] = hold; });
+  hold.status = status;
+
+  store::updateReservationStatus(tx.sql(), hold.reservationId, status, batch.now);
+  auto body = toJson(hold);
+  if (messageType == messages::type::reservationReleased) body["reason"] = reason;
+  tx.publish(messages::kTopic, messageType, body, correlationId);
+  afterChange(batch, tx, event);
+  store::insertAudit(tx.sql(), {event.eventId, std::string(messageType), actorId, hold.reservationId, hold.categoryId,
+                                hold.ticketCount, correlationId},
+                     event, batch.nowText);
+}
+
+void Engine::expireDue(Batch& batch, Tx& tx) {
+  int expired = 0;
+  while (!expiries_.empty() && expiries_.top().first <= batch.now && expired < 1000) {
+    auto [due, id] = expiries_.top();
+    expiries_.pop();
+    auto it = activeHolds_.find(id);
+    if (it == activeHolds_.end() || it->second.expiresAtMs != due) continue;
+    auto eventIt = events_.find(it->second.eventId);
+    if (eventIt == events_.end()) continue;
+    // If the batch rolls back, the hold is still active: put its expiry back in the heap.
+    batch.journal.onUndo([this, due, id] { expiries_.emplace(due, id); });
+    endHold(batch, tx, eventIt->second, id, ReservationStatus::Expired, messages::type::reservationExpired, "expired",
+            "system", "expiry-" + id);
+    ++expired;
+  }
+  if (expired > 0) metrics_.increment("inventory_holds_expired_total", {}, expired);
+}
+
+void Engine::afterChange(Batch& batch, Tx& tx, EventInventory& event) {
+  int available = event.availableSeats();
+  bool low = available <= event.rules.lowInventoryThreshold;
+  if (low && !event.lowInventoryAlerted && available > 0) {
+    tx.publish(messages::kTopic, messages::type::lowInventory,
+               {{"eventId", event.eventId}, {"availableTickets", available}, {"threshold", event.rules.lowInventoryThreshold}},
+               "");
+    batch.journal.set(event.lowInventoryAlerted, true);
+  } else if (!low && event.lowInventoryAlerted) {
+    batch.journal.set(event.lowInventoryAlerted, false);
+  }
+  if (available == 0 && !event.soldOutAlerted && event.totalSeats() > 0) {
+    tx.publish(messages::kTopic, messages::type::soldOut,
+               {{"eventId", event.eventId}, {"soldTickets", event.soldSeats()}, {"reservedTickets", event.reservedSeats()}},
+               "");
+    batch.journal.set(event.soldOutAlerted, true);
+  } else if (available > 0 && event.soldOutAlerted) {
+    batch.journal.set(event.soldOutAlerted, false);
+  }
+  batch.journal.set(event.version, event.version + 1);
+  batch.journal.set(event.updatedAt, batch.nowText);
+  store::saveEventHeader(tx.sql(), event);
+  batch.touch(event.eventId);
+}
+
+Outcome Engine::changeCapacity(Batch& batch, Tx& tx, const CapacityCommand& command, const Actor& actor,
+                               const std::string& correlationId) {
+  auto* event = findEvent(command.eventId);
+  if (!event) throw problems::eventNotFound(command.eventId);
+  if (!actor.isAdmin && event->organizerId != actor.userId) throw problems::notOwner();
+  if (command.expectedVersion != event->version) throw Problem::preconditionFailed();
+  json::Validation validation;
+  for (std::size_t i = 0; i < command.changes.size(); ++i) {
+    if (!event->category(command.changes[i].categoryId)) {
+      validation.add("categories[" + std::to_string(i) + "].categoryId", "is not a price category of this event");
+    }
+  }
+  validation.throwIfAny();
+  for (const auto& change : command.changes) {
+    auto* category = event->category(change.categoryId);
+    int committed = category->reserved + category->sold;
+    if (change.totalSeats < committed) throw problems::capacityBelowCommitted(change.categoryId, committed);
+    int oldTotal = category->total;
+    if (oldTotal == change.totalSeats) continue;
+    batch.journal.set(category->available, category->available + (change.totalSeats - oldTotal));
+    batch.journal.set(category->total, change.totalSeats);
+    store::saveCategory(tx.sql(), event->eventId, *category);
+    tx.publish(messages::kTopic, messages::type::capacityChanged,
+               {{"eventId", event->eventId}, {"categoryId", change.categoryId}, {"previousTotalSeats", oldTotal},
+                {"totalSeats", change.totalSeats}, {"totalCapacity", event->totalSeats()}},
+               correlationId);
+    store::insertAudit(tx.sql(), {event->eventId, "CapacityChanged", actor.userId, "", change.categoryId,
+                                  change.totalSeats - oldTotal, correlationId},
+                       *event, batch.nowText);
+  }
+  afterChange(batch, tx, *event);
+  auto snapshot = render(*event);
+  return {200, boost::json::parse(snapshot->json).as_object(), std::nullopt, false, event->version};
+}
+
+void Engine::applyEventMessage(Tx& tx, const std::string& type, const events::messages::EventState& state,
+                               const std::string& correlationId) {
+  // The bus commits after this returns; the journal must live until then.
+  auto shared = std::make_shared<Batch>();
+  auto& b = *shared;
+  tx.onRollback([shared] { shared->journal.undoAll(); });
+  tx.afterCommit([this, shared] { publishSnapshots(shared->touched); });
+
+  auto startsAt = parseRfc3339(state.startsAt);
+  if (!startsAt) throw std::invalid_argument("event " + state.eventId + " has a bad startsAt");
+  auto it = events_.find(state.eventId);
+  if (it != events_.end() && state.version <= it->second.sourceVersion && type != "EventDeleted") {
+    return;  // an older or repeated message: what it says is already applied
+  }
+  if (it == events_.end()) {
+    EventInventory created;
+    created.eventId = state.eventId;
+    created.rules = settings_.defaultRules;
+    created.updatedAt = b.nowText;
+    it = events_.emplace(state.eventId, std::move(created)).first;
+    b.journal.onUndo([this, id = state.eventId] { events_.erase(id); });
+  }
+  auto& event = it->second;
+  b.journal.set(event.eventName, state.name);
+  b.journal.set(event.organizerId, state.organizerId);
+  b.journal.set(event.startsAtMs, toUnixMillis(*startsAt));
+  b.journal.set(event.sourceVersion, std::max(event.sourceVersion, state.version));
+  b.journal.set(event.status, type == "EventDeleted" ? SaleStatus::Deleted : parseSaleStatus(state.status));
+
+  // Categories follow the event; seats already held or sold are never taken away.
+  std::vector<Category> categories;
+  for (const auto& incoming : state.priceCategories) {
+    Category next;
+    if (const auto* current = event.category(incoming.categoryId)) next = *current;
+    next.categoryId = incoming.categoryId;
+    next.name = incoming.name;
+    next.priceAmount = incoming.price.amount;
+    next.currency = incoming.price.currency;
+    int committed = next.reserved + next.sold;
+    int total = std::max(incoming.totalSeats, committed);
+    if (total != incoming.totalSeats) {
+      log_.warn("event asked for fewer seats than are held or sold; keeping the committed ones",
+                {{"eventId", state.eventId}, {"categoryId", incoming.categoryId}, {"requested", incoming.totalSeats},
+                 {"kept", total}});
+    }
+    next.available = total - committed;
+    next.total = total;
+    categories.push_back(std::move(next));
+  }
+  for (const auto& current : event.categories) {
+    bool kept = std::any_of(categories.begin(), categories.end(), [&](const Category& c) { return c.categoryId == current.categoryId; });
+    if (!kept && current.reserved + current.sold > 0) {
+      log_.warn("event dropped a category that has held or sold seats; keeping it", {{"eventId", state.eventId}, {"categoryId", current.categoryId}});
+      auto stays = current;
+      stays.total = stays.reserved + stays.sold;
+      stays.available = 0;
+      categories.push_back(stays);
+    }
+  }
+  b.journal.set(event.categories, std::move(categories));
+  store::saveEvent(tx.sql(), event);
+
+  // A cancelled or deleted event holds nothing: every active hold is released.
+  if (event.status == SaleStatus::Cancelled || event.status == SaleStatus::Deleted) {
+    std::vector<std::string> holds;
+    for (const auto& [id, hold] : activeHolds_) {
+      if (hold.eventId == event.eventId) holds.push_back(id);
+    }
+    for (const auto& id : holds) {
+      endHold(b, tx, event, id, ReservationStatus::Cancelled, messages::type::reservationReleased,
+              type == "EventDeleted" ? "eventDeleted" : "eventCancelled", "system", correlationId);
+    }
+  }
+  afterChange(b, tx, event);
+  store::insertAudit(tx.sql(), {event.eventId, "InventorySynced:" + type, "system", "", "", 0, correlationId}, event,
+                     b.nowText);
+}
+
+std::shared_ptr<const Snapshot> Engine::render(const EventInventory& event) const {
+  auto snapshot = std::make_shared<Snapshot>();
+  snapshot->eventId = event.eventId;
+  snapshot->organizerId = event.organizerId;
+  snapshot->status = event.status;
+  snapshot->version = event.version;
+  snapshot->rules = event.rules;
+  boost::json::array categories;
+  for (const auto& c : event.categories) {
+    snapshot->usage.push_back({c.categoryId, c.total, c.reserved, c.sold});
+    categories.push_back({{"categoryId", c.categoryId},
+                          {"categoryName", c.name},
+                          {"price", {{"amount", c.priceAmount}, {"currency", c.currency}}},
+                          {"totalSeats", c.total},
+                          {"availableSeats", c.available},
+                          {"reservedSeats", c.reserved},
+                          {"soldSeats", c.sold}});
+  }
+  boost::json::object document{{"eventId", event.eventId},
+                               {"eventName", event.eventName},
+                               {"status", to_string(event.status)},
+                               {"totalCapacity", event.totalSeats()},
+                               {"availableTickets", event.availableSeats()},
+                               {"reservedTickets", event.reservedSeats()},
+                               {"soldTickets", event.soldSeats()},
+                               {"priceCategories", std::move(categories)},
+                               {"version", event.version},
+                               {"updatedAt", event.updatedAt}};
+  snapshot->json = boost::json::serialize(document);
+  return snapshot;
+}
+
+void Engine::publishSnapshots(const std::vector<std::string>& eventIds) {
+  if (eventIds.empty()) return;
+  std::vector<std::pair<std::string, std::shared_ptr<const Snapshot>>> fresh;
+  for (const auto& id : eventIds) {
+    auto it = events_.find(id);
+    if (it != events_.end()) fresh.emplace_back(id, render(it->second));
+  }
+  {
+    std::lock_guard lock(snapshotsMutex_);
+    for (auto& [id, snapshot] : fresh) snapshots_[id] = std::move(snapshot);
+  }
+  if (changeListener_) changeListener_(eventIds);
+}
+
+std::shared_ptr<const Snapshot> Engine::snapshot(const std::string& eventId) const {
+  std::lock_guard lock(snapshotsMutex_);
+  auto it = snapshots_.find(eventId);
+  return it == snapshots_.end() ? nullptr : it->second;
+}
+
+}  // namespace boxoffice::inventory

@@ -1,0 +1,174 @@
+#pragma once
+// The reservation engine: the one writer of inventory state.
+//
+// Every change to seats goes through here. Commands (reserve, confirm, release, capacity) are
+// queued; one engine thread takes whatever is queued, decides each command in arrival order
+// against the in-memory state, writes all of the batch's changes and messages in ONE
+// transaction (group commit, synchronous=FULL), and only after that commit answers each caller.
+// Decisions never race (one decider), throughput comes from batching, and no caller is told
+// "yes" before its hold is durable. A failing command rolls back to its own savepoint and its
+// in-memory changes are undone through the journal; the rest of the batch still commits.
+//
+// Messages from the events module are applied by the bus inside its own transaction; that
+// transaction holds the same database write lock, so it never interleaves with a batch.
+//
+// Reads (availability) come from immutable snapshots swapped in after each commit.
+#include <boost/json/object.hpp>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <queue>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "boxoffice/events/messages.hpp"
+#include "boxoffice/inventory/api.hpp"
+#include "boxoffice/kernel/db.hpp"
+#include "boxoffice/kernel/log.hpp"
+#include "boxoffice/kernel/metrics.hpp"
+#include "boxoffice/kernel/problem.hpp"
+#include "journal.hpp"
+#include "model.hpp"
+#include "store.hpp"
+
+namespace boxoffice::inventory {
+
+struct Actor {
+  std::string userId;
+  bool isAdmin = false;
+  static Actor system() { return {"system", true}; }
+};
+
+struct ReserveCommand {
+  std::string eventId;
+  std::string categoryId;
+  int ticketCount = 0;
+  std::string sessionId;
+  std::string idempotencyKey;  // empty: none
+  std::string requestHash;
+};
+struct ConfirmCommand {
+  std::string eventId;
+  std::string reservationId;
+};
+struct ReleaseCommand {
+  std::string eventId;
+  std::string reservationId;
+};
+struct CapacityCommand {
+  struct Change {
+    std::string categoryId;
+    int totalSeats = 0;
+  };
+  std::string eventId;
+  std::int64_t expectedVersion = 0;
+  std::vector<Change> changes;
+};
+using Command = std::variant<ReserveCommand, ConfirmCommand, ReleaseCommand, CapacityCommand>;
+
+struct Outcome {
+  int status = 200;
+  boost::json::object body;
+  std::optional<Problem> problem;
+  bool replayed = false;       // an idempotent replay of an earlier answer
+  std::int64_t version = 0;    // inventory version after the command (ETag)
+};
+using Done = std::function<void(Outcome)>;
+
+// What readers see: rendered once per change.
+struct Snapshot {
+  std::string eventId;
+  std::string organizerId;
+  SaleStatus status = SaleStatus::Draft;
+  std::int64_t version = 0;
+  Rules rules;
+  std::vector<CategoryUsage> usage;
+  std::string json;  // the public availability document
+};
+
+struct EngineSettings {
+  Rules defaultRules;
+  std::size_t maxBatch = 512;
+};
+
+class Engine {
+ public:
+  Engine(Database& store, EngineSettings settings, Metrics& metrics, Logger log);
+  ~Engine();
+
+  void load();   // reads the database into memory (before start)
+  void start();  // the engine thread; expires overdue holds at once
+  void stop();   // answers what is queued, then stops
+
+  // Queues a command; `done` runs on the engine thread after the commit (or with a problem).
+  void submit(Command command, Actor actor, std::string correlationId, Done done);
+
+  // Applies an events-module message inside the subscriber transaction `tx`.
+  void applyEventMessage(Tx& tx, const std::string& type, const events::messages::EventState& state,
+                         const std::string& correlationId);
+
+  std::shared_ptr<const Snapshot> snapshot(const std::string& eventId) const;
+  // Called after every commit with the ids of the events it changed (live updates).
+  void onChange(std::function<void(const std::vector<std::string>&)> listener) { changeListener_ = std::move(listener); }
+
+ private:
+  struct Pending {
+    Command command;
+    Actor actor;
+    std::string correlationId;
+    Done done;
+  };
+  struct Batch;  // the state of one transaction: journal, touched events, clock
+
+  void run();
+  void process(std::vector<Pending>& pending);
+  Outcome apply(Batch& batch, Tx& tx, Pending& pending);
+  Outcome reserve(Batch& batch, Tx& tx, const ReserveCommand& command, const Actor& actor, const std::string& correlationId);
+  Outcome confirm(Batch& batch, Tx& tx, const ConfirmCommand& command, const Actor& actor, const std::string& correlationId);
+  Outcome release(Batch& batch, Tx& tx, const ReleaseCommand& command, const Actor& actor, const std::string& correlationId);
+  Outcome changeCapacity(Batch& batch, Tx& tx, const CapacityCommand& command, const Actor& actor,
+                         const std::string& correlationId);
+  // Ends an active hold (expired, released, or cancelled with its event): seats go back.
+  void endHold(Batch& batch, Tx& tx, EventInventory& event, const std::string& reservationId,
+               ReservationStatus status, std::string_view messageType, const std::string& reason,
+               const std::string& actorId, const std::string& correlationId);
+  void expireDue(Batch& batch, Tx& tx);
+  // Publishes LowInventory / SoldOut once per crossing and bumps the version.
+  void afterChange(Batch& batch, Tx& tx, EventInventory& event);
+  Outcome finishedHoldOutcome(Tx& tx, const std::string& eventId, const std::string& reservationId, bool forConfirm);
+  void publishSnapshots(const std::vector<std::string>& eventIds);
+  std::shared_ptr<const Snapshot> render(const EventInventory& event) const;
+  EventInventory* findEvent(const std::string& eventId);
+
+  Database& store_;
+  EngineSettings settings_;
+  Metrics& metrics_;
+  Logger log_;
+
+  // Working state: changed only while the database write lock is held.
+  std::unordered_map<std::string, EventInventory> events_;
+  std::unordered_map<std::string, Reservation> activeHolds_;
+  std::map<std::pair<std::string, std::string>, IdempotencyRecord> idempotency_;
+  using Expiry = std::pair<std::int64_t, std::string>;  // (expiresAtMs, reservationId)
+  std::priority_queue<Expiry, std::vector<Expiry>, std::greater<>> expiries_;
+  std::int64_t lastPruneMs_ = 0;
+
+  mutable std::mutex snapshotsMutex_;
+  std::unordered_map<std::string, std::shared_ptr<const Snapshot>> snapshots_;
+  std::function<void(const std::vector<std::string>&)> changeListener_;
+
+  std::mutex queueMutex_;
+  std::condition_variable queueReady_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace boxoffice::inventory

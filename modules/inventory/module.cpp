@@ -1,0 +1,95 @@
+// The inventory module's wiring: its engine, live updates, routes and subscriptions.
+#include <boost/json.hpp>
+
+#include "boxoffice/events/messages.hpp"
+#include "boxoffice/inventory/api.hpp"
+#include "engine.hpp"
+#include "live_updates.hpp"
+#include "routes.hpp"
+
+namespace boxoffice::inventory {
+
+std::vector<ConfigKey> configKeys() {
+  using T = ConfigType;
+  return {
+      {"inventory.maxTicketsPerUser", T::Int, 10, "Default per-buyer limit per event (active holds plus purchases).", 1, 1000},
+      {"inventory.reservationTimeoutMinutes", T::Int, 15, "Default hold lifetime.", 1, 1440},
+      {"inventory.lowInventoryThreshold", T::Int, 50, "Available seats at or below which LowInventory is published.", 0, 1000000},
+      {"inventory.lastMinuteReservationMinutes", T::Int, 30,
+       "Window before the start in which holds last half as long and never past the start.", 0, 1440},
+      {"inventory.maxBatch", T::Int, 512, "Most commands committed in one inventory transaction (group commit).", 1, 10000},
+      {"inventory.livePushesPerSecond", T::Int, 10, "Most availability pushes per event per second to live watchers.", 1, 100},
+      {"inventory.livePushBudgetPerSecond", T::Int, 20000,
+       "Total live messages per second across watchers of one event; more watchers stretch the interval.", 100, 10000000},
+  };
+}
+
+namespace {
+
+class Inventory final : public InventoryModule, public InventoryQueries {
+ public:
+  explicit Inventory(ModuleDeps deps)
+      : deps_(std::move(deps)),
+        engine_(deps_.store, settingsFrom(deps_.config), deps_.metrics, deps_.log),
+        live_([this](const std::string& eventId) {
+                auto snapshot = engine_.snapshot(eventId);
+                return snapshot ? snapshot->json : std::string();
+              },
+              static_cast<int>(deps_.config.getInt("inventory.livePushesPerSecond")),
+              static_cast<int>(deps_.config.getInt("inventory.livePushBudgetPerSecond")), deps_.metrics) {
+    engine_.onChange([this](const std::vector<std::string>& eventIds) { live_.changed(eventIds); });
+    // Memory mirrors the database before any message or request can arrive.
+    engine_.load();
+  }
+
+  std::string name() const override { return "inventory"; }
+  const InventoryQueries& queries() const override { return *this; }
+
+  void registerRoutes(Router& router) override { inventory::registerRoutes(router, engine_, deps_.store, live_); }
+
+  void subscribe(MessageBus& bus) override {
+    bus.subscribe(events::messages::kTopic, "inventory", deps_.store, [this](const Envelope& message, Tx& tx) {
+      static constexpr std::string_view kApplied[] = {"EventCreated", "EventUpdated", "EventPublished",
+                                                      "EventCancelled", "EventDeleted", "EventCompleted"};
+      if (std::find(std::begin(kApplied), std::end(kApplied), message.type) == std::end(kApplied)) return;
+      engine_.applyEventMessage(tx, message.type, events::messages::EventState::fromJson(message.payload),
+                                message.correlationId);
+    });
+  }
+
+  void start() override {
+    engine_.start();
+    live_.start();
+  }
+  void stop() override {
+    live_.stop();
+    engine_.stop();
+  }
+
+  std::optional<std::vector<CategoryUsage>> usage(const std::string& eventId) const override {
+    auto snapshot = engine_.snapshot(eventId);
+    if (!snapshot) return std::nullopt;
+    return snapshot->usage;
+  }
+
+ private:
+  static EngineSettings settingsFrom(const Config& config) {
+    EngineSettings settings;
+    settings.defaultRules = {static_cast<int>(config.getInt("inventory.maxTicketsPerUser")),
+                             static_cast<int>(config.getInt("inventory.reservationTimeoutMinutes")),
+                             static_cast<int>(config.getInt("inventory.lowInventoryThreshold")),
+                             static_cast<int>(config.getInt("inventory.lastMinuteReservationMinutes"))};
+    settings.maxBatch = static_cast<std::size_t>(config.getInt("inventory.maxBatch"));
+    return settings;
+  }
+
+  ModuleDeps deps_;
+  Engine engine_;
+  LiveUpdates live_;
+};
+
+}  // namespace
+
+std::unique_ptr<InventoryModule> createModule(ModuleDeps deps) { return std::make_unique<Inventory>(std::move(deps)); }
+
+}  // namespace boxoffice::inventory

@@ -1,0 +1,21 @@
+#pragma once
+// The inventory module's problem types; each 409 has its own `type` so clients can tell
+// "sold out" from "you hit your limit" without parsing prose (catalogue: docs/problems.md).
+#include <string>
+
+#include "boxoffice/kernel/problem.hpp"
+#include "rules.hpp"
+
+namespace boxoffice::inventory::problems {
+
+Problem refusal(Refusal refusal, int available, int limit, int userTickets);
+Problem eventNotFound(const std::string& eventId);
+Problem reservationNotFound(const std::string& reservationId);
+Problem reservationExpired(const std::string& reservationId);
+Problem reservationReleased(const std::string& reservationId);
+Problem reservationConfirmed(const std::string& reservationId);
+Problem idempotencyKeyReused();
+Problem capacityBelowCommitted(const std::string& categoryId, int committed);
+Problem notOwner();
+
+}  // namespace boxoffice::inventory::problems

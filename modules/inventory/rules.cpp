@@ -1,0 +1,28 @@
+#include "rules.hpp"
+
+#include <algorithm>
+
+namespace boxoffice::inventory {
+
+std::optional<std::int64_t> holdExpiry(const Rules& rules, std::int64_t nowMs, std::int64_t startsAtMs) {
+  constexpr std::int64_t minute = 60'000;
+  std::int64_t timeout = rules.reservationTimeoutMinutes * minute;
+  bool lastMinute = startsAtMs - nowMs <= rules.lastMinuteReservationMinutes * minute;
+  if (lastMinute) timeout = std::max(minute, timeout / 2);
+  std::int64_t expiry = std::min(nowMs + timeout, startsAtMs);
+  if (expiry - nowMs < kMinimumHoldMs) return std::nullopt;
+  return expiry;
+}
+
+std::optional<Refusal> checkReserve(const EventInventory& event, const std::string& categoryId, int count,
+                                    int userTickets, std::int64_t nowMs) {
+  if (event.status != SaleStatus::Published) return Refusal::NotOnSale;
+  if (!holdExpiry(event.rules, nowMs, event.startsAtMs)) return Refusal::TooCloseToStart;
+  const auto* category = event.category(categoryId);
+  if (!category) return Refusal::UnknownCategory;
+  if (userTickets + count > event.rules.maxTicketsPerUser) return Refusal::PerUserLimit;
+  if (category->available < count) return Refusal::NotEnoughSeats;
+  return std::nullopt;
+}
+
+}  // namespace boxoffice::inventory

@@ -1,0 +1,33 @@
+#pragma once
+// The decisions about a hold that depend only on numbers and the clock, kept pure for testing.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "model.hpp"
+
+namespace boxoffice::inventory {
+
+// Why a hold may not be placed; the HTTP layer maps each to its own problem type.
+enum class Refusal {
+  NotOnSale,         // event not Published (Draft, Cancelled, Completed, Deleted)
+  TooCloseToStart,   // the event starts in less than kMinimumHold
+  UnknownCategory,
+  NotEnoughSeats,
+  PerUserLimit,
+};
+
+inline constexpr std::int64_t kMinimumHoldMs = 60'000;
+
+// How long a hold lasts. Normally `reservationTimeoutMinutes`. Inside the last-minute window
+// (the `lastMinuteReservationMinutes` before the start) a hold lasts half the normal timeout
+// (at least one minute) and, in every case, ends no later than the event's start. A hold that
+// would last less than kMinimumHold is refused as too close to the start.
+std::optional<std::int64_t> holdExpiry(const Rules& rules, std::int64_t nowMs, std::int64_t startsAtMs);
+
+// Checks a request for `count` seats of `categoryId` by a user who already holds or bought
+// `userTickets` for the event. nullopt: the hold may be placed.
+std::optional<Refusal> checkReserve(const EventInventory& event, const std::string& categoryId, int count,
+                                    int userTickets, std::int64_t nowMs);
+
+}  // namespace boxoffice::inventory

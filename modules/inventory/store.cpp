@@ -1,0 +1,254 @@
+#include "store.hpp"
+
+#include "boxoffice/kernel/db.hpp"
+
+#include <boost/json.hpp>
+
+namespace boxoffice::inventory::store {
+
+namespace {
+
+using rows::integer;
+using rows::text;
+
+Reservation reservationFrom(const soci::row& r) {
+  Reservation res;
+  res.reservationId = text(r, 0);
+  res.eventId = text(r, 1);
+  res.categoryId = text(r, 2);
+  res.userId = text(r, 3);
+  res.sessionId = text(r, 4);
+  res.ticketCount = static_cast<int>(integer(r, 5));
+  res.amount = integer(r, 6);
+  res.currency = text(r, 7);
+  res.reservedAtMs = integer(r, 8);
+  res.expiresAtMs = integer(r, 9);
+  res.status = parseReservationStatus(text(r, 10)).value_or(ReservationStatus::Reserved);
+  return res;
+}
+
+constexpr const char* kReservationColumns =
+    "reservation_id, event_id, category_id, user_id, session_id, ticket_count, amount, currency, reserved_at_ms, "
+    "expires_at_ms, status";
+
+}  // namespace
+
+LoadedState loadAll(soci::session& sql, std::int64_t idempotencySinceMs) {
+  LoadedState state;
+  std::map<std::string, std::size_t> index;
+  {
+    soci::rowset<soci::row> rows = (sql.prepare << "SELECT event_id, event_name, organizer_id, status, starts_at_ms, "
+                                                   "max_tickets_per_user, reservation_timeout_minutes, "
+                                                   "low_inventory_threshold, last_minute_reservation_minutes, version, "
+                                                   "source_version, low_inventory_alerted, sold_out_alerted, updated_at "
+                                                   "FROM inventories");
+    for (const auto& r : rows) {
+      EventInventory e;
+      e.eventId = text(r, 0);
+      e.eventName = text(r, 1);
+      e.organizerId = text(r, 2);
+      e.status = parseSaleStatus(text(r, 3));
+      e.startsAtMs = integer(r, 4);
+      e.rules = {static_cast<int>(integer(r, 5)), static_cast<int>(integer(r, 6)), static_cast<int>(integer(r, 7)),
+                 static_cast<int>(integer(r, 8))};
+      e.version = integer(r, 9);
+      e.sourceVersion = integer(r, 10);
+      e.lowInventoryAlerted = integer(r, 11) != 0;
+      e.soldOutAlerted = integer(r, 12) != 0;
+      e.updatedAt = text(r, 13);
+      index[e.eventId] = state.events.size();
+      state.events.push_back(std::move(e));
+    }
+  }
+  {
+    soci::rowset<soci::row> rows = (sql.prepare << "SELECT event_id, category_id, name, price_amount, currency, total, "
+                                                   "available, reserved, sold FROM categories ORDER BY event_id, position");
+    for (const auto& r : rows) {
+      auto it = index.find(text(r, 0));
+      if (it == index.end()) continue;
+      state.events[it->second].categories.push_back({text(r, 1), text(r, 2), integer(r, 3), text(r, 4),
+                                                     static_cast<int>(integer(r, 5)), static_cast<int>(integer(r, 6)),
+                                                     static_cast<int>(integer(r, 7)), static_cast<int>(integer(r, 8))});
+    }
+  }
+  {
+    // Tickets per user and event: active holds plus purchases (for maxTicketsPerUser).
+    soci::rowset<soci::row> rows = (sql.prepare << "SELECT event_id, user_id, SUM(ticket_count) FROM reservations "
+                                                   "WHERE status IN ('Reserved', 'Confirmed') GROUP BY event_id, user_id");
+    for (const auto& r : rows) {
+      auto it = index.find(text(r, 0));
+      if (it != index.end()) state.events[it->second].ticketsByUser[text(r, 1)] = static_cast<int>(integer(r, 2));
+    }
+  }
+  {
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT " << kReservationColumns << " FROM reservations WHERE status = 'Reserved'");
+    for (const auto& r : rows) state.activeReservations.push_back(reservationFrom(r));
+  }
+  {
+    soci::rowset<soci::row> rows = (sql.prepare << "SELECT user_id, idempotency_key, request_hash, status, body, "
+                                                   "created_at_ms FROM idempotency WHERE created_at_ms >= :since",
+                                    soci::use(idempotencySinceMs));
+    for (const auto& r : rows) {
+      state.idempotency[{text(r, 0), text(r, 1)}] = {text(r, 2), static_cast<int>(integer(r, 3)), text(r, 4),
+                                                     integer(r, 5)};
+    }
+  }
+  return state;
+}
+
+void saveEventHeader(soci::session& sql, const EventInventory& e) {
+  int low = e.lowInventoryAlerted ? 1 : 0, soldOut = e.soldOutAlerted ? 1 : 0;
+  std::string status(to_string(e.status));
+  sql << "UPDATE inventories SET event_name = :name, organizer_id = :org, status = :status, starts_at_ms = :starts, "
+         "max_tickets_per_user = :maxu, reservation_timeout_minutes = :timeout, low_inventory_threshold = :low, "
+         "last_minute_reservation_minutes = :lastmin, version = :v, source_version = :sv, "
+         "low_inventory_alerted = :la, sold_out_alerted = :so, updated_at = :at WHERE event_id = :id",
+      soci::use(e.eventName), soci::use(e.organizerId), soci::use(status), soci::use(e.startsAtMs),
+      soci::use(e.rules.maxTicketsPerUser), soci::use(e.rules.reservationTimeoutMinutes),
+      soci::use(e.rules.lowInventoryThreshold), soci::use(e.rules.lastMinuteReservationMinutes), soci::use(e.version),
+      soci::use(e.sourceVersion), soci::use(low), soci::use(soldOut), soci::use(e.updatedAt), soci::use(e.eventId);
+}
+
+void saveCategory(soci::session& sql, const std::string& eventId, const Category& c) {
+  sql << "UPDATE categories SET name = :name, price_amount = :price, currency = :cur, total = :total, "
+         "available = :available, reserved = :reserved, sold = :sold WHERE event_id = :event AND category_id = :id",
+      soci::use(c.name), soci::use(c.priceAmount), soci::use(c.currency), soci::use(c.total), soci::use(c.available),
+      soci::use(c.reserved), soci::use(c.sold), soci::use(eventId), soci::use(c.categoryId);
+}
+
+void saveEvent(soci::session& sql, const EventInventory& e) {
+  int exists = 0;
+  sql << "SELECT COUNT(*) FROM inventories WHERE event_id = :id", soci::into(exists), soci::use(e.eventId);
+  if (exists == 0) {
+    std::string status(to_string(e.status));
+    sql << "INSERT INTO inventories (event_id, event_name, organizer_id, status, starts_at_ms, max_tickets_per_user, "
+           "reservation_timeout_minutes, low_inventory_threshold, last_minute_reservation_minutes, version, "
+           "source_version, updated_at) VALUES (:id, :name, :org, :status, :starts, :maxu, :timeout, :low, :lastmin, "
+           ":v, :sv, :at)",
+        soci::use(e.eventId), soci::use(e.eventName), soci::use(e.organizerId), soci::use(status),
+        soci::use(e.startsAtMs), soci::use(e.rules.maxTicketsPerUser), soci::use(e.rules.reservationTimeoutMinutes),
+        soci::use(e.rules.lowInventoryThreshold), soci::use(e.rules.lastMinuteReservationMinutes),
+        soci::use(e.version), soci::use(e.sourceVersion), soci::use(e.updatedAt);
+  }
+  saveEventHeader(sql, e);
+  std::vector<std::string> existing;
+  {
+    soci::rowset<std::string> rows =
+        (sql.prepare << "SELECT category_id FROM categories WHERE event_id = :id", soci::use(e.eventId));
+    for (const auto& id : rows) existing.push_back(id);
+  }
+  for (const auto& id : existing) {
+    if (!e.category(id)) {
+      sql << "DELETE FROM categories WHERE event_id = :e AND category_id = :c", soci::use(e.eventId), soci::use(id);
+    }
+  }
+  int position = 0;
+  for (const auto& c : e.categories) {
+    bool known = std::find(existing.begin(), existing.end(), c.categoryId) != existing.end();
+    if (known) {
+      saveCategory(sql, e.eventId, c);
+      sql << "UPDATE categories SET position = :p WHERE event_id = :e AND category_id = :c", soci::use(position),
+          soci::use(e.eventId), soci::use(c.categoryId);
+    } else {
+      sql << "INSERT INTO categories (event_id, category_id, name, price_amount, currency, position, total, available, "
+             "reserved, sold) VALUES (:e, :c, :name, :price, :cur, :p, :total, :available, :reserved, :sold)",
+          soci::use(e.eventId), soci::use(c.categoryId), soci::use(c.name), soci::use(c.priceAmount),
+          soci::use(c.currency), soci::use(position), soci::use(c.total), soci::use(c.available),
+          soci::use(c.reserved), soci::use(c.sold);
+    }
+    ++position;
+  }
+}
+
+void insertReservation(soci::session& sql, const Reservation& r) {
+  std::string status(to_string(r.status));
+  sql << "INSERT INTO reservations (" << kReservationColumns
+      << ", updated_at_ms) VALUES (:id, :event, :cat, :user, :session, :count, :amount, :cur, :at, :exp, :status, :at2)",
+      soci::use(r.reservationId), soci::use(r.eventId), soci::use(r.categoryId), soci::use(r.userId),
+      soci::use(r.sessionId), soci::use(r.ticketCount), soci::use(r.amount), soci::use(r.currency),
+      soci::use(r.reservedAtMs), soci::use(r.expiresAtMs), soci::use(status), soci::use(r.reservedAtMs);
+}
+
+void updateReservationStatus(soci::session& sql, const std::string& id, ReservationStatus status, std::int64_t nowMs) {
+  std::string text(to_string(status));
+  sql << "UPDATE reservations SET status = :s, updated_at_ms = :now WHERE reservation_id = :id", soci::use(text),
+      soci::use(nowMs), soci::use(id);
+}
+
+std::optional<Reservation> findReservation(soci::session& sql, const std::string& id) {
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT " << kReservationColumns << " FROM reservations WHERE reservation_id = :id", soci::use(id));
+  for (const auto& r : rows) return reservationFrom(r);
+  return std::nullopt;
+}
+
+void insertAudit(soci::session& sql, const AuditEntry& a, const EventInventory& after, const std::string& at) {
+  int available = after.availableSeats(), reserved = after.reservedSeats(), sold = after.soldSeats();
+  soci::indicator reservationInd = a.reservationId.empty() ? soci::i_null : soci::i_ok;
+  soci::indicator categoryInd = a.categoryId.empty() ? soci::i_null : soci::i_ok;
+  sql << "INSERT INTO audit_log (event_id, action, user_id, reservation_id, category_id, ticket_count, available, "
+         "reserved, sold, at, correlation_id) VALUES (:e, :a, :u, :r, :c, :n, :av, :re, :so, :at, :corr)",
+      soci::use(a.eventId), soci::use(a.action), soci::use(a.userId), soci::use(a.reservationId, reservationInd),
+      soci::use(a.categoryId, categoryInd), soci::use(a.ticketCount), soci::use(available), soci::use(reserved),
+      soci::use(sold), soci::use(at), soci::use(a.correlationId);
+}
+
+void insertIdempotency(soci::session& sql, const std::string& userId, const std::string& key,
+                       const IdempotencyRecord& record) {
+  sql << "INSERT OR REPLACE INTO idempotency (user_id, idempotency_key, request_hash, status, body, created_at_ms) "
+         "VALUES (:u, :k, :h, :s, :b, :at)",
+      soci::use(userId), soci::use(key), soci::use(record.requestHash), soci::use(record.status),
+      soci::use(record.body), soci::use(record.createdAtMs);
+}
+
+void pruneIdempotency(soci::session& sql, std::int64_t olderThanMs) {
+  sql << "DELETE FROM idempotency WHERE created_at_ms < :t", soci::use(olderThanMs);
+}
+
+std::int64_t countReservations(soci::session& sql, const std::string& eventId) {
+  std::int64_t count = 0;
+  sql << "SELECT COUNT(*) FROM reservations WHERE event_id = :e", soci::into(count), soci::use(eventId);
+  return count;
+}
+
+std::vector<Reservation> listReservations(soci::session& sql, const std::string& eventId, int limit, int offset) {
+  std::vector<Reservation> out;
+  soci::rowset<soci::row> rows = (sql.prepare << "SELECT " << kReservationColumns
+                                              << " FROM reservations WHERE event_id = :e ORDER BY reserved_at_ms DESC, "
+                                                 "reservation_id LIMIT :l OFFSET :o",
+                                  soci::use(eventId), soci::use(limit), soci::use(offset));
+  for (const auto& r : rows) out.push_back(reservationFrom(r));
+  return out;
+}
+
+std::int64_t countAudit(soci::session& sql, const std::string& eventId) {
+  std::int64_t count = 0;
+  sql << "SELECT COUNT(*) FROM audit_log WHERE event_id = :e", soci::into(count), soci::use(eventId);
+  return count;
+}
+
+boost::json::array listAudit(soci::session& sql, const std::string& eventId, int limit, int offset) {
+  boost::json::array out;
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT seq, action, user_id, reservation_id, category_id, ticket_count, available, reserved, "
+                      "sold, at, correlation_id FROM audit_log WHERE event_id = :e ORDER BY seq DESC LIMIT :l OFFSET :o",
+       soci::use(eventId), soci::use(limit), soci::use(offset));
+  for (const auto& r : rows) {
+    boost::json::object entry{{"sequence", integer(r, 0)},
+                              {"action", text(r, 1)},
+                              {"userId", text(r, 2)},
+                              {"ticketCount", integer(r, 5)},
+                              {"availableAfter", integer(r, 6)},
+                              {"reservedAfter", integer(r, 7)},
+                              {"soldAfter", integer(r, 8)},
+                              {"timestamp", text(r, 9)},
+                              {"correlationId", text(r, 10)}};
+    entry["reservationId"] = r.get_indicator(3) == soci::i_null ? boost::json::value(nullptr) : boost::json::value(text(r, 3));
+    entry["categoryId"] = r.get_indicator(4) == soci::i_null ? boost::json::value(nullptr) : boost::json::value(text(r, 4));
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+}  // namespace boxoffice::inventory::store

@@ -1,0 +1,62 @@
+#pragma once
+// SQL for inventory.db. No decisions here: the engine decides, this writes and reads rows.
+#include <boost/json/array.hpp>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <soci/soci.h>
+#include <string>
+#include <vector>
+
+#include "model.hpp"
+
+namespace boxoffice::inventory {
+
+struct AuditEntry {
+  std::string eventId;
+  std::string action;  // TicketsReserved, ReservationConfirmed, ..., CapacityChanged, InventorySynced
+  std::string userId;  // "system" for the sweeper and messages
+  std::string reservationId;
+  std::string categoryId;
+  int ticketCount = 0;
+  std::string correlationId;
+};
+
+struct IdempotencyRecord {
+  std::string requestHash;
+  int status = 201;
+  std::string body;
+  std::int64_t createdAtMs = 0;
+};
+
+struct LoadedState {
+  std::vector<EventInventory> events;
+  std::vector<Reservation> activeReservations;
+  std::map<std::pair<std::string, std::string>, IdempotencyRecord> idempotency;  // (userId, key)
+};
+
+namespace store {
+
+LoadedState loadAll(soci::session& sql, std::int64_t idempotencySinceMs);
+// Writes the event row and all its categories (upserts; categories not in `event` are deleted).
+void saveEvent(soci::session& sql, const EventInventory& event);
+// The event row's counters only (version, alerts): the hot path after a reservation.
+void saveEventHeader(soci::session& sql, const EventInventory& event);
+void saveCategory(soci::session& sql, const std::string& eventId, const Category& category);
+void insertReservation(soci::session& sql, const Reservation& reservation);
+void updateReservationStatus(soci::session& sql, const std::string& reservationId, ReservationStatus status,
+                             std::int64_t nowMs);
+std::optional<Reservation> findReservation(soci::session& sql, const std::string& reservationId);
+void insertAudit(soci::session& sql, const AuditEntry& entry, const EventInventory& after, const std::string& at);
+void insertIdempotency(soci::session& sql, const std::string& userId, const std::string& key,
+                       const IdempotencyRecord& record);
+void pruneIdempotency(soci::session& sql, std::int64_t olderThanMs);
+
+// Paged reads for owners and admins.
+std::int64_t countReservations(soci::session& sql, const std::string& eventId);
+std::vector<Reservation> listReservations(soci::session& sql, const std::string& eventId, int limit, int offset);
+std::int64_t countAudit(soci::session& sql, const std::string& eventId);
+boost::json::array listAudit(soci::session& sql, const std::string& eventId, int limit, int offset);
+
+}  // namespace store
+}  // namespace boxoffice::inventory
