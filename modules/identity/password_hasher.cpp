@@ -2,12 +2,30 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
+#include <thread>
 
 #include "boxoffice/kernel/ids.hpp"
 
 namespace boxoffice::identity {
+
+// Holds one of the concurrent-hash slots for its lifetime.
+class PasswordHasher::Slot {
+ public:
+  explicit Slot(std::counting_semaphore<kMaxConcurrentLimit>& slots) : slots_(slots) { slots_.acquire(); }
+  ~Slot() { slots_.release(); }
+  Slot(const Slot&) = delete;
+  Slot& operator=(const Slot&) = delete;
+
+ private:
+  std::counting_semaphore<kMaxConcurrentLimit>& slots_;
+};
+
+int PasswordHasher::defaultConcurrency() {
+  return std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 2, 8);
+}
 
 PasswordHasher::Cost PasswordHasher::interactive() {
   return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
@@ -17,13 +35,15 @@ PasswordHasher::Cost PasswordHasher::minimal() {
   return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
 }
 
-PasswordHasher::PasswordHasher(Cost cost) : cost_(cost) {
+PasswordHasher::PasswordHasher(Cost cost, int maxConcurrent)
+    : cost_(cost), slots_(std::clamp(maxConcurrent, 1, kMaxConcurrentLimit)) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
   dummyHash_ = hash(randomToken(24));
 }
 
 std::string PasswordHasher::hash(std::string_view password) const {
   std::array<char, crypto_pwhash_STRBYTES> out{};
+  Slot slot(slots_);
   if (crypto_pwhash_str(out.data(), password.data(), password.size(), cost_.opsLimit, cost_.memLimit) != 0) {
     // Only fails when the memory for the hash cannot be allocated.
     throw std::runtime_error("argon2id hashing failed (out of memory)");
@@ -32,6 +52,7 @@ std::string PasswordHasher::hash(std::string_view password) const {
 }
 
 bool PasswordHasher::verify(const std::string& storedHash, std::string_view password) const {
+  Slot slot(slots_);
   return crypto_pwhash_str_verify(storedHash.c_str(), password.data(), password.size()) == 0;
 }
 

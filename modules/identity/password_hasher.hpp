@@ -2,6 +2,7 @@
 // Password hashing with argon2id (libsodium's crypto_pwhash_str), and the dummy verification that
 // makes "no such email" cost the same time as "wrong password".
 #include <cstddef>
+#include <semaphore>
 #include <string>
 #include <string_view>
 
@@ -18,7 +19,11 @@ class PasswordHasher {
   // The library minimum, for unit tests that hash many passwords. Never for real accounts.
   static Cost minimal();
 
-  explicit PasswordHasher(Cost cost = interactive());
+  // At most `maxConcurrent` hashes run at once: each takes ~64 MiB, so sixteen request workers
+  // hashing together would otherwise need a gigabyte. Callers beyond the limit wait their turn.
+  static constexpr int kMaxConcurrentLimit = 64;
+  explicit PasswordHasher(Cost cost = interactive(), int maxConcurrent = defaultConcurrency());
+  static int defaultConcurrency();  // the number of cores, at least 2, at most 8
 
   // The encoded hash ("$argon2id$v=19$m=...,t=...,p=1$salt$hash"), salt included.
   std::string hash(std::string_view password) const;
@@ -32,7 +37,9 @@ class PasswordHasher {
   void burnVerification(std::string_view password) const;
 
  private:
+  class Slot;
   Cost cost_;
+  mutable std::counting_semaphore<kMaxConcurrentLimit> slots_;
   std::string dummyHash_;
 };
 
