@@ -1,0 +1,80 @@
+# boxoffice: the two commands a new user needs are `make run` and `make test` (see README.md).
+# Everything here is a thin wrapper over scripts/ and CMake; no logic lives only in this file.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+
+BUILD_DIR  ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS       ?= 2
+LISTEN     ?= 127.0.0.1:8080
+DATA_DIR   ?= ./data
+
+# Our own sources (the architecture-test fixtures are sources too, so they stay formatted).
+SOURCE_DIRS := include src modules tests bench
+SOURCES = $(shell find $(SOURCE_DIRS) -type f \( -name '*.cpp' -o -name '*.hpp' \) 2>/dev/null | sort)
+# What clang-tidy checks: translation units under src/ and modules/ (headers via HeaderFilterRegex).
+# Unit tests are left out: doctest's macros are not what the checks are about.
+LINT_SOURCES = $(shell find src modules -type f -name '*.cpp' -not -path '*/tests/*' -not -path '*/fixtures/*' 2>/dev/null | sort)
+
+.PHONY: help deps dev-tools configure build run test bench format format-check lint clean
+
+help:
+	@echo "make run           install deps, build, start http://$(LISTEN) with demo data in $(DATA_DIR)"
+	@echo "make test          install deps, build, run every test (plus an ASan/UBSan build)"
+	@echo "make build         configure $(BUILD_DIR)/ (CMake + Ninja, $(BUILD_TYPE)) and build everything"
+	@echo "make bench         run the load benchmarks (bench/run.sh)"
+	@echo "make format        clang-format -i every source file"
+	@echo "make format-check  fail if a source file is not formatted"
+	@echo "make lint          clang-tidy over src/ and modules/"
+	@echo "make clean         remove $(BUILD_DIR)/ and build-asan/ (never $(DATA_DIR))"
+
+deps:
+	@scripts/install-deps.sh
+
+dev-tools:
+	@scripts/install-deps.sh --dev-tools
+
+# Configure once; afterwards Ninja re-runs CMake by itself when a CMakeLists.txt changes.
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+configure: deps $(BUILD_DIR)/build.ninja
+
+build: configure
+	cmake --build $(BUILD_DIR) --parallel $(JOBS)
+
+# Builds only the binary (the tests wait for `make test`), then runs it in the foreground.
+# Ctrl-C sends SIGINT: the server drains in-flight requests and exits cleanly.
+# BOXOFFICE_* variables are config keys to the binary; the test script's switch is not one.
+run: configure
+	cmake --build $(BUILD_DIR) --parallel $(JOBS) --target boxoffice
+	mkdir -p $(DATA_DIR)
+	exec env -u BOXOFFICE_SKIP_SANITIZERS \
+	  ./$(BUILD_DIR)/boxoffice serve --demo --data-dir $(DATA_DIR) --listen $(LISTEN)
+
+test:
+	scripts/test.sh
+
+bench:
+	@if [[ -x bench/run.sh ]]; then bench/run.sh; \
+	elif [[ -f bench/run.sh ]]; then bash bench/run.sh; \
+	else echo "make bench: bench/run.sh does not exist yet" >&2; exit 1; fi
+
+format: dev-tools
+	clang-format -i --style=file $(SOURCES)
+
+format-check: dev-tools
+	clang-format --dry-run --Werror --style=file $(SOURCES)
+
+# clang-tidy reads the compile flags from compile_commands.json (CMAKE_EXPORT_COMPILE_COMMANDS).
+# The flags are GCC's: a warning option clang does not know is not a finding, and -Werror in
+# the build must not turn clang's own compiler warnings into lint failures.
+lint: configure dev-tools
+	run-clang-tidy -quiet -j $(JOBS) -p $(BUILD_DIR) \
+	  -extra-arg=-Wno-unknown-warning-option -extra-arg=-Wno-error \
+	  $(LINT_SOURCES)
+
+clean:
+	rm -rf $(BUILD_DIR) build-asan

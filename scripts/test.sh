@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The test command (`make test`, and what .ci/run executes). On a fresh Debian 12 machine it
+# installs the dependencies, builds everything in build/ and runs every test with ctest, then
+# builds again with AddressSanitizer + UndefinedBehaviorSanitizer in build-asan/ and runs every
+# test there too. Exits non-zero on the first failure and prints how long each phase took.
+#
+# Environment (BX_, not BOXOFFICE_: every BOXOFFICE_* variable is a config key to the binary,
+# and an unknown one stops it, see docs/configuration.md):
+#   BX_SKIP_SANITIZERS=1     skip the sanitizer build (quick local runs; CI runs both).
+#                            BOXOFFICE_SKIP_SANITIZERS=1 is accepted too.
+#   BX_JOBS=N                build and test parallelism (default 2)
+#   BX_BUILD_TYPE            build type of build/ (default RelWithDebInfo)
+#   BX_SANITIZE_BUILD_TYPE   build type of build-asan/ (default Debug: compiles fastest)
+#   BX_BUILD_DIR, BX_SANITIZE_BUILD_DIR   build directories (default build, build-asan)
+#   BX_SKIP_DEPS=1           do not check/install apt packages
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+jobs=${BX_JOBS:-2}
+build_type=${BX_BUILD_TYPE:-RelWithDebInfo}
+sanitize_build_type=${BX_SANITIZE_BUILD_TYPE:-Debug}
+build_dir=${BX_BUILD_DIR:-build}
+asan_dir=${BX_SANITIZE_BUILD_DIR:-build-asan}
+
+phases=()
+phase_started=0
+current_phase=""
+
+now() { date +%s.%N; }
+
+begin() {
+  current_phase=$1
+  phase_started=$(now)
+  printf '\n==> %s\n' "$current_phase"
+}
+
+end() {
+  local took
+  took=$(awk -v a="$phase_started" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+  phases+=("$(printf '%-36s %8ss' "$current_phase" "$took")")
+  printf '<== %s: %ss\n' "$current_phase" "$took"
+  current_phase=""
+}
+
+total_started=$(now)
+summary() {
+  local rc=$?
+  if [[ -n "$current_phase" ]]; then
+    phases+=("$(printf '%-36s %9s' "$current_phase" FAILED)")
+  fi
+  printf '\nphase timings:\n'
+  local line
+  for line in "${phases[@]}"; do printf '  %s\n' "$line"; done
+  printf '  %-36s %8ss\n' total "$(awk -v a="$total_started" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')"
+  if ((rc == 0)); then
+    echo "test.sh: all phases passed"
+  else
+    echo "test.sh: FAILED (exit $rc)" >&2
+  fi
+}
+trap summary EXIT
+
+launcher=()
+if command -v ccache >/dev/null 2>&1; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+
+# configure_and_build <dir> <build type> [extra cmake args...]
+configure_and_build() {
+  local dir=$1 type=$2
+  shift 2
+  if [[ -f "$dir/CMakeCache.txt" ]] && ! grep -qx 'CMAKE_GENERATOR:INTERNAL=Ninja' "$dir/CMakeCache.txt"; then
+    echo "test.sh: $dir/ was configured with another generator than Ninja; remove it (make clean)" >&2
+    return 1
+  fi
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" "${launcher[@]}" "$@"
+  cmake --build "$dir" --parallel "$jobs"
+}
+
+# run_ctest <dir>: ctest prints "100% tests passed, 0 tests failed out of N" (or the failures).
+# --no-tests=error: a build that registered no tests is a failure, not a pass.
+run_ctest() {
+  ctest --test-dir "$1" --output-on-failure --no-tests=error -j "$jobs"
+}
+
+if [[ "${BX_SKIP_DEPS:-0}" != 1 ]]; then
+  begin "dependencies (apt)"
+  scripts/install-deps.sh
+  end
+fi
+
+begin "configure + build ($build_dir/, $build_type)"
+configure_and_build "$build_dir" "$build_type"
+end
+
+begin "ctest ($build_dir/)"
+run_ctest "$build_dir"
+end
+
+if [[ "${BX_SKIP_SANITIZERS:-${BOXOFFICE_SKIP_SANITIZERS:-0}}" == 1 ]]; then
+  echo
+  echo "test.sh: BX_SKIP_SANITIZERS=1: skipping the ASan/UBSan build"
+else
+  begin "configure + build ($asan_dir/, ASan+UBSan, $sanitize_build_type)"
+  configure_and_build "$asan_dir" "$sanitize_build_type" -DBOXOFFICE_SANITIZE=ON
+  end
+
+  begin "ctest ($asan_dir/)"
+  # Any sanitizer report fails the test that triggered it. Leaks are checked too.
+  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1} \
+    UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+    run_ctest "$asan_dir"
+  end
+fi
