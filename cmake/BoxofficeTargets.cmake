@@ -3,6 +3,10 @@
 function(boxoffice_project_flags target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
     -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual)
+  # GCC 12 reports false -Wrestrict positives inside std::string (GCC bug 105651).
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+    target_compile_options(${target} PRIVATE -Wno-restrict)
+  endif()
   if(BOXOFFICE_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

@@ -1,18 +1,19 @@
 -- Inventory: per-event seat counts by price category, holds, an audit trail and idempotency
 -- records. The CHECK constraints restate the invariant the engine keeps, so a bug can never
--- commit an oversold category.
+-- commit an oversold category. 64-bit columns are BIGINT: SOCI reads a declared INTEGER as a
+-- 32-bit int.
 CREATE TABLE inventories (
   event_id TEXT PRIMARY KEY,
   event_name TEXT NOT NULL,
   organizer_id TEXT NOT NULL,
   status TEXT NOT NULL,
-  starts_at_ms INTEGER NOT NULL,
+  starts_at_ms BIGINT NOT NULL,
   max_tickets_per_user INTEGER NOT NULL,
   reservation_timeout_minutes INTEGER NOT NULL,
   low_inventory_threshold INTEGER NOT NULL,
   last_minute_reservation_minutes INTEGER NOT NULL,
-  version INTEGER NOT NULL,
-  source_version INTEGER NOT NULL,
+  version BIGINT NOT NULL,
+  source_version BIGINT NOT NULL,
   low_inventory_alerted INTEGER NOT NULL DEFAULT 0,
   sold_out_alerted INTEGER NOT NULL DEFAULT 0,
   updated_at TEXT NOT NULL
@@ -22,7 +23,7 @@ CREATE TABLE categories (
   event_id TEXT NOT NULL REFERENCES inventories(event_id),
   category_id TEXT NOT NULL,
   name TEXT NOT NULL,
-  price_amount INTEGER NOT NULL,
+  price_amount BIGINT NOT NULL,
   currency TEXT NOT NULL,
   position INTEGER NOT NULL,
   total INTEGER NOT NULL,
@@ -40,12 +41,12 @@ CREATE TABLE reservations (
   user_id TEXT NOT NULL,
   session_id TEXT NOT NULL,
   ticket_count INTEGER NOT NULL CHECK (ticket_count > 0),
-  amount INTEGER NOT NULL,
+  amount BIGINT NOT NULL,
   currency TEXT NOT NULL,
-  reserved_at_ms INTEGER NOT NULL,
-  expires_at_ms INTEGER NOT NULL,
+  reserved_at_ms BIGINT NOT NULL,
+  expires_at_ms BIGINT NOT NULL,
   status TEXT NOT NULL CHECK (status IN ('Reserved', 'Confirmed', 'Expired', 'Cancelled')),
-  updated_at_ms INTEGER NOT NULL
+  updated_at_ms BIGINT NOT NULL
 );
 CREATE INDEX reservations_active ON reservations(expires_at_ms) WHERE status = 'Reserved';
 CREATE INDEX reservations_by_event_user ON reservations(event_id, user_id);
@@ -74,6 +75,6 @@ CREATE TABLE idempotency (
   request_hash TEXT NOT NULL,
   status INTEGER NOT NULL,
   body TEXT NOT NULL,
-  created_at_ms INTEGER NOT NULL,
+  created_at_ms BIGINT NOT NULL,
   PRIMARY KEY (user_id, idempotency_key)
 );

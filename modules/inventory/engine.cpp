@@ -13,14 +13,16 @@ namespace boxoffice::inventory {
 
 namespace {
 constexpr std::int64_t kIdempotencyRetentionMs = 24LL * 3600 * 1000;
-std::int64_t nowMs() { return toUnixMillis(Clock::now()); }
 }  // namespace
 
+std::int64_t Engine::nowMs() const { return settings_.clockMs ? settings_.clockMs() : toUnixMillis(Clock::now()); }
+
 struct Engine::Batch {
+  explicit Batch(std::int64_t nowMillis) : now(nowMillis), nowText(formatRfc3339(fromUnixMillis(nowMillis))) {}
   Journal journal;
   std::vector<std::string> touched;
-  std::int64_t now = nowMs();
-  std::string nowText = formatRfc3339(Clock::now());
+  std::int64_t now;
+  std::string nowText;
   void touch(const std::string& eventId) {
     if (std::find(touched.begin(), touched.end(), eventId) == touched.end()) touched.push_back(eventId);
   }
@@ -36,7 +38,8 @@ Engine::Engine(Database& store, EngineSettings settings, Metrics& metrics, Logge
 Engine::~Engine() { stop(); }
 
 void Engine::load() {
-  auto state = store_.read([](soci::session& sql) { return store::loadAll(sql, nowMs() - kIdempotencyRetentionMs); });
+  auto since = nowMs() - kIdempotencyRetentionMs;
+  auto state = store_.read([since](soci::session& sql) { return store::loadAll(sql, since); });
   for (auto& event : state.events) {
     auto id = event.eventId;
     events_[id] = std::move(event);
@@ -93,13 +96,15 @@ void Engine::run() {
         queue_.pop_front();
       }
     }
+    bool holdDue = !expiries_.empty() && expiries_.top().first <= nowMs();
+    if (pending.empty() && !holdDue) continue;
     process(pending);
   }
 }
 
 void Engine::process(std::vector<Pending>& pending) {
   std::vector<Outcome> outcomes(pending.size());
-  Batch batch;
+  Batch batch(nowMs());
   try {
     store_.write([&](Tx& tx) {
       tx.onRollback([&] { batch.journal.undoAll(); });
@@ -186,7 +191,8 @@ Outcome Engine::reserve(Batch& batch, Tx& tx, const ReserveCommand& command, con
   auto* event = findEvent(command.eventId);
   if (!event) throw problems::eventNotFound(command.eventId);
   int userTickets = event->ticketsByUser.count(actor.userId) ? event->ticketsByUser[actor.userId] : 0;
-  if (auto refusal = checkReserve(*event, command.categoryId, command.ticketCount, userTickets, batch.now)) {
+  if (auto refusal = checkReserve(*event, command.categoryId, command.ticketCount, userTickets, batch.now,
+                                  settings_.holdTimeoutOverrideMs)) {
     const auto* category = event->category(command.categoryId);
     throw problems::refusal(*refusal, category ? category->available : 0, event->rules.maxTicketsPerUser, userTickets);
   }
@@ -201,7 +207,7 @@ Outcome Engine::reserve(Batch& batch, Tx& tx, const ReserveCommand& command, con
   hold.amount = category.priceAmount * command.ticketCount;
   hold.currency = category.currency;
   hold.reservedAtMs = batch.now;
-  hold.expiresAtMs = *holdExpiry(event->rules, batch.now, event->startsAtMs);
+  hold.expiresAtMs = *holdExpiry(event->rules, batch.now, event->startsAtMs, settings_.holdTimeoutOverrideMs);
 
   batch.journal.set(category.available, category.available - command.ticketCount);
   batch.journal.set(category.reserved, category.reserved + command.ticketCount);
@@ -408,7 +414,7 @@ Outcome Engine::changeCapacity(Batch& batch, Tx& tx, const CapacityCommand& comm
 void Engine::applyEventMessage(Tx& tx, const std::string& type, const events::messages::EventState& state,
                                const std::string& correlationId) {
   // The bus commits after this returns; the journal must live until then.
-  auto shared = std::make_shared<Batch>();
+  auto shared = std::make_shared<Batch>(nowMs());
   auto& b = *shared;
   tx.onRollback([shared] { shared->journal.undoAll(); });
   tx.afterCommit([this, shared] { publishSnapshots(shared->touched); });

@@ -96,6 +96,8 @@ struct Snapshot {
 struct EngineSettings {
   Rules defaultRules;
   std::size_t maxBatch = 512;
+  std::int64_t holdTimeoutOverrideMs = 0;  // inventory.reservationTimeoutSeconds; 0: use the rules
+  std::function<std::int64_t()> clockMs;   // Unix milliseconds; the system clock when empty
 };
 
 class Engine {
@@ -126,6 +128,7 @@ class Engine {
     Done done;
   };
   struct Batch;  // the state of one transaction: journal, touched events, clock
+  std::int64_t nowMs() const;
 
   void run();
   void process(std::vector<Pending>& pending);

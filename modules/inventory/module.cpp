@@ -17,6 +17,8 @@ std::vector<ConfigKey> configKeys() {
       {"inventory.lowInventoryThreshold", T::Int, 50, "Available seats at or below which LowInventory is published.", 0, 1000000},
       {"inventory.lastMinuteReservationMinutes", T::Int, 30,
        "Window before the start in which holds last half as long and never past the start.", 0, 1440},
+      {"inventory.reservationTimeoutSeconds", T::Int, 0,
+       "If set, holds last this many seconds instead of reservationTimeoutMinutes (demos and tests).", 0, 86400},
       {"inventory.maxBatch", T::Int, 512, "Most commands committed in one inventory transaction (group commit).", 1, 10000},
       {"inventory.livePushesPerSecond", T::Int, 10, "Most availability pushes per event per second to live watchers.", 1, 100},
       {"inventory.livePushBudgetPerSecond", T::Int, 20000,
@@ -80,6 +82,7 @@ class Inventory final : public InventoryModule, public InventoryQueries {
                              static_cast<int>(config.getInt("inventory.lowInventoryThreshold")),
                              static_cast<int>(config.getInt("inventory.lastMinuteReservationMinutes"))};
     settings.maxBatch = static_cast<std::size_t>(config.getInt("inventory.maxBatch"));
+    settings.holdTimeoutOverrideMs = config.getInt("inventory.reservationTimeoutSeconds") * 1000;
     return settings;
   }
 

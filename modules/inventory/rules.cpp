@@ -4,20 +4,22 @@
 
 namespace boxoffice::inventory {
 
-std::optional<std::int64_t> holdExpiry(const Rules& rules, std::int64_t nowMs, std::int64_t startsAtMs) {
+std::optional<std::int64_t> holdExpiry(const Rules& rules, std::int64_t nowMs, std::int64_t startsAtMs,
+                                       std::int64_t timeoutOverrideMs) {
   constexpr std::int64_t minute = 60'000;
-  std::int64_t timeout = rules.reservationTimeoutMinutes * minute;
+  std::int64_t timeout = timeoutOverrideMs > 0 ? timeoutOverrideMs : rules.reservationTimeoutMinutes * minute;
+  std::int64_t minimum = std::min(kMinimumHoldMs, timeout);
   bool lastMinute = startsAtMs - nowMs <= rules.lastMinuteReservationMinutes * minute;
-  if (lastMinute) timeout = std::max(minute, timeout / 2);
+  if (lastMinute) timeout = std::max(minimum, timeout / 2);
   std::int64_t expiry = std::min(nowMs + timeout, startsAtMs);
-  if (expiry - nowMs < kMinimumHoldMs) return std::nullopt;
+  if (expiry - nowMs < minimum) return std::nullopt;
   return expiry;
 }
 
 std::optional<Refusal> checkReserve(const EventInventory& event, const std::string& categoryId, int count,
-                                    int userTickets, std::int64_t nowMs) {
+                                    int userTickets, std::int64_t nowMs, std::int64_t timeoutOverrideMs) {
   if (event.status != SaleStatus::Published) return Refusal::NotOnSale;
-  if (!holdExpiry(event.rules, nowMs, event.startsAtMs)) return Refusal::TooCloseToStart;
+  if (!holdExpiry(event.rules, nowMs, event.startsAtMs, timeoutOverrideMs)) return Refusal::TooCloseToStart;
   const auto* category = event.category(categoryId);
   if (!category) return Refusal::UnknownCategory;
   if (userTickets + count > event.rules.maxTicketsPerUser) return Refusal::PerUserLimit;

@@ -19,15 +19,18 @@ enum class Refusal {
 
 inline constexpr std::int64_t kMinimumHoldMs = 60'000;
 
-// How long a hold lasts. Normally `reservationTimeoutMinutes`. Inside the last-minute window
-// (the `lastMinuteReservationMinutes` before the start) a hold lasts half the normal timeout
-// (at least one minute) and, in every case, ends no later than the event's start. A hold that
-// would last less than kMinimumHold is refused as too close to the start.
-std::optional<std::int64_t> holdExpiry(const Rules& rules, std::int64_t nowMs, std::int64_t startsAtMs);
+// How long a hold lasts. Normally `reservationTimeoutMinutes` (or `timeoutOverrideMs` when
+// non-zero: inventory.reservationTimeoutSeconds, for demos and tests). Inside the last-minute
+// window (the `lastMinuteReservationMinutes` before the start) a hold lasts half the normal
+// timeout (at least one minute) and, in every case, ends no later than the event's start. A
+// hold that would last less than kMinimumHold (or the whole timeout, if shorter) is refused as
+// too close to the start.
+std::optional<std::int64_t> holdExpiry(const Rules& rules, std::int64_t nowMs, std::int64_t startsAtMs,
+                                       std::int64_t timeoutOverrideMs = 0);
 
 // Checks a request for `count` seats of `categoryId` by a user who already holds or bought
 // `userTickets` for the event. nullopt: the hold may be placed.
 std::optional<Refusal> checkReserve(const EventInventory& event, const std::string& categoryId, int count,
-                                    int userTickets, std::int64_t nowMs);
+                                    int userTickets, std::int64_t nowMs, std::int64_t timeoutOverrideMs = 0);
 
 }  // namespace boxoffice::inventory

@@ -32,6 +32,8 @@ class StartupError : public std::runtime_error {
 
 // Reading dynamic rows: SQLite reports an integer column as int, long long or double depending
 // on its declared type and value, and SOCI's row::get<T> throws bad_cast on a mismatch.
+// SOCI reads a column declared INTEGER as a 32-bit int: declare 64-bit columns (Unix
+// milliseconds, money) BIGINT, or read them with a typed soci::into(std::int64_t).
 namespace rows {
 std::int64_t integer(const soci::row& row, std::size_t column);
 std::string text(const soci::row& row, std::size_t column);  // "" for NULL

@@ -1,0 +1,305 @@
+// The engine against a real SQLite file: decisions, durability and the invariant.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <future>
+#include <sstream>
+#include <thread>
+
+#include "boxoffice/kernel/time.hpp"
+#include "engine.hpp"
+
+using namespace boxoffice;
+using namespace boxoffice::inventory;
+
+namespace {
+
+constexpr std::int64_t kMinute = 60'000;
+
+class Fixture {
+ public:
+  Fixture() : dir_(makeDir()) { open(); }
+  ~Fixture() {
+    close();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void open() {
+    store_ = std::make_unique<Database>(Database::Options{dir_ / "inventory.db", "inventory"}, log_);
+    store_->migrate(embeddedMigrations());
+    EngineSettings settings;
+    settings.clockMs = [this] { return now_.load(); };
+    engine_ = std::make_unique<Engine>(*store_, settings, metrics_, log_);
+    engine_->load();
+    engine_->start();
+  }
+  void close() {
+    engine_.reset();
+    store_.reset();
+  }
+  void restart() {
+    close();
+    open();
+  }
+
+  void publishEvent(const std::string& id, int seats, std::int64_t startsInMs = 48 * 60 * kMinute,
+                    std::string type = "EventPublished", std::int64_t version = 2) {
+    events::messages::EventState state;
+    state.eventId = id;
+    state.name = "Show " + id;
+    state.category = "concert";
+    state.organizerId = "organizer-1";
+    state.status = type == "EventCancelled" ? "Cancelled" : "Published";
+    state.startsAt = formatRfc3339(fromUnixMillis(now_ + startsInMs));
+    state.endsAt = formatRfc3339(fromUnixMillis(now_ + startsInMs + 3 * 60 * kMinute));
+    state.timezone = "Europe/Berlin";
+    state.maxCapacity = seats;
+    state.priceCategories = {{"general", "General", {4500, "EUR"}, seats}};
+    state.version = version;
+    store_->write([&](Tx& tx) { engine_->applyEventMessage(tx, type, state, "test"); });
+  }
+
+  Outcome run(Command command, const std::string& userId, bool admin = false) {
+    std::promise<Outcome> promise;
+    auto future = promise.get_future();
+    engine_->submit(std::move(command), Actor{userId, admin}, "test", [&](Outcome o) { promise.set_value(std::move(o)); });
+    return future.get();
+  }
+
+  ReserveCommand reserveCommand(const std::string& eventId, int count, std::string key = {}) {
+    ReserveCommand c;
+    c.eventId = eventId;
+    c.categoryId = "general";
+    c.ticketCount = count;
+    c.sessionId = "s";
+    c.idempotencyKey = std::move(key);
+    c.requestHash = "h" + std::to_string(count);
+    return c;
+  }
+
+  // Counters as stored, not as remembered.
+  std::array<int, 4> storedCounts(const std::string& eventId) {
+    return store_->read([&](soci::session& sql) {
+      std::array<int, 4> c{};
+      sql << "SELECT total, available, reserved, sold FROM categories WHERE event_id = :e", soci::into(c[0]),
+          soci::into(c[1]), soci::into(c[2]), soci::into(c[3]), soci::use(eventId);
+      return c;
+    });
+  }
+  int storedReservations(const std::string& eventId, const std::string& status) {
+    return store_->read([&](soci::session& sql) {
+      int n = 0;
+      sql << "SELECT COALESCE(SUM(ticket_count), 0) FROM reservations WHERE event_id = :e AND status = :s", soci::into(n),
+          soci::use(eventId), soci::use(status);
+      return n;
+    });
+  }
+  int outboxCount(const std::string& type) {
+    return store_->read([&](soci::session& sql) {
+      int n = 0;
+      sql << "SELECT COUNT(*) FROM outbox WHERE type = :t", soci::into(n), soci::use(type);
+      return n;
+    });
+  }
+
+  Engine& engine() { return *engine_; }
+  void advance(std::int64_t ms) { now_ += ms; }
+
+ private:
+  static std::filesystem::path makeDir() {
+    auto path = std::filesystem::temp_directory_path() / ("bx-engine-" + std::to_string(::getpid()) + "-" +
+                                                        std::to_string(counter()++));
+    std::filesystem::create_directories(path);
+    return path;
+  }
+  static std::atomic<int>& counter() {
+    static std::atomic<int> c{0};
+    return c;
+  }
+  std::filesystem::path dir_;
+  std::ostringstream logText_;
+  Logger log_{std::make_shared<LogSink>(logText_, LogLevel::Error), "inventory"};
+  Metrics metrics_;
+  std::atomic<std::int64_t> now_{1'900'000'000'000};
+  std::unique_ptr<Database> store_;
+  std::unique_ptr<Engine> engine_;
+};
+
+void checkInvariant(const std::array<int, 4>& c) { CHECK(c[1] + c[2] + c[3] == c[0]); }
+
+}  // namespace
+
+TEST_CASE("200 concurrent buyers for the last 50 seats: exactly 50 win") {
+  Fixture f;
+  f.publishEvent("e1", 50);
+  std::atomic<int> granted{0}, refused{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 200; ++i) {
+    threads.emplace_back([&, i] {
+      auto outcome = f.run(f.reserveCommand("e1", 1), "user-" + std::to_string(i));
+      if (outcome.status == 201) ++granted;
+      if (outcome.status == 409 && outcome.problem && outcome.problem->slug() == "not-enough-seats") ++refused;
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(granted == 50);
+  CHECK(refused == 150);
+  auto counts = f.storedCounts("e1");
+  checkInvariant(counts);
+  CHECK(counts[1] == 0);
+  CHECK(counts[2] == 50);
+  CHECK(f.storedReservations("e1", "Reserved") == 50);
+  CHECK(f.outboxCount("SoldOut") == 1);
+  CHECK(f.engine().snapshot("e1")->json.find("\"availableTickets\":0") != std::string::npos);
+}
+
+TEST_CASE("the per-user limit holds against parallel requests") {
+  Fixture f;
+  f.publishEvent("e1", 100);
+  std::atomic<int> granted{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 25; ++i) {
+    threads.emplace_back([&] {
+      if (f.run(f.reserveCommand("e1", 1), "greedy").status == 201) ++granted;
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(granted == 10);
+  CHECK(f.storedReservations("e1", "Reserved") == 10);
+}
+
+TEST_CASE("the same idempotency key sent twice in parallel reserves once") {
+  Fixture f;
+  f.publishEvent("e1", 100);
+  auto first = std::async(std::launch::async, [&] { return f.run(f.reserveCommand("e1", 2, "key-1"), "u"); });
+  auto second = std::async(std::launch::async, [&] { return f.run(f.reserveCommand("e1", 2, "key-1"), "u"); });
+  auto a = first.get(), b = second.get();
+  CHECK(a.status == 201);
+  CHECK(b.status == 201);
+  CHECK(a.body.at("reservationId") == b.body.at("reservationId"));
+  CHECK(a.replayed != b.replayed);
+  CHECK(f.storedReservations("e1", "Reserved") == 2);
+  SUBCASE("another body with the same key is refused") {
+    auto other = f.run(f.reserveCommand("e1", 3, "key-1"), "u");
+    CHECK(other.status == 422);
+  }
+}
+
+TEST_CASE("a hold confirmed after it expired is refused and its seats are not sold") {
+  Fixture f;
+  f.publishEvent("e1", 10);
+  auto hold = f.run(f.reserveCommand("e1", 4), "u");
+  REQUIRE(hold.status == 201);
+  std::string id(hold.body.at("reservationId").as_string());
+  f.advance(15 * kMinute + 1000);
+  auto confirm = f.run(ConfirmCommand{"e1", id}, "u");
+  CHECK(confirm.status == 409);
+  REQUIRE(confirm.problem);
+  CHECK(confirm.problem->slug() == "reservation-expired");
+  auto counts = f.storedCounts("e1");
+  checkInvariant(counts);
+  CHECK(counts[1] == 10);
+  CHECK(counts[3] == 0);
+  CHECK(f.storedReservations("e1", "Expired") == 4);
+  CHECK(f.outboxCount("ReservationExpired") == 1);
+}
+
+TEST_CASE("the sweeper expires holds without any request") {
+  Fixture f;
+  f.publishEvent("e1", 10);
+  REQUIRE(f.run(f.reserveCommand("e1", 3), "u").status == 201);
+  f.advance(16 * kMinute);
+  for (int i = 0; i < 40 && f.storedReservations("e1", "Expired") == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(f.storedReservations("e1", "Expired") == 3);
+  CHECK(f.storedCounts("e1")[1] == 10);
+}
+
+TEST_CASE("confirm sells, release returns, and the state survives a restart") {
+  Fixture f;
+  f.publishEvent("e1", 10);
+  auto a = f.run(f.reserveCommand("e1", 2), "alice");
+  auto b = f.run(f.reserveCommand("e1", 3), "bob");
+  REQUIRE(a.status == 201);
+  REQUIRE(b.status == 201);
+  std::string aId(a.body.at("reservationId").as_string()), bId(b.body.at("reservationId").as_string());
+  CHECK(f.run(ConfirmCommand{"e1", aId}, "admin", true).status == 200);
+  CHECK(f.run(ConfirmCommand{"e1", aId}, "admin", true).status == 200);  // a retried step is harmless
+  CHECK(f.run(ReleaseCommand{"e1", bId}, "mallory").status == 404);     // not yours
+  CHECK(f.run(ReleaseCommand{"e1", bId}, "bob").status == 200);
+  CHECK(f.run(ReleaseCommand{"e1", bId}, "bob").status == 409);         // already released
+  CHECK(f.run(ReleaseCommand{"e1", aId}, "alice").status == 409);       // sold seats are not released
+
+  f.restart();
+  auto counts = f.storedCounts("e1");
+  checkInvariant(counts);
+  CHECK(counts[1] == 8);
+  CHECK(counts[3] == 2);
+  CHECK(f.engine().snapshot("e1")->json.find("\"soldTickets\":2") != std::string::npos);
+  // alice bought 2: she may still hold 8 more, not 9.
+  CHECK(f.run(f.reserveCommand("e1", 9), "alice").status == 409);
+  auto last = f.run(f.reserveCommand("e1", 8), "alice");
+  CHECK_MESSAGE(last.status == 201, std::string(last.problem ? last.problem->what() : ""));
+}
+
+TEST_CASE("a hold that expired while the process was down is expired at start") {
+  Fixture f;
+  f.publishEvent("e1", 10);
+  REQUIRE(f.run(f.reserveCommand("e1", 5), "u").status == 201);
+  f.close();
+  f.advance(20 * kMinute);
+  f.open();
+  for (int i = 0; i < 40 && f.storedReservations("e1", "Expired") == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(f.storedReservations("e1", "Expired") == 5);
+  checkInvariant(f.storedCounts("e1"));
+}
+
+TEST_CASE("capacity cannot go below what is held or sold, and needs the current version") {
+  Fixture f;
+  f.publishEvent("e1", 10);
+  REQUIRE(f.run(f.reserveCommand("e1", 6), "u").status == 201);
+  auto version = f.engine().snapshot("e1")->version;
+  CHECK(f.run(CapacityCommand{"e1", version, {{"general", 5}}}, "organizer-1").status == 409);
+  CHECK(f.run(CapacityCommand{"e1", version - 1, {{"general", 20}}}, "organizer-1").status == 412);
+  CHECK(f.run(CapacityCommand{"e1", version, {{"general", 20}}}, "someone-else").status == 403);
+  auto grown = f.run(CapacityCommand{"e1", version, {{"general", 20}}}, "organizer-1");
+  CHECK(grown.status == 200);
+  auto counts = f.storedCounts("e1");
+  CHECK(counts[0] == 20);
+  CHECK(counts[1] == 14);
+  checkInvariant(counts);
+}
+
+TEST_CASE("refusals: not on sale, too close to the start, unknown event") {
+  Fixture f;
+  f.publishEvent("soon", 10, 30'000);
+  auto late = f.run(f.reserveCommand("soon", 1), "u");
+  CHECK(late.status == 409);
+  CHECK(late.problem->slug() == "too-close-to-start");
+  CHECK(f.run(f.reserveCommand("nope", 1), "u").status == 404);
+  f.publishEvent("c", 10, 48 * 60 * kMinute, "EventCancelled", 3);
+  auto cancelled = f.run(f.reserveCommand("c", 1), "u");
+  CHECK(cancelled.status == 409);
+  CHECK(cancelled.problem->slug() == "event-not-on-sale");
+}
+
+TEST_CASE("cancelling an event releases its holds") {
+  Fixture f;
+  f.publishEvent("e1", 10);
+  REQUIRE(f.run(f.reserveCommand("e1", 4), "u").status == 201);
+  f.publishEvent("e1", 10, 48 * 60 * kMinute, "EventCancelled", 3);
+  CHECK(f.storedReservations("e1", "Cancelled") == 4);
+  CHECK(f.storedCounts("e1")[1] == 10);
+  CHECK(f.outboxCount("ReservationReleased") == 1);
+}
+
+TEST_CASE("an older event message does not undo a newer one") {
+  Fixture f;
+  f.publishEvent("e1", 10, 48 * 60 * kMinute, "EventPublished", 5);
+  f.publishEvent("e1", 99, 48 * 60 * kMinute, "EventUpdated", 4);
+  CHECK(f.storedCounts("e1")[0] == 10);
+}
