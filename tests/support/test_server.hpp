@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -65,14 +66,25 @@ class TestServer {
   int runCommand(const std::vector<std::string>& args, const std::string& stdinText,
                  std::string& output) const;
 
+  // Sends a signal without waiting (graceful-shutdown tests: SIGTERM, then finish a request).
+  void signal(int signalNumber) const;
+  // Waits for the server to exit (after signal()); returns its exit status as terminate() does,
+  // or -1 if it is still running after `timeoutMs` (it is then killed).
+  int waitForExit(int timeoutMs = 15000);
+
   void kill9();        // SIGKILL, wait for exit
   int terminate();     // SIGTERM, wait; returns the exit status
   void restart();      // start again on the same data dir (a new port)
   bool running() const { return pid_ > 0; }
   std::string logs() const;  // everything the server wrote to stdout/stderr so far
+  // The server's log lines that parse as JSON objects (others, e.g. sanitizer reports, skipped).
+  std::vector<boost::json::object> logLines() const;
 
  private:
   void start();
+  std::vector<std::string> environment() const;
+  std::filesystem::path workDir_;  // mkdtemp: holds the log file, and the data dir if we own it
+  std::uintmax_t logOffset_ = 0;   // where the current run's output starts in the log file
   Options options_;
   std::filesystem::path dataDir_;
   std::filesystem::path logFile_;
@@ -84,6 +96,15 @@ class TestServer {
 
 // The path of the built binary (BX_BINARY from CTest, else <build>/boxoffice).
 std::filesystem::path binaryPath();
+// The source tree (BX_SOURCE_DIR from CTest, else the configured one).
+std::filesystem::path sourceDir();
+
+// Runs the binary once with `args` and extra environment (no server is started for you), e.g. to
+// check that a bad flag fails. Returns the exit status (128 + signal if killed, -1 if it ran
+// longer than `timeoutMs` and was killed); stdout+stderr in `output`.
+int runBinary(const std::vector<std::string>& args,
+              const std::vector<std::pair<std::string, std::string>>& env,
+              const std::string& stdinText, std::string& output, int timeoutMs = 30000);
 
 // Runs `fn` on `threads` threads at once (released together) and waits for all.
 void runConcurrently(int threads, const std::function<void(int index)>& fn);
