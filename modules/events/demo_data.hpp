@@ -1,0 +1,15 @@
+#pragma once
+// The demo catalogue `serve --demo` loads once: a dozen Published events across categories,
+// cities and dates in 2027, owned by kDemoOrganizerId (api.hpp), with fixed ids so links in
+// docs and scripts stay valid.
+#include <vector>
+
+#include "model.hpp"
+
+namespace boxoffice::events {
+
+inline constexpr const char* kDemoMarker = "demo-catalogue-v1";
+
+std::vector<Event> demoCatalogue(TimePoint now);
+
+}  // namespace boxoffice::events

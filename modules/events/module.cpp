@@ -1,0 +1,97 @@
+// The events module: the catalogue of shows. Wires the service, routes, demo data and the
+// sweeper that marks ended events Completed.
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "boxoffice/events/api.hpp"
+#include "demo_data.hpp"
+#include "routes.hpp"
+#include "service.hpp"
+#include "validation.hpp"
+
+namespace boxoffice::events {
+
+namespace {
+
+class EventsModuleImpl final : public EventsModule {
+ public:
+  EventsModuleImpl(ModuleDeps deps, const inventory::InventoryQueries* inventory)
+      : deps_(deps),
+        zones_(deps.config.getString("events.zoneinfoDir")),
+        service_(deps.store, inventory, deps.log, deps.metrics),
+        routes_(service_, zones_,
+                RouteSettings{static_cast<std::size_t>(deps.config.getInt("events.searchMaxQueryLength"))}),
+        sweepEvery_(std::chrono::seconds(deps.config.getInt("events.completionSweepSeconds"))) {
+    if (!inventory) {
+      deps_.log.warn("inventory module absent: Published events' price categories can only grow");
+    }
+  }
+  ~EventsModuleImpl() override { stop(); }
+
+  std::string name() const override { return "events"; }
+  const EventQueries& queries() const override { return service_; }
+  void registerRoutes(Router& router) override { routes_.registerAll(router); }
+
+  void start() override {
+    if (sweepEvery_.count() <= 0) return;
+    sweeper_ = std::jthread([this](std::stop_token stop) { sweep(stop); });
+  }
+
+  void stop() override {
+    if (sweeper_.joinable()) {
+      sweeper_.request_stop();
+      wake_.notify_all();
+      sweeper_.join();
+    }
+  }
+
+  void loadDemoData() override {
+    bool loaded = service_.loadOnce(kDemoMarker, demoCatalogue(Clock::now()));
+    deps_.log.info(loaded ? "demo catalogue loaded" : "demo catalogue already present",
+                   {{"organizerId", std::string(kDemoOrganizerId)}});
+  }
+
+ private:
+  void sweep(const std::stop_token& stop) {
+    std::mutex mutex;
+    while (!stop.stop_requested()) {
+      try {
+        service_.completeEnded(Clock::now());
+      } catch (const std::exception& e) {
+        // The next round tries again; a busy database is no reason to stop sweeping.
+        deps_.log.warn("completion sweep failed", {{"error", e.what()}});
+      }
+      std::unique_lock lock(mutex);
+      wake_.wait_for(lock, stop, sweepEvery_, [] { return false; });
+    }
+  }
+
+  ModuleDeps deps_;
+  TimezoneCheck zones_;
+  EventService service_;
+  Routes routes_;
+  std::chrono::seconds sweepEvery_;
+  std::condition_variable_any wake_;
+  std::jthread sweeper_;
+};
+
+}  // namespace
+
+std::vector<ConfigKey> configKeys() {
+  return {
+      {"events.searchMaxQueryLength", ConfigType::Int, 200,
+       "Longest accepted search query (q of GET /api/v1/events/search), in characters; longer is a 400.", 1, 1000},
+      {"events.completionSweepSeconds", ConfigType::Int, 60,
+       "How often Published events whose endsAt has passed are marked Completed; 0 disables the sweeper.", 0,
+       86400},
+      {"events.zoneinfoDir", ConfigType::String, "/usr/share/zoneinfo",
+       "The IANA tz database used to validate event time zones; without it a built-in list of common zones is used."},
+  };
+}
+
+std::unique_ptr<EventsModule> createModule(ModuleDeps deps, const inventory::InventoryQueries* inventory) {
+  return std::make_unique<EventsModuleImpl>(deps, inventory);
+}
+
+}  // namespace boxoffice::events

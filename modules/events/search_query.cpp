@@ -1,0 +1,48 @@
+#include "search_query.hpp"
+
+#include <algorithm>
+
+namespace boxoffice::events {
+
+namespace {
+
+bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+// unicode61 treats ASCII punctuation as a separator and every non-ASCII letter as part of a
+// token, so a term yields a token iff it has an ASCII letter/digit or any non-ASCII byte.
+bool hasTokenCharacter(std::string_view term) {
+  return std::any_of(term.begin(), term.end(), [](char ch) {
+    auto c = static_cast<unsigned char>(ch);
+    return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  });
+}
+
+}  // namespace
+
+std::optional<std::string> ftsMatchExpression(std::string_view query) {
+  std::string expression;
+  std::size_t i = 0;
+  while (i < query.size()) {
+    while (i < query.size() && isSpace(query[i])) ++i;
+    std::size_t start = i;
+    while (i < query.size() && !isSpace(query[i])) ++i;
+    auto term = query.substr(start, i - start);
+    if (term.empty() || !hasTokenCharacter(term)) continue;
+    if (!expression.empty()) expression += ' ';
+    expression += '"';
+    for (char c : term) {
+      if (c == '"') expression += '"';  // "" is a literal quote inside an FTS5 string
+      expression += c;
+    }
+    expression += "\"*";
+  }
+  if (expression.empty()) return std::nullopt;
+  return expression;
+}
+
+std::size_t codePoints(std::string_view text) {
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+}  // namespace boxoffice::events

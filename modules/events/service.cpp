@@ -1,0 +1,320 @@
+#include "service.hpp"
+
+#include "boxoffice/events/messages.hpp"
+#include "boxoffice/kernel/ids.hpp"
+#include "boxoffice/kernel/problem.hpp"
+#include "rules.hpp"
+
+namespace boxoffice::events {
+
+namespace {
+
+constexpr const char* kChangesMetric = "boxoffice_events_changes_total";
+
+Problem eventNotFound() { return Problem::notFound("No such event."); }
+
+void checkPrecondition(const std::optional<IfMatch>& ifMatch, const Event& current) {
+  if (ifMatch && !ifMatch->matches(current.version)) {
+    throw Problem::preconditionFailed("The event has changed (its ETag is now " + etagOf(current.version) +
+                                      "); fetch it again and retry.")
+        .withHeader("ETag", etagOf(current.version));
+  }
+}
+
+template <class Message>
+void announce(Tx& tx, const Actor& actor, const Message& message) {
+  tx.publish(messages::kTopic, Message::type, message.toJson(), actor.correlationId);
+}
+
+template <class Message>
+Message messageFor(const Event& event) {
+  Message m;
+  static_cast<messages::EventState&>(m) = toState(event);
+  return m;
+}
+
+}  // namespace
+
+bool IfMatch::matches(std::int64_t version) const {
+  if (any) return true;
+  auto ours = etagOf(version);
+  for (const auto& tag : tags) {
+    if (tag == ours) return true;  // strong comparison: a weak W/"3" never matches
+  }
+  return false;
+}
+
+std::optional<IfMatch> IfMatch::parse(const std::optional<std::string>& header) {
+  if (!header) return std::nullopt;
+  IfMatch result;
+  std::size_t start = 0;
+  const std::string& text = *header;
+  while (start <= text.size()) {
+    auto comma = text.find(',', start);
+    auto part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    auto first = part.find_first_not_of(" \t");
+    auto last = part.find_last_not_of(" \t");
+    if (first != std::string::npos) {
+      part = part.substr(first, last - first + 1);
+      if (part == "*") {
+        result.any = true;
+      } else {
+        result.tags.push_back(part);
+      }
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return result;
+}
+
+std::string etagOf(std::int64_t version) { return "\"" + std::to_string(version) + "\""; }
+
+EventService::EventService(Database& db, const inventory::InventoryQueries* inventory, Logger log, Metrics& metrics)
+    : db_(db), inventory_(inventory), log_(std::move(log)), metrics_(metrics) {
+  metrics_.describe(kChangesMetric, "counter", "Catalogue changes announced on topic events, by message type.");
+}
+
+void EventService::announced(std::string_view type) {
+  metrics_.increment(kChangesMetric, {{"type", std::string(type)}});
+}
+
+Event EventService::get(const std::optional<auth::Principal>& caller, const std::string& id) const {
+  if (!isUuid(id)) throw eventNotFound();
+  auto event = db_.read([&](soci::session& sql) { return store::find(sql, id); });
+  if (!event || !canSee(caller, *event)) throw eventNotFound();
+  return std::move(*event);
+}
+
+store::Page EventService::list(const store::ListFilter& filter, const PageRequest& page) const {
+  return db_.read([&](soci::session& sql) { return store::list(sql, filter, page); });
+}
+
+store::Page EventService::search(const std::string& query, const PageRequest& page) const {
+  return db_.read([&](soci::session& sql) { return store::search(sql, query, page); });
+}
+
+store::Page EventService::byOrganizer(const std::optional<auth::Principal>& caller, const std::string& organizerId,
+                                      store::Sort sort, const PageRequest& page) const {
+  store::ListFilter filter;
+  filter.organizerId = organizerId;
+  filter.sort = sort;
+  filter.publishedOnly = !(caller && (caller->isAdmin() || caller->userId == organizerId));
+  return list(filter, page);
+}
+
+std::vector<Category> EventService::categories() const {
+  return db_.read([](soci::session& sql) { return store::categories(sql); });
+}
+
+std::optional<std::vector<inventory::CategoryUsage>> EventService::usage(const std::string& eventId) const {
+  if (!inventory_) return std::nullopt;
+  return inventory_->usage(eventId);
+}
+
+std::optional<EventView> EventService::findEvent(const std::string& eventId) const {
+  auto event = db_.read([&](soci::session& sql) { return store::find(sql, eventId); });
+  if (!event) return std::nullopt;
+  return toState(*event);
+}
+
+Event EventService::create(const Actor& actor, EventInput input) {
+  const auto& caller = actor.principal.value();
+  Event event;
+  event.id = newUuid();
+  event.organizerId = caller.userId;
+  if (input.organizerId && *input.organizerId != caller.userId) {
+    if (!caller.isAdmin()) throw Problem::forbidden("Only an Admin may create an event for another organizer.");
+    event.organizerId = *input.organizerId;
+  }
+  event.content = std::move(input.content);
+  event.status = Status::Draft;
+  event.createdAt = event.updatedAt = Clock::now();
+  event.version = 1;
+
+  db_.write([&](Tx& tx) {
+    if (!store::categoryExists(tx.sql(), event.content.category)) {
+      throw Problem::validation({{"category", "is not a known category (see GET /api/v1/events/categories)"}});
+    }
+    store::insert(tx.sql(), event);
+    announce(tx, actor, messageFor<messages::EventCreated>(event));
+  });
+  announced(messages::EventCreated::type);
+  log_.info("event created", {{"eventId", event.id}, {"organizerId", event.organizerId}});
+  return event;
+}
+
+Event EventService::loadForChange(soci::session& sql, const Actor& actor, const std::string& id) const {
+  if (!isUuid(id)) throw eventNotFound();
+  auto event = store::find(sql, id);
+  const auto& caller = actor.principal.value();
+  // A Draft the caller may not see does not exist for them; a visible event they may not
+  // change is a 403.
+  if (!event || !canSee(caller, *event)) throw eventNotFound();
+  if (!canEdit(caller, *event)) throw Problem::forbidden("Only the event's organizer or an Admin may change it.");
+  return std::move(*event);
+}
+
+Event EventService::update(const Actor& actor, const std::string& id, EventInput input, const IfMatch& ifMatch) {
+  Event result;
+  bool changed = false;
+  db_.write([&](Tx& tx) {
+    auto current = loadForChange(tx.sql(), actor, id);
+    checkPrecondition(ifMatch, current);
+    if (input.organizerId && *input.organizerId != current.organizerId && !actor.principal->isAdmin()) {
+      throw Problem::forbidden("Only an Admin may move an event to another organizer.");
+    }
+    if (input.content.category != current.content.category &&
+        !store::categoryExists(tx.sql(), input.content.category)) {
+      throw Problem::validation({{"category", "is not a known category (see GET /api/v1/events/categories)"}});
+    }
+    InventoryView inventory{inventory_ != nullptr, std::nullopt};
+    if (current.status == Status::Published && inventory_) inventory.usage = inventory_->usage(current.id);
+    checkEdit(current.status, current.content, input.content, inventory);
+
+    auto fields = changedFields(current.content, input.content);
+    std::string organizer = input.organizerId.value_or(current.organizerId);
+    if (organizer != current.organizerId) fields.emplace_back("organizerId");
+    if (fields.empty()) {
+      result = std::move(current);  // nothing to change: same version, no message
+      return;
+    }
+    Event next = current;
+    next.content = std::move(input.content);
+    next.organizerId = organizer;
+    next.updatedAt = Clock::now();
+    next.version = current.version + 1;
+    if (!store::update(tx.sql(), next, current.version)) throw Problem::preconditionFailed();
+
+    auto message = messageFor<messages::EventUpdated>(next);
+    message.changedFields = fields;
+    if (next.content.startsAt != current.content.startsAt) {
+      message.previousStartsAt = formatRfc3339(current.content.startsAt);
+    }
+    announce(tx, actor, message);
+    result = std::move(next);
+    changed = true;
+  });
+  if (changed) announced(messages::EventUpdated::type);
+  return result;
+}
+
+Event EventService::publish(const Actor& actor, const std::string& id, const std::optional<IfMatch>& ifMatch) {
+  Event next;
+  db_.write([&](Tx& tx) {
+    auto current = loadForChange(tx.sql(), actor, id);
+    checkPrecondition(ifMatch, current);
+    auto now = Clock::now();
+    checkPublish(current, now);
+    next = current;
+    next.status = Status::Published;
+    next.updatedAt = now;
+    next.version = current.version + 1;
+    if (!store::update(tx.sql(), next, current.version)) throw Problem::preconditionFailed();
+    auto message = messageFor<messages::EventPublished>(next);
+    message.publishedAt = formatRfc3339(now);
+    announce(tx, actor, message);
+  });
+  announced(messages::EventPublished::type);
+  log_.info("event published", {{"eventId", next.id}});
+  return next;
+}
+
+Event EventService::cancel(const Actor& actor, const std::string& id, const std::string& reason,
+                           const std::optional<IfMatch>& ifMatch) {
+  Event next;
+  db_.write([&](Tx& tx) {
+    auto current = loadForChange(tx.sql(), actor, id);
+    checkPrecondition(ifMatch, current);
+    checkCancel(current);
+    auto now = Clock::now();
+    next = current;
+    next.status = Status::Cancelled;
+    next.updatedAt = now;
+    next.version = current.version + 1;
+    if (!store::update(tx.sql(), next, current.version)) throw Problem::preconditionFailed();
+    auto message = messageFor<messages::EventCancelled>(next);
+    message.cancelledAt = formatRfc3339(now);
+    message.reason = reason;
+    announce(tx, actor, message);
+  });
+  announced(messages::EventCancelled::type);
+  log_.info("event cancelled", {{"eventId", next.id}});
+  return next;
+}
+
+void EventService::remove(const Actor& actor, const std::string& id, const std::optional<IfMatch>& ifMatch) {
+  if (!isUuid(id)) throw eventNotFound();
+  db_.write([&](Tx& tx) {
+    auto current = store::find(tx.sql(), id);
+    if (!current) throw eventNotFound();
+    checkPrecondition(ifMatch, *current);
+    auto now = Clock::now();
+    if (!store::softDelete(tx.sql(), id, current->version, now)) throw Problem::preconditionFailed();
+    current->updatedAt = now;
+    current->version += 1;
+    auto message = messageFor<messages::EventDeleted>(*current);
+    message.deletedAt = formatRfc3339(now);
+    announce(tx, actor, message);
+  });
+  announced(messages::EventDeleted::type);
+  log_.info("event deleted", {{"eventId", id}});
+}
+
+Category EventService::addCategory(const Actor& actor, Category category) {
+  if (!actor.principal || !actor.principal->isAdmin()) throw Problem::forbidden("Only an Admin may add categories.");
+  bool added = db_.write([&](Tx& tx) { return store::insertCategory(tx.sql(), category, Clock::now()); });
+  if (!added) {
+    throw Problem::conflict("category-exists", "Category exists", "A category with slug '" + category.slug +
+                                                                      "' exists already.");
+  }
+  return category;
+}
+
+int EventService::completeEnded(TimePoint now, int batchLimit) {
+  int completed = db_.write([&](Tx& tx) {
+    int count = 0;
+    for (auto event : store::endedPublished(tx.sql(), now, batchLimit)) {
+      auto expected = event.version;
+      event.status = Status::Completed;
+      event.updatedAt = now;
+      event.version += 1;
+      if (!store::update(tx.sql(), event, expected)) continue;
+      tx.publish(messages::kTopic, messages::EventCompleted::type, messageFor<messages::EventCompleted>(event).toJson(),
+                 {});
+      ++count;
+    }
+    return count;
+  });
+  for (int i = 0; i < completed; ++i) announced(messages::EventCompleted::type);
+  if (completed > 0) log_.info("events completed", {{"count", completed}});
+  return completed;
+}
+
+bool EventService::loadOnce(const std::string& marker, const std::vector<Event>& events) {
+  Actor system{std::nullopt, "demo-" + newUuid()};
+  return db_.write([&](Tx& tx) {
+    if (store::flagSet(tx.sql(), marker)) return false;
+    for (const auto& event : events) {
+      if (store::find(tx.sql(), event.id)) continue;  // already there (e.g. loaded by hand)
+      store::insert(tx.sql(), event);
+      // Announce the history a real organizer would have made: created as a Draft (version 1),
+      // then published (the stored version), so subscribers see the usual sequence.
+      auto created = messageFor<messages::EventCreated>(event);
+      if (event.status == Status::Published) {
+        created.status = std::string(to_string(Status::Draft));
+        created.version = event.version - 1;
+      }
+      announce(tx, system, created);
+      if (event.status == Status::Published) {
+        auto published = messageFor<messages::EventPublished>(event);
+        published.publishedAt = formatRfc3339(event.updatedAt);
+        announce(tx, system, published);
+      }
+    }
+    store::setFlag(tx.sql(), marker, Clock::now());
+    return true;
+  });
+}
+
+}  // namespace boxoffice::events

@@ -1,0 +1,79 @@
+#pragma once
+// The events use cases: each validates what needs stored state, applies the change and writes
+// its message to the outbox in the same transaction. HTTP handlers call these and only render.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "boxoffice/events/api.hpp"
+#include "boxoffice/inventory/api.hpp"
+#include "boxoffice/kernel/auth.hpp"
+#include "boxoffice/kernel/db.hpp"
+#include "boxoffice/kernel/log.hpp"
+#include "boxoffice/kernel/metrics.hpp"
+#include "model.hpp"
+#include "store.hpp"
+
+namespace boxoffice::events {
+
+// An If-Match header: "*" or a list of entity tags (ours are quoted versions, "\"3\"").
+struct IfMatch {
+  bool any = false;
+  std::vector<std::string> tags;
+  bool matches(std::int64_t version) const;
+  // nullopt if the header is absent.
+  static std::optional<IfMatch> parse(const std::optional<std::string>& header);
+};
+
+std::string etagOf(std::int64_t version);  // "\"3\""
+
+// Who is acting and under which correlation id.
+struct Actor {
+  std::optional<auth::Principal> principal;
+  std::string correlationId;
+};
+
+class EventService : public EventQueries {
+ public:
+  EventService(Database& db, const inventory::InventoryQueries* inventory, Logger log, Metrics& metrics);
+
+  // Reads. get() throws 404 for an unknown, deleted or (to this caller) invisible event.
+  Event get(const std::optional<auth::Principal>& caller, const std::string& id) const;
+  store::Page list(const store::ListFilter& filter, const PageRequest& page) const;
+  store::Page search(const std::string& query, const PageRequest& page) const;
+  // Published events of an organizer; all of them for that organizer and for Admins.
+  store::Page byOrganizer(const std::optional<auth::Principal>& caller, const std::string& organizerId,
+                          store::Sort sort, const PageRequest& page) const;
+  std::vector<Category> categories() const;
+  // Seats per price category as inventory reports them (nullopt: unknown).
+  std::optional<std::vector<inventory::CategoryUsage>> usage(const std::string& eventId) const;
+
+  // Changes. Each publishes its message (EventCreated, ...) through the outbox.
+  Event create(const Actor& actor, EventInput input);
+  Event update(const Actor& actor, const std::string& id, EventInput input, const IfMatch& ifMatch);
+  Event publish(const Actor& actor, const std::string& id, const std::optional<IfMatch>& ifMatch);
+  Event cancel(const Actor& actor, const std::string& id, const std::string& reason,
+               const std::optional<IfMatch>& ifMatch);
+  void remove(const Actor& actor, const std::string& id, const std::optional<IfMatch>& ifMatch);
+  Category addCategory(const Actor& actor, Category category);
+
+  // Published events whose endsAt passed become Completed (EventCompleted). Returns how many.
+  int completeEnded(TimePoint now, int batchLimit = 100);
+  // Inserts `events` (with their ids and statuses) and their messages once, guarded by the
+  // flag `marker`. Returns false if the flag was already set.
+  bool loadOnce(const std::string& marker, const std::vector<Event>& events);
+
+  // EventQueries
+  std::optional<EventView> findEvent(const std::string& eventId) const override;
+
+ private:
+  Event loadForChange(soci::session& sql, const Actor& actor, const std::string& id) const;
+  void announced(std::string_view type);
+
+  Database& db_;
+  const inventory::InventoryQueries* inventory_;
+  Logger log_;
+  Metrics& metrics_;
+};
+
+}  // namespace boxoffice::events
