@@ -1,5 +1,7 @@
 #include "demo_data.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <string>
 
 #include "boxoffice/events/api.hpp"
@@ -70,6 +72,18 @@ std::vector<Demo> demos() {
   };
 }
 
+// The catalogue is written for 2027. Loaded in a later year, it moves forward by whole years so
+// the demo still shows upcoming events rather than a list of Completed ones.
+TimePoint shiftedForward(TimePoint planned, TimePoint now) {
+  using namespace std::chrono;
+  auto plannedDay = floor<days>(planned);
+  year_month_day ymd{plannedDay};
+  int shift = std::max(0, static_cast<int>(year_month_day{floor<days>(now)}.year()) - 2026);
+  auto moved = ymd + years(shift);
+  if (!moved.ok()) moved = moved.year() / moved.month() / last;  // 29 February
+  return sys_days(moved) + (planned - plannedDay);
+}
+
 }  // namespace
 
 std::vector<Event> demoCatalogue(TimePoint now) {
@@ -84,7 +98,7 @@ std::vector<Event> demoCatalogue(TimePoint now) {
     e.content.name = d.name;
     e.content.description = d.description;
     e.content.category = d.category;
-    e.content.startsAt = parseRfc3339(d.startsAt).value();
+    e.content.startsAt = shiftedForward(parseRfc3339(d.startsAt).value(), now);
     e.content.endsAt = e.content.startsAt + std::chrono::hours(d.hours);
     e.content.timezone = d.timezone;
     e.content.venue = d.venue;

@@ -1,6 +1,7 @@
 #pragma once
 // The demo catalogue `serve --demo` loads once: a dozen Published events across categories,
-// cities and dates in 2027, owned by kDemoOrganizerId (api.hpp), with fixed ids so links in
+// cities and dates in 2027 (moved forward by whole years when loaded after 2026), owned by
+// kDemoOrganizerId (api.hpp), with fixed ids so links in
 // docs and scripts stay valid.
 #include <vector>
 
