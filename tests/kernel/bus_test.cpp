@@ -1,0 +1,377 @@
+// The in-process bus with outbox and inbox: exactly-once handling per subscriber despite
+// duplicate delivery, retries with backoff, dead letters and replay, and delivery of what an
+// outbox holds after a restart.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <boost/json.hpp>
+#include <chrono>
+#include <functional>
+#include <thread>
+
+#include "boxoffice/kernel/in_process_bus.hpp"
+#include "boxoffice/kernel/ids.hpp"
+#include "boxoffice/kernel/problem.hpp"
+#include "boxoffice/kernel/time.hpp"
+#include "kernel_test_support.hpp"
+
+using namespace boxoffice;
+using namespace std::chrono_literals;
+
+namespace {
+constexpr Migration kHandled{"sub", "0001_handled.sql", "CREATE TABLE handled (message_id TEXT NOT NULL);"};
+
+// Waits up to 10 s for `condition`; the bus works on its own threads.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 10s) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return condition();
+}
+
+Envelope message(std::string topic = "events", std::string type = "ThingHappened") {
+  Envelope e;
+  e.messageId = newUuid();
+  e.occurredAt = formatRfc3339(Clock::now());
+  e.topic = std::move(topic);
+  e.type = std::move(type);
+  e.correlationId = "corr-" + e.messageId.substr(0, 8);
+  e.causationId = e.correlationId;
+  e.payload = {{"n", 1}};
+  return e;
+}
+
+int count(Database& db, const std::string& sql) {
+  return db.read([&](soci::session& s) {
+    int n = 0;
+    s << sql, soci::into(n);
+    return n;
+  });
+}
+
+std::string inboxStatus(Database& db, const std::string& messageId) {
+  return db.read([&](soci::session& s) {
+    std::string status;
+    s << "SELECT status FROM inbox WHERE message_id = :m", soci::use(messageId), soci::into(status);
+    return status;
+  });
+}
+
+// A subscriber database, migrated, with a table the handler writes to.
+struct Fixture {
+  test::TempDir dir;
+  test::CapturedLog log;
+  Metrics metrics;
+  Database subscriber{{dir / "sub.db", "sub"}, log.logger("sub")};
+  Fixture() { subscriber.migrate(std::vector<Migration>{kHandled}); }
+  MessageHandler recordingHandler(std::atomic<int>& calls) {
+    return [&calls](const Envelope& m, Tx& tx) {
+      ++calls;
+      tx.sql() << "INSERT INTO handled (message_id) VALUES (:m)", soci::use(m.messageId);
+    };
+  }
+};
+
+RetryPolicy fastRetries(int maxAttempts) { return {maxAttempts, 10ms, 40ms}; }
+}  // namespace
+
+TEST_CASE("bus: retry delays double from the base up to the cap") {
+  RetryPolicy policy{5, 500ms, 3000ms};
+  CHECK(policy.delayAfter(1) == 500ms);
+  CHECK(policy.delayAfter(2) == 1000ms);
+  CHECK(policy.delayAfter(3) == 2000ms);
+  CHECK(policy.delayAfter(4) == 3000ms);
+  CHECK(policy.delayAfter(20) == 3000ms);
+}
+
+TEST_CASE("bus: a message published twice is handled once") {
+  Fixture f;
+  InProcessBus bus(fastRetries(3), f.metrics, f.log.logger("bus"));
+  std::atomic<int> calls{0};
+  bus.subscribe(topics::events, "sub", f.subscriber, f.recordingHandler(calls));
+  bus.start();
+  auto m = message();
+  bus.publish(m);
+  bus.publish(m);  // at-least-once delivery: the dispatcher may repeat itself after a crash
+  REQUIRE(eventually([&] { return inboxStatus(f.subscriber, m.messageId) == "done"; }));
+  bus.publish(m);  // and once more after it was handled
+  std::this_thread::sleep_for(200ms);
+  CHECK(calls.load() == 1);
+  CHECK(count(f.subscriber, "SELECT COUNT(*) FROM handled") == 1);
+  CHECK(count(f.subscriber, "SELECT COUNT(*) FROM inbox") == 1);
+  bus.stop();
+}
+
+TEST_CASE("bus: only subscribers of the topic receive a message") {
+  Fixture f;
+  InProcessBus bus(fastRetries(3), f.metrics, f.log.logger("bus"));
+  std::atomic<int> calls{0};
+  bus.subscribe(topics::tickets, "sub", f.subscriber, f.recordingHandler(calls));
+  bus.start();
+  auto other = message("events");
+  auto mine = message("tickets");
+  bus.publish(other);
+  bus.publish(mine);
+  REQUIRE(eventually([&] { return calls.load() == 1; }));
+  std::this_thread::sleep_for(100ms);
+  CHECK(calls.load() == 1);
+  CHECK(count(f.subscriber, "SELECT COUNT(*) FROM inbox") == 1);
+  bus.stop();
+}
+
+TEST_CASE("bus: two subscribers each handle the message once") {
+  Fixture f;
+  Database second({f.dir / "second.db", "second"}, f.log.logger("second"));
+  second.migrate(std::vector<Migration>{{"second", "0001_handled.sql", kHandled.sql}});
+  InProcessBus bus(fastRetries(3), f.metrics, f.log.logger("bus"));
+  std::atomic<int> first{0}, other{0};
+  bus.subscribe(topics::events, "sub", f.subscriber, f.recordingHandler(first));
+  bus.subscribe(topics::events, "second", second, f.recordingHandler(other));
+  bus.start();
+  bus.publish(message());
+  REQUIRE(eventually([&] { return first.load() == 1 && other.load() == 1; }));
+  bus.stop();
+}
+
+TEST_CASE("bus: a handler that keeps failing is retried, then dead-lettered") {
+  Fixture f;
+  InProcessBus bus(fastRetries(3), f.metrics, f.log.logger("bus"));
+  std::atomic<int> calls{0};
+  bus.subscribe(topics::events, "sub", f.subscriber, [&](const Envelope&, Tx& tx) {
+    ++calls;
+    tx.sql() << "INSERT INTO handled (message_id) VALUES ('partial work')";
+    throw std::runtime_error("downstream unavailable");
+  });
+  bus.start();
+  auto m = message();
+  bus.publish(m);
+  REQUIRE(eventually([&] { return bus.deadLetters().size() == 1; }));
+  std::this_thread::sleep_for(150ms);  // no further attempts after the dead letter
+  CHECK(calls.load() == 3);
+  auto dead = bus.deadLetters().at(0);
+  CHECK(dead.messageId == m.messageId);
+  CHECK(dead.subscriber == "sub");
+  CHECK(dead.topic == "events");
+  CHECK(dead.type == "ThingHappened");
+  CHECK(dead.attempts == 3);
+  CHECK(dead.error.find("downstream unavailable") != std::string::npos);
+  CHECK_FALSE(dead.replayedAt.has_value());
+  CHECK(isUuid(dead.id));
+  CHECK(inboxStatus(f.subscriber, m.messageId) == "dead");
+  // Each failed attempt rolled back its own writes.
+  CHECK(count(f.subscriber, "SELECT COUNT(*) FROM handled") == 0);
+  auto metrics = f.metrics.render();
+  CAPTURE(metrics);
+  CHECK(metrics.find("bus_messages_retried_total{subscriber=\"sub\",type=\"ThingHappened\"} 2") != std::string::npos);
+  CHECK(metrics.find("bus_messages_dead_lettered_total{subscriber=\"sub\",type=\"ThingHappened\"} 1") !=
+        std::string::npos);
+  bus.stop();
+}
+
+TEST_CASE("bus: a handler that fails twice then succeeds is delivered, not dead") {
+  Fixture f;
+  InProcessBus bus(fastRetries(5), f.metrics, f.log.logger("bus"));
+  std::atomic<int> calls{0};
+  bus.subscribe(topics::events, "sub", f.subscriber, [&](const Envelope& m, Tx& tx) {
+    if (++calls < 3) throw std::runtime_error("flaky");
+    tx.sql() << "INSERT INTO handled (message_id) VALUES (:m)", soci::use(m.messageId);
+  });
+  bus.start();
+  auto m = message();
+  bus.publish(m);
+  REQUIRE(eventually([&] { return inboxStatus(f.subscriber, m.messageId) == "done"; }));
+  CHECK(calls.load() == 3);
+  CHECK(bus.deadLetters().empty());
+  CHECK(count(f.subscriber, "SELECT COUNT(*) FROM handled") == 1);
+  bus.stop();
+}
+
+TEST_CASE("bus: retries wait (backoff), they are not a hot loop") {
+  Fixture f;
+  InProcessBus bus({3, 300ms, 1000ms}, f.metrics, f.log.logger("bus"));
+  std::atomic<int> calls{0};
+  bus.subscribe(topics::events, "sub", f.subscriber, [&](const Envelope&, Tx&) {
+    ++calls;
+    throw std::runtime_error("no");
+  });
+  bus.start();
+  auto started = std::chrono::steady_clock::now();
+  bus.publish(message());
+  REQUIRE(eventually([&] { return bus.deadLetters().size() == 1; }));
+  auto took = std::chrono::steady_clock::now() - started;
+  CHECK(calls.load() == 3);
+  CHECK(took >= 300ms + 600ms - 50ms);  // 300 ms after the first failure, 600 ms after the second
+  bus.stop();
+}
+
+TEST_CASE("bus: a dead letter can be replayed once") {
+  Fixture f;
+  InProcessBus bus(fastRetries(2), f.metrics, f.log.logger("bus"));
+  std::atomic<bool> healthy{false};
+  std::atomic<int> handled{0};
+  bus.subscribe(topics::events, "sub", f.subscriber, [&](const Envelope&, Tx&) {
+    if (!healthy) throw std::runtime_error("broken");
+    ++handled;
+  });
+  bus.start();
+  auto m = message();
+  bus.publish(m);
+  REQUIRE(eventually([&] { return bus.deadLetters().size() == 1; }));
+  auto id = bus.deadLetters().at(0).id;
+
+  healthy = true;
+  CHECK(bus.replay(id));
+  REQUIRE(eventually([&] { return handled.load() == 1; }));
+  CHECK(eventually([&] { return inboxStatus(f.subscriber, m.messageId) == "done"; }));
+  auto after = bus.deadLetters();
+  REQUIRE(after.size() == 1);
+  CHECK(after[0].replayedAt.has_value());
+
+  bool conflict = false;
+  try {
+    bus.replay(id);
+  } catch (const Problem& p) {
+    conflict = p.status() == 409;
+  }
+  CHECK(conflict);
+  CHECK_FALSE(bus.replay(newUuid()));  // unknown id
+  std::this_thread::sleep_for(100ms);
+  CHECK(handled.load() == 1);
+  bus.stop();
+}
+
+TEST_CASE("bus: the outbox dispatcher delivers committed messages with their envelope") {
+  Fixture f;
+  Database publisher({f.dir / "pub.db", "pub"}, f.log.logger("pub"));
+  publisher.migrate({});
+  InProcessBus bus(fastRetries(3), f.metrics, f.log.logger("bus"));
+  std::mutex mutex;
+  std::vector<Envelope> received;
+  bus.subscribe(topics::events, "sub", f.subscriber, [&](const Envelope& m, Tx&) {
+    std::lock_guard lock(mutex);
+    received.push_back(m);
+  });
+  OutboxDispatcher dispatcher(bus, f.metrics, f.log.logger("outbox"));
+  dispatcher.addSource(publisher);
+  bus.start();
+  dispatcher.start();
+
+  auto id = publisher.write(
+      [](Tx& tx) { return tx.publish(topics::events, "EventPublished", {{"eventId", "e-1"}}, "request-42"); });
+  REQUIRE(eventually([&] {
+    std::lock_guard lock(mutex);
+    return received.size() == 1;
+  }));
+  {
+    std::lock_guard lock(mutex);
+    const auto& got = received.at(0);
+    CHECK(got.messageId == id);
+    CHECK(got.topic == "events");
+    CHECK(got.type == "EventPublished");
+    CHECK(got.version == 1);
+    CHECK(got.correlationId == "request-42");
+    CHECK(got.payload.at("eventId").as_string() == "e-1");
+    CHECK(parseRfc3339(got.occurredAt).has_value());
+  }
+  CHECK(eventually([&] { return count(publisher, "SELECT COUNT(*) FROM outbox WHERE dispatched_at IS NULL") == 0; }));
+  CHECK(dispatcher.pending() == 0);
+  dispatcher.stop();
+  bus.stop();
+}
+
+TEST_CASE("bus: messages left in an outbox by a crash are delivered on the next start") {
+  test::TempDir dir;
+  test::CapturedLog log;
+  std::string id;
+  {
+    // "Before the crash": the state change and its message commit, but nothing dispatches them.
+    Database publisher({dir / "pub.db", "pub"}, log.logger("pub"));
+    publisher.migrate({});
+    id = publisher.write([](Tx& tx) { return tx.publish(topics::events, "Committed", {}, "c-1"); });
+    CHECK(count(publisher, "SELECT COUNT(*) FROM outbox WHERE dispatched_at IS NULL") == 1);
+  }
+  // "After the restart": fresh objects over the same files.
+  Metrics metrics;
+  Database publisher({dir / "pub.db", "pub"}, log.logger("pub"));
+  publisher.migrate({});
+  Database subscriber({dir / "sub.db", "sub"}, log.logger("sub"));
+  subscriber.migrate({});
+  InProcessBus bus(fastRetries(3), metrics, log.logger("bus"));
+  std::atomic<int> calls{0};
+  std::string seen;
+  bus.subscribe(topics::events, "sub", subscriber, [&](const Envelope& m, Tx&) {
+    seen = m.messageId;
+    ++calls;
+  });
+  OutboxDispatcher dispatcher(bus, metrics, log.logger("outbox"));
+  dispatcher.addSource(publisher);
+  bus.start();
+  dispatcher.start();
+  REQUIRE(eventually([&] { return calls.load() == 1; }));
+  CHECK(seen == id);
+  CHECK(eventually([&] { return count(publisher, "SELECT COUNT(*) FROM outbox WHERE dispatched_at IS NULL") == 0; }));
+  dispatcher.stop();
+  bus.stop();
+}
+
+TEST_CASE("bus: a message published while handling another names it as its cause") {
+  Fixture f;
+  InProcessBus bus(fastRetries(3), f.metrics, f.log.logger("bus"));
+  bus.subscribe(topics::events, "sub", f.subscriber, [](const Envelope& m, Tx& tx) {
+    tx.publish(topics::notifications, "Reaction", {}, m.correlationId);
+  });
+  bus.start();
+  auto m = message();
+  bus.publish(m);
+  REQUIRE(eventually([&] { return count(f.subscriber, "SELECT COUNT(*) FROM outbox") == 1; }));
+  f.subscriber.read([&](soci::session& s) {
+    std::string correlation, causation;
+    s << "SELECT correlation_id, causation_id FROM outbox", soci::into(correlation), soci::into(causation);
+    CHECK(correlation == m.correlationId);
+    CHECK(causation == m.messageId);
+  });
+  bus.stop();
+}
+
+TEST_CASE("bus: a message queued before stop is handled after the next start") {
+  test::TempDir dir;
+  test::CapturedLog log;
+  Metrics metrics;
+  auto m = message();
+  {
+    Database subscriber({dir / "sub.db", "sub"}, log.logger("sub"));
+    subscriber.migrate({});
+    InProcessBus bus(fastRetries(3), metrics, log.logger("bus"));
+    bus.subscribe(topics::events, "sub", subscriber, [](const Envelope&, Tx&) {});
+    // Not started: publish only queues it durably in the inbox.
+    bus.publish(m);
+    CHECK(inboxStatus(subscriber, m.messageId) == "pending");
+  }
+  Database subscriber({dir / "sub.db", "sub"}, log.logger("sub"));
+  subscriber.migrate({});
+  InProcessBus bus(fastRetries(3), metrics, log.logger("bus"));
+  std::atomic<int> calls{0};
+  bus.subscribe(topics::events, "sub", subscriber, [&](const Envelope&, Tx&) { ++calls; });
+  bus.start();
+  REQUIRE(eventually([&] { return calls.load() == 1; }));
+  // The handler runs inside the transaction that marks the row done: wait for the commit.
+  CHECK(eventually([&] { return inboxStatus(subscriber, m.messageId) == "done"; }));
+  bus.stop();
+}
+
+TEST_CASE("bus: envelope JSON round-trip keeps every field") {
+  auto m = message();
+  m.version = 3;
+  m.causationId = "cause";
+  auto back = Envelope::fromJson(m.toJson());
+  CHECK(back.messageId == m.messageId);
+  CHECK(back.occurredAt == m.occurredAt);
+  CHECK(back.topic == m.topic);
+  CHECK(back.type == m.type);
+  CHECK(back.version == 3);
+  CHECK(back.correlationId == m.correlationId);
+  CHECK(back.causationId == "cause");
+  CHECK(back.payload == m.payload);
+}

@@ -1,0 +1,135 @@
+// Router: templates, parameters, literal-over-parameter, and the 404/405 distinction.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "boxoffice/kernel/router.hpp"
+
+using namespace boxoffice;
+using http::Method;
+
+namespace {
+Handler named(std::string name) {
+  return [name](const http::Request&, RequestContext&) { return http::Response::json(200, name); };
+}
+
+Router sampleRouter() {
+  Router router;
+  router.add(Method::Get, "/api/v1/events", "events", Access::anyone(), named("list"));
+  router.add(Method::Post, "/api/v1/events", "events", Access::authenticated(), named("create"));
+  router.add(Method::Get, "/api/v1/events/{id}", "events", Access::anyone(), named("get"));
+  router.add(Method::Put, "/api/v1/events/{id}", "events", Access::authenticated(), named("update"));
+  router.add(Method::Get, "/api/v1/events/search", "events", Access::anyone(), named("search"));
+  router.add(Method::Get, "/api/v1/events/{id}/categories/{categoryId}", "inventory", Access::anyone(),
+             named("category"));
+  return router;
+}
+
+bool allows(const RouteMatch& match, Method method) {
+  return std::find(match.allowed.begin(), match.allowed.end(), method) != match.allowed.end();
+}
+}  // namespace
+
+TEST_CASE("router: a literal path matches its route with no parameters") {
+  auto router = sampleRouter();
+  auto match = router.match(Method::Get, "/api/v1/events");
+  REQUIRE(match.route != nullptr);
+  CHECK(match.route->pattern == "/api/v1/events");
+  CHECK(match.route->module == "events");
+  CHECK(match.params.empty());
+}
+
+TEST_CASE("router: parameters are captured by name") {
+  auto router = sampleRouter();
+  auto match = router.match(Method::Get, "/api/v1/events/42/categories/vip");
+  REQUIRE(match.route != nullptr);
+  CHECK(match.route->pattern == "/api/v1/events/{id}/categories/{categoryId}");
+  CHECK(match.params.at("id") == "42");
+  CHECK(match.params.at("categoryId") == "vip");
+}
+
+TEST_CASE("router: a literal segment wins over a parameter at the same position") {
+  auto router = sampleRouter();
+  auto search = router.match(Method::Get, "/api/v1/events/search");
+  REQUIRE(search.route != nullptr);
+  CHECK(search.route->pattern == "/api/v1/events/search");
+  CHECK(search.params.empty());
+  auto byId = router.match(Method::Get, "/api/v1/events/searching");
+  REQUIRE(byId.route != nullptr);
+  CHECK(byId.route->pattern == "/api/v1/events/{id}");
+  CHECK(byId.params.at("id") == "searching");
+}
+
+TEST_CASE("router: registration order does not decide literal-over-parameter") {
+  Router router;
+  router.add(Method::Get, "/things/{id}", "m", Access::anyone(), named("byId"));
+  router.add(Method::Get, "/things/special", "m", Access::anyone(), named("special"));
+  auto match = router.match(Method::Get, "/things/special");
+  REQUIRE(match.route != nullptr);
+  CHECK(match.route->pattern == "/things/special");
+}
+
+TEST_CASE("router: no route for the path -> no route and no allowed methods (404)") {
+  auto router = sampleRouter();
+  for (auto path : {"/api/v1/nothing", "/api/v1/events/1/2", "/", "/api/v1/events/1/categories"}) {
+    CAPTURE(path);
+    auto match = router.match(Method::Get, path);
+    CHECK(match.route == nullptr);
+    CHECK(match.allowed.empty());
+  }
+}
+
+TEST_CASE("router: the path exists but not for the method -> no route, allowed methods listed (405)") {
+  auto router = sampleRouter();
+  auto match = router.match(Method::Delete, "/api/v1/events/7");
+  CHECK(match.route == nullptr);
+  CHECK(allows(match, Method::Get));
+  CHECK(allows(match, Method::Put));
+  CHECK_FALSE(allows(match, Method::Post));
+  CHECK_FALSE(allows(match, Method::Delete));
+
+  auto collection = router.match(Method::Patch, "/api/v1/events");
+  CHECK(collection.route == nullptr);
+  CHECK(allows(collection, Method::Get));
+  CHECK(allows(collection, Method::Post));
+}
+
+TEST_CASE("router: an empty segment does not satisfy a parameter") {
+  auto router = sampleRouter();
+  auto match = router.match(Method::Get, "/api/v1/events/");
+  CHECK((match.route == nullptr || match.route->pattern != "/api/v1/events/{id}"));
+}
+
+TEST_CASE("router: a duplicate method + template is a programming error") {
+  Router router;
+  router.add(Method::Get, "/x/{id}", "m", Access::anyone(), named("a"));
+  CHECK_THROWS_AS(router.add(Method::Get, "/x/{id}", "m", Access::anyone(), named("b")), std::logic_error);
+  CHECK_NOTHROW(router.add(Method::Post, "/x/{id}", "m", Access::anyone(), named("c")));
+}
+
+TEST_CASE("router: the matched route runs its own handler") {
+  auto router = sampleRouter();
+  auto match = router.match(Method::Put, "/api/v1/events/9");
+  REQUIRE(match.route != nullptr);
+  http::Request request;
+  request.pathParams = match.params;
+  http::Response got;
+  RequestContext context{"req-1", "req-1", std::nullopt, Logger(nullptr, "test")};
+  match.route->handler(request, context, [&](http::Response r) { got = std::move(r); });
+  CHECK(got.body == "update");
+}
+
+TEST_CASE("router: access declarations") {
+  CHECK_FALSE(Access::anyone().readsToken());
+  CHECK_FALSE(Access::anyone().needsPrincipal());
+  CHECK(Access::optionalUser().readsToken());
+  CHECK_FALSE(Access::optionalUser().needsPrincipal());
+  CHECK(Access::authenticated().needsPrincipal());
+  auto admin = Access::require(auth::Permission::UsersManage);
+  CHECK(admin.needsPrincipal());
+  REQUIRE(admin.permission().has_value());
+  CHECK(*admin.permission() == auth::Permission::UsersManage);
+  CHECK(Access::anyone().metered());
+  CHECK_FALSE(Access::anyone().unmetered().metered());
+}
