@@ -79,7 +79,7 @@ void checkEdit(Status status, const EventContent& before, const EventContent& af
 
 void checkPublish(const Event& event, TimePoint now) {
   if (event.status != Status::Draft) {
-    throw Problem::conflict("invalid-status-transition", "Event cannot be published",
+    throw Problem::conflict("invalid-status-transition", "Event status does not allow this change",
                             "Only a Draft event can be published; this one is " +
                                 std::string(to_string(event.status)) + ".");
   }
@@ -95,7 +95,7 @@ void checkPublish(const Event& event, TimePoint now) {
 
 void checkCancel(const Event& event) {
   if (event.status == Status::Cancelled || event.status == Status::Completed) {
-    throw Problem::conflict("invalid-status-transition", "Event cannot be cancelled",
+    throw Problem::conflict("invalid-status-transition", "Event status does not allow this change",
                             "The event is already " + std::string(to_string(event.status)) + ".");
   }
 }
