@@ -110,6 +110,7 @@ void Engine::process(std::vector<Pending>& pending) {
       tx.onRollback([&] { batch.journal.undoAll(); });
       expireDue(batch, tx);
       for (std::size_t i = 0; i < pending.size(); ++i) outcomes[i] = apply(batch, tx, pending[i]);
+      saveTouchedHeaders(batch, tx);
       if (batch.now - lastPruneMs_ > 3600 * 1000) {
         store::pruneIdempotency(tx.sql(), batch.now - kIdempotencyRetentionMs);
         std::erase_if(idempotency_, [&](const auto& e) { return e.second.createdAtMs < batch.now - kIdempotencyRetentionMs; });
@@ -144,7 +145,7 @@ void Engine::process(std::vector<Pending>& pending) {
 Outcome Engine::apply(Batch& batch, Tx& tx, Pending& pending) {
   // Each command gets its own savepoint: one failing command cannot take the batch down.
   auto mark = batch.journal.mark();
-  tx.sql() << "SAVEPOINT command";
+  tx.exec("SAVEPOINT command");
   try {
     Outcome outcome = std::visit(
         [&](const auto& command) -> Outcome {
@@ -160,11 +161,11 @@ Outcome Engine::apply(Batch& batch, Tx& tx, Pending& pending) {
           }
         },
         pending.command);
-    tx.sql() << "RELEASE command";
+    tx.exec("RELEASE command");
     return outcome;
   } catch (const std::exception& e) {
-    tx.sql() << "ROLLBACK TO command";
-    tx.sql() << "RELEASE command";
+    tx.exec("ROLLBACK TO command");
+    tx.exec("RELEASE command");
     batch.journal.undoTo(mark);
     if (const auto* problem = dynamic_cast<const Problem*>(&e)) return {problem->status(), {}, *problem, false, 0};
     log_.error("inventory command failed", {{"error", e.what()}, {"requestId", pending.correlationId}});
@@ -217,18 +218,18 @@ Outcome Engine::reserve(Batch& batch, Tx& tx, const ReserveCommand& command, con
   // A stale heap entry (after an undo) is harmless: expireDue skips ids that are not active.
   expiries_.emplace(hold.expiresAtMs, hold.reservationId);
 
-  store::insertReservation(tx.sql(), hold);
-  store::saveCategory(tx.sql(), event->eventId, category);
+  store::insertReservation(tx, hold);
+  store::saveCategory(tx, event->eventId, category);
   auto body = toJson(hold);
   tx.publish(messages::kTopic, messages::type::ticketsReserved, body, correlationId);
   afterChange(batch, tx, *event);
-  store::insertAudit(tx.sql(), {event->eventId, "TicketsReserved", actor.userId, hold.reservationId, hold.categoryId,
+  store::insertAudit(tx, {event->eventId, "TicketsReserved", actor.userId, hold.reservationId, hold.categoryId,
                                 hold.ticketCount, correlationId},
                      *event, batch.nowText);
 
   if (!command.idempotencyKey.empty()) {
     IdempotencyRecord record{command.requestHash, 201, boost::json::serialize(body), batch.now};
-    store::insertIdempotency(tx.sql(), actor.userId, command.idempotencyKey, record);
+    store::insertIdempotency(tx, actor.userId, command.idempotencyKey, record);
     idempotency_[idempotencyKey] = record;
     batch.journal.onUndo([this, idempotencyKey] { idempotency_.erase(idempotencyKey); });
   }
@@ -275,12 +276,12 @@ Outcome Engine::confirm(Batch& batch, Tx& tx, const ConfirmCommand& command, con
   batch.journal.onUndo([this, hold] { activeHolds_[hold.reservationId] = hold; });
   hold.status = ReservationStatus::Confirmed;
 
-  store::updateReservationStatus(tx.sql(), hold.reservationId, hold.status, batch.now);
-  store::saveCategory(tx.sql(), event->eventId, *category);
+  store::updateReservationStatus(tx, hold.reservationId, hold.status, batch.now);
+  store::saveCategory(tx, event->eventId, *category);
   auto body = toJson(hold);
   tx.publish(messages::kTopic, messages::type::reservationConfirmed, body, correlationId);
   afterChange(batch, tx, *event);
-  store::insertAudit(tx.sql(), {event->eventId, "ReservationConfirmed", actor.userId, hold.reservationId,
+  store::insertAudit(tx, {event->eventId, "ReservationConfirmed", actor.userId, hold.reservationId,
                                 hold.categoryId, hold.ticketCount, correlationId},
                      *event, batch.nowText);
   return {200, std::move(body), std::nullopt, false, event->version};
@@ -315,7 +316,7 @@ void Engine::endHold(Batch& batch, Tx& tx, EventInventory& event, const std::str
   if (category) {
     batch.journal.set(category->reserved, category->reserved - hold.ticketCount);
     batch.journal.set(category->available, category->available + hold.ticketCount);
-    store::saveCategory(tx.sql(), event.eventId, *category);
+    store::saveCategory(tx, event.eventId, *category);
   }
   auto& userTickets = event.ticketsByUser[hold.userId];
   batch.journal.set(userTickets, std::max(0, userTickets - hold.ticketCount));
@@ -323,12 +324,12 @@ void Engine::endHold(Batch& batch, Tx& tx, EventInventory& event, const std::str
   batch.journal.onUndo([this, hold] { activeHolds_[hold.reservationId] = hold; });
   hold.status = status;
 
-  store::updateReservationStatus(tx.sql(), hold.reservationId, status, batch.now);
+  store::updateReservationStatus(tx, hold.reservationId, status, batch.now);
   auto body = toJson(hold);
   if (messageType == messages::type::reservationReleased) body["reason"] = reason;
   tx.publish(messages::kTopic, messageType, body, correlationId);
   afterChange(batch, tx, event);
-  store::insertAudit(tx.sql(), {event.eventId, std::string(messageType), actorId, hold.reservationId, hold.categoryId,
+  store::insertAudit(tx, {event.eventId, std::string(messageType), actorId, hold.reservationId, hold.categoryId,
                                 hold.ticketCount, correlationId},
                      event, batch.nowText);
 }
@@ -372,8 +373,14 @@ void Engine::afterChange(Batch& batch, Tx& tx, EventInventory& event) {
   }
   batch.journal.set(event.version, event.version + 1);
   batch.journal.set(event.updatedAt, batch.nowText);
-  store::saveEventHeader(tx.sql(), event);
   batch.touch(event.eventId);
+}
+
+// Event rows change on every command but are written once per transaction.
+void Engine::saveTouchedHeaders(Batch& batch, Tx& tx) {
+  for (const auto& id : batch.touched) {
+    if (auto it = events_.find(id); it != events_.end()) store::saveEventHeader(tx, it->second);
+  }
 }
 
 Outcome Engine::changeCapacity(Batch& batch, Tx& tx, const CapacityCommand& command, const Actor& actor,
@@ -397,12 +404,12 @@ Outcome Engine::changeCapacity(Batch& batch, Tx& tx, const CapacityCommand& comm
     if (oldTotal == change.totalSeats) continue;
     batch.journal.set(category->available, category->available + (change.totalSeats - oldTotal));
     batch.journal.set(category->total, change.totalSeats);
-    store::saveCategory(tx.sql(), event->eventId, *category);
+    store::saveCategory(tx, event->eventId, *category);
     tx.publish(messages::kTopic, messages::type::capacityChanged,
                {{"eventId", event->eventId}, {"categoryId", change.categoryId}, {"previousTotalSeats", oldTotal},
                 {"totalSeats", change.totalSeats}, {"totalCapacity", event->totalSeats()}},
                correlationId);
-    store::insertAudit(tx.sql(), {event->eventId, "CapacityChanged", actor.userId, "", change.categoryId,
+    store::insertAudit(tx, {event->eventId, "CapacityChanged", actor.userId, "", change.categoryId,
                                   change.totalSeats - oldTotal, correlationId},
                        *event, batch.nowText);
   }
@@ -471,7 +478,7 @@ void Engine::applyEventMessage(Tx& tx, const std::string& type, const events::me
     }
   }
   b.journal.set(event.categories, std::move(categories));
-  store::saveEvent(tx.sql(), event);
+  store::saveEvent(tx, event);
 
   // A cancelled or deleted event holds nothing: every active hold is released.
   if (event.status == SaleStatus::Cancelled || event.status == SaleStatus::Deleted) {
@@ -485,8 +492,9 @@ void Engine::applyEventMessage(Tx& tx, const std::string& type, const events::me
     }
   }
   afterChange(b, tx, event);
-  store::insertAudit(tx.sql(), {event.eventId, "InventorySynced:" + type, "system", "", "", 0, correlationId}, event,
+  store::insertAudit(tx, {event.eventId, "InventorySynced:" + type, "system", "", "", 0, correlationId}, event,
                      b.nowText);
+  saveTouchedHeaders(b, tx);
 }
 
 std::shared_ptr<const Snapshot> Engine::render(const EventInventory& event) const {

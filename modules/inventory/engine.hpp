@@ -145,6 +145,7 @@ class Engine {
   void expireDue(Batch& batch, Tx& tx);
   // Publishes LowInventory / SoldOut once per crossing and bumps the version.
   void afterChange(Batch& batch, Tx& tx, EventInventory& event);
+  void saveTouchedHeaders(Batch& batch, Tx& tx);
   Outcome finishedHoldOutcome(Tx& tx, const std::string& eventId, const std::string& reservationId, bool forConfirm);
   void publishSnapshots(const std::vector<std::string>& eventIds);
   std::shared_ptr<const Snapshot> render(const EventInventory& event) const;

@@ -97,83 +97,62 @@ LoadedState loadAll(soci::session& sql, std::int64_t idempotencySinceMs) {
   return state;
 }
 
-void saveEventHeader(soci::session& sql, const EventInventory& e) {
-  int low = e.lowInventoryAlerted ? 1 : 0, soldOut = e.soldOutAlerted ? 1 : 0;
-  std::string status(to_string(e.status));
-  sql << "UPDATE inventories SET event_name = :name, organizer_id = :org, status = :status, starts_at_ms = :starts, "
-         "max_tickets_per_user = :maxu, reservation_timeout_minutes = :timeout, low_inventory_threshold = :low, "
-         "last_minute_reservation_minutes = :lastmin, version = :v, source_version = :sv, "
-         "low_inventory_alerted = :la, sold_out_alerted = :so, updated_at = :at WHERE event_id = :id",
-      soci::use(e.eventName), soci::use(e.organizerId), soci::use(status), soci::use(e.startsAtMs),
-      soci::use(e.rules.maxTicketsPerUser), soci::use(e.rules.reservationTimeoutMinutes),
-      soci::use(e.rules.lowInventoryThreshold), soci::use(e.rules.lastMinuteReservationMinutes), soci::use(e.version),
-      soci::use(e.sourceVersion), soci::use(low), soci::use(soldOut), soci::use(e.updatedAt), soci::use(e.eventId);
+void saveEventHeader(Tx& tx, const EventInventory& e) {
+  tx.exec("UPDATE inventories SET event_name = ?, organizer_id = ?, status = ?, starts_at_ms = ?, "
+          "max_tickets_per_user = ?, reservation_timeout_minutes = ?, low_inventory_threshold = ?, "
+          "last_minute_reservation_minutes = ?, version = ?, source_version = ?, low_inventory_alerted = ?, "
+          "sold_out_alerted = ?, updated_at = ? WHERE event_id = ?",
+          e.eventName, e.organizerId, to_string(e.status), e.startsAtMs, e.rules.maxTicketsPerUser,
+          e.rules.reservationTimeoutMinutes, e.rules.lowInventoryThreshold, e.rules.lastMinuteReservationMinutes,
+          e.version, e.sourceVersion, e.lowInventoryAlerted ? 1 : 0, e.soldOutAlerted ? 1 : 0, e.updatedAt, e.eventId);
 }
 
-void saveCategory(soci::session& sql, const std::string& eventId, const Category& c) {
-  sql << "UPDATE categories SET name = :name, price_amount = :price, currency = :cur, total = :total, "
-         "available = :available, reserved = :reserved, sold = :sold WHERE event_id = :event AND category_id = :id",
-      soci::use(c.name), soci::use(c.priceAmount), soci::use(c.currency), soci::use(c.total), soci::use(c.available),
-      soci::use(c.reserved), soci::use(c.sold), soci::use(eventId), soci::use(c.categoryId);
+void saveCategory(Tx& tx, const std::string& eventId, const Category& c) {
+  tx.exec("UPDATE categories SET name = ?, price_amount = ?, currency = ?, total = ?, available = ?, reserved = ?, "
+          "sold = ? WHERE event_id = ? AND category_id = ?",
+          c.name, c.priceAmount, c.currency, c.total, c.available, c.reserved, c.sold, eventId, c.categoryId);
 }
 
-void saveEvent(soci::session& sql, const EventInventory& e) {
-  int exists = 0;
-  sql << "SELECT COUNT(*) FROM inventories WHERE event_id = :id", soci::into(exists), soci::use(e.eventId);
-  if (exists == 0) {
-    std::string status(to_string(e.status));
-    sql << "INSERT INTO inventories (event_id, event_name, organizer_id, status, starts_at_ms, max_tickets_per_user, "
-           "reservation_timeout_minutes, low_inventory_threshold, last_minute_reservation_minutes, version, "
-           "source_version, updated_at) VALUES (:id, :name, :org, :status, :starts, :maxu, :timeout, :low, :lastmin, "
-           ":v, :sv, :at)",
-        soci::use(e.eventId), soci::use(e.eventName), soci::use(e.organizerId), soci::use(status),
-        soci::use(e.startsAtMs), soci::use(e.rules.maxTicketsPerUser), soci::use(e.rules.reservationTimeoutMinutes),
-        soci::use(e.rules.lowInventoryThreshold), soci::use(e.rules.lastMinuteReservationMinutes),
-        soci::use(e.version), soci::use(e.sourceVersion), soci::use(e.updatedAt);
-  }
-  saveEventHeader(sql, e);
+void saveEvent(Tx& tx, const EventInventory& e) {
+  tx.exec("INSERT OR IGNORE INTO inventories (event_id, event_name, organizer_id, status, starts_at_ms, "
+          "max_tickets_per_user, reservation_timeout_minutes, low_inventory_threshold, "
+          "last_minute_reservation_minutes, version, source_version, updated_at) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          e.eventId, e.eventName, e.organizerId, to_string(e.status), e.startsAtMs, e.rules.maxTicketsPerUser,
+          e.rules.reservationTimeoutMinutes, e.rules.lowInventoryThreshold, e.rules.lastMinuteReservationMinutes,
+          e.version, e.sourceVersion, e.updatedAt);
+  saveEventHeader(tx, e);
   std::vector<std::string> existing;
   {
     soci::rowset<std::string> rows =
-        (sql.prepare << "SELECT category_id FROM categories WHERE event_id = :id", soci::use(e.eventId));
+        (tx.sql().prepare << "SELECT category_id FROM categories WHERE event_id = :id", soci::use(e.eventId));
     for (const auto& id : rows) existing.push_back(id);
   }
   for (const auto& id : existing) {
-    if (!e.category(id)) {
-      sql << "DELETE FROM categories WHERE event_id = :e AND category_id = :c", soci::use(e.eventId), soci::use(id);
-    }
+    if (!e.category(id)) tx.exec("DELETE FROM categories WHERE event_id = ? AND category_id = ?", e.eventId, id);
   }
   int position = 0;
   for (const auto& c : e.categories) {
-    bool known = std::find(existing.begin(), existing.end(), c.categoryId) != existing.end();
-    if (known) {
-      saveCategory(sql, e.eventId, c);
-      sql << "UPDATE categories SET position = :p WHERE event_id = :e AND category_id = :c", soci::use(position),
-          soci::use(e.eventId), soci::use(c.categoryId);
-    } else {
-      sql << "INSERT INTO categories (event_id, category_id, name, price_amount, currency, position, total, available, "
-             "reserved, sold) VALUES (:e, :c, :name, :price, :cur, :p, :total, :available, :reserved, :sold)",
-          soci::use(e.eventId), soci::use(c.categoryId), soci::use(c.name), soci::use(c.priceAmount),
-          soci::use(c.currency), soci::use(position), soci::use(c.total), soci::use(c.available),
-          soci::use(c.reserved), soci::use(c.sold);
-    }
+    tx.exec("INSERT INTO categories (event_id, category_id, name, price_amount, currency, position, total, available, "
+            "reserved, sold) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, category_id) DO UPDATE SET "
+            "name = excluded.name, price_amount = excluded.price_amount, currency = excluded.currency, "
+            "position = excluded.position, total = excluded.total, available = excluded.available, "
+            "reserved = excluded.reserved, sold = excluded.sold",
+            e.eventId, c.categoryId, c.name, c.priceAmount, c.currency, position, c.total, c.available, c.reserved,
+            c.sold);
     ++position;
   }
 }
 
-void insertReservation(soci::session& sql, const Reservation& r) {
-  std::string status(to_string(r.status));
-  sql << "INSERT INTO reservations (" << kReservationColumns
-      << ", updated_at_ms) VALUES (:id, :event, :cat, :user, :session, :count, :amount, :cur, :at, :exp, :status, :at2)",
-      soci::use(r.reservationId), soci::use(r.eventId), soci::use(r.categoryId), soci::use(r.userId),
-      soci::use(r.sessionId), soci::use(r.ticketCount), soci::use(r.amount), soci::use(r.currency),
-      soci::use(r.reservedAtMs), soci::use(r.expiresAtMs), soci::use(status), soci::use(r.reservedAtMs);
+void insertReservation(Tx& tx, const Reservation& r) {
+  tx.exec("INSERT INTO reservations (reservation_id, event_id, category_id, user_id, session_id, ticket_count, amount, "
+          "currency, reserved_at_ms, expires_at_ms, status, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          r.reservationId, r.eventId, r.categoryId, r.userId, r.sessionId, r.ticketCount, r.amount, r.currency,
+          r.reservedAtMs, r.expiresAtMs, to_string(r.status), r.reservedAtMs);
 }
 
-void updateReservationStatus(soci::session& sql, const std::string& id, ReservationStatus status, std::int64_t nowMs) {
-  std::string text(to_string(status));
-  sql << "UPDATE reservations SET status = :s, updated_at_ms = :now WHERE reservation_id = :id", soci::use(text),
-      soci::use(nowMs), soci::use(id);
+void updateReservationStatus(Tx& tx, const std::string& id, ReservationStatus status, std::int64_t nowMs) {
+  tx.exec("UPDATE reservations SET status = ?, updated_at_ms = ? WHERE reservation_id = ?", to_string(status), nowMs, id);
 }
 
 std::optional<Reservation> findReservation(soci::session& sql, const std::string& id) {
@@ -183,23 +162,18 @@ std::optional<Reservation> findReservation(soci::session& sql, const std::string
   return std::nullopt;
 }
 
-void insertAudit(soci::session& sql, const AuditEntry& a, const EventInventory& after, const std::string& at) {
-  int available = after.availableSeats(), reserved = after.reservedSeats(), sold = after.soldSeats();
-  soci::indicator reservationInd = a.reservationId.empty() ? soci::i_null : soci::i_ok;
-  soci::indicator categoryInd = a.categoryId.empty() ? soci::i_null : soci::i_ok;
-  sql << "INSERT INTO audit_log (event_id, action, user_id, reservation_id, category_id, ticket_count, available, "
-         "reserved, sold, at, correlation_id) VALUES (:e, :a, :u, :r, :c, :n, :av, :re, :so, :at, :corr)",
-      soci::use(a.eventId), soci::use(a.action), soci::use(a.userId), soci::use(a.reservationId, reservationInd),
-      soci::use(a.categoryId, categoryInd), soci::use(a.ticketCount), soci::use(available), soci::use(reserved),
-      soci::use(sold), soci::use(at), soci::use(a.correlationId);
+void insertAudit(Tx& tx, const AuditEntry& a, const EventInventory& after, const std::string& at) {
+  auto nullable = [](const std::string& text) { return text.empty() ? SqlValue(nullptr) : SqlValue(std::string_view(text)); };
+  tx.exec("INSERT INTO audit_log (event_id, action, user_id, reservation_id, category_id, ticket_count, available, "
+          "reserved, sold, at, correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          a.eventId, a.action, a.userId, nullable(a.reservationId), nullable(a.categoryId), a.ticketCount,
+          after.availableSeats(), after.reservedSeats(), after.soldSeats(), at, a.correlationId);
 }
 
-void insertIdempotency(soci::session& sql, const std::string& userId, const std::string& key,
-                       const IdempotencyRecord& record) {
-  sql << "INSERT OR REPLACE INTO idempotency (user_id, idempotency_key, request_hash, status, body, created_at_ms) "
-         "VALUES (:u, :k, :h, :s, :b, :at)",
-      soci::use(userId), soci::use(key), soci::use(record.requestHash), soci::use(record.status),
-      soci::use(record.body), soci::use(record.createdAtMs);
+void insertIdempotency(Tx& tx, const std::string& userId, const std::string& key, const IdempotencyRecord& record) {
+  tx.exec("INSERT OR REPLACE INTO idempotency (user_id, idempotency_key, request_hash, status, body, created_at_ms) "
+          "VALUES (?, ?, ?, ?, ?, ?)",
+          userId, key, record.requestHash, record.status, record.body, record.createdAtMs);
 }
 
 void pruneIdempotency(soci::session& sql, std::int64_t olderThanMs) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "boxoffice/kernel/db.hpp"
 #include "model.hpp"
 
 namespace boxoffice::inventory {
@@ -39,16 +40,16 @@ namespace store {
 
 LoadedState loadAll(soci::session& sql, std::int64_t idempotencySinceMs);
 // Writes the event row and all its categories (upserts; categories not in `event` are deleted).
-void saveEvent(soci::session& sql, const EventInventory& event);
+void saveEvent(Tx& tx, const EventInventory& event);
 // The event row's counters only (version, alerts): the hot path after a reservation.
-void saveEventHeader(soci::session& sql, const EventInventory& event);
-void saveCategory(soci::session& sql, const std::string& eventId, const Category& category);
-void insertReservation(soci::session& sql, const Reservation& reservation);
-void updateReservationStatus(soci::session& sql, const std::string& reservationId, ReservationStatus status,
+void saveEventHeader(Tx& tx, const EventInventory& event);
+void saveCategory(Tx& tx, const std::string& eventId, const Category& category);
+void insertReservation(Tx& tx, const Reservation& reservation);
+void updateReservationStatus(Tx& tx, const std::string& reservationId, ReservationStatus status,
                              std::int64_t nowMs);
 std::optional<Reservation> findReservation(soci::session& sql, const std::string& reservationId);
-void insertAudit(soci::session& sql, const AuditEntry& entry, const EventInventory& after, const std::string& at);
-void insertIdempotency(soci::session& sql, const std::string& userId, const std::string& key,
+void insertAudit(Tx& tx, const AuditEntry& entry, const EventInventory& after, const std::string& at);
+void insertIdempotency(Tx& tx, const std::string& userId, const std::string& key,
                        const IdempotencyRecord& record);
 void pruneIdempotency(soci::session& sql, std::int64_t olderThanMs);
 

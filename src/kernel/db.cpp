@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <map>
 
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/time.hpp"
@@ -86,6 +87,64 @@ std::string text(const soci::row& row, std::size_t i) {
 }
 }  // namespace rows
 
+// Prepared statements of one session, keyed by their SQL text; finalized before the session
+// closes. Only the writer uses it, under the write lock.
+class StatementCache {
+ public:
+  explicit StatementCache(sqlite_api::sqlite3* db) : db_(db) {}
+  ~StatementCache() {
+    for (auto& [sql, statement] : statements_) sqlite_api::sqlite3_finalize(statement);
+  }
+  sqlite_api::sqlite3_stmt* get(std::string_view sql) {
+    auto it = statements_.find(sql);
+    if (it != statements_.end()) return it->second;
+    sqlite_api::sqlite3_stmt* statement = nullptr;
+    if (sqlite_api::sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                       &statement, nullptr) != SQLITE_OK) {
+      throw std::runtime_error(std::string("cannot prepare statement: ") + sqlite_api::sqlite3_errmsg(db_));
+    }
+    statements_.emplace(std::string(sql), statement);
+    return statement;
+  }
+  sqlite_api::sqlite3* db() const { return db_; }
+
+ private:
+  sqlite_api::sqlite3* db_;
+  std::map<std::string, sqlite_api::sqlite3_stmt*, std::less<>> statements_;
+};
+
+int Tx::execValues(std::string_view sql, std::span<const SqlValue> values) {
+  using namespace sqlite_api;
+  sqlite3_stmt* statement = cache_.get(sql);
+  struct Reset {
+    sqlite3_stmt* s;
+    ~Reset() {
+      sqlite3_reset(s);
+      sqlite3_clear_bindings(s);
+    }
+  } reset{statement};
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    int index = static_cast<int>(i) + 1;
+    const auto& value = values[i];
+    int rc = SQLITE_OK;
+    if (std::holds_alternative<std::nullptr_t>(value)) {
+      rc = sqlite3_bind_null(statement, index);
+    } else if (const auto* number = std::get_if<std::int64_t>(&value)) {
+      rc = sqlite3_bind_int64(statement, index, *number);
+    } else if (const auto* real = std::get_if<double>(&value)) {
+      rc = sqlite3_bind_double(statement, index, *real);
+    } else {
+      auto text = std::get<std::string_view>(value);
+      rc = sqlite3_bind_text(statement, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+    }
+    if (rc != SQLITE_OK) throw std::runtime_error(std::string("cannot bind parameter: ") + sqlite3_errmsg(cache_.db()));
+  }
+  int rc = sqlite3_step(statement);
+  while (rc == SQLITE_ROW) rc = sqlite3_step(statement);
+  if (rc != SQLITE_DONE) throw std::runtime_error(std::string("statement failed: ") + sqlite3_errmsg(cache_.db()));
+  return sqlite3_changes(cache_.db());
+}
+
 void Tx::executeScript(std::string_view sql) {
   std::string text(sql);
   char* error = nullptr;
@@ -104,10 +163,9 @@ std::string Tx::publish(std::string_view topic, std::string_view type, const boo
   std::string causation(!causationId.empty() ? std::string(causationId)
                                               : (defaultCausation_.empty() ? correlation : defaultCausation_));
   std::string occurredAt = formatRfc3339(Clock::now());
-  session_ << "INSERT INTO outbox (message_id, topic, type, version, payload, correlation_id, causation_id, "
-              "occurred_at) VALUES (:id, :topic, :type, :version, :payload, :correlation, :causation, :at)",
-      soci::use(messageId), soci::use(topicText), soci::use(typeText), soci::use(version), soci::use(body),
-      soci::use(correlation), soci::use(causation), soci::use(occurredAt);
+  exec("INSERT INTO outbox (message_id, topic, type, version, payload, correlation_id, causation_id, occurred_at) "
+       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+       messageId, topicText, typeText, version, body, correlation, causation, occurredAt);
   published_ = true;
   return messageId;
 }
@@ -115,11 +173,12 @@ std::string Tx::publish(std::string_view topic, std::string_view type, const boo
 Database::Database(Options options, Logger log) : options_(std::move(options)), log_(std::move(log)) {
   std::filesystem::create_directories(options_.file.parent_path());
   writer_ = open();
+  statements_ = std::make_unique<StatementCache>(nativeHandle(*writer_));
   // WAL lets readers run beside the one writer; it is a property of the file, set once.
   *writer_ << "PRAGMA journal_mode=WAL";
 }
 
-Database::~Database() = default;
+Database::~Database() { statements_.reset(); }
 
 std::unique_ptr<soci::session> Database::open() {
   auto session = std::make_unique<soci::session>(soci::sqlite3, "db=" + options_.file.string());

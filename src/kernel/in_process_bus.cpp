@@ -41,10 +41,9 @@ class InProcessBus::Worker {
     std::int64_t due = nowMs();
     store_.write([&](Tx& tx) {
       // The primary key makes a second delivery of the same message a no-op.
-      tx.sql() << "INSERT OR IGNORE INTO inbox (subscriber, message_id, topic, type, envelope, status, attempts, "
-                  "next_attempt_ms, received_at) VALUES (:s, :id, :topic, :type, :env, 'pending', 0, :due, :now)",
-          soci::use(subscriber_), soci::use(message.messageId), soci::use(message.topic), soci::use(message.type),
-          soci::use(envelope), soci::use(due), soci::use(now);
+      tx.exec("INSERT OR IGNORE INTO inbox (subscriber, message_id, topic, type, envelope, status, attempts, "
+              "next_attempt_ms, received_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+              subscriber_, message.messageId, message.topic, message.type, envelope, due, now);
     });
     wake();
   }
@@ -160,9 +159,9 @@ class InProcessBus::Worker {
           if (topic == message.topic) handler(message, tx);
         }
         std::string now = formatRfc3339(Clock::now());
-        tx.sql() << "UPDATE inbox SET status = 'done', attempts = attempts + 1, processed_at = :now "
-                    "WHERE subscriber = :s AND message_id = :m",
-            soci::use(now), soci::use(subscriber_), soci::use(item.messageId);
+        tx.exec("UPDATE inbox SET status = 'done', attempts = attempts + 1, processed_at = ? "
+                "WHERE subscriber = ? AND message_id = ?",
+                now, subscriber_, item.messageId);
       });
       metrics_.increment("bus_messages_delivered_total", {{"subscriber", subscriber_}, {"type", message.type}});
     } catch (const std::exception& e) {

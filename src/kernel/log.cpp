@@ -15,10 +15,53 @@ LogLevel parseLogLevel(std::string_view text) {
   throw std::invalid_argument("log level must be debug, info, warn or error");
 }
 
+LogSink::LogSink(std::ostream& out, LogLevel minLevel) : out_(out), minLevel_(minLevel) {
+  thread_ = std::thread([this] { run(); });
+}
+
+LogSink::~LogSink() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    wake_.notify_one();
+  }
+  thread_.join();
+}
+
 void LogSink::write(std::string_view line) {
   std::lock_guard lock(mutex_);
-  out_ << line << '\n';
-  out_.flush();
+  bool wasEmpty = buffer_.empty();
+  buffer_.append(line);
+  buffer_.push_back('\n');
+  ++written_;
+  if (wasEmpty) wake_.notify_one();
+}
+
+void LogSink::flush() {
+  std::unique_lock lock(mutex_);
+  auto target = written_;
+  wake_.notify_one();
+  drained_.wait(lock, [&] { return flushed_ >= target || stopping_; });
+}
+
+void LogSink::run() {
+  std::string batch;
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return !buffer_.empty() || stopping_; });
+    if (buffer_.empty() && stopping_) return;
+    // Let a burst gather into one write.
+    if (!stopping_) wake_.wait_for(lock, std::chrono::milliseconds(20), [this] { return stopping_; });
+    batch.swap(buffer_);
+    auto upTo = written_;
+    lock.unlock();
+    out_.write(batch.data(), static_cast<std::streamsize>(batch.size()));
+    out_.flush();
+    batch.clear();
+    lock.lock();
+    flushed_ = upTo;
+    drained_.notify_all();
+  }
 }
 
 Logger::Logger(std::shared_ptr<LogSink> sink, std::string module, std::string requestId)

@@ -95,10 +95,10 @@ bool OutboxDispatcher::dispatchBatch(Database& store) {
   }
   if (!delivered.empty()) {
     std::string now = formatRfc3339(Clock::now());
+    // `delivered` is a prefix of the batch in seq order: one statement marks it.
     store.write([&](Tx& tx) {
-      for (auto seq : delivered) {
-        tx.sql() << "UPDATE outbox SET dispatched_at = :now WHERE seq = :seq", soci::use(now), soci::use(seq);
-      }
+      tx.exec("UPDATE outbox SET dispatched_at = ? WHERE seq BETWEEN ? AND ? AND dispatched_at IS NULL", now,
+              delivered.front(), delivered.back());
     });
   }
   return delivered.size() == batch.size();

@@ -19,6 +19,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "boxoffice/kernel/log.hpp"
@@ -47,12 +48,25 @@ struct Migration {
 // Every migrations/<module>/NNNN_*.sql, embedded in the binary at build time, sorted by name.
 std::span<const Migration> embeddedMigrations();
 
+// A parameter of Tx::exec, bound by position.
+using SqlValue = std::variant<std::nullptr_t, std::int64_t, double, std::string_view>;
+
+class StatementCache;  // prepared statements of the writer session (db.cpp)
+
 // One open write transaction. Anything published through it reaches the module's outbox in the
 // same commit; the bus delivers it after the commit (and after a crash, on the next start).
 class Tx {
  public:
-  explicit Tx(soci::session& session) : session_(session) {}
+  Tx(soci::session& session, StatementCache& cache) : session_(session), cache_(cache) {}
   soci::session& sql() { return session_; }
+  // Runs one statement through a cache of prepared statements: the hot path for writes that
+  // repeat (no SQL parse per call). Parameters bind to ?1, ?2, ... in order; a std::string_view,
+  // std::string, integer, double or nullptr each. Returns the number of rows changed.
+  template <class... Args>
+  int exec(std::string_view sql, const Args&... args) {
+    const SqlValue values[] = {SqlValue(nullptr), toValue(args)...};
+    return execValues(sql, std::span<const SqlValue>(values + 1, sizeof...(Args)));
+  }
   // Returns the new message's id.
   std::string publish(std::string_view topic, std::string_view type,
                        const boost::json::object& payload, std::string_view correlationId,
@@ -70,7 +84,24 @@ class Tx {
   void executeScript(std::string_view sql);
 
  private:
+  template <class T>
+  static SqlValue toValue(const T& value) {
+    if constexpr (std::is_same_v<T, SqlValue>) {
+      return value;
+    } else if constexpr (std::is_same_v<T, std::nullptr_t>) {
+      return nullptr;
+    } else if constexpr (std::is_integral_v<T>) {
+      return static_cast<std::int64_t>(value);
+    } else if constexpr (std::is_floating_point_v<T>) {
+      return static_cast<double>(value);
+    } else {
+      return std::string_view(value);
+    }
+  }
+  int execValues(std::string_view sql, std::span<const SqlValue> values);
+
   soci::session& session_;
+  StatementCache& cache_;
   bool published_ = false;
   std::string defaultCausation_;
   std::vector<std::function<void()>> afterCommit_;
@@ -102,7 +133,7 @@ class Database {
   template <class F>
   auto write(F&& work) {
     std::unique_lock lock(writeMutex_);
-    Tx tx(*writer_);
+    Tx tx(*writer_, *statements_);
     begin();
     try {
       if constexpr (std::is_void_v<decltype(work(tx))>) {
@@ -145,6 +176,7 @@ class Database {
   Logger log_;
   std::mutex writeMutex_;
   std::unique_ptr<soci::session> writer_;
+  std::unique_ptr<StatementCache> statements_;
   std::mutex readersMutex_;
   std::condition_variable readerFree_;
   std::vector<std::unique_ptr<soci::session>> idleReaders_;

@@ -3,6 +3,9 @@
 // A Logger is a cheap value bound to a module and, while handling a request, to its id.
 // Never pass a password, token or card number as a field.
 #include <boost/json/object.hpp>
+#include <condition_variable>
+#include <cstdint>
+#include <thread>
 #include <memory>
 #include <mutex>
 #include <ostream>
@@ -14,16 +17,31 @@ namespace boxoffice {
 enum class LogLevel { Debug, Info, Warn, Error };
 LogLevel parseLogLevel(std::string_view text);  // throws std::invalid_argument
 
+// Where log lines go. Writers only append to a buffer; one thread writes the buffer out in
+// batches (within ~20 ms, and everything on destruction), so a request never waits on a write
+// system call. The price: a kill -9 can lose the last few milliseconds of lines.
 class LogSink {
  public:
-  LogSink(std::ostream& out, LogLevel minLevel) : out_(out), minLevel_(minLevel) {}
+  LogSink(std::ostream& out, LogLevel minLevel);
+  ~LogSink();
+  LogSink(const LogSink&) = delete;
+  LogSink& operator=(const LogSink&) = delete;
   bool enabled(LogLevel level) const { return level >= minLevel_; }
   void write(std::string_view line);
+  void flush();  // returns once everything written so far is out
 
  private:
+  void run();
   std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable drained_;
+  std::string buffer_;
+  std::uint64_t written_ = 0;   // lines appended
+  std::uint64_t flushed_ = 0;   // lines handed to the stream
+  bool stopping_ = false;
   std::ostream& out_;
   LogLevel minLevel_;
+  std::thread thread_;
 };
 
 class Logger {
