@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Fills an events.db with N Published events for read benchmarks (docs/performance.md, Events).
+
+    boxoffice migrate --data-dir DIR        # creates DIR/events.db with its schema
+    bench/events_seed.py DIR/events.db 10000
+
+Rows go straight into the table (the FTS5 index is kept by the schema's triggers), so no
+messages are written: this measures the catalogue's reads, not inventory. Deterministic (seeded).
+"""
+import json
+import random
+import sqlite3
+import sys
+import uuid
+
+ARTISTS = ["Radiohead", "Nebula", "Aurora", "Kraftwerk", "Björk", "Café Tacvba", "Sigur Rós", "Portishead",
+           "Massive Attack", "Röyksopp", "Daft Punk", "Moderat", "Air", "Phoenix", "Motörhead", "Beirut"]
+KINDS = {"concert": ["Live", "Tour", "Unplugged", "Night", "in Concert"],
+         "theatre": ["Hamlet", "Faust", "Le Misanthrope", "Woyzeck", "Medea"],
+         "sports": ["Derby", "Cup Final", "Grand Prix", "Open", "Classic"],
+         "conference": ["Summit", "Conf", "Days", "Forum", "Expo"],
+         "festival": ["Festival", "Weekender", "Open Air", "Fest"],
+         "comedy": ["Comedy Night", "Stand-up Special", "Late Show"]}
+CITIES = [("Berlin", "DE", "Europe/Berlin"), ("München", "DE", "Europe/Berlin"), ("Köln", "DE", "Europe/Berlin"),
+          ("Wien", "AT", "Europe/Vienna"), ("Zürich", "CH", "Europe/Zurich"), ("Paris", "FR", "Europe/Paris"),
+          ("London", "GB", "Europe/London"), ("Madrid", "ES", "Europe/Madrid"), ("Lisboa", "PT", "Europe/Lisbon"),
+          ("Amsterdam", "NL", "Europe/Amsterdam"), ("Dublin", "IE", "Europe/Dublin"), ("Praha", "CZ", "Europe/Prague")]
+VENUES = ["Arena", "Halle", "Theater", "Stadium", "Club", "Forum", "Palace", "Garden"]
+WORDS = ("an evening of music songs classics new album special guests seated standing doors open early "
+         "limited tickets all ages accessible venue drinks food merchandise encore acoustic electric").split()
+
+def main(path, count):
+    rng = random.Random(42)
+    db = sqlite3.connect(path)
+    base_ms = 1_830_000_000_000  # 2027-12-28
+    rows = []
+    for i in range(count):
+        category = rng.choice(list(KINDS))
+        city, country, tz = rng.choice(CITIES)
+        name = f"{rng.choice(ARTISTS)} {rng.choice(KINDS[category])} {i}"
+        description = " ".join(rng.choice(WORDS) for _ in range(rng.randint(20, 60)))
+        starts = base_ms + rng.randint(0, 365 * 24 * 3600) * 1000
+        prices = [{"categoryId": "vip", "name": "VIP", "price": {"amount": rng.randint(50, 300) * 100, "currency": "EUR"},
+                   "totalSeats": 100},
+                  {"categoryId": "general", "name": "General", "price": {"amount": rng.randint(20, 80) * 100,
+                                                                         "currency": "EUR"}, "totalSeats": 900}]
+        rows.append((str(uuid.UUID(int=rng.getrandbits(128), version=4)), name, description, category, starts,
+                     starts + 3 * 3600 * 1000, tz, f"{city} {rng.choice(VENUES)}", "Main Street 1", city, country,
+                     1000, json.dumps(prices, separators=(",", ":")), str(uuid.UUID(int=i + 1, version=4)),
+                     "Published", starts - 86_400_000 * 30, starts - 86_400_000 * 30))
+    db.executemany("INSERT INTO events (id, name, description, category, starts_at, ends_at, timezone, venue_name, "
+                   "venue_address, venue_city, venue_country, max_capacity, price_categories, organizer_id, status, "
+                   "is_active, created_at, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,2)", rows)
+    db.commit()
+    print(f"{count} events in {path}")
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 10000)

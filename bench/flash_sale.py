@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Flash-sale benchmark: boxoffice against nginx serving a static file, measured in one run.
+
+Scenarios (each `wrk -t1 -c64 -d<seconds>s --latency`, the same load shape for every server):
+  1. nginx serving a static JSON file as large as the availability document  (the reference)
+  2. GET /health
+  3. GET /api/v1/inventory/{id}  - availability, served from memory
+  4. POST /api/v1/inventory/{id}/reserve on an event too large to sell out - durable holds/s
+  5. flash sale: one event, 10,000 seats, buyers reserving 1-4 seats until sold out while
+     readers poll availability; then the database is checked: no seat held twice, the
+     invariant available + reserved + sold == total holds, and every 201 is a stored hold.
+Every figure is reported as a ratio to (1). Results go to stdout and to bench/results/latest.md.
+
+usage: flash_sale.py BINARY [--seconds N]
+"""
+import argparse, json, os, re, shutil, signal, sqlite3, subprocess, sys, tempfile, time, urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SECRET = "bench-secret-0123456789abcdef0123456789abcdef"
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(method, url, body=None, token=None, headers=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    for k, v in (headers or {}).items():
+        request.add_header(k, v)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def mint(count, role):
+    out = subprocess.run([sys.executable, os.path.join(HERE, "mint_tokens.py"), SECRET, str(count), role],
+                         check=True, capture_output=True, text=True).stdout
+    return out.split()
+
+
+def wrk(url, seconds, script=None, args=(), connections=64):
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if script:
+        command += ["-s", os.path.join(HERE, script)]
+    command.append(url)
+    if args:
+        command += ["--"] + list(args)
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "statuses": {}}
+    for pct in ("50", "99"):
+        m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)", out, re.M)
+        scale = {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+        result[f"p{pct}"] = float(m.group(1)) * scale
+    for status, count in re.findall(r"^status (\d+) (\d+)", out, re.M):
+        result["statuses"][int(status)] = int(count)
+    return result
+
+
+def create_event(base, token, name, seats):
+    starts = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 30 * 86400))
+    ends = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 30 * 86400 + 3 * 3600))
+    status, body = http("POST", base + "/api/v1/events", {
+        "name": name, "description": "Benchmark event", "category": "concert",
+        "startsAt": starts, "endsAt": ends, "timezone": "Europe/Berlin",
+        "venue": {"name": "Bench Arena", "address": "1 Load St", "city": "Berlin", "country": "DE"},
+        "maxCapacity": seats,
+        "priceCategories": [{"categoryId": "general", "name": "General", "price": {"amount": 4500, "currency": "EUR"},
+                             "totalSeats": seats}]}, token)
+    assert status == 201, (status, body)
+    event_id = json.loads(body)["id"]
+    status, body = http("POST", f"{base}/api/v1/events/{event_id}/publish", {}, token)
+    assert status == 200, (status, body)
+    for _ in range(200):  # the inventory is built from the EventPublished message
+        status, body = http("GET", f"{base}/api/v1/inventory/{event_id}")
+        if status == 200 and json.loads(body)["status"] == "Published":
+            return event_id, body
+        time.sleep(0.05)
+    raise RuntimeError("inventory never appeared for " + event_id)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("binary")
+    parser.add_argument("--seconds", type=int, default=10)
+    options = parser.parse_args()
+    for tool in ("wrk", "nginx"):
+        if not shutil.which(tool) and not os.path.exists("/usr/sbin/nginx"):
+            sys.exit(f"{tool} is missing: run scripts/install-deps.sh")
+
+    work = tempfile.mkdtemp(prefix="boxoffice-bench-")
+    port, nginx_port = free_port(), free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, BOXOFFICE_AUTH_JWT_SECRET=SECRET,
+               BOXOFFICE_RATE_LIMIT_ANONYMOUS_PER_SECOND="10000000", BOXOFFICE_RATE_LIMIT_ANONYMOUS_BURST="10000000",
+               BOXOFFICE_RATE_LIMIT_USER_PER_SECOND="10000000", BOXOFFICE_RATE_LIMIT_USER_BURST="10000000",
+               BOXOFFICE_INVENTORY_MAX_TICKETS_PER_USER="1000")
+    server_log = open(os.path.join(work, "server.log"), "w")
+    server = subprocess.Popen([options.binary, "serve", "--listen", f"127.0.0.1:{port}", "--data-dir",
+                               os.path.join(work, "data")], stdout=server_log, stderr=subprocess.STDOUT, env=env)
+    nginx = None
+    try:
+        for _ in range(100):
+            try:
+                if http("GET", base + "/ready")[0] == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.1)
+        organizer = mint(1, "Organizer")[0]
+        buyers_file = os.path.join(work, "buyers.txt")
+        with open(buyers_file, "w") as f:
+            f.write("\n".join(mint(4000, "User")) + "\n")
+
+        big_event, document = create_event(base, organizer, "Sustained load", 1_000_000)
+        flash_event, _ = create_event(base, organizer, "Flash sale", 10_000)
+
+        # The reference: nginx, one worker, a static file the size of the availability document.
+        root = os.path.join(work, "www")
+        os.makedirs(root)
+        with open(os.path.join(root, "availability.json"), "w") as f:
+            f.write(document)
+        conf = os.path.join(work, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(f"""worker_processes 1; daemon off; pid {work}/nginx.pid; error_log {work}/nginx-error.log;
+events {{ worker_connections 1024; }}
+http {{ access_log {work}/nginx-access.log; default_type application/json;
+  client_body_temp_path {work}; proxy_temp_path {work}; fastcgi_temp_path {work}; uwsgi_temp_path {work}; scgi_temp_path {work};
+  server {{ listen 127.0.0.1:{nginx_port}; root {root}; }} }}
+""")
+        nginx = subprocess.Popen(["nginx", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+
+        s = options.seconds
+        results = {}
+        results["nginx static JSON"] = wrk(f"http://127.0.0.1:{nginx_port}/availability.json", s, "get.lua")
+        results["GET /health"] = wrk(base + "/health", s, "get.lua")
+        results["GET availability"] = wrk(f"{base}/api/v1/inventory/{big_event}", s, "get.lua")
+        results["POST reserve (durable)"] = wrk(base, s, "reserve.lua", (buyers_file, big_event, "general"))
+
+        # The flash sale: buyers and pollers at once, until the 10,000 seats are gone.
+        readers = subprocess.Popen(["wrk", "-t1", "-c16", f"-d{s}s", f"{base}/api/v1/inventory/{flash_event}"],
+                                   stdout=subprocess.DEVNULL)
+        flash = wrk(base, s, "reserve.lua", (buyers_file, flash_event, "general"))
+        readers.wait()
+        results["flash sale reserve"] = flash
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+        if nginx:
+            nginx.terminate()
+            nginx.wait()
+
+    # The database after a clean stop is the truth: check it.
+    db = sqlite3.connect(os.path.join(work, "data", "inventory.db"))
+    total, available, reserved, sold = db.execute(
+        "SELECT total, available, reserved, sold FROM categories WHERE event_id = ?", (flash_event,)).fetchone()
+    held = db.execute("SELECT COALESCE(SUM(ticket_count), 0), COUNT(*), MIN(reserved_at_ms), MAX(reserved_at_ms) "
+                      "FROM reservations WHERE event_id = ? AND status IN ('Reserved', 'Confirmed')",
+                      (flash_event,)).fetchone()
+    granted = flash["statuses"].get(201, 0)
+    sellout_seconds = max((held[3] - held[2]) / 1000.0, 0.001) if held[1] else 0
+    checks = {
+        "invariant available+reserved+sold == total": available + reserved + sold == total,
+        "no oversell (held seats <= 10,000)": held[0] <= 10_000 and reserved + sold <= total,
+        "sold out": available == 0,
+        "every 201 is a stored hold": granted == held[1],
+    }
+
+    reference = results["nginx static JSON"]["rps"]
+    big_reserves = results["POST reserve (durable)"]["statuses"].get(201, 0) / s
+    lines = ["| scenario | req/s | 201/s (durable holds) | p50 ms | p99 ms | ratio to nginx |", "|---|---|---|---|---|---|"]
+    for name, r in results.items():
+        if name == "flash sale reserve":
+            continue
+        rate = r["rps"] if "reserve" not in name else big_reserves
+        holds = f"{big_reserves:.0f}" if "reserve" in name else ""
+        lines.append(f"| {name} | {r['rps']:.0f} | {holds} | {r['p50']:.2f} | {r['p99']:.2f} | {rate / reference:.2f} |")
+    flash_rate = held[1] / sellout_seconds if sellout_seconds else 0
+    lines.append(f"| flash sale: 10,000 seats | {flash['rps']:.0f} | {flash_rate:.0f} (sold out in {sellout_seconds:.2f} s, "
+                 f"{held[1]} holds) | {flash['p50']:.2f} | {flash['p99']:.2f} | {flash_rate / reference:.2f} |")
+    report = "\n".join(lines) + "\n\nChecks:\n" + "\n".join(f"- {'PASS' if ok else 'FAIL'} {name}" for name, ok in checks.items())
+    report += f"\n\nflash sale statuses: {json.dumps(flash['statuses'])}; sustained statuses: " \
+              f"{json.dumps(results['POST reserve (durable)']['statuses'])}\n"
+    print(report)
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    with open(os.path.join(HERE, "results", "latest.md"), "w") as f:
+        f.write(f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, wrk -t1 -c64 -d{s}s, {os.cpu_count()} cores\n\n")
+        f.write(report)
+    shutil.rmtree(work, ignore_errors=True)
+    return 0 if all(checks.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,392 @@
+// Inventory over HTTP against the real binary: the five promises of issue 5 (no oversell under a
+// race, no lost hold across kill -9, no sale after expiry, a per-user limit that parallel requests
+// cannot bypass, idempotent reserves) plus every route, role and rule.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <boost/json.hpp>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http_client.hpp"
+#include "sqlite_query.hpp"
+#include "test_server.hpp"
+#include "token_mint.hpp"
+
+using namespace boxoffice::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string str(const boost::json::value& v) { return std::string(v.as_string()); }
+
+struct Event {
+  std::string id;
+  std::string organizerToken;
+};
+
+// Creates and publishes an event with one category "general" of `seats`, and waits until the
+// inventory module has built its inventory from the events module's messages.
+Event publishedEvent(TestServer& server, int seats, const std::string& startsAt = "2031-06-01T19:00:00Z") {
+  auto organizer = mintToken("Organizer").token;
+  boost::json::object body{
+      {"name", "Race Night"},
+      {"description", "A test show"},
+      {"category", "concert"},
+      {"startsAt", startsAt},
+      {"endsAt", "2031-06-01T23:00:00Z"},
+      {"timezone", "Europe/Berlin"},
+      {"venue", {{"name", "Hall"}, {"address", "1 Main St"}, {"city", "Berlin"}, {"country", "DE"}}},
+      {"maxCapacity", seats},
+      {"priceCategories",
+       boost::json::array{{{"categoryId", "general"}, {"name", "General"}, {"price", {{"amount", 2500}, {"currency", "EUR"}}},
+                           {"totalSeats", seats}}}}};
+  auto created = server.post("/api/v1/events", boost::json::serialize(body), TestServer::bearer(organizer));
+  REQUIRE_MESSAGE(created.status == 201, created.body);
+  std::string id = str(created.json().at("id"));
+  auto published = server.post("/api/v1/events/" + id + "/publish", "{}", TestServer::bearer(organizer));
+  REQUIRE_MESSAGE(published.status == 200, published.body);
+  for (int i = 0; i < 200; ++i) {
+    auto inventory = server.get("/api/v1/inventory/" + id);
+    if (inventory.status == 200 && inventory.json().at("status") == "Published") return {id, organizer};
+    std::this_thread::sleep_for(25ms);
+  }
+  FAIL("the inventory never appeared for event " << id);
+  return {};
+}
+
+HttpResult reserve(TestServer& server, const std::string& eventId, const std::string& token, int count,
+                   HeaderList extra = {}) {
+  extra.emplace_back("Authorization", "Bearer " + token);
+  return server.post("/api/v1/inventory/" + eventId + "/reserve",
+                     R"({"categoryId":"general","ticketCount":)" + std::to_string(count) + "}", extra);
+}
+
+std::string problemType(const HttpResult& r) { return str(r.json().at("type")); }
+
+// The invariant, read from the file rather than from the server.
+void checkStoredInvariant(const TestServer& server, const std::string& eventId) {
+  auto db = server.dataDir() / "inventory.db";
+  auto rows = queryDb(db, "SELECT total, available, reserved, sold FROM categories WHERE event_id = '" + eventId + "'");
+  REQUIRE(rows.size() == 1);
+  int total = std::stoi(*rows[0][0]), available = std::stoi(*rows[0][1]), reserved = std::stoi(*rows[0][2]),
+      sold = std::stoi(*rows[0][3]);
+  CHECK(available + reserved + sold == total);
+  CHECK(available >= 0);
+  auto held = queryDb(db, "SELECT COALESCE(SUM(ticket_count), 0) FROM reservations WHERE status = 'Reserved' AND event_id = '" +
+                              eventId + "'");
+  CHECK(std::stoi(*held[0][0]) == reserved);
+}
+
+}  // namespace
+
+TEST_CASE("200 concurrent clients race for the last 50 seats: exactly 50 are granted") {
+  TestServer server;
+  auto event = publishedEvent(server, 60);
+  REQUIRE(reserve(server, event.id, mintToken("User").token, 10).status == 201);  // 50 seats left
+
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 200; ++i) tokens.push_back(mintToken("User").token);
+  std::atomic<int> granted{0}, soldOut{0}, other{0};
+  runConcurrently(200, [&](int i) {
+    auto r = reserve(server, event.id, tokens[static_cast<std::size_t>(i)], 1);
+    if (r.status == 201) {
+      ++granted;
+    } else if (r.status == 409 && problemType(r) == "/problems/not-enough-seats") {
+      ++soldOut;
+    } else {
+      ++other;
+    }
+  });
+  CHECK(granted == 50);
+  CHECK(soldOut == 150);
+  CHECK(other == 0);
+  auto availability = server.get("/api/v1/inventory/" + event.id).json().as_object();
+  CHECK(availability.at("availableTickets") == 0);
+  CHECK(availability.at("reservedTickets") == 60);
+  checkStoredInvariant(server, event.id);
+}
+
+TEST_CASE("kill -9 during a reservation rush loses no confirmed hold and counts no seat twice") {
+  TestServer server;
+  auto event = publishedEvent(server, 100000);
+  std::mutex mutex;
+  std::vector<std::string> acknowledged;  // every hold a client was told succeeded
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 16; ++c) {
+    clients.emplace_back([&] {
+      auto token = mintToken("User").token;
+      while (!stop) {
+        try {
+          auto r = reserve(server, event.id, token, 1);
+          if (r.status == 201) {
+            std::lock_guard lock(mutex);
+            acknowledged.push_back(str(r.json().at("reservationId")));
+          }
+          if (r.status == 409) token = mintToken("User").token;  // this buyer hit the per-user limit
+        } catch (const std::exception&) {
+          return;  // the server is gone
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(1500ms);
+  server.kill9();
+  stop = true;
+  for (auto& t : clients) t.join();
+  REQUIRE(acknowledged.size() > 10);
+
+  server.restart();
+  auto db = server.dataDir() / "inventory.db";
+  std::set<std::string> stored;
+  for (const auto& row : queryDb(db, "SELECT reservation_id FROM reservations WHERE status = 'Reserved' AND event_id = '" +
+                                         event.id + "'")) {
+    stored.insert(*row[0]);
+  }
+  for (const auto& id : acknowledged) CHECK_MESSAGE(stored.count(id) == 1, "acknowledged hold lost: " << id);
+  checkStoredInvariant(server, event.id);
+  auto availability = server.get("/api/v1/inventory/" + event.id).json().as_object();
+  CHECK(availability.at("reservedTickets").as_int64() == static_cast<std::int64_t>(stored.size()));
+  CHECK(availability.at("availableTickets").as_int64() == 100000 - static_cast<std::int64_t>(stored.size()));
+}
+
+TEST_CASE("a hold confirmed one second after it expired is refused and its seats are not sold") {
+  TestServer::Options options;
+  options.env = {{"BOXOFFICE_INVENTORY_RESERVATION_TIMEOUT_SECONDS", "2"}};
+  TestServer server(options);
+  auto event = publishedEvent(server, 10);
+  auto hold = reserve(server, event.id, mintToken("User").token, 3);
+  REQUIRE(hold.status == 201);
+  std::string id = str(hold.json().at("reservationId"));
+  std::this_thread::sleep_for(3s);
+  auto admin = server.tokenFor("Admin");
+  auto confirm = server.post("/api/v1/inventory/" + event.id + "/confirm", R"({"reservationId":")" + id + "\"}",
+                             TestServer::bearer(admin));
+  CHECK(confirm.status == 409);
+  CHECK(problemType(confirm) == "/problems/reservation-expired");
+  auto availability = server.get("/api/v1/inventory/" + event.id).json().as_object();
+  CHECK(availability.at("soldTickets") == 0);
+  CHECK(availability.at("availableTickets") == 10);
+  auto db = server.dataDir() / "inventory.db";
+  CHECK(*queryDb(db, "SELECT status FROM reservations WHERE reservation_id = '" + id + "'")[0][0] == "Expired");
+  CHECK(queryDb(db, "SELECT 1 FROM outbox WHERE type = 'ReservationExpired'").size() == 1);
+  checkStoredInvariant(server, event.id);
+}
+
+TEST_CASE("the per-user limit cannot be bypassed by parallel requests") {
+  TestServer server;
+  auto event = publishedEvent(server, 1000);
+  auto buyer = mintToken("User").token;
+  std::atomic<int> granted{0}, limited{0};
+  runConcurrently(30, [&](int) {
+    auto r = reserve(server, event.id, buyer, 1);
+    if (r.status == 201) ++granted;
+    if (r.status == 409 && problemType(r) == "/problems/per-user-limit") ++limited;
+  });
+  CHECK(granted == 10);
+  CHECK(limited == 20);
+}
+
+TEST_CASE("the same Idempotency-Key sent in parallel reserves once") {
+  TestServer server;
+  auto event = publishedEvent(server, 100);
+  auto buyer = mintToken("User").token;
+  std::mutex mutex;
+  std::set<std::string> ids;
+  std::atomic<int> created{0};
+  runConcurrently(10, [&](int) {
+    auto r = reserve(server, event.id, buyer, 2, {{"Idempotency-Key", "order-42"}});
+    if (r.status == 201) {
+      ++created;
+      std::lock_guard lock(mutex);
+      ids.insert(str(r.json().at("reservationId")));
+    }
+  });
+  CHECK(created == 10);
+  CHECK(ids.size() == 1);
+  CHECK(server.get("/api/v1/inventory/" + event.id).json().at("reservedTickets") == 2);
+  auto reused = reserve(server, event.id, buyer, 3, {{"Idempotency-Key", "order-42"}});
+  CHECK(reused.status == 422);
+  CHECK(problemType(reused) == "/problems/idempotency-key-reused");
+}
+
+TEST_CASE("reserve validates its input and names the field") {
+  TestServer server;
+  auto event = publishedEvent(server, 10);
+  auto buyer = mintToken("User").token;
+  auto zero = reserve(server, event.id, buyer, 0);
+  CHECK(zero.status == 400);
+  CHECK(zero.json().at("errors").as_array()[0].at("field") == "ticketCount");
+  CHECK(reserve(server, event.id, buyer, 5000).status == 400);
+  auto unknownCategory = server.post("/api/v1/inventory/" + event.id + "/reserve", R"({"categoryId":"vip","ticketCount":1})",
+                                     TestServer::bearer(buyer));
+  CHECK(unknownCategory.status == 400);
+  auto extra = server.post("/api/v1/inventory/" + event.id + "/reserve",
+                           R"({"categoryId":"general","ticketCount":1,"seat":"A1"})", TestServer::bearer(buyer));
+  CHECK(extra.status == 400);
+  auto wrongType = server.request("POST", "/api/v1/inventory/" + event.id + "/reserve", "categoryId=general",
+                                  {{"Authorization", "Bearer " + buyer}, {"Content-Type", "text/plain"}});
+  CHECK(wrongType.status == 415);
+  CHECK(server.post("/api/v1/inventory/" + event.id + "/reserve", R"({"categoryId":"general","ticketCount":1})").status == 401);
+  CHECK(reserve(server, event.id, mintToken("Organizer").token, 1).status == 403);  // organizers do not buy
+  CHECK(reserve(server, "00000000-0000-4000-8000-000000000000", buyer, 1).status == 404);
+}
+
+TEST_CASE("holders release, admins confirm, strangers see nothing") {
+  TestServer server;
+  auto event = publishedEvent(server, 10);
+  auto alice = mintToken("User"), mallory = mintToken("User");
+  auto hold = reserve(server, event.id, alice.token, 2);
+  REQUIRE(hold.status == 201);
+  CHECK(hold.header("location").find("/reservations/") != std::string::npos);
+  std::string id = str(hold.json().at("reservationId"));
+  std::string body = R"({"reservationId":")" + id + "\"}";
+  std::string base = "/api/v1/inventory/" + event.id;
+
+  CHECK(server.get(base + "/reservations/" + id, TestServer::bearer(alice.token)).status == 200);
+  CHECK(server.get(base + "/reservations/" + id, TestServer::bearer(mallory.token)).status == 404);
+  CHECK(server.post(base + "/release", body, TestServer::bearer(mallory.token)).status == 404);
+  CHECK(server.post(base + "/confirm", body, TestServer::bearer(alice.token)).status == 403);
+  CHECK(server.post(base + "/release", body, TestServer::bearer(alice.token)).status == 200);
+  auto again = server.post(base + "/release", body, TestServer::bearer(alice.token));
+  CHECK(again.status == 409);
+  CHECK(problemType(again) == "/problems/reservation-released");
+  CHECK(server.get(base).json().at("availableTickets") == 10);
+
+  auto second = reserve(server, event.id, alice.token, 4);
+  std::string secondBody = R"({"reservationId":")" + str(second.json().at("reservationId")) + "\"}";
+  auto admin = server.tokenFor("Admin");
+  auto confirmed = server.post(base + "/confirm", secondBody, TestServer::bearer(admin));
+  CHECK(confirmed.status == 200);
+  CHECK(confirmed.json().at("status") == "Confirmed");
+  CHECK(server.post(base + "/release", secondBody, TestServer::bearer(alice.token)).status == 409);
+  auto availability = server.get(base).json().as_object();
+  CHECK(availability.at("soldTickets") == 4);
+  CHECK(availability.at("availableTickets") == 6);
+  auto db = server.dataDir() / "inventory.db";
+  for (const char* type : {"TicketsReserved", "ReservationReleased", "ReservationConfirmed"}) {
+    CHECK_MESSAGE(!queryDb(db, std::string("SELECT 1 FROM outbox WHERE type = '") + type + "'").empty(), type);
+  }
+}
+
+TEST_CASE("capacity needs If-Match, the owner or an Admin, and never drops below what is committed") {
+  TestServer server;
+  auto event = publishedEvent(server, 10);
+  std::string base = "/api/v1/inventory/" + event.id;
+  REQUIRE(reserve(server, event.id, mintToken("User").token, 6).status == 201);
+  auto current = server.get(base);
+  auto etag = current.header("etag");
+  REQUIRE(!etag.empty());
+  auto owner = TestServer::bearer(event.organizerToken);
+  std::string grow = R"({"categoryId":"general","totalSeats":20})";
+
+  CHECK(server.put(base + "/capacity", grow, owner).status == 428);
+  auto stale = owner;
+  stale.emplace_back("If-Match", "\"1\"");
+  CHECK(server.put(base + "/capacity", grow, stale).status == 412);
+  auto other = TestServer::bearer(mintToken("Organizer").token);
+  other.emplace_back("If-Match", etag);
+  CHECK(server.put(base + "/capacity", grow, other).status == 403);
+  auto fresh = owner;
+  fresh.emplace_back("If-Match", etag);
+  auto below = server.put(base + "/capacity", R"({"categoryId":"general","totalSeats":5})", fresh);
+  CHECK(below.status == 409);
+  CHECK(problemType(below) == "/problems/capacity-below-committed");
+  auto grown = server.put(base + "/capacity", grow, fresh);
+  CHECK(grown.status == 200);
+  CHECK(grown.json().at("totalCapacity") == 20);
+  CHECK(grown.header("etag") != etag);
+  CHECK(server.get(base).json().at("availableTickets") == 14);
+}
+
+TEST_CASE("availability: ETag, conditional GET, owner extras and a hidden draft") {
+  TestServer server;
+  auto event = publishedEvent(server, 10);
+  std::string base = "/api/v1/inventory/" + event.id;
+  auto first = server.get(base);
+  CHECK(first.status == 200);
+  CHECK(first.json().as_object().count("reservations") == 0);
+  CHECK(server.get(base, {{"If-None-Match", first.header("etag")}}).status == 304);
+  auto owner = server.get(base, TestServer::bearer(event.organizerToken));
+  CHECK(owner.json().as_object().count("inventoryRules") == 1);
+  CHECK(owner.json().at("inventoryRules").at("maxTicketsPerUser") == 10);
+
+  // A draft event has an inventory, but only its organizer sees it.
+  auto organizer = mintToken("Organizer").token;
+  auto draft = server.post("/api/v1/events",
+                           R"({"name":"Draft","category":"concert","startsAt":"2031-01-01T19:00:00Z","endsAt":"2031-01-01T21:00:00Z","timezone":"UTC","venue":{"name":"V","city":"Oslo","country":"NO"},"maxCapacity":5,"priceCategories":[{"categoryId":"general","name":"G","price":{"amount":100,"currency":"EUR"},"totalSeats":5}]})",
+                           TestServer::bearer(organizer));
+  REQUIRE(draft.status == 201);
+  std::string draftId = str(draft.json().at("id"));
+  for (int i = 0; i < 100 && server.get("/api/v1/inventory/" + draftId, TestServer::bearer(organizer)).status != 200; ++i) {
+    std::this_thread::sleep_for(20ms);
+  }
+  CHECK(server.get("/api/v1/inventory/" + draftId, TestServer::bearer(organizer)).status == 200);
+  CHECK(server.get("/api/v1/inventory/" + draftId).status == 404);
+  auto notOnSale = reserve(server, draftId, mintToken("User").token, 1);
+  CHECK(notOnSale.status == 409);
+  CHECK(problemType(notOnSale) == "/problems/event-not-on-sale");
+}
+
+TEST_CASE("the audit log records every change for the owner, paginated") {
+  TestServer server;
+  auto event = publishedEvent(server, 10);
+  for (int i = 0; i < 3; ++i) REQUIRE(reserve(server, event.id, mintToken("User").token, 1).status == 201);
+  std::string audit = "/api/v1/inventory/" + event.id + "/audit";
+  auto page = server.get(audit + "?page=1&size=2", TestServer::bearer(event.organizerToken));
+  REQUIRE(page.status == 200);
+  auto body = page.json().as_object();
+  CHECK(body.at("items").as_array().size() == 2);
+  CHECK(body.at("totalItems").as_int64() >= 4);  // created, published, three holds
+  CHECK(body.at("items").as_array()[0].at("action") == "TicketsReserved");
+  CHECK(server.get(audit, TestServer::bearer(mintToken("Organizer").token)).status == 403);
+  CHECK(server.get(audit, TestServer::bearer(mintToken("User").token)).status == 403);
+  CHECK(server.get(audit + "?size=101", TestServer::bearer(event.organizerToken)).status == 400);
+}
+
+TEST_CASE("live availability: Server-Sent Events push the document on every change") {
+  TestServer server;
+  auto event = publishedEvent(server, 10);
+  RawConnection stream(server.port(), 3s);
+  stream.send(formatRequest("GET", "/api/v1/inventory/" + event.id + "/status", {}, {{"Accept", "text/event-stream"}},
+                            server.port()));
+  std::string received;
+  stream.waitForClose(500ms, &received);
+  CHECK(received.find("text/event-stream") != std::string::npos);
+  CHECK(received.find("\"availableTickets\":10") != std::string::npos);
+  REQUIRE(reserve(server, event.id, mintToken("User").token, 3).status == 201);
+  stream.waitForClose(1s, &received);
+  CHECK(received.find("\"availableTickets\":7") != std::string::npos);
+  // Without an upgrade or an event-stream Accept, the route answers with the snapshot.
+  auto plain = server.get("/api/v1/inventory/" + event.id + "/status");
+  CHECK(plain.status == 200);
+  CHECK(plain.json().at("availableTickets") == 7);
+}
+
+TEST_CASE("seed 003: POST /concerts/{id}/reserve is the same reservation") {
+  TestServer server;
+  auto event = publishedEvent(server, 10);
+  auto r = server.post("/api/v1/concerts/" + event.id + "/reserve", R"({"categoryId":"general","ticketCount":2})",
+                       TestServer::bearer(mintToken("User").token));
+  CHECK(r.status == 201);
+  CHECK(server.get("/api/v1/inventory/" + event.id).json().at("reservedTickets") == 2);
+}
+
+TEST_CASE("cancelling an event releases its holds") {
+  TestServer server;
+  auto event = publishedEvent(server, 10);
+  REQUIRE(reserve(server, event.id, mintToken("User").token, 4).status == 201);
+  REQUIRE(server.post("/api/v1/events/" + event.id + "/cancel", "{}", TestServer::bearer(event.organizerToken)).status == 200);
+  for (int i = 0; i < 100 && server.get("/api/v1/inventory/" + event.id).json().at("status") != "Cancelled"; ++i) {
+    std::this_thread::sleep_for(20ms);
+  }
+  auto availability = server.get("/api/v1/inventory/" + event.id).json().as_object();
+  CHECK(availability.at("status") == "Cancelled");
+  CHECK(availability.at("reservedTickets") == 0);
+  CHECK(reserve(server, event.id, mintToken("User").token, 1).status == 409);
+}
