@@ -39,7 +39,7 @@ begin() {
 end() {
   local took
   took=$(awk -v a="$phase_started" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
-  phases+=("$(printf '%-36s %8ss' "$current_phase" "$took")")
+  phases+=("$(printf '%-56s %8ss' "$current_phase" "$took")")
   printf '<== %s: %ss\n' "$current_phase" "$took"
   current_phase=""
 }
@@ -48,12 +48,12 @@ total_started=$(now)
 summary() {
   local rc=$?
   if [[ -n "$current_phase" ]]; then
-    phases+=("$(printf '%-36s %9s' "$current_phase" FAILED)")
+    phases+=("$(printf '%-56s %9s' "$current_phase" FAILED)")
   fi
   printf '\nphase timings:\n'
   local line
   for line in "${phases[@]}"; do printf '  %s\n' "$line"; done
-  printf '  %-36s %8ss\n' total "$(awk -v a="$total_started" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')"
+  printf '  %-56s %8ss\n' total "$(awk -v a="$total_started" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')"
   if ((rc == 0)); then
     echo "test.sh: all phases passed"
   else
@@ -97,6 +97,10 @@ end
 
 begin "ctest ($build_dir/)"
 run_ctest "$build_dir"
+end
+
+begin "config docs match the schema"
+scripts/check-config-docs.py "$build_dir/boxoffice"
 end
 
 if [[ "${BX_SKIP_SANITIZERS:-${BOXOFFICE_SKIP_SANITIZERS:-0}}" == 1 ]]; then
