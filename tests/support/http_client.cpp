@@ -123,8 +123,10 @@ HttpResult RawConnection::readResponse(bool head) {
   parser.skip(head);
   auto deadline = std::chrono::steady_clock::now() + timeout_;
   boost::beast::error_code ec;
+  bool gotBytes = false;  // Beast completes an empty message on EOF; for us that is no response
   while (!parser.is_done()) {
     if (!buffer_.empty()) {
+      gotBytes = true;
       auto used = parser.put(boost::asio::buffer(buffer_.data(), buffer_.size()), ec);
       buffer_.erase(0, used);
       if (ec == http::error::need_more) {
@@ -141,6 +143,9 @@ HttpResult RawConnection::readResponse(bool head) {
     auto n = receiveSome(left);
     if (n < 0) throw std::runtime_error("timed out waiting for an HTTP response");
     if (n == 0) {
+      if (!gotBytes && buffer_.empty()) {
+        throw std::runtime_error("connection closed before a complete HTTP response (nothing received)");
+      }
       parser.put_eof(ec);
       if (ec || !parser.is_done()) {
         throw std::runtime_error("connection closed before a complete HTTP response");
