@@ -19,7 +19,8 @@ class EventsModuleImpl final : public EventsModule {
   EventsModuleImpl(ModuleDeps deps, const inventory::InventoryQueries* inventory)
       : deps_(deps),
         zones_(deps.config.getString("events.zoneinfoDir")),
-        service_(deps.store, inventory, deps.log, deps.metrics),
+        service_(deps.store, inventory, deps.log, deps.metrics,
+                 static_cast<std::size_t>(deps.config.getInt("events.listCountCacheEntries"))),
         routes_(service_, zones_,
                 RouteSettings{static_cast<std::size_t>(deps.config.getInt("events.searchMaxQueryLength"))}),
         sweepEvery_(std::chrono::seconds(deps.config.getInt("events.completionSweepSeconds"))) {
@@ -85,6 +86,10 @@ std::vector<ConfigKey> configKeys() {
       {"events.completionSweepSeconds", ConfigType::Int, 60,
        "How often Published events whose endsAt has passed are marked Completed; 0 disables the sweeper.", 0,
        86400},
+      {"events.listCountCacheEntries", ConfigType::Int, 1024,
+       "List totals (COUNT for a filter) remembered until the catalogue next changes; 0 turns the cache off "
+       "(needed only if another process writes the same events store).",
+       0, 1'000'000},
       {"events.zoneinfoDir", ConfigType::String, "/usr/share/zoneinfo",
        "The IANA tz database used to validate event time zones; without it a built-in list of common zones is used."},
   };

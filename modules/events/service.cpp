@@ -70,8 +70,9 @@ std::optional<IfMatch> IfMatch::parse(const std::optional<std::string>& header) 
 
 std::string etagOf(std::int64_t version) { return "\"" + std::to_string(version) + "\""; }
 
-EventService::EventService(Database& db, const inventory::InventoryQueries* inventory, Logger log, Metrics& metrics)
-    : db_(db), inventory_(inventory), log_(std::move(log)), metrics_(metrics) {
+EventService::EventService(Database& db, const inventory::InventoryQueries* inventory, Logger log, Metrics& metrics,
+                           std::size_t countCacheEntries)
+    : db_(db), inventory_(inventory), log_(std::move(log)), metrics_(metrics), counts_(countCacheEntries) {
   metrics_.describe(kChangesMetric, "counter", "Catalogue changes announced on topic events, by message type.");
 }
 
@@ -87,7 +88,7 @@ Event EventService::get(const std::optional<auth::Principal>& caller, const std:
 }
 
 store::Page EventService::list(const store::ListFilter& filter, const PageRequest& page) const {
-  return db_.read([&](soci::session& sql) { return store::list(sql, filter, page); });
+  return db_.read([&](soci::session& sql) { return store::list(sql, filter, page, &counts_); });
 }
 
 store::Page EventService::search(const std::string& query, const PageRequest& page) const {
@@ -132,7 +133,7 @@ Event EventService::create(const Actor& actor, EventInput input) {
   event.createdAt = event.updatedAt = Clock::now();
   event.version = 1;
 
-  db_.write([&](Tx& tx) {
+  write([&](Tx& tx) {
     if (!store::categoryExists(tx.sql(), event.content.category)) {
       throw Problem::validation({{"category", "is not a known category (see GET /api/v1/events/categories)"}});
     }
@@ -158,7 +159,7 @@ Event EventService::loadForChange(soci::session& sql, const Actor& actor, const 
 Event EventService::update(const Actor& actor, const std::string& id, EventInput input, const IfMatch& ifMatch) {
   Event result;
   bool changed = false;
-  db_.write([&](Tx& tx) {
+  write([&](Tx& tx) {
     auto current = loadForChange(tx.sql(), actor, id);
     checkPrecondition(ifMatch, current);
     if (input.organizerId && *input.organizerId != current.organizerId && !actor.principal->isAdmin()) {
@@ -201,7 +202,7 @@ Event EventService::update(const Actor& actor, const std::string& id, EventInput
 
 Event EventService::publish(const Actor& actor, const std::string& id, const std::optional<IfMatch>& ifMatch) {
   Event next;
-  db_.write([&](Tx& tx) {
+  write([&](Tx& tx) {
     auto current = loadForChange(tx.sql(), actor, id);
     checkPrecondition(ifMatch, current);
     auto now = Clock::now();
@@ -223,7 +224,7 @@ Event EventService::publish(const Actor& actor, const std::string& id, const std
 Event EventService::cancel(const Actor& actor, const std::string& id, const std::string& reason,
                            const std::optional<IfMatch>& ifMatch) {
   Event next;
-  db_.write([&](Tx& tx) {
+  write([&](Tx& tx) {
     auto current = loadForChange(tx.sql(), actor, id);
     checkPrecondition(ifMatch, current);
     checkCancel(current);
@@ -245,7 +246,7 @@ Event EventService::cancel(const Actor& actor, const std::string& id, const std:
 
 void EventService::remove(const Actor& actor, const std::string& id, const std::optional<IfMatch>& ifMatch) {
   if (!isUuid(id)) throw eventNotFound();
-  db_.write([&](Tx& tx) {
+  write([&](Tx& tx) {
     auto current = store::find(tx.sql(), id);
     if (!current) throw eventNotFound();
     checkPrecondition(ifMatch, *current);
@@ -263,7 +264,7 @@ void EventService::remove(const Actor& actor, const std::string& id, const std::
 
 Category EventService::addCategory(const Actor& actor, Category category) {
   if (!actor.principal || !actor.principal->isAdmin()) throw Problem::forbidden("Only an Admin may add categories.");
-  bool added = db_.write([&](Tx& tx) { return store::insertCategory(tx.sql(), category, Clock::now()); });
+  bool added = write([&](Tx& tx) { return store::insertCategory(tx.sql(), category, Clock::now()); });
   if (!added) {
     throw Problem::conflict("category-exists", "Category exists", "A category with slug '" + category.slug +
                                                                       "' exists already.");
@@ -272,7 +273,7 @@ Category EventService::addCategory(const Actor& actor, Category category) {
 }
 
 int EventService::completeEnded(TimePoint now, int batchLimit) {
-  int completed = db_.write([&](Tx& tx) {
+  int completed = write([&](Tx& tx) {
     int count = 0;
     for (auto event : store::endedPublished(tx.sql(), now, batchLimit)) {
       auto expected = event.version;
@@ -293,7 +294,7 @@ int EventService::completeEnded(TimePoint now, int batchLimit) {
 
 bool EventService::loadOnce(const std::string& marker, const std::vector<Event>& events) {
   Actor system{std::nullopt, "demo-" + newUuid()};
-  return db_.write([&](Tx& tx) {
+  return write([&](Tx& tx) {
     if (store::flagSet(tx.sql(), marker)) return false;
     for (const auto& event : events) {
       if (store::find(tx.sql(), event.id)) continue;  // already there (e.g. loaded by hand)

@@ -11,6 +11,7 @@
 #include "boxoffice/kernel/db.hpp"
 #include "boxoffice/kernel/log.hpp"
 #include "boxoffice/kernel/metrics.hpp"
+#include "count_cache.hpp"
 #include "model.hpp"
 #include "store.hpp"
 
@@ -35,7 +36,9 @@ struct Actor {
 
 class EventService : public EventQueries {
  public:
-  EventService(Database& db, const inventory::InventoryQueries* inventory, Logger log, Metrics& metrics);
+  // `countCacheEntries`: list totals remembered until the next change (0: none; count_cache.hpp).
+  EventService(Database& db, const inventory::InventoryQueries* inventory, Logger log, Metrics& metrics,
+               std::size_t countCacheEntries = 1024);
 
   // Reads. get() throws 404 for an unknown, deleted or (to this caller) invisible event.
   Event get(const std::optional<auth::Principal>& caller, const std::string& id) const;
@@ -69,11 +72,20 @@ class EventService : public EventQueries {
  private:
   Event loadForChange(soci::session& sql, const Actor& actor, const std::string& id) const;
   void announced(std::string_view type);
+  // Database::write that also retires cached list totals once the change is committed.
+  template <class F>
+  auto write(F&& work) {
+    return db_.write([&](Tx& tx) {
+      tx.afterCommit([this] { counts_.invalidate(); });
+      return work(tx);
+    });
+  }
 
   Database& db_;
   const inventory::InventoryQueries* inventory_;
   Logger log_;
   Metrics& metrics_;
+  mutable CountCache counts_;
 };
 
 }  // namespace boxoffice::events

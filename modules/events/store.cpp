@@ -69,6 +69,13 @@ class Binds {
     integers_.emplace_back(name, value);
     return ":" + name;
   }
+  // The bound values, for cache keys.
+  std::string key() const {
+    std::string key;
+    for (const auto& [name, value] : texts_) key += name + '=' + value + '\x1f';
+    for (const auto& [name, value] : integers_) key += name + '=' + std::to_string(value) + '\x1f';
+    return key;
+  }
   void apply(soci::details::prepare_temp_type& p) const {
     for (const auto& [name, value] : texts_) p, soci::use(value, name);
     for (const auto& [name, value] : integers_) p, soci::use(value, name);
@@ -129,7 +136,7 @@ std::optional<Event> find(soci::session& sql, const std::string& id) {
   return std::move(events.front());
 }
 
-Page list(soci::session& sql, const ListFilter& filter, const PageRequest& page) {
+Page list(soci::session& sql, const ListFilter& filter, const PageRequest& page, CountCache* counts) {
   Binds binds;
   std::string where = " WHERE e.is_active = 1";
   if (filter.publishedOnly) where += " AND e.status = 'Published'";
@@ -140,7 +147,19 @@ Page list(soci::session& sql, const ListFilter& filter, const PageRequest& page)
   if (filter.organizerId) where += " AND e.organizer_id = " + binds.text(*filter.organizerId);
 
   Page result;
-  result.totalItems = fetchCount(sql, "SELECT COUNT(*) FROM events e" + where, binds);
+  auto countQuery = "SELECT COUNT(*) FROM events e" + where;
+  if (counts) {
+    auto key = countQuery + '\n' + binds.key();
+    auto generation = counts->generation();
+    if (auto cached = counts->find(key)) {
+      result.totalItems = *cached;
+    } else {
+      result.totalItems = fetchCount(sql, countQuery, binds);
+      counts->put(key, generation, result.totalItems);
+    }
+  } else {
+    result.totalItems = fetchCount(sql, countQuery, binds);
+  }
   if (page.offset() < result.totalItems) {
     auto query = std::string("SELECT ") + kColumns + " FROM events e" + where + orderBy(filter.sort) +
                  " LIMIT " + binds.integer(page.size) + " OFFSET " + binds.integer(page.offset());
@@ -150,17 +169,20 @@ Page list(soci::session& sql, const ListFilter& filter, const PageRequest& page)
 }
 
 Page search(soci::session& sql, const std::string& matchExpression, const PageRequest& page) {
+  // events_search holds only Published, not deleted events (migration 0002), so counting and
+  // ranking stay inside the FTS5 index; only the page's rows are read from `events`.
   Binds binds;
-  // Column weights: a hit in the name counts most, then venue/city/category, then description.
-  std::string from = " FROM events_search JOIN events e ON e.seq = events_search.rowid"
-                     " WHERE events_search MATCH " + binds.text(matchExpression) +
-                     " AND e.is_active = 1 AND e.status = 'Published'";
+  auto match = binds.text(matchExpression);
   Page result;
-  result.totalItems = fetchCount(sql, "SELECT COUNT(*)" + from, binds);
+  result.totalItems = fetchCount(sql, "SELECT COUNT(*) FROM events_search WHERE events_search MATCH " + match, binds);
   if (page.offset() < result.totalItems) {
-    auto query = std::string("SELECT ") + kColumns + from +
-                 " ORDER BY bm25(events_search, 10.0, 1.0, 3.0, 3.0, 2.0), e.starts_at, e.id"
-                 " LIMIT " + binds.integer(page.size) + " OFFSET " + binds.integer(page.offset());
+    // Column weights: a hit in the name counts most, then venue/city/category, then description.
+    auto query = std::string("SELECT ") + kColumns +
+                 " FROM (SELECT rowid AS seq, bm25(events_search, 10.0, 1.0, 3.0, 3.0, 2.0) AS score"
+                 " FROM events_search WHERE events_search MATCH " + match + " ORDER BY score, rowid LIMIT " +
+                 binds.integer(page.size) + " OFFSET " + binds.integer(page.offset()) +
+                 ") f CROSS JOIN events e ON e.seq = f.seq"
+                 " WHERE e.is_active = 1 AND e.status = 'Published' ORDER BY f.score, f.seq";
     result.items = fetchEvents(sql, query, binds);
   }
   return result;

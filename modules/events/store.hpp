@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "count_cache.hpp"
 #include "model.hpp"
 #include "paging.hpp"
 
@@ -32,7 +33,8 @@ struct Page {
 };
 
 std::optional<Event> find(soci::session& sql, const std::string& id);
-Page list(soci::session& sql, const ListFilter& filter, const PageRequest& page);
+// `counts`, if given, supplies and remembers the total for this filter.
+Page list(soci::session& sql, const ListFilter& filter, const PageRequest& page, CountCache* counts = nullptr);
 // Published events matching an FTS5 expression (see search_query.hpp), best bm25 rank first.
 Page search(soci::session& sql, const std::string& matchExpression, const PageRequest& page);
 

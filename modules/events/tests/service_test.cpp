@@ -250,6 +250,19 @@ TEST_CASE("renaming re-indexes the event for search") {
   CHECK(f.service.search("\"brand\"*", PageRequest{}).totalItems == 1);
 }
 
+TEST_CASE("the search index follows the status: publish adds, cancel and completion remove") {
+  Fixture f;
+  auto event = f.created("Lantern Parade", "x");
+  CHECK(f.service.search("\"lantern\"*", PageRequest{}).totalItems == 0);
+  f.service.publish(f.as(f.owner), event.id, std::nullopt);
+  CHECK(f.service.search("\"lantern\"*", PageRequest{}).totalItems == 1);
+  f.service.cancel(f.as(f.owner), event.id, "", std::nullopt);
+  CHECK(f.service.search("\"lantern\"*", PageRequest{}).totalItems == 0);
+  f.published("Lantern Parade Two", "x");
+  f.service.completeEnded(parseRfc3339("2031-01-01T00:00:00Z").value());
+  CHECK(f.service.search("\"lantern\"*", PageRequest{}).totalItems == 0);
+}
+
 TEST_CASE("soft delete hides the event everywhere and announces EventDeleted") {
   Fixture f;
   auto event = f.published("Doomed Show", "x");
@@ -328,4 +341,18 @@ TEST_CASE("list filters and sorts") {
   CHECK(f.service.list(filter, PageRequest{1, 1}).items.at(0).content.name == "C++ Systems Summit");
   filter.sort = store::Sort::Name;
   CHECK(f.service.list(filter, PageRequest{1, 1}).items.at(0).content.name == "Amsterdam Marathon Expo Run");
+}
+
+TEST_CASE("cached list totals are retired by every change") {
+  Fixture f;
+  store::ListFilter all;
+  CHECK(f.service.list(all, PageRequest{}).totalItems == 0);
+  auto event = f.published("Counted");
+  CHECK(f.service.list(all, PageRequest{}).totalItems == 1);
+  CHECK(f.service.list(all, PageRequest{}).totalItems == 1);  // now from the cache
+  f.service.cancel(f.as(f.owner), event.id, "", std::nullopt);
+  CHECK(f.service.list(all, PageRequest{}).totalItems == 0);
+  f.published("Counted again");
+  f.service.remove(f.as(f.admin), f.published("And deleted").id, std::nullopt);
+  CHECK(f.service.list(all, PageRequest{}).totalItems == 1);
 }
