@@ -49,7 +49,7 @@ UserSummary IdentityService::createUser(const NewUser& input, std::string_view c
   if (store_.read([&](soci::session& sql) { return user_store::emailExists(sql, email); })) throw emailTaken();
 
   auto now = Clock::now();
-  UserRecord record{UserSummary{newUuid(), email, displayName, user_store::canonicalRoles(input.roles),
+  UserRecord record{UserSummary{input.id.empty() ? newUuid() : input.id, email, displayName, user_store::canonicalRoles(input.roles),
                                 formatRfc3339(fromUnixMillis(toUnixMillis(now)))},
                     hasher_.hash(input.password)};
   try {

@@ -21,6 +21,7 @@ struct NewUser {
   std::string password;
   std::string displayName;  // trimmed here
   std::vector<auth::Role> roles;
+  std::string id{};  // empty: a new random UUID (a fixed one only for well-known demo accounts)
 };
 
 struct UserPage {

@@ -25,11 +25,13 @@ struct DemoUser {
   const char* email;
   const char* displayName;
   auth::Role role;
+  std::string_view fixedId;  // empty: a random id
 };
+// The demo organizer has the fixed id that owns the demo catalogue, so it can edit those events.
 constexpr std::array kDemoUsers{
-    DemoUser{"admin@boxoffice.local", "Demo Admin", auth::Role::Admin},
-    DemoUser{"organizer@boxoffice.local", "Demo Organizer", auth::Role::Organizer},
-    DemoUser{"buyer@boxoffice.local", "Demo Buyer", auth::Role::User},
+    DemoUser{"admin@boxoffice.local", "Demo Admin", auth::Role::Admin, {}},
+    DemoUser{"organizer@boxoffice.local", "Demo Organizer", auth::Role::Organizer, kDemoOrganizerUserId},
+    DemoUser{"buyer@boxoffice.local", "Demo Buyer", auth::Role::User, {}},
 };
 
 JwtSettings jwtSettings(const ModuleDeps& deps) {
@@ -73,7 +75,8 @@ class IdentityModuleImpl final : public IdentityModule {
     for (const auto& demo : kDemoUsers) {
       if (service_.findByEmail(demo.email)) continue;
       try {
-        service_.createUser({demo.email, kDemoPassword, demo.displayName, {demo.role}}, newUuid());
+        service_.createUser({demo.email, kDemoPassword, demo.displayName, {demo.role}, std::string(demo.fixedId)},
+                            newUuid());
       } catch (const Problem& problem) {
         if (problem.status() != 409) throw;  // created meanwhile by another process: fine
       }

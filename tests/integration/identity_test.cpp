@@ -553,6 +553,8 @@ TEST_CASE("demo users are created once and can sign in") {
   REQUIRE(organizer.status == 200);
   CHECK(rolesOf(claimsOf(str(organizer.json().at("accessToken"))).at("roles")) ==
         std::vector<std::string>{"Organizer"});
+  // identity::kDemoOrganizerUserId: the demo catalogue names this organizer as its owner.
+  CHECK(TestServer::userIdOf(str(organizer.json().at("accessToken"))) == "0d3e0000-0000-4000-8000-000000000001");
   CHECK(requestToken(server, "buyer@boxoffice.local", "demo-password-2026").status == 200);
   CHECK(server.logs().find("demo credentials") != std::string::npos);
 

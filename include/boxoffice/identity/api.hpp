@@ -31,6 +31,10 @@ class IdentityModule : public Module {
                               const std::string& displayName, auth::Role role) = 0;
 };
 
+// The demo organizer account (organizer@boxoffice.local, created by `serve --demo`) has this
+// fixed id, so the demo catalogue the events module loads can name it as its owner.
+inline constexpr std::string_view kDemoOrganizerUserId = "0d3e0000-0000-4000-8000-000000000001";
+
 std::vector<ConfigKey> configKeys();
 std::unique_ptr<IdentityModule> createModule(ModuleDeps deps);
 

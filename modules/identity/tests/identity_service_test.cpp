@@ -72,6 +72,15 @@ TEST_CASE("createUser normalizes, stores and publishes UserRegistered in the out
   CHECK(stored->passwordHash.rfind("$argon2id$", 0) == 0);
 }
 
+TEST_CASE("createUser keeps a given fixed id (well-known demo accounts)") {
+  Fixture f;
+  auto user = f.users.createUser(
+      {"fixed@example.org", "a fine long password", "Fixed", {auth::Role::Organizer}, "0d3e0000-0000-4000-8000-000000000001"},
+      "corr");
+  CHECK(user.id == "0d3e0000-0000-4000-8000-000000000001");
+  CHECK(f.users.find("0d3e0000-0000-4000-8000-000000000001").has_value());
+}
+
 TEST_CASE("createUser rejects bad input naming each field") {
   Fixture f;
   auto [status, fields] = problemOf([&] { f.users.createUser({"not-an-email", "short", " ", {auth::Role::User}}, ""); });
