@@ -6,11 +6,9 @@
 
 #include "app/application.hpp"
 #include "app/command_line.hpp"
+#include "boxoffice/events/api.hpp"
 #include "boxoffice/identity/api.hpp"
 #include "boxoffice/inventory/api.hpp"
-#ifdef BOXOFFICE_HAS_events
-#include "boxoffice/events/api.hpp"
-#endif
 #include "boxoffice/kernel/problem.hpp"
 
 extern char** environ;
@@ -23,9 +21,7 @@ ConfigSchema buildSchema() {
   schema.add(kernelConfigKeys());
   schema.add(identity::configKeys());
   schema.add(inventory::configKeys());
-#ifdef BOXOFFICE_HAS_events
   schema.add(events::configKeys());
-#endif
   return schema;
 }
 
@@ -50,23 +46,20 @@ identity::IdentityModule& buildModules(app::Application& application) {
   // Inventory before events: the events module asks inventory how many seats are committed.
   auto inventoryModule = inventory::createModule(application.depsFor("inventory"));
   auto& inventory = static_cast<inventory::InventoryModule&>(application.add(std::move(inventoryModule)));
-#ifdef BOXOFFICE_HAS_events
   application.add(events::createModule(application.depsFor("events"), &inventory.queries()));
-#else
-  (void)inventory;
-#endif
   return identity;
 }
 
-int serve(const Config& config, std::shared_ptr<LogSink> sink) {
-  // Signals are taken synchronously by this thread; every other thread inherits the mask.
+sigset_t shutdownSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  return signals;
+}
 
+int serve(const Config& config, std::shared_ptr<LogSink> sink) {
+  auto signals = shutdownSignals();
   app::Application application(config, std::move(sink));
   buildModules(application);
   application.start();
@@ -112,6 +105,14 @@ int main(int argc, char** argv) {
     if (command.kind == app::CommandKind::Version) {
       std::cout << "boxoffice " << BOXOFFICE_VERSION << "\n";
       return 0;
+    }
+    if (command.kind == app::CommandKind::Serve) {
+      // SIGINT/SIGTERM are taken synchronously by the main thread (sigwait in serve). Block them
+      // before any thread exists (the log writer is the first), so every thread inherits the mask
+      // and no signal can land on a thread that would die of it.
+      auto signals = shutdownSignals();
+      pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+      std::signal(SIGPIPE, SIG_IGN);
     }
     auto schema = buildSchema();
     Config config(schema);

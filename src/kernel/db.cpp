@@ -189,7 +189,14 @@ std::unique_ptr<soci::session> Database::open() {
   return session;
 }
 
-void Database::begin() { *writer_ << "BEGIN IMMEDIATE"; }
+void Database::begin(Durability durability) {
+  // The pragma cannot change inside a transaction; switch it only when the mode changes.
+  if (durability != current_) {
+    *writer_ << (durability == Durability::Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    current_ = durability;
+  }
+  *writer_ << "BEGIN IMMEDIATE";
+}
 
 void Database::commit(Tx& tx, std::unique_lock<std::mutex>& lock) {
   *writer_ << "COMMIT";

@@ -97,6 +97,9 @@ class HttpServer::Impl {
     acceptor_.listen(asio::socket_base::max_listen_connections);
     auto port = acceptor_.local_endpoint().port();
     accept();
+    // Keeps run() going while requests are on the worker pool and nothing is pending on the
+    // io_context itself (as during shutdown, once the acceptor is closed).
+    work_.emplace(ioc_.get_executor());
     for (int i = 0; i < ioThreadCount_; ++i) threads_.emplace_back([this] { ioc_.run(); });
     return port;
   }
@@ -117,6 +120,7 @@ class HttpServer::Impl {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
       closeIdleSessions();
     }
+    work_.reset();
     ioc_.stop();
     for (auto& t : threads_) t.join();
     workers_.join();
@@ -162,6 +166,7 @@ class HttpServer::Impl {
   Metrics& metrics_;
   int ioThreadCount_;
   asio::io_context ioc_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   tcp::acceptor acceptor_;
   asio::thread_pool workers_;
   std::vector<std::thread> threads_;
@@ -186,10 +191,14 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->waitForRequest(); });
   }
 
-  // Called from any thread during shutdown: closes the connection if it is between requests.
+  // Called from any thread during shutdown: ends the wait for a next request. Cancelling (not
+  // closing) matters: a read that already completed, with its handler still queued, then goes on
+  // to be answered instead of losing its response on a closed socket.
   void closeIfIdle() {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (self->idle_) self->close();
+      if (!self->idle_) return;
+      boost::system::error_code ignored;
+      self->stream_.socket().cancel(ignored);
     });
   }
 
@@ -215,10 +224,30 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options_.headerLimitBytes));
     parser_->body_limit(server_.options_.bodyLimitBytes);
+    headerBytes_ = 0;
     arm(server_.options_.readTimeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    readHeader();
+  }
+
+  // Beast applies header_limit to each parse call, not to the whole header, so the total is
+  // counted here: bytes consumed before the header completes, then the assembled header itself.
+  void readHeader() {
+    bhttp::async_read_some(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
       if (ec) return self->onReadError(ec);
-      auto& header = self->parser_->get();
+      auto limit = self->server_.options_.headerLimitBytes;
+      if (!self->parser_->is_header_done()) {
+        self->headerBytes_ += n;
+        if (self->headerBytes_ > limit) return self->onReadError(bhttp::error::header_limit);
+        return self->readHeader();
+      }
+      const auto& header = self->parser_->get();
+      std::size_t size = header.method_string().size() + header.target().size() + 12;
+      for (const auto& field : header) size += field.name_string().size() + field.value().size() + 4;
+      if (size > limit) return self->onReadError(bhttp::error::header_limit);
+      if (self->parser_->is_done()) {
+        self->deadline_.cancel();
+        return self->dispatchRequest();
+      }
       if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
         self->sendContinue();
       } else {
@@ -370,6 +399,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   std::string remoteAddress_;
   bool timedOut_ = false;
   bool idle_ = false;
+  std::size_t headerBytes_ = 0;
 };
 
 void HttpServer::Impl::accept() {

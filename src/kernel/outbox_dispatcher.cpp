@@ -96,10 +96,12 @@ bool OutboxDispatcher::dispatchBatch(Database& store) {
   if (!delivered.empty()) {
     std::string now = formatRfc3339(Clock::now());
     // `delivered` is a prefix of the batch in seq order: one statement marks it.
-    store.write([&](Tx& tx) {
-      tx.exec("UPDATE outbox SET dispatched_at = ? WHERE seq BETWEEN ? AND ? AND dispatched_at IS NULL", now,
-              delivered.front(), delivered.back());
-    });
+    store.write(
+        [&](Tx& tx) {
+          tx.exec("UPDATE outbox SET dispatched_at = ? WHERE seq BETWEEN ? AND ? AND dispatched_at IS NULL", now,
+                  delivered.front(), delivered.back());
+        },
+        Durability::Relaxed);
   }
   return delivered.size() == batch.size();
 }

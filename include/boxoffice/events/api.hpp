@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "boxoffice/events/messages.hpp"
+#include "boxoffice/identity/api.hpp"
 #include "boxoffice/inventory/api.hpp"
 #include "boxoffice/kernel/config.hpp"
 #include "boxoffice/kernel/module.hpp"
@@ -33,7 +34,7 @@ class EventsModule : public Module {
 
 // The organizer that owns the demo catalogue loaded by `serve --demo` (loadDemoData). Demo
 // events are owned by this fixed id so reloading is deterministic; an Admin can edit them.
-inline constexpr std::string_view kDemoOrganizerId = "0d3e0000-0000-4000-8000-000000000001";
+inline constexpr std::string_view kDemoOrganizerId = identity::kDemoOrganizerUserId;
 
 // events.searchMaxQueryLength, events.completionSweepSeconds, events.listCountCacheEntries,
 // events.zoneinfoDir.

@@ -109,6 +109,11 @@ class Tx {
   friend class Database;
 };
 
+// Full: COMMIT returns once the change is on disk (synchronous=FULL). Relaxed: for bookkeeping
+// whose loss is harmless (marking outbox rows delivered: a lost mark means a redelivery that the
+// inbox dedupes); in WAL mode it is made durable by the next Full commit.
+enum class Durability { Full, Relaxed };
+
 class Database {
  public:
   struct Options {
@@ -131,10 +136,10 @@ class Database {
   std::vector<std::string> appliedMigrations();
 
   template <class F>
-  auto write(F&& work) {
+  auto write(F&& work, Durability durability = Durability::Full) {
     std::unique_lock lock(writeMutex_);
     Tx tx(*writer_, *statements_);
-    begin();
+    begin(durability);
     try {
       if constexpr (std::is_void_v<decltype(work(tx))>) {
         work(tx);
@@ -168,7 +173,7 @@ class Database {
   };
   std::unique_ptr<soci::session, ReaderReturn> acquireReader();
   std::unique_ptr<soci::session> open();
-  void begin();
+  void begin(Durability durability);
   void commit(Tx& tx, std::unique_lock<std::mutex>& lock);
   void rollback(Tx& tx);
 
@@ -182,6 +187,7 @@ class Database {
   std::vector<std::unique_ptr<soci::session>> idleReaders_;
   int openReaders_ = 0;
   std::function<void()> outboxListener_;
+  Durability current_ = Durability::Full;
 };
 
 }  // namespace boxoffice
