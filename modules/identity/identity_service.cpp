@@ -68,7 +68,7 @@ UserSummary IdentityService::createUser(const NewUser& input, std::string_view c
     if (store_.read([&](soci::session& sql) { return user_store::emailExists(sql, email); })) throw emailTaken();
     throw;
   }
-  log_.info("user created", {{"userId", record.user.id}, {"roles", user_store::encodeRoles(record.user.roles)}});
+  log_.forRequest(std::string(correlationId)).info("user created", {{"userId", record.user.id}, {"roles", user_store::encodeRoles(record.user.roles)}});
   return record.user;
 }
 
