@@ -59,6 +59,7 @@ sigset_t shutdownSignals() {
 }
 
 int serve(const Config& config, std::shared_ptr<LogSink> sink) {
+  ServerOptions::fromConfig(config);  // a bad --listen fails here, before any database is touched
   auto signals = shutdownSignals();
   app::Application application(config, std::move(sink));
   buildModules(application);

@@ -57,6 +57,7 @@ std::uint16_t Application::start() {
   if (config_.getBool("demo")) {
     for (auto& module : modules_) module->loadDemoData();
   }
+  started_ = true;
   bus_.start();
   dispatcher_.start();
   for (auto& module : modules_) module->start();
@@ -71,7 +72,8 @@ std::uint16_t Application::start() {
 }
 
 void Application::stop() {
-  if (!ready_ && !server_) return;
+  if (!started_) return;
+  started_ = false;
   ready_ = false;
   if (server_) {
     server_->stop(std::chrono::milliseconds(config_.getInt("server.shutdownGraceMs")));

@@ -51,6 +51,7 @@ class Application {
   const auth::Authenticator* authenticator_ = nullptr;
   std::unique_ptr<HttpServer> server_;
   std::atomic<bool> ready_{false};
+  bool started_ = false;
 };
 
 }  // namespace boxoffice::app

@@ -73,9 +73,14 @@ void RequestPipeline::handle(http::Request request, Respond respond) {
   auto started = std::chrono::steady_clock::now();
   ++inFlight_;
 
+  // The request id: X-Request-Id if the caller sent a usable one, else the W3C trace id of its
+  // traceparent, else a new one. It is echoed, logged on every line, and becomes the
+  // correlationId of every message published while handling the request.
   auto requestIdHeader = request.header("X-Request-Id");
-  std::string requestId = requestIdHeader && validRequestId(*requestIdHeader) ? *requestIdHeader : newUuid();
   std::string traceId = traceIdOf(request.header("traceparent").value_or(""));
+  std::string requestId = requestIdHeader && validRequestId(*requestIdHeader) ? *requestIdHeader
+                          : !traceId.empty()                                    ? traceId
+                                                                                : newUuid();
   std::string origin = corsOrigin(request);
   auto match = router_.match(request.method == http::Method::Head ? http::Method::Get : request.method, request.path);
   std::string routeName = match.route ? match.route->pattern : "unmatched";
@@ -114,7 +119,6 @@ void RequestPipeline::handle(http::Request request, Respond respond) {
   auto fail = [&](const Problem& problem) { finish(toResponse(problem, instance)); };
 
   try {
-    if (!traceId.empty()) log.debug("trace", {{"traceId", traceId}});
     // CORS preflight: answered here for every route, without authentication.
     if (request.method == http::Method::Options && request.header("Access-Control-Request-Method")) {
       http::Response preflight = http::Response::noContent();

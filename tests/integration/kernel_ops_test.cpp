@@ -163,6 +163,18 @@ TEST_CASE("kernel: a request id is generated when absent or unusable") {
   CHECK(huge.header("x-request-id").size() < 200);
 }
 
+TEST_CASE("kernel: without X-Request-Id, a traceparent's trace id becomes the request id") {
+  TestServer server;
+  const std::string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+  auto r = server.get("/health", {{"traceparent", "00-" + traceId + "-00f067aa0ba902b7-01"}});
+  CHECK(r.header("x-request-id") == traceId);
+  auto explicitId = server.get("/health", {{"traceparent", "00-" + traceId + "-00f067aa0ba902b7-01"},
+                                           {"X-Request-Id", "caller-chosen-id"}});
+  CHECK(explicitId.header("x-request-id") == "caller-chosen-id");
+  auto malformed = server.get("/health", {{"traceparent", "00-not-a-trace-01"}});
+  CHECK(malformed.header("x-request-id").size() == 36);  // a generated UUID
+}
+
 TEST_CASE("kernel: the request id flows into the log lines and outbox messages of the request") {
   TestServer server;
   auto r = server.post("/api/v1/auth/register", registerBody("corr@example.com"), {{"X-Request-Id", "corr-test-42"}});
