@@ -66,6 +66,20 @@ def wrk(url, seconds, script=None, args=(), connections=64):
     return result
 
 
+def fdatasync_rate(directory, seconds=2.0):
+    """Durable writes are bounded by the disk: measure it in the same run, like nginx."""
+    path = os.path.join(directory, "fsync.probe")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+    count, started = 0, time.time()
+    while time.time() - started < seconds:
+        os.write(fd, b"x" * 4096)
+        os.fdatasync(fd)
+        count += 1
+    os.close(fd)
+    os.remove(path)
+    return count / (time.time() - started)
+
+
 def create_event(base, token, name, seats):
     starts = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 30 * 86400))
     ends = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 30 * 86400 + 3 * 3600))
@@ -98,6 +112,7 @@ def main():
             sys.exit(f"{tool} is missing: run scripts/install-deps.sh")
 
     work = tempfile.mkdtemp(prefix="boxoffice-bench-")
+    fsyncs = fdatasync_rate(work)
     port, nginx_port = free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ, BOXOFFICE_AUTH_JWT_SECRET=SECRET,
@@ -188,6 +203,7 @@ http {{ access_log {work}/nginx-access.log; default_type application/json;
     flash_rate = held[1] / sellout_seconds if sellout_seconds else 0
     lines.append(f"| flash sale: 10,000 seats | {flash['rps']:.0f} | {flash_rate:.0f} (sold out in {sellout_seconds:.2f} s, "
                  f"{held[1]} holds) | {flash['p50']:.2f} | {flash['p99']:.2f} | {flash_rate / reference:.2f} |")
+    lines.append(f"| (disk) fdatasync of 4 KiB, same run | {fsyncs:.0f}/s | | {1000 / fsyncs:.2f} | | |")
     report = "\n".join(lines) + "\n\nChecks:\n" + "\n".join(f"- {'PASS' if ok else 'FAIL'} {name}" for name, ok in checks.items())
     report += f"\n\nflash sale statuses: {json.dumps(flash['statuses'])}; sustained statuses: " \
               f"{json.dumps(results['POST reserve (durable)']['statuses'])}\n"

@@ -337,7 +337,9 @@ void Engine::endHold(Batch& batch, Tx& tx, EventInventory& event, const std::str
 void Engine::expireDue(Batch& batch, Tx& tx) {
   int expired = 0;
   while (!expiries_.empty() && expiries_.top().first <= batch.now && expired < 1000) {
-    auto [due, id] = expiries_.top();
+    // Named copies, not structured bindings: the undo lambda below captures them.
+    std::int64_t due = expiries_.top().first;
+    std::string id = expiries_.top().second;
     expiries_.pop();
     auto it = activeHolds_.find(id);
     if (it == activeHolds_.end() || it->second.expiresAtMs != due) continue;

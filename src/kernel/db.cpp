@@ -256,8 +256,10 @@ void Database::migrate(std::span<const Migration> migrations) {
   }
   std::sort(mine.begin(), mine.end(), [](auto* a, auto* b) { return a->name < b->name; });
 
-  for (const auto& [name, checksum] : applied) {
-    auto known = std::find_if(mine.begin(), mine.end(), [&](auto* m) { return m->name == name; });
+  for (const auto& entry : applied) {
+    const auto& name = entry.first;
+    const auto& checksum = entry.second;
+    auto known = std::find_if(mine.begin(), mine.end(), [&name](auto* m) { return m->name == name; });
     if (known == mine.end()) {
       throw StartupError("database " + options_.file.string() + " has migration " + options_.module + "/" + name +
                          " that this binary does not know: was it made by a newer version?");
