@@ -89,7 +89,7 @@ std::string decodeComponent(std::string_view text) {
   auto checked = boost::urls::make_pct_string_view(plusDecoded);
   if (!checked) return plusDecoded;  // malformed escapes: keep the text as sent
   std::string out;
-  for (char c : *checked) out.push_back(c);
+  for (char c : **checked) out.push_back(c);  // ** is the decoded view
   return out;
 }
 }  // namespace

@@ -6,6 +6,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/url/decode_view.hpp>
 #include <boost/url/parse.hpp>
 #include <condition_variable>
 #include <mutex>
@@ -316,7 +317,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     if (!decoded || rawPath.empty() || rawPath.front() != '/') {
       return reject(400, "bad-request", "The request is malformed.", "The request target is not a valid path.");
     }
-    for (char c : *decoded) request.path.push_back(c);
+    for (char c : **decoded) request.path.push_back(c);  // ** is the decoded view
     if (question != std::string::npos) request.query = http::parseQuery(std::string_view(request.target).substr(question + 1));
     for (const auto& field : message) request.headers[std::string(field.name_string())] = std::string(field.value());
     request.body = std::move(message.body());

@@ -39,8 +39,8 @@ TEST_CASE("without a configured secret a development key is generated once and k
   auto second = resolveSigningKey(*f.config, *f.temp.db, f.temp.log);
   CHECK(first.size() >= kMinSigningKeyBytes);
   CHECK(first == second);
-  CHECK(f.temp.logText.str().find("development key") != std::string::npos);
-  CHECK(f.temp.logText.str().find(first) == std::string::npos);  // the key itself is never logged
+  CHECK(f.temp.logs().find("development key") != std::string::npos);
+  CHECK(f.temp.logs().find(first) == std::string::npos);  // the key itself is never logged
 }
 
 TEST_CASE("a configured secret wins and must be long enough") {

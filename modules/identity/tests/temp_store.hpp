@@ -15,6 +15,11 @@ struct TempStore {
   std::filesystem::path dir;
   std::ostringstream logText;
   std::shared_ptr<LogSink> sink = std::make_shared<LogSink>(logText, LogLevel::Debug);
+  // The sink writes asynchronously: flush before reading what was logged.
+  std::string logs() {
+    sink->flush();
+    return logText.str();
+  }
   Logger log{sink, "identity"};
   std::unique_ptr<Database> db;
 
