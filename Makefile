@@ -62,11 +62,12 @@ bench:
 	elif [[ -f bench/run.sh ]]; then bash bench/run.sh; \
 	else echo "make bench: bench/run.sh does not exist yet" >&2; exit 1; fi
 
-format: dev-tools
+format: deps
 	clang-format -i --style=file $(SOURCES)
 
-format-check: dev-tools
-	clang-format --dry-run --Werror --style=file $(SOURCES)
+format-check: deps
+	@clang-format --dry-run --Werror --style=file $(SOURCES)
+	@echo "format-check: $(words $(SOURCES)) files match .clang-format"
 
 # clang-tidy reads the compile flags from compile_commands.json (CMAKE_EXPORT_COMPILE_COMMANDS).
 # The flags are GCC's: a warning option clang does not know is not a finding, and -Werror in

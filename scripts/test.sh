@@ -91,6 +91,11 @@ if [[ "${BX_SKIP_DEPS:-0}" != 1 ]]; then
   end
 fi
 
+# First, because it takes seconds: code that is not formatted by .clang-format fails the run.
+begin "format check (clang-format)"
+make --no-print-directory BX_SKIP_DEPS=1 format-check
+end
+
 begin "configure + build ($build_dir/, $build_type)"
 configure_and_build "$build_dir" "$build_type"
 end

@@ -86,7 +86,8 @@ int addUser(const Config& config, const app::Command& command, std::shared_ptr<L
   if (!password.empty() && password.back() == '\r') password.pop_back();
   app::Application application(config, std::move(sink));
   auto& identity = buildModules(application);
-  auto displayName = command.displayName.empty() ? command.email.substr(0, command.email.find('@')) : command.displayName;
+  auto displayName =
+      command.displayName.empty() ? command.email.substr(0, command.email.find('@')) : command.displayName;
   auto user = identity.addUser(command.email, password, displayName, *role);
   std::cout << "created user " << user.id << " <" << user.email << "> with role " << command.role << "\n";
   return 0;
@@ -120,11 +121,17 @@ int main(int argc, char** argv) {
     loadConfig(config, command);
     auto sink = std::make_shared<LogSink>(std::cout, parseLogLevel(config.getString("log.level")));
     switch (command.kind) {
-      case app::CommandKind::Serve: return serve(config, sink);
-      case app::CommandKind::Migrate: return migrate(config, sink);
-      case app::CommandKind::UsersAdd: return addUser(config, command, sink);
-      case app::CommandKind::ShowConfig: std::cout << config.describe() << "\n"; return 0;
-      default: return 0;
+      case app::CommandKind::Serve:
+        return serve(config, sink);
+      case app::CommandKind::Migrate:
+        return migrate(config, sink);
+      case app::CommandKind::UsersAdd:
+        return addUser(config, command, sink);
+      case app::CommandKind::ShowConfig:
+        std::cout << config.describe() << "\n";
+        return 0;
+      default:
+        return 0;
     }
   } catch (const Problem& problem) {
     std::cerr << "boxoffice: " << problem.title() << (problem.detail().empty() ? "" : " " + problem.detail());

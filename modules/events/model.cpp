@@ -4,10 +4,14 @@ namespace boxoffice::events {
 
 std::string_view to_string(Status status) {
   switch (status) {
-    case Status::Draft: return messages::status::draft;
-    case Status::Published: return messages::status::published;
-    case Status::Cancelled: return messages::status::cancelled;
-    case Status::Completed: return messages::status::completed;
+    case Status::Draft:
+      return messages::status::draft;
+    case Status::Published:
+      return messages::status::published;
+    case Status::Cancelled:
+      return messages::status::cancelled;
+    case Status::Completed:
+      return messages::status::completed;
   }
   return "Unknown";
 }

@@ -84,8 +84,7 @@ std::vector<ConfigKey> configKeys() {
       {"events.searchMaxQueryLength", ConfigType::Int, 200,
        "Longest accepted search query (q of GET /api/v1/events/search), in characters; longer is a 400.", 1, 1000},
       {"events.completionSweepSeconds", ConfigType::Int, 60,
-       "How often Published events whose endsAt has passed are marked Completed; 0 disables the sweeper.", 0,
-       86400},
+       "How often Published events whose endsAt has passed are marked Completed; 0 disables the sweeper.", 0, 86400},
       {"events.listCountCacheEntries", ConfigType::Int, 1024,
        "List totals (COUNT for a filter) remembered until the catalogue next changes; 0 turns the cache off "
        "(needed only if another process writes the same events store).",

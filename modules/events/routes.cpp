@@ -199,8 +199,8 @@ Response Routes::listCategories(const Request&, RequestContext&) {
   for (const auto& c : categories) items.push_back(categoryJson(c));
   // The whole (short) list in the usual envelope, as one page.
   PageRequest page{1, static_cast<int>(std::max<std::size_t>(categories.size(), 1))};
-  return Response::json(200, json::serialize(pageEnvelope(std::move(items), page,
-                                                          static_cast<std::int64_t>(categories.size()))));
+  return Response::json(
+      200, json::serialize(pageEnvelope(std::move(items), page, static_cast<std::int64_t>(categories.size()))));
 }
 
 Response Routes::addCategory(const Request& request, RequestContext& ctx) {

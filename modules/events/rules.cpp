@@ -59,8 +59,8 @@ void checkEdit(Status status, const EventContent& before, const EventContent& af
 
     auto committed = committedSeats(inventory, old.categoryId);
     if (!committed) {
-      throw inUse("Price category '" + old.categoryId + "' of a Published event can only grow: " +
-                  unknownReason(inventory) + ".");
+      throw inUse("Price category '" + old.categoryId +
+                  "' of a Published event can only grow: " + unknownReason(inventory) + ".");
     }
     if (removed && *committed > 0) {
       throw inUse("Price category '" + old.categoryId + "' has " + std::to_string(*committed) +
@@ -79,9 +79,9 @@ void checkEdit(Status status, const EventContent& before, const EventContent& af
 
 void checkPublish(const Event& event, TimePoint now) {
   if (event.status != Status::Draft) {
-    throw Problem::conflict("invalid-status-transition", "Event status does not allow this change",
-                            "Only a Draft event can be published; this one is " +
-                                std::string(to_string(event.status)) + ".");
+    throw Problem::conflict(
+        "invalid-status-transition", "Event status does not allow this change",
+        "Only a Draft event can be published; this one is " + std::string(to_string(event.status)) + ".");
   }
   if (event.content.priceCategories.empty()) {
     throw Problem::conflict("event-not-sellable", "Event cannot be published",

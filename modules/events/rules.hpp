@@ -18,7 +18,7 @@ bool canEdit(const auth::Principal& caller, const Event& event);
 
 // What inventory knows about an event, as the edit rules need it.
 struct InventoryView {
-  bool available = false;  // false: the inventory module is not built in
+  bool available = false;                                      // false: the inventory module is not built in
   std::optional<std::vector<inventory::CategoryUsage>> usage;  // nullopt: no inventory yet
 };
 

@@ -266,8 +266,8 @@ Category EventService::addCategory(const Actor& actor, Category category) {
   if (!actor.principal || !actor.principal->isAdmin()) throw Problem::forbidden("Only an Admin may add categories.");
   bool added = write([&](Tx& tx) { return store::insertCategory(tx.sql(), category, Clock::now()); });
   if (!added) {
-    throw Problem::conflict("category-exists", "Category exists", "A category with slug '" + category.slug +
-                                                                      "' exists already.");
+    throw Problem::conflict("category-exists", "Category exists",
+                            "A category with slug '" + category.slug + "' exists already.");
   }
   return category;
 }

@@ -27,8 +27,7 @@ struct Row {
     p, soci::into(id), soci::into(name), soci::into(description), soci::into(category), soci::into(startsAt),
         soci::into(endsAt), soci::into(timezone), soci::into(venueName), soci::into(venueAddress),
         soci::into(venueCity), soci::into(venueCountry), soci::into(maxCapacity), soci::into(priceCategories),
-        soci::into(organizerId), soci::into(status), soci::into(createdAt), soci::into(updatedAt),
-        soci::into(version);
+        soci::into(organizerId), soci::into(status), soci::into(createdAt), soci::into(updatedAt), soci::into(version);
   }
 
   Event toEvent() const {
@@ -118,9 +117,12 @@ std::string priceCategoriesJson(const std::vector<PriceCategory>& categories) {
 
 const char* orderBy(Sort sort) {
   switch (sort) {
-    case Sort::StartsAtDesc: return " ORDER BY e.starts_at DESC, e.id DESC";
-    case Sort::Name: return " ORDER BY e.name COLLATE NOCASE, e.id";
-    case Sort::StartsAt: break;
+    case Sort::StartsAtDesc:
+      return " ORDER BY e.starts_at DESC, e.id DESC";
+    case Sort::Name:
+      return " ORDER BY e.name COLLATE NOCASE, e.id";
+    case Sort::StartsAt:
+      break;
   }
   return " ORDER BY e.starts_at, e.id";
 }
@@ -129,8 +131,8 @@ const char* orderBy(Sort sort) {
 
 std::optional<Event> find(soci::session& sql, const std::string& id) {
   Binds binds;
-  auto query = std::string("SELECT ") + kColumns + " FROM events e WHERE e.id = " + binds.text(id) +
-               " AND e.is_active = 1";
+  auto query =
+      std::string("SELECT ") + kColumns + " FROM events e WHERE e.id = " + binds.text(id) + " AND e.is_active = 1";
   auto events = fetchEvents(sql, query, binds);
   if (events.empty()) return std::nullopt;
   return std::move(events.front());
@@ -161,8 +163,8 @@ Page list(soci::session& sql, const ListFilter& filter, const PageRequest& page,
     result.totalItems = fetchCount(sql, countQuery, binds);
   }
   if (page.offset() < result.totalItems) {
-    auto query = std::string("SELECT ") + kColumns + " FROM events e" + where + orderBy(filter.sort) +
-                 " LIMIT " + binds.integer(page.size) + " OFFSET " + binds.integer(page.offset());
+    auto query = std::string("SELECT ") + kColumns + " FROM events e" + where + orderBy(filter.sort) + " LIMIT " +
+                 binds.integer(page.size) + " OFFSET " + binds.integer(page.offset());
     result.items = fetchEvents(sql, query, binds);
   }
   return result;
@@ -179,8 +181,9 @@ Page search(soci::session& sql, const std::string& matchExpression, const PageRe
     // Column weights: a hit in the name counts most, then venue/city/category, then description.
     auto query = std::string("SELECT ") + kColumns +
                  " FROM (SELECT rowid AS seq, bm25(events_search, 10.0, 1.0, 3.0, 3.0, 2.0) AS score"
-                 " FROM events_search WHERE events_search MATCH " + match + " ORDER BY score, rowid LIMIT " +
-                 binds.integer(page.size) + " OFFSET " + binds.integer(page.offset()) +
+                 " FROM events_search WHERE events_search MATCH " +
+                 match + " ORDER BY score, rowid LIMIT " + binds.integer(page.size) + " OFFSET " +
+                 binds.integer(page.offset()) +
                  ") f CROSS JOIN events e ON e.seq = f.seq"
                  " WHERE e.is_active = 1 AND e.status = 'Published' ORDER BY f.score, f.seq";
     result.items = fetchEvents(sql, query, binds);
@@ -190,8 +193,8 @@ Page search(soci::session& sql, const std::string& matchExpression, const PageRe
 
 void insert(soci::session& sql, const Event& e) {
   long long startsAt = toUnixMillis(e.content.startsAt), endsAt = toUnixMillis(e.content.endsAt);
-  long long capacity = e.content.maxCapacity, created = toUnixMillis(e.createdAt),
-            updated = toUnixMillis(e.updatedAt), version = e.version;
+  long long capacity = e.content.maxCapacity, created = toUnixMillis(e.createdAt), updated = toUnixMillis(e.updatedAt),
+            version = e.version;
   std::string prices = priceCategoriesJson(e.content.priceCategories);
   std::string status(to_string(e.status));
   sql << "INSERT INTO events (id, name, description, category, starts_at, ends_at, timezone, venue_name, "
@@ -203,9 +206,9 @@ void insert(soci::session& sql, const Event& e) {
       soci::use(e.content.category, "category"), soci::use(startsAt, "startsAt"), soci::use(endsAt, "endsAt"),
       soci::use(e.content.timezone, "timezone"), soci::use(e.content.venue.name, "venueName"),
       soci::use(e.content.venue.address, "venueAddress"), soci::use(e.content.venue.city, "venueCity"),
-      soci::use(e.content.venue.country, "venueCountry"), soci::use(capacity, "capacity"),
-      soci::use(prices, "prices"), soci::use(e.organizerId, "organizer"), soci::use(status, "status"),
-      soci::use(created, "created"), soci::use(updated, "updated"), soci::use(version, "version");
+      soci::use(e.content.venue.country, "venueCountry"), soci::use(capacity, "capacity"), soci::use(prices, "prices"),
+      soci::use(e.organizerId, "organizer"), soci::use(status, "status"), soci::use(created, "created"),
+      soci::use(updated, "updated"), soci::use(version, "version");
 }
 
 bool update(soci::session& sql, const Event& e, std::int64_t expectedVersion) {
@@ -225,10 +228,9 @@ bool update(soci::session& sql, const Event& e, std::int64_t expectedVersion) {
        soci::use(e.content.category, "category"), soci::use(startsAt, "startsAt"), soci::use(endsAt, "endsAt"),
        soci::use(e.content.timezone, "timezone"), soci::use(e.content.venue.name, "venueName"),
        soci::use(e.content.venue.address, "venueAddress"), soci::use(e.content.venue.city, "venueCity"),
-       soci::use(e.content.venue.country, "venueCountry"), soci::use(capacity, "capacity"),
-       soci::use(prices, "prices"), soci::use(e.organizerId, "organizer"), soci::use(status, "status"),
-       soci::use(updated, "updated"), soci::use(version, "version"), soci::use(e.id, "id"),
-       soci::use(expected, "expected"));
+       soci::use(e.content.venue.country, "venueCountry"), soci::use(capacity, "capacity"), soci::use(prices, "prices"),
+       soci::use(e.organizerId, "organizer"), soci::use(status, "status"), soci::use(updated, "updated"),
+       soci::use(version, "version"), soci::use(e.id, "id"), soci::use(expected, "expected"));
   statement.execute(true);
   return statement.get_affected_rows() == 1;
 }

@@ -15,43 +15,53 @@ namespace {
 // Active ISO 4217 codes, sorted (binary search). Precious metals, SDR and testing codes
 // (XAU, XDR, XTS, XXX, ...) are left out: nobody sells a ticket for an ounce of gold.
 constexpr std::array<std::string_view, 169> kCurrencies = {
-    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN",
-    "BHD", "BIF", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF",
-    "CHE", "CHF", "CHW", "CLF", "CLP", "CNY", "COP", "COU", "CRC", "CUC", "CUP", "CVE", "CZK", "DJF",
-    "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD",
-    "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD",
-    "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR",
-    "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK",
-    "MXN", "MXV", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK",
-    "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK",
-    "SGD", "SHP", "SLE", "SLL", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT",
-    "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "USN", "UYI", "UYU", "UYW", "UZS",
-    "VED", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG",
-    "ZWL",
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF",
+    "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHE", "CHF", "CHW", "CLF",
+    "CLP", "CNY", "COP", "COU", "CRC", "CUC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB",
+    "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR",
+    "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD",
+    "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR",
+    "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK",
+    "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP",
+    "SLE", "SLL", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD",
+    "TWD", "TZS", "UAH", "UGX", "USD", "USN", "UYI", "UYU", "UYW", "UZS", "VED", "VES", "VND", "VUV", "WST", "XAF",
+    "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG", "ZWL",
 };
 
 // Used only when the machine has no tz database (minimal containers).
 constexpr std::array<std::string_view, 48> kFallbackZones = {
-    "Africa/Cairo",        "Africa/Johannesburg", "Africa/Lagos",        "Africa/Nairobi",
-    "America/Bogota",      "America/Chicago",     "America/Denver",      "America/Los_Angeles",
-    "America/Mexico_City", "America/New_York",    "America/Phoenix",     "America/Sao_Paulo",
-    "America/Toronto",     "America/Vancouver",   "Asia/Bangkok",        "Asia/Dubai",
-    "Asia/Hong_Kong",      "Asia/Jakarta",        "Asia/Kolkata",        "Asia/Seoul",
-    "Asia/Shanghai",       "Asia/Singapore",      "Asia/Tokyo",          "Australia/Melbourne",
-    "Australia/Sydney",    "Etc/UTC",             "Europe/Amsterdam",    "Europe/Athens",
-    "Europe/Berlin",       "Europe/Brussels",     "Europe/Dublin",       "Europe/Helsinki",
-    "Europe/Istanbul",     "Europe/Lisbon",       "Europe/London",       "Europe/Madrid",
-    "Europe/Moscow",       "Europe/Oslo",         "Europe/Paris",        "Europe/Prague",
-    "Europe/Rome",         "Europe/Stockholm",    "Europe/Vienna",       "Europe/Warsaw",
-    "Europe/Zurich",       "Pacific/Auckland",    "Pacific/Honolulu",    "UTC",
+    "Africa/Cairo",        "Africa/Johannesburg",
+    "Africa/Lagos",        "Africa/Nairobi",
+    "America/Bogota",      "America/Chicago",
+    "America/Denver",      "America/Los_Angeles",
+    "America/Mexico_City", "America/New_York",
+    "America/Phoenix",     "America/Sao_Paulo",
+    "America/Toronto",     "America/Vancouver",
+    "Asia/Bangkok",        "Asia/Dubai",
+    "Asia/Hong_Kong",      "Asia/Jakarta",
+    "Asia/Kolkata",        "Asia/Seoul",
+    "Asia/Shanghai",       "Asia/Singapore",
+    "Asia/Tokyo",          "Australia/Melbourne",
+    "Australia/Sydney",    "Etc/UTC",
+    "Europe/Amsterdam",    "Europe/Athens",
+    "Europe/Berlin",       "Europe/Brussels",
+    "Europe/Dublin",       "Europe/Helsinki",
+    "Europe/Istanbul",     "Europe/Lisbon",
+    "Europe/London",       "Europe/Madrid",
+    "Europe/Moscow",       "Europe/Oslo",
+    "Europe/Paris",        "Europe/Prague",
+    "Europe/Rome",         "Europe/Stockholm",
+    "Europe/Vienna",       "Europe/Warsaw",
+    "Europe/Zurich",       "Pacific/Auckland",
+    "Pacific/Honolulu",    "UTC",
 };
 
 bool zoneNameShape(std::string_view name) {
   if (name.empty() || name.size() > 64 || name.front() == '/' || name.back() == '/') return false;
   if (name.find("//") != std::string_view::npos) return false;
   bool ok = std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-' || c == '+' || c == '/';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+           c == '+' || c == '/';
   });
   if (!ok) return false;
   // Files in the tz directory that are not zones, and the duplicate "posix"/"right" trees.
@@ -124,15 +134,12 @@ void readPriceCategories(json::ObjectReader& in, EventContent& content, bool cap
     }
     auto [it, inserted] = firstIndexById.emplace(category.categoryId, i);
     if (!inserted) {
-      validation.add(path + ".categoryId",
-                     "duplicates priceCategories[" + std::to_string(it->second) + "].categoryId");
+      validation.add(path + ".categoryId", "duplicates priceCategories[" + std::to_string(it->second) + "].categoryId");
       allValid = false;
     }
-    if (!content.priceCategories.empty() &&
-        category.price.currency != content.priceCategories.front().price.currency) {
-      validation.add(path + ".price.currency",
-                     "must be " + content.priceCategories.front().price.currency +
-                         ", like the other price categories of this event");
+    if (!content.priceCategories.empty() && category.price.currency != content.priceCategories.front().price.currency) {
+      validation.add(path + ".price.currency", "must be " + content.priceCategories.front().price.currency +
+                                                   ", like the other price categories of this event");
       allValid = false;
     }
     content.priceCategories.push_back(std::move(category));
@@ -142,8 +149,7 @@ void readPriceCategories(json::ObjectReader& in, EventContent& content, bool cap
     for (const auto& c : content.priceCategories) seats += c.totalSeats;
     if (seats > content.maxCapacity) {
       validation.add(in.field("priceCategories"), "seats add up to " + std::to_string(seats) +
-                                                      ", more than maxCapacity " +
-                                                      std::to_string(content.maxCapacity));
+                                                      ", more than maxCapacity " + std::to_string(content.maxCapacity));
     }
   }
 }
@@ -172,9 +178,7 @@ bool isSlug(std::string_view text, std::size_t maxLength) {
                      [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
 }
 
-bool isCurrency(std::string_view code) {
-  return std::binary_search(kCurrencies.begin(), kCurrencies.end(), code);
-}
+bool isCurrency(std::string_view code) { return std::binary_search(kCurrencies.begin(), kCurrencies.end(), code); }
 
 bool isCountryCode(std::string_view code) {
   return code.size() == 2 && std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });

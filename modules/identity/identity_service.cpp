@@ -49,9 +49,10 @@ UserSummary IdentityService::createUser(const NewUser& input, std::string_view c
   if (store_.read([&](soci::session& sql) { return user_store::emailExists(sql, email); })) throw emailTaken();
 
   auto now = Clock::now();
-  UserRecord record{UserSummary{input.id.empty() ? newUuid() : input.id, email, displayName, user_store::canonicalRoles(input.roles),
-                                formatRfc3339(fromUnixMillis(toUnixMillis(now)))},
-                    hasher_.hash(input.password)};
+  UserRecord record{
+      UserSummary{input.id.empty() ? newUuid() : input.id, email, displayName, user_store::canonicalRoles(input.roles),
+                  formatRfc3339(fromUnixMillis(toUnixMillis(now)))},
+      hasher_.hash(input.password)};
   try {
     store_.write([&](Tx& tx) {
       // Writes are serialised, so this check and the insert see the same state in this process;
@@ -68,7 +69,8 @@ UserSummary IdentityService::createUser(const NewUser& input, std::string_view c
     if (store_.read([&](soci::session& sql) { return user_store::emailExists(sql, email); })) throw emailTaken();
     throw;
   }
-  log_.forRequest(std::string(correlationId)).info("user created", {{"userId", record.user.id}, {"roles", user_store::encodeRoles(record.user.roles)}});
+  log_.forRequest(std::string(correlationId))
+      .info("user created", {{"userId", record.user.id}, {"roles", user_store::encodeRoles(record.user.roles)}});
   return record.user;
 }
 

@@ -17,7 +17,7 @@
 namespace boxoffice::identity {
 
 struct NewUser {
-  std::string email;        // as given; normalized here
+  std::string email;  // as given; normalized here
   std::string password;
   std::string displayName;  // trimmed here
   std::vector<auth::Role> roles;
@@ -46,8 +46,7 @@ class IdentityService {
   UserPage list(std::int64_t page, std::int64_t size) const;
   // 404 unknown user; 409 "own-admin-role" when an Admin would drop their own Admin role (so the
   // last Admin cannot lock everyone out by accident).
-  UserSummary setRoles(const auth::Principal& caller, const std::string& userId,
-                       std::vector<auth::Role> roles);
+  UserSummary setRoles(const auth::Principal& caller, const std::string& userId, std::vector<auth::Role> roles);
 
  private:
   Database& store_;

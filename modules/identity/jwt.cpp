@@ -1,12 +1,11 @@
 #include "jwt.hpp"
 
+#include <array>
+#include <boost/json.hpp>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <sodium.h>
-
-#include <array>
-#include <boost/json.hpp>
 #include <stdexcept>
 
 #include "boxoffice/kernel/problem.hpp"
@@ -93,8 +92,8 @@ void checkHeader(std::string_view encodedHeader) {
 
 std::string base64UrlEncode(std::string_view bytes) {
   std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                    bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   out.resize(out.size() - 1);  // the encoder writes a terminating NUL
   return out;
 }
@@ -103,8 +102,8 @@ bool base64UrlDecode(std::string_view text, std::string& out) {
   out.assign(text.size(), '\0');  // decoded data is always shorter
   std::size_t length = 0;
   const char* end = nullptr;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(),
-                        nullptr, &length, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr,
+                        &length, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
     return false;
   }
   if (end != text.data() + text.size()) return false;  // stopped early: trailing garbage
@@ -135,11 +134,9 @@ std::string Jwt::sign(const AccessClaims& claims) const {
   static const std::string header = base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})");
   boost::json::array roles;
   for (auto role : claims.roles) roles.emplace_back(auth::to_string(role));
-  boost::json::object payload{{"iss", settings_.issuer},   {"aud", settings_.audience},
-                              {"sub", claims.subject},     {"iat", claims.issuedAt},
-                              {"nbf", claims.notBefore},   {"exp", claims.expiresAt},
-                              {"jti", claims.jwtId},       {"email", claims.email},
-                              {"roles", std::move(roles)}};
+  boost::json::object payload{{"iss", settings_.issuer}, {"aud", settings_.audience}, {"sub", claims.subject},
+                              {"iat", claims.issuedAt},  {"nbf", claims.notBefore},   {"exp", claims.expiresAt},
+                              {"jti", claims.jwtId},     {"email", claims.email},     {"roles", std::move(roles)}};
   std::string signingInput = header + '.' + base64UrlEncode(boost::json::serialize(payload));
   return signingInput + '.' + base64UrlEncode(signature(signingInput));
 }

@@ -27,7 +27,7 @@ struct AccessClaims {
   std::string subject;  // sub: the user id
   std::string email;
   std::vector<auth::Role> roles;
-  std::string jwtId;    // jti
+  std::string jwtId;           // jti
   std::int64_t issuedAt = 0;   // iat, seconds since the epoch
   std::int64_t notBefore = 0;  // nbf
   std::int64_t expiresAt = 0;  // exp

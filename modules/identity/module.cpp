@@ -107,16 +107,21 @@ std::vector<ConfigKey> configKeys() {
        "HS256 key for access tokens, at least 32 bytes (env BOXOFFICE_AUTH_JWT_SECRET). Empty: "
        "auth.jwtSecretFile, else a generated development key kept in the identity database.",
        0, INT64_MAX, true},
-      {"auth.jwtSecretFile", T::String, "", "File holding the HS256 key (e.g. a Docker secret); used when auth.jwtSecret is empty."},
+      {"auth.jwtSecretFile", T::String, "",
+       "File holding the HS256 key (e.g. a Docker secret); used when auth.jwtSecret is empty."},
       {"auth.issuer", T::String, "boxoffice", "The iss claim of issued access tokens; other issuers are rejected."},
-      {"auth.audience", T::String, "boxoffice-api", "The aud claim of issued access tokens; other audiences are rejected."},
+      {"auth.audience", T::String, "boxoffice-api",
+       "The aud claim of issued access tokens; other audiences are rejected."},
       {"auth.accessTokenTtlSeconds", T::Int, 900,
-       "Access-token lifetime. Role changes reach a user with their next token, so at the latest after this.", 1, 86400},
+       "Access-token lifetime. Role changes reach a user with their next token, so at the latest after this.", 1,
+       86400},
       {"auth.refreshTokenTtlSeconds", T::Int, 14 * 24 * 3600,
        "Refresh-token lifetime; each refresh issues a new one with a fresh lifetime.", 60, 366LL * 24 * 3600},
       {"auth.clockSkewSeconds", T::Int, 30, "Clock difference tolerated when checking exp and nbf.", 0, 300},
-      {"rateLimit.loginPerMinute", T::Int, 5, "Sign-in attempts per minute per email and client IP (POST /auth/token).", 1, 1000000},
-      {"rateLimit.loginBurst", T::Int, 5, "Sign-in attempts allowed at once per email and client IP before the per-minute rate applies.", 1, 1000000},
+      {"rateLimit.loginPerMinute", T::Int, 5, "Sign-in attempts per minute per email and client IP (POST /auth/token).",
+       1, 1000000},
+      {"rateLimit.loginBurst", T::Int, 5,
+       "Sign-in attempts allowed at once per email and client IP before the per-minute rate applies.", 1, 1000000},
   };
 }
 

@@ -1,9 +1,8 @@
 #include "password_hasher.hpp"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <array>
+#include <sodium.h>
 #include <stdexcept>
 #include <thread>
 
@@ -31,9 +30,7 @@ PasswordHasher::Cost PasswordHasher::interactive() {
   return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
 }
 
-PasswordHasher::Cost PasswordHasher::minimal() {
-  return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
-}
+PasswordHasher::Cost PasswordHasher::minimal() { return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN}; }
 
 PasswordHasher::PasswordHasher(Cost cost, int maxConcurrent)
     : cost_(cost), slots_(std::clamp(maxConcurrent, 1, kMaxConcurrentLimit)) {

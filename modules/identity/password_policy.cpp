@@ -11,20 +11,18 @@ namespace {
 // Passwords of ten or more characters that top the published breach lists. Shorter ones fail the
 // length rule anyway. Compared case-insensitively.
 constexpr auto kCommonPasswords = std::to_array<std::string_view>({
-    "1234567890",   "0123456789",    "0987654321",    "12345678910",  "123456789a",
-    "1234567890a",  "a123456789",    "qwertyuiop",    "qwertyuiop123", "1q2w3e4r5t",
-    "1q2w3e4r5t6y", "q1w2e3r4t5",    "1qaz2wsx3edc",  "zaq12wsxcde3", "qazwsxedcrfv",
-    "asdfghjkl1",   "zxcvbnm123",    "abcdefghij",    "abcd123456",   "abc1234567",
-    "1111111111",   "11111111111",   "iloveyou12",    "iloveyou123",  "password12",
-    "passw0rd12",   "p@ssw0rd123",   "administrator", "adminadmin",   "admin12345",
-    "welcome123",   "letmein123",    "trustno1234",   "changeme123",  "sunshine123",
-    "princess123",  "football123",   "baseball123",   "superman123",  "starwars123",
+    "1234567890",   "0123456789",    "0987654321",  "12345678910",  "123456789a",  "1234567890a",  "a123456789",
+    "qwertyuiop",   "qwertyuiop123", "1q2w3e4r5t",  "1q2w3e4r5t6y", "q1w2e3r4t5",  "1qaz2wsx3edc", "zaq12wsxcde3",
+    "qazwsxedcrfv", "asdfghjkl1",    "zxcvbnm123",  "abcdefghij",   "abcd123456",  "abc1234567",   "1111111111",
+    "11111111111",  "iloveyou12",    "iloveyou123", "password12",   "passw0rd12",  "p@ssw0rd123",  "administrator",
+    "adminadmin",   "admin12345",    "welcome123",  "letmein123",   "trustno1234", "changeme123",  "sunshine123",
+    "princess123",  "football123",   "baseball123", "superman123",  "starwars123",
 });
 
 // Words that, followed only by digits and punctuation ("Password2026!"), make a guessable password.
 constexpr auto kCommonStems = std::to_array<std::string_view>({
-    "password", "passw0rd", "p@ssw0rd", "p@ssword", "qwerty",  "qwertyuiop", "letmein",
-    "welcome",  "iloveyou", "admin",    "changeme", "monkey",  "dragon",     "football",
+    "password", "passw0rd", "p@ssw0rd", "p@ssword", "qwerty",    "qwertyuiop", "letmein",
+    "welcome",  "iloveyou", "admin",    "changeme", "monkey",    "dragon",     "football",
     "baseball", "sunshine", "princess", "secret",   "boxoffice", "tickets",
 });
 
@@ -55,13 +53,11 @@ bool isCommon(const std::string& lower) {
 }  // namespace
 
 std::size_t utf8Length(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
-  }));
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
 }
 
-std::optional<std::string> passwordProblem(std::string_view password,
-                                           std::string_view normalizedEmail) {
+std::optional<std::string> passwordProblem(std::string_view password, std::string_view normalizedEmail) {
   auto length = utf8Length(password);
   if (length < kMinPasswordLength) {
     return "must be at least " + std::to_string(kMinPasswordLength) + " characters long";

@@ -13,8 +13,7 @@ inline constexpr std::size_t kMaxPasswordLength = 128;  // bounds hashing work a
 
 // nullopt when the password is acceptable for the account `normalizedEmail`, otherwise the reason,
 // phrased to follow the field name ("password must be at least 10 characters long").
-std::optional<std::string> passwordProblem(std::string_view password,
-                                           std::string_view normalizedEmail);
+std::optional<std::string> passwordProblem(std::string_view password, std::string_view normalizedEmail);
 
 // Counts UTF-8 code points (the request parser has already rejected invalid UTF-8).
 std::size_t utf8Length(std::string_view text);

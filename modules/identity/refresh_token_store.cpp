@@ -1,8 +1,7 @@
 #include "refresh_token_store.hpp"
 
-#include <sodium.h>
-
 #include <array>
+#include <sodium.h>
 
 namespace boxoffice::identity::refresh_token_store {
 
@@ -10,9 +9,12 @@ namespace {
 
 const char* statusText(RefreshStatus status) {
   switch (status) {
-    case RefreshStatus::Active: return "active";
-    case RefreshStatus::Used: return "used";
-    case RefreshStatus::Revoked: return "revoked";
+    case RefreshStatus::Active:
+      return "active";
+    case RefreshStatus::Used:
+      return "used";
+    case RefreshStatus::Revoked:
+      return "revoked";
   }
   return "revoked";
 }
@@ -35,15 +37,14 @@ std::string hashToken(std::string_view token) {
   return std::string(hex.data());
 }
 
-void insert(soci::session& sql, const RefreshTokenRow& row, const std::string& tokenHash,
-            std::int64_t nowMs) {
+void insert(soci::session& sql, const RefreshTokenRow& row, const std::string& tokenHash, std::int64_t nowMs) {
   std::string status = statusText(row.status);
   long long created = nowMs;
   long long expires = row.expiresAtMs;
   sql << "INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, status, created_at_ms, expires_at_ms) "
          "VALUES (:id, :family, :user, :hash, :status, :created, :expires)",
-      soci::use(row.id), soci::use(row.familyId), soci::use(row.userId), soci::use(tokenHash),
-      soci::use(status), soci::use(created), soci::use(expires);
+      soci::use(row.id), soci::use(row.familyId), soci::use(row.userId), soci::use(tokenHash), soci::use(status),
+      soci::use(created), soci::use(expires);
 }
 
 std::optional<RefreshTokenRow> findByHash(soci::session& sql, const std::string& tokenHash) {
@@ -51,8 +52,8 @@ std::optional<RefreshTokenRow> findByHash(soci::session& sql, const std::string&
   std::string status;
   long long expires = 0;
   sql << "SELECT id, family_id, user_id, status, expires_at_ms FROM refresh_tokens WHERE token_hash = :hash",
-      soci::use(tokenHash), soci::into(row.id), soci::into(row.familyId), soci::into(row.userId),
-      soci::into(status), soci::into(expires);
+      soci::use(tokenHash), soci::into(row.id), soci::into(row.familyId), soci::into(row.userId), soci::into(status),
+      soci::into(expires);
   if (!sql.got_data()) return std::nullopt;
   row.status = parseStatus(status);
   row.expiresAtMs = expires;

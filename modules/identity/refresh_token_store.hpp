@@ -2,10 +2,9 @@
 // SQL for refresh tokens. Only SHA-256 hashes are stored: a copy of the database does not let
 // anyone sign in. Tokens are 256-bit random values, so a fast unsalted hash is enough (there is
 // nothing to brute-force, unlike passwords).
-#include <soci/soci.h>
-
 #include <cstdint>
 #include <optional>
+#include <soci/soci.h>
 #include <string>
 #include <string_view>
 
@@ -26,8 +25,7 @@ namespace refresh_token_store {
 // Lower-case hex SHA-256 of the token text.
 std::string hashToken(std::string_view token);
 
-void insert(soci::session& sql, const RefreshTokenRow& row, const std::string& tokenHash,
-            std::int64_t nowMs);
+void insert(soci::session& sql, const RefreshTokenRow& row, const std::string& tokenHash, std::int64_t nowMs);
 std::optional<RefreshTokenRow> findByHash(soci::session& sql, const std::string& tokenHash);
 void markUsed(soci::session& sql, const std::string& id, std::int64_t nowMs);
 // Revokes every token of the family that is not revoked yet; returns how many.

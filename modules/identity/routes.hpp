@@ -17,8 +17,8 @@ inline constexpr const char* kLoginPolicy = "login";
 
 class Routes {
  public:
-  Routes(IdentityService& users, TokenService& tokens, const Jwt& jwt, RevokedTokens& revoked,
-         RateLimiter& rateLimiter, Metrics& metrics);
+  Routes(IdentityService& users, TokenService& tokens, const Jwt& jwt, RevokedTokens& revoked, RateLimiter& rateLimiter,
+         Metrics& metrics);
   void registerAll(Router& router);
 
  private:

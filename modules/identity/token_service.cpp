@@ -16,9 +16,7 @@ namespace {
 constexpr std::size_t kRefreshTokenBytes = 32;  // 256 bits
 constexpr std::size_t kMaxRefreshTokenLength = 256;
 
-Problem invalidRefreshToken() {
-  return Problem::unauthorized("The refresh token is invalid, expired or revoked.");
-}
+Problem invalidRefreshToken() { return Problem::unauthorized("The refresh token is invalid, expired or revoked."); }
 
 // What a rotation found, decided inside the transaction and acted on after the commit.
 struct Rotated {

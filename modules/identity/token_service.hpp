@@ -33,8 +33,9 @@ class TokenService {
  public:
   using Now = std::function<std::chrono::system_clock::time_point()>;
 
-  TokenService(Database& store, const Jwt& jwt, TokenLifetimes lifetimes, Logger log,
-               Now now = [] { return std::chrono::system_clock::now(); });
+  TokenService(
+      Database& store, const Jwt& jwt, TokenLifetimes lifetimes, Logger log,
+      Now now = [] { return std::chrono::system_clock::now(); });
 
   // A successful login: a new family.
   TokenPair issue(const UserSummary& user);
@@ -51,8 +52,7 @@ class TokenService {
 
  private:
   // Inserts a fresh refresh token of `familyId` and returns its text.
-  std::string addRefreshToken(Tx& tx, const std::string& familyId, const std::string& userId,
-                              std::int64_t nowMs);
+  std::string addRefreshToken(Tx& tx, const std::string& familyId, const std::string& userId, std::int64_t nowMs);
   Database& store_;
   const Jwt& jwt_;
   TokenLifetimes lifetimes_;

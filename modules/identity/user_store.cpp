@@ -23,9 +23,9 @@ UserRecord toRecord(const Row& row) {
 
 std::optional<UserRecord> findBy(soci::session& sql, const std::string& column, const std::string& value) {
   Row row;
-  sql << "SELECT " << kColumns << " FROM users WHERE " << column << " = :v", soci::use(value),
-      soci::into(row.id), soci::into(row.email), soci::into(row.displayName), soci::into(row.passwordHash),
-      soci::into(row.roles), soci::into(row.createdAtMs);
+  sql << "SELECT " << kColumns << " FROM users WHERE " << column << " = :v", soci::use(value), soci::into(row.id),
+      soci::into(row.email), soci::into(row.displayName), soci::into(row.passwordHash), soci::into(row.roles),
+      soci::into(row.createdAtMs);
   if (!sql.got_data()) return std::nullopt;
   return toRecord(row);
 }
@@ -36,9 +36,7 @@ std::optional<UserRecord> findByEmail(soci::session& sql, const std::string& nor
   return findBy(sql, "email", normalizedEmail);
 }
 
-std::optional<UserRecord> findById(soci::session& sql, const std::string& id) {
-  return findBy(sql, "id", id);
-}
+std::optional<UserRecord> findById(soci::session& sql, const std::string& id) { return findBy(sql, "id", id); }
 
 bool emailExists(soci::session& sql, const std::string& normalizedEmail) {
   int found = 0;
@@ -52,23 +50,21 @@ void insert(soci::session& sql, const UserRecord& record, std::int64_t createdAt
   long long created = createdAtMs;
   sql << "INSERT INTO users (id, email, display_name, password_hash, roles, created_at_ms, updated_at_ms) "
          "VALUES (:id, :email, :name, :hash, :roles, :created, :updated)",
-      soci::use(u.id), soci::use(u.email), soci::use(u.displayName), soci::use(record.passwordHash),
-      soci::use(roles), soci::use(created), soci::use(created);
+      soci::use(u.id), soci::use(u.email), soci::use(u.displayName), soci::use(record.passwordHash), soci::use(roles),
+      soci::use(created), soci::use(created);
 }
 
-void updateRoles(soci::session& sql, const std::string& id, const std::vector<auth::Role>& roles,
-                 std::int64_t nowMs) {
+void updateRoles(soci::session& sql, const std::string& id, const std::vector<auth::Role>& roles, std::int64_t nowMs) {
   std::string text = encodeRoles(roles);
   long long now = nowMs;
-  sql << "UPDATE users SET roles = :roles, updated_at_ms = :now WHERE id = :id", soci::use(text),
-      soci::use(now), soci::use(id);
+  sql << "UPDATE users SET roles = :roles, updated_at_ms = :now WHERE id = :id", soci::use(text), soci::use(now),
+      soci::use(id);
 }
 
-void updatePasswordHash(soci::session& sql, const std::string& id, const std::string& hash,
-                        std::int64_t nowMs) {
+void updatePasswordHash(soci::session& sql, const std::string& id, const std::string& hash, std::int64_t nowMs) {
   long long now = nowMs;
-  sql << "UPDATE users SET password_hash = :hash, updated_at_ms = :now WHERE id = :id", soci::use(hash),
-      soci::use(now), soci::use(id);
+  sql << "UPDATE users SET password_hash = :hash, updated_at_ms = :now WHERE id = :id", soci::use(hash), soci::use(now),
+      soci::use(id);
 }
 
 std::int64_t count(soci::session& sql) {
@@ -81,11 +77,10 @@ std::vector<UserSummary> page(soci::session& sql, std::int64_t offset, std::int6
   long long off = offset;
   long long lim = limit;
   Row row;
-  soci::statement st = (sql.prepare << "SELECT " << kColumns
-                                    << " FROM users ORDER BY created_at_ms, id LIMIT :limit OFFSET :offset",
-                        soci::use(lim), soci::use(off), soci::into(row.id), soci::into(row.email),
-                        soci::into(row.displayName), soci::into(row.passwordHash), soci::into(row.roles),
-                        soci::into(row.createdAtMs));
+  soci::statement st =
+      (sql.prepare << "SELECT " << kColumns << " FROM users ORDER BY created_at_ms, id LIMIT :limit OFFSET :offset",
+       soci::use(lim), soci::use(off), soci::into(row.id), soci::into(row.email), soci::into(row.displayName),
+       soci::into(row.passwordHash), soci::into(row.roles), soci::into(row.createdAtMs));
   st.execute();
   std::vector<UserSummary> out;
   while (st.fetch()) out.push_back(toRecord(row).user);

@@ -1,10 +1,9 @@
 #pragma once
 // SQL for the users table. Plain functions over a soci::session, so the same code runs inside a
 // write transaction (tx.sql()) or on a reader session.
-#include <soci/soci.h>
-
 #include <cstdint>
 #include <optional>
+#include <soci/soci.h>
 #include <string>
 #include <vector>
 
@@ -24,10 +23,8 @@ std::optional<UserRecord> findById(soci::session& sql, const std::string& id);
 bool emailExists(soci::session& sql, const std::string& normalizedEmail);
 // `createdAtMs` is the instant behind user.createdAt.
 void insert(soci::session& sql, const UserRecord& record, std::int64_t createdAtMs);
-void updateRoles(soci::session& sql, const std::string& id, const std::vector<auth::Role>& roles,
-                 std::int64_t nowMs);
-void updatePasswordHash(soci::session& sql, const std::string& id, const std::string& hash,
-                        std::int64_t nowMs);
+void updateRoles(soci::session& sql, const std::string& id, const std::vector<auth::Role>& roles, std::int64_t nowMs);
+void updatePasswordHash(soci::session& sql, const std::string& id, const std::string& hash, std::int64_t nowMs);
 std::int64_t count(soci::session& sql);
 // Oldest first, so pages are stable while users register.
 std::vector<UserSummary> page(soci::session& sql, std::int64_t offset, std::int64_t limit);

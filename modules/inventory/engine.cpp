@@ -56,7 +56,9 @@ void Engine::load() {
   log_.info("inventory loaded", {{"events", events_.size()}, {"activeHolds", activeHolds_.size()}});
 }
 
-void Engine::start() { thread_ = std::thread([this] { run(); }); }
+void Engine::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void Engine::stop() {
   {
@@ -113,7 +115,8 @@ void Engine::process(std::vector<Pending>& pending) {
       saveTouchedHeaders(batch, tx);
       if (batch.now - lastPruneMs_ > 3600 * 1000) {
         store::pruneIdempotency(tx.sql(), batch.now - kIdempotencyRetentionMs);
-        std::erase_if(idempotency_, [&](const auto& e) { return e.second.createdAtMs < batch.now - kIdempotencyRetentionMs; });
+        std::erase_if(idempotency_,
+                      [&](const auto& e) { return e.second.createdAtMs < batch.now - kIdempotencyRetentionMs; });
         lastPruneMs_ = batch.now;
       }
       tx.afterCommit([&] {
@@ -123,20 +126,27 @@ void Engine::process(std::vector<Pending>& pending) {
     });
     if (!pending.empty()) metrics_.observe("inventory_batch_size", {}, static_cast<double>(pending.size()));
   } catch (const std::exception& e) {
-    log_.error("inventory transaction failed; its commands were not applied", {{"error", e.what()}, {"commands", pending.size()}});
+    log_.error("inventory transaction failed; its commands were not applied",
+               {{"error", e.what()}, {"commands", pending.size()}});
     for (auto& outcome : outcomes) {
       outcome = {503, {}, Problem::unavailable("The reservation could not be stored; try again."), false, 0};
     }
   }
   for (std::size_t i = 0; i < pending.size(); ++i) {
     metrics_.increment("inventory_commands_total",
-                       {{"command", std::visit([](const auto& c) -> std::string {
-                           using T = std::decay_t<decltype(c)>;
-                           if constexpr (std::is_same_v<T, ReserveCommand>) return "reserve";
-                           else if constexpr (std::is_same_v<T, ConfirmCommand>) return "confirm";
-                           else if constexpr (std::is_same_v<T, ReleaseCommand>) return "release";
-                           else return "capacity";
-                         }, pending[i].command)},
+                       {{"command", std::visit(
+                                        [](const auto& c) -> std::string {
+                                          using T = std::decay_t<decltype(c)>;
+                                          if constexpr (std::is_same_v<T, ReserveCommand>)
+                                            return "reserve";
+                                          else if constexpr (std::is_same_v<T, ConfirmCommand>)
+                                            return "confirm";
+                                          else if constexpr (std::is_same_v<T, ReleaseCommand>)
+                                            return "release";
+                                          else
+                                            return "capacity";
+                                        },
+                                        pending[i].command)},
                         {"result", std::to_string(outcomes[i].status)}});
     pending[i].done(std::move(outcomes[i]));
   }
@@ -223,8 +233,9 @@ Outcome Engine::reserve(Batch& batch, Tx& tx, const ReserveCommand& command, con
   auto body = toJson(hold);
   tx.publish(messages::kTopic, messages::type::ticketsReserved, body, correlationId);
   afterChange(batch, tx, *event);
-  store::insertAudit(tx, {event->eventId, "TicketsReserved", actor.userId, hold.reservationId, hold.categoryId,
-                                hold.ticketCount, correlationId},
+  store::insertAudit(tx,
+                     {event->eventId, "TicketsReserved", actor.userId, hold.reservationId, hold.categoryId,
+                      hold.ticketCount, correlationId},
                      *event, batch.nowText);
 
   if (!command.idempotencyKey.empty()) {
@@ -237,17 +248,21 @@ Outcome Engine::reserve(Batch& batch, Tx& tx, const ReserveCommand& command, con
 }
 
 // The answer for a hold that is no longer active: tells confirm/release exactly why.
-Outcome Engine::finishedHoldOutcome(Tx& tx, const std::string& eventId, const std::string& reservationId, bool forConfirm) {
+Outcome Engine::finishedHoldOutcome(Tx& tx, const std::string& eventId, const std::string& reservationId,
+                                    bool forConfirm) {
   auto stored = store::findReservation(tx.sql(), reservationId);
   if (!stored || stored->eventId != eventId) throw problems::reservationNotFound(reservationId);
   switch (stored->status) {
-    case ReservationStatus::Expired: throw problems::reservationExpired(reservationId);
-    case ReservationStatus::Cancelled: throw problems::reservationReleased(reservationId);
+    case ReservationStatus::Expired:
+      throw problems::reservationExpired(reservationId);
+    case ReservationStatus::Cancelled:
+      throw problems::reservationReleased(reservationId);
     case ReservationStatus::Confirmed:
       // Confirming twice is a harmless retry (the saga may repeat a step); releasing a sold hold is not.
       if (forConfirm) return {200, toJson(*stored), std::nullopt, true, 0};
       throw problems::reservationConfirmed(reservationId);
-    case ReservationStatus::Reserved: break;
+    case ReservationStatus::Reserved:
+      break;
   }
   throw problems::reservationNotFound(reservationId);
 }
@@ -281,8 +296,9 @@ Outcome Engine::confirm(Batch& batch, Tx& tx, const ConfirmCommand& command, con
   auto body = toJson(hold);
   tx.publish(messages::kTopic, messages::type::reservationConfirmed, body, correlationId);
   afterChange(batch, tx, *event);
-  store::insertAudit(tx, {event->eventId, "ReservationConfirmed", actor.userId, hold.reservationId,
-                                hold.categoryId, hold.ticketCount, correlationId},
+  store::insertAudit(tx,
+                     {event->eventId, "ReservationConfirmed", actor.userId, hold.reservationId, hold.categoryId,
+                      hold.ticketCount, correlationId},
                      *event, batch.nowText);
   return {200, std::move(body), std::nullopt, false, event->version};
 }
@@ -293,7 +309,8 @@ Outcome Engine::release(Batch& batch, Tx& tx, const ReleaseCommand& command, con
   if (it == activeHolds_.end() || it->second.eventId != command.eventId) {
     auto stored = store::findReservation(tx.sql(), command.reservationId);
     // Someone else's finished hold looks like no hold at all.
-    if (stored && !actor.isAdmin && stored->userId != actor.userId) throw problems::reservationNotFound(command.reservationId);
+    if (stored && !actor.isAdmin && stored->userId != actor.userId)
+      throw problems::reservationNotFound(command.reservationId);
     return finishedHoldOutcome(tx, command.eventId, command.reservationId, false);
   }
   if (!actor.isAdmin && actor.userId != it->second.userId) throw problems::reservationNotFound(command.reservationId);
@@ -329,8 +346,9 @@ void Engine::endHold(Batch& batch, Tx& tx, EventInventory& event, const std::str
   if (messageType == messages::type::reservationReleased) body["reason"] = reason;
   tx.publish(messages::kTopic, messageType, body, correlationId);
   afterChange(batch, tx, event);
-  store::insertAudit(tx, {event.eventId, std::string(messageType), actorId, hold.reservationId, hold.categoryId,
-                                hold.ticketCount, correlationId},
+  store::insertAudit(tx,
+                     {event.eventId, std::string(messageType), actorId, hold.reservationId, hold.categoryId,
+                      hold.ticketCount, correlationId},
                      event, batch.nowText);
 }
 
@@ -358,17 +376,19 @@ void Engine::afterChange(Batch& batch, Tx& tx, EventInventory& event) {
   int available = event.availableSeats();
   bool low = available <= event.rules.lowInventoryThreshold;
   if (low && !event.lowInventoryAlerted && available > 0) {
-    tx.publish(messages::kTopic, messages::type::lowInventory,
-               {{"eventId", event.eventId}, {"availableTickets", available}, {"threshold", event.rules.lowInventoryThreshold}},
-               "");
+    tx.publish(
+        messages::kTopic, messages::type::lowInventory,
+        {{"eventId", event.eventId}, {"availableTickets", available}, {"threshold", event.rules.lowInventoryThreshold}},
+        "");
     batch.journal.set(event.lowInventoryAlerted, true);
   } else if (!low && event.lowInventoryAlerted) {
     batch.journal.set(event.lowInventoryAlerted, false);
   }
   if (available == 0 && !event.soldOutAlerted && event.totalSeats() > 0) {
-    tx.publish(messages::kTopic, messages::type::soldOut,
-               {{"eventId", event.eventId}, {"soldTickets", event.soldSeats()}, {"reservedTickets", event.reservedSeats()}},
-               "");
+    tx.publish(
+        messages::kTopic, messages::type::soldOut,
+        {{"eventId", event.eventId}, {"soldTickets", event.soldSeats()}, {"reservedTickets", event.reservedSeats()}},
+        "");
     batch.journal.set(event.soldOutAlerted, true);
   } else if (available > 0 && event.soldOutAlerted) {
     batch.journal.set(event.soldOutAlerted, false);
@@ -408,11 +428,15 @@ Outcome Engine::changeCapacity(Batch& batch, Tx& tx, const CapacityCommand& comm
     batch.journal.set(category->total, change.totalSeats);
     store::saveCategory(tx, event->eventId, *category);
     tx.publish(messages::kTopic, messages::type::capacityChanged,
-               {{"eventId", event->eventId}, {"categoryId", change.categoryId}, {"previousTotalSeats", oldTotal},
-                {"totalSeats", change.totalSeats}, {"totalCapacity", event->totalSeats()}},
+               {{"eventId", event->eventId},
+                {"categoryId", change.categoryId},
+                {"previousTotalSeats", oldTotal},
+                {"totalSeats", change.totalSeats},
+                {"totalCapacity", event->totalSeats()}},
                correlationId);
-    store::insertAudit(tx, {event->eventId, "CapacityChanged", actor.userId, "", change.categoryId,
-                                  change.totalSeats - oldTotal, correlationId},
+    store::insertAudit(tx,
+                       {event->eventId, "CapacityChanged", actor.userId, "", change.categoryId,
+                        change.totalSeats - oldTotal, correlationId},
                        *event, batch.nowText);
   }
   afterChange(batch, tx, *event);
@@ -462,7 +486,9 @@ void Engine::applyEventMessage(Tx& tx, const std::string& type, const events::me
     int total = std::max(incoming.totalSeats, committed);
     if (total != incoming.totalSeats) {
       log_.warn("event asked for fewer seats than are held or sold; keeping the committed ones",
-                {{"eventId", state.eventId}, {"categoryId", incoming.categoryId}, {"requested", incoming.totalSeats},
+                {{"eventId", state.eventId},
+                 {"categoryId", incoming.categoryId},
+                 {"requested", incoming.totalSeats},
                  {"kept", total}});
     }
     next.available = total - committed;
@@ -470,9 +496,11 @@ void Engine::applyEventMessage(Tx& tx, const std::string& type, const events::me
     categories.push_back(std::move(next));
   }
   for (const auto& current : event.categories) {
-    bool kept = std::any_of(categories.begin(), categories.end(), [&](const Category& c) { return c.categoryId == current.categoryId; });
+    bool kept = std::any_of(categories.begin(), categories.end(),
+                            [&](const Category& c) { return c.categoryId == current.categoryId; });
     if (!kept && current.reserved + current.sold > 0) {
-      log_.warn("event dropped a category that has held or sold seats; keeping it", {{"eventId", state.eventId}, {"categoryId", current.categoryId}});
+      log_.warn("event dropped a category that has held or sold seats; keeping it",
+                {{"eventId", state.eventId}, {"categoryId", current.categoryId}});
       auto stays = current;
       stays.total = stays.reserved + stays.sold;
       stays.available = 0;

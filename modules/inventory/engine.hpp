@@ -77,8 +77,8 @@ struct Outcome {
   int status = 200;
   boost::json::object body;
   std::optional<Problem> problem;
-  bool replayed = false;       // an idempotent replay of an earlier answer
-  std::int64_t version = 0;    // inventory version after the command (ETag)
+  bool replayed = false;     // an idempotent replay of an earlier answer
+  std::int64_t version = 0;  // inventory version after the command (ETag)
 };
 using Done = std::function<void(Outcome)>;
 
@@ -118,7 +118,9 @@ class Engine {
 
   std::shared_ptr<const Snapshot> snapshot(const std::string& eventId) const;
   // Called after every commit with the ids of the events it changed (live updates).
-  void onChange(std::function<void(const std::vector<std::string>&)> listener) { changeListener_ = std::move(listener); }
+  void onChange(std::function<void(const std::vector<std::string>&)> listener) {
+    changeListener_ = std::move(listener);
+  }
 
  private:
   struct Pending {
@@ -133,15 +135,18 @@ class Engine {
   void run();
   void process(std::vector<Pending>& pending);
   Outcome apply(Batch& batch, Tx& tx, Pending& pending);
-  Outcome reserve(Batch& batch, Tx& tx, const ReserveCommand& command, const Actor& actor, const std::string& correlationId);
-  Outcome confirm(Batch& batch, Tx& tx, const ConfirmCommand& command, const Actor& actor, const std::string& correlationId);
-  Outcome release(Batch& batch, Tx& tx, const ReleaseCommand& command, const Actor& actor, const std::string& correlationId);
+  Outcome reserve(Batch& batch, Tx& tx, const ReserveCommand& command, const Actor& actor,
+                  const std::string& correlationId);
+  Outcome confirm(Batch& batch, Tx& tx, const ConfirmCommand& command, const Actor& actor,
+                  const std::string& correlationId);
+  Outcome release(Batch& batch, Tx& tx, const ReleaseCommand& command, const Actor& actor,
+                  const std::string& correlationId);
   Outcome changeCapacity(Batch& batch, Tx& tx, const CapacityCommand& command, const Actor& actor,
                          const std::string& correlationId);
   // Ends an active hold (expired, released, or cancelled with its event): seats go back.
-  void endHold(Batch& batch, Tx& tx, EventInventory& event, const std::string& reservationId,
-               ReservationStatus status, std::string_view messageType, const std::string& reason,
-               const std::string& actorId, const std::string& correlationId);
+  void endHold(Batch& batch, Tx& tx, EventInventory& event, const std::string& reservationId, ReservationStatus status,
+               std::string_view messageType, const std::string& reason, const std::string& actorId,
+               const std::string& correlationId);
   void expireDue(Batch& batch, Tx& tx);
   // Publishes LowInventory / SoldOut once per crossing and bumps the version.
   void afterChange(Batch& batch, Tx& tx, EventInventory& event);

@@ -42,7 +42,9 @@ std::size_t LiveUpdates::watchers() const {
   return count;
 }
 
-void LiveUpdates::start() { thread_ = std::thread([this] { run(); }); }
+void LiveUpdates::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void LiveUpdates::stop() {
   {
@@ -72,7 +74,8 @@ void LiveUpdates::run() {
         continue;
       }
       // Many watchers stretch the interval so the total stays within the budget.
-      auto interval = std::max(minInterval_, std::chrono::milliseconds(1000 * static_cast<long>(alive.size()) / budget_));
+      auto interval =
+          std::max(minInterval_, std::chrono::milliseconds(1000 * static_cast<long>(alive.size()) / budget_));
       if (topic.dirty) {
         if (now - topic.lastPush >= interval) {
           topic.dirty = false;

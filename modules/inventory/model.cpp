@@ -8,10 +8,14 @@ namespace boxoffice::inventory {
 
 std::string_view to_string(ReservationStatus status) {
   switch (status) {
-    case ReservationStatus::Reserved: return "Reserved";
-    case ReservationStatus::Confirmed: return "Confirmed";
-    case ReservationStatus::Expired: return "Expired";
-    case ReservationStatus::Cancelled: return "Cancelled";
+    case ReservationStatus::Reserved:
+      return "Reserved";
+    case ReservationStatus::Confirmed:
+      return "Confirmed";
+    case ReservationStatus::Expired:
+      return "Expired";
+    case ReservationStatus::Cancelled:
+      return "Cancelled";
   }
   return "Reserved";
 }
@@ -26,18 +30,23 @@ std::optional<ReservationStatus> parseReservationStatus(std::string_view text) {
 
 std::string_view to_string(SaleStatus status) {
   switch (status) {
-    case SaleStatus::Draft: return "Draft";
-    case SaleStatus::Published: return "Published";
-    case SaleStatus::Cancelled: return "Cancelled";
-    case SaleStatus::Completed: return "Completed";
-    case SaleStatus::Deleted: return "Deleted";
+    case SaleStatus::Draft:
+      return "Draft";
+    case SaleStatus::Published:
+      return "Published";
+    case SaleStatus::Cancelled:
+      return "Cancelled";
+    case SaleStatus::Completed:
+      return "Completed";
+    case SaleStatus::Deleted:
+      return "Deleted";
   }
   return "Draft";
 }
 
 SaleStatus parseSaleStatus(std::string_view text) {
-  for (auto s : {SaleStatus::Draft, SaleStatus::Published, SaleStatus::Cancelled, SaleStatus::Completed,
-                 SaleStatus::Deleted}) {
+  for (auto s :
+       {SaleStatus::Draft, SaleStatus::Published, SaleStatus::Cancelled, SaleStatus::Completed, SaleStatus::Deleted}) {
     if (to_string(s) == text) return s;
   }
   return SaleStatus::Draft;
@@ -60,7 +69,8 @@ const Category* EventInventory::category(std::string_view id) const {
 namespace {
 template <class F>
 int sum(const std::vector<Category>& categories, F field) {
-  return std::accumulate(categories.begin(), categories.end(), 0, [&](int acc, const Category& c) { return acc + field(c); });
+  return std::accumulate(categories.begin(), categories.end(), 0,
+                         [&](int acc, const Category& c) { return acc + field(c); });
 }
 }  // namespace
 
@@ -77,9 +87,17 @@ boost::json::object toJson(const Reservation& r) {
           {"status", to_string(r.status)}};
 }
 
-int EventInventory::totalSeats() const { return sum(categories, [](const Category& c) { return c.total; }); }
-int EventInventory::availableSeats() const { return sum(categories, [](const Category& c) { return c.available; }); }
-int EventInventory::reservedSeats() const { return sum(categories, [](const Category& c) { return c.reserved; }); }
-int EventInventory::soldSeats() const { return sum(categories, [](const Category& c) { return c.sold; }); }
+int EventInventory::totalSeats() const {
+  return sum(categories, [](const Category& c) { return c.total; });
+}
+int EventInventory::availableSeats() const {
+  return sum(categories, [](const Category& c) { return c.available; });
+}
+int EventInventory::reservedSeats() const {
+  return sum(categories, [](const Category& c) { return c.reserved; });
+}
+int EventInventory::soldSeats() const {
+  return sum(categories, [](const Category& c) { return c.sold; });
+}
 
 }  // namespace boxoffice::inventory

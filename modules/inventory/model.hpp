@@ -37,7 +37,9 @@ struct Category {
   int available = 0;
   int reserved = 0;
   int sold = 0;
-  bool consistent() const { return available >= 0 && reserved >= 0 && sold >= 0 && available + reserved + sold == total; }
+  bool consistent() const {
+    return available >= 0 && reserved >= 0 && sold >= 0 && available + reserved + sold == total;
+  }
 };
 
 struct EventInventory {
@@ -48,10 +50,10 @@ struct EventInventory {
   std::int64_t startsAtMs = 0;
   Rules rules;
   std::vector<Category> categories;
-  std::int64_t version = 1;            // inventory ETag; bumps on every change
-  std::int64_t sourceVersion = 0;      // the events module's version last applied
-  bool lowInventoryAlerted = false;    // LowInventory sent for the current crossing
-  bool soldOutAlerted = false;         // SoldOut sent for the current crossing
+  std::int64_t version = 1;          // inventory ETag; bumps on every change
+  std::int64_t sourceVersion = 0;    // the events module's version last applied
+  bool lowInventoryAlerted = false;  // LowInventory sent for the current crossing
+  bool soldOutAlerted = false;       // SoldOut sent for the current crossing
   std::string updatedAt;
   // Tickets each user holds or bought for this event (for maxTicketsPerUser).
   std::map<std::string, int> ticketsByUser;

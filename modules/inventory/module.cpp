@@ -12,17 +12,22 @@ namespace boxoffice::inventory {
 std::vector<ConfigKey> configKeys() {
   using T = ConfigType;
   return {
-      {"inventory.maxTicketsPerUser", T::Int, 10, "Default per-buyer limit per event (active holds plus purchases).", 1, 1000},
+      {"inventory.maxTicketsPerUser", T::Int, 10, "Default per-buyer limit per event (active holds plus purchases).", 1,
+       1000},
       {"inventory.reservationTimeoutMinutes", T::Int, 15, "Default hold lifetime.", 1, 1440},
-      {"inventory.lowInventoryThreshold", T::Int, 50, "Available seats at or below which LowInventory is published.", 0, 1000000},
+      {"inventory.lowInventoryThreshold", T::Int, 50, "Available seats at or below which LowInventory is published.", 0,
+       1000000},
       {"inventory.lastMinuteReservationMinutes", T::Int, 30,
        "Window before the start in which holds last half as long and never past the start.", 0, 1440},
       {"inventory.reservationTimeoutSeconds", T::Int, 0,
        "If set, holds last this many seconds instead of reservationTimeoutMinutes (demos and tests).", 0, 86400},
-      {"inventory.maxBatch", T::Int, 512, "Most commands committed in one inventory transaction (group commit).", 1, 10000},
-      {"inventory.livePushesPerSecond", T::Int, 10, "Most availability pushes per event per second to live watchers.", 1, 100},
+      {"inventory.maxBatch", T::Int, 512, "Most commands committed in one inventory transaction (group commit).", 1,
+       10000},
+      {"inventory.livePushesPerSecond", T::Int, 10, "Most availability pushes per event per second to live watchers.",
+       1, 100},
       {"inventory.livePushBudgetPerSecond", T::Int, 20000,
-       "Total live messages per second across watchers of one event; more watchers stretch the interval.", 100, 10000000},
+       "Total live messages per second across watchers of one event; more watchers stretch the interval.", 100,
+       10000000},
   };
 }
 
@@ -33,12 +38,13 @@ class Inventory final : public InventoryModule, public InventoryQueries {
   explicit Inventory(ModuleDeps deps)
       : deps_(std::move(deps)),
         engine_(deps_.store, settingsFrom(deps_.config), deps_.metrics, deps_.log),
-        live_([this](const std::string& eventId) {
-                auto snapshot = engine_.snapshot(eventId);
-                return snapshot ? snapshot->json : std::string();
-              },
-              static_cast<int>(deps_.config.getInt("inventory.livePushesPerSecond")),
-              static_cast<int>(deps_.config.getInt("inventory.livePushBudgetPerSecond")), deps_.metrics) {
+        live_(
+            [this](const std::string& eventId) {
+              auto snapshot = engine_.snapshot(eventId);
+              return snapshot ? snapshot->json : std::string();
+            },
+            static_cast<int>(deps_.config.getInt("inventory.livePushesPerSecond")),
+            static_cast<int>(deps_.config.getInt("inventory.livePushBudgetPerSecond")), deps_.metrics) {
     engine_.onChange([this](const std::vector<std::string>& eventIds) { live_.changed(eventIds); });
     // Memory mirrors the database before any message or request can arrive.
     engine_.load();
@@ -51,7 +57,7 @@ class Inventory final : public InventoryModule, public InventoryQueries {
 
   void subscribe(MessageBus& bus) override {
     bus.subscribe(events::messages::kTopic, "inventory", deps_.store, [this](const Envelope& message, Tx& tx) {
-      static constexpr std::string_view kApplied[] = {"EventCreated", "EventUpdated", "EventPublished",
+      static constexpr std::string_view kApplied[] = {"EventCreated",   "EventUpdated", "EventPublished",
                                                       "EventCancelled", "EventDeleted", "EventCompleted"};
       if (std::find(std::begin(kApplied), std::end(kApplied), message.type) == std::end(kApplied)) return;
       engine_.applyEventMessage(tx, message.type, events::messages::EventState::fromJson(message.payload),

@@ -26,7 +26,8 @@ bool isOwnerOrAdmin(const Snapshot& snapshot, const RequestContext& context) {
 
 // The snapshot a caller may see: Draft and deleted events are invisible to all but their owner
 // and Admins (a 404, so their existence does not leak).
-std::shared_ptr<const Snapshot> visibleSnapshot(Engine& engine, const std::string& eventId, const RequestContext& context) {
+std::shared_ptr<const Snapshot> visibleSnapshot(Engine& engine, const std::string& eventId,
+                                                const RequestContext& context) {
   auto snapshot = isUuid(eventId) ? engine.snapshot(eventId) : nullptr;
   if (!snapshot) throw problems::eventNotFound(eventId);
   bool hidden = snapshot->status == SaleStatus::Draft || snapshot->status == SaleStatus::Deleted;
@@ -113,8 +114,8 @@ void reserveHandler(Engine& engine, const std::string& eventIdParam, http::Reque
 }  // namespace
 
 void registerRoutes(Router& router, Engine& engine, Database& store, LiveUpdates& live) {
-  using http::Method;
   using auth::Permission;
+  using http::Method;
 
   router.add(Method::Get, "/api/v1/inventory/{eventId}", kModule, Access::optionalUser(),
              [&engine, &store](const http::Request& request, RequestContext& context) {
@@ -219,7 +220,8 @@ void registerRoutes(Router& router, Engine& engine, Database& store, LiveUpdates
                http::Response response = http::Response::json(200, snapshot->json);
                response.headers["ETag"] = etagOf(snapshot->version);
                if (request.isWebSocketUpgrade() || request.acceptsEventStream()) {
-                 response.push = request.isWebSocketUpgrade() ? http::PushKind::WebSocket : http::PushKind::ServerSentEvents;
+                 response.push =
+                     request.isWebSocketUpgrade() ? http::PushKind::WebSocket : http::PushKind::ServerSentEvents;
                  response.onOpen = [&live, eventId = snapshot->eventId](std::shared_ptr<http::PushChannel> channel) {
                    live.watch(eventId, std::move(channel));
                  };

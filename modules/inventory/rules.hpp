@@ -10,8 +10,8 @@ namespace boxoffice::inventory {
 
 // Why a hold may not be placed; the HTTP layer maps each to its own problem type.
 enum class Refusal {
-  NotOnSale,         // event not Published (Draft, Cancelled, Completed, Deleted)
-  TooCloseToStart,   // the event starts in less than kMinimumHold
+  NotOnSale,        // event not Published (Draft, Cancelled, Completed, Deleted)
+  TooCloseToStart,  // the event starts in less than kMinimumHold
   UnknownCategory,
   NotEnoughSeats,
   PerUserLimit,

@@ -1,8 +1,8 @@
 #include "store.hpp"
 
-#include "boxoffice/kernel/db.hpp"
-
 #include <boost/json.hpp>
+
+#include "boxoffice/kernel/db.hpp"
 
 namespace boxoffice::inventory::store {
 
@@ -37,11 +37,12 @@ LoadedState loadAll(soci::session& sql, std::int64_t idempotencySinceMs) {
   LoadedState state;
   std::map<std::string, std::size_t> index;
   {
-    soci::rowset<soci::row> rows = (sql.prepare << "SELECT event_id, event_name, organizer_id, status, starts_at_ms, "
-                                                   "max_tickets_per_user, reservation_timeout_minutes, "
-                                                   "low_inventory_threshold, last_minute_reservation_minutes, version, "
-                                                   "source_version, low_inventory_alerted, sold_out_alerted, updated_at "
-                                                   "FROM inventories");
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT event_id, event_name, organizer_id, status, starts_at_ms, "
+                        "max_tickets_per_user, reservation_timeout_minutes, "
+                        "low_inventory_threshold, last_minute_reservation_minutes, version, "
+                        "source_version, low_inventory_alerted, sold_out_alerted, updated_at "
+                        "FROM inventories");
     for (const auto& r : rows) {
       EventInventory e;
       e.eventId = text(r, 0);
@@ -61,8 +62,9 @@ LoadedState loadAll(soci::session& sql, std::int64_t idempotencySinceMs) {
     }
   }
   {
-    soci::rowset<soci::row> rows = (sql.prepare << "SELECT event_id, category_id, name, price_amount, currency, total, "
-                                                   "available, reserved, sold FROM categories ORDER BY event_id, position");
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT event_id, category_id, name, price_amount, currency, total, "
+                        "available, reserved, sold FROM categories ORDER BY event_id, position");
     for (const auto& r : rows) {
       auto it = index.find(text(r, 0));
       if (it == index.end()) continue;
@@ -73,8 +75,9 @@ LoadedState loadAll(soci::session& sql, std::int64_t idempotencySinceMs) {
   }
   {
     // Tickets per user and event: active holds plus purchases (for maxTicketsPerUser).
-    soci::rowset<soci::row> rows = (sql.prepare << "SELECT event_id, user_id, SUM(ticket_count) FROM reservations "
-                                                   "WHERE status IN ('Reserved', 'Confirmed') GROUP BY event_id, user_id");
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT event_id, user_id, SUM(ticket_count) FROM reservations "
+                        "WHERE status IN ('Reserved', 'Confirmed') GROUP BY event_id, user_id");
     for (const auto& r : rows) {
       auto it = index.find(text(r, 0));
       if (it != index.end()) state.events[it->second].ticketsByUser[text(r, 1)] = static_cast<int>(integer(r, 2));
@@ -98,29 +101,32 @@ LoadedState loadAll(soci::session& sql, std::int64_t idempotencySinceMs) {
 }
 
 void saveEventHeader(Tx& tx, const EventInventory& e) {
-  tx.exec("UPDATE inventories SET event_name = ?, organizer_id = ?, status = ?, starts_at_ms = ?, "
-          "max_tickets_per_user = ?, reservation_timeout_minutes = ?, low_inventory_threshold = ?, "
-          "last_minute_reservation_minutes = ?, version = ?, source_version = ?, low_inventory_alerted = ?, "
-          "sold_out_alerted = ?, updated_at = ? WHERE event_id = ?",
-          e.eventName, e.organizerId, to_string(e.status), e.startsAtMs, e.rules.maxTicketsPerUser,
-          e.rules.reservationTimeoutMinutes, e.rules.lowInventoryThreshold, e.rules.lastMinuteReservationMinutes,
-          e.version, e.sourceVersion, e.lowInventoryAlerted ? 1 : 0, e.soldOutAlerted ? 1 : 0, e.updatedAt, e.eventId);
+  tx.exec(
+      "UPDATE inventories SET event_name = ?, organizer_id = ?, status = ?, starts_at_ms = ?, "
+      "max_tickets_per_user = ?, reservation_timeout_minutes = ?, low_inventory_threshold = ?, "
+      "last_minute_reservation_minutes = ?, version = ?, source_version = ?, low_inventory_alerted = ?, "
+      "sold_out_alerted = ?, updated_at = ? WHERE event_id = ?",
+      e.eventName, e.organizerId, to_string(e.status), e.startsAtMs, e.rules.maxTicketsPerUser,
+      e.rules.reservationTimeoutMinutes, e.rules.lowInventoryThreshold, e.rules.lastMinuteReservationMinutes, e.version,
+      e.sourceVersion, e.lowInventoryAlerted ? 1 : 0, e.soldOutAlerted ? 1 : 0, e.updatedAt, e.eventId);
 }
 
 void saveCategory(Tx& tx, const std::string& eventId, const Category& c) {
-  tx.exec("UPDATE categories SET name = ?, price_amount = ?, currency = ?, total = ?, available = ?, reserved = ?, "
-          "sold = ? WHERE event_id = ? AND category_id = ?",
-          c.name, c.priceAmount, c.currency, c.total, c.available, c.reserved, c.sold, eventId, c.categoryId);
+  tx.exec(
+      "UPDATE categories SET name = ?, price_amount = ?, currency = ?, total = ?, available = ?, reserved = ?, "
+      "sold = ? WHERE event_id = ? AND category_id = ?",
+      c.name, c.priceAmount, c.currency, c.total, c.available, c.reserved, c.sold, eventId, c.categoryId);
 }
 
 void saveEvent(Tx& tx, const EventInventory& e) {
-  tx.exec("INSERT OR IGNORE INTO inventories (event_id, event_name, organizer_id, status, starts_at_ms, "
-          "max_tickets_per_user, reservation_timeout_minutes, low_inventory_threshold, "
-          "last_minute_reservation_minutes, version, source_version, updated_at) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          e.eventId, e.eventName, e.organizerId, to_string(e.status), e.startsAtMs, e.rules.maxTicketsPerUser,
-          e.rules.reservationTimeoutMinutes, e.rules.lowInventoryThreshold, e.rules.lastMinuteReservationMinutes,
-          e.version, e.sourceVersion, e.updatedAt);
+  tx.exec(
+      "INSERT OR IGNORE INTO inventories (event_id, event_name, organizer_id, status, starts_at_ms, "
+      "max_tickets_per_user, reservation_timeout_minutes, low_inventory_threshold, "
+      "last_minute_reservation_minutes, version, source_version, updated_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      e.eventId, e.eventName, e.organizerId, to_string(e.status), e.startsAtMs, e.rules.maxTicketsPerUser,
+      e.rules.reservationTimeoutMinutes, e.rules.lowInventoryThreshold, e.rules.lastMinuteReservationMinutes, e.version,
+      e.sourceVersion, e.updatedAt);
   saveEventHeader(tx, e);
   std::vector<std::string> existing;
   {
@@ -133,47 +139,54 @@ void saveEvent(Tx& tx, const EventInventory& e) {
   }
   int position = 0;
   for (const auto& c : e.categories) {
-    tx.exec("INSERT INTO categories (event_id, category_id, name, price_amount, currency, position, total, available, "
-            "reserved, sold) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, category_id) DO UPDATE SET "
-            "name = excluded.name, price_amount = excluded.price_amount, currency = excluded.currency, "
-            "position = excluded.position, total = excluded.total, available = excluded.available, "
-            "reserved = excluded.reserved, sold = excluded.sold",
-            e.eventId, c.categoryId, c.name, c.priceAmount, c.currency, position, c.total, c.available, c.reserved,
-            c.sold);
+    tx.exec(
+        "INSERT INTO categories (event_id, category_id, name, price_amount, currency, position, total, available, "
+        "reserved, sold) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, category_id) DO UPDATE SET "
+        "name = excluded.name, price_amount = excluded.price_amount, currency = excluded.currency, "
+        "position = excluded.position, total = excluded.total, available = excluded.available, "
+        "reserved = excluded.reserved, sold = excluded.sold",
+        e.eventId, c.categoryId, c.name, c.priceAmount, c.currency, position, c.total, c.available, c.reserved, c.sold);
     ++position;
   }
 }
 
 void insertReservation(Tx& tx, const Reservation& r) {
-  tx.exec("INSERT INTO reservations (reservation_id, event_id, category_id, user_id, session_id, ticket_count, amount, "
-          "currency, reserved_at_ms, expires_at_ms, status, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          r.reservationId, r.eventId, r.categoryId, r.userId, r.sessionId, r.ticketCount, r.amount, r.currency,
-          r.reservedAtMs, r.expiresAtMs, to_string(r.status), r.reservedAtMs);
+  tx.exec(
+      "INSERT INTO reservations (reservation_id, event_id, category_id, user_id, session_id, ticket_count, amount, "
+      "currency, reserved_at_ms, expires_at_ms, status, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      r.reservationId, r.eventId, r.categoryId, r.userId, r.sessionId, r.ticketCount, r.amount, r.currency,
+      r.reservedAtMs, r.expiresAtMs, to_string(r.status), r.reservedAtMs);
 }
 
 void updateReservationStatus(Tx& tx, const std::string& id, ReservationStatus status, std::int64_t nowMs) {
-  tx.exec("UPDATE reservations SET status = ?, updated_at_ms = ? WHERE reservation_id = ?", to_string(status), nowMs, id);
+  tx.exec("UPDATE reservations SET status = ?, updated_at_ms = ? WHERE reservation_id = ?", to_string(status), nowMs,
+          id);
 }
 
 std::optional<Reservation> findReservation(soci::session& sql, const std::string& id) {
   soci::rowset<soci::row> rows =
-      (sql.prepare << "SELECT " << kReservationColumns << " FROM reservations WHERE reservation_id = :id", soci::use(id));
+      (sql.prepare << "SELECT " << kReservationColumns << " FROM reservations WHERE reservation_id = :id",
+       soci::use(id));
   for (const auto& r : rows) return reservationFrom(r);
   return std::nullopt;
 }
 
 void insertAudit(Tx& tx, const AuditEntry& a, const EventInventory& after, const std::string& at) {
-  auto nullable = [](const std::string& text) { return text.empty() ? SqlValue(nullptr) : SqlValue(std::string_view(text)); };
-  tx.exec("INSERT INTO audit_log (event_id, action, user_id, reservation_id, category_id, ticket_count, available, "
-          "reserved, sold, at, correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          a.eventId, a.action, a.userId, nullable(a.reservationId), nullable(a.categoryId), a.ticketCount,
-          after.availableSeats(), after.reservedSeats(), after.soldSeats(), at, a.correlationId);
+  auto nullable = [](const std::string& text) {
+    return text.empty() ? SqlValue(nullptr) : SqlValue(std::string_view(text));
+  };
+  tx.exec(
+      "INSERT INTO audit_log (event_id, action, user_id, reservation_id, category_id, ticket_count, available, "
+      "reserved, sold, at, correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      a.eventId, a.action, a.userId, nullable(a.reservationId), nullable(a.categoryId), a.ticketCount,
+      after.availableSeats(), after.reservedSeats(), after.soldSeats(), at, a.correlationId);
 }
 
 void insertIdempotency(Tx& tx, const std::string& userId, const std::string& key, const IdempotencyRecord& record) {
-  tx.exec("INSERT OR REPLACE INTO idempotency (user_id, idempotency_key, request_hash, status, body, created_at_ms) "
-          "VALUES (?, ?, ?, ?, ?, ?)",
-          userId, key, record.requestHash, record.status, record.body, record.createdAtMs);
+  tx.exec(
+      "INSERT OR REPLACE INTO idempotency (user_id, idempotency_key, request_hash, status, body, created_at_ms) "
+      "VALUES (?, ?, ?, ?, ?, ?)",
+      userId, key, record.requestHash, record.status, record.body, record.createdAtMs);
 }
 
 void pruneIdempotency(soci::session& sql, std::int64_t olderThanMs) {
@@ -205,8 +218,9 @@ std::int64_t countAudit(soci::session& sql, const std::string& eventId) {
 boost::json::array listAudit(soci::session& sql, const std::string& eventId, int limit, int offset) {
   boost::json::array out;
   soci::rowset<soci::row> rows =
-      (sql.prepare << "SELECT seq, action, user_id, reservation_id, category_id, ticket_count, available, reserved, "
-                      "sold, at, correlation_id FROM audit_log WHERE event_id = :e ORDER BY seq DESC LIMIT :l OFFSET :o",
+      (sql.prepare
+           << "SELECT seq, action, user_id, reservation_id, category_id, ticket_count, available, reserved, "
+              "sold, at, correlation_id FROM audit_log WHERE event_id = :e ORDER BY seq DESC LIMIT :l OFFSET :o",
        soci::use(eventId), soci::use(limit), soci::use(offset));
   for (const auto& r : rows) {
     boost::json::object entry{{"sequence", integer(r, 0)},
@@ -218,8 +232,10 @@ boost::json::array listAudit(soci::session& sql, const std::string& eventId, int
                               {"soldAfter", integer(r, 8)},
                               {"timestamp", text(r, 9)},
                               {"correlationId", text(r, 10)}};
-    entry["reservationId"] = r.get_indicator(3) == soci::i_null ? boost::json::value(nullptr) : boost::json::value(text(r, 3));
-    entry["categoryId"] = r.get_indicator(4) == soci::i_null ? boost::json::value(nullptr) : boost::json::value(text(r, 4));
+    entry["reservationId"] =
+        r.get_indicator(3) == soci::i_null ? boost::json::value(nullptr) : boost::json::value(text(r, 3));
+    entry["categoryId"] =
+        r.get_indicator(4) == soci::i_null ? boost::json::value(nullptr) : boost::json::value(text(r, 4));
     out.push_back(std::move(entry));
   }
   return out;

@@ -6,7 +6,8 @@ namespace boxoffice::app {
 
 namespace {
 RetryPolicy retryPolicy(const Config& config) {
-  return {static_cast<int>(config.getInt("bus.maxAttempts")), std::chrono::milliseconds(config.getInt("bus.retryBaseMs")),
+  return {static_cast<int>(config.getInt("bus.maxAttempts")),
+          std::chrono::milliseconds(config.getInt("bus.retryBaseMs")),
           std::chrono::milliseconds(config.getInt("bus.retryMaxMs"))};
 }
 }  // namespace
@@ -66,8 +67,8 @@ std::uint16_t Application::start() {
                                          metrics_, log_);
   auto port = server_->start();
   ready_ = true;
-  log_.info("listening", {{"port", port}, {"dataDir", config_.getString("storage.dataDir")},
-                          {"version", BOXOFFICE_VERSION}});
+  log_.info("listening",
+            {{"port", port}, {"dataDir", config_.getString("storage.dataDir")}, {"version", BOXOFFICE_VERSION}});
   return port;
 }
 

@@ -28,17 +28,13 @@ See docs/configuration.md for every key.
 
 Command parseCommandLine(int argc, const char* const* argv) {
   po::options_description options("options");
-  options.add_options()
-      ("help,h", "show help")
-      ("version", "show the version")
-      ("config", po::value<std::string>(), "configuration file (JSON)")
-      ("listen", po::value<std::string>(), "HOST:PORT")
-      ("data-dir", po::value<std::string>(), "directory for the module databases")
-      ("demo", po::bool_switch(), "load demo data")
-      ("email", po::value<std::string>(), "user e-mail (users add)")
-      ("role", po::value<std::string>(), "Admin, Organizer or User (users add)")
-      ("display-name", po::value<std::string>(), "display name (users add)")
-      ("words", po::value<std::vector<std::string>>(), "command words");
+  options.add_options()("help,h", "show help")("version", "show the version")(
+      "config", po::value<std::string>(), "configuration file (JSON)")("listen", po::value<std::string>(), "HOST:PORT")(
+      "data-dir", po::value<std::string>(), "directory for the module databases")(
+      "demo", po::bool_switch(), "load demo data")("email", po::value<std::string>(), "user e-mail (users add)")(
+      "role", po::value<std::string>(), "Admin, Organizer or User (users add)")(
+      "display-name", po::value<std::string>(), "display name (users add)")(
+      "words", po::value<std::vector<std::string>>(), "command words");
   po::positional_options_description positional;
   positional.add("words", -1);
 
@@ -83,7 +79,8 @@ Command parseCommandLine(int argc, const char* const* argv) {
     for (auto k : kinds) {
       if (k == command.kind) return;
     }
-    throw std::invalid_argument(std::string("--") + flag + " does not apply to '" + (joined.empty() ? "serve" : joined) + "'");
+    throw std::invalid_argument(std::string("--") + flag + " does not apply to '" +
+                                (joined.empty() ? "serve" : joined) + "'");
   };
   only("listen", {CommandKind::Serve});
   only("email", {CommandKind::UsersAdd});

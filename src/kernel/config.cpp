@@ -44,10 +44,14 @@ Config::Config(const ConfigSchema& schema) : schema_(schema) {
 namespace {
 std::string_view typeName(ConfigType type) {
   switch (type) {
-    case ConfigType::String: return "a string";
-    case ConfigType::Int: return "an integer";
-    case ConfigType::Bool: return "a boolean";
-    case ConfigType::StringList: return "a list of strings";
+    case ConfigType::String:
+      return "a string";
+    case ConfigType::Int:
+      return "an integer";
+    case ConfigType::Bool:
+      return "a boolean";
+    case ConfigType::StringList:
+      return "a list of strings";
   }
   return "a value";
 }
@@ -83,8 +87,7 @@ void Config::setValue(const ConfigKey& key, const boost::json::value& value, std
   values_[key.name] = value;
 }
 
-void Config::mergeObject(const boost::json::object& object, const std::string& prefix,
-                         std::string_view source) {
+void Config::mergeObject(const boost::json::object& object, const std::string& prefix, std::string_view source) {
   for (const auto& entry : object) {
     std::string name = prefix.empty() ? std::string(entry.key()) : prefix + "." + std::string(entry.key());
     if (const auto* key = schema_.find(name)) {
@@ -122,7 +125,9 @@ void Config::set(std::string_view name, std::string_view raw, std::string_view s
   const auto* key = schema_.find(name);
   if (!key) throw ConfigError("unknown config key '" + std::string(name) + "' from " + std::string(source));
   switch (key->type) {
-    case ConfigType::String: setValue(*key, boost::json::string(raw), source); return;
+    case ConfigType::String:
+      setValue(*key, boost::json::string(raw), source);
+      return;
     case ConfigType::Bool:
       if (raw == "true" || raw == "1") return setValue(*key, true, source);
       if (raw == "false" || raw == "0") return setValue(*key, false, source);
@@ -198,24 +203,33 @@ std::string Config::describe() const {
 std::vector<ConfigKey> kernelConfigKeys() {
   using T = ConfigType;
   return {
-      {"server.listen", T::String, "127.0.0.1:8080", "Address and port to listen on (HOST:PORT; port 0 picks a free one)."},
+      {"server.listen", T::String, "127.0.0.1:8080",
+       "Address and port to listen on (HOST:PORT; port 0 picks a free one)."},
       {"server.ioThreads", T::Int, 0, "Threads running network I/O; 0 means one per core.", 0, 256},
-      {"server.workerThreads", T::Int, 16, "Threads running request handlers (they may block on the database).", 1, 1024},
+      {"server.workerThreads", T::Int, 16, "Threads running request handlers (they may block on the database).", 1,
+       1024},
       {"server.bodyLimitBytes", T::Int, 1048576, "Largest request body accepted; larger gets 413.", 1, 1 << 30},
-      {"server.headerLimitBytes", T::Int, 8192, "Largest request header block accepted; larger gets 431.", 512, 1 << 20},
-      {"server.readTimeoutMs", T::Int, 15000, "Time allowed to receive one whole request once it has started; then 408.", 100, 3600000},
+      {"server.headerLimitBytes", T::Int, 8192, "Largest request header block accepted; larger gets 431.", 512,
+       1 << 20},
+      {"server.readTimeoutMs", T::Int, 15000,
+       "Time allowed to receive one whole request once it has started; then 408.", 100, 3600000},
       {"server.idleTimeoutMs", T::Int, 60000, "A keep-alive connection idle this long is closed.", 100, 3600000},
-      {"server.maxConnections", T::Int, 10000, "Open connections allowed at once; more are closed at accept.", 1, 1000000},
-      {"server.shutdownGraceMs", T::Int, 10000, "On SIGTERM/SIGINT, how long in-flight requests may take to finish.", 0, 600000},
+      {"server.maxConnections", T::Int, 10000, "Open connections allowed at once; more are closed at accept.", 1,
+       1000000},
+      {"server.shutdownGraceMs", T::Int, 10000, "On SIGTERM/SIGINT, how long in-flight requests may take to finish.", 0,
+       600000},
       {"storage.dataDir", T::String, "./data", "Directory holding one SQLite database per module."},
       {"storage.busyTimeoutMs", T::Int, 5000, "How long SQLite waits for a lock before failing.", 0, 600000},
       {"log.level", T::String, "info", "debug, info, warn or error."},
-      {"rateLimit.anonymousPerSecond", T::Int, 20, "Sustained requests per second per client IP without a token.", 1, 10000000},
+      {"rateLimit.anonymousPerSecond", T::Int, 20, "Sustained requests per second per client IP without a token.", 1,
+       10000000},
       {"rateLimit.anonymousBurst", T::Int, 100, "Burst allowance per client IP without a token.", 1, 10000000},
       {"rateLimit.userPerSecond", T::Int, 50, "Sustained requests per second per signed-in user.", 1, 10000000},
       {"rateLimit.userBurst", T::Int, 200, "Burst allowance per signed-in user.", 1, 10000000},
-      {"cors.allowedOrigins", T::StringList, boost::json::array{}, "Origins allowed to call the API from a browser (exact match, or \"*\")."},
-      {"bus.maxAttempts", T::Int, 5, "Deliveries of a message to a failing subscriber before it becomes a dead letter.", 1, 100},
+      {"cors.allowedOrigins", T::StringList, boost::json::array{},
+       "Origins allowed to call the API from a browser (exact match, or \"*\")."},
+      {"bus.maxAttempts", T::Int, 5, "Deliveries of a message to a failing subscriber before it becomes a dead letter.",
+       1, 100},
       {"bus.retryBaseMs", T::Int, 500, "First retry delay; it doubles on each further failure.", 1, 3600000},
       {"bus.retryMaxMs", T::Int, 60000, "Longest retry delay.", 1, 86400000},
       {"demo", T::Bool, false, "Load demo users and events at start (idempotent)."},

@@ -1,11 +1,10 @@
 #include "boxoffice/kernel/db.hpp"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <map>
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <sodium.h>
-
-#include <algorithm>
-#include <map>
 
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/time.hpp"
@@ -75,11 +74,16 @@ namespace rows {
 std::int64_t integer(const soci::row& row, std::size_t i) {
   if (row.get_indicator(i) == soci::i_null) return 0;
   switch (row.get_properties(i).get_data_type()) {
-    case soci::dt_integer: return row.get<int>(i);
-    case soci::dt_long_long: return row.get<long long>(i);
-    case soci::dt_unsigned_long_long: return static_cast<std::int64_t>(row.get<unsigned long long>(i));
-    case soci::dt_double: return static_cast<std::int64_t>(row.get<double>(i));
-    default: return std::stoll(row.get<std::string>(i));
+    case soci::dt_integer:
+      return row.get<int>(i);
+    case soci::dt_long_long:
+      return row.get<long long>(i);
+    case soci::dt_unsigned_long_long:
+      return static_cast<std::int64_t>(row.get<unsigned long long>(i));
+    case soci::dt_double:
+      return static_cast<std::int64_t>(row.get<double>(i));
+    default:
+      return std::stoll(row.get<std::string>(i));
   }
 }
 std::string text(const soci::row& row, std::size_t i) {
@@ -161,11 +165,12 @@ std::string Tx::publish(std::string_view topic, std::string_view type, const boo
   std::string topicText(topic), typeText(type), body = boost::json::serialize(payload);
   std::string correlation(correlationId.empty() ? messageId : std::string(correlationId));
   std::string causation(!causationId.empty() ? std::string(causationId)
-                                              : (defaultCausation_.empty() ? correlation : defaultCausation_));
+                                             : (defaultCausation_.empty() ? correlation : defaultCausation_));
   std::string occurredAt = formatRfc3339(Clock::now());
-  exec("INSERT INTO outbox (message_id, topic, type, version, payload, correlation_id, causation_id, occurred_at) "
-       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-       messageId, topicText, typeText, version, body, correlation, causation, occurredAt);
+  exec(
+      "INSERT INTO outbox (message_id, topic, type, version, payload, correlation_id, causation_id, occurred_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      messageId, topicText, typeText, version, body, correlation, causation, occurredAt);
   published_ = true;
   return messageId;
 }
@@ -265,9 +270,8 @@ void Database::migrate(std::span<const Migration> migrations) {
                          " that this binary does not know: was it made by a newer version?");
     }
     if (sha256Hex((*known)->sql) != checksum) {
-      throw StartupError("migration " + options_.module + "/" + name +
-                         " was changed after it was applied to " + options_.file.string() +
-                         "; restore the original file and put the change in a new migration");
+      throw StartupError("migration " + options_.module + "/" + name + " was changed after it was applied to " +
+                         options_.file.string() + "; restore the original file and put the change in a new migration");
     }
   }
   for (const auto* m : mine) {

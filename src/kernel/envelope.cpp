@@ -5,10 +5,14 @@
 namespace boxoffice {
 
 boost::json::object Envelope::toJson() const {
-  return {{"messageId", messageId},         {"occurredAt", occurredAt},
-          {"topic", topic},                 {"type", type},
-          {"version", version},             {"correlationId", correlationId},
-          {"causationId", causationId},     {"payload", payload}};
+  return {{"messageId", messageId},
+          {"occurredAt", occurredAt},
+          {"topic", topic},
+          {"type", type},
+          {"version", version},
+          {"correlationId", correlationId},
+          {"causationId", causationId},
+          {"payload", payload}};
 }
 
 Envelope Envelope::fromJson(const boost::json::object& json) {

@@ -1,8 +1,8 @@
 #include "boxoffice/kernel/http.hpp"
 
+#include <algorithm>
 #include <boost/url/decode_view.hpp>
 #include <boost/url/parse.hpp>
-#include <algorithm>
 #include <cctype>
 #include <stdexcept>
 
@@ -10,14 +10,22 @@ namespace boxoffice::http {
 
 std::string_view to_string(Method method) {
   switch (method) {
-    case Method::Get: return "GET";
-    case Method::Head: return "HEAD";
-    case Method::Post: return "POST";
-    case Method::Put: return "PUT";
-    case Method::Patch: return "PATCH";
-    case Method::Delete: return "DELETE";
-    case Method::Options: return "OPTIONS";
-    case Method::Other: break;
+    case Method::Get:
+      return "GET";
+    case Method::Head:
+      return "HEAD";
+    case Method::Post:
+      return "POST";
+    case Method::Put:
+      return "PUT";
+    case Method::Patch:
+      return "PATCH";
+    case Method::Delete:
+      return "DELETE";
+    case Method::Options:
+      return "OPTIONS";
+    case Method::Other:
+      break;
   }
   return "OTHER";
 }

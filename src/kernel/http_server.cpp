@@ -29,7 +29,8 @@ ServerOptions ServerOptions::fromConfig(const Config& config) {
   ServerOptions o;
   auto listen = config.getString("server.listen");
   auto colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) throw ConfigError("server.listen must be HOST:PORT, got '" + listen + "'");
+  if (colon == std::string::npos || colon == 0)
+    throw ConfigError("server.listen must be HOST:PORT, got '" + listen + "'");
   o.host = listen.substr(0, colon);
   if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']') o.host = o.host.substr(1, o.host.size() - 2);
   try {
@@ -54,14 +55,22 @@ namespace {
 
 http::Method toMethod(bhttp::verb verb) {
   switch (verb) {
-    case bhttp::verb::get: return http::Method::Get;
-    case bhttp::verb::head: return http::Method::Head;
-    case bhttp::verb::post: return http::Method::Post;
-    case bhttp::verb::put: return http::Method::Put;
-    case bhttp::verb::patch: return http::Method::Patch;
-    case bhttp::verb::delete_: return http::Method::Delete;
-    case bhttp::verb::options: return http::Method::Options;
-    default: return http::Method::Other;
+    case bhttp::verb::get:
+      return http::Method::Get;
+    case bhttp::verb::head:
+      return http::Method::Head;
+    case bhttp::verb::post:
+      return http::Method::Post;
+    case bhttp::verb::put:
+      return http::Method::Put;
+    case bhttp::verb::patch:
+      return http::Method::Patch;
+    case bhttp::verb::delete_:
+      return http::Method::Delete;
+    case bhttp::verb::options:
+      return http::Method::Options;
+    default:
+      return http::Method::Other;
   }
 }
 
@@ -71,8 +80,8 @@ class HttpServer::Impl {
  public:
   class Session;
 
-  Impl(ServerOptions options, const Router& router, const auth::Authenticator* authenticator,
-       RateLimiter& rateLimiter, Metrics& metrics, Logger log)
+  Impl(ServerOptions options, const Router& router, const auth::Authenticator* authenticator, RateLimiter& rateLimiter,
+       Metrics& metrics, Logger log)
       : options_(std::move(options)),
         log_(log),
         pipeline_(router, authenticator, rateLimiter, metrics, log, options_.corsAllowedOrigins),
@@ -94,7 +103,8 @@ class HttpServer::Impl {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint, ec);
-    if (ec) throw StartError("cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " + ec.message());
+    if (ec)
+      throw StartError("cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " + ec.message());
     acceptor_.listen(asio::socket_base::max_listen_connections);
     auto port = acceptor_.local_endpoint().port();
     accept();
@@ -233,36 +243,39 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   // Beast applies header_limit to each parse call, not to the whole header, so the total is
   // counted here: bytes consumed before the header completes, then the assembled header itself.
   void readHeader() {
-    bhttp::async_read_some(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-      if (ec) return self->onReadError(ec);
-      auto limit = self->server_.options_.headerLimitBytes;
-      if (!self->parser_->is_header_done()) {
-        self->headerBytes_ += n;
-        if (self->headerBytes_ > limit) return self->onReadError(bhttp::error::header_limit);
-        return self->readHeader();
-      }
-      const auto& header = self->parser_->get();
-      std::size_t size = header.method_string().size() + header.target().size() + 12;
-      for (const auto& field : header) size += field.name_string().size() + field.value().size() + 4;
-      if (size > limit) return self->onReadError(bhttp::error::header_limit);
-      if (self->parser_->is_done()) {
-        self->deadline_.cancel();
-        return self->dispatchRequest();
-      }
-      if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
-        self->sendContinue();
-      } else {
-        self->readBody();
-      }
-    });
+    bhttp::async_read_some(stream_, buffer_, *parser_,
+                           [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                             if (ec) return self->onReadError(ec);
+                             auto limit = self->server_.options_.headerLimitBytes;
+                             if (!self->parser_->is_header_done()) {
+                               self->headerBytes_ += n;
+                               if (self->headerBytes_ > limit) return self->onReadError(bhttp::error::header_limit);
+                               return self->readHeader();
+                             }
+                             const auto& header = self->parser_->get();
+                             std::size_t size = header.method_string().size() + header.target().size() + 12;
+                             for (const auto& field : header)
+                               size += field.name_string().size() + field.value().size() + 4;
+                             if (size > limit) return self->onReadError(bhttp::error::header_limit);
+                             if (self->parser_->is_done()) {
+                               self->deadline_.cancel();
+                               return self->dispatchRequest();
+                             }
+                             if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
+                               self->sendContinue();
+                             } else {
+                               self->readBody();
+                             }
+                           });
   }
 
   void sendContinue() {
     auto message = std::make_shared<std::string>("HTTP/1.1 100 Continue\r\n\r\n");
-    asio::async_write(stream_, asio::buffer(*message), [self = shared_from_this(), message](beast::error_code ec, std::size_t) {
-      if (ec) return self->close();
-      self->readBody();
-    });
+    asio::async_write(stream_, asio::buffer(*message),
+                      [self = shared_from_this(), message](beast::error_code ec, std::size_t) {
+                        if (ec) return self->close();
+                        self->readBody();
+                      });
   }
 
   void readBody() {
@@ -296,7 +309,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   // Answers without routing, then closes: after a framing error the stream cannot be trusted.
   void reject(int status, std::string slug, std::string title, std::string detail) {
     auto response = server_.pipeline_.early(status, std::move(slug), std::move(title), std::move(detail));
-    server_.metrics_.increment("http_requests_total", {{"method", "unknown"}, {"route", "unparsed"}, {"status", std::to_string(status)}});
+    server_.metrics_.increment("http_requests_total",
+                               {{"method", "unknown"}, {"route", "unparsed"}, {"status", std::to_string(status)}});
     timedOut_ = false;
     write(std::move(response), false);
   }
@@ -318,7 +332,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
       return reject(400, "bad-request", "The request is malformed.", "The request target is not a valid path.");
     }
     for (char c : **decoded) request.path.push_back(c);  // ** is the decoded view
-    if (question != std::string::npos) request.query = http::parseQuery(std::string_view(request.target).substr(question + 1));
+    if (question != std::string::npos)
+      request.query = http::parseQuery(std::string_view(request.target).substr(question + 1));
     for (const auto& field : message) request.headers[std::string(field.name_string())] = std::string(field.value());
     request.body = std::move(message.body());
     request.remoteAddress = remoteAddress_;
@@ -359,11 +374,12 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     message->keep_alive(keepAlive);
     message->prepare_payload();
     stream_.expires_after(server_.options_.readTimeout * 2);  // a client that stops reading is cut off
-    bhttp::async_write(stream_, *message, [self = shared_from_this(), message, keepAlive](beast::error_code ec, std::size_t) {
-      self->stream_.expires_never();
-      if (ec || !keepAlive) return self->close();
-      self->waitForRequest();
-    });
+    bhttp::async_write(stream_, *message,
+                       [self = shared_from_this(), message, keepAlive](beast::error_code ec, std::size_t) {
+                         self->stream_.expires_never();
+                         if (ec || !keepAlive) return self->close();
+                         self->waitForRequest();
+                       });
   }
 
   void arm(std::chrono::milliseconds timeout) {

@@ -1,8 +1,7 @@
 #include "boxoffice/kernel/ids.hpp"
 
-#include <sodium.h>
-
 #include <array>
+#include <sodium.h>
 #include <stdexcept>
 
 namespace boxoffice {

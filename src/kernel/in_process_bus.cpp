@@ -1,7 +1,7 @@
 #include "boxoffice/kernel/in_process_bus.hpp"
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/problem.hpp"
@@ -28,7 +28,9 @@ class InProcessBus::Worker {
 
   ~Worker() { stop(); }
 
-  void addHandler(std::string topic, MessageHandler handler) { handlers_.emplace_back(std::move(topic), std::move(handler)); }
+  void addHandler(std::string topic, MessageHandler handler) {
+    handlers_.emplace_back(std::move(topic), std::move(handler));
+  }
   bool handles(std::string_view topic) const {
     return std::any_of(handlers_.begin(), handlers_.end(), [&](const auto& h) { return h.first == topic; });
   }
@@ -41,9 +43,10 @@ class InProcessBus::Worker {
     std::int64_t due = nowMs();
     store_.write([&](Tx& tx) {
       // The primary key makes a second delivery of the same message a no-op.
-      tx.exec("INSERT OR IGNORE INTO inbox (subscriber, message_id, topic, type, envelope, status, attempts, "
-              "next_attempt_ms, received_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-              subscriber_, message.messageId, message.topic, message.type, envelope, due, now);
+      tx.exec(
+          "INSERT OR IGNORE INTO inbox (subscriber, message_id, topic, type, envelope, status, attempts, "
+          "next_attempt_ms, received_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+          subscriber_, message.messageId, message.topic, message.type, envelope, due, now);
     });
     wake();
   }
@@ -54,7 +57,9 @@ class InProcessBus::Worker {
     cv_.notify_one();
   }
 
-  void start() { thread_ = std::thread([this] { run(); }); }
+  void start() {
+    thread_ = std::thread([this] { run(); });
+  }
 
   void stop() {
     {
@@ -159,9 +164,10 @@ class InProcessBus::Worker {
           if (topic == message.topic) handler(message, tx);
         }
         std::string now = formatRfc3339(Clock::now());
-        tx.exec("UPDATE inbox SET status = 'done', attempts = attempts + 1, processed_at = ? "
-                "WHERE subscriber = ? AND message_id = ?",
-                now, subscriber_, item.messageId);
+        tx.exec(
+            "UPDATE inbox SET status = 'done', attempts = attempts + 1, processed_at = ? "
+            "WHERE subscriber = ? AND message_id = ?",
+            now, subscriber_, item.messageId);
       });
       metrics_.increment("bus_messages_delivered_total", {{"subscriber", subscriber_}, {"type", message.type}});
     } catch (const std::exception& e) {
@@ -173,8 +179,12 @@ class InProcessBus::Worker {
     int attempts = item.attempts + 1;
     bool dead = attempts >= retry_.maxAttempts;
     log_.warn(dead ? "message dead-lettered" : "message handler failed; will retry",
-              {{"subscriber", subscriber_}, {"messageId", message.messageId}, {"type", message.type},
-               {"attempt", attempts}, {"error", error}, {"requestId", message.correlationId}});
+              {{"subscriber", subscriber_},
+               {"messageId", message.messageId},
+               {"type", message.type},
+               {"attempt", attempts},
+               {"error", error},
+               {"requestId", message.correlationId}});
     store_.write([&](Tx& tx) {
       if (dead) {
         std::string id = newUuid(), now = formatRfc3339(Clock::now());
@@ -289,7 +299,8 @@ bool InProcessBus::replay(const std::string& id) {
   for (auto& worker : workers_) {
     auto result = worker->replay(id);
     if (!result) continue;
-    if (!*result) throw Problem::conflict("already-replayed", "Already replayed.", "This dead letter was replayed before.");
+    if (!*result)
+      throw Problem::conflict("already-replayed", "Already replayed.", "This dead letter was replayed before.");
     return true;
   }
   return false;

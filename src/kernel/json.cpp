@@ -17,14 +17,21 @@ bool isJsonContentType(std::string_view value) {
 
 std::string_view kindName(const boost::json::value& v) {
   switch (v.kind()) {
-    case boost::json::kind::null: return "null";
-    case boost::json::kind::bool_: return "a boolean";
+    case boost::json::kind::null:
+      return "null";
+    case boost::json::kind::bool_:
+      return "a boolean";
     case boost::json::kind::int64:
-    case boost::json::kind::uint64: return "an integer";
-    case boost::json::kind::double_: return "a number";
-    case boost::json::kind::string: return "a string";
-    case boost::json::kind::array: return "an array";
-    case boost::json::kind::object: return "an object";
+    case boost::json::kind::uint64:
+      return "an integer";
+    case boost::json::kind::double_:
+      return "a number";
+    case boost::json::kind::string:
+      return "a string";
+    case boost::json::kind::array:
+      return "an array";
+    case boost::json::kind::object:
+      return "an object";
   }
   return "unknown";
 }
@@ -81,8 +88,7 @@ std::optional<std::string> ObjectReader::optionalString(std::string_view key, st
   }
   std::string text(v->as_string());
   // Length in code points, so "é" counts once.
-  std::size_t length = std::count_if(text.begin(), text.end(),
-                                     [](unsigned char c) { return (c & 0xC0) != 0x80; });
+  std::size_t length = std::count_if(text.begin(), text.end(), [](unsigned char c) { return (c & 0xC0) != 0x80; });
   if (length < minLength) {
     validation_.add(field(key), minLength == 1 ? "must not be empty"
                                                : "must be at least " + std::to_string(minLength) + " characters");
@@ -95,8 +101,7 @@ std::optional<std::string> ObjectReader::optionalString(std::string_view key, st
   return text;
 }
 
-std::string ObjectReader::requiredString(std::string_view key, std::size_t minLength,
-                                         std::size_t maxLength) {
+std::string ObjectReader::requiredString(std::string_view key, std::size_t minLength, std::size_t maxLength) {
   if (!has(key)) {
     seen_.emplace_back(key);
     validation_.add(field(key), "is required");
@@ -105,8 +110,7 @@ std::string ObjectReader::requiredString(std::string_view key, std::size_t minLe
   return optionalString(key, minLength, maxLength).value_or("");
 }
 
-std::optional<std::int64_t> ObjectReader::optionalInt(std::string_view key, std::int64_t min,
-                                                      std::int64_t max) {
+std::optional<std::int64_t> ObjectReader::optionalInt(std::string_view key, std::int64_t min, std::int64_t max) {
   const auto* v = lookup(key);
   if (!v) return std::nullopt;
   std::int64_t number = 0;

@@ -7,8 +7,7 @@
 namespace boxoffice {
 
 namespace {
-std::string renderLabels(const Labels& labels, const std::string& extraName = {},
-                         const std::string& extraValue = {}) {
+std::string renderLabels(const Labels& labels, const std::string& extraName = {}, const std::string& extraValue = {}) {
   if (labels.empty() && extraName.empty()) return {};
   std::string out = "{";
   bool first = true;

@@ -55,11 +55,11 @@ void registerOpsRoutes(Router& router, Metrics& metrics, std::function<std::opti
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - startedSteady).count();
   });
   metrics.describe("process_start_time_seconds", "gauge", "Start time of the process, Unix seconds.");
-  metrics.gaugeCallback("process_start_time_seconds", [started] { return static_cast<double>(toUnixMillis(started)) / 1000.0; });
+  metrics.gaugeCallback("process_start_time_seconds",
+                        [started] { return static_cast<double>(toUnixMillis(started)) / 1000.0; });
 
-  router.add(http::Method::Get, "/health", "ops", Access::anyone().unmetered(), [](const http::Request&, RequestContext&) {
-    return http::Response::json(200, R"({"status":"ok"})");
-  });
+  router.add(http::Method::Get, "/health", "ops", Access::anyone().unmetered(),
+             [](const http::Request&, RequestContext&) { return http::Response::json(200, R"({"status":"ok"})"); });
   router.add(http::Method::Get, "/ready", "ops", Access::anyone().unmetered(),
              [notReadyReason](const http::Request&, RequestContext&) {
                if (auto reason = notReadyReason()) throw Problem::unavailable(*reason);
@@ -94,15 +94,16 @@ void registerDeadLetterRoutes(Router& router, InProcessBus& bus) {
                                   {"deadAt", d.deadAt},
                                   {"replayedAt", d.replayedAt ? boost::json::value(*d.replayedAt) : nullptr}});
                }
-               return http::Response::json(
-                   200, boost::json::serialize(pageEnvelope(std::move(items), page, static_cast<std::int64_t>(all.size()))));
+               return http::Response::json(200, boost::json::serialize(pageEnvelope(
+                                                    std::move(items), page, static_cast<std::int64_t>(all.size()))));
              });
   router.add(http::Method::Post, "/api/v1/admin/dead-letters/{id}/replay", "ops", access,
              [&bus](const http::Request& request, RequestContext& context) {
                const auto& id = request.param("id");
                if (!bus.replay(id)) throw Problem::notFound("No dead letter has the id " + id + ".");
                context.log.info("dead letter replayed", {{"deadLetterId", id}});
-               return http::Response::json(202, boost::json::serialize(boost::json::object{{"id", id}, {"status", "replaying"}}));
+               return http::Response::json(
+                   202, boost::json::serialize(boost::json::object{{"id", id}, {"status", "replaying"}}));
              });
 }
 

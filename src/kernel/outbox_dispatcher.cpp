@@ -62,9 +62,10 @@ bool OutboxDispatcher::dispatchBatch(Database& store) {
   auto batch = store.read([](soci::session& s) {
     std::vector<Row> out;
     soci::rowset<soci::row> rs =
-        (s.prepare << "SELECT seq, message_id, topic, type, version, payload, correlation_id, causation_id, occurred_at "
-                      "FROM outbox WHERE dispatched_at IS NULL ORDER BY seq LIMIT "
-                   << kBatch);
+        (s.prepare
+         << "SELECT seq, message_id, topic, type, version, payload, correlation_id, causation_id, occurred_at "
+            "FROM outbox WHERE dispatched_at IS NULL ORDER BY seq LIMIT "
+         << kBatch);
     for (const auto& r : rs) {
       Envelope e;
       e.messageId = r.get<std::string>(1);

@@ -36,12 +36,8 @@ Problem Problem::unauthorized(std::string detail) {
   return Problem(401, "unauthorized", "Authentication is required.", std::move(detail))
       .withHeader("WWW-Authenticate", "Bearer");
 }
-Problem Problem::forbidden(std::string detail) {
-  return {403, "forbidden", "You may not do this.", std::move(detail)};
-}
-Problem Problem::notFound(std::string detail) {
-  return {404, "not-found", "Not found.", std::move(detail)};
-}
+Problem Problem::forbidden(std::string detail) { return {403, "forbidden", "You may not do this.", std::move(detail)}; }
+Problem Problem::notFound(std::string detail) { return {404, "not-found", "Not found.", std::move(detail)}; }
 Problem Problem::conflict(std::string slug, std::string title, std::string detail) {
   return {409, std::move(slug), std::move(title), std::move(detail)};
 }
@@ -59,9 +55,8 @@ Problem Problem::unavailable(std::string detail) {
 }
 
 http::Response toResponse(const Problem& problem, std::string_view instance) {
-  boost::json::object body{{"type", "/problems/" + problem.slug()},
-                           {"title", problem.title()},
-                           {"status", problem.status()}};
+  boost::json::object body{
+      {"type", "/problems/" + problem.slug()}, {"title", problem.title()}, {"status", problem.status()}};
   if (!problem.detail().empty()) body["detail"] = problem.detail();
   body["instance"] = instance;
   if (!problem.errors().empty()) {

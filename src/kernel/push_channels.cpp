@@ -1,9 +1,9 @@
 #include "push_channels.hpp"
 
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
-#include <atomic>
 #include <optional>
 
 namespace boxoffice::push {
@@ -62,8 +62,9 @@ class SseChannel : public ChannelBase<SseChannel> {
   auto executor() { return stream_.get_executor(); }
 
   void start(http::Headers headers, OnOpen onOpen) {
-    std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-                       "Connection: close\r\nX-Accel-Buffering: no\r\n";
+    std::string head =
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+        "Connection: close\r\nX-Accel-Buffering: no\r\n";
     for (const auto& [name, value] : headers) {
       if (name != "Content-Type" && name != "Content-Length") head += name + ": " + value + "\r\n";
     }
@@ -71,14 +72,15 @@ class SseChannel : public ChannelBase<SseChannel> {
     current_ = std::move(head);
     writing_ = true;
     stream_.expires_never();
-    asio::async_write(stream_, asio::buffer(current_), [s = shared_from_this(), onOpen](beast::error_code ec, std::size_t) {
-      s->writing_ = false;
-      if (ec) return s->shutdown();
-      s->watchForClose();
-      s->beat();
-      onOpen(s);
-      s->pump();
-    });
+    asio::async_write(stream_, asio::buffer(current_),
+                      [s = shared_from_this(), onOpen](beast::error_code ec, std::size_t) {
+                        s->writing_ = false;
+                        if (ec) return s->shutdown();
+                        s->watchForClose();
+                        s->beat();
+                        onOpen(s);
+                        s->pump();
+                      });
   }
 
   template <class Handler>
@@ -186,7 +188,8 @@ class WebSocketChannel : public ChannelBase<WebSocketChannel> {
 
 }  // namespace
 
-std::shared_ptr<http::PushChannel> openServerSentEvents(beast::tcp_stream stream, http::Headers headers, OnOpen onOpen) {
+std::shared_ptr<http::PushChannel> openServerSentEvents(beast::tcp_stream stream, http::Headers headers,
+                                                        OnOpen onOpen) {
   auto channel = std::make_shared<SseChannel>(std::move(stream));
   channel->start(std::move(headers), std::move(onOpen));
   return channel;

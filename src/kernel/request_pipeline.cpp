@@ -22,7 +22,8 @@ bool validRequestId(std::string_view id) {
 std::string traceIdOf(std::string_view traceparent) {
   if (traceparent.size() != 55 || traceparent[2] != '-' || traceparent[35] != '-' || traceparent[52] != '-') return {};
   auto traceId = traceparent.substr(3, 32);
-  bool hex = std::all_of(traceId.begin(), traceId.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+  bool hex =
+      std::all_of(traceId.begin(), traceId.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
   if (!hex || traceId == std::string(32, '0')) return {};
   return std::string(traceId);
 }
@@ -79,8 +80,8 @@ void RequestPipeline::handle(http::Request request, Respond respond) {
   auto requestIdHeader = request.header("X-Request-Id");
   std::string traceId = traceIdOf(request.header("traceparent").value_or(""));
   std::string requestId = requestIdHeader && validRequestId(*requestIdHeader) ? *requestIdHeader
-                          : !traceId.empty()                                    ? traceId
-                                                                                : newUuid();
+                          : !traceId.empty()                                  ? traceId
+                                                                              : newUuid();
   std::string origin = corsOrigin(request);
   auto match = router_.match(request.method == http::Method::Head ? http::Method::Get : request.method, request.path);
   std::string routeName = match.route ? match.route->pattern : "unmatched";
@@ -135,7 +136,8 @@ void RequestPipeline::handle(http::Request request, Respond respond) {
       Problem problem(405, "method-not-allowed", "Method not allowed.",
                       std::string(http::to_string(request.method)) + " is not supported here.");
       auto allowed = match.allowed;
-      if (std::find(allowed.begin(), allowed.end(), http::Method::Get) != allowed.end()) allowed.push_back(http::Method::Head);
+      if (std::find(allowed.begin(), allowed.end(), http::Method::Get) != allowed.end())
+        allowed.push_back(http::Method::Head);
       problem.withHeader("Allow", joinMethods(allowed));
       return fail(problem);
     }
@@ -160,8 +162,8 @@ void RequestPipeline::handle(http::Request request, Respond respond) {
 
     if (route.access.metered()) {
       bool signedIn = principal.has_value();
-      auto decision = rateLimiter_.consume(signedIn ? "user" : "anonymous",
-                                           signedIn ? principal->userId : request.remoteAddress);
+      auto decision =
+          rateLimiter_.consume(signedIn ? "user" : "anonymous", signedIn ? principal->userId : request.remoteAddress);
       (*rateHeaders)["RateLimit-Limit"] = std::to_string(static_cast<long long>(decision.limit));
       (*rateHeaders)["RateLimit-Remaining"] = std::to_string(static_cast<long long>(decision.remaining));
       if (!decision.allowed) {

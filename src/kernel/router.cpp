@@ -45,8 +45,7 @@ std::optional<std::size_t> fit(const Route& route, const std::vector<std::string
 }
 }  // namespace
 
-void Router::add(http::Method method, std::string pattern, std::string module, Access access,
-                 Handler handler) {
+void Router::add(http::Method method, std::string pattern, std::string module, Access access, Handler handler) {
   addAsync(method, std::move(pattern), std::move(module), access,
            [handler = std::move(handler)](http::Request request, RequestContext context, Respond respond) {
              respond(handler(request, context));

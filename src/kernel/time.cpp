@@ -21,10 +21,10 @@ std::string formatRfc3339(TimePoint time) {
                   static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
                   static_cast<long>(hms.seconds().count()));
   } else {
-    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02ld:%02ld:%02ld.%03dZ",
-                  static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                  static_cast<unsigned>(ymd.day()), static_cast<long>(hms.hours().count()),
-                  static_cast<long>(hms.minutes().count()), static_cast<long>(hms.seconds().count()), ms);
+    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02ld:%02ld:%02ld.%03dZ", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
+                  static_cast<long>(hms.seconds().count()), ms);
   }
   return buffer;
 }
@@ -104,9 +104,7 @@ std::optional<TimePoint> parseDateOrDateTime(std::string_view text) {
   return parseRfc3339(text);
 }
 
-std::int64_t toUnixMillis(TimePoint time) {
-  return duration_cast<milliseconds>(time.time_since_epoch()).count();
-}
+std::int64_t toUnixMillis(TimePoint time) { return duration_cast<milliseconds>(time.time_since_epoch()).count(); }
 
 TimePoint fromUnixMillis(std::int64_t millis) { return TimePoint{milliseconds{millis}}; }
 

@@ -1,11 +1,10 @@
 // The events catalogue over HTTP against the real binary: every route, role and rule of issue 4,
 // and the outbox message each change leaves in events.db.
-#include <doctest/doctest.h>
-
 #include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
+#include <doctest/doctest.h>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,12 +37,14 @@ boost::json::object eventBody(const std::string& name, const std::string& starts
           {"timezone", "Europe/Berlin"},
           {"venue", {{"name", "Columbiahalle"}, {"address", "Columbiadamm 13"}, {"city", city}, {"country", "DE"}}},
           {"maxCapacity", 1000},
-          {"priceCategories",
-           boost::json::array{
-               {{"categoryId", "vip"}, {"name", "VIP"}, {"price", {{"amount", 12900}, {"currency", "EUR"}}},
-                {"totalSeats", 100}},
-               {{"categoryId", "general"}, {"name", "General"}, {"price", {{"amount", 5900}, {"currency", "EUR"}}},
-                {"totalSeats", 800}}}}};
+          {"priceCategories", boost::json::array{{{"categoryId", "vip"},
+                                                  {"name", "VIP"},
+                                                  {"price", {{"amount", 12900}, {"currency", "EUR"}}},
+                                                  {"totalSeats", 100}},
+                                                 {{"categoryId", "general"},
+                                                  {"name", "General"},
+                                                  {"price", {{"amount", 5900}, {"currency", "EUR"}}},
+                                                  {"totalSeats", 800}}}}};
 }
 
 HeaderList with(HeaderList headers, const std::string& name, const std::string& value) {
@@ -92,7 +93,8 @@ struct OutboxMessage {
 std::vector<OutboxMessage> outboxFor(TestServer& server, const std::string& eventId) {
   auto rows = queryDb(server.dataDir() / "events.db",
                       "SELECT type, correlation_id, payload FROM outbox WHERE topic = 'events' AND "
-                      "json_extract(payload, '$.eventId') = '" + eventId + "' ORDER BY seq");
+                      "json_extract(payload, '$.eventId') = '" +
+                          eventId + "' ORDER BY seq");
   std::vector<OutboxMessage> messages;
   for (const auto& row : rows) {
     messages.push_back({row.at(0).value(), row.at(1).value(), boost::json::parse(row.at(2).value()).as_object()});
@@ -113,7 +115,8 @@ TEST_CASE("an organizer creates, edits, publishes and cancels; every change is i
   auto organizer = server.tokenFor("Organizer");
   auto auth = TestServer::bearer(organizer);
 
-  auto created = server.post("/api/v1/events", json(eventBody("Nebula Tour")), with(auth, "X-Request-Id", "req-create-1"));
+  auto created =
+      server.post("/api/v1/events", json(eventBody("Nebula Tour")), with(auth, "X-Request-Id", "req-create-1"));
   REQUIRE_MESSAGE(created.status == 201, created.body);
   auto id = str(created.json().at("id"));
   CHECK(created.header("location") == "/api/v1/events/" + id);
@@ -162,8 +165,8 @@ TEST_CASE("an organizer creates, edits, publishes and cancels; every change is i
   CHECK(server.get("/api/v1/events/" + id).status == 200);  // a cancelled event stays readable
 
   auto messages = outboxFor(server, id);
-  CHECK(typesOf(messages) == std::vector<std::string>{"EventCreated", "EventUpdated", "EventPublished", "EventUpdated",
-                                                      "EventCancelled"});
+  CHECK(typesOf(messages) ==
+        std::vector<std::string>{"EventCreated", "EventUpdated", "EventPublished", "EventUpdated", "EventCancelled"});
   REQUIRE(messages.size() == 5);
   CHECK(messages[0].correlationId == "req-create-1");  // X-Request-Id flows into the message
   CHECK(str(messages[0].payload.at("status")) == "Draft");
@@ -261,8 +264,8 @@ TEST_CASE("listing: pagination edges, filters and sorting; Published only") {
   for (int i = 0; i < 23; ++i) {
     char date[32];
     std::snprintf(date, sizeof date, "2030-04-%02dT18:00:00Z", i + 1);
-    createPublished(server, token, eventBody("Show " + std::string(1, char('A' + (22 - i))), date, categories[i % 3],
-                                             cities[i % 3]));
+    createPublished(server, token,
+                    eventBody("Show " + std::string(1, char('A' + (22 - i))), date, categories[i % 3], cities[i % 3]));
   }
   createEvent(server, token, eventBody("Draft Show", "2030-04-02T18:00:00Z"));
 
@@ -347,7 +350,8 @@ TEST_CASE("search: prefix, diacritics, ranking, validation, Published only") {
   // Both match; the one with the term in its name ranks first. The Draft is not found.
   CHECK(itemNames(rad) == std::vector<std::string>{"Radiohead Tribute Night", "Jazz Brunch"});
   CHECK(itemNames(server.get("/api/v1/events/search?q=cafe")) == std::vector<std::string>{"Café Tacvba Unplugged"});
-  CHECK(itemNames(server.get("/api/v1/events/search?q=CAF%C3%89")) == std::vector<std::string>{"Café Tacvba Unplugged"});
+  CHECK(itemNames(server.get("/api/v1/events/search?q=CAF%C3%89")) ==
+        std::vector<std::string>{"Café Tacvba Unplugged"});
   CHECK(itemNames(server.get("/api/v1/events/search?q=koln")) == std::vector<std::string>{"Café Tacvba Unplugged"});
   CHECK(itemNames(server.get("/api/v1/events/search?q=zurich")) == std::vector<std::string>{"Derby Day"});
   CHECK(itemNames(server.get("/api/v1/events/search?q=sports")) == std::vector<std::string>{"Derby Day"});
@@ -395,8 +399,9 @@ TEST_CASE("soft delete: Admin only, 204, gone from every public read, twice is 4
   CHECK(total(server.get("/api/v1/events/search?q=vanishing")) == 0);
   CHECK(total(server.get("/api/v1/events/organizer/" + TestServer::userIdOf(organizer),
                          TestServer::bearer(organizer))) == 0);
-  CHECK(server.put("/api/v1/events/" + id, json(eventBody("Back")),
-                   with(TestServer::bearer(organizer), "If-Match", "\"3\""))
+  CHECK(server
+            .put("/api/v1/events/" + id, json(eventBody("Back")),
+                 with(TestServer::bearer(organizer), "If-Match", "\"3\""))
             .status == 404);
   CHECK(server.del("/api/v1/events/" + id, TestServer::bearer(admin)).status == 404);
 
@@ -479,9 +484,9 @@ TEST_CASE("categories: public list, Admin adds") {
   CHECK(server.post("/api/v1/events/categories", opera, TestServer::bearer(organizer)).status == 403);
   CHECK(server.post("/api/v1/events/categories", opera, TestServer::bearer(admin)).status == 201);
   CHECK(server.post("/api/v1/events/categories", opera, TestServer::bearer(admin)).status == 409);
-  CHECK(hasErrorFor(server.post("/api/v1/events/categories", json({{"slug", "Bad Slug"}, {"name", "x"}}),
-                                TestServer::bearer(admin)),
-                    "slug"));
+  CHECK(hasErrorFor(
+      server.post("/api/v1/events/categories", json({{"slug", "Bad Slug"}, {"name", "x"}}), TestServer::bearer(admin)),
+      "slug"));
   CHECK(total(server.get("/api/v1/events/categories")) == 8);
   auto id = createPublished(server, organizer, eventBody("Tosca", "2030-06-01T18:00:00Z", "opera"));
   CHECK(itemNames(server.get("/api/v1/events?category=opera")) == std::vector<std::string>{"Tosca"});

@@ -1,12 +1,11 @@
 // Identity over HTTP against the real binary: registration, tokens, refresh rotation, logout,
 // user administration, rate limiting, and what must never reach the logs.
-#include <doctest/doctest.h>
-
 #include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <doctest/doctest.h>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -188,9 +187,9 @@ TEST_CASE("register rejects bad input with 400/415 naming the field") {
     CHECK(errorFields(mistyped) == std::vector<std::string>{"password"});
 
     auto unknown = server.post("/api/v1/auth/register", json({{"email", "b@example.org"},
-                                                               {"password", kPassword},
-                                                               {"displayName", "B"},
-                                                               {"roles", boost::json::array{"Admin"}}}));
+                                                              {"password", kPassword},
+                                                              {"displayName", "B"},
+                                                              {"roles", boost::json::array{"Admin"}}}));
     checkProblem(unknown, 400, "validation");
     CHECK(errorFields(unknown) == std::vector<std::string>{"roles"});
     // Nothing was created by any of these.
@@ -470,18 +469,19 @@ TEST_CASE("PUT roles: admins only; the next token carries the new role") {
   auto me = server.get("/api/v1/users/me", TestServer::bearer(str(fresh.json().at("accessToken"))));
   CHECK(rolesOf(me.json().at("roles")) == std::vector<std::string>{"Organizer", "User"});
 
-  auto unknownRole = server.put(rolesUrl, json({{"roles", boost::json::array{"Superuser"}}}), TestServer::bearer(admin));
+  auto unknownRole =
+      server.put(rolesUrl, json({{"roles", boost::json::array{"Superuser"}}}), TestServer::bearer(admin));
   checkProblem(unknownRole, 400, "validation");
   CHECK(errorFields(unknownRole) == std::vector<std::string>{"roles[0]"});
   checkProblem(server.put(rolesUrl, json({{"roles", boost::json::array{}}}), TestServer::bearer(admin)), 400,
                "validation");
   checkProblem(server.put(rolesUrl, json({{"roles", "Admin"}}), TestServer::bearer(admin)), 400, "validation");
-  checkProblem(server.put(rolesUrl, json({{"roles", boost::json::array{"User"}}, {"extra", 1}}),
-                          TestServer::bearer(admin)),
-               400, "validation");
-  checkProblem(server.put("/api/v1/users/00000000-0000-4000-8000-000000000000/roles", organizer,
-                          TestServer::bearer(admin)),
-               404, "not-found");
+  checkProblem(
+      server.put(rolesUrl, json({{"roles", boost::json::array{"User"}}, {"extra", 1}}), TestServer::bearer(admin)), 400,
+      "validation");
+  checkProblem(
+      server.put("/api/v1/users/00000000-0000-4000-8000-000000000000/roles", organizer, TestServer::bearer(admin)), 404,
+      "not-found");
 
   // An admin cannot drop their own Admin role...
   auto selfDemote = server.put("/api/v1/users/" + adminId + "/roles", json({{"roles", boost::json::array{"User"}}}),
@@ -489,7 +489,8 @@ TEST_CASE("PUT roles: admins only; the next token carries the new role") {
   checkProblem(selfDemote, 409, "own-admin-role");
   CHECK(server.get("/api/v1/users", TestServer::bearer(admin)).status == 200);  // still an admin
   // ...but may promote someone else to Admin, who can then act as one with a new token.
-  REQUIRE(server.put(rolesUrl, json({{"roles", boost::json::array{"Admin"}}}), TestServer::bearer(admin)).status == 200);
+  REQUIRE(server.put(rolesUrl, json({{"roles", boost::json::array{"Admin"}}}), TestServer::bearer(admin)).status ==
+          200);
   auto promoted = str(requestToken(server, "promote@example.org").json().at("accessToken"));
   CHECK(server.get("/api/v1/users", TestServer::bearer(promoted)).status == 200);
 }
@@ -500,7 +501,8 @@ TEST_CASE("sign-in attempts are rate limited per email and IP with 429 and Retry
   TestServer server(options);
   REQUIRE(registerUser(server, "guess@example.org").status == 201);
 
-  for (int i = 0; i < 3; ++i) CHECK(requestToken(server, "guess@example.org", "Wrong-guess-" + std::to_string(i)).status == 401);
+  for (int i = 0; i < 3; ++i)
+    CHECK(requestToken(server, "guess@example.org", "Wrong-guess-" + std::to_string(i)).status == 401);
   auto limited = requestToken(server, "guess@example.org", "Wrong-guess-4");
   checkProblem(limited, 429, "rate-limited");
   auto retryAfter = std::stoi(limited.header("retry-after"));
@@ -526,8 +528,9 @@ TEST_CASE("no password or token reaches the server log") {
   CHECK(server.get("/api/v1/users/me", TestServer::bearer(access)).status == 200);
   auto rotated = refresh(server, refreshToken).json().as_object();
   CHECK(refresh(server, refreshToken).status == 401);  // reuse: logged as a warning
-  CHECK(server.post("/api/v1/auth/logout", json({{"refreshToken", str(rotated.at("refreshToken"))}}),
-                    TestServer::bearer(str(rotated.at("accessToken"))))
+  CHECK(server
+            .post("/api/v1/auth/logout", json({{"refreshToken", str(rotated.at("refreshToken"))}}),
+                  TestServer::bearer(str(rotated.at("accessToken"))))
             .status == 204);
   auto cliToken = server.tokenFor("Admin", "cli-admin@example.org");
 

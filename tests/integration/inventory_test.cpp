@@ -1,11 +1,10 @@
 // Inventory over HTTP against the real binary: the five promises of issue 5 (no oversell under a
 // race, no lost hold across kill -9, no sale after expiry, a per-user limit that parallel requests
 // cannot bypass, idempotent reserves) plus every route, role and rule.
-#include <doctest/doctest.h>
-
 #include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
+#include <doctest/doctest.h>
 #include <mutex>
 #include <set>
 #include <string>
@@ -42,9 +41,10 @@ Event publishedEvent(TestServer& server, int seats, const std::string& startsAt 
       {"timezone", "Europe/Berlin"},
       {"venue", {{"name", "Hall"}, {"address", "1 Main St"}, {"city", "Berlin"}, {"country", "DE"}}},
       {"maxCapacity", seats},
-      {"priceCategories",
-       boost::json::array{{{"categoryId", "general"}, {"name", "General"}, {"price", {{"amount", 2500}, {"currency", "EUR"}}},
-                           {"totalSeats", seats}}}}};
+      {"priceCategories", boost::json::array{{{"categoryId", "general"},
+                                              {"name", "General"},
+                                              {"price", {{"amount", 2500}, {"currency", "EUR"}}},
+                                              {"totalSeats", seats}}}}};
   auto created = server.post("/api/v1/events", boost::json::serialize(body), TestServer::bearer(organizer));
   REQUIRE_MESSAGE(created.status == 201, created.body);
   std::string id = str(created.json().at("id"));
@@ -77,8 +77,9 @@ void checkStoredInvariant(const TestServer& server, const std::string& eventId) 
       sold = std::stoi(*rows[0][3]);
   CHECK(available + reserved + sold == total);
   CHECK(available >= 0);
-  auto held = queryDb(db, "SELECT COALESCE(SUM(ticket_count), 0) FROM reservations WHERE status = 'Reserved' AND event_id = '" +
-                              eventId + "'");
+  auto held =
+      queryDb(db, "SELECT COALESCE(SUM(ticket_count), 0) FROM reservations WHERE status = 'Reserved' AND event_id = '" +
+                      eventId + "'");
   CHECK(std::stoi(*held[0][0]) == reserved);
 }
 
@@ -144,8 +145,8 @@ TEST_CASE("kill -9 during a reservation rush loses no confirmed hold and counts 
   server.restart();
   auto db = server.dataDir() / "inventory.db";
   std::set<std::string> stored;
-  for (const auto& row : queryDb(db, "SELECT reservation_id FROM reservations WHERE status = 'Reserved' AND event_id = '" +
-                                         event.id + "'")) {
+  for (const auto& row : queryDb(
+           db, "SELECT reservation_id FROM reservations WHERE status = 'Reserved' AND event_id = '" + event.id + "'")) {
     stored.insert(*row[0]);
   }
   for (const auto& id : acknowledged) CHECK_MESSAGE(stored.count(id) == 1, "acknowledged hold lost: " << id);
@@ -223,8 +224,8 @@ TEST_CASE("reserve validates its input and names the field") {
   CHECK(zero.status == 400);
   CHECK(zero.json().at("errors").as_array()[0].at("field") == "ticketCount");
   CHECK(reserve(server, event.id, buyer, 5000).status == 400);
-  auto unknownCategory = server.post("/api/v1/inventory/" + event.id + "/reserve", R"({"categoryId":"vip","ticketCount":1})",
-                                     TestServer::bearer(buyer));
+  auto unknownCategory = server.post("/api/v1/inventory/" + event.id + "/reserve",
+                                     R"({"categoryId":"vip","ticketCount":1})", TestServer::bearer(buyer));
   CHECK(unknownCategory.status == 400);
   auto extra = server.post("/api/v1/inventory/" + event.id + "/reserve",
                            R"({"categoryId":"general","ticketCount":1,"seat":"A1"})", TestServer::bearer(buyer));
@@ -232,7 +233,9 @@ TEST_CASE("reserve validates its input and names the field") {
   auto wrongType = server.request("POST", "/api/v1/inventory/" + event.id + "/reserve", "categoryId=general",
                                   {{"Authorization", "Bearer " + buyer}, {"Content-Type", "text/plain"}});
   CHECK(wrongType.status == 415);
-  CHECK(server.post("/api/v1/inventory/" + event.id + "/reserve", R"({"categoryId":"general","ticketCount":1})").status == 401);
+  CHECK(
+      server.post("/api/v1/inventory/" + event.id + "/reserve", R"({"categoryId":"general","ticketCount":1})").status ==
+      401);
   CHECK(reserve(server, event.id, mintToken("Organizer").token, 1).status == 403);  // organizers do not buy
   CHECK(reserve(server, "00000000-0000-4000-8000-000000000000", buyer, 1).status == 404);
 }
@@ -318,12 +321,14 @@ TEST_CASE("availability: ETag, conditional GET, owner extras and a hidden draft"
 
   // A draft event has an inventory, but only its organizer sees it.
   auto organizer = mintToken("Organizer").token;
-  auto draft = server.post("/api/v1/events",
-                           R"({"name":"Draft","category":"concert","startsAt":"2031-01-01T19:00:00Z","endsAt":"2031-01-01T21:00:00Z","timezone":"UTC","venue":{"name":"V","city":"Oslo","country":"NO"},"maxCapacity":5,"priceCategories":[{"categoryId":"general","name":"G","price":{"amount":100,"currency":"EUR"},"totalSeats":5}]})",
-                           TestServer::bearer(organizer));
+  auto draft = server.post(
+      "/api/v1/events",
+      R"({"name":"Draft","category":"concert","startsAt":"2031-01-01T19:00:00Z","endsAt":"2031-01-01T21:00:00Z","timezone":"UTC","venue":{"name":"V","city":"Oslo","country":"NO"},"maxCapacity":5,"priceCategories":[{"categoryId":"general","name":"G","price":{"amount":100,"currency":"EUR"},"totalSeats":5}]})",
+      TestServer::bearer(organizer));
   REQUIRE(draft.status == 201);
   std::string draftId = str(draft.json().at("id"));
-  for (int i = 0; i < 100 && server.get("/api/v1/inventory/" + draftId, TestServer::bearer(organizer)).status != 200; ++i) {
+  for (int i = 0; i < 100 && server.get("/api/v1/inventory/" + draftId, TestServer::bearer(organizer)).status != 200;
+       ++i) {
     std::this_thread::sleep_for(20ms);
   }
   CHECK(server.get("/api/v1/inventory/" + draftId, TestServer::bearer(organizer)).status == 200);
@@ -381,7 +386,9 @@ TEST_CASE("cancelling an event releases its holds") {
   TestServer server;
   auto event = publishedEvent(server, 10);
   REQUIRE(reserve(server, event.id, mintToken("User").token, 4).status == 201);
-  REQUIRE(server.post("/api/v1/events/" + event.id + "/cancel", "{}", TestServer::bearer(event.organizerToken)).status == 200);
+  REQUIRE(
+      server.post("/api/v1/events/" + event.id + "/cancel", "{}", TestServer::bearer(event.organizerToken)).status ==
+      200);
   for (int i = 0; i < 100 && server.get("/api/v1/inventory/" + event.id).json().at("status") != "Cancelled"; ++i) {
     std::this_thread::sleep_for(20ms);
   }

@@ -1,8 +1,7 @@
 #pragma once
 // Assertions the kernel integration tests share.
-#include <doctest/doctest.h>
-
 #include <boost/json.hpp>
+#include <doctest/doctest.h>
 #include <sstream>
 #include <string>
 
@@ -68,8 +67,8 @@ inline double sampleValue(const std::string& text, const std::string& prefix) {
 }
 
 inline std::string registerBody(const std::string& email) {
-  return boost::json::serialize(boost::json::object{
-      {"email", email}, {"password", "Lantern-orchard-4711"}, {"displayName", "Kernel Test"}});
+  return boost::json::serialize(
+      boost::json::object{{"email", email}, {"password", "Lantern-orchard-4711"}, {"displayName", "Kernel Test"}});
 }
 
 }  // namespace boxoffice::testing

@@ -1,9 +1,8 @@
 // The kernel's HTTP edge against the real binary: routing errors, body and header limits,
 // malformed input, keep-alive, pipelining and slow clients. Every error is problem+json and no
 // bad request may take the server down.
-#include <doctest/doctest.h>
-
 #include <chrono>
+#include <doctest/doctest.h>
 #include <string>
 #include <thread>
 
@@ -54,8 +53,8 @@ TEST_CASE("kernel: a body over 1 MiB is refused with 413") {
   TestServer server;
   std::string body = "{\"email\":\"" + std::string(1024 * 1024 + 10, 'a') + "\"}";
   RawConnection connection(server.port());
-  connection.trySend(formatRequest("POST", "/api/v1/auth/register", body,
-                                   {{"Content-Type", "application/json"}}, server.port()));
+  connection.trySend(
+      formatRequest("POST", "/api/v1/auth/register", body, {{"Content-Type", "application/json"}}, server.port()));
   auto r = connection.readResponse();
   checkProblem(r, 413);
   checkStillServing(server);
@@ -140,8 +139,7 @@ TEST_CASE("kernel: wrong types and missing fields are 400 naming each field") {
 
 TEST_CASE("kernel: a body that is not JSON by content type is 415") {
   TestServer server;
-  auto r = server.post("/api/v1/auth/register", registerBody("ct@example.com"),
-                       {{"Content-Type", "text/plain"}});
+  auto r = server.post("/api/v1/auth/register", registerBody("ct@example.com"), {{"Content-Type", "text/plain"}});
   checkProblem(r, 415, "unsupported-media-type");
   auto form = server.post("/api/v1/auth/register", "email=a%40b.c&password=x",
                           {{"Content-Type", "application/x-www-form-urlencoded"}});
@@ -196,8 +194,8 @@ TEST_CASE("kernel: pipelined requests are all answered, in order") {
   std::string batch;
   batch += formatRequest("GET", "/health", {}, {{"X-Request-Id", "pipe-1"}}, server.port());
   batch += formatRequest("GET", "/api/v1/missing", {}, {{"X-Request-Id", "pipe-2"}}, server.port());
-  batch += formatRequest("POST", "/api/v1/auth/register", "{bad", {{"X-Request-Id", "pipe-3"}, {"Content-Type", "application/json"}},
-                         server.port());
+  batch += formatRequest("POST", "/api/v1/auth/register", "{bad",
+                         {{"X-Request-Id", "pipe-3"}, {"Content-Type", "application/json"}}, server.port());
   batch += formatRequest("GET", "/ready", {}, {{"X-Request-Id", "pipe-4"}}, server.port());
   connection.send(batch);  // one write: the server sees them back to back
   auto r1 = connection.readResponse();
@@ -230,8 +228,9 @@ TEST_CASE("kernel: a client that stalls mid-request gets 408 or a close after th
   SUBCASE("stalled in the body") {
     RawConnection connection(server.port(), 10s);
     auto started = std::chrono::steady_clock::now();
-    connection.send("POST /api/v1/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    "Content-Length: 100\r\n\r\n{\"email\":");
+    connection.send(
+        "POST /api/v1/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: 100\r\n\r\n{\"email\":");
     std::string received;
     CHECK(connection.waitForClose(8s, &received));
     auto took = std::chrono::steady_clock::now() - started;

@@ -1,13 +1,11 @@
 // The binary's life cycle: command line, configuration errors, graceful shutdown, and delivery
 // of committed outbox messages across a kill -9.
-#include <doctest/doctest.h>
-
-#include <signal.h>
-
 #include <boost/json.hpp>
 #include <chrono>
+#include <doctest/doctest.h>
 #include <filesystem>
 #include <fstream>
+#include <signal.h>
 #include <string>
 #include <thread>
 
@@ -174,13 +172,13 @@ TEST_CASE("kernel: `boxoffice migrate` creates every module database and is repe
   ScratchDir dir;
   auto data = dir.path / "data";
   std::string output;
-  REQUIRE(runBinary({"migrate", "--data-dir", data.string()}, {{"BOXOFFICE_AUTH_JWT_SECRET", std::string(40, 'k')}},
-                    "", output) == 0);
+  REQUIRE(runBinary({"migrate", "--data-dir", data.string()}, {{"BOXOFFICE_AUTH_JWT_SECRET", std::string(40, 'k')}}, "",
+                    output) == 0);
   CHECK(std::filesystem::exists(data / "identity.db"));
   auto applied = queryDb(data / "identity.db", "SELECT COUNT(*) FROM kernel_migrations");
   CHECK(std::stoi(applied.at(0).at(0).value()) >= 1);
-  CHECK(runBinary({"migrate", "--data-dir", data.string()}, {{"BOXOFFICE_AUTH_JWT_SECRET", std::string(40, 'k')}},
-                  "", output) == 0);
+  CHECK(runBinary({"migrate", "--data-dir", data.string()}, {{"BOXOFFICE_AUTH_JWT_SECRET", std::string(40, 'k')}}, "",
+                  output) == 0);
   CHECK(queryDb(data / "identity.db", "SELECT COUNT(*) FROM kernel_migrations") == applied);
 }
 
@@ -244,7 +242,8 @@ TEST_CASE("kernel: a request being handled at SIGTERM still gets its answer") {
   CHECK(r.status == 201);
   CHECK(server.waitForExit() == 0);
   // It was committed, not just answered.
-  auto rows = queryDb(server.dataDir() / "identity.db", "SELECT COUNT(*) FROM users WHERE email = 'inflight@example.com'");
+  auto rows =
+      queryDb(server.dataDir() / "identity.db", "SELECT COUNT(*) FROM users WHERE email = 'inflight@example.com'");
   CHECK(rows.at(0).at(0) == "1");
 }
 
@@ -254,8 +253,8 @@ TEST_CASE("kernel: a request half received at SIGTERM is finished and answered")
   connection.send(formatRequest("GET", "/health", {}, {}, server.port()));
   REQUIRE(connection.readResponse().status == 200);
   auto body = registerBody("halfway@example.com");
-  auto request = formatRequest("POST", "/api/v1/auth/register", body, {{"Content-Type", "application/json"}},
-                               server.port());
+  auto request =
+      formatRequest("POST", "/api/v1/auth/register", body, {{"Content-Type", "application/json"}}, server.port());
   auto half = request.size() - body.size() / 2;
   connection.send(request.substr(0, half));
   std::this_thread::sleep_for(200ms);
@@ -282,8 +281,9 @@ TEST_CASE("kernel: after a kill -9, committed outbox messages are delivered on r
 
   // Make the crash window certain: as if the process died between commit and dispatch for the
   // last two messages (a real kill -9 lands there only sometimes).
-  execDb(identityDb, "UPDATE outbox SET dispatched_at = NULL WHERE seq IN (SELECT seq FROM outbox "
-                     "WHERE type = 'UserRegistered' ORDER BY seq DESC LIMIT 2)");
+  execDb(identityDb,
+         "UPDATE outbox SET dispatched_at = NULL WHERE seq IN (SELECT seq FROM outbox "
+         "WHERE type = 'UserRegistered' ORDER BY seq DESC LIMIT 2)");
   CHECK(queryDb(identityDb, "SELECT COUNT(*) FROM outbox WHERE dispatched_at IS NULL").at(0).at(0) == "2");
 
   server.restart();
@@ -302,7 +302,7 @@ TEST_CASE("kernel: the data survives a kill -9 right after a 201") {
   REQUIRE(r.status == 201);
   server.kill9();
   server.restart();
-  auto token = server.post("/api/v1/auth/token",
-                           R"({"email":"durable@example.com","password":"Lantern-orchard-4711"})");
+  auto token =
+      server.post("/api/v1/auth/token", R"({"email":"durable@example.com","password":"Lantern-orchard-4711"})");
   CHECK(token.status == 200);
 }

@@ -1,10 +1,9 @@
 // Operations surface of the real binary: /health, /ready, /metrics, request ids in responses
 // and logs, CORS, and the dead-letter admin routes.
-#include <doctest/doctest.h>
-
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
+#include <doctest/doctest.h>
 #include <functional>
 #include <sstream>
 #include <string>
@@ -53,10 +52,12 @@ std::vector<boost::json::object> linesOf(const TestServer& server, const std::st
 // its response: wait for the access line (the one with a status), which is written last.
 std::vector<boost::json::object> waitForLinesOf(const TestServer& server, const std::string& requestId) {
   std::vector<boost::json::object> lines;
-  eventually([&] {
-    lines = linesOf(server, requestId);
-    return std::any_of(lines.begin(), lines.end(), [](const auto& l) { return l.contains("status"); });
-  }, 5s);
+  eventually(
+      [&] {
+        lines = linesOf(server, requestId);
+        return std::any_of(lines.begin(), lines.end(), [](const auto& l) { return l.contains("status"); });
+      },
+      5s);
   return lines;
 }
 }  // namespace
@@ -108,9 +109,11 @@ TEST_CASE("kernel: /metrics speaks the Prometheus text format with route templat
 
 TEST_CASE("kernel: request counters count") {
   TestServer server;
-  auto before = sampleValue(server.get("/metrics").body, R"(http_requests_total{method="GET",route="/health",status="200"} )");
+  auto before =
+      sampleValue(server.get("/metrics").body, R"(http_requests_total{method="GET",route="/health",status="200"} )");
   for (int i = 0; i < 5; ++i) REQUIRE(server.get("/health").status == 200);
-  auto after = sampleValue(server.get("/metrics").body, R"(http_requests_total{method="GET",route="/health",status="200"} )");
+  auto after =
+      sampleValue(server.get("/metrics").body, R"(http_requests_total{method="GET",route="/health",status="200"} )");
   CHECK(after - std::max(before, 0.0) == 5);
 }
 
@@ -168,8 +171,8 @@ TEST_CASE("kernel: without X-Request-Id, a traceparent's trace id becomes the re
   const std::string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
   auto r = server.get("/health", {{"traceparent", "00-" + traceId + "-00f067aa0ba902b7-01"}});
   CHECK(r.header("x-request-id") == traceId);
-  auto explicitId = server.get("/health", {{"traceparent", "00-" + traceId + "-00f067aa0ba902b7-01"},
-                                           {"X-Request-Id", "caller-chosen-id"}});
+  auto explicitId = server.get(
+      "/health", {{"traceparent", "00-" + traceId + "-00f067aa0ba902b7-01"}, {"X-Request-Id", "caller-chosen-id"}});
   CHECK(explicitId.header("x-request-id") == "caller-chosen-id");
   auto malformed = server.get("/health", {{"traceparent", "00-not-a-trace-01"}});
   CHECK(malformed.header("x-request-id").size() == 36);  // a generated UUID
@@ -180,8 +183,8 @@ TEST_CASE("kernel: the request id flows into the log lines and outbox messages o
   auto r = server.post("/api/v1/auth/register", registerBody("corr@example.com"), {{"X-Request-Id", "corr-test-42"}});
   REQUIRE(r.status == 201);
   CHECK(r.header("x-request-id") == "corr-test-42");
-  auto rows = queryDb(server.dataDir() / "identity.db",
-                      "SELECT correlation_id FROM outbox WHERE type = 'UserRegistered'");
+  auto rows =
+      queryDb(server.dataDir() / "identity.db", "SELECT correlation_id FROM outbox WHERE type = 'UserRegistered'");
   REQUIRE(rows.size() == 1);
   CHECK(rows[0][0].value() == "corr-test-42");
   auto lines = waitForLinesOf(server, "corr-test-42");
@@ -274,16 +277,22 @@ TEST_CASE("kernel: an admin lists a dead letter and replays it once") {
   // the bus writes them. The message type is one inventory ignores, so the replay succeeds.
   const std::string messageId = "7d1f7f0e-52a1-4b8e-9a57-0c6d8f2e1a10";
   const std::string deadId = "5e0c3a52-8b9f-4c1e-a2d4-3f6b7e8d9c01";
-  boost::json::object envelope{{"messageId", messageId}, {"occurredAt", "2026-01-01T00:00:00Z"},
-                               {"topic", "events"},       {"type", "SomethingIrrelevant"},
-                               {"version", 1},            {"correlationId", "dl-corr"},
-                               {"causationId", "dl-corr"}, {"payload", boost::json::object{}}};
+  boost::json::object envelope{{"messageId", messageId},
+                               {"occurredAt", "2026-01-01T00:00:00Z"},
+                               {"topic", "events"},
+                               {"type", "SomethingIrrelevant"},
+                               {"version", 1},
+                               {"correlationId", "dl-corr"},
+                               {"causationId", "dl-corr"},
+                               {"payload", boost::json::object{}}};
   execDb(server.dataDir() / "inventory.db",
          "INSERT INTO inbox (subscriber, message_id, topic, type, envelope, status, attempts, next_attempt_ms, "
-         "last_error, received_at) VALUES ('inventory', '" + messageId + "', 'events', 'SomethingIrrelevant', '" +
-             boost::json::serialize(envelope) + "', 'dead', 5, 0, 'boom', '2026-01-01T00:00:00Z');"
-         "INSERT INTO dead_letters (id, subscriber, message_id, topic, type, attempts, error, dead_at) VALUES ('" +
-             deadId + "', 'inventory', '" + messageId + "', 'events', 'SomethingIrrelevant', 5, 'boom', "
+         "last_error, received_at) VALUES ('inventory', '" +
+             messageId + "', 'events', 'SomethingIrrelevant', '" + boost::json::serialize(envelope) +
+             "', 'dead', 5, 0, 'boom', '2026-01-01T00:00:00Z');"
+             "INSERT INTO dead_letters (id, subscriber, message_id, topic, type, attempts, error, dead_at) VALUES ('" +
+             deadId + "', 'inventory', '" + messageId +
+             "', 'events', 'SomethingIrrelevant', 5, 'boom', "
              "'2026-01-01T00:00:01Z');");
 
   auto list = server.get("/api/v1/admin/dead-letters", TestServer::bearer(admin));
@@ -299,8 +308,8 @@ TEST_CASE("kernel: an admin lists a dead letter and replays it once") {
   auto replay = server.post("/api/v1/admin/dead-letters/" + deadId + "/replay", "", TestServer::bearer(admin));
   CHECK(replay.status == 202);
   CHECK(eventually([&] {
-    auto rows = queryDb(server.dataDir() / "inventory.db",
-                        "SELECT status FROM inbox WHERE message_id = '" + messageId + "'");
+    auto rows =
+        queryDb(server.dataDir() / "inventory.db", "SELECT status FROM inbox WHERE message_id = '" + messageId + "'");
     return rows.size() == 1 && rows[0][0] == "done";
   }));
   auto again = server.post("/api/v1/admin/dead-letters/" + deadId + "/replay", "", TestServer::bearer(admin));

@@ -1,16 +1,15 @@
 // The in-process bus with outbox and inbox: exactly-once handling per subscriber despite
 // duplicate delivery, retries with backoff, dead letters and replay, and delivery of what an
 // outbox holds after a restart.
-#include <doctest/doctest.h>
-
 #include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
+#include <doctest/doctest.h>
 #include <functional>
 #include <thread>
 
-#include "boxoffice/kernel/in_process_bus.hpp"
 #include "boxoffice/kernel/ids.hpp"
+#include "boxoffice/kernel/in_process_bus.hpp"
 #include "boxoffice/kernel/problem.hpp"
 #include "boxoffice/kernel/time.hpp"
 #include "kernel_test_support.hpp"
@@ -258,8 +257,9 @@ TEST_CASE("bus: the outbox dispatcher delivers committed messages with their env
   bus.start();
   dispatcher.start();
 
-  auto id = publisher.write(
-      [](Tx& tx) { return tx.publish(topics::events, "EventPublished", {{"eventId", "e-1"}}, "request-42"); });
+  auto id = publisher.write([](Tx& tx) {
+    return tx.publish(topics::events, "EventPublished", {{"eventId", "e-1"}}, "request-42");
+  });
   REQUIRE(eventually([&] {
     std::lock_guard lock(mutex);
     return received.size() == 1;
@@ -319,9 +319,8 @@ TEST_CASE("bus: messages left in an outbox by a crash are delivered on the next 
 TEST_CASE("bus: a message published while handling another names it as its cause") {
   Fixture f;
   InProcessBus bus(fastRetries(3), f.metrics, f.log.logger("bus"));
-  bus.subscribe(topics::events, "sub", f.subscriber, [](const Envelope& m, Tx& tx) {
-    tx.publish(topics::notifications, "Reaction", {}, m.correlationId);
-  });
+  bus.subscribe(topics::events, "sub", f.subscriber,
+                [](const Envelope& m, Tx& tx) { tx.publish(topics::notifications, "Reaction", {}, m.correlationId); });
   bus.start();
   auto m = message();
   bus.publish(m);

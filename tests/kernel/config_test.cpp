@@ -1,11 +1,11 @@
 // Config: the schema, the four sources and their precedence, and the errors a user sees.
-#include <doctest/doctest.h>
+#include "boxoffice/kernel/config.hpp"
 
+#include <doctest/doctest.h>
 #include <fstream>
 #include <string>
 #include <vector>
 
-#include "boxoffice/kernel/config.hpp"
 #include "kernel_test_support.hpp"
 
 using namespace boxoffice;
@@ -169,8 +169,7 @@ TEST_CASE("config: booleans from text") {
 TEST_CASE("config: malformed JSON is a ConfigError naming the source") {
   auto schema = testSchema();
   Config config(schema);
-  CHECK(errorOf([&] { config.mergeJsonText("{not json", "broken.json"); }).find("broken.json") !=
-        std::string::npos);
+  CHECK(errorOf([&] { config.mergeJsonText("{not json", "broken.json"); }).find("broken.json") != std::string::npos);
   CHECK(errorOf([&] { config.mergeJsonText("[1,2]", "array.json"); }).find("array.json") != std::string::npos);
 }
 
@@ -192,14 +191,20 @@ TEST_CASE("config: every kernel key has documentation and a default of its type"
     CAPTURE(name);
     CHECK_FALSE(key.doc.empty());
     switch (key.type) {
-      case ConfigType::String: CHECK(key.defaultValue.is_string()); break;
+      case ConfigType::String:
+        CHECK(key.defaultValue.is_string());
+        break;
       case ConfigType::Int:
         REQUIRE(key.defaultValue.is_number());
         CHECK(key.defaultValue.to_number<std::int64_t>() >= key.min);
         CHECK(key.defaultValue.to_number<std::int64_t>() <= key.max);
         break;
-      case ConfigType::Bool: CHECK(key.defaultValue.is_bool()); break;
-      case ConfigType::StringList: CHECK(key.defaultValue.is_array()); break;
+      case ConfigType::Bool:
+        CHECK(key.defaultValue.is_bool());
+        break;
+      case ConfigType::StringList:
+        CHECK(key.defaultValue.is_array());
+        break;
     }
   }
   // The limits the issue names, with their defaults.

@@ -1,20 +1,21 @@
 // Database: migrations (once, checksummed, atomic), write transactions (rollback, hooks), the
 // outbox written by Tx::publish, and the SQLite settings the design relies on.
-#include <doctest/doctest.h>
+#include "boxoffice/kernel/db.hpp"
 
 #include <atomic>
 #include <boost/json.hpp>
+#include <doctest/doctest.h>
 #include <thread>
 #include <vector>
 
-#include "boxoffice/kernel/db.hpp"
 #include "boxoffice/kernel/ids.hpp"
 #include "kernel_test_support.hpp"
 
 using namespace boxoffice;
 
 namespace {
-constexpr Migration kCreate{"shop", "0001_create.sql", "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"};
+constexpr Migration kCreate{"shop", "0001_create.sql",
+                            "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"};
 constexpr Migration kSeed{"shop", "0002_seed.sql",
                           "INSERT INTO items (name) VALUES ('first');\nINSERT INTO items (name) VALUES ('second');"};
 constexpr Migration kOther{"other", "0001_other.sql", "CREATE TABLE other_things (id INTEGER);"};
@@ -92,7 +93,7 @@ TEST_CASE("db: an applied migration whose text changed stops the start") {
   }
   CAPTURE(message);
   CHECK(message.find("0002_seed.sql") != std::string::npos);  // names the migration
-  CHECK(countItems(db) == 2);                                  // and changed nothing
+  CHECK(countItems(db) == 2);                                 // and changed nothing
 }
 
 TEST_CASE("db: a migration that fails is rolled back and not recorded") {

@@ -1,7 +1,7 @@
 // Plain request helpers: query parsing and header lookup.
-#include <doctest/doctest.h>
-
 #include "boxoffice/kernel/http.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace boxoffice::http;
 

@@ -1,11 +1,10 @@
 // Prometheus text exposition: HELP/TYPE lines, labels, histograms, gauges.
-#include <doctest/doctest.h>
+#include "boxoffice/kernel/metrics.hpp"
 
+#include <doctest/doctest.h>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include "boxoffice/kernel/metrics.hpp"
 
 using namespace boxoffice;
 

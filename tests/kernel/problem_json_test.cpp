@@ -1,7 +1,6 @@
 // The error model (RFC 9457 problem+json) and field-level validation of request bodies.
-#include <doctest/doctest.h>
-
 #include <boost/json.hpp>
+#include <doctest/doctest.h>
 #include <string>
 
 #include "boxoffice/kernel/json.hpp"
@@ -122,7 +121,8 @@ TEST_CASE("json body: absurd nesting is rejected, not a stack overflow") {
 
 TEST_CASE("object reader: missing, mistyped and out-of-range fields are named") {
   auto body = boost::json::parse(R"({"name": 5, "count": "x", "age": 500, "flag": "yes",
-                                     "tags": {}, "nested": {"inner": true}})").as_object();
+                                     "tags": {}, "nested": {"inner": true}})")
+                  .as_object();
   json::Validation v;
   json::ObjectReader in(body, v);
   in.requiredString("email", 3, 254);
@@ -146,7 +146,8 @@ TEST_CASE("object reader: missing, mistyped and out-of-range fields are named") 
 }
 
 TEST_CASE("object reader: unknown fields are named when rejected") {
-  auto body = boost::json::parse(R"({"email": "a@b.c", "password": "x", "isAdmin": true, "role": "Admin"})").as_object();
+  auto body =
+      boost::json::parse(R"({"email": "a@b.c", "password": "x", "isAdmin": true, "role": "Admin"})").as_object();
   json::Validation v;
   json::ObjectReader in(body, v);
   in.requiredString("email", 3, 254);
@@ -158,7 +159,8 @@ TEST_CASE("object reader: unknown fields are named when rejected") {
 
 TEST_CASE("object reader: valid input yields values and no errors") {
   auto body = boost::json::parse(R"({"email": "a@b.c", "count": 3, "flag": false, "tags": ["x"],
-                                     "note": null})").as_object();
+                                     "note": null})")
+                  .as_object();
   json::Validation v;
   json::ObjectReader in(body, v);
   CHECK(in.requiredString("email", 3, 254) == "a@b.c");

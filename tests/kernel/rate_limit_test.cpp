@@ -1,11 +1,10 @@
 // Token buckets: burst, denial with a retry time, refill, and independent keys.
-#include <doctest/doctest.h>
+#include "boxoffice/kernel/rate_limit.hpp"
 
 #include <atomic>
+#include <doctest/doctest.h>
 #include <thread>
 #include <vector>
-
-#include "boxoffice/kernel/rate_limit.hpp"
 
 using namespace boxoffice;
 using namespace std::chrono_literals;

@@ -1,10 +1,9 @@
 // Router: templates, parameters, literal-over-parameter, and the 404/405 distinction.
-#include <doctest/doctest.h>
+#include "boxoffice/kernel/router.hpp"
 
 #include <algorithm>
+#include <doctest/doctest.h>
 #include <stdexcept>
-
-#include "boxoffice/kernel/router.hpp"
 
 using namespace boxoffice;
 using http::Method;

@@ -1,6 +1,5 @@
 // RFC 3339 time text and identifiers.
 #include <doctest/doctest.h>
-
 #include <set>
 
 #include "boxoffice/kernel/ids.hpp"
@@ -38,11 +37,11 @@ TEST_CASE("time: format and parse round-trip") {
 }
 
 TEST_CASE("time: malformed or impossible times are rejected") {
-  for (auto text : {"", "2026-05-20", "2026-05-20T19:30:00", "2026-05-20T19:30Z", "2026-13-01T00:00:00Z",
-                    "2026-02-30T00:00:00Z", "2025-02-29T00:00:00Z", "2026-05-20T24:00:00Z", "2026-05-20T19:60:00Z",
-                    "2026-05-20T19:30:00+2:00", "2026-05-20T19:30:00+02", "2026-05-20T19:30:00Zjunk",
-                    "2026-05-20T19:30:00.Z", "20260520T193000Z", "2026/05/20T19:30:00Z", "tomorrow",
-                    "2026-05-20T19:30:00+24:00"}) {
+  for (auto text :
+       {"", "2026-05-20", "2026-05-20T19:30:00", "2026-05-20T19:30Z", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z",
+        "2025-02-29T00:00:00Z", "2026-05-20T24:00:00Z", "2026-05-20T19:60:00Z", "2026-05-20T19:30:00+2:00",
+        "2026-05-20T19:30:00+02", "2026-05-20T19:30:00Zjunk", "2026-05-20T19:30:00.Z", "20260520T193000Z",
+        "2026/05/20T19:30:00Z", "tomorrow", "2026-05-20T19:30:00+24:00"}) {
     CAPTURE(text);
     CHECK_FALSE(parseRfc3339(text).has_value());
   }
@@ -61,7 +60,7 @@ TEST_CASE("ids: UUID v4 in canonical lower-case form, unique") {
     auto id = newUuid();
     REQUIRE(id.size() == 36);
     CHECK(isUuid(id));
-    CHECK(id[14] == '4');                                  // version
+    CHECK(id[14] == '4');                                          // version
     CHECK(std::string("89ab").find(id[19]) != std::string::npos);  // variant
     CHECK(id == [&] {
       std::string lower = id;

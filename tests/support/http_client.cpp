@@ -3,14 +3,8 @@
 // file so the other support files compile quickly.
 #include "http_client.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
+#include <arpa/inet.h>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -18,7 +12,12 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <stdexcept>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace boxoffice::testing {
 
@@ -31,8 +30,7 @@ std::string lower(std::string_view text) {
 }
 
 bool hasHeader(const HeaderList& headers, std::string_view name) {
-  return std::any_of(headers.begin(), headers.end(),
-                     [&](const auto& h) { return lower(h.first) == lower(name); });
+  return std::any_of(headers.begin(), headers.end(), [&](const auto& h) { return lower(h.first) == lower(name); });
 }
 }  // namespace
 
@@ -43,8 +41,8 @@ std::string HttpResult::header(const std::string& lowerCaseName) const {
   return it == headers.end() ? std::string{} : it->second;
 }
 
-std::string formatRequest(const std::string& method, const std::string& target,
-                          const std::string& body, const HeaderList& headers, std::uint16_t port) {
+std::string formatRequest(const std::string& method, const std::string& target, const std::string& body,
+                          const HeaderList& headers, std::uint16_t port) {
   std::string out = method + " " + target + " HTTP/1.1\r\n";
   if (!hasHeader(headers, "host")) out += "Host: 127.0.0.1:" + std::to_string(port) + "\r\n";
   for (const auto& [name, value] : headers) out += name + ": " + value + "\r\n";
@@ -58,8 +56,7 @@ std::string formatRequest(const std::string& method, const std::string& target,
   return out;
 }
 
-RawConnection::RawConnection(std::uint16_t port, std::chrono::milliseconds timeout)
-    : timeout_(timeout) {
+RawConnection::RawConnection(std::uint16_t port, std::chrono::milliseconds timeout) : timeout_(timeout) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
   sockaddr_in address{};
@@ -70,8 +67,7 @@ RawConnection::RawConnection(std::uint16_t port, std::chrono::milliseconds timeo
     int error = errno;
     ::close(fd_);
     fd_ = -1;
-    throw std::runtime_error("connect to 127.0.0.1:" + std::to_string(port) + ": " +
-                             std::strerror(error));
+    throw std::runtime_error("connect to 127.0.0.1:" + std::to_string(port) + ": " + std::strerror(error));
   }
   int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -137,8 +133,7 @@ HttpResult RawConnection::readResponse(bool head) {
       if (parser.is_done()) break;
       if (used > 0 && !buffer_.empty()) continue;
     }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) throw std::runtime_error("timed out waiting for an HTTP response");
     auto n = receiveSome(left);
     if (n < 0) throw std::runtime_error("timed out waiting for an HTTP response");
@@ -168,8 +163,7 @@ bool RawConnection::waitForClose(std::chrono::milliseconds timeout, std::string*
   auto deadline = std::chrono::steady_clock::now() + timeout;
   auto before = buffer_.size();
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
     auto n = receiveSome(left);
     if (n == 0) {

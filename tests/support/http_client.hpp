@@ -13,14 +13,13 @@ namespace boxoffice::testing {
 
 // Builds the bytes of one request. Adds Host, and Content-Length when there is a body or the
 // method usually has one; `headers` are sent as given (add "Connection: close" yourself).
-std::string formatRequest(const std::string& method, const std::string& target,
-                          const std::string& body, const HeaderList& headers, std::uint16_t port);
+std::string formatRequest(const std::string& method, const std::string& target, const std::string& body,
+                          const HeaderList& headers, std::uint16_t port);
 
 class RawConnection {
  public:
   // Connects to 127.0.0.1:port; every read waits at most `timeout`.
-  explicit RawConnection(std::uint16_t port,
-                         std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  explicit RawConnection(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(30));
   ~RawConnection();
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;

@@ -1,19 +1,18 @@
 #include "process.hpp"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
+#include <signal.h>
 #include <sstream>
 #include <stdexcept>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 extern char** environ;
 
@@ -34,8 +33,7 @@ std::vector<std::string> environmentWith(const std::vector<std::pair<std::string
 }
 
 pid_t spawn(const std::filesystem::path& binary, const std::vector<std::string>& args,
-            const std::vector<std::string>& env, const std::filesystem::path& outputFile,
-            int stdinFd) {
+            const std::vector<std::string>& env, const std::filesystem::path& outputFile, int stdinFd) {
   // Everything the child needs is prepared before fork: after it, only async-signal-safe calls.
   std::vector<std::string> argvStrings{binary.string()};
   argvStrings.insert(argvStrings.end(), args.begin(), args.end());

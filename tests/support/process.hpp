@@ -1,9 +1,8 @@
 #pragma once
 // Child processes for the harness: the server and one-shot commands. POSIX only.
-#include <sys/types.h>
-
 #include <filesystem>
 #include <string>
+#include <sys/types.h>
 #include <utility>
 #include <vector>
 
@@ -16,8 +15,7 @@ std::vector<std::string> environmentWith(const std::vector<std::pair<std::string
 // Starts `binary args...` with `env`, stdout and stderr appended to `outputFile`, stdin from
 // `stdinFd` (or /dev/null when -1). The child is killed if the test process dies first.
 pid_t spawn(const std::filesystem::path& binary, const std::vector<std::string>& args,
-            const std::vector<std::string>& env, const std::filesystem::path& outputFile,
-            int stdinFd = -1);
+            const std::vector<std::string>& env, const std::filesystem::path& outputFile, int stdinFd = -1);
 
 // Waits up to `timeoutMs` for the child: its exit code (128 + signal if a signal ended it), or
 // -1 if it is still running.

@@ -1,8 +1,7 @@
 #include "sqlite_query.hpp"
 
-#include <sqlite3.h>
-
 #include <memory>
+#include <sqlite3.h>
 #include <stdexcept>
 
 namespace boxoffice::testing {
@@ -21,8 +20,7 @@ DbHandle openDb(const std::filesystem::path& file, int flags) {
   int rc = sqlite3_open_v2(file.c_str(), &raw, flags, nullptr);
   DbHandle db(raw);
   if (rc != SQLITE_OK) {
-    throw std::runtime_error("cannot open " + file.string() + ": " +
-                             (raw ? sqlite3_errmsg(raw) : "out of memory"));
+    throw std::runtime_error("cannot open " + file.string() + ": " + (raw ? sqlite3_errmsg(raw) : "out of memory"));
   }
   // The server may be writing at the same moment; wait for its lock rather than fail.
   sqlite3_busy_timeout(raw, 5000);

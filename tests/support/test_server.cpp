@@ -1,18 +1,17 @@
 // TestServer: the real binary as a child process on an ephemeral port with its own data dir.
 #include "test_server.hpp"
 
-#include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cctype>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
+#include <signal.h>
 #include <sstream>
 #include <stdexcept>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 #include "http_client.hpp"
 #include "process.hpp"
@@ -52,8 +51,7 @@ std::optional<std::uint16_t> listeningPort(const std::string& text) {
     const auto& object = value.as_object();
     auto message = object.if_contains("message");
     auto port = object.if_contains("port");
-    if (message && message->is_string() && message->as_string() == "listening" && port &&
-        port->is_number()) {
+    if (message && message->is_string() && message->as_string() == "listening" && port && port->is_number()) {
       return static_cast<std::uint16_t>(port->to_number<std::int64_t>());
     }
   }
@@ -85,12 +83,18 @@ std::string base64UrlDecode(std::string_view in) {
   unsigned value = 0;
   for (char c : in) {
     int v = -1;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '-' || c == '+') v = 62;
-    else if (c == '_' || c == '/') v = 63;
-    else continue;  // padding
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '-' || c == '+')
+      v = 62;
+    else if (c == '_' || c == '/')
+      v = 63;
+    else
+      continue;  // padding
     value = (value << 6) | static_cast<unsigned>(v);
     bits += 6;
     if (bits >= 8) {
@@ -112,8 +116,7 @@ std::filesystem::path sourceDir() {
   return BX_DEFAULT_SOURCE_DIR;
 }
 
-int runBinary(const std::vector<std::string>& args,
-              const std::vector<std::pair<std::string, std::string>>& env,
+int runBinary(const std::vector<std::string>& args, const std::vector<std::pair<std::string, std::string>>& env,
               const std::string& stdinText, std::string& output, int timeoutMs) {
   auto dir = process::makeTempDir("boxoffice-cmd");
   auto outputFile = dir / "output.log";
@@ -190,10 +193,9 @@ std::vector<std::string> TestServer::environment() const {
     env.emplace_back("BOXOFFICE_AUTH_JWT_SECRET", kTestJwtSecret);
   }
   if (options_.generousRateLimits) {
-    for (const char* name :
-         {"BOXOFFICE_RATE_LIMIT_ANONYMOUS_PER_SECOND", "BOXOFFICE_RATE_LIMIT_ANONYMOUS_BURST",
-          "BOXOFFICE_RATE_LIMIT_USER_PER_SECOND", "BOXOFFICE_RATE_LIMIT_USER_BURST",
-          "BOXOFFICE_RATE_LIMIT_LOGIN_PER_MINUTE", "BOXOFFICE_RATE_LIMIT_LOGIN_BURST"}) {
+    for (const char* name : {"BOXOFFICE_RATE_LIMIT_ANONYMOUS_PER_SECOND", "BOXOFFICE_RATE_LIMIT_ANONYMOUS_BURST",
+                             "BOXOFFICE_RATE_LIMIT_USER_PER_SECOND", "BOXOFFICE_RATE_LIMIT_USER_BURST",
+                             "BOXOFFICE_RATE_LIMIT_LOGIN_PER_MINUTE", "BOXOFFICE_RATE_LIMIT_LOGIN_BURST"}) {
       env.emplace_back(name, "100000");
     }
   }
@@ -213,8 +215,8 @@ void TestServer::start() {
   auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
   auto fail = [&](const std::string& why) {
     auto tail = lastLines(process::readFile(logFile_, logOffset_), 40);
-    throw std::runtime_error("boxoffice server " + why + " (binary " + binaryPath().string() +
-                             "); its last output:\n" + tail);
+    throw std::runtime_error("boxoffice server " + why + " (binary " + binaryPath().string() + "); its last output:\n" +
+                             tail);
   };
   while (port_ == 0) {
     int status = 0;
@@ -245,8 +247,8 @@ void TestServer::start() {
   }
 }
 
-HttpResult TestServer::request(const std::string& method, const std::string& target,
-                               const std::string& body, const HeaderList& headers) {
+HttpResult TestServer::request(const std::string& method, const std::string& target, const std::string& body,
+                               const HeaderList& headers) {
   RawConnection connection(port_);
   HeaderList all = headers;
   all.emplace_back("Connection", "close");
@@ -258,13 +260,11 @@ HttpResult TestServer::get(const std::string& target, const HeaderList& headers)
   return request("GET", target, {}, headers);
 }
 
-HttpResult TestServer::post(const std::string& target, const std::string& body,
-                            const HeaderList& headers) {
+HttpResult TestServer::post(const std::string& target, const std::string& body, const HeaderList& headers) {
   return request("POST", target, body, withJsonType(headers));
 }
 
-HttpResult TestServer::put(const std::string& target, const std::string& body,
-                           const HeaderList& headers) {
+HttpResult TestServer::put(const std::string& target, const std::string& body, const HeaderList& headers) {
   return request("PUT", target, body, withJsonType(headers));
 }
 
@@ -278,8 +278,8 @@ std::string TestServer::tokenFor(const std::string& role, const std::string& ema
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (role == "Admin" || role == "Organizer") {
     std::string output;
-    int code = runCommand({"users", "add", "--email", address, "--role", role}, std::string(kTestPassword) + "\n",
-                          output);
+    int code =
+        runCommand({"users", "add", "--email", address, "--role", role}, std::string(kTestPassword) + "\n", output);
     if (code != 0) {
       throw std::runtime_error("`boxoffice users add` failed with " + std::to_string(code) + ": " + output);
     }

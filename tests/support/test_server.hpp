@@ -22,7 +22,7 @@ struct HttpResult {
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
 
-  boost::json::value json() const;  // throws if the body is not JSON
+  boost::json::value json() const;                             // throws if the body is not JSON
   std::string header(const std::string& lowerCaseName) const;  // "" if absent
 };
 
@@ -31,10 +31,10 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 class TestServer {
  public:
   struct Options {
-    std::vector<std::string> extraArgs;                          // appended to `serve ...`
-    std::vector<std::pair<std::string, std::string>> env;        // added to the environment
-    bool generousRateLimits = true;  // rate limits high enough that tests never meet them
-    std::filesystem::path dataDir;   // empty: a fresh temporary directory, removed at the end
+    std::vector<std::string> extraArgs;                    // appended to `serve ...`
+    std::vector<std::pair<std::string, std::string>> env;  // added to the environment
+    bool generousRateLimits = true;                        // rate limits high enough that tests never meet them
+    std::filesystem::path dataDir;                         // empty: a fresh temporary directory, removed at the end
   };
 
   TestServer();
@@ -46,8 +46,8 @@ class TestServer {
   std::uint16_t port() const { return port_; }
   const std::filesystem::path& dataDir() const { return dataDir_; }
 
-  HttpResult request(const std::string& method, const std::string& target,
-                     const std::string& body = {}, const HeaderList& headers = {});
+  HttpResult request(const std::string& method, const std::string& target, const std::string& body = {},
+                     const HeaderList& headers = {});
   HttpResult get(const std::string& target, const HeaderList& headers = {});
   HttpResult post(const std::string& target, const std::string& body,
                   const HeaderList& headers = {});  // Content-Type: application/json unless given
@@ -63,8 +63,7 @@ class TestServer {
 
   // Runs the binary with these arguments (not `serve`) against this data dir; returns exit code,
   // stdout+stderr in `output`. `stdinText` is written to its stdin.
-  int runCommand(const std::vector<std::string>& args, const std::string& stdinText,
-                 std::string& output) const;
+  int runCommand(const std::vector<std::string>& args, const std::string& stdinText, std::string& output) const;
 
   // Sends a signal without waiting (graceful-shutdown tests: SIGTERM, then finish a request).
   void signal(int signalNumber) const;
@@ -72,9 +71,9 @@ class TestServer {
   // or -1 if it is still running after `timeoutMs` (it is then killed).
   int waitForExit(int timeoutMs = 15000);
 
-  void kill9();        // SIGKILL, wait for exit
-  int terminate();     // SIGTERM, wait; returns the exit status
-  void restart();      // start again on the same data dir (a new port)
+  void kill9();     // SIGKILL, wait for exit
+  int terminate();  // SIGTERM, wait; returns the exit status
+  void restart();   // start again on the same data dir (a new port)
   bool running() const { return pid_ > 0; }
   std::string logs() const;  // everything the server wrote to stdout/stderr so far
   // The server's log lines that parse as JSON objects (others, e.g. sanitizer reports, skipped).
@@ -102,8 +101,7 @@ std::filesystem::path sourceDir();
 // Runs the binary once with `args` and extra environment (no server is started for you), e.g. to
 // check that a bad flag fails. Returns the exit status (128 + signal if killed, -1 if it ran
 // longer than `timeoutMs` and was killed); stdout+stderr in `output`.
-int runBinary(const std::vector<std::string>& args,
-              const std::vector<std::pair<std::string, std::string>>& env,
+int runBinary(const std::vector<std::string>& args, const std::vector<std::pair<std::string, std::string>>& env,
               const std::string& stdinText, std::string& output, int timeoutMs = 30000);
 
 // Runs `fn` on `threads` threads at once (released together) and waits for all.

@@ -1,11 +1,10 @@
 #include "token_mint.hpp"
 
+#include <atomic>
+#include <boost/json.hpp>
+#include <chrono>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-
-#include <boost/json.hpp>
-#include <atomic>
-#include <chrono>
 #include <random>
 
 namespace boxoffice::testing {
@@ -45,14 +44,20 @@ std::string randomUuid() {
 }  // namespace
 
 MintedToken mintToken(const std::string& role) {
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   std::string userId = randomUuid();
-  boost::json::object payload{{"iss", "boxoffice"},   {"aud", "boxoffice-api"},
-                              {"sub", userId},        {"iat", now},
-                              {"nbf", now},           {"exp", now + 3600},
-                              {"jti", randomUuid()},  {"email", userId.substr(0, 8) + "@minted.test"},
+  boost::json::object payload{{"iss", "boxoffice"},
+                              {"aud", "boxoffice-api"},
+                              {"sub", userId},
+                              {"iat", now},
+                              {"nbf", now},
+                              {"exp", now + 3600},
+                              {"jti", randomUuid()},
+                              {"email", userId.substr(0, 8) + "@minted.test"},
                               {"roles", boost::json::array{boost::json::string(role)}}};
-  std::string signingInput = base64Url(R"({"alg":"HS256","typ":"JWT"})") + "." + base64Url(boost::json::serialize(payload));
+  std::string signingInput =
+      base64Url(R"({"alg":"HS256","typ":"JWT"})") + "." + base64Url(boost::json::serialize(payload));
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   HMAC(EVP_sha256(), kSecret, static_cast<int>(std::char_traits<char>::length(kSecret)),

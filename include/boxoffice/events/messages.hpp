@@ -110,12 +110,12 @@ struct Venue {
 struct EventState {
   std::string eventId;
   std::string name;
-  std::string category;     // "concert", "theatre", ...
+  std::string category;  // "concert", "theatre", ...
   std::string organizerId;
-  std::string status;       // Draft | Published | Cancelled | Completed (see status::)
-  std::string startsAt;     // RFC 3339 UTC
-  std::string endsAt;       // RFC 3339 UTC
-  std::string timezone;     // IANA name of the venue's zone, for display
+  std::string status;    // Draft | Published | Cancelled | Completed (see status::)
+  std::string startsAt;  // RFC 3339 UTC
+  std::string endsAt;    // RFC 3339 UTC
+  std::string timezone;  // IANA name of the venue's zone, for display
   Venue venue;
   int maxCapacity = 0;
   std::vector<PriceCategory> priceCategories;
@@ -124,10 +124,17 @@ struct EventState {
   boost::json::object toJson() const {
     boost::json::array categories;
     for (const auto& c : priceCategories) categories.push_back(c.toJson());
-    return {{"eventId", eventId},       {"name", name},         {"category", category},
-            {"organizerId", organizerId}, {"status", status},   {"startsAt", startsAt},
-            {"endsAt", endsAt},         {"timezone", timezone}, {"venue", venue.toJson()},
-            {"maxCapacity", maxCapacity}, {"priceCategories", std::move(categories)},
+    return {{"eventId", eventId},
+            {"name", name},
+            {"category", category},
+            {"organizerId", organizerId},
+            {"status", status},
+            {"startsAt", startsAt},
+            {"endsAt", endsAt},
+            {"timezone", timezone},
+            {"venue", venue.toJson()},
+            {"maxCapacity", maxCapacity},
+            {"priceCategories", std::move(categories)},
             {"version", version}};
   }
   static EventState fromJson(const boost::json::object& o) {

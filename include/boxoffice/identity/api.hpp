@@ -27,8 +27,8 @@ class IdentityModule : public Module {
   virtual std::optional<UserSummary> findUser(const std::string& userId) const = 0;
   // For `boxoffice users add` and demo data. Applies the password policy; throws Problem
   // (400 weak password, 409 duplicate email).
-  virtual UserSummary addUser(const std::string& email, const std::string& password,
-                              const std::string& displayName, auth::Role role) = 0;
+  virtual UserSummary addUser(const std::string& email, const std::string& password, const std::string& displayName,
+                              auth::Role role) = 0;
 };
 
 // The demo organizer account (organizer@boxoffice.local, created by `serve --demo`) has this

@@ -17,8 +17,7 @@ struct UserRegistered {
   std::string registeredAt;
 
   boost::json::object toJson() const {
-    return {{"userId", userId}, {"email", email}, {"displayName", displayName},
-            {"registeredAt", registeredAt}};
+    return {{"userId", userId}, {"email", email}, {"displayName", displayName}, {"registeredAt", registeredAt}};
   }
 };
 

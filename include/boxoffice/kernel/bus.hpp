@@ -29,7 +29,7 @@ struct Envelope {
   std::string messageId;
   std::string occurredAt;  // RFC 3339
   std::string topic;
-  std::string type;        // "EventCreated"
+  std::string type;  // "EventCreated"
   int version = 1;
   std::string correlationId;
   std::string causationId;
@@ -48,8 +48,7 @@ class MessageBus {
   virtual ~MessageBus() = default;
   // `subscriber` names the subscription ("inventory"); `store` is the subscriber's database,
   // which holds its inbox. Register every subscription before start().
-  virtual void subscribe(std::string_view topic, std::string subscriber, Database& store,
-                         MessageHandler handler) = 0;
+  virtual void subscribe(std::string_view topic, std::string subscriber, Database& store, MessageHandler handler) = 0;
   // Accepts a committed outbox message; returns once it is durably queued for every
   // subscriber of its topic (or throws, and the dispatcher tries again later).
   virtual void publish(const Envelope& message) = 0;

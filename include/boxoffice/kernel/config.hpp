@@ -31,7 +31,7 @@ struct ConfigKey {
   std::string doc;
   std::int64_t min = 0;  // for Int keys
   std::int64_t max = INT64_MAX;
-  bool secret = false;   // never printed
+  bool secret = false;  // never printed
 };
 
 class ConfigSchema {
@@ -67,8 +67,7 @@ class Config {
  private:
   const boost::json::value& get(std::string_view key, ConfigType type) const;
   void setValue(const ConfigKey& key, const boost::json::value& value, std::string_view sourceName);
-  void mergeObject(const boost::json::object& object, const std::string& prefix,
-                   std::string_view sourceName);
+  void mergeObject(const boost::json::object& object, const std::string& prefix, std::string_view sourceName);
   const ConfigSchema& schema_;
   std::map<std::string, boost::json::value, std::less<>> values_;
 };

@@ -68,9 +68,8 @@ class Tx {
     return execValues(sql, std::span<const SqlValue>(values + 1, sizeof...(Args)));
   }
   // Returns the new message's id.
-  std::string publish(std::string_view topic, std::string_view type,
-                       const boost::json::object& payload, std::string_view correlationId,
-                       std::string_view causationId = {}, int version = 1);
+  std::string publish(std::string_view topic, std::string_view type, const boost::json::object& payload,
+                      std::string_view correlationId, std::string_view causationId = {}, int version = 1);
   bool published() const { return published_; }
   // Messages published while handling another message name it as their cause by default.
   void setDefaultCausation(std::string messageId) { defaultCausation_ = std::move(messageId); }

@@ -40,8 +40,7 @@ class InProcessBus : public MessageBus {
   InProcessBus(RetryPolicy retry, Metrics& metrics, Logger log);
   ~InProcessBus() override;
 
-  void subscribe(std::string_view topic, std::string subscriber, Database& store,
-                 MessageHandler handler) override;
+  void subscribe(std::string_view topic, std::string subscriber, Database& store, MessageHandler handler) override;
   void publish(const Envelope& message) override;
   void start() override;
   void stop() override;

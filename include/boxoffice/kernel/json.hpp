@@ -40,8 +40,7 @@ class ObjectReader {
   ObjectReader(const boost::json::object& object, Validation& validation, std::string path = {});
 
   std::string requiredString(std::string_view key, std::size_t minLength, std::size_t maxLength);
-  std::optional<std::string> optionalString(std::string_view key, std::size_t minLength,
-                                            std::size_t maxLength);
+  std::optional<std::string> optionalString(std::string_view key, std::size_t minLength, std::size_t maxLength);
   std::int64_t requiredInt(std::string_view key, std::int64_t min, std::int64_t max);
   std::optional<std::int64_t> optionalInt(std::string_view key, std::int64_t min, std::int64_t max);
   std::optional<bool> optionalBool(std::string_view key);

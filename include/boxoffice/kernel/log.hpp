@@ -5,12 +5,12 @@
 #include <boost/json/object.hpp>
 #include <condition_variable>
 #include <cstdint>
-#include <thread>
 #include <memory>
 #include <mutex>
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <thread>
 
 namespace boxoffice {
 
@@ -36,8 +36,8 @@ class LogSink {
   std::condition_variable wake_;
   std::condition_variable drained_;
   std::string buffer_;
-  std::uint64_t written_ = 0;   // lines appended
-  std::uint64_t flushed_ = 0;   // lines handed to the stream
+  std::uint64_t written_ = 0;  // lines appended
+  std::uint64_t flushed_ = 0;  // lines handed to the stream
   bool stopping_ = false;
   std::ostream& out_;
   LogLevel minLevel_;

@@ -17,8 +17,8 @@ namespace boxoffice {
 
 struct ModuleDeps {
   const Config& config;
-  Logger log;          // already bound to the module's name
-  Database& store;     // the module's own database, migrated
+  Logger log;       // already bound to the module's name
+  Database& store;  // the module's own database, migrated
   MessageBus& bus;
   Metrics& metrics;
   RateLimiter& rateLimiter;

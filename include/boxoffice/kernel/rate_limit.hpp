@@ -16,9 +16,9 @@ struct RatePolicy {
 
 struct RateDecision {
   bool allowed;
-  double remaining;              // tokens left after this call
+  double remaining;                 // tokens left after this call
   std::chrono::seconds retryAfter;  // when denied: until one token is back
-  double limit;                  // burst
+  double limit;                     // burst
 };
 
 class RateLimiter {

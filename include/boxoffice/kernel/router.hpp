@@ -39,8 +39,7 @@ class Access {
 
  private:
   enum class Kind { Anyone, OptionalUser, Authenticated, Permission };
-  Access(Kind kind, std::optional<auth::Permission> permission)
-      : kind_(kind), permission_(permission) {}
+  Access(Kind kind, std::optional<auth::Permission> permission) : kind_(kind), permission_(permission) {}
   Kind kind_;
   std::optional<auth::Permission> permission_;
   bool metered_ = true;
@@ -52,26 +51,24 @@ using AsyncHandler = std::function<void(http::Request, RequestContext, Respond)>
 
 struct Route {
   http::Method method;
-  std::string pattern;     // the route template, used in logs and metrics
-  std::string module;      // for log lines
+  std::string pattern;  // the route template, used in logs and metrics
+  std::string module;   // for log lines
   Access access;
   AsyncHandler handler;
   std::vector<std::string> segments;
 };
 
 struct RouteMatch {
-  const Route* route = nullptr;                    // null: no route for this path+method
-  std::vector<http::Method> allowed;               // methods the path supports (for 405)
+  const Route* route = nullptr;       // null: no route for this path+method
+  std::vector<http::Method> allowed;  // methods the path supports (for 405)
   std::map<std::string, std::string> params;
 };
 
 class Router {
  public:
   // Adds a route; throws std::logic_error on a duplicate method + template.
-  void add(http::Method method, std::string pattern, std::string module, Access access,
-           Handler handler);
-  void addAsync(http::Method method, std::string pattern, std::string module, Access access,
-                AsyncHandler handler);
+  void add(http::Method method, std::string pattern, std::string module, Access access, Handler handler);
+  void addAsync(http::Method method, std::string pattern, std::string module, Access access, AsyncHandler handler);
   // Literal segments win over {parameters} at the same position ("/events/search" before
   // "/events/{id}").
   RouteMatch match(http::Method method, std::string_view path) const;

@@ -1,7 +1,7 @@
 // List totals are reused only within the generation they were computed in.
-#include <doctest/doctest.h>
-
 #include "count_cache.hpp"
+
+#include <doctest/doctest.h>
 
 using boxoffice::events::CountCache;
 

@@ -1,7 +1,8 @@
 // Lifecycle and edit rules: who sees and edits, what a Published event may change.
+#include "rules.hpp"
+
 #include <doctest/doctest.h>
 
-#include "rules.hpp"
 #include "support.hpp"
 
 using namespace boxoffice;
@@ -24,7 +25,8 @@ EventContent content() {
 }
 
 InventoryView usage(int vipCommitted, int generalCommitted) {
-  return {true, std::vector<inventory::CategoryUsage>{{"vip", 100, vipCommitted, 0}, {"general", 500, 0, generalCommitted}}};
+  return {true,
+          std::vector<inventory::CategoryUsage>{{"vip", 100, vipCommitted, 0}, {"general", 500, 0, generalCommitted}}};
 }
 
 const InventoryView kNoInventoryModule{false, std::nullopt};

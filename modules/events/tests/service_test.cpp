@@ -1,14 +1,14 @@
 // The events use cases against a real (temporary) SQLite database: stored state, outbox
 // messages, optimistic concurrency, search and soft delete.
-#include <doctest/doctest.h>
+#include "service.hpp"
 
 #include <atomic>
+#include <doctest/doctest.h>
 #include <map>
 #include <thread>
 
 #include "boxoffice/kernel/metrics.hpp"
 #include "demo_data.hpp"
-#include "service.hpp"
 #include "support.hpp"
 #include "validation.hpp"
 
@@ -43,14 +43,16 @@ struct Fixture {
 
   EventInput input(boost::json::object body = validBody()) { return parseEventInput(body, zones); }
 
-  Event created(const std::string& name = "Radiohead Tribute Night", const std::string& description = "Live, start to finish.") {
+  Event created(const std::string& name = "Radiohead Tribute Night",
+                const std::string& description = "Live, start to finish.") {
     auto body = validBody();
     body["name"] = name;
     body["description"] = description;
     return service.create(as(owner), input(body));
   }
 
-  Event published(const std::string& name = "Radiohead Tribute Night", const std::string& description = "Live, start to finish.") {
+  Event published(const std::string& name = "Radiohead Tribute Night",
+                  const std::string& description = "Live, start to finish.") {
     auto e = created(name, description);
     return service.publish(as(owner), e.id, std::nullopt);
   }
@@ -210,13 +212,13 @@ TEST_CASE("a Published event's categories follow what inventory reports") {
   auto body = validBody();
   body["priceCategories"].as_array()[1].as_object()["totalSeats"] = 100;  // general 800 -> 100
   // Inventory has not built this event yet: cannot prove nothing was sold.
-  CHECK(problemOf([&] { f.service.update(f.as(f.owner), event.id, f.input(body), tag(event.version)); }).status ==
-        409);
+  CHECK(problemOf([&] { f.service.update(f.as(f.owner), event.id, f.input(body), tag(event.version)); }).status == 409);
   f.inventory.usage_[event.id] = {{"vip", 100, 0, 0}, {"general", 800, 30, 71}};
   CHECK(problemOf([&] { f.service.update(f.as(f.owner), event.id, f.input(body), tag(event.version)); }).slug ==
         "price-category-in-use");
   f.inventory.usage_[event.id] = {{"vip", 100, 0, 0}, {"general", 800, 30, 70}};
-  CHECK(f.service.update(f.as(f.owner), event.id, f.input(body), tag(event.version)).content.priceCategories[1]
+  CHECK(f.service.update(f.as(f.owner), event.id, f.input(body), tag(event.version))
+            .content.priceCategories[1]
             .totalSeats == 100);
 }
 
@@ -232,7 +234,7 @@ TEST_CASE("search: prefix, diacritics, bm25 ranking, Published only") {
         std::vector<std::string>{"Radiohead Tribute Night", "Jazz Brunch"});  // name hit ranks first
   CHECK(names(f.service.search("\"cafe\"*", page)) == std::vector<std::string>{"Café Tacvba Unplugged"});
   CHECK(names(f.service.search("\"CAFÉ\"*", page)) == std::vector<std::string>{"Café Tacvba Unplugged"});
-  CHECK(names(f.service.search("\"berl\"*", page)).size() == 3);  // the venue city
+  CHECK(names(f.service.search("\"berl\"*", page)).size() == 3);     // the venue city
   CHECK(names(f.service.search("\"concert\"*", page)).size() == 3);  // the category
   CHECK(f.service.search("\"rad\"*", PageRequest{2, 1}).items.size() == 1);
   CHECK(f.service.search("\"rad\"*", PageRequest{3, 1}).totalItems == 2);
@@ -332,7 +334,7 @@ TEST_CASE("list filters and sorts") {
   filter.city = "BERLIN";
   CHECK(names(f.service.list(filter, PageRequest{})) == std::vector<std::string>{"Radiohead Tribute Night"});
   filter = {};
-  filter.startsFrom = parseRfc3339("2027-03-12T19:00:00Z");  // inclusive
+  filter.startsFrom = parseRfc3339("2027-03-12T19:00:00Z");   // inclusive
   filter.startsUntil = parseRfc3339("2027-04-03T18:30:00Z");  // inclusive
   CHECK(names(f.service.list(filter, PageRequest{})) ==
         std::vector<std::string>{"Radiohead Tribute Night", "Dublin Comedy Late Show", "Café Tacvba Unplugged"});

@@ -51,7 +51,8 @@ inline boost::json::object validBody() {
       {"categoryId": "vip", "name": "VIP", "price": {"amount": 12900, "currency": "EUR"}, "totalSeats": 100},
       {"categoryId": "general", "name": "General", "price": {"amount": 5900, "currency": "EUR"}, "totalSeats": 800}
     ]
-  })").as_object();
+  })")
+      .as_object();
 }
 
 struct TempStore {

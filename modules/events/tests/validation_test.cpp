@@ -1,8 +1,9 @@
 // Request-body validation of events: each rule rejects with the offending field named.
+#include "validation.hpp"
+
 #include <doctest/doctest.h>
 
 #include "support.hpp"
-#include "validation.hpp"
 
 using namespace boxoffice;
 using namespace boxoffice::events;

@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "email.hpp"
+
+#include <doctest/doctest.h>
 
 using boxoffice::identity::emailProblem;
 using boxoffice::identity::normalizeEmail;

@@ -1,14 +1,14 @@
 // User creation, credentials, roles and listing against a real (temporary) SQLite database.
-#include <doctest/doctest.h>
+#include "identity_service.hpp"
 
 #include <atomic>
 #include <boost/json.hpp>
+#include <doctest/doctest.h>
 #include <thread>
 
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/problem.hpp"
 #include "boxoffice/kernel/time.hpp"
-#include "identity_service.hpp"
 #include "temp_store.hpp"
 #include "user_store.hpp"
 
@@ -43,7 +43,8 @@ std::pair<int, std::vector<std::string>> problemOf(const std::function<void()>& 
 
 TEST_CASE("createUser normalizes, stores and publishes UserRegistered in the outbox") {
   Fixture f;
-  auto user = f.users.createUser({"  Ann@Example.ORG ", "a fine long password", "  Ann  ", {auth::Role::User}}, "corr-42");
+  auto user =
+      f.users.createUser({"  Ann@Example.ORG ", "a fine long password", "  Ann  ", {auth::Role::User}}, "corr-42");
   CHECK(user.email == "ann@example.org");
   CHECK(user.displayName == "Ann");
   CHECK(user.roles == std::vector{auth::Role::User});
@@ -74,21 +75,27 @@ TEST_CASE("createUser normalizes, stores and publishes UserRegistered in the out
 
 TEST_CASE("createUser keeps a given fixed id (well-known demo accounts)") {
   Fixture f;
-  auto user = f.users.createUser(
-      {"fixed@example.org", "a fine long password", "Fixed", {auth::Role::Organizer}, "0d3e0000-0000-4000-8000-000000000001"},
-      "corr");
+  auto user = f.users.createUser({"fixed@example.org",
+                                  "a fine long password",
+                                  "Fixed",
+                                  {auth::Role::Organizer},
+                                  "0d3e0000-0000-4000-8000-000000000001"},
+                                 "corr");
   CHECK(user.id == "0d3e0000-0000-4000-8000-000000000001");
   CHECK(f.users.find("0d3e0000-0000-4000-8000-000000000001").has_value());
 }
 
 TEST_CASE("createUser rejects bad input naming each field") {
   Fixture f;
-  auto [status, fields] = problemOf([&] { f.users.createUser({"not-an-email", "short", " ", {auth::Role::User}}, ""); });
+  auto [status, fields] = problemOf([&] {
+    f.users.createUser({"not-an-email", "short", " ", {auth::Role::User}}, "");
+  });
   CHECK(status == 400);
   CHECK(fields == std::vector<std::string>{"email", "password", "displayName"});
   CHECK(problemOf([&] { f.create("ann@example.org", {}); }).first == 400);
-  CHECK(problemOf([&] { f.users.createUser({"ann@example.org", "password2026", "Ann", {auth::Role::User}}, ""); }).second ==
-        std::vector<std::string>{"password"});
+  CHECK(problemOf([&] {
+          f.users.createUser({"ann@example.org", "password2026", "Ann", {auth::Role::User}}, "");
+        }).second == std::vector<std::string>{"password"});
 }
 
 TEST_CASE("a duplicate email, in any case, is a 409 and publishes nothing") {

@@ -1,12 +1,11 @@
-#include <doctest/doctest.h>
+#include "jwt.hpp"
 
 #include <boost/json.hpp>
-
+#include <doctest/doctest.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include "boxoffice/kernel/problem.hpp"
-#include "jwt.hpp"
 
 using namespace boxoffice;
 using namespace boxoffice::identity;
@@ -53,8 +52,8 @@ std::string forge(const boost::json::object& header, const boost::json::object& 
   if (secret.empty()) return input + ".";
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(input.data()),
-       input.size(), mac, &length);
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &length);
   return input + "." + base64UrlEncode(std::string(reinterpret_cast<const char*>(mac), length));
 }
 
@@ -95,14 +94,15 @@ TEST_CASE("a signed token verifies and round-trips its claims") {
 
 TEST_CASE("base64url round-trips and rejects non-canonical text") {
   std::string out;
-  for (const std::string& text : std::vector<std::string>{"", "f", "fo", "foo", "foob", std::string("\xff\xfe\x00\x01", 4)}) {
+  for (const std::string& text :
+       std::vector<std::string>{"", "f", "fo", "foo", "foob", std::string("\xff\xfe\x00\x01", 4)}) {
     REQUIRE(base64UrlDecode(base64UrlEncode(text), out));
     CHECK(out == text);
   }
   CHECK(base64UrlEncode("\xfb\xff") == "-_8");  // URL-safe alphabet, no padding
-  CHECK_FALSE(base64UrlDecode("Zm9v=", out));    // padding
-  CHECK_FALSE(base64UrlDecode("Zm+v", out));     // standard alphabet
-  CHECK_FALSE(base64UrlDecode("Zh", out));       // non-zero trailing bits ("Zg" is canonical)
+  CHECK_FALSE(base64UrlDecode("Zm9v=", out));   // padding
+  CHECK_FALSE(base64UrlDecode("Zm+v", out));    // standard alphabet
+  CHECK_FALSE(base64UrlDecode("Zh", out));      // non-zero trailing bits ("Zg" is canonical)
   CHECK_FALSE(base64UrlDecode("Zm9v!", out));
 }
 
@@ -118,7 +118,7 @@ TEST_CASE("a tampered payload or signature is rejected") {
   auto signature = part(token, 2);
   signature[0] = signature[0] == 'A' ? 'B' : 'A';
   CHECK(rejected(jwt, part(token, 0) + "." + part(token, 1) + "." + signature));
-  CHECK(rejected(jwt, part(token, 0) + "." + part(token, 1) + "."));                    // no signature
+  CHECK(rejected(jwt, part(token, 0) + "." + part(token, 1) + "."));                            // no signature
   CHECK(rejected(jwt, part(token, 0) + "." + part(token, 1) + "." + signature.substr(0, 20)));  // short MAC
   CHECK(rejected(jwt, token + "."));
   CHECK(rejected(jwt, token + "x"));

@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "password_hasher.hpp"
+
+#include <doctest/doctest.h>
 
 using boxoffice::identity::PasswordHasher;
 

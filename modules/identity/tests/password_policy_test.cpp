@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "password_policy.hpp"
+
+#include <doctest/doctest.h>
 
 using boxoffice::identity::passwordProblem;
 
@@ -25,8 +25,8 @@ TEST_CASE("password policy enforces the length in characters, not bytes") {
 }
 
 TEST_CASE("password policy rejects common passwords, case-insensitively") {
-  for (const char* common : {"1234567890", "QWERTYUIOP", "password123", "Password2026!", "P@ssw0rd123",
-                             "iloveyou123", "2026password", "Welcome12345", "boxoffice2026", "administrator"}) {
+  for (const char* common : {"1234567890", "QWERTYUIOP", "password123", "Password2026!", "P@ssw0rd123", "iloveyou123",
+                             "2026password", "Welcome12345", "boxoffice2026", "administrator"}) {
     INFO(common);
     auto problem = passwordProblem(common, "ann@example.org");
     REQUIRE(problem.has_value());

@@ -1,9 +1,9 @@
-#include <doctest/doctest.h>
+#include "signing_key.hpp"
 
+#include <doctest/doctest.h>
 #include <fstream>
 
 #include "boxoffice/identity/api.hpp"
-#include "signing_key.hpp"
 #include "temp_store.hpp"
 
 using namespace boxoffice;

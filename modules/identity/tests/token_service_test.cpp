@@ -1,11 +1,12 @@
 // Refresh-token rotation and reuse detection against a real (temporary) SQLite database.
+#include "token_service.hpp"
+
 #include <doctest/doctest.h>
 
 #include "boxoffice/kernel/problem.hpp"
 #include "identity_service.hpp"
 #include "refresh_token_store.hpp"
 #include "temp_store.hpp"
-#include "token_service.hpp"
 
 using namespace boxoffice;
 using namespace boxoffice::identity;

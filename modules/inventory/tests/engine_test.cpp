@@ -1,14 +1,14 @@
 // The engine against a real SQLite file: decisions, durability and the invariant.
-#include <doctest/doctest.h>
+#include "engine.hpp"
 
 #include <atomic>
+#include <doctest/doctest.h>
 #include <filesystem>
 #include <future>
 #include <sstream>
 #include <thread>
 
 #include "boxoffice/kernel/time.hpp"
-#include "engine.hpp"
 
 using namespace boxoffice;
 using namespace boxoffice::inventory;
@@ -63,7 +63,8 @@ class Fixture {
   Outcome run(Command command, const std::string& userId, bool admin = false) {
     std::promise<Outcome> promise;
     auto future = promise.get_future();
-    engine_->submit(std::move(command), Actor{userId, admin}, "test", [&](Outcome o) { promise.set_value(std::move(o)); });
+    engine_->submit(std::move(command), Actor{userId, admin}, "test",
+                    [&](Outcome o) { promise.set_value(std::move(o)); });
     return future.get();
   }
 
@@ -90,8 +91,8 @@ class Fixture {
   int storedReservations(const std::string& eventId, const std::string& status) {
     return store_->read([&](soci::session& sql) {
       int n = 0;
-      sql << "SELECT COALESCE(SUM(ticket_count), 0) FROM reservations WHERE event_id = :e AND status = :s", soci::into(n),
-          soci::use(eventId), soci::use(status);
+      sql << "SELECT COALESCE(SUM(ticket_count), 0) FROM reservations WHERE event_id = :e AND status = :s",
+          soci::into(n), soci::use(eventId), soci::use(status);
       return n;
     });
   }
@@ -108,8 +109,8 @@ class Fixture {
 
  private:
   static std::filesystem::path makeDir() {
-    auto path = std::filesystem::temp_directory_path() / ("bx-engine-" + std::to_string(::getpid()) + "-" +
-                                                        std::to_string(counter()++));
+    auto path = std::filesystem::temp_directory_path() /
+                ("bx-engine-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
     std::filesystem::create_directories(path);
     return path;
   }
@@ -227,10 +228,10 @@ TEST_CASE("confirm sells, release returns, and the state survives a restart") {
   std::string aId(a.body.at("reservationId").as_string()), bId(b.body.at("reservationId").as_string());
   CHECK(f.run(ConfirmCommand{"e1", aId}, "admin", true).status == 200);
   CHECK(f.run(ConfirmCommand{"e1", aId}, "admin", true).status == 200);  // a retried step is harmless
-  CHECK(f.run(ReleaseCommand{"e1", bId}, "mallory").status == 404);     // not yours
+  CHECK(f.run(ReleaseCommand{"e1", bId}, "mallory").status == 404);      // not yours
   CHECK(f.run(ReleaseCommand{"e1", bId}, "bob").status == 200);
-  CHECK(f.run(ReleaseCommand{"e1", bId}, "bob").status == 409);         // already released
-  CHECK(f.run(ReleaseCommand{"e1", aId}, "alice").status == 409);       // sold seats are not released
+  CHECK(f.run(ReleaseCommand{"e1", bId}, "bob").status == 409);    // already released
+  CHECK(f.run(ReleaseCommand{"e1", aId}, "alice").status == 409);  // sold seats are not released
 
   f.restart();
   auto counts = f.storedCounts("e1");

@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "rules.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace boxoffice::inventory;
 
