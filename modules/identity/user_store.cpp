@@ -48,8 +48,9 @@ void insert(soci::session& sql, const UserRecord& record, std::int64_t createdAt
   const auto& u = record.user;
   std::string roles = encodeRoles(u.roles);
   long long created = createdAtMs;
-  sql << "INSERT INTO users (id, email, display_name, password_hash, roles, created_at_ms, updated_at_ms) "
-         "VALUES (:id, :email, :name, :hash, :roles, :created, :updated)",
+  sql << "INSERT INTO users (id, email, display_name, password_hash, roles, created_at_ms, updated_at_ms, signup_seq) "
+         "VALUES (:id, :email, :name, :hash, :roles, :created, :updated, "
+         "(SELECT COALESCE(MAX(signup_seq), 0) + 1 FROM users))",
       soci::use(u.id), soci::use(u.email), soci::use(u.displayName), soci::use(record.passwordHash), soci::use(roles),
       soci::use(created), soci::use(created);
 }
@@ -78,7 +79,7 @@ std::vector<UserSummary> page(soci::session& sql, std::int64_t offset, std::int6
   long long lim = limit;
   Row row;
   soci::statement st =
-      (sql.prepare << "SELECT " << kColumns << " FROM users ORDER BY created_at_ms, id LIMIT :limit OFFSET :offset",
+      (sql.prepare << "SELECT " << kColumns << " FROM users ORDER BY signup_seq LIMIT :limit OFFSET :offset",
        soci::use(lim), soci::use(off), soci::into(row.id), soci::into(row.email), soci::into(row.displayName),
        soci::into(row.passwordHash), soci::into(row.roles), soci::into(row.createdAtMs));
   st.execute();

@@ -187,6 +187,17 @@ TEST_CASE("list pages oldest first with a total") {
   CHECK(f.users.list(4, 2).items.empty());
 }
 
+TEST_CASE("accounts created in the same millisecond still list in creation order") {
+  // Regression: ties on created_at used to fall back to the random UUID.
+  Fixture f;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 30; ++i) ids.push_back(f.create("burst" + std::to_string(i) + "@example.org").id);
+  std::vector<std::string> listed;
+  for (int page = 1; page <= 3; ++page)
+    for (const auto& user : f.users.list(page, 10).items) listed.push_back(user.id);
+  CHECK(listed == ids);
+}
+
 TEST_CASE("roles encode canonically and decode defensively") {
   CHECK(user_store::encodeRoles({auth::Role::User, auth::Role::Admin, auth::Role::User}) == "Admin,User");
   CHECK(user_store::decodeRoles("User,Admin") == std::vector{auth::Role::Admin, auth::Role::User});
