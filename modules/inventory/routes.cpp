@@ -117,117 +117,134 @@ void registerRoutes(Router& router, Engine& engine, Database& store, LiveUpdates
   using auth::Permission;
   using http::Method;
 
-  router.add(Method::Get, "/api/v1/inventory/{eventId}", kModule, Access::optionalUser(),
-             [&engine, &store](const http::Request& request, RequestContext& context) {
-               auto snapshot = visibleSnapshot(engine, request.param("eventId"), context);
-               auto etag = etagOf(snapshot->version);
-               if (request.header("If-None-Match") == etag) {
-                 http::Response notModified;
-                 notModified.status = 304;
-                 notModified.headers["ETag"] = etag;
-                 return notModified;
-               }
-               http::Response response = http::Response::json(200, snapshot->json);
-               if (isOwnerOrAdmin(*snapshot, context)) {
-                 // Owners also see the rules and the latest holds (a database read: owners are few).
-                 auto document = boost::json::parse(snapshot->json).as_object();
-                 const auto& rules = snapshot->rules;
-                 document["inventoryRules"] = {{"maxTicketsPerUser", rules.maxTicketsPerUser},
-                                               {"reservationTimeoutMinutes", rules.reservationTimeoutMinutes},
-                                               {"lowInventoryThreshold", rules.lowInventoryThreshold},
-                                               {"lastMinuteReservationMinutes", rules.lastMinuteReservationMinutes}};
-                 auto [holds, total] = store.read([&](soci::session& sql) {
-                   return std::make_pair(store::listReservations(sql, snapshot->eventId, 100, 0),
-                                         store::countReservations(sql, snapshot->eventId));
-                 });
-                 boost::json::array reservations;
-                 for (const auto& r : holds) reservations.push_back(toJson(r));
-                 document["reservations"] = std::move(reservations);
-                 document["reservationsTotal"] = total;
-                 response.body = boost::json::serialize(document);
-               }
-               response.headers["ETag"] = etag;
-               response.headers["Cache-Control"] = "no-cache";
-               return response;
-             });
+  // The routes that answer from memory or hand their command to the engine run on the io thread
+  // (Execution::IoThread): under a ticket rush a thread hop costs more than the work itself.
+  router.addAsync(
+      Method::Get, "/api/v1/inventory/{eventId}", kModule, Access::optionalUser(),
+      [&engine, &store](http::Request request, RequestContext context, Respond respond) {
+        auto snapshot = visibleSnapshot(engine, request.param("eventId"), context);
+        auto etag = etagOf(snapshot->version);
+        if (request.header("If-None-Match") == etag) {
+          http::Response notModified;
+          notModified.status = 304;
+          notModified.headers["ETag"] = etag;
+          return respond(std::move(notModified));
+        }
+        if (!isOwnerOrAdmin(*snapshot, context)) {
+          http::Response response = http::Response::json(200, snapshot->json);
+          response.headers["ETag"] = etag;
+          response.headers["Cache-Control"] = "no-cache";
+          return respond(std::move(response));
+        }
+        // Owners also see the rules and the latest holds: a database read, so on a worker.
+        context.offload([&store, snapshot, etag, respond] {
+          auto document = boost::json::parse(snapshot->json).as_object();
+          const auto& rules = snapshot->rules;
+          document["inventoryRules"] = {{"maxTicketsPerUser", rules.maxTicketsPerUser},
+                                        {"reservationTimeoutMinutes", rules.reservationTimeoutMinutes},
+                                        {"lowInventoryThreshold", rules.lowInventoryThreshold},
+                                        {"lastMinuteReservationMinutes", rules.lastMinuteReservationMinutes}};
+          auto [holds, total] = store.read([&](soci::session& sql) {
+            return std::make_pair(store::listReservations(sql, snapshot->eventId, 100, 0),
+                                  store::countReservations(sql, snapshot->eventId));
+          });
+          boost::json::array reservations;
+          for (const auto& r : holds) reservations.push_back(toJson(r));
+          document["reservations"] = std::move(reservations);
+          document["reservationsTotal"] = total;
+          http::Response response = http::Response::json(200, boost::json::serialize(document));
+          response.headers["ETag"] = etag;
+          response.headers["Cache-Control"] = "no-cache";
+          respond(std::move(response));
+        });
+      },
+      Execution::IoThread);
 
-  router.addAsync(Method::Post, "/api/v1/inventory/{eventId}/reserve", kModule,
-                  Access::require(Permission::TicketsPurchase),
-                  [&engine](http::Request request, RequestContext context, Respond respond) {
-                    reserveHandler(engine, "eventId", std::move(request), std::move(context), std::move(respond));
-                  });
-  router.addAsync(Method::Post, "/api/v1/concerts/{id}/reserve", kModule, Access::require(Permission::TicketsPurchase),
-                  [&engine](http::Request request, RequestContext context, Respond respond) {
-                    reserveHandler(engine, "id", std::move(request), std::move(context), std::move(respond));
-                  });
+  router.addAsync(
+      Method::Post, "/api/v1/inventory/{eventId}/reserve", kModule, Access::require(Permission::TicketsPurchase),
+      [&engine](http::Request request, RequestContext context, Respond respond) {
+        reserveHandler(engine, "eventId", std::move(request), std::move(context), std::move(respond));
+      },
+      Execution::IoThread);
+  router.addAsync(
+      Method::Post, "/api/v1/concerts/{id}/reserve", kModule, Access::require(Permission::TicketsPurchase),
+      [&engine](http::Request request, RequestContext context, Respond respond) {
+        reserveHandler(engine, "id", std::move(request), std::move(context), std::move(respond));
+      },
+      Execution::IoThread);
 
-  router.addAsync(Method::Post, "/api/v1/inventory/{eventId}/confirm", kModule,
-                  Access::require(Permission::InventoryManage),
-                  [&engine](http::Request request, RequestContext context, Respond respond) {
-                    ConfirmCommand command{request.param("eventId"), reservationIdFrom(request)};
-                    submit(engine, std::move(command), context, request.path, std::move(respond));
-                  });
+  router.addAsync(
+      Method::Post, "/api/v1/inventory/{eventId}/confirm", kModule, Access::require(Permission::InventoryManage),
+      [&engine](http::Request request, RequestContext context, Respond respond) {
+        ConfirmCommand command{request.param("eventId"), reservationIdFrom(request)};
+        submit(engine, std::move(command), context, request.path, std::move(respond));
+      },
+      Execution::IoThread);
 
-  router.addAsync(Method::Post, "/api/v1/inventory/{eventId}/release", kModule, Access::authenticated(),
-                  [&engine](http::Request request, RequestContext context, Respond respond) {
-                    ReleaseCommand command{request.param("eventId"), reservationIdFrom(request)};
-                    submit(engine, std::move(command), context, request.path, std::move(respond));
-                  });
+  router.addAsync(
+      Method::Post, "/api/v1/inventory/{eventId}/release", kModule, Access::authenticated(),
+      [&engine](http::Request request, RequestContext context, Respond respond) {
+        ReleaseCommand command{request.param("eventId"), reservationIdFrom(request)};
+        submit(engine, std::move(command), context, request.path, std::move(respond));
+      },
+      Execution::IoThread);
 
-  router.addAsync(Method::Put, "/api/v1/inventory/{eventId}/capacity", kModule,
-                  Access::require(Permission::EventsUpdate),
-                  [&engine](http::Request request, RequestContext context, Respond respond) {
-                    auto body = json::parseObjectBody(request);
-                    CapacityCommand command;
-                    command.eventId = request.param("eventId");
-                    json::Validation validation;
-                    json::ObjectReader in(body, validation);
-                    if (in.has("categories")) {
-                      if (const auto* items = in.requiredArray("categories", 100)) {
-                        for (std::size_t i = 0; i < items->size(); ++i) {
-                          std::string path = "categories[" + std::to_string(i) + "]";
-                          if (!(*items)[i].is_object()) {
-                            validation.add(path, "must be an object");
-                            continue;
-                          }
-                          json::ObjectReader item((*items)[i].as_object(), validation, path);
-                          CapacityCommand::Change change;
-                          change.categoryId = item.requiredString("categoryId", 1, 64);
-                          change.totalSeats = static_cast<int>(item.requiredInt("totalSeats", 0, 1'000'000));
-                          item.rejectUnknown();
-                          command.changes.push_back(std::move(change));
-                        }
-                        if (items->empty()) validation.add("categories", "must not be empty");
-                      }
-                    } else {
-                      CapacityCommand::Change change;
-                      change.categoryId = in.requiredString("categoryId", 1, 64);
-                      change.totalSeats = static_cast<int>(in.requiredInt("totalSeats", 0, 1'000'000));
-                      command.changes.push_back(std::move(change));
-                    }
-                    in.rejectUnknown();
-                    validation.throwIfAny();
-                    command.expectedVersion = parseIfMatch(request);
-                    submit(engine, std::move(command), context, request.path, std::move(respond),
-                           [](const Outcome& outcome, http::Response& response) {
-                             response.headers["ETag"] = etagOf(outcome.version);
-                           });
-                  });
+  router.addAsync(
+      Method::Put, "/api/v1/inventory/{eventId}/capacity", kModule, Access::require(Permission::EventsUpdate),
+      [&engine](http::Request request, RequestContext context, Respond respond) {
+        auto body = json::parseObjectBody(request);
+        CapacityCommand command;
+        command.eventId = request.param("eventId");
+        json::Validation validation;
+        json::ObjectReader in(body, validation);
+        if (in.has("categories")) {
+          if (const auto* items = in.requiredArray("categories", 100)) {
+            for (std::size_t i = 0; i < items->size(); ++i) {
+              std::string path = "categories[" + std::to_string(i) + "]";
+              if (!(*items)[i].is_object()) {
+                validation.add(path, "must be an object");
+                continue;
+              }
+              json::ObjectReader item((*items)[i].as_object(), validation, path);
+              CapacityCommand::Change change;
+              change.categoryId = item.requiredString("categoryId", 1, 64);
+              change.totalSeats = static_cast<int>(item.requiredInt("totalSeats", 0, 1'000'000));
+              item.rejectUnknown();
+              command.changes.push_back(std::move(change));
+            }
+            if (items->empty()) validation.add("categories", "must not be empty");
+          }
+        } else {
+          CapacityCommand::Change change;
+          change.categoryId = in.requiredString("categoryId", 1, 64);
+          change.totalSeats = static_cast<int>(in.requiredInt("totalSeats", 0, 1'000'000));
+          command.changes.push_back(std::move(change));
+        }
+        in.rejectUnknown();
+        validation.throwIfAny();
+        command.expectedVersion = parseIfMatch(request);
+        submit(engine, std::move(command), context, request.path, std::move(respond),
+               [](const Outcome& outcome, http::Response& response) {
+                 response.headers["ETag"] = etagOf(outcome.version);
+               });
+      },
+      Execution::IoThread);
 
-  router.add(Method::Get, "/api/v1/inventory/{eventId}/status", kModule, Access::optionalUser(),
-             [&engine, &live](const http::Request& request, RequestContext& context) {
-               auto snapshot = visibleSnapshot(engine, request.param("eventId"), context);
-               http::Response response = http::Response::json(200, snapshot->json);
-               response.headers["ETag"] = etagOf(snapshot->version);
-               if (request.isWebSocketUpgrade() || request.acceptsEventStream()) {
-                 response.push =
-                     request.isWebSocketUpgrade() ? http::PushKind::WebSocket : http::PushKind::ServerSentEvents;
-                 response.onOpen = [&live, eventId = snapshot->eventId](std::shared_ptr<http::PushChannel> channel) {
-                   live.watch(eventId, std::move(channel));
-                 };
-               }
-               return response;
-             });
+  router.add(
+      Method::Get, "/api/v1/inventory/{eventId}/status", kModule, Access::optionalUser(),
+      [&engine, &live](const http::Request& request, RequestContext& context) {
+        auto snapshot = visibleSnapshot(engine, request.param("eventId"), context);
+        http::Response response = http::Response::json(200, snapshot->json);
+        response.headers["ETag"] = etagOf(snapshot->version);
+        if (request.isWebSocketUpgrade() || request.acceptsEventStream()) {
+          response.push = request.isWebSocketUpgrade() ? http::PushKind::WebSocket : http::PushKind::ServerSentEvents;
+          response.onOpen = [&live, eventId = snapshot->eventId](std::shared_ptr<http::PushChannel> channel) {
+            live.watch(eventId, std::move(channel));
+          };
+        }
+        return response;
+      },
+      Execution::IoThread);
 
   router.add(Method::Get, "/api/v1/inventory/{eventId}/audit", kModule, Access::require(Permission::InventoryViewOwn),
              [&engine, &store](const http::Request& request, RequestContext& context) {

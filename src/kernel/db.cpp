@@ -191,6 +191,9 @@ std::unique_ptr<soci::session> Database::open() {
   *session << "PRAGMA foreign_keys=ON";
   // A committed write survives power loss; throughput comes from batching, not weaker syncs.
   *session << "PRAGMA synchronous=FULL";
+  // Savepoint journals and sorts stay in memory. On disk, every per-command savepoint of a group
+  // commit wrote its undo pages to a temp file: five times the WAL's own writes, measured.
+  *session << "PRAGMA temp_store=MEMORY";
   return session;
 }
 

@@ -339,13 +339,17 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     request.remoteAddress = remoteAddress_;
     bool keepAlive = message.keep_alive();
 
-    asio::post(server_.workers_, [self = shared_from_this(), request = std::move(request), keepAlive]() mutable {
-      self->server_.pipeline_.handle(std::move(request), [self, keepAlive](http::Response response) {
-        asio::post(self->stream_.get_executor(), [self, keepAlive, response = std::move(response)]() mutable {
-          self->write(std::move(response), keepAlive);
-        });
-      });
-    });
+    // Routing, authentication and rate limiting run here (memory only); the pipeline sends the
+    // handler to the worker pool unless its route declared that it never blocks.
+    auto self = shared_from_this();
+    server_.pipeline_.handle(
+        std::move(request),
+        [self, keepAlive](http::Response response) {
+          asio::post(self->stream_.get_executor(), [self, keepAlive, response = std::move(response)]() mutable {
+            self->write(std::move(response), keepAlive);
+          });
+        },
+        [self](std::function<void()> job) { asio::post(self->server_.workers_, std::move(job)); });
   }
 
   // The connection leaves this session and becomes a push channel.

@@ -1,6 +1,8 @@
 #include "boxoffice/kernel/ids.hpp"
 
 #include <array>
+#include <chrono>
+#include <cstdint>
 #include <sodium.h>
 #include <stdexcept>
 
@@ -17,7 +19,11 @@ std::string newUuid() {
   ensureSodium();
   std::array<unsigned char, 16> bytes{};
   randombytes_buf(bytes.data(), bytes.size());
-  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0F) | 0x40);  // version 4
+  auto ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  for (int i = 0; i < 6; ++i) bytes[static_cast<std::size_t>(i)] = static_cast<unsigned char>(ms >> (40 - 8 * i));
+  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0F) | 0x70);  // version 7
   bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3F) | 0x80);  // RFC 4122 variant
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;

@@ -58,13 +58,18 @@ void registerOpsRoutes(Router& router, Metrics& metrics, std::function<std::opti
   metrics.gaugeCallback("process_start_time_seconds",
                         [started] { return static_cast<double>(toUnixMillis(started)) / 1000.0; });
 
-  router.add(http::Method::Get, "/health", "ops", Access::anyone().unmetered(),
-             [](const http::Request&, RequestContext&) { return http::Response::json(200, R"({"status":"ok"})"); });
-  router.add(http::Method::Get, "/ready", "ops", Access::anyone().unmetered(),
-             [notReadyReason](const http::Request&, RequestContext&) {
-               if (auto reason = notReadyReason()) throw Problem::unavailable(*reason);
-               return http::Response::json(200, R"({"status":"ready"})");
-             });
+  // The probes answer from memory, on the io thread: a saturated worker pool does not fail them.
+  router.add(
+      http::Method::Get, "/health", "ops", Access::anyone().unmetered(),
+      [](const http::Request&, RequestContext&) { return http::Response::json(200, R"({"status":"ok"})"); },
+      Execution::IoThread);
+  router.add(
+      http::Method::Get, "/ready", "ops", Access::anyone().unmetered(),
+      [notReadyReason](const http::Request&, RequestContext&) {
+        if (auto reason = notReadyReason()) throw Problem::unavailable(*reason);
+        return http::Response::json(200, R"({"status":"ready"})");
+      },
+      Execution::IoThread);
   router.add(http::Method::Get, "/metrics", "ops", Access::anyone().unmetered(),
              [&metrics](const http::Request&, RequestContext&) {
                http::Response response;

@@ -70,7 +70,7 @@ http::Response RequestPipeline::early(int status, std::string slug, std::string 
   return response;
 }
 
-void RequestPipeline::handle(http::Request request, Respond respond) {
+void RequestPipeline::handle(http::Request request, Respond respond, const Offload& toWorkers) {
   auto started = std::chrono::steady_clock::now();
   ++inFlight_;
 
@@ -116,10 +116,22 @@ void RequestPipeline::handle(http::Request request, Respond respond) {
     respond(std::move(response));
   };
 
-  const std::string instance = request.path;
-  auto fail = [&](const Problem& problem) { finish(toResponse(problem, instance)); };
+  // Runs `step` and answers its Problem or exception: the one place errors become responses.
+  // Offloaded jobs carry a copy, so it owns what it uses.
+  auto guarded = [finish, log, routeName, instance = request.path](const std::function<void()>& step) {
+    try {
+      step();
+    } catch (const Problem& problem) {
+      finish(toResponse(problem, instance));
+    } catch (const std::exception& e) {
+      log.error("unhandled error", {{"error", e.what()}, {"route", routeName}});
+      finish(toResponse(
+          Problem(500, "internal", "Something went wrong on our side.", "The error was logged with this request id."),
+          instance));
+    }
+  };
 
-  try {
+  guarded([&] {
     // CORS preflight: answered here for every route, without authentication.
     if (request.method == http::Method::Options && request.header("Access-Control-Request-Method")) {
       http::Response preflight = http::Response::noContent();
@@ -132,14 +144,14 @@ void RequestPipeline::handle(http::Request request, Respond respond) {
       return finish(std::move(preflight));
     }
     if (!match.route) {
-      if (match.allowed.empty()) return fail(Problem::notFound("No resource lives at " + request.path + "."));
+      if (match.allowed.empty()) throw Problem::notFound("No resource lives at " + request.path + ".");
       Problem problem(405, "method-not-allowed", "Method not allowed.",
                       std::string(http::to_string(request.method)) + " is not supported here.");
       auto allowed = match.allowed;
       if (std::find(allowed.begin(), allowed.end(), http::Method::Get) != allowed.end())
         allowed.push_back(http::Method::Head);
       problem.withHeader("Allow", joinMethods(allowed));
-      return fail(problem);
+      throw problem;
     }
     const Route& route = *match.route;
     request.pathParams = std::move(match.params);
@@ -178,13 +190,16 @@ void RequestPipeline::handle(http::Request request, Respond respond) {
     }
 
     RequestContext context{requestId, requestId, std::move(principal), log};
-    route.handler(std::move(request), std::move(context), finish);
-  } catch (const Problem& problem) {
-    fail(problem);
-  } catch (const std::exception& e) {
-    log.error("unhandled error", {{"error", e.what()}, {"route", routeName}});
-    fail(Problem(500, "internal", "Something went wrong on our side.", "The error was logged with this request id."));
-  }
+    if (route.execution == Execution::IoThread) {
+      // The handler answers from memory; its rare blocking step goes to the workers, guarded.
+      context.offload = [toWorkers, guarded](std::function<void()> work) {
+        toWorkers([guarded, work = std::move(work)] { guarded(work); });
+      };
+      return route.handler(std::move(request), std::move(context), finish);
+    }
+    toWorkers([guarded, handler = &route.handler, request = std::move(request), context = std::move(context),
+               finish]() mutable { guarded([&] { (*handler)(std::move(request), std::move(context), finish); }); });
+  });
 }
 
 }  // namespace boxoffice

@@ -1,8 +1,10 @@
 #pragma once
 // Everything between "a whole request arrived" and "here is the response", independent of Beast:
 // request id, CORS, routing, authentication, rate limiting, permission check, the handler, the
-// error mapping, metrics and the access log. Runs on the worker pool.
+// error mapping, metrics and the access log. Runs on an io thread: everything up to the handler is
+// memory-only, and the handler itself goes to `toWorkers` unless its route runs on the io thread.
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,8 +22,11 @@ class RequestPipeline {
   RequestPipeline(const Router& router, const auth::Authenticator* authenticator, RateLimiter& rateLimiter,
                   Metrics& metrics, Logger log, std::vector<std::string> corsAllowedOrigins);
 
+  // Runs a job on the worker pool (where blocking is allowed).
+  using Offload = std::function<void(std::function<void()>)>;
+
   // Answers through `respond` exactly once, from any thread.
-  void handle(http::Request request, Respond respond);
+  void handle(http::Request request, Respond respond, const Offload& toWorkers);
   // A response for a request that never reached routing (parse errors, limits).
   http::Response early(int status, std::string slug, std::string title, std::string detail) const;
   int inFlight() const { return inFlight_.load(); }

@@ -45,21 +45,25 @@ std::optional<std::size_t> fit(const Route& route, const std::vector<std::string
 }
 }  // namespace
 
-void Router::add(http::Method method, std::string pattern, std::string module, Access access, Handler handler) {
-  addAsync(method, std::move(pattern), std::move(module), access,
-           [handler = std::move(handler)](http::Request request, RequestContext context, Respond respond) {
-             respond(handler(request, context));
-           });
+void Router::add(http::Method method, std::string pattern, std::string module, Access access, Handler handler,
+                 Execution execution) {
+  addAsync(
+      method, std::move(pattern), std::move(module), access,
+      [handler = std::move(handler)](http::Request request, RequestContext context, Respond respond) {
+        respond(handler(request, context));
+      },
+      execution);
 }
 
-void Router::addAsync(http::Method method, std::string pattern, std::string module, Access access,
-                      AsyncHandler handler) {
+void Router::addAsync(http::Method method, std::string pattern, std::string module, Access access, AsyncHandler handler,
+                      Execution execution) {
   for (const auto& route : routes_) {
     if (route->method == method && route->pattern == pattern) {
       throw std::logic_error("duplicate route " + std::string(http::to_string(method)) + " " + pattern);
     }
   }
-  auto route = std::make_unique<Route>(Route{method, pattern, std::move(module), access, std::move(handler), {}});
+  auto route =
+      std::make_unique<Route>(Route{method, pattern, std::move(module), access, std::move(handler), execution, {}});
   route->segments = split(route->pattern);
   routes_.push_back(std::move(route));
 }

@@ -1,6 +1,8 @@
 // RFC 3339 time text and identifiers.
+#include <chrono>
 #include <doctest/doctest.h>
 #include <set>
+#include <thread>
 
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/time.hpp"
@@ -54,13 +56,13 @@ TEST_CASE("time: a date alone means midnight UTC") {
   CHECK_FALSE(parseDateOrDateTime("05/20/2026").has_value());
 }
 
-TEST_CASE("ids: UUID v4 in canonical lower-case form, unique") {
+TEST_CASE("ids: UUID v7 in canonical lower-case form, unique") {
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {
     auto id = newUuid();
     REQUIRE(id.size() == 36);
     CHECK(isUuid(id));
-    CHECK(id[14] == '4');                                          // version
+    CHECK(id[14] == '7');                                          // version
     CHECK(std::string("89ab").find(id[19]) != std::string::npos);  // variant
     CHECK(id == [&] {
       std::string lower = id;
@@ -70,6 +72,18 @@ TEST_CASE("ids: UUID v4 in canonical lower-case form, unique") {
     seen.insert(id);
   }
   CHECK(seen.size() == 1000);
+}
+
+TEST_CASE("ids: later ids sort later, and the first 48 bits are the creation time in milliseconds") {
+  auto before =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
+  auto first = newUuid();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  auto second = newUuid();
+  CHECK(first < second);
+  auto stamp = std::stoll(first.substr(0, 8) + first.substr(9, 4), nullptr, 16);
+  CHECK(stamp >= before.count());
+  CHECK(stamp <= before.count() + 1000);
 }
 
 TEST_CASE("ids: isUuid rejects near misses") {

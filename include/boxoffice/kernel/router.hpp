@@ -1,8 +1,11 @@
 #pragma once
 // Routes: method + path template ("/api/v1/events/{id}") + declared access + handler.
-// Handlers run on the worker pool, never on an io thread, so they may block on the database.
-// A handler either returns its Response (the common case) or, registered with addAsync,
-// answers later through `Respond` from any thread (e.g. after a group commit).
+// Handlers run on the worker pool by default, so they may block on the database. A route that
+// never blocks (it answers from memory or hands its work to a queue) declares
+// Execution::IoThread and runs where the request was read: no thread hop, which is most of the
+// cost of a request answered from memory. A handler either returns its Response (the common
+// case) or, registered with addAsync, answers later through `Respond` from any thread (e.g.
+// after a group commit).
 #include <functional>
 #include <memory>
 #include <optional>
@@ -45,6 +48,9 @@ class Access {
   bool metered_ = true;
 };
 
+// Where a route's handler runs; see the top of this file.
+enum class Execution { Worker, IoThread };
+
 using Respond = std::function<void(http::Response)>;
 using Handler = std::function<http::Response(const http::Request&, RequestContext&)>;
 using AsyncHandler = std::function<void(http::Request, RequestContext, Respond)>;
@@ -55,6 +61,7 @@ struct Route {
   std::string module;   // for log lines
   Access access;
   AsyncHandler handler;
+  Execution execution = Execution::Worker;
   std::vector<std::string> segments;
 };
 
@@ -67,8 +74,10 @@ struct RouteMatch {
 class Router {
  public:
   // Adds a route; throws std::logic_error on a duplicate method + template.
-  void add(http::Method method, std::string pattern, std::string module, Access access, Handler handler);
-  void addAsync(http::Method method, std::string pattern, std::string module, Access access, AsyncHandler handler);
+  void add(http::Method method, std::string pattern, std::string module, Access access, Handler handler,
+           Execution execution = Execution::Worker);
+  void addAsync(http::Method method, std::string pattern, std::string module, Access access, AsyncHandler handler,
+                Execution execution = Execution::Worker);
   // Literal segments win over {parameters} at the same position ("/events/search" before
   // "/events/{id}").
   RouteMatch match(http::Method method, std::string_view path) const;
