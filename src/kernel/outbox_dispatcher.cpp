@@ -7,6 +7,10 @@ namespace boxoffice {
 
 namespace {
 constexpr int kBatch = 256;
+// After a commit wakes the dispatcher it waits this long for more: marking rows delivered is a
+// write on the publisher's database, and one mark per engine commit under a ticket rush took the
+// writer from the transactions that matter. Delivery gets at most this much later.
+constexpr auto kGatherWindow = std::chrono::milliseconds(20);
 // Delivered outbox rows and handled inbox rows are kept this long (for dedupe and debugging).
 constexpr auto kRetention = std::chrono::hours(24 * 7);
 }  // namespace
@@ -123,7 +127,8 @@ void OutboxDispatcher::housekeeping() {
 void OutboxDispatcher::run() {
   for (;;) {
     {
-      std::lock_guard lock(mutex_);
+      std::unique_lock lock(mutex_);
+      if (!stopping_) wake_.wait_for(lock, kGatherWindow, [this] { return stopping_; });
       dirty_ = false;
     }
     bool failed = false;
