@@ -14,6 +14,7 @@
 
 #include "sqlite_query.hpp"
 #include "test_server.hpp"
+#include "token_mint.hpp"
 
 using namespace boxoffice::testing;
 using namespace std::chrono_literals;
@@ -295,20 +296,7 @@ TEST_CASE("/users/me needs a valid bearer token") {
   auto claims = claimsOf(access);
   claims["roles"] = boost::json::array{"Admin"};
   std::string payload = boost::json::serialize(claims);
-  // Re-encode as base64url without padding.
-  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string encoded;
-  unsigned int buffer = 0;
-  int bits = 0;
-  for (unsigned char c : payload) {
-    buffer = (buffer << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      encoded.push_back(alphabet[(buffer >> bits) & 0x3FU]);
-    }
-  }
-  if (bits > 0) encoded.push_back(alphabet[(buffer << (6 - bits)) & 0x3FU]);
+  std::string encoded = base64Url(payload);
   auto forged = access.substr(0, first) + "." + encoded + access.substr(second);
   checkProblem(server.get("/api/v1/users", TestServer::bearer(forged)), 401, "unauthorized");
 

@@ -13,6 +13,19 @@ namespace {
 
 constexpr const char* kSecret = "boxoffice-integration-tests-secret-0123456789abcdef";  // as test_server.cpp
 
+std::string randomUuid() {
+  static std::atomic<unsigned> counter{0};
+  std::mt19937_64 random(std::random_device{}() ^ (counter++ * 0x9E3779B97F4A7C15ULL));
+  char text[37];
+  auto a = random(), b = random();
+  std::snprintf(text, sizeof text, "%08x-%04x-4%03x-8%03x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xFFFF), static_cast<unsigned>(a & 0xFFF),
+                static_cast<unsigned>(b >> 52), static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFULL));
+  return text;
+}
+
+}  // namespace
+
 std::string base64Url(const std::string& bytes) {
   static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
@@ -29,19 +42,6 @@ std::string base64Url(const std::string& bytes) {
   if (bits > 0) out.push_back(alphabet[(buffer << (6 - bits)) & 0x3F]);
   return out;
 }
-
-std::string randomUuid() {
-  static std::atomic<unsigned> counter{0};
-  std::mt19937_64 random(std::random_device{}() ^ (counter++ * 0x9E3779B97F4A7C15ULL));
-  char text[37];
-  auto a = random(), b = random();
-  std::snprintf(text, sizeof text, "%08x-%04x-4%03x-8%03x-%012llx", static_cast<unsigned>(a >> 32),
-                static_cast<unsigned>((a >> 16) & 0xFFFF), static_cast<unsigned>(a & 0xFFF),
-                static_cast<unsigned>(b >> 52), static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFULL));
-  return text;
-}
-
-}  // namespace
 
 MintedToken mintToken(const std::string& role) {
   auto now =

@@ -11,5 +11,7 @@ struct MintedToken {
 };
 
 MintedToken mintToken(const std::string& role);
+// base64url without padding (JWT segments), for tests that forge or tamper with tokens.
+std::string base64Url(const std::string& bytes);
 
 }  // namespace boxoffice::testing

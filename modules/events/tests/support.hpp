@@ -12,6 +12,7 @@
 #include "boxoffice/kernel/db.hpp"
 #include "boxoffice/kernel/log.hpp"
 #include "boxoffice/kernel/problem.hpp"
+#include "support/temp_database.hpp"
 
 namespace boxoffice::events::testing {
 
@@ -55,26 +56,8 @@ inline boost::json::object validBody() {
       .as_object();
 }
 
-struct TempStore {
-  std::filesystem::path dir;
-  std::ostringstream logText;
-  std::shared_ptr<LogSink> sink = std::make_shared<LogSink>(logText, LogLevel::Debug);
-  Logger log{sink, "events"};
-  std::unique_ptr<Database> db;
-
-  TempStore() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "bx-events-XXXXXX").string();
-    dir = ::mkdtemp(pattern.data());
-    db = std::make_unique<Database>(Database::Options{dir / "events.db", "events"}, log);
-    db->migrate(embeddedMigrations());
-  }
-  ~TempStore() {
-    db.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir, ignored);
-  }
-  TempStore(const TempStore&) = delete;
-  TempStore& operator=(const TempStore&) = delete;
+struct TempStore : boxoffice::test_support::TempDatabase {
+  TempStore() : TempDatabase("events", embeddedMigrations()) {}
 };
 
 }  // namespace boxoffice::events::testing
