@@ -11,8 +11,6 @@
 #include "boxoffice/inventory/api.hpp"
 #include "boxoffice/kernel/problem.hpp"
 
-extern char** environ;
-
 namespace boxoffice {
 namespace {
 

@@ -36,7 +36,7 @@ class EventsModuleImpl final : public EventsModule {
 
   void start() override {
     if (sweepEvery_.count() <= 0) return;
-    sweeper_ = std::jthread([this](std::stop_token stop) { sweep(stop); });
+    sweeper_ = std::jthread([this](const std::stop_token& stop) { sweep(stop); });
   }
 
   void stop() override {
@@ -94,7 +94,7 @@ std::vector<ConfigKey> configKeys() {
   };
 }
 
-std::unique_ptr<EventsModule> createModule(ModuleDeps deps, const inventory::InventoryQueries* inventory) {
+std::unique_ptr<EventsModule> createModule(const ModuleDeps& deps, const inventory::InventoryQueries* inventory) {
   return std::make_unique<EventsModuleImpl>(deps, inventory);
 }
 

@@ -30,7 +30,8 @@ boost::json::object concertJson(const Event& event, const std::optional<std::vec
   json["date"] = formatRfc3339(event.content.startsAt);
   json["totalSeats"] = totalSeats;
   if (usage) {
-    std::int64_t total = 0, committed = 0;
+    std::int64_t total = 0;
+    std::int64_t committed = 0;
     for (const auto& u : *usage) {
       total += u.totalSeats;
       committed += u.reservedSeats + u.soldSeats;

@@ -132,13 +132,13 @@ void Routes::registerAll(Router& router) {
              bind(&Routes::createConcert));
 }
 
-Response Routes::listEvents(const Request& request, RequestContext&) {
+Response Routes::listEvents(const Request& request, RequestContext& /*unused*/) {
   auto page = parsePageRequest(request);
   auto filter = parseListFilter(request, true);
   return pageResponse(service_.list(filter, page), page, eventJson);
 }
 
-Response Routes::searchEvents(const Request& request, RequestContext&) {
+Response Routes::searchEvents(const Request& request, RequestContext& /*unused*/) {
   auto q = request.queryParam("q").value_or("");
   bool blank = q.find_first_not_of(" \t\r\n") == std::string::npos;
   if (blank) throw Problem::validation({{"q", "is required: the text to search for"}});
@@ -193,7 +193,7 @@ Response Routes::organizerEvents(const Request& request, RequestContext& ctx) {
   return pageResponse(service_.byOrganizer(ctx.principal, organizerId, filter.sort, page), page, eventJson);
 }
 
-Response Routes::listCategories(const Request&, RequestContext&) {
+Response Routes::listCategories(const Request& /*unused*/, RequestContext& /*unused*/) {
   auto categories = service_.categories();
   boost::json::array items;
   for (const auto& c : categories) items.push_back(categoryJson(c));
@@ -208,7 +208,7 @@ Response Routes::addCategory(const Request& request, RequestContext& ctx) {
   return Response::json(201, json::serialize(categoryJson(category)));
 }
 
-Response Routes::listConcerts(const Request& request, RequestContext&) {
+Response Routes::listConcerts(const Request& request, RequestContext& /*unused*/) {
   auto page = parsePageRequest(request);
   auto filter = parseListFilter(request, false);
   filter.category = kConcertCategory;
@@ -226,7 +226,7 @@ Response Routes::getConcert(const Request& request, RequestContext& ctx) {
 Response Routes::createConcert(const Request& request, RequestContext& ctx) {
   auto body = json::parseObjectBody(request);
   // Same body as POST /events; the category is implied.
-  if (auto it = body.find("category"); it == body.end() || it->value().is_null()) {
+  if (auto* it = body.find("category"); it == body.end() || it->value().is_null()) {
     body["category"] = kConcertCategory;
   } else if (!it->value().is_string() || it->value().as_string() != kConcertCategory) {
     throw Problem::validation({{"category", "must be \"concert\" (or left out) when creating a concert"}});

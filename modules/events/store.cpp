@@ -192,9 +192,12 @@ Page search(soci::session& sql, const std::string& matchExpression, const PageRe
 }
 
 void insert(soci::session& sql, const Event& e) {
-  long long startsAt = toUnixMillis(e.content.startsAt), endsAt = toUnixMillis(e.content.endsAt);
-  long long capacity = e.content.maxCapacity, created = toUnixMillis(e.createdAt), updated = toUnixMillis(e.updatedAt),
-            version = e.version;
+  long long startsAt = toUnixMillis(e.content.startsAt);
+  long long endsAt = toUnixMillis(e.content.endsAt);
+  long long capacity = e.content.maxCapacity;
+  long long created = toUnixMillis(e.createdAt);
+  long long updated = toUnixMillis(e.updatedAt);
+  long long version = e.version;
   std::string prices = priceCategoriesJson(e.content.priceCategories);
   std::string status(to_string(e.status));
   sql << "INSERT INTO events (id, name, description, category, starts_at, ends_at, timezone, venue_name, "
@@ -212,9 +215,12 @@ void insert(soci::session& sql, const Event& e) {
 }
 
 bool update(soci::session& sql, const Event& e, std::int64_t expectedVersion) {
-  long long startsAt = toUnixMillis(e.content.startsAt), endsAt = toUnixMillis(e.content.endsAt);
-  long long capacity = e.content.maxCapacity, updated = toUnixMillis(e.updatedAt), version = e.version,
-            expected = expectedVersion;
+  long long startsAt = toUnixMillis(e.content.startsAt);
+  long long endsAt = toUnixMillis(e.content.endsAt);
+  long long capacity = e.content.maxCapacity;
+  long long updated = toUnixMillis(e.updatedAt);
+  long long version = e.version;
+  long long expected = expectedVersion;
   std::string prices = priceCategoriesJson(e.content.priceCategories);
   std::string status(to_string(e.status));
   soci::statement statement =
@@ -236,7 +242,8 @@ bool update(soci::session& sql, const Event& e, std::int64_t expectedVersion) {
 }
 
 bool softDelete(soci::session& sql, const std::string& id, std::int64_t expectedVersion, TimePoint at) {
-  long long when = toUnixMillis(at), expected = expectedVersion;
+  long long when = toUnixMillis(at);
+  long long expected = expectedVersion;
   soci::statement statement =
       (sql.prepare << "UPDATE events SET is_active = 0, deleted_at = :at, updated_at = :at2, version = version + 1 "
                       "WHERE id = :id AND version = :expected AND is_active = 1",

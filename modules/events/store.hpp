@@ -41,7 +41,7 @@ Page search(soci::session& sql, const std::string& matchExpression, const PageRe
 void insert(soci::session& sql, const Event& event);
 // Writes `next` (content, owner, status, updatedAt, version) if the stored version is still
 // `expectedVersion`: one conditional UPDATE, so of two concurrent edits only one can win.
-bool update(soci::session& sql, const Event& next, std::int64_t expectedVersion);
+bool update(soci::session& sql, const Event& e, std::int64_t expectedVersion);
 bool softDelete(soci::session& sql, const std::string& id, std::int64_t expectedVersion, TimePoint at);
 // Published events whose endsAt has passed (for the completion sweeper), oldest first.
 std::vector<Event> endedPublished(soci::session& sql, TimePoint now, int limit);

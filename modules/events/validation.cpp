@@ -200,7 +200,8 @@ EventInput parseEventInput(const boost::json::object& body, const TimezoneCheck&
 
   auto startsText = in.requiredString("startsAt", 1, 64);
   auto endsText = in.requiredString("endsAt", 1, 64);
-  std::optional<TimePoint> starts, ends;
+  std::optional<TimePoint> starts;
+  std::optional<TimePoint> ends;
   if (!startsText.empty() && !(starts = parseRfc3339(startsText))) {
     validation.add("startsAt", "must be an RFC 3339 date-time such as 2027-05-20T19:30:00Z");
   }

@@ -55,8 +55,8 @@ std::optional<std::string> domainProblem(std::string_view domain) {
 }  // namespace
 
 std::string normalizeEmail(std::string_view raw) {
-  auto first = std::find_if_not(raw.begin(), raw.end(), isSpace);
-  auto last = std::find_if_not(raw.rbegin(), raw.rend(), isSpace).base();
+  const auto* first = std::find_if_not(raw.begin(), raw.end(), isSpace);
+  const auto* last = std::find_if_not(raw.rbegin(), raw.rend(), isSpace).base();
   std::string out;
   if (first < last) out.assign(first, last);
   for (char& c : out) {

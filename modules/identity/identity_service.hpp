@@ -37,7 +37,7 @@ class IdentityService {
 
   // 400 (field errors for email, password, displayName), 409 "email-taken". Publishes
   // UserRegistered in the same transaction as the insert.
-  UserSummary createUser(const NewUser& user, std::string_view correlationId);
+  UserSummary createUser(const NewUser& input, std::string_view correlationId);
   // The user if the password matches; nullopt for an unknown email or a wrong password, which
   // take about the same time. Upgrades the stored hash when its parameters are outdated.
   std::optional<UserSummary> checkCredentials(const std::string& normalizedEmail, std::string_view password);

@@ -125,6 +125,8 @@ std::vector<ConfigKey> configKeys() {
   };
 }
 
-std::unique_ptr<IdentityModule> createModule(ModuleDeps deps) { return std::make_unique<IdentityModuleImpl>(deps); }
+std::unique_ptr<IdentityModule> createModule(const ModuleDeps& deps) {
+  return std::make_unique<IdentityModuleImpl>(deps);
+}
 
 }  // namespace boxoffice::identity

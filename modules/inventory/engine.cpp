@@ -1,6 +1,7 @@
 #include "engine.hpp"
 
 #include <boost/json.hpp>
+#include <utility>
 
 #include "boxoffice/inventory/messages.hpp"
 #include "boxoffice/kernel/ids.hpp"
@@ -29,7 +30,7 @@ struct Engine::Batch {
 };
 
 Engine::Engine(Database& store, EngineSettings settings, Metrics& metrics, Logger log)
-    : store_(store), settings_(settings), metrics_(metrics), log_(std::move(log)) {
+    : store_(store), settings_(std::move(settings)), metrics_(metrics), log_(std::move(log)) {
   metrics_.describe("inventory_batch_size", "histogram", "Commands committed per inventory transaction.",
                     {1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
   metrics_.describe("inventory_commands_total", "counter", "Inventory commands by kind and result.");
@@ -137,14 +138,15 @@ void Engine::process(std::vector<Pending>& pending) {
                        {{"command", std::visit(
                                         [](const auto& c) -> std::string {
                                           using T = std::decay_t<decltype(c)>;
-                                          if constexpr (std::is_same_v<T, ReserveCommand>)
+                                          if constexpr (std::is_same_v<T, ReserveCommand>) {
                                             return "reserve";
-                                          else if constexpr (std::is_same_v<T, ConfirmCommand>)
+                                          } else if constexpr (std::is_same_v<T, ConfirmCommand>) {
                                             return "confirm";
-                                          else if constexpr (std::is_same_v<T, ReleaseCommand>)
+                                          } else if constexpr (std::is_same_v<T, ReleaseCommand>) {
                                             return "release";
-                                          else
+                                          } else {
                                             return "capacity";
+                                          }
                                         },
                                         pending[i].command)},
                         {"result", std::to_string(outcomes[i].status)}});
@@ -201,7 +203,7 @@ Outcome Engine::reserve(Batch& batch, Tx& tx, const ReserveCommand& command, con
   }
   auto* event = findEvent(command.eventId);
   if (!event) throw problems::eventNotFound(command.eventId);
-  int userTickets = event->ticketsByUser.count(actor.userId) ? event->ticketsByUser[actor.userId] : 0;
+  int userTickets = event->ticketsByUser.contains(actor.userId) ? event->ticketsByUser[actor.userId] : 0;
   if (auto refusal = checkReserve(*event, command.categoryId, command.ticketCount, userTickets, batch.now,
                                   settings_.holdTimeoutOverrideMs)) {
     const auto* category = event->category(command.categoryId);

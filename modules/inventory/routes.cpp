@@ -51,7 +51,7 @@ http::Response render(const Outcome& outcome, const std::string& instance) {
 void submit(Engine& engine, Command command, const RequestContext& context, const std::string& instance,
             Respond respond, std::function<void(const Outcome&, http::Response&)> decorate = {}) {
   engine.submit(std::move(command), actorOf(context), context.correlationId,
-                [respond = std::move(respond), instance, decorate = std::move(decorate)](Outcome outcome) {
+                [respond = std::move(respond), instance, decorate = std::move(decorate)](const Outcome& outcome) {
                   auto response = render(outcome, instance);
                   if (decorate && !outcome.problem) decorate(outcome, response);
                   respond(std::move(response));
@@ -82,8 +82,8 @@ std::int64_t parseIfMatch(const http::Request& request) {
   return version;
 }
 
-void reserveHandler(Engine& engine, const std::string& eventIdParam, http::Request request, RequestContext context,
-                    Respond respond) {
+void reserveHandler(Engine& engine, const std::string& eventIdParam, const http::Request& request,
+                    const RequestContext& context, Respond respond) {
   const auto& eventId = request.param(eventIdParam);
   auto body = json::parseObjectBody(request);
   json::Validation validation;
@@ -121,7 +121,7 @@ void registerRoutes(Router& router, Engine& engine, Database& store, LiveUpdates
   // (Execution::IoThread): under a ticket rush a thread hop costs more than the work itself.
   router.addAsync(
       Method::Get, "/api/v1/inventory/{eventId}", kModule, Access::optionalUser(),
-      [&engine, &store](http::Request request, RequestContext context, Respond respond) {
+      [&engine, &store](const http::Request& request, const RequestContext& context, const Respond& respond) {
         auto snapshot = visibleSnapshot(engine, request.param("eventId"), context);
         auto etag = etagOf(snapshot->version);
         if (request.header("If-None-Match") == etag) {
@@ -175,7 +175,7 @@ void registerRoutes(Router& router, Engine& engine, Database& store, LiveUpdates
 
   router.addAsync(
       Method::Post, "/api/v1/inventory/{eventId}/confirm", kModule, Access::require(Permission::InventoryManage),
-      [&engine](http::Request request, RequestContext context, Respond respond) {
+      [&engine](const http::Request& request, const RequestContext& context, Respond respond) {
         ConfirmCommand command{request.param("eventId"), reservationIdFrom(request)};
         submit(engine, std::move(command), context, request.path, std::move(respond));
       },
@@ -183,7 +183,7 @@ void registerRoutes(Router& router, Engine& engine, Database& store, LiveUpdates
 
   router.addAsync(
       Method::Post, "/api/v1/inventory/{eventId}/release", kModule, Access::authenticated(),
-      [&engine](http::Request request, RequestContext context, Respond respond) {
+      [&engine](const http::Request& request, const RequestContext& context, Respond respond) {
         ReleaseCommand command{request.param("eventId"), reservationIdFrom(request)};
         submit(engine, std::move(command), context, request.path, std::move(respond));
       },
@@ -191,7 +191,7 @@ void registerRoutes(Router& router, Engine& engine, Database& store, LiveUpdates
 
   router.addAsync(
       Method::Put, "/api/v1/inventory/{eventId}/capacity", kModule, Access::require(Permission::EventsUpdate),
-      [&engine](http::Request request, RequestContext context, Respond respond) {
+      [&engine](const http::Request& request, const RequestContext& context, Respond respond) {
         auto body = json::parseObjectBody(request);
         CapacityCommand command;
         command.eventId = request.param("eventId");

@@ -47,7 +47,7 @@ void saveCategory(Tx& tx, const std::string& eventId, const Category& category);
 void insertReservation(Tx& tx, const Reservation& reservation);
 void updateReservationStatus(Tx& tx, const std::string& reservationId, ReservationStatus status, std::int64_t nowMs);
 std::optional<Reservation> findReservation(soci::session& sql, const std::string& reservationId);
-void insertAudit(Tx& tx, const AuditEntry& entry, const EventInventory& after, const std::string& at);
+void insertAudit(Tx& tx, const AuditEntry& a, const EventInventory& after, const std::string& at);
 void insertIdempotency(Tx& tx, const std::string& userId, const std::string& key, const IdempotencyRecord& record);
 void pruneIdempotency(soci::session& sql, std::int64_t olderThanMs);
 

@@ -1,5 +1,7 @@
 #include "app/application.hpp"
 
+#include <ranges>
+
 #include "boxoffice/kernel/ops_routes.hpp"
 
 namespace boxoffice::app {
@@ -80,7 +82,7 @@ void Application::stop() {
     server_->stop(std::chrono::milliseconds(config_.getInt("server.shutdownGraceMs")));
     server_.reset();
   }
-  for (auto it = modules_.rbegin(); it != modules_.rend(); ++it) (*it)->stop();
+  for (auto& module : std::ranges::reverse_view(modules_)) module->stop();
   // Deliver what the last requests committed, then let the subscribers finish their work.
   dispatcher_.stop();
   bus_.stop();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <map>
+#include <ranges>
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <sodium.h>
 
@@ -162,7 +163,9 @@ void Tx::executeScript(std::string_view sql) {
 std::string Tx::publish(std::string_view topic, std::string_view type, const boost::json::object& payload,
                         std::string_view correlationId, std::string_view causationId, int version) {
   std::string messageId = newUuid();
-  std::string topicText(topic), typeText(type), body = boost::json::serialize(payload);
+  std::string topicText(topic);
+  std::string typeText(type);
+  std::string body = boost::json::serialize(payload);
   std::string correlation(correlationId.empty() ? messageId : std::string(correlationId));
   std::string causation(!causationId.empty() ? std::string(causationId)
                                              : (defaultCausation_.empty() ? correlation : defaultCausation_));
@@ -220,7 +223,7 @@ void Database::rollback(Tx& tx) {
     // SQLite may already have rolled back (e.g. after SQLITE_FULL); nothing is left to undo.
     log_.debug("rollback after failed transaction", {{"error", e.what()}});
   }
-  for (auto it = tx.onRollback_.rbegin(); it != tx.onRollback_.rend(); ++it) (*it)();
+  for (auto& it : std::ranges::reverse_view(tx.onRollback_)) it();
 }
 
 void Database::onOutboxCommit(std::function<void()> listener) { outboxListener_ = std::move(listener); }
@@ -282,7 +285,9 @@ void Database::migrate(std::span<const Migration> migrations) {
     if (done) continue;
     write([&](Tx& tx) {
       tx.executeScript(m->sql);
-      std::string name(m->name), checksum = sha256Hex(m->sql), now = formatRfc3339(Clock::now());
+      std::string name(m->name);
+      std::string checksum = sha256Hex(m->sql);
+      std::string now = formatRfc3339(Clock::now());
       tx.sql() << "INSERT INTO kernel_migrations (name, checksum, applied_at) VALUES (:n, :c, :a)", soci::use(name),
           soci::use(checksum), soci::use(now);
     });

@@ -56,7 +56,7 @@ const std::string& Request::param(const std::string& name) const {
 
 namespace {
 bool containsIgnoringCase(std::string_view haystack, std::string_view needle) {
-  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(), [](char a, char b) {
+  const auto* it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(), [](char a, char b) {
     return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
   });
   return it != haystack.end();

@@ -369,7 +369,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     bool canPush = response.push && response.onOpen && response.status == 200 &&
                    (*response.push == http::PushKind::ServerSentEvents || upgradeRequest_);
     if (canPush && !server_.shuttingDown_) return becomePushChannel(std::move(response));
-    if (server_.shuttingDown_ || response.headers.count("Connection")) keepAlive = false;
+    if (server_.shuttingDown_ || response.headers.contains("Connection")) keepAlive = false;
     auto message = std::make_shared<bhttp::response<bhttp::string_body>>();
     message->version(11);
     message->result(static_cast<unsigned>(response.status));

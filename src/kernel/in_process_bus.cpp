@@ -187,7 +187,8 @@ class InProcessBus::Worker {
                {"requestId", message.correlationId}});
     store_.write([&](Tx& tx) {
       if (dead) {
-        std::string id = newUuid(), now = formatRfc3339(Clock::now());
+        std::string id = newUuid();
+        std::string now = formatRfc3339(Clock::now());
         tx.sql() << "UPDATE inbox SET status = 'dead', attempts = :a, last_error = :e WHERE subscriber = :s AND "
                     "message_id = :m",
             soci::use(attempts), soci::use(error), soci::use(subscriber_), soci::use(item.messageId);

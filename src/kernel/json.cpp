@@ -67,13 +67,13 @@ std::string ObjectReader::field(std::string_view key) const {
 }
 
 bool ObjectReader::has(std::string_view key) const {
-  auto it = object_.find(key);
+  const auto* it = object_.find(key);
   return it != object_.end() && !it->value().is_null();
 }
 
 const boost::json::value* ObjectReader::lookup(std::string_view key) {
   seen_.emplace_back(key);
-  auto it = object_.find(key);
+  const auto* it = object_.find(key);
   if (it == object_.end() || it->value().is_null()) return nullptr;
   return &it->value();
 }

@@ -67,8 +67,8 @@ void LogSink::run() {
 Logger::Logger(std::shared_ptr<LogSink> sink, std::string module, std::string requestId)
     : sink_(std::move(sink)), module_(std::move(module)), requestId_(std::move(requestId)) {}
 
-Logger Logger::forModule(std::string module) const { return Logger(sink_, std::move(module), requestId_); }
-Logger Logger::forRequest(std::string requestId) const { return Logger(sink_, module_, std::move(requestId)); }
+Logger Logger::forModule(std::string module) const { return {sink_, std::move(module), requestId_}; }
+Logger Logger::forRequest(std::string requestId) const { return {sink_, module_, std::move(requestId)}; }
 
 void Logger::log(LogLevel level, std::string_view message, boost::json::object fields) const {
   if (!sink_ || !sink_->enabled(level)) return;

@@ -14,7 +14,8 @@ namespace {
 
 double residentMemoryBytes() {
   std::ifstream statm("/proc/self/statm");
-  long pages = 0, resident = 0;
+  long pages = 0;
+  long resident = 0;
   statm >> pages >> resident;
   return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE));
 }
@@ -45,7 +46,8 @@ boost::json::object pageEnvelope(boost::json::array items, const PageRequest& pa
           {"totalPages", totalPages}};
 }
 
-void registerOpsRoutes(Router& router, Metrics& metrics, std::function<std::optional<std::string>()> notReadyReason) {
+void registerOpsRoutes(Router& router, Metrics& metrics,
+                       const std::function<std::optional<std::string>()>& notReadyReason) {
   auto started = Clock::now();
   auto startedSteady = std::chrono::steady_clock::now();
   metrics.describe("process_resident_memory_bytes", "gauge", "Resident memory of the process.");
@@ -86,7 +88,7 @@ void registerDeadLetterRoutes(Router& router, InProcessBus& bus) {
                auto page = parsePageRequest(request);
                auto all = bus.deadLetters();
                boost::json::array items;
-               for (std::size_t i = static_cast<std::size_t>(page.offset());
+               for (auto i = static_cast<std::size_t>(page.offset());
                     i < all.size() && items.size() < static_cast<std::size_t>(page.size); ++i) {
                  const auto& d = all[i];
                  items.push_back({{"id", d.id},

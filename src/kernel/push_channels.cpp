@@ -61,7 +61,7 @@ class SseChannel : public ChannelBase<SseChannel> {
 
   auto executor() { return stream_.get_executor(); }
 
-  void start(http::Headers headers, OnOpen onOpen) {
+  void start(const http::Headers& headers, const OnOpen& onOpen) {
     std::string head =
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
         "Connection: close\r\nX-Accel-Buffering: no\r\n";
@@ -139,7 +139,8 @@ class WebSocketChannel : public ChannelBase<WebSocketChannel> {
 
   auto executor() { return ws_.get_executor(); }
 
-  void start(beast::http::request<beast::http::string_body> upgrade, http::Headers headers, OnOpen onOpen) {
+  void start(beast::http::request<beast::http::string_body> upgrade, const http::Headers& headers,
+             const OnOpen& onOpen) {
     beast::get_lowest_layer(ws_).expires_never();
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     ws_.set_option(websocket::stream_base::decorator([headers](websocket::response_type& response) {

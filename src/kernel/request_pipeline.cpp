@@ -70,7 +70,7 @@ http::Response RequestPipeline::early(int status, std::string slug, std::string 
   return response;
 }
 
-void RequestPipeline::handle(http::Request request, Respond respond, const Offload& toWorkers) {
+void RequestPipeline::handle(http::Request request, const Respond& respond, const Offload& toWorkers) {
   auto started = std::chrono::steady_clock::now();
   ++inFlight_;
 

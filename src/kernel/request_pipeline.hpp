@@ -26,7 +26,7 @@ class RequestPipeline {
   using Offload = std::function<void(std::function<void()>)>;
 
   // Answers through `respond` exactly once, from any thread.
-  void handle(http::Request request, Respond respond, const Offload& toWorkers);
+  void handle(http::Request request, const Respond& respond, const Offload& toWorkers);
   // A response for a request that never reached routing (parse errors, limits).
   http::Response early(int status, std::string slug, std::string title, std::string detail) const;
   int inFlight() const { return inFlight_.load(); }

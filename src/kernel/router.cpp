@@ -49,14 +49,14 @@ void Router::add(http::Method method, std::string pattern, std::string module, A
                  Execution execution) {
   addAsync(
       method, std::move(pattern), std::move(module), access,
-      [handler = std::move(handler)](http::Request request, RequestContext context, Respond respond) {
+      [handler = std::move(handler)](const http::Request& request, RequestContext context, const Respond& respond) {
         respond(handler(request, context));
       },
       execution);
 }
 
-void Router::addAsync(http::Method method, std::string pattern, std::string module, Access access, AsyncHandler handler,
-                      Execution execution) {
+void Router::addAsync(http::Method method, const std::string& pattern, std::string module, Access access,
+                      AsyncHandler handler, Execution execution) {
   for (const auto& route : routes_) {
     if (route->method == method && route->pattern == pattern) {
       throw std::logic_error("duplicate route " + std::string(http::to_string(method)) + " " + pattern);

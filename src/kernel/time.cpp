@@ -40,7 +40,9 @@ bool readInt(std::string_view text, std::size_t pos, std::size_t len, int& out) 
 }
 
 std::optional<sys_days> parseDate(std::string_view text) {
-  int y = 0, m = 0, d = 0;
+  int y = 0;
+  int m = 0;
+  int d = 0;
   if (text.size() < 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
   if (!readInt(text, 0, 4, y) || !readInt(text, 5, 2, m) || !readInt(text, 8, 2, d)) return std::nullopt;
   year_month_day ymd{year{y}, month{static_cast<unsigned>(m)}, day{static_cast<unsigned>(d)}};
@@ -53,7 +55,9 @@ std::optional<TimePoint> parseRfc3339(std::string_view text) {
   auto date = parseDate(text);
   if (!date || text.size() < 20) return std::nullopt;
   if (text[10] != 'T' && text[10] != 't' && text[10] != ' ') return std::nullopt;
-  int hh = 0, mm = 0, ss = 0;
+  int hh = 0;
+  int mm = 0;
+  int ss = 0;
   if (!readInt(text, 11, 2, hh) || text[13] != ':' || !readInt(text, 14, 2, mm) || text[16] != ':' ||
       !readInt(text, 17, 2, ss)) {
     return std::nullopt;
@@ -79,7 +83,8 @@ std::optional<TimePoint> parseRfc3339(std::string_view text) {
   if (text[pos] == 'Z' || text[pos] == 'z') {
     ++pos;
   } else if (text[pos] == '+' || text[pos] == '-') {
-    int oh = 0, om = 0;
+    int oh = 0;
+    int om = 0;
     if (!readInt(text, pos + 1, 2, oh) || pos + 3 >= text.size() || text[pos + 3] != ':' ||
         !readInt(text, pos + 4, 2, om) || oh > 23 || om > 59) {
       return std::nullopt;

@@ -45,6 +45,6 @@ std::vector<ConfigKey> configKeys();
 // the currency) is allowed only while nothing can have been sold, i.e. for Draft events;
 // on a Published event it is rejected with 409.
 // Returns an EventsModule (a Module) so the composition root can hand queries() to others.
-std::unique_ptr<EventsModule> createModule(ModuleDeps deps, const inventory::InventoryQueries* inventory);
+std::unique_ptr<EventsModule> createModule(const ModuleDeps& deps, const inventory::InventoryQueries* inventory);
 
 }  // namespace boxoffice::events

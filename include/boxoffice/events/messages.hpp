@@ -32,7 +32,7 @@ inline constexpr std::string_view completed = "Completed";
 
 namespace detail {
 inline const boost::json::value& at(const boost::json::object& o, std::string_view key) {
-  auto it = o.find(key);
+  const auto* it = o.find(key);
   if (it == o.end()) throw std::invalid_argument("events message: missing field '" + std::string(key) + "'");
   return it->value();
 }
@@ -58,7 +58,7 @@ inline const boost::json::array& arr(const boost::json::object& o, std::string_v
   return v.as_array();
 }
 inline std::optional<std::string> optStr(const boost::json::object& o, std::string_view key) {
-  auto it = o.find(key);
+  const auto* it = o.find(key);
   if (it == o.end() || it->value().is_null()) return std::nullopt;
   return str(o, key);
 }

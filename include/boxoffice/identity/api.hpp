@@ -36,6 +36,6 @@ class IdentityModule : public Module {
 inline constexpr std::string_view kDemoOrganizerUserId = "0d3e0000-0000-4000-8000-000000000001";
 
 std::vector<ConfigKey> configKeys();
-std::unique_ptr<IdentityModule> createModule(ModuleDeps deps);
+std::unique_ptr<IdentityModule> createModule(const ModuleDeps& deps);
 
 }  // namespace boxoffice::identity

@@ -55,7 +55,7 @@ class Config {
   void mergeJsonFile(const std::string& path);
   void mergeJsonText(std::string_view text, std::string_view sourceName);
   void mergeEnvironment(char** environ);
-  void set(std::string_view key, std::string_view rawValue, std::string_view sourceName);
+  void set(std::string_view name, std::string_view rawValue, std::string_view sourceName);
 
   std::string getString(std::string_view key) const;
   std::int64_t getInt(std::string_view key) const;
@@ -65,7 +65,7 @@ class Config {
   std::string describe() const;
 
  private:
-  const boost::json::value& get(std::string_view key, ConfigType type) const;
+  const boost::json::value& get(std::string_view name, ConfigType type) const;
   void setValue(const ConfigKey& key, const boost::json::value& value, std::string_view sourceName);
   void mergeObject(const boost::json::object& object, const std::string& prefix, std::string_view sourceName);
   const ConfigSchema& schema_;

@@ -36,8 +36,8 @@ class StartupError : public std::runtime_error {
 // SOCI reads a column declared INTEGER as a 32-bit int: declare 64-bit columns (Unix
 // milliseconds, money) BIGINT, or read them with a typed soci::into(std::int64_t).
 namespace rows {
-std::int64_t integer(const soci::row& row, std::size_t column);
-std::string text(const soci::row& row, std::size_t column);  // "" for NULL
+std::int64_t integer(const soci::row& row, std::size_t i);
+std::string text(const soci::row& row, std::size_t i);  // "" for NULL
 }  // namespace rows
 
 struct Migration {

@@ -11,7 +11,8 @@
 namespace boxoffice {
 
 // `notReadyReason` returns why the process cannot serve yet (or nullopt when it can).
-void registerOpsRoutes(Router& router, Metrics& metrics, std::function<std::optional<std::string>()> notReadyReason);
+void registerOpsRoutes(Router& router, Metrics& metrics,
+                       const std::function<std::optional<std::string>()>& notReadyReason);
 void registerDeadLetterRoutes(Router& router, InProcessBus& bus);
 // Page/size query parameters as ARCHITECTURE.md defines them (page >= 1, 1 <= size <= 100);
 // 400 naming the parameter otherwise.

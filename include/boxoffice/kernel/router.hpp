@@ -23,11 +23,11 @@ namespace boxoffice {
 // no/invalid token where one is needed -> 401, a role without the permission -> 403.
 class Access {
  public:
-  static Access anyone() { return Access(Kind::Anyone, {}); }
+  static Access anyone() { return {Kind::Anyone, {}}; }
   // Anonymous callers are allowed, but a token, if sent, must be valid (owners see more).
-  static Access optionalUser() { return Access(Kind::OptionalUser, {}); }
-  static Access authenticated() { return Access(Kind::Authenticated, {}); }
-  static Access require(auth::Permission permission) { return Access(Kind::Permission, permission); }
+  static Access optionalUser() { return {Kind::OptionalUser, {}}; }
+  static Access authenticated() { return {Kind::Authenticated, {}}; }
+  static Access require(auth::Permission permission) { return {Kind::Permission, permission}; }
 
   bool needsPrincipal() const { return kind_ == Kind::Authenticated || kind_ == Kind::Permission; }
   bool readsToken() const { return kind_ != Kind::Anyone; }
@@ -76,8 +76,8 @@ class Router {
   // Adds a route; throws std::logic_error on a duplicate method + template.
   void add(http::Method method, std::string pattern, std::string module, Access access, Handler handler,
            Execution execution = Execution::Worker);
-  void addAsync(http::Method method, std::string pattern, std::string module, Access access, AsyncHandler handler,
-                Execution execution = Execution::Worker);
+  void addAsync(http::Method method, const std::string& pattern, std::string module, Access access,
+                AsyncHandler handler, Execution execution = Execution::Worker);
   // Literal segments win over {parameters} at the same position ("/events/search" before
   // "/events/{id}").
   RouteMatch match(http::Method method, std::string_view path) const;
