@@ -37,13 +37,16 @@ void loadConfig(Config& config, const app::Command& command) {
 // Builds every module, in dependency order, into `application`. The identity module is
 // returned because the server authenticates with it and the CLI adds users through it.
 identity::IdentityModule& buildModules(app::Application& application) {
+  // The application owns each module; the typed references stay valid (the objects do not move).
   auto identityModule = identity::createModule(application.depsFor("identity"));
-  auto& identity = static_cast<identity::IdentityModule&>(application.add(std::move(identityModule)));
+  auto& identity = *identityModule;
+  application.add(std::move(identityModule));
   application.setAuthenticator(&identity.authenticator());
 
   // Inventory before events: the events module asks inventory how many seats are committed.
   auto inventoryModule = inventory::createModule(application.depsFor("inventory"));
-  auto& inventory = static_cast<inventory::InventoryModule&>(application.add(std::move(inventoryModule)));
+  auto& inventory = *inventoryModule;
+  application.add(std::move(inventoryModule));
   application.add(events::createModule(application.depsFor("events"), &inventory.queries()));
   return identity;
 }

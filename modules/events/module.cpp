@@ -29,6 +29,8 @@ class EventsModuleImpl final : public EventsModule {
     }
   }
   ~EventsModuleImpl() override { stop(); }
+  EventsModuleImpl(const EventsModuleImpl&) = delete;
+  EventsModuleImpl& operator=(const EventsModuleImpl&) = delete;
 
   std::string name() const override { return "events"; }
   const EventQueries& queries() const override { return service_; }

@@ -145,7 +145,7 @@ Event EventService::create(const Actor& actor, EventInput input) {
   return event;
 }
 
-Event EventService::loadForChange(soci::session& sql, const Actor& actor, const std::string& id) const {
+Event EventService::loadForChange(soci::session& sql, const Actor& actor, const std::string& id) {
   if (!isUuid(id)) throw eventNotFound();
   auto event = store::find(sql, id);
   const auto& caller = actor.principal.value();

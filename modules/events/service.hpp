@@ -70,7 +70,7 @@ class EventService : public EventQueries {
   std::optional<EventView> findEvent(const std::string& eventId) const override;
 
  private:
-  Event loadForChange(soci::session& sql, const Actor& actor, const std::string& id) const;
+  static Event loadForChange(soci::session& sql, const Actor& actor, const std::string& id);
   void announced(std::string_view type);
   // Database::write that also retires cached list totals once the change is committed.
   template <class F>

@@ -46,7 +46,7 @@ std::string TokenService::accessToken(const UserSummary& user, std::chrono::syst
 }
 
 std::string TokenService::addRefreshToken(Tx& tx, const std::string& familyId, const std::string& userId,
-                                          std::int64_t nowMs) {
+                                          std::int64_t nowMs) const {
   std::string token = randomToken(kRefreshTokenBytes);
   RefreshTokenRow row{newUuid(), familyId, userId, RefreshStatus::Active,
                       nowMs + std::chrono::duration_cast<std::chrono::milliseconds>(lifetimes_.refresh).count()};

@@ -52,7 +52,7 @@ class TokenService {
 
  private:
   // Inserts a fresh refresh token of `familyId` and returns its text.
-  std::string addRefreshToken(Tx& tx, const std::string& familyId, const std::string& userId, std::int64_t nowMs);
+  std::string addRefreshToken(Tx& tx, const std::string& familyId, const std::string& userId, std::int64_t nowMs) const;
   Database& store_;
   const Jwt& jwt_;
   TokenLifetimes lifetimes_;

@@ -13,7 +13,7 @@
 namespace boxoffice::inventory {
 
 namespace {
-constexpr std::int64_t kIdempotencyRetentionMs = 24LL * 3600 * 1000;
+constexpr std::int64_t kIdempotencyRetentionMs = 24LL * std::int64_t{3600} * 1000;
 }  // namespace
 
 std::int64_t Engine::nowMs() const { return settings_.clockMs ? settings_.clockMs() : toUnixMillis(Clock::now()); }
@@ -529,7 +529,7 @@ void Engine::applyEventMessage(Tx& tx, const std::string& type, const events::me
   saveTouchedHeaders(b, tx);
 }
 
-std::shared_ptr<const Snapshot> Engine::render(const EventInventory& event) const {
+std::shared_ptr<const Snapshot> Engine::render(const EventInventory& event) {
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->eventId = event.eventId;
   snapshot->organizerId = event.organizerId;

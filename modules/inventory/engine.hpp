@@ -104,6 +104,8 @@ class Engine {
  public:
   Engine(Database& store, EngineSettings settings, Metrics& metrics, Logger log);
   ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
 
   void load();   // reads the database into memory (before start)
   void start();  // the engine thread; expires overdue holds at once
@@ -149,11 +151,12 @@ class Engine {
                const std::string& correlationId);
   void expireDue(Batch& batch, Tx& tx);
   // Publishes LowInventory / SoldOut once per crossing and bumps the version.
-  void afterChange(Batch& batch, Tx& tx, EventInventory& event);
+  static void afterChange(Batch& batch, Tx& tx, EventInventory& event);
   void saveTouchedHeaders(Batch& batch, Tx& tx);
-  Outcome finishedHoldOutcome(Tx& tx, const std::string& eventId, const std::string& reservationId, bool forConfirm);
+  static Outcome finishedHoldOutcome(Tx& tx, const std::string& eventId, const std::string& reservationId,
+                                     bool forConfirm);
   void publishSnapshots(const std::vector<std::string>& eventIds);
-  std::shared_ptr<const Snapshot> render(const EventInventory& event) const;
+  static std::shared_ptr<const Snapshot> render(const EventInventory& event);
   EventInventory* findEvent(const std::string& eventId);
 
   Database& store_;

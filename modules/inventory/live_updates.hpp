@@ -26,6 +26,8 @@ class LiveUpdates {
   using Render = std::function<std::string(const std::string& eventId)>;  // "" if no such event
   LiveUpdates(Render render, int maxPushesPerSecond, int pushBudgetPerSecond, Metrics& metrics);
   ~LiveUpdates();
+  LiveUpdates(const LiveUpdates&) = delete;
+  LiveUpdates& operator=(const LiveUpdates&) = delete;
 
   // Sends the current document at once, then every change.
   void watch(const std::string& eventId, std::shared_ptr<http::PushChannel> channel);

@@ -111,6 +111,82 @@ void reserveHandler(Engine& engine, const std::string& eventIdParam, const http:
          });
 }
 
+// GET /inventory/{eventId}: the availability document from memory; owners and Admins also get the
+// rules and the latest holds, read from the database on a worker.
+void availabilityHandler(Engine& engine, Database& store, const http::Request& request, const RequestContext& context,
+                         const Respond& respond) {
+  auto snapshot = visibleSnapshot(engine, request.param("eventId"), context);
+  auto etag = etagOf(snapshot->version);
+  if (request.header("If-None-Match") == etag) {
+    http::Response notModified;
+    notModified.status = 304;
+    notModified.headers["ETag"] = etag;
+    return respond(std::move(notModified));
+  }
+  if (!isOwnerOrAdmin(*snapshot, context)) {
+    http::Response response = http::Response::json(200, snapshot->json);
+    response.headers["ETag"] = etag;
+    response.headers["Cache-Control"] = "no-cache";
+    return respond(std::move(response));
+  }
+  // Owners also see the rules and the latest holds: a database read, so on a worker.
+  context.offload([&store, snapshot, etag, respond] {
+    auto document = boost::json::parse(snapshot->json).as_object();
+    const auto& rules = snapshot->rules;
+    document["inventoryRules"] = {{"maxTicketsPerUser", rules.maxTicketsPerUser},
+                                  {"reservationTimeoutMinutes", rules.reservationTimeoutMinutes},
+                                  {"lowInventoryThreshold", rules.lowInventoryThreshold},
+                                  {"lastMinuteReservationMinutes", rules.lastMinuteReservationMinutes}};
+    auto [holds, total] = store.read([&](soci::session& sql) {
+      return std::make_pair(store::listReservations(sql, snapshot->eventId, 100, 0),
+                            store::countReservations(sql, snapshot->eventId));
+    });
+    boost::json::array reservations;
+    for (const auto& r : holds) reservations.push_back(toJson(r));
+    document["reservations"] = std::move(reservations);
+    document["reservationsTotal"] = total;
+    http::Response response = http::Response::json(200, boost::json::serialize(document));
+    response.headers["ETag"] = etag;
+    response.headers["Cache-Control"] = "no-cache";
+    respond(std::move(response));
+  });
+}
+
+// The body of PUT /inventory/{eventId}/capacity: one {categoryId, totalSeats} or {categories: [...]}.
+CapacityCommand capacityCommandFrom(const http::Request& request) {
+  auto body = json::parseObjectBody(request);
+  CapacityCommand command;
+  command.eventId = request.param("eventId");
+  json::Validation validation;
+  json::ObjectReader in(body, validation);
+  if (in.has("categories")) {
+    if (const auto* items = in.requiredArray("categories", 100)) {
+      for (std::size_t i = 0; i < items->size(); ++i) {
+        std::string path = "categories[" + std::to_string(i) + "]";
+        if (!(*items)[i].is_object()) {
+          validation.add(path, "must be an object");
+          continue;
+        }
+        json::ObjectReader item((*items)[i].as_object(), validation, path);
+        CapacityCommand::Change change;
+        change.categoryId = item.requiredString("categoryId", 1, 64);
+        change.totalSeats = static_cast<int>(item.requiredInt("totalSeats", 0, 1'000'000));
+        item.rejectUnknown();
+        command.changes.push_back(std::move(change));
+      }
+      if (items->empty()) validation.add("categories", "must not be empty");
+    }
+  } else {
+    CapacityCommand::Change change;
+    change.categoryId = in.requiredString("categoryId", 1, 64);
+    change.totalSeats = static_cast<int>(in.requiredInt("totalSeats", 0, 1'000'000));
+    command.changes.push_back(std::move(change));
+  }
+  in.rejectUnknown();
+  validation.throwIfAny();
+  return command;
+}
+
 }  // namespace
 
 void registerRoutes(Router& router, Engine& engine, Database& store, LiveUpdates& live) {
@@ -122,41 +198,7 @@ void registerRoutes(Router& router, Engine& engine, Database& store, LiveUpdates
   router.addAsync(
       Method::Get, "/api/v1/inventory/{eventId}", kModule, Access::optionalUser(),
       [&engine, &store](const http::Request& request, const RequestContext& context, const Respond& respond) {
-        auto snapshot = visibleSnapshot(engine, request.param("eventId"), context);
-        auto etag = etagOf(snapshot->version);
-        if (request.header("If-None-Match") == etag) {
-          http::Response notModified;
-          notModified.status = 304;
-          notModified.headers["ETag"] = etag;
-          return respond(std::move(notModified));
-        }
-        if (!isOwnerOrAdmin(*snapshot, context)) {
-          http::Response response = http::Response::json(200, snapshot->json);
-          response.headers["ETag"] = etag;
-          response.headers["Cache-Control"] = "no-cache";
-          return respond(std::move(response));
-        }
-        // Owners also see the rules and the latest holds: a database read, so on a worker.
-        context.offload([&store, snapshot, etag, respond] {
-          auto document = boost::json::parse(snapshot->json).as_object();
-          const auto& rules = snapshot->rules;
-          document["inventoryRules"] = {{"maxTicketsPerUser", rules.maxTicketsPerUser},
-                                        {"reservationTimeoutMinutes", rules.reservationTimeoutMinutes},
-                                        {"lowInventoryThreshold", rules.lowInventoryThreshold},
-                                        {"lastMinuteReservationMinutes", rules.lastMinuteReservationMinutes}};
-          auto [holds, total] = store.read([&](soci::session& sql) {
-            return std::make_pair(store::listReservations(sql, snapshot->eventId, 100, 0),
-                                  store::countReservations(sql, snapshot->eventId));
-          });
-          boost::json::array reservations;
-          for (const auto& r : holds) reservations.push_back(toJson(r));
-          document["reservations"] = std::move(reservations);
-          document["reservationsTotal"] = total;
-          http::Response response = http::Response::json(200, boost::json::serialize(document));
-          response.headers["ETag"] = etag;
-          response.headers["Cache-Control"] = "no-cache";
-          respond(std::move(response));
-        });
+        availabilityHandler(engine, store, request, context, respond);
       },
       Execution::IoThread);
 
@@ -192,36 +234,7 @@ void registerRoutes(Router& router, Engine& engine, Database& store, LiveUpdates
   router.addAsync(
       Method::Put, "/api/v1/inventory/{eventId}/capacity", kModule, Access::require(Permission::EventsUpdate),
       [&engine](const http::Request& request, const RequestContext& context, Respond respond) {
-        auto body = json::parseObjectBody(request);
-        CapacityCommand command;
-        command.eventId = request.param("eventId");
-        json::Validation validation;
-        json::ObjectReader in(body, validation);
-        if (in.has("categories")) {
-          if (const auto* items = in.requiredArray("categories", 100)) {
-            for (std::size_t i = 0; i < items->size(); ++i) {
-              std::string path = "categories[" + std::to_string(i) + "]";
-              if (!(*items)[i].is_object()) {
-                validation.add(path, "must be an object");
-                continue;
-              }
-              json::ObjectReader item((*items)[i].as_object(), validation, path);
-              CapacityCommand::Change change;
-              change.categoryId = item.requiredString("categoryId", 1, 64);
-              change.totalSeats = static_cast<int>(item.requiredInt("totalSeats", 0, 1'000'000));
-              item.rejectUnknown();
-              command.changes.push_back(std::move(change));
-            }
-            if (items->empty()) validation.add("categories", "must not be empty");
-          }
-        } else {
-          CapacityCommand::Change change;
-          change.categoryId = in.requiredString("categoryId", 1, 64);
-          change.totalSeats = static_cast<int>(in.requiredInt("totalSeats", 0, 1'000'000));
-          command.changes.push_back(std::move(change));
-        }
-        in.rejectUnknown();
-        validation.throwIfAny();
+        auto command = capacityCommandFrom(request);
         command.expectedVersion = parseIfMatch(request);
         submit(engine, std::move(command), context, request.path, std::move(respond),
                [](const Outcome& outcome, http::Response& response) {

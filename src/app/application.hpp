@@ -22,6 +22,8 @@ class Application {
  public:
   Application(const Config& config, std::shared_ptr<LogSink> sink);
   ~Application();
+  Application(const Application&) = delete;
+  Application& operator=(const Application&) = delete;
 
   // Opens (and migrates) the database of module `name` under the data dir.
   Database& openStore(const std::string& name);

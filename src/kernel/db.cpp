@@ -65,7 +65,9 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 )sql";
 
 sqlite_api::sqlite3* nativeHandle(soci::session& session) {
-  auto* backend = static_cast<soci::sqlite3_session_backend*>(session.get_backend());
+  // The session was opened with the sqlite3 backend right here; the cast cannot be wrong.
+  auto* backend = static_cast<soci::sqlite3_session_backend*>(  // NOLINT(*-static-cast-downcast)
+      session.get_backend());
   return backend->conn_;
 }
 
@@ -100,6 +102,8 @@ class StatementCache {
   ~StatementCache() {
     for (auto& [sql, statement] : statements_) sqlite_api::sqlite3_finalize(statement);
   }
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
   sqlite_api::sqlite3_stmt* get(std::string_view sql) {
     auto it = statements_.find(sql);
     if (it != statements_.end()) return it->second;
@@ -123,6 +127,9 @@ int Tx::execValues(std::string_view sql, std::span<const SqlValue> values) {
   sqlite3_stmt* statement = cache_.get(sql);
   struct Reset {
     sqlite3_stmt* s;
+    explicit Reset(sqlite3_stmt* statement) : s(statement) {}
+    Reset(const Reset&) = delete;
+    Reset& operator=(const Reset&) = delete;
     ~Reset() {
       sqlite3_reset(s);
       sqlite3_clear_bindings(s);
@@ -188,7 +195,7 @@ Database::Database(Options options, Logger log) : options_(std::move(options)), 
 
 Database::~Database() { statements_.reset(); }
 
-std::unique_ptr<soci::session> Database::open() {
+std::unique_ptr<soci::session> Database::open() const {
   auto session = std::make_unique<soci::session>(soci::sqlite3, "db=" + options_.file.string());
   *session << "PRAGMA busy_timeout=" + std::to_string(options_.busyTimeoutMs);
   *session << "PRAGMA foreign_keys=ON";

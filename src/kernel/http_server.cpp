@@ -409,6 +409,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     std::lock_guard lock(server_.sessionsMutex_);
     server_.sessions_.erase(this);
   }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
 
  private:
   beast::tcp_stream stream_;
@@ -462,7 +464,14 @@ HttpServer::HttpServer(ServerOptions options, const Router& router, const auth::
                        RateLimiter& rateLimiter, Metrics& metrics, Logger log)
     : impl_(std::make_unique<Impl>(std::move(options), router, authenticator, rateLimiter, metrics, std::move(log))) {}
 
-HttpServer::~HttpServer() { stop(std::chrono::milliseconds(0)); }
+HttpServer::~HttpServer() {
+  try {
+    stop(std::chrono::milliseconds(0));
+  } catch (...) {
+    // A destructor must not throw; stop() only fails if joining a thread fails, and then the
+    // process is ending anyway.
+  }
+}
 
 std::uint16_t HttpServer::start() { return impl_->start(); }
 

@@ -27,6 +27,8 @@ class InProcessBus::Worker {
       : subscriber_(std::move(subscriber)), store_(store), retry_(retry), metrics_(metrics), log_(std::move(log)) {}
 
   ~Worker() { stop(); }
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
 
   void addHandler(std::string topic, MessageHandler handler) {
     handlers_.emplace_back(std::move(topic), std::move(handler));

@@ -63,11 +63,48 @@ std::string RequestPipeline::corsOrigin(const http::Request& request) const {
   return {};
 }
 
-http::Response RequestPipeline::early(int status, std::string slug, std::string title, std::string detail) const {
+http::Response RequestPipeline::early(int status, std::string slug, std::string title, std::string detail) {
   auto response = toResponse(Problem(status, std::move(slug), std::move(title), std::move(detail)), "");
   response.headers["Connection"] = "close";
   response.headers["X-Request-Id"] = newUuid();
   return response;
+}
+
+std::optional<auth::Principal> RequestPipeline::admit(const Route& route, const http::Request& request,
+                                                      http::Headers& rateHeaders) {
+  std::optional<auth::Principal> principal;
+  if (route.access.readsToken()) {
+    if (auto authorization = request.header("Authorization")) {
+      constexpr std::string_view scheme = "Bearer ";
+      if (authorization->size() <= scheme.size() ||
+          !std::equal(scheme.begin(), scheme.end(), authorization->begin(),
+                      [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+        throw Problem::unauthorized("Use the Bearer scheme: Authorization: Bearer <token>.");
+      }
+      if (!authenticator_) throw Problem::unavailable("Authentication is not configured.");
+      principal = authenticator_->authenticate(std::string_view(*authorization).substr(scheme.size()));
+    } else if (route.access.needsPrincipal()) {
+      throw Problem::unauthorized();
+    }
+  }
+
+  if (route.access.metered()) {
+    bool signedIn = principal.has_value();
+    auto decision =
+        rateLimiter_.consume(signedIn ? "user" : "anonymous", signedIn ? principal->userId : request.remoteAddress);
+    rateHeaders["RateLimit-Limit"] = std::to_string(static_cast<long long>(decision.limit));
+    rateHeaders["RateLimit-Remaining"] = std::to_string(static_cast<long long>(decision.remaining));
+    if (!decision.allowed) {
+      rateHeaders["RateLimit-Reset"] = std::to_string(decision.retryAfter.count());
+      throw Problem(429, "rate-limited", "Too many requests.", "Slow down and retry after the given delay.")
+          .withHeader("Retry-After", std::to_string(decision.retryAfter.count()));
+    }
+  }
+
+  if (auto permission = route.access.permission(); permission && !principal->can(*permission)) {
+    throw Problem::forbidden("This needs the permission " + std::string(auth::to_string(*permission)) + ".");
+  }
+  return principal;
 }
 
 void RequestPipeline::handle(http::Request request, const Respond& respond, const Offload& toWorkers) {
@@ -156,38 +193,7 @@ void RequestPipeline::handle(http::Request request, const Respond& respond, cons
     const Route& route = *match.route;
     request.pathParams = std::move(match.params);
 
-    std::optional<auth::Principal> principal;
-    if (route.access.readsToken()) {
-      if (auto authorization = request.header("Authorization")) {
-        constexpr std::string_view scheme = "Bearer ";
-        if (authorization->size() <= scheme.size() ||
-            !std::equal(scheme.begin(), scheme.end(), authorization->begin(),
-                        [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
-          throw Problem::unauthorized("Use the Bearer scheme: Authorization: Bearer <token>.");
-        }
-        if (!authenticator_) throw Problem::unavailable("Authentication is not configured.");
-        principal = authenticator_->authenticate(std::string_view(*authorization).substr(scheme.size()));
-      } else if (route.access.needsPrincipal()) {
-        throw Problem::unauthorized();
-      }
-    }
-
-    if (route.access.metered()) {
-      bool signedIn = principal.has_value();
-      auto decision =
-          rateLimiter_.consume(signedIn ? "user" : "anonymous", signedIn ? principal->userId : request.remoteAddress);
-      (*rateHeaders)["RateLimit-Limit"] = std::to_string(static_cast<long long>(decision.limit));
-      (*rateHeaders)["RateLimit-Remaining"] = std::to_string(static_cast<long long>(decision.remaining));
-      if (!decision.allowed) {
-        (*rateHeaders)["RateLimit-Reset"] = std::to_string(decision.retryAfter.count());
-        throw Problem(429, "rate-limited", "Too many requests.", "Slow down and retry after the given delay.")
-            .withHeader("Retry-After", std::to_string(decision.retryAfter.count()));
-      }
-    }
-
-    if (auto permission = route.access.permission(); permission && !principal->can(*permission)) {
-      throw Problem::forbidden("This needs the permission " + std::string(auth::to_string(*permission)) + ".");
-    }
+    auto principal = admit(route, request, *rateHeaders);
 
     RequestContext context{requestId, requestId, std::move(principal), log};
     if (route.execution == Execution::IoThread) {

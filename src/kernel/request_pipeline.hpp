@@ -28,11 +28,14 @@ class RequestPipeline {
   // Answers through `respond` exactly once, from any thread.
   void handle(http::Request request, const Respond& respond, const Offload& toWorkers);
   // A response for a request that never reached routing (parse errors, limits).
-  http::Response early(int status, std::string slug, std::string title, std::string detail) const;
+  static http::Response early(int status, std::string slug, std::string title, std::string detail);
   int inFlight() const { return inFlight_.load(); }
 
  private:
   std::string corsOrigin(const http::Request& request) const;
+  // Authentication, rate limit and permission, as the route declares them: the caller, or a
+  // thrown Problem (401, 429, 403). Fills the RateLimit headers of the response.
+  std::optional<auth::Principal> admit(const Route& route, const http::Request& request, http::Headers& rateHeaders);
   const Router& router_;
   const auth::Authenticator* authenticator_;
   RateLimiter& rateLimiter_;

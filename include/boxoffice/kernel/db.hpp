@@ -171,7 +171,7 @@ class Database {
     void operator()(soci::session* s) const;
   };
   std::unique_ptr<soci::session, ReaderReturn> acquireReader();
-  std::unique_ptr<soci::session> open();
+  std::unique_ptr<soci::session> open() const;
   void begin(Durability durability);
   void commit(Tx& tx, std::unique_lock<std::mutex>& lock);
   void rollback(Tx& tx);

@@ -39,6 +39,8 @@ class InProcessBus : public MessageBus {
  public:
   InProcessBus(RetryPolicy retry, Metrics& metrics, Logger log);
   ~InProcessBus() override;
+  InProcessBus(const InProcessBus&) = delete;
+  InProcessBus& operator=(const InProcessBus&) = delete;
 
   void subscribe(std::string_view topic, std::string subscriber, Database& store, MessageHandler handler) override;
   void publish(const Envelope& message) override;
@@ -66,6 +68,8 @@ class OutboxDispatcher {
  public:
   OutboxDispatcher(MessageBus& bus, Metrics& metrics, Logger log);
   ~OutboxDispatcher();
+  OutboxDispatcher(const OutboxDispatcher&) = delete;
+  OutboxDispatcher& operator=(const OutboxDispatcher&) = delete;
   void addSource(Database& store);  // before start()
   void start();
   // Delivers what is committed now, then stops.

@@ -29,7 +29,7 @@ class RateLimiter {
 
  private:
   struct Bucket {
-    double tokens;
+    double tokens = 0;
     std::chrono::steady_clock::time_point updated;
   };
   void pruneLocked(std::chrono::steady_clock::time_point now);
