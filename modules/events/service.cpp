@@ -1,5 +1,7 @@
 #include "service.hpp"
 
+#include <algorithm>
+
 #include "boxoffice/events/messages.hpp"
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/problem.hpp"
@@ -38,10 +40,8 @@ Message messageFor(const Event& event) {
 bool IfMatch::matches(std::int64_t version) const {
   if (any) return true;
   auto ours = etagOf(version);
-  for (const auto& tag : tags) {
-    if (tag == ours) return true;  // strong comparison: a weak W/"3" never matches
-  }
-  return false;
+  // Strong comparison: a weak W/"3" never matches.
+  return std::ranges::any_of(tags, [&ours](const auto& tag) { return tag == ours; });
 }
 
 std::optional<IfMatch> IfMatch::parse(const std::optional<std::string>& header) {

@@ -71,7 +71,7 @@ class Binds {
   // The bound values, for cache keys.
   std::string key() const {
     std::string key;
-    for (const auto& [name, value] : texts_) key += name + '=' + value + '\x1f';
+    for (const auto& [name, value] : texts_) key.append(name).append(1, '=').append(value).append(1, '\x1f');
     for (const auto& [name, value] : integers_) key += name + '=' + std::to_string(value) + '\x1f';
     return key;
   }

@@ -127,7 +127,7 @@ std::string Jwt::signature(std::string_view signingInput) const {
            &macLength) == nullptr) {
     throw std::runtime_error("HMAC-SHA256 failed");
   }
-  return std::string(reinterpret_cast<const char*>(mac.data()), macLength);
+  return {reinterpret_cast<const char*>(mac.data()), macLength};
 }
 
 std::string Jwt::sign(const AccessClaims& claims) const {

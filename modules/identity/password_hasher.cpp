@@ -45,7 +45,7 @@ std::string PasswordHasher::hash(std::string_view password) const {
     // Only fails when the memory for the hash cannot be allocated.
     throw std::runtime_error("argon2id hashing failed (out of memory)");
   }
-  return std::string(out.data());
+  return {out.data()};
 }
 
 bool PasswordHasher::verify(const std::string& storedHash, std::string_view password) const {

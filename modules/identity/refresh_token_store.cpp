@@ -34,7 +34,7 @@ std::string hashToken(std::string_view token) {
   crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(token.data()), token.size());
   std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
   sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
-  return std::string(hex.data());
+  return {hex.data()};
 }
 
 void insert(soci::session& sql, const RefreshTokenRow& row, const std::string& tokenHash, std::int64_t nowMs) {

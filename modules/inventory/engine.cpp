@@ -13,7 +13,8 @@
 namespace boxoffice::inventory {
 
 namespace {
-constexpr std::int64_t kIdempotencyRetentionMs = 24LL * std::int64_t{3600} * 1000;
+constexpr std::int64_t kIdempotencyRetentionMs = 24LL * 3600 * 1000;
+constexpr std::int64_t kPruneIntervalMs = 3600LL * 1000;  // old idempotency records go hourly
 }  // namespace
 
 std::int64_t Engine::nowMs() const { return settings_.clockMs ? settings_.clockMs() : toUnixMillis(Clock::now()); }
@@ -114,7 +115,7 @@ void Engine::process(std::vector<Pending>& pending) {
       expireDue(batch, tx);
       for (std::size_t i = 0; i < pending.size(); ++i) outcomes[i] = apply(batch, tx, pending[i]);
       saveTouchedHeaders(batch, tx);
-      if (batch.now - lastPruneMs_ > 3600 * 1000) {
+      if (batch.now - lastPruneMs_ > kPruneIntervalMs) {
         store::pruneIdempotency(tx.sql(), batch.now - kIdempotencyRetentionMs);
         std::erase_if(idempotency_,
                       [&](const auto& e) { return e.second.createdAtMs < batch.now - kIdempotencyRetentionMs; });

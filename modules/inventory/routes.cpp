@@ -204,14 +204,14 @@ void registerRoutes(Router& router, Engine& engine, Database& store, LiveUpdates
 
   router.addAsync(
       Method::Post, "/api/v1/inventory/{eventId}/reserve", kModule, Access::require(Permission::TicketsPurchase),
-      [&engine](http::Request request, RequestContext context, Respond respond) {
-        reserveHandler(engine, "eventId", std::move(request), std::move(context), std::move(respond));
+      [&engine](const http::Request& request, const RequestContext& context, const Respond& respond) {
+        reserveHandler(engine, "eventId", request, context, respond);
       },
       Execution::IoThread);
   router.addAsync(
       Method::Post, "/api/v1/concerts/{id}/reserve", kModule, Access::require(Permission::TicketsPurchase),
-      [&engine](http::Request request, RequestContext context, Respond respond) {
-        reserveHandler(engine, "id", std::move(request), std::move(context), std::move(respond));
+      [&engine](const http::Request& request, const RequestContext& context, const Respond& respond) {
+        reserveHandler(engine, "id", request, context, respond);
       },
       Execution::IoThread);
 

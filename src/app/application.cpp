@@ -82,7 +82,7 @@ void Application::stop() {
     server_->stop(std::chrono::milliseconds(config_.getInt("server.shutdownGraceMs")));
     server_.reset();
   }
-  for (auto& module : std::ranges::reverse_view(modules_)) module->stop();
+  for (auto it = modules_.rbegin(); it != modules_.rend(); ++it) (*it)->stop();  // reverse start order
   // Deliver what the last requests committed, then let the subscribers finish their work.
   dispatcher_.stop();
   bus_.stop();

@@ -230,7 +230,7 @@ void Database::rollback(Tx& tx) {
     // SQLite may already have rolled back (e.g. after SQLITE_FULL); nothing is left to undo.
     log_.debug("rollback after failed transaction", {{"error", e.what()}});
   }
-  for (auto& it : std::ranges::reverse_view(tx.onRollback_)) it();
+  for (auto it = tx.onRollback_.rbegin(); it != tx.onRollback_.rend(); ++it) (*it)();  // undo in reverse
 }
 
 void Database::onOutboxCommit(std::function<void()> listener) { outboxListener_ = std::move(listener); }

@@ -308,7 +308,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
   // Answers without routing, then closes: after a framing error the stream cannot be trusted.
   void reject(int status, std::string slug, std::string title, std::string detail) {
-    auto response = server_.pipeline_.early(status, std::move(slug), std::move(title), std::move(detail));
+    auto response = RequestPipeline::early(status, std::move(slug), std::move(title), std::move(detail));
     server_.metrics_.increment("http_requests_total",
                                {{"method", "unknown"}, {"route", "unparsed"}, {"status", std::to_string(status)}});
     timedOut_ = false;

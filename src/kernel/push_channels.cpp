@@ -66,7 +66,8 @@ class SseChannel : public ChannelBase<SseChannel> {
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
         "Connection: close\r\nX-Accel-Buffering: no\r\n";
     for (const auto& [name, value] : headers) {
-      if (name != "Content-Type" && name != "Content-Length") head += name + ": " + value + "\r\n";
+      if (name != "Content-Type" && name != "Content-Length")
+        head.append(name).append(": ").append(value).append("\r\n");
     }
     head += "\r\n";
     current_ = std::move(head);
@@ -189,18 +190,18 @@ class WebSocketChannel : public ChannelBase<WebSocketChannel> {
 
 }  // namespace
 
-std::shared_ptr<http::PushChannel> openServerSentEvents(beast::tcp_stream stream, http::Headers headers,
-                                                        OnOpen onOpen) {
+std::shared_ptr<http::PushChannel> openServerSentEvents(beast::tcp_stream stream, const http::Headers& headers,
+                                                        const OnOpen& onOpen) {
   auto channel = std::make_shared<SseChannel>(std::move(stream));
-  channel->start(std::move(headers), std::move(onOpen));
+  channel->start(headers, onOpen);
   return channel;
 }
 
 std::shared_ptr<http::PushChannel> openWebSocket(beast::tcp_stream stream,
                                                  beast::http::request<beast::http::string_body> upgrade,
-                                                 http::Headers headers, OnOpen onOpen) {
+                                                 const http::Headers& headers, const OnOpen& onOpen) {
   auto channel = std::make_shared<WebSocketChannel>(std::move(stream));
-  channel->start(std::move(upgrade), std::move(headers), std::move(onOpen));
+  channel->start(std::move(upgrade), headers, onOpen);
   return channel;
 }
 

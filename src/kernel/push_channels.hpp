@@ -14,11 +14,11 @@ using OnOpen = std::function<void(std::shared_ptr<http::PushChannel>)>;
 
 // Writes a 200 text/event-stream header (with `headers`), then each message as one SSE event.
 // A comment line every 15 s keeps proxies from closing the stream.
-std::shared_ptr<http::PushChannel> openServerSentEvents(boost::beast::tcp_stream stream, http::Headers headers,
-                                                        OnOpen onOpen);
+std::shared_ptr<http::PushChannel> openServerSentEvents(boost::beast::tcp_stream stream, const http::Headers& headers,
+                                                        const OnOpen& onOpen);
 // Completes the WebSocket handshake for `upgrade`, then sends each message as one text frame.
 std::shared_ptr<http::PushChannel> openWebSocket(boost::beast::tcp_stream stream,
                                                  boost::beast::http::request<boost::beast::http::string_body> upgrade,
-                                                 http::Headers headers, OnOpen onOpen);
+                                                 const http::Headers& headers, const OnOpen& onOpen);
 
 }  // namespace boxoffice::push

@@ -45,10 +45,10 @@ std::optional<std::size_t> fit(const Route& route, const std::vector<std::string
 }
 }  // namespace
 
-void Router::add(http::Method method, std::string pattern, std::string module, Access access, Handler handler,
+void Router::add(http::Method method, const std::string& pattern, std::string module, Access access, Handler handler,
                  Execution execution) {
   addAsync(
-      method, std::move(pattern), std::move(module), access,
+      method, pattern, std::move(module), access,
       [handler = std::move(handler)](const http::Request& request, RequestContext context, const Respond& respond) {
         respond(handler(request, context));
       },

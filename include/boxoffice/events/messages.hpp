@@ -10,6 +10,7 @@
 //
 // fromJson throws std::invalid_argument on a payload that lacks a field or has a wrong type (a
 // handler that lets it escape has the message retried and eventually dead-lettered).
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cstdint>
 #include <optional>
@@ -178,9 +179,7 @@ struct EventUpdated : EventState {
   std::optional<std::string> previousStartsAt;
 
   bool changed(std::string_view field) const {
-    for (const auto& f : changedFields)
-      if (f == field) return true;
-    return false;
+    return std::ranges::any_of(changedFields, [field](const auto& f) { return f == field; });
   }
   boost::json::object toJson() const {
     auto o = EventState::toJson();

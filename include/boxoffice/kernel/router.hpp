@@ -74,7 +74,7 @@ struct RouteMatch {
 class Router {
  public:
   // Adds a route; throws std::logic_error on a duplicate method + template.
-  void add(http::Method method, std::string pattern, std::string module, Access access, Handler handler,
+  void add(http::Method method, const std::string& pattern, std::string module, Access access, Handler handler,
            Execution execution = Execution::Worker);
   void addAsync(http::Method method, const std::string& pattern, std::string module, Access access,
                 AsyncHandler handler, Execution execution = Execution::Worker);
