@@ -75,7 +75,7 @@ UserSummary IdentityService::createUser(const NewUser& input, std::string_view c
 }
 
 std::optional<UserSummary> IdentityService::checkCredentials(const std::string& normalizedEmail,
-                                                             std::string_view password) {
+                                                             std::string_view password, std::string_view requestId) {
   auto record = store_.read([&](soci::session& sql) { return user_store::findByEmail(sql, normalizedEmail); });
   if (!record) {
     hasher_.burnVerification(password);
@@ -86,7 +86,8 @@ std::optional<UserSummary> IdentityService::checkCredentials(const std::string& 
     auto upgraded = hasher_.hash(password);
     auto nowMs = toUnixMillis(Clock::now());
     store_.write([&](Tx& tx) { user_store::updatePasswordHash(tx.sql(), record->user.id, upgraded, nowMs); });
-    log_.info("password hash upgraded to current parameters", {{"userId", record->user.id}});
+    log_.forRequest(std::string(requestId))
+        .info("password hash upgraded to current parameters", {{"userId", record->user.id}});
   }
   return record->user;
 }
@@ -115,7 +116,7 @@ UserPage IdentityService::list(std::int64_t page, std::int64_t size) const {
 }
 
 UserSummary IdentityService::setRoles(const auth::Principal& caller, const std::string& userId,
-                                      std::vector<auth::Role> roles) {
+                                      std::vector<auth::Role> roles, std::string_view requestId) {
   roles = user_store::canonicalRoles(std::move(roles));
   if (roles.empty()) throw Problem::validation({{"roles", "must name at least one role"}});
   bool keepsAdmin = std::find(roles.begin(), roles.end(), auth::Role::Admin) != roles.end();
@@ -132,7 +133,8 @@ UserSummary IdentityService::setRoles(const auth::Principal& caller, const std::
     return record->user;
   });
   if (!updated) throw Problem::notFound("No user has this id.");
-  log_.info("roles changed", {{"userId", userId}, {"by", caller.userId}, {"roles", user_store::encodeRoles(roles)}});
+  log_.forRequest(std::string(requestId))
+      .info("roles changed", {{"userId", userId}, {"by", caller.userId}, {"roles", user_store::encodeRoles(roles)}});
   return *updated;
 }
 

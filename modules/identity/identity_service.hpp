@@ -40,13 +40,16 @@ class IdentityService {
   UserSummary createUser(const NewUser& input, std::string_view correlationId);
   // The user if the password matches; nullopt for an unknown email or a wrong password, which
   // take about the same time. Upgrades the stored hash when its parameters are outdated.
-  std::optional<UserSummary> checkCredentials(const std::string& normalizedEmail, std::string_view password);
+  // `requestId` goes into the log line of a hash upgrade.
+  std::optional<UserSummary> checkCredentials(const std::string& normalizedEmail, std::string_view password,
+                                              std::string_view requestId = {});
   std::optional<UserSummary> find(const std::string& userId) const;
   std::optional<UserSummary> findByEmail(const std::string& normalizedEmail) const;
   UserPage list(std::int64_t page, std::int64_t size) const;
   // 404 unknown user; 409 "own-admin-role" when an Admin would drop their own Admin role (so the
   // last Admin cannot lock everyone out by accident).
-  UserSummary setRoles(const auth::Principal& caller, const std::string& userId, std::vector<auth::Role> roles);
+  UserSummary setRoles(const auth::Principal& caller, const std::string& userId, std::vector<auth::Role> roles,
+                       std::string_view requestId = {});
 
  private:
   Database& store_;

@@ -132,7 +132,7 @@ Response Routes::issueToken(const Request& request, RequestContext& ctx) {
 
   auto normalized = normalizeEmail(email);
   checkLoginRate(normalized, request);  // before any hashing: guessing costs the guesser
-  auto user = users_.checkCredentials(normalized, password);
+  auto user = users_.checkCredentials(normalized, password, ctx.requestId);
   if (!user) {
     metrics_.increment(kSignIns, {{"result", "failure"}});
     ctx.log.info("sign-in failed");
@@ -143,8 +143,8 @@ Response Routes::issueToken(const Request& request, RequestContext& ctx) {
   return tokenResponse(tokens_.issue(*user));
 }
 
-Response Routes::refresh(const Request& request, RequestContext& /*ctx*/) {
-  return tokenResponse(tokens_.rotate(readRefreshToken(request)));
+Response Routes::refresh(const Request& request, RequestContext& ctx) {
+  return tokenResponse(tokens_.rotate(readRefreshToken(request), ctx.requestId));
 }
 
 Response Routes::logout(const Request& request, RequestContext& ctx) {
@@ -205,7 +205,7 @@ Response Routes::putRoles(const Request& request, RequestContext& ctx) {
   }
   in.rejectUnknown();
   validation.throwIfAny();
-  auto user = users_.setRoles(ctx.caller(), id, std::move(roles));
+  auto user = users_.setRoles(ctx.caller(), id, std::move(roles), ctx.requestId);
   return Response::json(200, json::serialize(userJson(user)));
 }
 

@@ -65,7 +65,7 @@ TokenPair TokenService::issue(const UserSummary& user) {
   return pair;
 }
 
-TokenPair TokenService::rotate(std::string_view refreshToken) {
+TokenPair TokenService::rotate(std::string_view refreshToken, std::string_view requestId) {
   if (refreshToken.empty() || refreshToken.size() > kMaxRefreshTokenLength) throw invalidRefreshToken();
   auto hash = refresh_token_store::hashToken(refreshToken);
   auto now = now_();
@@ -92,7 +92,8 @@ TokenPair TokenService::rotate(std::string_view refreshToken) {
 
   if (auto* rotated = std::get_if<Rotated>(&outcome)) return std::move(rotated->pair);
   if (auto* reused = std::get_if<Reused>(&outcome)) {
-    log_.warn("refresh token reused; token family revoked",
+    log_.forRequest(std::string(requestId))
+        .warn("refresh token reused; token family revoked",
               {{"userId", reused->userId}, {"familyId", reused->familyId}});
   }
   throw invalidRefreshToken();

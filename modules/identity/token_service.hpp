@@ -41,7 +41,8 @@ class TokenService {
   TokenPair issue(const UserSummary& user);
   // Throws Problem::unauthorized for an unknown, expired, revoked or reused token; a reuse also
   // revokes the family (committed before the 401 is thrown).
-  TokenPair rotate(std::string_view refreshToken);
+  // `requestId` goes into the log line of a reuse.
+  TokenPair rotate(std::string_view refreshToken, std::string_view requestId = {});
   // Revokes the family of `refreshToken` if it belongs to `userId`. Unknown tokens and other
   // users' tokens are ignored, so the answer does not tell which tokens exist (RFC 7009 §2.2).
   // Returns whether a family was revoked.

@@ -444,9 +444,21 @@ TEST_CASE("PUT roles: admins only; the next token carries the new role") {
   checkProblem(server.put(rolesUrl, organizer, TestServer::bearer(userToken)), 403, "forbidden");
   checkProblem(server.put(rolesUrl, organizer), 401, "unauthorized");
 
-  auto changed = server.put(rolesUrl, organizer, TestServer::bearer(admin));
+  auto adminHeaders = TestServer::bearer(admin);
+  adminHeaders.emplace_back("X-Request-Id", "roles-change-42");
+  auto changed = server.put(rolesUrl, organizer, adminHeaders);
   REQUIRE_MESSAGE(changed.status == 200, changed.body);
   CHECK(rolesOf(changed.json().at("roles")) == std::vector<std::string>{"Organizer", "User"});
+  // The log line of the change names the request that made it (the sink writes asynchronously).
+  auto rolesChangedLine = [&] {
+    auto logs = server.logs();
+    auto at = logs.find("\"roles changed\"");
+    if (at == std::string::npos) return std::string();
+    auto begin = logs.rfind('\n', at) + 1;  // npos + 1 == 0: the first line
+    return logs.substr(begin, logs.find('\n', at) - begin);
+  };
+  for (int i = 0; i < 250 && rolesChangedLine().empty(); ++i) std::this_thread::sleep_for(20ms);
+  CHECK(rolesChangedLine().find("\"requestId\":\"roles-change-42\"") != std::string::npos);
 
   // Tokens are self-contained: the old one keeps its roles until it expires; a new one has the new.
   CHECK(rolesOf(claimsOf(userToken).at("roles")) == std::vector<std::string>{"User"});
