@@ -234,12 +234,7 @@ Outcome Engine::reserve(Batch& batch, Tx& tx, const ReserveCommand& command, con
   store::insertReservation(tx, hold);
   store::saveCategory(tx, event->eventId, category);
   auto body = toJson(hold);
-  tx.publish(messages::kTopic, messages::type::ticketsReserved, body, correlationId);
-  afterChange(batch, tx, *event);
-  store::insertAudit(tx,
-                     {event->eventId, "TicketsReserved", actor.userId, hold.reservationId, hold.categoryId,
-                      hold.ticketCount, correlationId},
-                     *event, batch.nowText);
+  announceHoldChange(batch, tx, *event, hold, messages::type::ticketsReserved, body, actor.userId, correlationId);
 
   if (!command.idempotencyKey.empty()) {
     IdempotencyRecord record{command.requestHash, 201, boost::json::serialize(body), batch.now};
@@ -297,12 +292,7 @@ Outcome Engine::confirm(Batch& batch, Tx& tx, const ConfirmCommand& command, con
   store::updateReservationStatus(tx, hold.reservationId, hold.status, batch.now);
   store::saveCategory(tx, event->eventId, *category);
   auto body = toJson(hold);
-  tx.publish(messages::kTopic, messages::type::reservationConfirmed, body, correlationId);
-  afterChange(batch, tx, *event);
-  store::insertAudit(tx,
-                     {event->eventId, "ReservationConfirmed", actor.userId, hold.reservationId, hold.categoryId,
-                      hold.ticketCount, correlationId},
-                     *event, batch.nowText);
+  announceHoldChange(batch, tx, *event, hold, messages::type::reservationConfirmed, body, actor.userId, correlationId);
   return {200, std::move(body), std::nullopt, false, event->version};
 }
 
@@ -347,6 +337,12 @@ void Engine::endHold(Batch& batch, Tx& tx, EventInventory& event, const std::str
   store::updateReservationStatus(tx, hold.reservationId, status, batch.now);
   auto body = toJson(hold);
   if (messageType == messages::type::reservationReleased) body["reason"] = reason;
+  announceHoldChange(batch, tx, event, hold, messageType, body, actorId, correlationId);
+}
+
+void Engine::announceHoldChange(Batch& batch, Tx& tx, EventInventory& event, const Reservation& hold,
+                                std::string_view messageType, const boost::json::object& body,
+                                const std::string& actorId, const std::string& correlationId) {
   tx.publish(messages::kTopic, messageType, body, correlationId);
   afterChange(batch, tx, event);
   store::insertAudit(tx,

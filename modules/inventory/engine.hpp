@@ -152,6 +152,11 @@ class Engine {
   void expireDue(Batch& batch, Tx& tx);
   // Publishes LowInventory / SoldOut once per crossing and bumps the version.
   static void afterChange(Batch& batch, Tx& tx, EventInventory& event);
+  // A stored change of `hold`, told: its message (the action's name is the message type), the
+  // threshold checks and the audit row, all in `tx`.
+  static void announceHoldChange(Batch& batch, Tx& tx, EventInventory& event, const Reservation& hold,
+                                 std::string_view messageType, const boost::json::object& body,
+                                 const std::string& actorId, const std::string& correlationId);
   void saveTouchedHeaders(Batch& batch, Tx& tx);
   static Outcome finishedHoldOutcome(Tx& tx, const std::string& eventId, const std::string& reservationId,
                                      bool forConfirm);
