@@ -35,6 +35,14 @@ Message messageFor(const Event& event) {
   return m;
 }
 
+// Stores `next` as the version after `currentVersion`, changed at `now`; 412 when another
+// writer got there first (the update is conditional on the version).
+void storeNextVersion(soci::session& sql, Event& next, std::int64_t currentVersion, TimePoint now) {
+  next.updatedAt = now;
+  next.version = currentVersion + 1;
+  if (!store::update(sql, next, currentVersion)) throw Problem::preconditionFailed();
+}
+
 }  // namespace
 
 bool IfMatch::matches(std::int64_t version) const {
@@ -183,9 +191,7 @@ Event EventService::update(const Actor& actor, const std::string& id, EventInput
     Event next = current;
     next.content = std::move(input.content);
     next.organizerId = organizer;
-    next.updatedAt = Clock::now();
-    next.version = current.version + 1;
-    if (!store::update(tx.sql(), next, current.version)) throw Problem::preconditionFailed();
+    storeNextVersion(tx.sql(), next, current.version, Clock::now());
 
     auto message = messageFor<messages::EventUpdated>(next);
     message.changedFields = fields;
@@ -209,9 +215,7 @@ Event EventService::publish(const Actor& actor, const std::string& id, const std
     checkPublish(current, now);
     next = current;
     next.status = Status::Published;
-    next.updatedAt = now;
-    next.version = current.version + 1;
-    if (!store::update(tx.sql(), next, current.version)) throw Problem::preconditionFailed();
+    storeNextVersion(tx.sql(), next, current.version, now);
     auto message = messageFor<messages::EventPublished>(next);
     message.publishedAt = formatRfc3339(now);
     announce(tx, actor, message);
@@ -231,9 +235,7 @@ Event EventService::cancel(const Actor& actor, const std::string& id, const std:
     auto now = Clock::now();
     next = current;
     next.status = Status::Cancelled;
-    next.updatedAt = now;
-    next.version = current.version + 1;
-    if (!store::update(tx.sql(), next, current.version)) throw Problem::preconditionFailed();
+    storeNextVersion(tx.sql(), next, current.version, now);
     auto message = messageFor<messages::EventCancelled>(next);
     message.cancelledAt = formatRfc3339(now);
     message.reason = reason;
