@@ -50,7 +50,7 @@ class EventsModuleImpl final : public EventsModule {
   }
 
   void loadDemoData() override {
-    bool loaded = service_.loadOnce(kDemoMarker, demoCatalogue(Clock::now()));
+    bool loaded = service_.loadOnce(kDemoMarker, demoCatalogue(std::chrono::system_clock::now()));
     deps_.log.info(loaded ? "demo catalogue loaded" : "demo catalogue already present",
                    {{"organizerId", std::string(kDemoOrganizerId)}});
   }
@@ -60,7 +60,7 @@ class EventsModuleImpl final : public EventsModule {
     std::mutex mutex;
     while (!stop.stop_requested()) {
       try {
-        service_.completeEnded(Clock::now());
+        service_.completeEnded(std::chrono::system_clock::now());
       } catch (const std::exception& e) {
         // The next round tries again; a busy database is no reason to stop sweeping.
         deps_.log.warn("completion sweep failed", {{"error", e.what()}});

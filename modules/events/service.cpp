@@ -138,7 +138,7 @@ Event EventService::create(const Actor& actor, EventInput input) {
   }
   event.content = std::move(input.content);
   event.status = Status::Draft;
-  event.createdAt = event.updatedAt = Clock::now();
+  event.createdAt = event.updatedAt = std::chrono::system_clock::now();
   event.version = 1;
 
   write([&](Tx& tx) {
@@ -191,7 +191,7 @@ Event EventService::update(const Actor& actor, const std::string& id, EventInput
     Event next = current;
     next.content = std::move(input.content);
     next.organizerId = organizer;
-    storeNextVersion(tx.sql(), next, current.version, Clock::now());
+    storeNextVersion(tx.sql(), next, current.version, std::chrono::system_clock::now());
 
     auto message = messageFor<messages::EventUpdated>(next);
     message.changedFields = fields;
@@ -211,7 +211,7 @@ Event EventService::publish(const Actor& actor, const std::string& id, const std
   write([&](Tx& tx) {
     auto current = loadForChange(tx.sql(), actor, id);
     checkPrecondition(ifMatch, current);
-    auto now = Clock::now();
+    auto now = std::chrono::system_clock::now();
     checkPublish(current, now);
     next = current;
     next.status = Status::Published;
@@ -232,7 +232,7 @@ Event EventService::cancel(const Actor& actor, const std::string& id, const std:
     auto current = loadForChange(tx.sql(), actor, id);
     checkPrecondition(ifMatch, current);
     checkCancel(current);
-    auto now = Clock::now();
+    auto now = std::chrono::system_clock::now();
     next = current;
     next.status = Status::Cancelled;
     storeNextVersion(tx.sql(), next, current.version, now);
@@ -252,7 +252,7 @@ void EventService::remove(const Actor& actor, const std::string& id, const std::
     auto current = store::find(tx.sql(), id);
     if (!current) throw eventNotFound();
     checkPrecondition(ifMatch, *current);
-    auto now = Clock::now();
+    auto now = std::chrono::system_clock::now();
     if (!store::softDelete(tx.sql(), id, current->version, now)) throw Problem::preconditionFailed();
     current->updatedAt = now;
     current->version += 1;
@@ -266,7 +266,8 @@ void EventService::remove(const Actor& actor, const std::string& id, const std::
 
 Category EventService::addCategory(const Actor& actor, Category category) {
   if (!actor.principal || !actor.principal->isAdmin()) throw Problem::forbidden("Only an Admin may add categories.");
-  bool added = write([&](Tx& tx) { return store::insertCategory(tx.sql(), category, Clock::now()); });
+  bool added =
+      write([&](Tx& tx) { return store::insertCategory(tx.sql(), category, std::chrono::system_clock::now()); });
   if (!added) {
     throw Problem::conflict("category-exists", "Category exists",
                             "A category with slug '" + category.slug + "' exists already.");
@@ -315,7 +316,7 @@ bool EventService::loadOnce(const std::string& marker, const std::vector<Event>&
         announce(tx, system, published);
       }
     }
-    store::setFlag(tx.sql(), marker, Clock::now());
+    store::setFlag(tx.sql(), marker, std::chrono::system_clock::now());
     return true;
   });
 }

@@ -17,7 +17,9 @@ constexpr std::int64_t kIdempotencyRetentionMs = 24LL * 3600 * 1000;
 constexpr std::int64_t kPruneIntervalMs = 3600LL * 1000;  // old idempotency records go hourly
 }  // namespace
 
-std::int64_t Engine::nowMs() const { return settings_.clockMs ? settings_.clockMs() : toUnixMillis(Clock::now()); }
+std::int64_t Engine::nowMs() const {
+  return settings_.clockMs ? settings_.clockMs() : toUnixMillis(std::chrono::system_clock::now());
+}
 
 struct Engine::Batch {
   explicit Batch(std::int64_t nowMillis) : now(nowMillis), nowText(formatRfc3339(fromUnixMillis(nowMillis))) {}

@@ -39,7 +39,7 @@ Database& Application::openStore(const std::string& name) {
 }
 
 ModuleDeps Application::depsFor(const std::string& name) {
-  return ModuleDeps{config_, log_.forModule(name), openStore(name), bus_, metrics_, rateLimiter_};
+  return ModuleDeps{config_, log_.forModule(name), openStore(name), bus_, metrics_, rateLimiter_, clock_};
 }
 
 Module& Application::add(std::unique_ptr<Module> module) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/config.hpp"
 #include "boxoffice/kernel/db.hpp"
 #include "boxoffice/kernel/http_server.hpp"
@@ -43,6 +44,7 @@ class Application {
  private:
   const Config& config_;
   Logger log_;
+  SystemClock clock_;
   Metrics metrics_;
   RateLimiter rateLimiter_;
   InProcessBus bus_;

@@ -176,7 +176,7 @@ std::string Tx::publish(std::string_view topic, std::string_view type, const boo
   std::string correlation(correlationId.empty() ? messageId : std::string(correlationId));
   std::string causation(!causationId.empty() ? std::string(causationId)
                                              : (defaultCausation_.empty() ? correlation : defaultCausation_));
-  std::string occurredAt = formatRfc3339(Clock::now());
+  std::string occurredAt = formatRfc3339(std::chrono::system_clock::now());
   exec(
       "INSERT INTO outbox (message_id, topic, type, version, payload, correlation_id, causation_id, occurred_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -294,7 +294,7 @@ void Database::migrate(std::span<const Migration> migrations) {
       tx.executeScript(m->sql);
       std::string name(m->name);
       std::string checksum = sha256Hex(m->sql);
-      std::string now = formatRfc3339(Clock::now());
+      std::string now = formatRfc3339(std::chrono::system_clock::now());
       tx.sql() << "INSERT INTO kernel_migrations (name, checksum, applied_at) VALUES (:n, :c, :a)", soci::use(name),
           soci::use(checksum), soci::use(now);
     });

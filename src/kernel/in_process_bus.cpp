@@ -16,7 +16,7 @@ std::chrono::milliseconds RetryPolicy::delayAfter(int attempt) const {
 }
 
 namespace {
-std::int64_t nowMs() { return toUnixMillis(Clock::now()); }
+std::int64_t nowMs() { return toUnixMillis(std::chrono::system_clock::now()); }
 }  // namespace
 
 // One subscriber's queue: the inbox table in the subscriber's database, drained by one thread,
@@ -41,7 +41,7 @@ class InProcessBus::Worker {
 
   void enqueue(const Envelope& message) {
     std::string envelope = boost::json::serialize(message.toJson());
-    std::string now = formatRfc3339(Clock::now());
+    std::string now = formatRfc3339(std::chrono::system_clock::now());
     std::int64_t due = nowMs();
     store_.write([&](Tx& tx) {
       // The primary key makes a second delivery of the same message a no-op.
@@ -107,7 +107,7 @@ class InProcessBus::Worker {
           soci::into(messageId), soci::into(replayedAt, replayed), soci::use(id), soci::use(subscriber_);
       if (!tx.sql().got_data()) return std::nullopt;
       if (replayed == soci::i_ok) return false;
-      std::string now = formatRfc3339(Clock::now());
+      std::string now = formatRfc3339(std::chrono::system_clock::now());
       std::int64_t due = nowMs();
       tx.sql() << "UPDATE dead_letters SET replayed_at = :now WHERE id = :id", soci::use(now), soci::use(id);
       tx.sql() << "UPDATE inbox SET status = 'pending', attempts = 0, next_attempt_ms = :due, last_error = NULL "
@@ -165,7 +165,7 @@ class InProcessBus::Worker {
         for (auto& [topic, handler] : handlers_) {
           if (topic == message.topic) handler(message, tx);
         }
-        std::string now = formatRfc3339(Clock::now());
+        std::string now = formatRfc3339(std::chrono::system_clock::now());
         tx.exec(
             "UPDATE inbox SET status = 'done', attempts = attempts + 1, processed_at = ? "
             "WHERE subscriber = ? AND message_id = ?",
@@ -190,7 +190,7 @@ class InProcessBus::Worker {
     store_.write([&](Tx& tx) {
       if (dead) {
         std::string id = newUuid();
-        std::string now = formatRfc3339(Clock::now());
+        std::string now = formatRfc3339(std::chrono::system_clock::now());
         tx.sql() << "UPDATE inbox SET status = 'dead', attempts = :a, last_error = :e WHERE subscriber = :s AND "
                     "message_id = :m",
             soci::use(attempts), soci::use(error), soci::use(subscriber_), soci::use(item.messageId);

@@ -74,7 +74,7 @@ void Logger::log(LogLevel level, std::string_view message, boost::json::object f
   if (!sink_ || !sink_->enabled(level)) return;
   static constexpr std::string_view names[] = {"debug", "info", "warn", "error"};
   boost::json::object line;
-  line["time"] = formatRfc3339(Clock::now());
+  line["time"] = formatRfc3339(std::chrono::system_clock::now());
   line["level"] = names[static_cast<int>(level)];
   line["message"] = message;
   line["module"] = module_;

@@ -48,7 +48,7 @@ boost::json::object pageEnvelope(boost::json::array items, const PageRequest& pa
 
 void registerOpsRoutes(Router& router, Metrics& metrics,
                        const std::function<std::optional<std::string>()>& notReadyReason) {
-  auto started = Clock::now();
+  auto started = std::chrono::system_clock::now();
   auto startedSteady = std::chrono::steady_clock::now();
   metrics.describe("process_resident_memory_bytes", "gauge", "Resident memory of the process.");
   metrics.gaugeCallback("process_resident_memory_bytes", residentMemoryBytes);

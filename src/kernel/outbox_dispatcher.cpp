@@ -99,7 +99,7 @@ bool OutboxDispatcher::dispatchBatch(Database& store) {
     }
   }
   if (!delivered.empty()) {
-    std::string now = formatRfc3339(Clock::now());
+    std::string now = formatRfc3339(std::chrono::system_clock::now());
     // `delivered` is a prefix of the batch in seq order: one statement marks it.
     store.write(
         [&](Tx& tx) {
@@ -115,7 +115,7 @@ void OutboxDispatcher::housekeeping() {
   auto now = std::chrono::steady_clock::now();
   if (now - lastHousekeeping_ < std::chrono::hours(1)) return;
   lastHousekeeping_ = now;
-  std::string cutoff = formatRfc3339(Clock::now() - kRetention);
+  std::string cutoff = formatRfc3339(std::chrono::system_clock::now() - kRetention);
   for (auto* store : sources_) {
     store->write([&](Tx& tx) {
       tx.sql() << "DELETE FROM outbox WHERE dispatched_at IS NOT NULL AND dispatched_at < :c", soci::use(cutoff);

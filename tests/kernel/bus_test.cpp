@@ -33,7 +33,7 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
 Envelope message(std::string topic = "events", std::string type = "ThingHappened") {
   Envelope e;
   e.messageId = newUuid();
-  e.occurredAt = formatRfc3339(Clock::now());
+  e.occurredAt = formatRfc3339(std::chrono::system_clock::now());
   e.topic = std::move(topic);
   e.type = std::move(type);
   e.correlationId = "corr-" + e.messageId.substr(0, 8);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "boxoffice/kernel/bus.hpp"
+#include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/config.hpp"
 #include "boxoffice/kernel/db.hpp"
 #include "boxoffice/kernel/log.hpp"
@@ -22,6 +23,7 @@ struct ModuleDeps {
   MessageBus& bus;
   Metrics& metrics;
   RateLimiter& rateLimiter;
+  const Clock& clock;  // every decision that depends on time asks this (tests pass a ManualClock)
 };
 
 class Module {

@@ -7,8 +7,8 @@
 
 namespace boxoffice {
 
-using Clock = std::chrono::system_clock;
-using TimePoint = Clock::time_point;
+// Wall-clock time. The injected source of it is Clock (clock.hpp).
+using TimePoint = std::chrono::system_clock::time_point;
 
 // "2026-05-20T19:30:00Z" (with milliseconds when non-zero: "…00.250Z").
 std::string formatRfc3339(TimePoint time);
