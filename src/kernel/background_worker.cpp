@@ -54,6 +54,9 @@ void BackgroundWorker::run() {
   while (!stopping_) {
     woken_ = false;
     lock.unlock();
+    // The wait counts from the start of the step: a clock that moves while the step runs (a
+    // test's ManualClock::advance, whose notification nobody is waiting for yet) is not missed.
+    auto stepStarted = clock_.steadyNow();
     std::optional<std::chrono::milliseconds> wait;
     try {
       wait = step_();
@@ -68,7 +71,7 @@ void BackgroundWorker::run() {
     }
     // Wait in the clock's time; the real wait is re-armed until the clock has passed the
     // deadline (a ManualClock only moves when a test advances it, and then notifies us).
-    auto deadline = clock_.steadyNow() + *wait;
+    auto deadline = stepStarted + *wait;
     while (!woken_ && !stopping_) {
       auto left = deadline - clock_.steadyNow();
       if (left <= SteadyTimePoint::duration::zero()) break;

@@ -129,3 +129,22 @@ TEST_CASE("background worker: stop ends a worker that waits forever, and is idem
   CHECK(std::chrono::steady_clock::now() - started < 5s);
   CHECK(steps == 1);
 }
+
+TEST_CASE("background worker: time that moves while a step runs counts towards its wait") {
+  test::CapturedLog log;
+  ManualClock clock;
+  std::atomic<int> steps{0};
+  std::atomic<bool> hold{true};
+  BackgroundWorker worker("test-during", clock, log.logger(), [&]() -> std::optional<std::chrono::milliseconds> {
+    if (++steps == 1) {
+      while (hold) std::this_thread::sleep_for(1ms);
+    }
+    return std::chrono::milliseconds(1000);
+  });
+  worker.start();
+  REQUIRE(within5s([&] { return steps == 1; }));
+  clock.advance(1000ms);  // while the first step still runs: nobody waits yet
+  hold = false;
+  CHECK(within5s([&] { return steps == 2; }));
+  worker.stop();
+}

@@ -9,7 +9,8 @@
 //   });
 //   sweeper.start();  ...  sweeper.wake();  ...  sweeper.stop();
 //
-// - `step` returns how long to wait before it runs again, or std::nullopt to wait for wake().
+// - `step` returns how long to wait, counted from the start of that step, before it runs again,
+//   or std::nullopt to wait for wake().
 // - wake() makes the next step run as soon as the current one is done; wakes are not lost
 //   (a wake during a step runs the step once more).
 // - Waits are measured on the injected Clock: with a ManualClock, a test moves time
