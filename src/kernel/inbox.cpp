@@ -53,9 +53,23 @@ void Inbox::accept(const Envelope& message) {
   worker_.wake();
 }
 
-void Inbox::start() { worker_.start(); }
+void Inbox::start() {
+  started_ = true;
+  worker_.start();
+}
 
-void Inbox::stop() { worker_.stop(); }
+void Inbox::stop() {
+  worker_.stop();
+  if (!started_) return;
+  started_ = false;
+  // The worker has ended: handle on this thread what is due now (the outbox's last flush may
+  // just have delivered it), so the subscriber finishes the work in hand before the process ends.
+  try {
+    handleDue();
+  } catch (const std::exception& e) {
+    log_.error("inbox worker error", {{"subscriber", subscriber_}, {"error", e.what()}});
+  }
+}
 
 std::vector<DeadLetter> Inbox::deadLetters() {
   return store_.read([&](soci::session& s) {
@@ -196,13 +210,17 @@ void Inbox::housekeeping() {
   });
 }
 
+void Inbox::handleDue() {
+  for (auto batch = fetchDue(); !batch.empty(); batch = fetchDue()) {
+    for (const auto& item : batch) handle(item);
+  }
+}
+
 // One worker per inbox, so a subscriber sees its messages one at a time in arrival order
-// (retries aside). Stopping lets the batch in hand finish; the rest stays pending.
+// (retries aside).
 std::optional<std::chrono::milliseconds> Inbox::drain() {
   try {
-    for (auto batch = fetchDue(); !batch.empty() && !worker_.stopping(); batch = fetchDue()) {
-      for (const auto& item : batch) handle(item);
-    }
+    handleDue();
     housekeeping();
     auto next = nextDueMs();
     if (!next) return kPoll;

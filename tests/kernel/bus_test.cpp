@@ -478,6 +478,22 @@ TEST_CASE("bus: a message published while handling another names it as its cause
   bus.stop();
 }
 
+TEST_CASE("bus: stopping the inboxes handles what is due first") {
+  Fixture f;
+  TestBus bus(f, fastRetries(3));
+  std::atomic<int> calls{0};
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, f.recordingHandler(calls));
+  bus.start();
+  std::vector<Envelope> sent;
+  for (int i = 0; i < 20; ++i) {
+    sent.push_back(message());
+    bus.bus.publish(sent.back());
+  }
+  bus.stop();  // at once: the worker may not have seen them yet
+  CHECK(calls.load() == 20);
+  for (const auto& m : sent) CHECK(inboxStatus(f.subscriber, m.messageId) == "done");
+}
+
 TEST_CASE("bus: a message queued before stop is handled after the next start") {
   test::TempDir dir;
   test::CapturedLog log;

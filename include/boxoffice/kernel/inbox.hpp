@@ -52,7 +52,7 @@ class Inbox {
   // cannot: the sender keeps the message and tries again.
   void accept(const Envelope& message);
   void start();
-  // Lets the message in hand finish; what is still pending waits in the table for the next start.
+  // Handles what is due now, then stops; retries not yet due wait in the table for the next start.
   void stop();
 
   std::vector<DeadLetter> deadLetters();
@@ -66,6 +66,7 @@ class Inbox {
     int attempts;
   };
   std::optional<std::chrono::milliseconds> drain();
+  void handleDue();
   std::vector<Due> fetchDue();
   std::optional<std::int64_t> nextDueMs();
   void handle(const Due& item);
@@ -80,6 +81,7 @@ class Inbox {
   Logger log_;
   std::vector<std::pair<std::string, MessageHandler>> handlers_;
   std::optional<SteadyTimePoint> lastHousekeeping_;
+  bool started_ = false;
   BackgroundWorker worker_;
 };
 
