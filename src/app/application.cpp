@@ -17,8 +17,9 @@ RetryPolicy retryPolicy(const Config& config) {
 Application::Application(const Config& config, std::shared_ptr<LogSink> sink)
     : config_(config),
       log_(std::move(sink), "kernel"),
-      bus_(retryPolicy(config), metrics_, log_.forModule("bus")),
-      dispatcher_(bus_, metrics_, log_.forModule("bus")) {
+      inboxes_(retryPolicy(config), clock_, metrics_, log_.forModule("bus")),
+      bus_(inboxes_, metrics_),
+      dispatcher_(bus_, clock_, metrics_, log_.forModule("bus")) {
   rateLimiter_.definePolicy("anonymous", {static_cast<double>(config.getInt("rateLimit.anonymousPerSecond")),
                                           static_cast<double>(config.getInt("rateLimit.anonymousBurst"))});
   rateLimiter_.definePolicy("user", {static_cast<double>(config.getInt("rateLimit.userPerSecond")),
@@ -52,7 +53,7 @@ std::uint16_t Application::start() {
     if (!ready_) return "starting or stopping";
     return std::nullopt;
   });
-  registerDeadLetterRoutes(router_, bus_);
+  registerDeadLetterRoutes(router_, inboxes_);
   for (auto& module : modules_) {
     module->registerRoutes(router_);
     module->subscribe(bus_);
@@ -61,6 +62,7 @@ std::uint16_t Application::start() {
     for (auto& module : modules_) module->loadDemoData();
   }
   started_ = true;
+  inboxes_.start();
   bus_.start();
   dispatcher_.start();
   for (auto& module : modules_) module->start();
@@ -86,6 +88,7 @@ void Application::stop() {
   // Deliver what the last requests committed, then let the subscribers finish their work.
   dispatcher_.stop();
   bus_.stop();
+  inboxes_.stop();
   log_.info("stopped");
 }
 

@@ -11,9 +11,11 @@
 #include "boxoffice/kernel/db.hpp"
 #include "boxoffice/kernel/http_server.hpp"
 #include "boxoffice/kernel/in_process_bus.hpp"
+#include "boxoffice/kernel/inbox.hpp"
 #include "boxoffice/kernel/log.hpp"
 #include "boxoffice/kernel/metrics.hpp"
 #include "boxoffice/kernel/module.hpp"
+#include "boxoffice/kernel/outbox_dispatcher.hpp"
 #include "boxoffice/kernel/rate_limit.hpp"
 #include "boxoffice/kernel/router.hpp"
 
@@ -47,6 +49,7 @@ class Application {
   SystemClock clock_;
   Metrics metrics_;
   RateLimiter rateLimiter_;
+  Inboxes inboxes_;
   InProcessBus bus_;
   OutboxDispatcher dispatcher_;
   Router router_;

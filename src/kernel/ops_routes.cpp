@@ -81,16 +81,14 @@ void registerOpsRoutes(Router& router, Metrics& metrics,
              });
 }
 
-void registerDeadLetterRoutes(Router& router, InProcessBus& bus) {
+void registerDeadLetterRoutes(Router& router, DeadLetterAdmin& deadLetters) {
   auto access = Access::require(auth::Permission::SystemManage);
   router.add(http::Method::Get, "/api/v1/admin/dead-letters", "ops", access,
-             [&bus](const http::Request& request, RequestContext&) {
+             [&deadLetters](const http::Request& request, RequestContext&) {
                auto page = parsePageRequest(request);
-               auto all = bus.deadLetters();
+               auto found = deadLetters.list(page.offset(), page.size);
                boost::json::array items;
-               for (auto i = static_cast<std::size_t>(page.offset());
-                    i < all.size() && items.size() < static_cast<std::size_t>(page.size); ++i) {
-                 const auto& d = all[i];
+               for (const auto& d : found.items) {
                  items.push_back({{"id", d.id},
                                   {"subscriber", d.subscriber},
                                   {"messageId", d.messageId},
@@ -101,13 +99,13 @@ void registerDeadLetterRoutes(Router& router, InProcessBus& bus) {
                                   {"deadAt", d.deadAt},
                                   {"replayedAt", d.replayedAt ? boost::json::value(*d.replayedAt) : nullptr}});
                }
-               return http::Response::json(200, boost::json::serialize(pageEnvelope(
-                                                    std::move(items), page, static_cast<std::int64_t>(all.size()))));
+               return http::Response::json(
+                   200, boost::json::serialize(pageEnvelope(std::move(items), page, found.totalItems)));
              });
   router.add(http::Method::Post, "/api/v1/admin/dead-letters/{id}/replay", "ops", access,
-             [&bus](const http::Request& request, RequestContext& context) {
+             [&deadLetters](const http::Request& request, RequestContext& context) {
                const auto& id = request.param("id");
-               if (!bus.replay(id)) throw Problem::notFound("No dead letter has the id " + id + ".");
+               if (!deadLetters.replay(id)) throw Problem::notFound("No dead letter has the id " + id + ".");
                context.log.info("dead letter replayed", {{"deadLetterId", id}});
                return http::Response::json(
                    202, boost::json::serialize(boost::json::object{{"id", id}, {"status", "replaying"}}));

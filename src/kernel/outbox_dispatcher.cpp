@@ -1,6 +1,7 @@
+#include "boxoffice/kernel/outbox_dispatcher.hpp"
+
 #include <boost/json.hpp>
 
-#include "boxoffice/kernel/in_process_bus.hpp"
 #include "boxoffice/kernel/time.hpp"
 
 namespace boxoffice {
@@ -11,12 +12,21 @@ constexpr int kBatch = 256;
 // write on the publisher's database, and one mark per engine commit under a ticket rush took the
 // writer from the transactions that matter. Delivery gets at most this much later.
 constexpr auto kGatherWindow = std::chrono::milliseconds(20);
-// Delivered outbox rows and handled inbox rows are kept this long (for dedupe and debugging).
+// Poll now and then as well: another process (the CLI) may have written an outbox row.
+constexpr auto kPoll = std::chrono::milliseconds(500);
+constexpr auto kRetryAfterFailure = std::chrono::milliseconds(1000);
+// Delivered outbox rows are kept this long (for debugging); inboxes clean up their own rows.
 constexpr auto kRetention = std::chrono::hours(24 * 7);
+constexpr auto kHousekeepingEvery = std::chrono::hours(1);
 }  // namespace
 
-OutboxDispatcher::OutboxDispatcher(MessageBus& bus, Metrics& metrics, Logger log)
-    : bus_(bus), metrics_(metrics), log_(std::move(log)) {
+OutboxDispatcher::OutboxDispatcher(MessageBus& bus, const Clock& clock, Metrics& metrics, Logger log)
+    : bus_(bus),
+      clock_(clock),
+      metrics_(metrics),
+      log_(std::move(log)),
+      worker_(
+          "outbox", clock, log_, [this] { return step(); }, kRetryAfterFailure) {
   metrics_.describe("bus_outbox_pending", "gauge", "Committed outbox messages not yet handed to the bus.");
 }
 
@@ -25,25 +35,27 @@ OutboxDispatcher::~OutboxDispatcher() { stop(); }
 void OutboxDispatcher::addSource(Database& store) {
   sources_.push_back(&store);
   store.onOutboxCommit([this] {
-    std::lock_guard lock(mutex_);
-    dirty_ = true;
-    wake_.notify_one();
+    if (!dirty_.exchange(true)) worker_.wake();
   });
 }
 
 void OutboxDispatcher::start() {
   metrics_.gaugeCallback("bus_outbox_pending", [this] { return static_cast<double>(pending()); });
-  thread_ = std::thread([this] { run(); });
+  started_ = true;
+  worker_.start();
 }
 
 void OutboxDispatcher::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;
-    stopping_ = true;
-    wake_.notify_one();
-  }
-  if (thread_.joinable()) thread_.join();
+  worker_.stop();
+  if (!started_) return;
+  started_ = false;
+  // The worker has ended: flush on this thread until a pass finds nothing new, so what was
+  // committed before stop() is delivered.
+  bool clean = true;
+  do {
+    dirty_ = false;
+    clean = dispatchAll();
+  } while (clean && dirty_);
 }
 
 std::int64_t OutboxDispatcher::pending() {
@@ -56,6 +68,37 @@ std::int64_t OutboxDispatcher::pending() {
     });
   }
   return total;
+}
+
+std::optional<std::chrono::milliseconds> OutboxDispatcher::step() {
+  if (dirty_ && !gathering_) {
+    gathering_ = true;
+    return kGatherWindow;
+  }
+  gathering_ = false;
+  // Cleared before the pass: a commit from now on wakes the worker for another one.
+  dirty_ = false;
+  bool clean = dispatchAll();
+  try {
+    housekeeping();
+  } catch (const std::exception& e) {
+    log_.warn("outbox housekeeping failed", {{"error", e.what()}});
+  }
+  return clean ? kPoll : kRetryAfterFailure;
+}
+
+bool OutboxDispatcher::dispatchAll() {
+  bool clean = true;
+  for (auto* store : sources_) {
+    try {
+      while (dispatchBatch(*store)) {
+      }
+    } catch (const std::exception& e) {
+      clean = false;
+      log_.error("outbox dispatch error", {{"module", store->module()}, {"error", e.what()}});
+    }
+  }
+  return clean;
 }
 
 bool OutboxDispatcher::dispatchBatch(Database& store) {
@@ -99,7 +142,7 @@ bool OutboxDispatcher::dispatchBatch(Database& store) {
     }
   }
   if (!delivered.empty()) {
-    std::string now = formatRfc3339(std::chrono::system_clock::now());
+    std::string now = formatRfc3339(clock_.now());
     // `delivered` is a prefix of the batch in seq order: one statement marks it.
     store.write(
         [&](Tx& tx) {
@@ -112,46 +155,14 @@ bool OutboxDispatcher::dispatchBatch(Database& store) {
 }
 
 void OutboxDispatcher::housekeeping() {
-  auto now = std::chrono::steady_clock::now();
-  if (now - lastHousekeeping_ < std::chrono::hours(1)) return;
+  auto now = clock_.steadyNow();
+  if (lastHousekeeping_ && now - *lastHousekeeping_ < kHousekeepingEvery) return;
   lastHousekeeping_ = now;
-  std::string cutoff = formatRfc3339(std::chrono::system_clock::now() - kRetention);
+  std::string cutoff = formatRfc3339(clock_.now() - kRetention);
   for (auto* store : sources_) {
     store->write([&](Tx& tx) {
       tx.sql() << "DELETE FROM outbox WHERE dispatched_at IS NOT NULL AND dispatched_at < :c", soci::use(cutoff);
-      tx.sql() << "DELETE FROM inbox WHERE status = 'done' AND processed_at < :c", soci::use(cutoff);
     });
-  }
-}
-
-void OutboxDispatcher::run() {
-  for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      if (!stopping_) wake_.wait_for(lock, kGatherWindow, [this] { return stopping_; });
-      dirty_ = false;
-    }
-    bool failed = false;
-    for (auto* store : sources_) {
-      try {
-        while (dispatchBatch(*store)) {
-        }
-      } catch (const std::exception& e) {
-        failed = true;
-        log_.error("outbox dispatch error", {{"module", store->module()}, {"error", e.what()}});
-      }
-    }
-    try {
-      housekeeping();
-    } catch (const std::exception& e) {
-      log_.warn("outbox housekeeping failed", {{"error", e.what()}});
-    }
-    std::unique_lock lock(mutex_);
-    // Stop only after a clean pass, so what was committed before stop() is delivered.
-    if (stopping_ && !dirty_) return;
-    // Poll now and then as well: another process (the CLI) may have written an outbox row.
-    wake_.wait_for(lock, failed ? std::chrono::seconds(1) : std::chrono::milliseconds(500),
-                   [this] { return dirty_ || stopping_; });
   }
 }
 

@@ -1,6 +1,7 @@
 // The in-process bus with outbox and inbox: exactly-once handling per subscriber despite
 // duplicate delivery, retries with backoff, dead letters and replay, and delivery of what an
-// outbox holds after a restart.
+// outbox holds after a restart. Retries run on a ManualClock: the tests move time, they do not
+// wait for backoff to pass; they only poll (in real time) for the inbox's thread to catch up.
 #include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
@@ -8,8 +9,11 @@
 #include <functional>
 #include <thread>
 
+#include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/in_process_bus.hpp"
+#include "boxoffice/kernel/inbox.hpp"
+#include "boxoffice/kernel/outbox_dispatcher.hpp"
 #include "boxoffice/kernel/problem.hpp"
 #include "boxoffice/kernel/time.hpp"
 #include "kernel_test_support.hpp"
@@ -20,14 +24,24 @@ using namespace std::chrono_literals;
 namespace {
 constexpr Migration kHandled{"sub", "0001_handled.sql", "CREATE TABLE handled (message_id TEXT NOT NULL);"};
 
-// Waits up to 10 s for `condition`; the bus works on its own threads.
+// Waits up to 10 s (real time) for `condition`; the inboxes work on their own threads.
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 10s) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (condition()) return true;
-    std::this_thread::sleep_for(10ms);
+    std::this_thread::sleep_for(5ms);
   }
   return condition();
+}
+
+// Moves the clock by `by`, then waits for `condition`. A worker that read the clock just before
+// the move may still wait for the old deadline: then time moves by `by` once more.
+bool advanceUntil(ManualClock& clock, std::chrono::milliseconds by, const std::function<bool()>& condition) {
+  for (int i = 0; i < 3; ++i) {
+    clock.advance(by);
+    if (eventually(condition, 2s)) return true;
+  }
+  return false;
 }
 
 Envelope message(std::string topic = "events", std::string type = "ThingHappened") {
@@ -58,11 +72,27 @@ std::string inboxStatus(Database& db, const std::string& messageId) {
   });
 }
 
+struct InboxRow {
+  int attempts = 0;
+  std::int64_t nextAttemptMs = 0;
+};
+InboxRow inboxRow(Database& db, const std::string& messageId) {
+  return db.read([&](soci::session& s) {
+    InboxRow row;
+    s << "SELECT attempts, next_attempt_ms FROM inbox WHERE message_id = :m", soci::use(messageId),
+        soci::into(row.attempts), soci::into(row.nextAttemptMs);
+    return row;
+  });
+}
+
+RetryPolicy fastRetries(int maxAttempts) { return {maxAttempts, 10ms, 40ms}; }
+
 // A subscriber database, migrated, with a table the handler writes to.
 struct Fixture {
   test::TempDir dir;
   test::CapturedLog log;
   Metrics metrics;
+  ManualClock clock;
   Database subscriber{{dir / "sub.db", "sub"}, log.logger("sub")};
   Fixture() { subscriber.migrate(std::vector<Migration>{kHandled}); }
   MessageHandler recordingHandler(std::atomic<int>& calls) {
@@ -73,7 +103,34 @@ struct Fixture {
   }
 };
 
-RetryPolicy fastRetries(int maxAttempts) { return {maxAttempts, 10ms, 40ms}; }
+// The receiving side (inboxes) and the in-process transport, as the application wires them.
+struct TestBus {
+  Inboxes inboxes;
+  InProcessBus bus;
+  TestBus(RetryPolicy retry, const Clock& clock, Metrics& metrics, const test::CapturedLog& log)
+      : inboxes(retry, clock, metrics, log.logger("bus")), bus(inboxes, metrics) {}
+  TestBus(Fixture& f, RetryPolicy retry) : TestBus(retry, f.clock, f.metrics, f.log) {}
+  // Markers on the payments topic let settle() tell when the subscriber has caught up.
+  void subscribeMarkers(Database& store) {
+    bus.subscribe(topics::payments, "sub", store, [](const Envelope&, Tx&) {});
+  }
+  void start() {
+    inboxes.start();
+    bus.start();
+  }
+  void stop() {
+    bus.stop();
+    inboxes.stop();
+  }
+  std::vector<DeadLetter> deadLetters() { return inboxes.list(0, 100).items; }
+  // Publishes a marker and waits until "sub" has handled it: one thread handles an inbox in
+  // arrival order, so whatever was due before it has been handled by then.
+  bool settle(Database& store) {
+    auto marker = message(std::string(topics::payments), "Marker");
+    bus.publish(marker);
+    return eventually([&] { return inboxStatus(store, marker.messageId) == "done"; });
+  }
+};
 }  // namespace
 
 TEST_CASE("bus: retry delays double from the base up to the cap") {
@@ -87,36 +144,38 @@ TEST_CASE("bus: retry delays double from the base up to the cap") {
 
 TEST_CASE("bus: a message published twice is handled once") {
   Fixture f;
-  InProcessBus bus(fastRetries(3), f.metrics, f.log.logger("bus"));
+  TestBus bus(f, fastRetries(3));
   std::atomic<int> calls{0};
-  bus.subscribe(topics::events, "sub", f.subscriber, f.recordingHandler(calls));
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, f.recordingHandler(calls));
+  bus.subscribeMarkers(f.subscriber);
   bus.start();
   auto m = message();
-  bus.publish(m);
-  bus.publish(m);  // at-least-once delivery: the dispatcher may repeat itself after a crash
+  bus.bus.publish(m);
+  bus.bus.publish(m);  // at-least-once delivery: the dispatcher may repeat itself after a crash
   REQUIRE(eventually([&] { return inboxStatus(f.subscriber, m.messageId) == "done"; }));
-  bus.publish(m);  // and once more after it was handled
-  std::this_thread::sleep_for(200ms);
+  bus.bus.publish(m);  // and once more after it was handled
+  REQUIRE(bus.settle(f.subscriber));
   CHECK(calls.load() == 1);
   CHECK(count(f.subscriber, "SELECT COUNT(*) FROM handled") == 1);
-  CHECK(count(f.subscriber, "SELECT COUNT(*) FROM inbox") == 1);
+  CHECK(count(f.subscriber, "SELECT COUNT(*) FROM inbox WHERE topic = 'events'") == 1);
   bus.stop();
 }
 
 TEST_CASE("bus: only subscribers of the topic receive a message") {
   Fixture f;
-  InProcessBus bus(fastRetries(3), f.metrics, f.log.logger("bus"));
+  TestBus bus(f, fastRetries(3));
   std::atomic<int> calls{0};
-  bus.subscribe(topics::tickets, "sub", f.subscriber, f.recordingHandler(calls));
+  bus.bus.subscribe(topics::tickets, "sub", f.subscriber, f.recordingHandler(calls));
+  bus.subscribeMarkers(f.subscriber);
   bus.start();
   auto other = message("events");
   auto mine = message("tickets");
-  bus.publish(other);
-  bus.publish(mine);
-  REQUIRE(eventually([&] { return calls.load() == 1; }));
-  std::this_thread::sleep_for(100ms);
+  bus.bus.publish(other);
+  bus.bus.publish(mine);
+  REQUIRE(bus.settle(f.subscriber));
   CHECK(calls.load() == 1);
-  CHECK(count(f.subscriber, "SELECT COUNT(*) FROM inbox") == 1);
+  CHECK(inboxStatus(f.subscriber, mine.messageId) == "done");
+  CHECK(count(f.subscriber, "SELECT COUNT(*) FROM inbox WHERE topic <> 'payments'") == 1);
   bus.stop();
 }
 
@@ -124,30 +183,50 @@ TEST_CASE("bus: two subscribers each handle the message once") {
   Fixture f;
   Database second({f.dir / "second.db", "second"}, f.log.logger("second"));
   second.migrate(std::vector<Migration>{{"second", "0001_handled.sql", kHandled.sql}});
-  InProcessBus bus(fastRetries(3), f.metrics, f.log.logger("bus"));
+  TestBus bus(f, fastRetries(3));
   std::atomic<int> first{0}, other{0};
-  bus.subscribe(topics::events, "sub", f.subscriber, f.recordingHandler(first));
-  bus.subscribe(topics::events, "second", second, f.recordingHandler(other));
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, f.recordingHandler(first));
+  bus.bus.subscribe(topics::events, "second", second, f.recordingHandler(other));
   bus.start();
-  bus.publish(message());
+  bus.bus.publish(message());
   REQUIRE(eventually([&] { return first.load() == 1 && other.load() == 1; }));
+  bus.stop();
+}
+
+TEST_CASE("bus: two handlers of one subscriber and topic share one inbox row") {
+  Fixture f;
+  TestBus bus(f, fastRetries(3));
+  std::atomic<int> first{0}, second{0};
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, [&](const Envelope&, Tx&) { ++first; });
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, [&](const Envelope&, Tx&) { ++second; });
+  bus.start();
+  auto m = message();
+  bus.bus.publish(m);
+  REQUIRE(eventually([&] { return inboxStatus(f.subscriber, m.messageId) == "done"; }));
+  CHECK(first.load() == 1);
+  CHECK(second.load() == 1);
+  CHECK(count(f.subscriber, "SELECT COUNT(*) FROM inbox") == 1);
   bus.stop();
 }
 
 TEST_CASE("bus: a handler that keeps failing is retried, then dead-lettered") {
   Fixture f;
-  InProcessBus bus(fastRetries(3), f.metrics, f.log.logger("bus"));
+  TestBus bus(f, fastRetries(3));
   std::atomic<int> calls{0};
-  bus.subscribe(topics::events, "sub", f.subscriber, [&](const Envelope&, Tx& tx) {
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, [&](const Envelope&, Tx& tx) {
     ++calls;
     tx.sql() << "INSERT INTO handled (message_id) VALUES ('partial work')";
     throw std::runtime_error("downstream unavailable");
   });
+  bus.subscribeMarkers(f.subscriber);
   bus.start();
   auto m = message();
-  bus.publish(m);
-  REQUIRE(eventually([&] { return bus.deadLetters().size() == 1; }));
-  std::this_thread::sleep_for(150ms);  // no further attempts after the dead letter
+  bus.bus.publish(m);
+  REQUIRE(eventually([&] { return inboxRow(f.subscriber, m.messageId).attempts == 1; }));
+  REQUIRE(advanceUntil(f.clock, 10ms, [&] { return inboxRow(f.subscriber, m.messageId).attempts == 2; }));
+  REQUIRE(advanceUntil(f.clock, 20ms, [&] { return bus.deadLetters().size() == 1; }));
+  f.clock.advance(1h);  // no further attempts after the dead letter, however long we wait
+  REQUIRE(bus.settle(f.subscriber));
   CHECK(calls.load() == 3);
   auto dead = bus.deadLetters().at(0);
   CHECK(dead.messageId == m.messageId);
@@ -171,88 +250,133 @@ TEST_CASE("bus: a handler that keeps failing is retried, then dead-lettered") {
 
 TEST_CASE("bus: a handler that fails twice then succeeds is delivered, not dead") {
   Fixture f;
-  InProcessBus bus(fastRetries(5), f.metrics, f.log.logger("bus"));
+  TestBus bus(f, fastRetries(5));
   std::atomic<int> calls{0};
-  bus.subscribe(topics::events, "sub", f.subscriber, [&](const Envelope& m, Tx& tx) {
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, [&](const Envelope& m, Tx& tx) {
     if (++calls < 3) throw std::runtime_error("flaky");
     tx.sql() << "INSERT INTO handled (message_id) VALUES (:m)", soci::use(m.messageId);
   });
   bus.start();
   auto m = message();
-  bus.publish(m);
-  REQUIRE(eventually([&] { return inboxStatus(f.subscriber, m.messageId) == "done"; }));
+  bus.bus.publish(m);
+  REQUIRE(eventually([&] { return inboxRow(f.subscriber, m.messageId).attempts == 1; }));
+  REQUIRE(advanceUntil(f.clock, 10ms, [&] { return inboxRow(f.subscriber, m.messageId).attempts == 2; }));
+  REQUIRE(advanceUntil(f.clock, 20ms, [&] { return inboxStatus(f.subscriber, m.messageId) == "done"; }));
   CHECK(calls.load() == 3);
   CHECK(bus.deadLetters().empty());
   CHECK(count(f.subscriber, "SELECT COUNT(*) FROM handled") == 1);
   bus.stop();
 }
 
-TEST_CASE("bus: retries wait (backoff), they are not a hot loop") {
+TEST_CASE("bus: retries wait (backoff) on the clock, they are not a hot loop") {
   Fixture f;
-  InProcessBus bus({3, 300ms, 1000ms}, f.metrics, f.log.logger("bus"));
+  TestBus bus(f, {3, 300ms, 1000ms});
   std::atomic<int> calls{0};
-  bus.subscribe(topics::events, "sub", f.subscriber, [&](const Envelope&, Tx&) {
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, [&](const Envelope&, Tx&) {
     ++calls;
     throw std::runtime_error("no");
   });
+  bus.subscribeMarkers(f.subscriber);
   bus.start();
-  auto started = std::chrono::steady_clock::now();
-  bus.publish(message());
-  REQUIRE(eventually([&] { return bus.deadLetters().size() == 1; }));
-  auto took = std::chrono::steady_clock::now() - started;
+  auto m = message();
+  bus.bus.publish(m);
+  REQUIRE(eventually([&] { return inboxRow(f.subscriber, m.messageId).attempts == 1; }));
+  // 300 ms after the first failure, in the clock's time.
+  CHECK(inboxRow(f.subscriber, m.messageId).nextAttemptMs == f.clock.nowMillis() + 300);
+  f.clock.advance(299ms);
+  REQUIRE(bus.settle(f.subscriber));  // the worker ran, and found nothing due yet
+  CHECK(calls.load() == 1);
+  REQUIRE(advanceUntil(f.clock, 1ms, [&] { return inboxRow(f.subscriber, m.messageId).attempts == 2; }));
+  // 600 ms after the second.
+  CHECK(inboxRow(f.subscriber, m.messageId).nextAttemptMs == f.clock.nowMillis() + 600);
+  REQUIRE(advanceUntil(f.clock, 600ms, [&] { return bus.deadLetters().size() == 1; }));
   CHECK(calls.load() == 3);
-  CHECK(took >= 300ms + 600ms - 50ms);  // 300 ms after the first failure, 600 ms after the second
   bus.stop();
 }
 
 TEST_CASE("bus: a dead letter can be replayed once") {
   Fixture f;
-  InProcessBus bus(fastRetries(2), f.metrics, f.log.logger("bus"));
+  TestBus bus(f, fastRetries(2));
   std::atomic<bool> healthy{false};
   std::atomic<int> handled{0};
-  bus.subscribe(topics::events, "sub", f.subscriber, [&](const Envelope&, Tx&) {
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, [&](const Envelope&, Tx&) {
     if (!healthy) throw std::runtime_error("broken");
     ++handled;
   });
+  bus.subscribeMarkers(f.subscriber);
   bus.start();
   auto m = message();
-  bus.publish(m);
-  REQUIRE(eventually([&] { return bus.deadLetters().size() == 1; }));
+  bus.bus.publish(m);
+  REQUIRE(eventually([&] { return inboxRow(f.subscriber, m.messageId).attempts == 1; }));
+  REQUIRE(advanceUntil(f.clock, 10ms, [&] { return bus.deadLetters().size() == 1; }));
   auto id = bus.deadLetters().at(0).id;
 
   healthy = true;
-  CHECK(bus.replay(id));
+  DeadLetterAdmin& admin = bus.inboxes;
+  CHECK(admin.replay(id));
   REQUIRE(eventually([&] { return handled.load() == 1; }));
   CHECK(eventually([&] { return inboxStatus(f.subscriber, m.messageId) == "done"; }));
-  auto after = bus.deadLetters();
-  REQUIRE(after.size() == 1);
-  CHECK(after[0].replayedAt.has_value());
+  auto after = admin.list(0, 20);
+  REQUIRE(after.items.size() == 1);
+  CHECK(after.totalItems == 1);
+  CHECK(after.items[0].replayedAt.has_value());
 
   bool conflict = false;
   try {
-    bus.replay(id);
+    admin.replay(id);
   } catch (const Problem& p) {
     conflict = p.status() == 409;
   }
   CHECK(conflict);
-  CHECK_FALSE(bus.replay(newUuid()));  // unknown id
-  std::this_thread::sleep_for(100ms);
+  CHECK_FALSE(admin.replay(newUuid()));  // unknown id
+  f.clock.advance(1h);
+  REQUIRE(bus.settle(f.subscriber));
   CHECK(handled.load() == 1);
   bus.stop();
 }
 
+TEST_CASE("bus: dead letters of every subscriber are listed newest first, a page at a time") {
+  Fixture f;
+  Database second({f.dir / "second.db", "second"}, f.log.logger("second"));
+  second.migrate({});
+  TestBus bus(f, fastRetries(1));
+  auto failing = [](const Envelope&, Tx&) { throw std::runtime_error("no"); };
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, failing);
+  bus.bus.subscribe(topics::tickets, "second", second, failing);
+  bus.start();
+  auto older = message("events");
+  bus.bus.publish(older);
+  REQUIRE(eventually([&] { return bus.deadLetters().size() == 1; }));
+  f.clock.advance(1s);  // dead letters are ordered by the time they died, in the clock's time
+  auto newer = message("tickets");
+  bus.bus.publish(newer);
+  REQUIRE(eventually([&] { return bus.deadLetters().size() == 2; }));
+  auto first = bus.inboxes.list(0, 1);
+  CHECK(first.totalItems == 2);
+  REQUIRE(first.items.size() == 1);
+  CHECK(first.items[0].messageId == newer.messageId);
+  CHECK(first.items[0].subscriber == "second");
+  auto second2 = bus.inboxes.list(1, 1);
+  REQUIRE(second2.items.size() == 1);
+  CHECK(second2.items[0].messageId == older.messageId);
+  CHECK(bus.inboxes.list(2, 1).items.empty());
+  bus.stop();
+}
+
 TEST_CASE("bus: the outbox dispatcher delivers committed messages with their envelope") {
+  // Nothing here depends on time: the dispatcher's gather window passes in real time.
+  SystemClock clock;
   Fixture f;
   Database publisher({f.dir / "pub.db", "pub"}, f.log.logger("pub"));
   publisher.migrate({});
-  InProcessBus bus(fastRetries(3), f.metrics, f.log.logger("bus"));
+  TestBus bus(fastRetries(3), clock, f.metrics, f.log);
   std::mutex mutex;
   std::vector<Envelope> received;
-  bus.subscribe(topics::events, "sub", f.subscriber, [&](const Envelope& m, Tx&) {
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, [&](const Envelope& m, Tx&) {
     std::lock_guard lock(mutex);
     received.push_back(m);
   });
-  OutboxDispatcher dispatcher(bus, f.metrics, f.log.logger("outbox"));
+  OutboxDispatcher dispatcher(bus.bus, clock, f.metrics, f.log.logger("outbox"));
   dispatcher.addSource(publisher);
   bus.start();
   dispatcher.start();
@@ -281,9 +405,28 @@ TEST_CASE("bus: the outbox dispatcher delivers committed messages with their env
   bus.stop();
 }
 
+TEST_CASE("bus: stopping the dispatcher delivers what was committed before") {
+  SystemClock clock;
+  Fixture f;
+  Database publisher({f.dir / "pub.db", "pub"}, f.log.logger("pub"));
+  publisher.migrate({});
+  TestBus bus(fastRetries(3), clock, f.metrics, f.log);
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, [](const Envelope&, Tx&) {});
+  OutboxDispatcher dispatcher(bus.bus, clock, f.metrics, f.log.logger("outbox"));
+  dispatcher.addSource(publisher);
+  dispatcher.start();
+  for (int i = 0; i < 50; ++i) {
+    publisher.write([](Tx& tx) { tx.publish(topics::events, "Committed", {}, "c-1"); });
+  }
+  dispatcher.stop();  // at once: most of the 50 are still in the gather window
+  CHECK(count(publisher, "SELECT COUNT(*) FROM outbox WHERE dispatched_at IS NULL") == 0);
+  CHECK(count(f.subscriber, "SELECT COUNT(*) FROM inbox WHERE status = 'pending'") == 50);
+}
+
 TEST_CASE("bus: messages left in an outbox by a crash are delivered on the next start") {
   test::TempDir dir;
   test::CapturedLog log;
+  SystemClock clock;
   std::string id;
   {
     // "Before the crash": the state change and its message commit, but nothing dispatches them.
@@ -298,14 +441,14 @@ TEST_CASE("bus: messages left in an outbox by a crash are delivered on the next 
   publisher.migrate({});
   Database subscriber({dir / "sub.db", "sub"}, log.logger("sub"));
   subscriber.migrate({});
-  InProcessBus bus(fastRetries(3), metrics, log.logger("bus"));
+  TestBus bus(fastRetries(3), clock, metrics, log);
   std::atomic<int> calls{0};
   std::string seen;
-  bus.subscribe(topics::events, "sub", subscriber, [&](const Envelope& m, Tx&) {
+  bus.bus.subscribe(topics::events, "sub", subscriber, [&](const Envelope& m, Tx&) {
     seen = m.messageId;
     ++calls;
   });
-  OutboxDispatcher dispatcher(bus, metrics, log.logger("outbox"));
+  OutboxDispatcher dispatcher(bus.bus, clock, metrics, log.logger("outbox"));
   dispatcher.addSource(publisher);
   bus.start();
   dispatcher.start();
@@ -318,12 +461,13 @@ TEST_CASE("bus: messages left in an outbox by a crash are delivered on the next 
 
 TEST_CASE("bus: a message published while handling another names it as its cause") {
   Fixture f;
-  InProcessBus bus(fastRetries(3), f.metrics, f.log.logger("bus"));
-  bus.subscribe(topics::events, "sub", f.subscriber,
-                [](const Envelope& m, Tx& tx) { tx.publish(topics::notifications, "Reaction", {}, m.correlationId); });
+  TestBus bus(f, fastRetries(3));
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, [](const Envelope& m, Tx& tx) {
+    tx.publish(topics::notifications, "Reaction", {}, m.correlationId);
+  });
   bus.start();
   auto m = message();
-  bus.publish(m);
+  bus.bus.publish(m);
   REQUIRE(eventually([&] { return count(f.subscriber, "SELECT COUNT(*) FROM outbox") == 1; }));
   f.subscriber.read([&](soci::session& s) {
     std::string correlation, causation;
@@ -334,25 +478,42 @@ TEST_CASE("bus: a message published while handling another names it as its cause
   bus.stop();
 }
 
+TEST_CASE("bus: stopping the inboxes handles what is due first") {
+  Fixture f;
+  TestBus bus(f, fastRetries(3));
+  std::atomic<int> calls{0};
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, f.recordingHandler(calls));
+  bus.start();
+  std::vector<Envelope> sent;
+  for (int i = 0; i < 20; ++i) {
+    sent.push_back(message());
+    bus.bus.publish(sent.back());
+  }
+  bus.stop();  // at once: the worker may not have seen them yet
+  CHECK(calls.load() == 20);
+  for (const auto& m : sent) CHECK(inboxStatus(f.subscriber, m.messageId) == "done");
+}
+
 TEST_CASE("bus: a message queued before stop is handled after the next start") {
   test::TempDir dir;
   test::CapturedLog log;
   Metrics metrics;
+  ManualClock clock;
   auto m = message();
   {
     Database subscriber({dir / "sub.db", "sub"}, log.logger("sub"));
     subscriber.migrate({});
-    InProcessBus bus(fastRetries(3), metrics, log.logger("bus"));
-    bus.subscribe(topics::events, "sub", subscriber, [](const Envelope&, Tx&) {});
+    TestBus bus(fastRetries(3), clock, metrics, log);
+    bus.bus.subscribe(topics::events, "sub", subscriber, [](const Envelope&, Tx&) {});
     // Not started: publish only queues it durably in the inbox.
-    bus.publish(m);
+    bus.bus.publish(m);
     CHECK(inboxStatus(subscriber, m.messageId) == "pending");
   }
   Database subscriber({dir / "sub.db", "sub"}, log.logger("sub"));
   subscriber.migrate({});
-  InProcessBus bus(fastRetries(3), metrics, log.logger("bus"));
+  TestBus bus(fastRetries(3), clock, metrics, log);
   std::atomic<int> calls{0};
-  bus.subscribe(topics::events, "sub", subscriber, [&](const Envelope&, Tx&) { ++calls; });
+  bus.bus.subscribe(topics::events, "sub", subscriber, [&](const Envelope&, Tx&) { ++calls; });
   bus.start();
   REQUIRE(eventually([&] { return calls.load() == 1; }));
   // The handler runs inside the transaction that marks the row done: wait for the commit.

@@ -2,13 +2,15 @@
 // Integration messages between modules: outbox -> bus -> inbox.
 //
 // A module publishes by writing to its own outbox inside its write transaction (Tx::publish).
-// The OutboxDispatcher hands committed outbox rows to the MessageBus. The in-process bus
-// (InProcessBus) stores each message durably in the inbox of every subscriber of its topic;
-// each subscriber's InboxWorker runs the handler inside the subscriber's own transaction,
-// marking the inbox row done in the same commit, so a message is handled exactly once per
-// subscriber even though it may be delivered more than once. A failing handler is retried
-// with exponential backoff; after `maxAttempts` failures it becomes a dead letter that an
-// admin can list and replay. An AMQP 1.0 adapter implements MessageBus for scale-out.
+// The OutboxDispatcher (outbox_dispatcher.hpp) hands committed outbox rows to the MessageBus.
+// A MessageBus is only a transport: it routes each message to the Inbox (inbox.hpp) of every
+// subscriber of its topic. The in-process bus (InProcessBus) calls the inbox directly; an AMQP
+// 1.0 adapter for scale-out would call it from its receiver and settle once it returns. The
+// inbox stores the message durably, runs the handler inside the subscriber's own transaction and
+// marks the message done in the same commit, so a message is handled exactly once per subscriber
+// even though it may be delivered more than once. A failing handler is retried with exponential
+// backoff; after `maxAttempts` failures it becomes a dead letter that an admin can list and
+// replay (dead_letters.hpp).
 #include <boost/json/object.hpp>
 #include <functional>
 #include <string>
@@ -52,8 +54,10 @@ class MessageBus {
   // Accepts a committed outbox message; returns once it is durably queued for every
   // subscriber of its topic (or throws, and the dispatcher tries again later).
   virtual void publish(const Envelope& message) = 0;
+  // Connects the transport (a broker adapter opens its receivers). The inboxes' workers start
+  // and stop on their own (Inboxes::start/stop), around the transport's start and stop.
   virtual void start() = 0;
-  // Finishes the work in hand and stops; undelivered messages stay queued for the next start.
+  // Stops receiving; what is queued stays queued for the next start.
   virtual void stop() = 0;
 };
 

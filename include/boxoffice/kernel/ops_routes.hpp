@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "boxoffice/kernel/in_process_bus.hpp"
+#include "boxoffice/kernel/dead_letters.hpp"
 #include "boxoffice/kernel/metrics.hpp"
 #include "boxoffice/kernel/router.hpp"
 
@@ -13,7 +13,7 @@ namespace boxoffice {
 // `notReadyReason` returns why the process cannot serve yet (or nullopt when it can).
 void registerOpsRoutes(Router& router, Metrics& metrics,
                        const std::function<std::optional<std::string>()>& notReadyReason);
-void registerDeadLetterRoutes(Router& router, InProcessBus& bus);
+void registerDeadLetterRoutes(Router& router, DeadLetterAdmin& deadLetters);
 // Page/size query parameters as ARCHITECTURE.md defines them (page >= 1, 1 <= size <= 100);
 // 400 naming the parameter otherwise.
 struct PageRequest {

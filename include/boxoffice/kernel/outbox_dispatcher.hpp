@@ -1,0 +1,50 @@
+#pragma once
+// Moves committed outbox rows of every registered database onto the bus (see bus.hpp).
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "boxoffice/kernel/background_worker.hpp"
+#include "boxoffice/kernel/bus.hpp"
+#include "boxoffice/kernel/clock.hpp"
+#include "boxoffice/kernel/db.hpp"
+#include "boxoffice/kernel/log.hpp"
+#include "boxoffice/kernel/metrics.hpp"
+
+namespace boxoffice {
+
+class OutboxDispatcher {
+ public:
+  OutboxDispatcher(MessageBus& bus, const Clock& clock, Metrics& metrics, Logger log);
+  ~OutboxDispatcher();
+  OutboxDispatcher(const OutboxDispatcher&) = delete;
+  OutboxDispatcher& operator=(const OutboxDispatcher&) = delete;
+  void addSource(Database& store);  // before start()
+  void start();
+  // Delivers what is committed now, then stops.
+  void stop();
+  // Messages committed but not yet handed to the bus, over all sources.
+  std::int64_t pending();
+
+ private:
+  std::optional<std::chrono::milliseconds> step();
+  bool dispatchAll();                   // false if a source failed
+  bool dispatchBatch(Database& store);  // true if it moved the whole batch
+  void housekeeping();
+  MessageBus& bus_;
+  const Clock& clock_;
+  Metrics& metrics_;
+  Logger log_;
+  std::vector<Database*> sources_;
+  // Set by a commit that published; only the first commit after a pass wakes the worker, so the
+  // ones during the gather window do not cut it short.
+  std::atomic<bool> dirty_{true};
+  bool gathering_ = false;  // worker thread only
+  bool started_ = false;
+  std::optional<SteadyTimePoint> lastHousekeeping_;
+  BackgroundWorker worker_;
+};
+
+}  // namespace boxoffice
