@@ -172,7 +172,7 @@ void Routes::availability(const http::Request& request, const RequestContext& ct
     response.headers["Cache-Control"] = "no-cache";
     return respond(std::move(response));
   }
-  ctx.offload([&store = store_, snapshot, etag, respond] {
+  ctx.offload([&store = store_, snapshot, etag, respond = std::move(respond)] {
     auto document = boost::json::parse(snapshot->json).as_object();
     const auto& rules = snapshot->rules;
     document["inventoryRules"] = {{"maxTicketsPerUser", rules.maxTicketsPerUser},

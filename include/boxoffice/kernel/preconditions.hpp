@@ -34,7 +34,7 @@ struct EntityTagList {
   std::vector<EntityTag> tags;  // the well-formed members; malformed ones are dropped
   bool malformed = false;       // some member was not an entity-tag
 
-  static EntityTagList parse(std::string_view fieldValue);
+  static EntityTagList parse(std::string_view text);
   // Does the list match the current strong ETag `etag` ("\"3\"")?
   bool matchesStrongly(std::string_view etag) const;
   bool matchesWeakly(std::string_view etag) const;
