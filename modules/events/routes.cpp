@@ -5,6 +5,7 @@
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/json.hpp"
 #include "boxoffice/kernel/problem.hpp"
+#include "boxoffice/kernel/route_binding.hpp"
 #include "render.hpp"
 #include "search_query.hpp"
 
@@ -17,8 +18,6 @@ using http::Request;
 using http::Response;
 
 constexpr const char* kConcertCategory = "concert";
-
-Actor actorOf(const RequestContext& ctx) { return {ctx.principal, ctx.correlationId}; }
 
 Response eventResponse(int status, const Event& event) {
   return Response::json(status, json::serialize(eventJson(event))).with("ETag", etagOf(event.version));
@@ -100,36 +99,34 @@ Routes::Routes(EventService& service, const TimezoneCheck& zones, RouteSettings 
     : service_(service), zones_(zones), settings_(settings) {}
 
 void Routes::registerAll(Router& router) {
-  auto bind = [this](Response (Routes::*handler)(const Request&, RequestContext&)) {
-    return [this, handler](const Request& request, RequestContext& ctx) { return (this->*handler)(request, ctx); };
-  };
   using auth::Permission;
   const std::string m = "events";
   // Literal segments win over {id}, so search, categories and organizer/{id} coexist with {id}.
-  router.add(Method::Get, "/api/v1/events", m, Access::anyone(), bind(&Routes::listEvents));
-  router.add(Method::Get, "/api/v1/events/search", m, Access::anyone(), bind(&Routes::searchEvents));
-  router.add(Method::Get, "/api/v1/events/categories", m, Access::anyone(), bind(&Routes::listCategories));
+  router.add(Method::Get, "/api/v1/events", m, Access::anyone(), bindRoute(this, &Routes::listEvents));
+  router.add(Method::Get, "/api/v1/events/search", m, Access::anyone(), bindRoute(this, &Routes::searchEvents));
+  router.add(Method::Get, "/api/v1/events/categories", m, Access::anyone(), bindRoute(this, &Routes::listCategories));
   // Managing the category list is Admin work; events:delete is the events permission only Admin
   // holds (the service checks the Admin role again).
   router.add(Method::Post, "/api/v1/events/categories", m, Access::require(Permission::EventsDelete),
-             bind(&Routes::addCategory));
+             bindRoute(this, &Routes::addCategory));
   router.add(Method::Get, "/api/v1/events/organizer/{organizerId}", m, Access::optionalUser(),
-             bind(&Routes::organizerEvents));
-  router.add(Method::Get, "/api/v1/events/{id}", m, Access::optionalUser(), bind(&Routes::getEvent));
-  router.add(Method::Post, "/api/v1/events", m, Access::require(Permission::EventsCreate), bind(&Routes::createEvent));
+             bindRoute(this, &Routes::organizerEvents));
+  router.add(Method::Get, "/api/v1/events/{id}", m, Access::optionalUser(), bindRoute(this, &Routes::getEvent));
+  router.add(Method::Post, "/api/v1/events", m, Access::require(Permission::EventsCreate),
+             bindRoute(this, &Routes::createEvent));
   router.add(Method::Put, "/api/v1/events/{id}", m, Access::require(Permission::EventsUpdate),
-             bind(&Routes::updateEvent));
+             bindRoute(this, &Routes::updateEvent));
   router.add(Method::Post, "/api/v1/events/{id}/publish", m, Access::require(Permission::EventsUpdate),
-             bind(&Routes::publishEvent));
+             bindRoute(this, &Routes::publishEvent));
   router.add(Method::Post, "/api/v1/events/{id}/cancel", m, Access::require(Permission::EventsUpdate),
-             bind(&Routes::cancelEvent));
+             bindRoute(this, &Routes::cancelEvent));
   router.add(Method::Delete, "/api/v1/events/{id}", m, Access::require(Permission::EventsDelete),
-             bind(&Routes::deleteEvent));
+             bindRoute(this, &Routes::deleteEvent));
   // Seed 003 compatibility: concerts are events of category "concert".
-  router.add(Method::Get, "/api/v1/concerts", m, Access::anyone(), bind(&Routes::listConcerts));
-  router.add(Method::Get, "/api/v1/concerts/{id}", m, Access::optionalUser(), bind(&Routes::getConcert));
+  router.add(Method::Get, "/api/v1/concerts", m, Access::anyone(), bindRoute(this, &Routes::listConcerts));
+  router.add(Method::Get, "/api/v1/concerts/{id}", m, Access::optionalUser(), bindRoute(this, &Routes::getConcert));
   router.add(Method::Post, "/api/v1/concerts", m, Access::require(Permission::EventsCreate),
-             bind(&Routes::createConcert));
+             bindRoute(this, &Routes::createConcert));
 }
 
 Response Routes::listEvents(const Request& request, RequestContext& /*unused*/) {
@@ -153,35 +150,36 @@ Response Routes::searchEvents(const Request& request, RequestContext& /*unused*/
 }
 
 Response Routes::getEvent(const Request& request, RequestContext& ctx) {
-  return eventResponse(200, service_.get(ctx.principal, request.param("id")));
+  auto event = service_.get(ctx.principal, request.param("id"));
+  if (auto etag = etagOf(event.version); notModified(request, etag)) return notModifiedResponse(etag);
+  return eventResponse(200, event);
 }
 
 Response Routes::createEvent(const Request& request, RequestContext& ctx) {
   auto input = parseEventInput(json::parseObjectBody(request), zones_);
-  auto event = service_.create(actorOf(ctx), std::move(input));
+  auto event = service_.create(ctx.actor(), std::move(input));
   return eventResponse(201, event).with("Location", "/api/v1/events/" + event.id);
 }
 
 Response Routes::updateEvent(const Request& request, RequestContext& ctx) {
-  auto ifMatch = IfMatch::parse(request.header("If-Match"));
-  if (!ifMatch) throw Problem::preconditionRequired("Send If-Match with the event's ETag (from GET).");
+  auto ifMatch = IfMatch::required(request, "Send If-Match with the event's ETag (from GET).");
   auto input = parseEventInput(json::parseObjectBody(request), zones_);
-  return eventResponse(200, service_.update(actorOf(ctx), request.param("id"), std::move(input), *ifMatch));
+  return eventResponse(200, service_.update(ctx.actor(), request.param("id"), std::move(input), ifMatch));
 }
 
 Response Routes::publishEvent(const Request& request, RequestContext& ctx) {
-  auto ifMatch = IfMatch::parse(request.header("If-Match"));
-  return eventResponse(200, service_.publish(actorOf(ctx), request.param("id"), ifMatch));
+  auto ifMatch = IfMatch::from(request);
+  return eventResponse(200, service_.publish(ctx.actor(), request.param("id"), ifMatch));
 }
 
 Response Routes::cancelEvent(const Request& request, RequestContext& ctx) {
-  auto ifMatch = IfMatch::parse(request.header("If-Match"));
+  auto ifMatch = IfMatch::from(request);
   auto reason = cancelReason(request);
-  return eventResponse(200, service_.cancel(actorOf(ctx), request.param("id"), reason, ifMatch));
+  return eventResponse(200, service_.cancel(ctx.actor(), request.param("id"), reason, ifMatch));
 }
 
 Response Routes::deleteEvent(const Request& request, RequestContext& ctx) {
-  service_.remove(actorOf(ctx), request.param("id"), IfMatch::parse(request.header("If-Match")));
+  service_.remove(ctx.actor(), request.param("id"), IfMatch::from(request));
   return Response::noContent();
 }
 
@@ -204,7 +202,7 @@ Response Routes::listCategories(const Request& /*unused*/, RequestContext& /*unu
 }
 
 Response Routes::addCategory(const Request& request, RequestContext& ctx) {
-  auto category = service_.addCategory(actorOf(ctx), parseCategoryInput(json::parseObjectBody(request)));
+  auto category = service_.addCategory(ctx.actor(), parseCategoryInput(json::parseObjectBody(request)));
   return Response::json(201, json::serialize(categoryJson(category)));
 }
 
@@ -219,6 +217,7 @@ Response Routes::listConcerts(const Request& request, RequestContext& /*unused*/
 Response Routes::getConcert(const Request& request, RequestContext& ctx) {
   auto event = service_.get(ctx.principal, request.param("id"));
   if (event.content.category != kConcertCategory) throw Problem::notFound("No such concert.");
+  if (auto etag = etagOf(event.version); notModified(request, etag)) return notModifiedResponse(etag);
   return Response::json(200, json::serialize(concertJson(event, service_.usage(event.id))))
       .with("ETag", etagOf(event.version));
 }
@@ -231,7 +230,7 @@ Response Routes::createConcert(const Request& request, RequestContext& ctx) {
   } else if (!it->value().is_string() || it->value().as_string() != kConcertCategory) {
     throw Problem::validation({{"category", "must be \"concert\" (or left out) when creating a concert"}});
   }
-  auto event = service_.create(actorOf(ctx), parseEventInput(body, zones_));
+  auto event = service_.create(ctx.actor(), parseEventInput(body, zones_));
   return Response::json(201, json::serialize(concertJson(event, std::nullopt)))
       .with("ETag", etagOf(event.version))
       .with("Location", "/api/v1/concerts/" + event.id);

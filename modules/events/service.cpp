@@ -16,16 +16,12 @@ constexpr const char* kChangesMetric = "boxoffice_events_changes_total";
 Problem eventNotFound() { return Problem::notFound("No such event."); }
 
 void checkPrecondition(const std::optional<IfMatch>& ifMatch, const Event& current) {
-  if (ifMatch && !ifMatch->matches(current.version)) {
-    throw Problem::preconditionFailed("The event has changed (its ETag is now " + etagOf(current.version) +
-                                      "); fetch it again and retry.")
-        .withHeader("ETag", etagOf(current.version));
-  }
+  checkIfMatch(ifMatch, current.version, "event");
 }
 
 template <class Message>
 void announce(Tx& tx, const Actor& actor, const Message& message) {
-  tx.publish(messages::kTopic, Message::type, message.toJson(), actor.correlationId);
+  tx.publish(messages::kTopic, Message::type, message.toJson(), actor.correlationId());
 }
 
 template <class Message>
@@ -44,39 +40,6 @@ void storeNextVersion(soci::session& sql, Event& next, std::int64_t currentVersi
 }
 
 }  // namespace
-
-bool IfMatch::matches(std::int64_t version) const {
-  if (any) return true;
-  auto ours = etagOf(version);
-  // Strong comparison: a weak W/"3" never matches.
-  return std::ranges::any_of(tags, [&ours](const auto& tag) { return tag == ours; });
-}
-
-std::optional<IfMatch> IfMatch::parse(const std::optional<std::string>& header) {
-  if (!header) return std::nullopt;
-  IfMatch result;
-  std::size_t start = 0;
-  const std::string& text = *header;
-  while (start <= text.size()) {
-    auto comma = text.find(',', start);
-    auto part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    auto first = part.find_first_not_of(" \t");
-    auto last = part.find_last_not_of(" \t");
-    if (first != std::string::npos) {
-      part = part.substr(first, last - first + 1);
-      if (part == "*") {
-        result.any = true;
-      } else {
-        result.tags.push_back(part);
-      }
-    }
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return result;
-}
-
-std::string etagOf(std::int64_t version) { return "\"" + std::to_string(version) + "\""; }
 
 EventService::EventService(Database& db, const inventory::InventoryQueries* inventory, Logger log, Metrics& metrics,
                            std::size_t countCacheEntries)
@@ -128,7 +91,7 @@ std::optional<EventView> EventService::findEvent(const std::string& eventId) con
 }
 
 Event EventService::create(const Actor& actor, EventInput input) {
-  const auto& caller = actor.principal.value();
+  const auto& caller = actor.caller();
   Event event;
   event.id = newUuid();
   event.organizerId = caller.userId;
@@ -156,7 +119,7 @@ Event EventService::create(const Actor& actor, EventInput input) {
 Event EventService::loadForChange(soci::session& sql, const Actor& actor, const std::string& id) {
   if (!isUuid(id)) throw eventNotFound();
   auto event = store::find(sql, id);
-  const auto& caller = actor.principal.value();
+  const auto& caller = actor.caller();
   // A Draft the caller may not see does not exist for them; a visible event they may not
   // change is a 403.
   if (!event || !canSee(caller, *event)) throw eventNotFound();
@@ -170,7 +133,7 @@ Event EventService::update(const Actor& actor, const std::string& id, EventInput
   write([&](Tx& tx) {
     auto current = loadForChange(tx.sql(), actor, id);
     checkPrecondition(ifMatch, current);
-    if (input.organizerId && *input.organizerId != current.organizerId && !actor.principal->isAdmin()) {
+    if (input.organizerId && *input.organizerId != current.organizerId && !actor.isAdmin()) {
       throw Problem::forbidden("Only an Admin may move an event to another organizer.");
     }
     if (input.content.category != current.content.category &&
@@ -265,7 +228,7 @@ void EventService::remove(const Actor& actor, const std::string& id, const std::
 }
 
 Category EventService::addCategory(const Actor& actor, Category category) {
-  if (!actor.principal || !actor.principal->isAdmin()) throw Problem::forbidden("Only an Admin may add categories.");
+  if (!actor.principal() || !actor.isAdmin()) throw Problem::forbidden("Only an Admin may add categories.");
   bool added =
       write([&](Tx& tx) { return store::insertCategory(tx.sql(), category, std::chrono::system_clock::now()); });
   if (!added) {
@@ -296,7 +259,7 @@ int EventService::completeEnded(TimePoint now, int batchLimit) {
 }
 
 bool EventService::loadOnce(const std::string& marker, const std::vector<Event>& events) {
-  Actor system{std::nullopt, "demo-" + newUuid()};
+  auto system = Actor::system("demo-" + newUuid());
   return write([&](Tx& tx) {
     if (store::flagSet(tx.sql(), marker)) return false;
     for (const auto& event : events) {

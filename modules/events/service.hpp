@@ -7,32 +7,18 @@
 
 #include "boxoffice/events/api.hpp"
 #include "boxoffice/inventory/api.hpp"
+#include "boxoffice/kernel/actor.hpp"
 #include "boxoffice/kernel/auth.hpp"
 #include "boxoffice/kernel/db.hpp"
 #include "boxoffice/kernel/log.hpp"
 #include "boxoffice/kernel/metrics.hpp"
+#include "boxoffice/kernel/paging.hpp"
+#include "boxoffice/kernel/preconditions.hpp"
 #include "count_cache.hpp"
 #include "model.hpp"
 #include "store.hpp"
 
 namespace boxoffice::events {
-
-// An If-Match header: "*" or a list of entity tags (ours are quoted versions, "\"3\"").
-struct IfMatch {
-  bool any = false;
-  std::vector<std::string> tags;
-  bool matches(std::int64_t version) const;
-  // nullopt if the header is absent.
-  static std::optional<IfMatch> parse(const std::optional<std::string>& header);
-};
-
-std::string etagOf(std::int64_t version);  // "\"3\""
-
-// Who is acting and under which correlation id.
-struct Actor {
-  std::optional<auth::Principal> principal;
-  std::string correlationId;
-};
 
 class EventService : public EventQueries {
  public:

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "boxoffice/kernel/paging.hpp"
 #include "count_cache.hpp"
 #include "model.hpp"
-#include "paging.hpp"
 
 namespace boxoffice::events::store {
 

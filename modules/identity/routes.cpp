@@ -5,8 +5,9 @@
 
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/json.hpp"
-#include "boxoffice/kernel/ops_routes.hpp"
+#include "boxoffice/kernel/paging.hpp"
 #include "boxoffice/kernel/problem.hpp"
+#include "boxoffice/kernel/route_binding.hpp"
 #include "email.hpp"
 
 namespace boxoffice::identity {
@@ -74,21 +75,20 @@ Routes::Routes(IdentityService& users, TokenService& tokens, const Jwt& jwt, Rev
 }
 
 void Routes::registerAll(Router& router) {
-  auto bind = [this](Response (Routes::*handler)(const Request&, RequestContext&)) {
-    return [this, handler](const Request& request, RequestContext& ctx) { return (this->*handler)(request, ctx); };
-  };
   using auth::Permission;
-  router.add(Method::Post, "/api/v1/auth/register", "identity", Access::anyone(), bind(&Routes::registerUser));
-  router.add(Method::Post, "/api/v1/auth/token", "identity", Access::anyone(), bind(&Routes::issueToken));
-  router.add(Method::Post, "/api/v1/auth/refresh", "identity", Access::anyone(), bind(&Routes::refresh));
-  router.add(Method::Post, "/api/v1/auth/logout", "identity", Access::authenticated(), bind(&Routes::logout));
+  router.add(Method::Post, "/api/v1/auth/register", "identity", Access::anyone(),
+             bindRoute(this, &Routes::registerUser));
+  router.add(Method::Post, "/api/v1/auth/token", "identity", Access::anyone(), bindRoute(this, &Routes::issueToken));
+  router.add(Method::Post, "/api/v1/auth/refresh", "identity", Access::anyone(), bindRoute(this, &Routes::refresh));
+  router.add(Method::Post, "/api/v1/auth/logout", "identity", Access::authenticated(),
+             bindRoute(this, &Routes::logout));
   router.add(Method::Get, "/api/v1/users/me", "identity", Access::require(Permission::ProfileManage),
-             bind(&Routes::me));
+             bindRoute(this, &Routes::me));
   router.add(Method::Get, "/api/v1/users", "identity", Access::require(Permission::UsersManage),
-             bind(&Routes::listUsers));
-  router.add(Method::Get, "/api/v1/users/{id}", "identity", Access::authenticated(), bind(&Routes::getUser));
+             bindRoute(this, &Routes::listUsers));
+  router.add(Method::Get, "/api/v1/users/{id}", "identity", Access::authenticated(), bindRoute(this, &Routes::getUser));
   router.add(Method::Put, "/api/v1/users/{id}/roles", "identity", Access::require(Permission::UsersManage),
-             bind(&Routes::putRoles));
+             bindRoute(this, &Routes::putRoles));
 }
 
 Response Routes::registerUser(const Request& request, RequestContext& ctx) {

@@ -12,11 +12,6 @@
 
 namespace boxoffice::inventory {
 
-namespace {
-constexpr std::int64_t kIdempotencyRetentionMs = 24LL * 3600 * 1000;
-constexpr std::int64_t kPruneIntervalMs = 3600LL * 1000;  // old idempotency records go hourly
-}  // namespace
-
 std::int64_t Engine::nowMs() const {
   return settings_.clockMs ? settings_.clockMs() : toUnixMillis(std::chrono::system_clock::now());
 }
@@ -42,8 +37,10 @@ Engine::Engine(Database& store, EngineSettings settings, Metrics& metrics, Logge
 Engine::~Engine() { stop(); }
 
 void Engine::load() {
-  auto since = nowMs() - kIdempotencyRetentionMs;
-  auto state = store_.read([since](soci::session& sql) { return store::loadAll(sql, since); });
+  auto state = store_.read([this](soci::session& sql) {
+    idempotency_.load(sql, nowMs());
+    return store::loadAll(sql);
+  });
   for (auto& event : state.events) {
     auto id = event.eventId;
     events_[id] = std::move(event);
@@ -53,7 +50,6 @@ void Engine::load() {
     auto id = hold.reservationId;
     activeHolds_[id] = std::move(hold);
   }
-  idempotency_ = std::move(state.idempotency);
   std::vector<std::string> all;
   for (const auto& [id, event] : events_) all.push_back(id);
   publishSnapshots(all);
@@ -74,13 +70,13 @@ void Engine::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void Engine::submit(Command command, Actor actor, std::string correlationId, Done done) {
+void Engine::submit(Command command, Actor actor, Done done) {
   std::lock_guard lock(queueMutex_);
   if (stopping_) {
     done({503, {}, Problem::unavailable("The server is shutting down."), false, 0});
     return;
   }
-  queue_.push_back({std::move(command), std::move(actor), std::move(correlationId), std::move(done)});
+  queue_.push_back({std::move(command), std::move(actor), std::move(done)});
   queueReady_.notify_one();
 }
 
@@ -117,12 +113,7 @@ void Engine::process(std::vector<Pending>& pending) {
       expireDue(batch, tx);
       for (std::size_t i = 0; i < pending.size(); ++i) outcomes[i] = apply(batch, tx, pending[i]);
       saveTouchedHeaders(batch, tx);
-      if (batch.now - lastPruneMs_ > kPruneIntervalMs) {
-        store::pruneIdempotency(tx.sql(), batch.now - kIdempotencyRetentionMs);
-        std::erase_if(idempotency_,
-                      [&](const auto& e) { return e.second.createdAtMs < batch.now - kIdempotencyRetentionMs; });
-        lastPruneMs_ = batch.now;
-      }
+      idempotency_.prune(tx, batch.now);
       tx.afterCommit([&] {
         batch.journal.clear();
         publishSnapshots(batch.touched);
@@ -166,13 +157,13 @@ Outcome Engine::apply(Batch& batch, Tx& tx, Pending& pending) {
         [&](const auto& command) -> Outcome {
           using T = std::decay_t<decltype(command)>;
           if constexpr (std::is_same_v<T, ReserveCommand>) {
-            return reserve(batch, tx, command, pending.actor, pending.correlationId);
+            return reserve(batch, tx, command, pending.actor, pending.actor.correlationId());
           } else if constexpr (std::is_same_v<T, ConfirmCommand>) {
-            return confirm(batch, tx, command, pending.actor, pending.correlationId);
+            return confirm(batch, tx, command, pending.actor, pending.actor.correlationId());
           } else if constexpr (std::is_same_v<T, ReleaseCommand>) {
-            return release(batch, tx, command, pending.actor, pending.correlationId);
+            return release(batch, tx, command, pending.actor, pending.actor.correlationId());
           } else {
-            return changeCapacity(batch, tx, command, pending.actor, pending.correlationId);
+            return changeCapacity(batch, tx, command, pending.actor, pending.actor.correlationId());
           }
         },
         pending.command);
@@ -183,7 +174,7 @@ Outcome Engine::apply(Batch& batch, Tx& tx, Pending& pending) {
     tx.exec("RELEASE command");
     batch.journal.undoTo(mark);
     if (const auto* problem = dynamic_cast<const Problem*>(&e)) return {problem->status(), {}, *problem, false, 0};
-    log_.error("inventory command failed", {{"error", e.what()}, {"requestId", pending.correlationId}});
+    log_.error("inventory command failed", {{"error", e.what()}, {"requestId", pending.actor.correlationId()}});
     return {500, {}, Problem(500, "internal", "Something went wrong on our side.", "The error was logged."), false, 0};
   }
 }
@@ -196,17 +187,15 @@ EventInventory* Engine::findEvent(const std::string& eventId) {
 
 Outcome Engine::reserve(Batch& batch, Tx& tx, const ReserveCommand& command, const Actor& actor,
                         const std::string& correlationId) {
-  std::pair<std::string, std::string> idempotencyKey{actor.userId, command.idempotencyKey};
+  idempotency::Key idempotencyKey{actor.id(), command.idempotencyKey};
   if (!command.idempotencyKey.empty()) {
-    if (auto it = idempotency_.find(idempotencyKey); it != idempotency_.end()) {
-      if (it->second.requestHash != command.requestHash) throw problems::idempotencyKeyReused();
-      Outcome replay{it->second.status, boost::json::parse(it->second.body).as_object(), std::nullopt, true, 0};
-      return replay;
+    if (auto stored = idempotency_.lookup(idempotencyKey, command.requestHash, batch.now)) {
+      return {stored->status, boost::json::parse(stored->body).as_object(), std::nullopt, true, 0};
     }
   }
   auto* event = findEvent(command.eventId);
   if (!event) throw problems::eventNotFound(command.eventId);
-  int userTickets = event->ticketsByUser.contains(actor.userId) ? event->ticketsByUser[actor.userId] : 0;
+  int userTickets = event->ticketsByUser.contains(actor.id()) ? event->ticketsByUser[actor.id()] : 0;
   if (auto refusal = checkReserve(*event, command.categoryId, command.ticketCount, userTickets, batch.now,
                                   settings_.holdTimeoutOverrideMs)) {
     const auto* category = event->category(command.categoryId);
@@ -217,7 +206,7 @@ Outcome Engine::reserve(Batch& batch, Tx& tx, const ReserveCommand& command, con
   hold.reservationId = newUuid();
   hold.eventId = event->eventId;
   hold.categoryId = category.categoryId;
-  hold.userId = actor.userId;
+  hold.userId = actor.id();
   hold.sessionId = command.sessionId;
   hold.ticketCount = command.ticketCount;
   hold.amount = category.priceAmount * command.ticketCount;
@@ -227,7 +216,7 @@ Outcome Engine::reserve(Batch& batch, Tx& tx, const ReserveCommand& command, con
 
   batch.journal.set(category.available, category.available - command.ticketCount);
   batch.journal.set(category.reserved, category.reserved + command.ticketCount);
-  batch.journal.set(event->ticketsByUser[actor.userId], userTickets + command.ticketCount);
+  batch.journal.set(event->ticketsByUser[actor.id()], userTickets + command.ticketCount);
   activeHolds_[hold.reservationId] = hold;
   batch.journal.onUndo([this, id = hold.reservationId] { activeHolds_.erase(id); });
   // A stale heap entry (after an undo) is harmless: expireDue skips ids that are not active.
@@ -236,13 +225,11 @@ Outcome Engine::reserve(Batch& batch, Tx& tx, const ReserveCommand& command, con
   store::insertReservation(tx, hold);
   store::saveCategory(tx, event->eventId, category);
   auto body = toJson(hold);
-  announceHoldChange(batch, tx, *event, hold, messages::type::ticketsReserved, body, actor.userId, correlationId);
+  announceHoldChange(batch, tx, *event, hold, messages::type::ticketsReserved, body, actor.id(), correlationId);
 
   if (!command.idempotencyKey.empty()) {
-    IdempotencyRecord record{command.requestHash, 201, boost::json::serialize(body), batch.now};
-    store::insertIdempotency(tx, actor.userId, command.idempotencyKey, record);
-    idempotency_[idempotencyKey] = record;
-    batch.journal.onUndo([this, idempotencyKey] { idempotency_.erase(idempotencyKey); });
+    idempotency_.remember(tx, idempotencyKey, {command.requestHash, 201, boost::json::serialize(body), batch.now});
+    batch.journal.onUndo([this, idempotencyKey] { idempotency_.forget(idempotencyKey); });
   }
   return {201, std::move(body), std::nullopt, false, event->version};
 }
@@ -275,7 +262,7 @@ Outcome Engine::confirm(Batch& batch, Tx& tx, const ConfirmCommand& command, con
   }
   auto* event = findEvent(command.eventId);
   if (!event) throw problems::eventNotFound(command.eventId);
-  if (!actor.isAdmin && actor.userId != it->second.userId) throw problems::reservationNotFound(command.reservationId);
+  if (!actor.isAdmin() && actor.id() != it->second.userId) throw problems::reservationNotFound(command.reservationId);
   if (batch.now >= it->second.expiresAtMs) {
     // The sweeper has not reached it yet, but its time is up: expire it now, durably, and refuse.
     endHold(batch, tx, *event, command.reservationId, ReservationStatus::Expired, messages::type::reservationExpired,
@@ -294,7 +281,7 @@ Outcome Engine::confirm(Batch& batch, Tx& tx, const ConfirmCommand& command, con
   store::updateReservationStatus(tx, hold.reservationId, hold.status, batch.now);
   store::saveCategory(tx, event->eventId, *category);
   auto body = toJson(hold);
-  announceHoldChange(batch, tx, *event, hold, messages::type::reservationConfirmed, body, actor.userId, correlationId);
+  announceHoldChange(batch, tx, *event, hold, messages::type::reservationConfirmed, body, actor.id(), correlationId);
   return {200, std::move(body), std::nullopt, false, event->version};
 }
 
@@ -304,16 +291,16 @@ Outcome Engine::release(Batch& batch, Tx& tx, const ReleaseCommand& command, con
   if (it == activeHolds_.end() || it->second.eventId != command.eventId) {
     auto stored = store::findReservation(tx.sql(), command.reservationId);
     // Someone else's finished hold looks like no hold at all.
-    if (stored && !actor.isAdmin && stored->userId != actor.userId)
+    if (stored && !actor.isAdmin() && stored->userId != actor.id())
       throw problems::reservationNotFound(command.reservationId);
     return finishedHoldOutcome(tx, command.eventId, command.reservationId, false);
   }
-  if (!actor.isAdmin && actor.userId != it->second.userId) throw problems::reservationNotFound(command.reservationId);
+  if (!actor.isAdmin() && actor.id() != it->second.userId) throw problems::reservationNotFound(command.reservationId);
   auto* event = findEvent(command.eventId);
   if (!event) throw problems::eventNotFound(command.eventId);
   Reservation hold = it->second;
   endHold(batch, tx, *event, hold.reservationId, ReservationStatus::Cancelled, messages::type::reservationReleased,
-          "released", actor.userId, correlationId);
+          "released", actor.id(), correlationId);
   hold.status = ReservationStatus::Cancelled;
   return {200, toJson(hold), std::nullopt, false, event->version};
 }
@@ -410,8 +397,8 @@ Outcome Engine::changeCapacity(Batch& batch, Tx& tx, const CapacityCommand& comm
                                const std::string& correlationId) {
   auto* event = findEvent(command.eventId);
   if (!event) throw problems::eventNotFound(command.eventId);
-  if (!actor.isAdmin && event->organizerId != actor.userId) throw problems::notOwner();
-  if (command.expectedVersion != event->version) throw Problem::preconditionFailed();
+  if (!actor.isAdmin() && event->organizerId != actor.id()) throw problems::notOwner();
+  checkIfMatch(command.ifMatch, event->version, "inventory");
   json::Validation validation;
   for (std::size_t i = 0; i < command.changes.size(); ++i) {
     if (!event->category(command.changes[i].categoryId)) {
@@ -436,7 +423,7 @@ Outcome Engine::changeCapacity(Batch& batch, Tx& tx, const CapacityCommand& comm
                 {"totalCapacity", event->totalSeats()}},
                correlationId);
     store::insertAudit(tx,
-                       {event->eventId, "CapacityChanged", actor.userId, "", change.categoryId,
+                       {event->eventId, "CapacityChanged", actor.id(), "", change.categoryId,
                         change.totalSeats - oldTotal, correlationId},
                        *event, batch.nowText);
   }

@@ -30,9 +30,12 @@
 
 #include "boxoffice/events/messages.hpp"
 #include "boxoffice/inventory/api.hpp"
+#include "boxoffice/kernel/actor.hpp"
 #include "boxoffice/kernel/db.hpp"
+#include "boxoffice/kernel/idempotency.hpp"
 #include "boxoffice/kernel/log.hpp"
 #include "boxoffice/kernel/metrics.hpp"
+#include "boxoffice/kernel/preconditions.hpp"
 #include "boxoffice/kernel/problem.hpp"
 #include "journal.hpp"
 #include "model.hpp"
@@ -40,19 +43,13 @@
 
 namespace boxoffice::inventory {
 
-struct Actor {
-  std::string userId;
-  bool isAdmin = false;
-  static Actor system() { return {"system", true}; }
-};
-
 struct ReserveCommand {
   std::string eventId;
   std::string categoryId;
   int ticketCount = 0;
   std::string sessionId;
   std::string idempotencyKey;  // empty: none
-  std::string requestHash;
+  std::string requestHash;     // idempotency::fingerprint of what was asked
 };
 struct ConfirmCommand {
   std::string eventId;
@@ -68,7 +65,7 @@ struct CapacityCommand {
     int totalSeats = 0;
   };
   std::string eventId;
-  std::int64_t expectedVersion = 0;
+  std::optional<IfMatch> ifMatch;  // absent: unconditional
   std::vector<Change> changes;
 };
 using Command = std::variant<ReserveCommand, ConfirmCommand, ReleaseCommand, CapacityCommand>;
@@ -112,7 +109,7 @@ class Engine {
   void stop();   // answers what is queued, then stops
 
   // Queues a command; `done` runs on the engine thread after the commit (or with a problem).
-  void submit(Command command, Actor actor, std::string correlationId, Done done);
+  void submit(Command command, Actor actor, Done done);
 
   // Applies an events-module message inside the subscriber transaction `tx`.
   void applyEventMessage(Tx& tx, const std::string& type, const events::messages::EventState& state,
@@ -128,7 +125,6 @@ class Engine {
   struct Pending {
     Command command;
     Actor actor;
-    std::string correlationId;
     Done done;
   };
   struct Batch;  // the state of one transaction: journal, touched events, clock
@@ -172,10 +168,9 @@ class Engine {
   // Working state: changed only while the database write lock is held.
   std::unordered_map<std::string, EventInventory> events_;
   std::unordered_map<std::string, Reservation> activeHolds_;
-  std::map<std::pair<std::string, std::string>, IdempotencyRecord> idempotency_;
+  idempotency::Cache idempotency_;                      // reserve's Idempotency-Key records, per user
   using Expiry = std::pair<std::int64_t, std::string>;  // (expiresAtMs, reservationId)
   std::priority_queue<Expiry, std::vector<Expiry>, std::greater<>> expiries_;
-  std::int64_t lastPruneMs_ = 0;
 
   mutable std::mutex snapshotsMutex_;
   std::unordered_map<std::string, std::shared_ptr<const Snapshot>> snapshots_;

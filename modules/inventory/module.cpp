@@ -44,7 +44,8 @@ class Inventory final : public InventoryModule, public InventoryQueries {
               return snapshot ? snapshot->json : std::string();
             },
             static_cast<int>(deps_.config.getInt("inventory.livePushesPerSecond")),
-            static_cast<int>(deps_.config.getInt("inventory.livePushBudgetPerSecond")), deps_.metrics) {
+            static_cast<int>(deps_.config.getInt("inventory.livePushBudgetPerSecond")), deps_.metrics),
+        routes_(engine_, deps_.store, live_) {
     engine_.onChange([this](const std::vector<std::string>& eventIds) { live_.changed(eventIds); });
     // Memory mirrors the database before any message or request can arrive.
     engine_.load();
@@ -53,7 +54,7 @@ class Inventory final : public InventoryModule, public InventoryQueries {
   std::string name() const override { return "inventory"; }
   const InventoryQueries& queries() const override { return *this; }
 
-  void registerRoutes(Router& router) override { inventory::registerRoutes(router, engine_, deps_.store, live_); }
+  void registerRoutes(Router& router) override { routes_.registerAll(router); }
 
   void subscribe(MessageBus& bus) override {
     bus.subscribe(events::messages::kTopic, "inventory", deps_.store, [this](const Envelope& message, Tx& tx) {
@@ -95,6 +96,7 @@ class Inventory final : public InventoryModule, public InventoryQueries {
   ModuleDeps deps_;
   Engine engine_;
   LiveUpdates live_;
+  Routes routes_;
 };
 
 }  // namespace

@@ -42,10 +42,6 @@ Problem reservationConfirmed(const std::string& reservationId) {
   return Problem::conflict("reservation-confirmed", "The reservation is already paid for.",
                            "Reservation " + reservationId + " is confirmed; sold seats are returned through a refund.");
 }
-Problem idempotencyKeyReused() {
-  return {422, "idempotency-key-reused", "Idempotency-Key reused with a different request.",
-          "This Idempotency-Key was used with another body; use a new key for a new request."};
-}
 Problem capacityBelowCommitted(const std::string& categoryId, int committed) {
   return Problem::conflict("capacity-below-committed", "Capacity below seats already held or sold.",
                            "Category " + categoryId + " has " + std::to_string(committed) +

@@ -14,7 +14,6 @@ Problem reservationNotFound(const std::string& reservationId);
 Problem reservationExpired(const std::string& reservationId);
 Problem reservationReleased(const std::string& reservationId);
 Problem reservationConfirmed(const std::string& reservationId);
-Problem idempotencyKeyReused();
 Problem capacityBelowCommitted(const std::string& categoryId, int committed);
 Problem notOwner();
 

@@ -33,7 +33,7 @@ constexpr const char* kReservationColumns =
 
 }  // namespace
 
-LoadedState loadAll(soci::session& sql, std::int64_t idempotencySinceMs) {
+LoadedState loadAll(soci::session& sql) {
   LoadedState state;
   std::map<std::string, std::size_t> index;
   {
@@ -87,15 +87,6 @@ LoadedState loadAll(soci::session& sql, std::int64_t idempotencySinceMs) {
     soci::rowset<soci::row> rows =
         (sql.prepare << "SELECT " << kReservationColumns << " FROM reservations WHERE status = 'Reserved'");
     for (const auto& r : rows) state.activeReservations.push_back(reservationFrom(r));
-  }
-  {
-    soci::rowset<soci::row> rows = (sql.prepare << "SELECT user_id, idempotency_key, request_hash, status, body, "
-                                                   "created_at_ms FROM idempotency WHERE created_at_ms >= :since",
-                                    soci::use(idempotencySinceMs));
-    for (const auto& r : rows) {
-      state.idempotency[{text(r, 0), text(r, 1)}] = {text(r, 2), static_cast<int>(integer(r, 3)), text(r, 4),
-                                                     integer(r, 5)};
-    }
   }
   return state;
 }
@@ -182,24 +173,14 @@ void insertAudit(Tx& tx, const AuditEntry& a, const EventInventory& after, const
       after.availableSeats(), after.reservedSeats(), after.soldSeats(), at, a.correlationId);
 }
 
-void insertIdempotency(Tx& tx, const std::string& userId, const std::string& key, const IdempotencyRecord& record) {
-  tx.exec(
-      "INSERT OR REPLACE INTO idempotency (user_id, idempotency_key, request_hash, status, body, created_at_ms) "
-      "VALUES (?, ?, ?, ?, ?, ?)",
-      userId, key, record.requestHash, record.status, record.body, record.createdAtMs);
-}
-
-void pruneIdempotency(soci::session& sql, std::int64_t olderThanMs) {
-  sql << "DELETE FROM idempotency WHERE created_at_ms < :t", soci::use(olderThanMs);
-}
-
 std::int64_t countReservations(soci::session& sql, const std::string& eventId) {
   std::int64_t count = 0;
   sql << "SELECT COUNT(*) FROM reservations WHERE event_id = :e", soci::into(count), soci::use(eventId);
   return count;
 }
 
-std::vector<Reservation> listReservations(soci::session& sql, const std::string& eventId, int limit, int offset) {
+std::vector<Reservation> listReservations(soci::session& sql, const std::string& eventId, int limit,
+                                          std::int64_t offset) {
   std::vector<Reservation> out;
   soci::rowset<soci::row> rows = (sql.prepare << "SELECT " << kReservationColumns
                                               << " FROM reservations WHERE event_id = :e ORDER BY reserved_at_ms DESC, "
@@ -215,7 +196,7 @@ std::int64_t countAudit(soci::session& sql, const std::string& eventId) {
   return count;
 }
 
-boost::json::array listAudit(soci::session& sql, const std::string& eventId, int limit, int offset) {
+boost::json::array listAudit(soci::session& sql, const std::string& eventId, int limit, std::int64_t offset) {
   boost::json::array out;
   soci::rowset<soci::row> rows =
       (sql.prepare

@@ -23,22 +23,14 @@ struct AuditEntry {
   std::string correlationId;
 };
 
-struct IdempotencyRecord {
-  std::string requestHash;
-  int status = 201;
-  std::string body;
-  std::int64_t createdAtMs = 0;
-};
-
 struct LoadedState {
   std::vector<EventInventory> events;
   std::vector<Reservation> activeReservations;
-  std::map<std::pair<std::string, std::string>, IdempotencyRecord> idempotency;  // (userId, key)
 };
 
 namespace store {
 
-LoadedState loadAll(soci::session& sql, std::int64_t idempotencySinceMs);
+LoadedState loadAll(soci::session& sql);
 // Writes the event row and all its categories (upserts; categories not in `event` are deleted).
 void saveEvent(Tx& tx, const EventInventory& event);
 // The event row's counters only (version, alerts): the hot path after a reservation.
@@ -48,14 +40,13 @@ void insertReservation(Tx& tx, const Reservation& reservation);
 void updateReservationStatus(Tx& tx, const std::string& reservationId, ReservationStatus status, std::int64_t nowMs);
 std::optional<Reservation> findReservation(soci::session& sql, const std::string& reservationId);
 void insertAudit(Tx& tx, const AuditEntry& a, const EventInventory& after, const std::string& at);
-void insertIdempotency(Tx& tx, const std::string& userId, const std::string& key, const IdempotencyRecord& record);
-void pruneIdempotency(soci::session& sql, std::int64_t olderThanMs);
 
 // Paged reads for owners and admins.
 std::int64_t countReservations(soci::session& sql, const std::string& eventId);
-std::vector<Reservation> listReservations(soci::session& sql, const std::string& eventId, int limit, int offset);
+std::vector<Reservation> listReservations(soci::session& sql, const std::string& eventId, int limit,
+                                          std::int64_t offset);
 std::int64_t countAudit(soci::session& sql, const std::string& eventId);
-boost::json::array listAudit(soci::session& sql, const std::string& eventId, int limit, int offset);
+boost::json::array listAudit(soci::session& sql, const std::string& eventId, int limit, std::int64_t offset);
 
 }  // namespace store
 }  // namespace boxoffice::inventory

@@ -7,6 +7,7 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <sodium.h>
 
+#include "boxoffice/kernel/idempotency.hpp"
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/time.hpp"
 
@@ -261,7 +262,10 @@ std::unique_ptr<soci::session, Database::ReaderReturn> Database::acquireReader()
 }
 
 void Database::migrate(std::span<const Migration> migrations) {
-  write([&](Tx& tx) { tx.executeScript(kKernelSchema); });
+  write([&](Tx& tx) {
+    tx.executeScript(kKernelSchema);
+    tx.executeScript(idempotency::kSchema);
+  });
 
   std::vector<std::pair<std::string, std::string>> applied;
   {

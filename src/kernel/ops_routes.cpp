@@ -1,10 +1,10 @@
 #include "boxoffice/kernel/ops_routes.hpp"
 
 #include <boost/json.hpp>
-#include <charconv>
 #include <fstream>
 #include <unistd.h>
 
+#include "boxoffice/kernel/paging.hpp"
 #include "boxoffice/kernel/problem.hpp"
 #include "boxoffice/kernel/time.hpp"
 
@@ -20,31 +20,7 @@ double residentMemoryBytes() {
   return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE));
 }
 
-int parsePositive(const http::Request& request, const std::string& name, int fallback, int max) {
-  auto text = request.queryParam(name);
-  if (!text) return fallback;
-  int value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size() || value < 1 || value > max) {
-    throw Problem::validation({{name, "must be an integer between 1 and " + std::to_string(max)}});
-  }
-  return value;
-}
-
 }  // namespace
-
-PageRequest parsePageRequest(const http::Request& request) {
-  return {parsePositive(request, "page", 1, 1000000), parsePositive(request, "size", 20, 100)};
-}
-
-boost::json::object pageEnvelope(boost::json::array items, const PageRequest& page, std::int64_t totalItems) {
-  std::int64_t totalPages = (totalItems + page.size - 1) / page.size;
-  return {{"items", std::move(items)},
-          {"page", page.page},
-          {"size", page.size},
-          {"totalItems", totalItems},
-          {"totalPages", totalPages}};
-}
 
 void registerOpsRoutes(Router& router, Metrics& metrics,
                        const std::function<std::optional<std::string>()>& notReadyReason) {

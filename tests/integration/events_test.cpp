@@ -142,6 +142,11 @@ TEST_CASE("an organizer creates, edits, publishes and cancels; every change is i
   CHECK(edited.header("etag") == "\"2\"");
   CHECK(str(edited.json().at("name")) == "Nebula Tour 2030");
   CHECK(server.put("/api/v1/events/" + id, json(body), with(auth, "If-Match", "\"1\"")).status == 412);
+  // The kernel's RFC 9110 rules: a weak tag never guards a write; If-None-Match on GET gives 304.
+  CHECK(server.put("/api/v1/events/" + id, json(body), with(auth, "If-Match", "W/\"2\"")).status == 412);
+  auto unchanged = server.get("/api/v1/events/" + id, with(auth, "If-None-Match", "W/\"2\""));
+  CHECK(unchanged.status == 304);
+  CHECK(unchanged.header("etag") == "\"2\"");
 
   auto published = server.post("/api/v1/events/" + id + "/publish", "", auth);
   REQUIRE_MESSAGE(published.status == 200, published.body);

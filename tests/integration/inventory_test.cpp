@@ -291,7 +291,13 @@ TEST_CASE("capacity needs If-Match, the owner or an Admin, and never drops below
   CHECK(server.put(base + "/capacity", grow, owner).status == 428);
   auto stale = owner;
   stale.emplace_back("If-Match", "\"1\"");
-  CHECK(server.put(base + "/capacity", grow, stale).status == 412);
+  auto refused = server.put(base + "/capacity", grow, stale);
+  CHECK(refused.status == 412);
+  CHECK(refused.header("etag") == etag);  // the 412 says what the current version is
+  // RFC 9110 strong comparison: a weak tag never matches, even of the current version.
+  auto weak = owner;
+  weak.emplace_back("If-Match", "W/" + etag);
+  CHECK(server.put(base + "/capacity", grow, weak).status == 412);
   auto other = TestServer::bearer(mintToken("Organizer").token);
   other.emplace_back("If-Match", etag);
   CHECK(server.put(base + "/capacity", grow, other).status == 403);
@@ -305,6 +311,13 @@ TEST_CASE("capacity needs If-Match, the owner or an Admin, and never drops below
   CHECK(grown.json().at("totalCapacity") == 20);
   CHECK(grown.header("etag") != etag);
   CHECK(server.get(base).json().at("availableTickets") == 14);
+  // `*` matches whatever the version is now; a list matches if any member does.
+  auto any = owner;
+  any.emplace_back("If-Match", "*");
+  CHECK(server.put(base + "/capacity", R"({"categoryId":"general","totalSeats":21})", any).status == 200);
+  auto listed = owner;
+  listed.emplace_back("If-Match", "\"1\", " + server.get(base).header("etag"));
+  CHECK(server.put(base + "/capacity", R"({"categoryId":"general","totalSeats":22})", listed).status == 200);
 }
 
 TEST_CASE("availability: ETag, conditional GET, owner extras and a hidden draft") {
@@ -315,6 +328,9 @@ TEST_CASE("availability: ETag, conditional GET, owner extras and a hidden draft"
   CHECK(first.status == 200);
   CHECK(first.json().as_object().count("reservations") == 0);
   CHECK(server.get(base, {{"If-None-Match", first.header("etag")}}).status == 304);
+  // If-None-Match compares weakly and takes lists.
+  CHECK(server.get(base, {{"If-None-Match", "\"0\", W/" + first.header("etag")}}).status == 304);
+  CHECK(server.get(base, {{"If-None-Match", "\"0\""}}).status == 200);
   auto owner = server.get(base, TestServer::bearer(event.organizerToken));
   CHECK(owner.json().as_object().count("inventoryRules") == 1);
   CHECK(owner.json().at("inventoryRules").at("maxTicketsPerUser") == 10);

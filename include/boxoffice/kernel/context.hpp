@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "boxoffice/kernel/actor.hpp"
 #include "boxoffice/kernel/auth.hpp"
 #include "boxoffice/kernel/log.hpp"
 
@@ -21,6 +22,8 @@ struct RequestContext {
 
   // The caller; throws Problem::unauthorized if the route let an anonymous caller through.
   const auth::Principal& caller() const;
+  // The caller as the use cases see it: principal (if any) and correlation id.
+  Actor actor() const { return {principal, correlationId}; }
 };
 
 }  // namespace boxoffice

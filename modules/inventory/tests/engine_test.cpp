@@ -63,8 +63,8 @@ class Fixture {
   Outcome run(Command command, const std::string& userId, bool admin = false) {
     std::promise<Outcome> promise;
     auto future = promise.get_future();
-    engine_->submit(std::move(command), Actor{userId, admin}, "test",
-                    [&](Outcome o) { promise.set_value(std::move(o)); });
+    auth::Principal caller{userId, userId + "@example.com", {admin ? auth::Role::Admin : auth::Role::User}};
+    engine_->submit(std::move(command), Actor(caller, "test"), [&](Outcome o) { promise.set_value(std::move(o)); });
     return future.get();
   }
 
@@ -264,10 +264,16 @@ TEST_CASE("capacity cannot go below what is held or sold, and needs the current 
   f.publishEvent("e1", 10);
   REQUIRE(f.run(f.reserveCommand("e1", 6), "u").status == 201);
   auto version = f.engine().snapshot("e1")->version;
-  CHECK(f.run(CapacityCommand{"e1", version, {{"general", 5}}}, "organizer-1").status == 409);
-  CHECK(f.run(CapacityCommand{"e1", version - 1, {{"general", 20}}}, "organizer-1").status == 412);
-  CHECK(f.run(CapacityCommand{"e1", version, {{"general", 20}}}, "someone-else").status == 403);
-  auto grown = f.run(CapacityCommand{"e1", version, {{"general", 20}}}, "organizer-1");
+  auto current = IfMatch::parse(etagOf(version));
+  CHECK(f.run(CapacityCommand{"e1", current, {{"general", 5}}}, "organizer-1").status == 409);
+  auto stale = f.run(CapacityCommand{"e1", IfMatch::parse(etagOf(version - 1)), {{"general", 20}}}, "organizer-1");
+  CHECK(stale.status == 412);
+  CHECK(stale.problem->headers().at("ETag") == etagOf(version));
+  // A weak tag never guards a write, even for the current version.
+  CHECK(f.run(CapacityCommand{"e1", IfMatch::parse("W/" + etagOf(version)), {{"general", 20}}}, "organizer-1").status ==
+        412);
+  CHECK(f.run(CapacityCommand{"e1", current, {{"general", 20}}}, "someone-else").status == 403);
+  auto grown = f.run(CapacityCommand{"e1", current, {{"general", 20}}}, "organizer-1");
   CHECK(grown.status == 200);
   auto counts = f.storedCounts("e1");
   CHECK(counts[0] == 20);
