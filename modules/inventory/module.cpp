@@ -99,6 +99,6 @@ class Inventory final : public InventoryModule, public InventoryQueries {
 
 }  // namespace
 
-std::unique_ptr<InventoryModule> createModule(ModuleDeps deps) { return std::make_unique<Inventory>(std::move(deps)); }
+std::unique_ptr<InventoryModule> createModule(const ModuleDeps& deps) { return std::make_unique<Inventory>(deps); }
 
 }  // namespace boxoffice::inventory
