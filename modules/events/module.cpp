@@ -5,6 +5,8 @@
 #include <thread>
 
 #include "boxoffice/events/api.hpp"
+#include "boxoffice/kernel/config.hpp"
+#include "boxoffice/kernel/log.hpp"
 #include "demo_data.hpp"
 #include "routes.hpp"
 #include "service.hpp"

@@ -3,6 +3,8 @@
 
 #include "boxoffice/events/messages.hpp"
 #include "boxoffice/inventory/api.hpp"
+#include "boxoffice/kernel/bus.hpp"
+#include "boxoffice/kernel/config.hpp"
 #include "engine.hpp"
 #include "live_updates.hpp"
 #include "routes.hpp"

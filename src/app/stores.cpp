@@ -8,7 +8,8 @@ namespace boxoffice::app {
 Stores::Stores(const Config& config, Logger log) : config_(config), log_(std::move(log)) {}
 
 Database& Stores::open(std::string_view module) {
-  if (stores_.contains(module)) throw std::logic_error("the store of module " + std::string(module) + " is already open");
+  if (stores_.contains(module))
+    throw std::logic_error("the store of module " + std::string(module) + " is already open");
   std::string name(module);
   auto dataDir = std::filesystem::path(config_.getString("storage.dataDir"));
   auto store = std::make_unique<Database>(
