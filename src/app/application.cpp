@@ -18,8 +18,7 @@ Application::Application(const Config& config, std::shared_ptr<LogSink> sink)
     : config_(config),
       log_(std::move(sink), "kernel"),
       bus_(retryPolicy(config), metrics_, log_.forModule("bus")),
-      dispatcher_(bus_, metrics_, log_.forModule("bus")),
-      stores_(config, log_) {
+      dispatcher_(bus_, metrics_, log_.forModule("bus")) {
   rateLimiter_.definePolicy("anonymous", {static_cast<double>(config.getInt("rateLimit.anonymousPerSecond")),
                                           static_cast<double>(config.getInt("rateLimit.anonymousBurst"))});
   rateLimiter_.definePolicy("user", {static_cast<double>(config.getInt("rateLimit.userPerSecond")),

@@ -55,7 +55,7 @@ class Application {
   InProcessBus bus_;
   OutboxDispatcher dispatcher_;
   Router router_;
-  Stores stores_;
+  Stores stores_{config_, log_};
   std::map<std::string, Logger, std::less<>> moduleLogs_;  // ModuleDeps::log refers to these
   std::vector<std::unique_ptr<Module>> modules_;
   const auth::Authenticator* authenticator_ = nullptr;
