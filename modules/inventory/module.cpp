@@ -37,8 +37,8 @@ namespace {
 
 class Inventory final : public InventoryModule, public InventoryQueries {
  public:
-  explicit Inventory(ModuleDeps deps)
-      : deps_(std::move(deps)),
+  explicit Inventory(const ModuleDeps& deps)
+      : deps_(deps),
         engine_(deps_.store, settingsFrom(deps_.config), deps_.metrics, deps_.log),
         live_(
             [this](const std::string& eventId) {
