@@ -1,11 +1,14 @@
 // The composition root: reads the configuration, builds every module explicitly with what it
 // needs, and runs the command the user asked for. Nothing registers itself anywhere else.
+#include <array>
 #include <csignal>
 #include <iostream>
 #include <string>
+#include <string_view>
 
 #include "app/application.hpp"
 #include "app/command_line.hpp"
+#include "app/stores.hpp"
 #include "boxoffice/events/api.hpp"
 #include "boxoffice/identity/api.hpp"
 #include "boxoffice/inventory/api.hpp"
@@ -34,9 +37,12 @@ void loadConfig(Config& config, const app::Command& command) {
   parseLogLevel(config.getString("log.level"));  // reject a bad level before anything starts
 }
 
-// Builds every module, in dependency order, into `application`. The identity module is
-// returned because the server authenticates with it and the CLI adds users through it.
-identity::IdentityModule& buildModules(app::Application& application) {
+// Every module that has a store (<data-dir>/<name>.db). Stores are opened and migrated before
+// any module is built, and `migrate` does nothing else.
+constexpr std::array<std::string_view, 3> kModuleStores{"identity", "inventory", "events"};
+
+// Builds every module, in dependency order, into `application`; their stores are open.
+void buildModules(app::Application& application) {
   // The application owns each module; the typed references stay valid (the objects do not move).
   auto identityModule = identity::createModule(application.depsFor("identity"));
   auto& identity = *identityModule;
@@ -47,8 +53,9 @@ identity::IdentityModule& buildModules(app::Application& application) {
   auto inventoryModule = inventory::createModule(application.depsFor("inventory"));
   auto& inventory = *inventoryModule;
   application.add(std::move(inventoryModule));
-  application.add(events::createModule(application.depsFor("events"), &inventory.queries()));
-  return identity;
+  application.add(events::createModule(
+      application.depsFor("events"),
+      {.inventory = &inventory.queries(), .demoOrganizerId = std::string(identity::kDemoOrganizerUserId)}));
 }
 
 sigset_t shutdownSignals() {
@@ -60,11 +67,12 @@ sigset_t shutdownSignals() {
 }
 
 int serve(const Config& config, std::shared_ptr<LogSink> sink) {
-  ServerOptions::fromConfig(config);  // a bad --listen fails here, before any database is touched
+  auto server = ServerOptions::fromConfig(config);  // a bad --listen fails here, before any store is opened
   auto signals = shutdownSignals();
   app::Application application(config, std::move(sink));
+  for (auto name : kModuleStores) application.openStore(name);
   buildModules(application);
-  application.start();
+  application.start(server);
   int received = 0;
   sigwait(&signals, &received);
   application.log().info("shutting down", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
@@ -72,9 +80,10 @@ int serve(const Config& config, std::shared_ptr<LogSink> sink) {
   return 0;
 }
 
+// Opens every store, which applies its pending migrations; no module is built.
 int migrate(const Config& config, std::shared_ptr<LogSink> sink) {
-  app::Application application(config, std::move(sink));
-  buildModules(application);  // opening each store applies its migrations
+  app::Stores stores(config, Logger(std::move(sink), "kernel"));
+  for (auto name : kModuleStores) stores.open(name);
   std::cout << "migrations applied in " << config.getString("storage.dataDir") << "\n";
   return 0;
 }
@@ -85,11 +94,13 @@ int addUser(const Config& config, const app::Command& command, std::shared_ptr<L
   std::string password;
   std::getline(std::cin, password);
   if (!password.empty() && password.back() == '\r') password.pop_back();
+  // Users are identity's alone: only its store is opened and only that module is built.
   app::Application application(config, std::move(sink));
-  auto& identity = buildModules(application);
+  application.openStore("identity");
+  auto identity = identity::createModule(application.depsFor("identity"));
   auto displayName =
       command.displayName.empty() ? command.email.substr(0, command.email.find('@')) : command.displayName;
-  auto user = identity.addUser(command.email, password, displayName, *role);
+  auto user = identity->addUser(command.email, password, displayName, *role);
   std::cout << "created user " << user.id << " <" << user.email << "> with role " << command.role << "\n";
   return 0;
 }

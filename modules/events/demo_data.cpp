@@ -170,7 +170,7 @@ TimePoint shiftedForward(TimePoint planned, TimePoint now) {
 
 }  // namespace
 
-std::vector<Event> demoCatalogue(TimePoint now) {
+std::vector<Event> demoCatalogue(TimePoint now, const std::string& organizerId) {
   std::vector<Event> events;
   int n = 0;
   for (const auto& d : demos()) {
@@ -178,7 +178,7 @@ std::vector<Event> demoCatalogue(TimePoint now) {
     Event e;
     constexpr const char* kHex = "0123456789abcdef";
     e.id = std::string("0d3e0000-0000-4000-8000-0000000001") + kHex[(n / 16) % 16] + kHex[n % 16];
-    e.organizerId = std::string(kDemoOrganizerId);
+    e.organizerId = organizerId;
     e.content.name = d.name;
     e.content.description = d.description;
     e.content.category = d.category;

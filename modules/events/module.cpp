@@ -5,6 +5,8 @@
 #include <thread>
 
 #include "boxoffice/events/api.hpp"
+#include "boxoffice/kernel/config.hpp"
+#include "boxoffice/kernel/log.hpp"
 #include "demo_data.hpp"
 #include "routes.hpp"
 #include "service.hpp"
@@ -16,15 +18,16 @@ namespace {
 
 class EventsModuleImpl final : public EventsModule {
  public:
-  EventsModuleImpl(ModuleDeps deps, const inventory::InventoryQueries* inventory)
+  EventsModuleImpl(const ModuleDeps& deps, Collaborators collaborators)
       : deps_(deps),
+        demoOrganizerId_(std::move(collaborators.demoOrganizerId)),
         zones_(deps.config.getString("events.zoneinfoDir")),
-        service_(deps.store, inventory, deps.log, deps.metrics,
+        service_(deps.store, collaborators.inventory, deps.log, deps.metrics,
                  static_cast<std::size_t>(deps.config.getInt("events.listCountCacheEntries"))),
         routes_(service_, zones_,
                 RouteSettings{static_cast<std::size_t>(deps.config.getInt("events.searchMaxQueryLength"))}),
         sweepEvery_(std::chrono::seconds(deps.config.getInt("events.completionSweepSeconds"))) {
-    if (!inventory) {
+    if (!collaborators.inventory) {
       deps_.log.warn("inventory module absent: Published events' price categories can only grow");
     }
   }
@@ -50,9 +53,9 @@ class EventsModuleImpl final : public EventsModule {
   }
 
   void loadDemoData() override {
-    bool loaded = service_.loadOnce(kDemoMarker, demoCatalogue(std::chrono::system_clock::now()));
+    bool loaded = service_.loadOnce(kDemoMarker, demoCatalogue(std::chrono::system_clock::now(), demoOrganizerId_));
     deps_.log.info(loaded ? "demo catalogue loaded" : "demo catalogue already present",
-                   {{"organizerId", std::string(kDemoOrganizerId)}});
+                   {{"organizerId", demoOrganizerId_}});
   }
 
  private:
@@ -71,6 +74,7 @@ class EventsModuleImpl final : public EventsModule {
   }
 
   ModuleDeps deps_;
+  std::string demoOrganizerId_;
   TimezoneCheck zones_;
   EventService service_;
   Routes routes_;
@@ -96,8 +100,8 @@ std::vector<ConfigKey> configKeys() {
   };
 }
 
-std::unique_ptr<EventsModule> createModule(const ModuleDeps& deps, const inventory::InventoryQueries* inventory) {
-  return std::make_unique<EventsModuleImpl>(deps, inventory);
+std::unique_ptr<EventsModule> createModule(const ModuleDeps& deps, Collaborators collaborators) {
+  return std::make_unique<EventsModuleImpl>(deps, std::move(collaborators));
 }
 
 }  // namespace boxoffice::events

@@ -3,6 +3,8 @@
 
 #include "boxoffice/events/messages.hpp"
 #include "boxoffice/inventory/api.hpp"
+#include "boxoffice/kernel/bus.hpp"
+#include "boxoffice/kernel/config.hpp"
 #include "engine.hpp"
 #include "live_updates.hpp"
 #include "routes.hpp"
@@ -35,8 +37,8 @@ namespace {
 
 class Inventory final : public InventoryModule, public InventoryQueries {
  public:
-  explicit Inventory(ModuleDeps deps)
-      : deps_(std::move(deps)),
+  explicit Inventory(const ModuleDeps& deps)
+      : deps_(deps),
         engine_(deps_.store, settingsFrom(deps_.config), deps_.metrics, deps_.log),
         live_(
             [this](const std::string& eventId) {
@@ -101,6 +103,6 @@ class Inventory final : public InventoryModule, public InventoryQueries {
 
 }  // namespace
 
-std::unique_ptr<InventoryModule> createModule(ModuleDeps deps) { return std::make_unique<Inventory>(std::move(deps)); }
+std::unique_ptr<InventoryModule> createModule(const ModuleDeps& deps) { return std::make_unique<Inventory>(deps); }
 
 }  // namespace boxoffice::inventory

@@ -28,19 +28,17 @@ Application::Application(const Config& config, std::shared_ptr<LogSink> sink)
 
 Application::~Application() { stop(); }
 
-Database& Application::openStore(const std::string& name) {
-  auto dataDir = std::filesystem::path(config_.getString("storage.dataDir"));
-  auto store = std::make_unique<Database>(
-      Database::Options{dataDir / (name + ".db"), name, static_cast<int>(config_.getInt("storage.busyTimeoutMs"))},
-      log_.forModule(name));
-  store->migrate(embeddedMigrations());
-  dispatcher_.addSource(*store);
-  stores_.push_back(std::move(store));
-  return *stores_.back();
+Database& Application::openStore(std::string_view name) {
+  auto& store = stores_.open(name);
+  dispatcher_.addSource(store);
+  return store;
 }
 
-ModuleDeps Application::depsFor(const std::string& name) {
-  return ModuleDeps{config_, log_.forModule(name), openStore(name), bus_, metrics_, rateLimiter_, clock_};
+ModuleDeps Application::depsFor(std::string_view name) {
+  auto& store = stores_.at(name);
+  auto log = moduleLogs_.find(name);
+  if (log == moduleLogs_.end()) log = moduleLogs_.emplace(std::string(name), log_.forModule(std::string(name))).first;
+  return ModuleDeps{config_, log->second, store, bus_, metrics_, rateLimiter_, clock_};
 }
 
 Module& Application::add(std::unique_ptr<Module> module) {
@@ -48,7 +46,7 @@ Module& Application::add(std::unique_ptr<Module> module) {
   return *modules_.back();
 }
 
-std::uint16_t Application::start() {
+std::uint16_t Application::start(const ServerOptions& server) {
   registerOpsRoutes(router_, metrics_, [this]() -> std::optional<std::string> {
     if (!ready_) return "starting or stopping";
     return std::nullopt;
@@ -67,8 +65,7 @@ std::uint16_t Application::start() {
   dispatcher_.start();
   for (auto& module : modules_) module->start();
 
-  server_ = std::make_unique<HttpServer>(ServerOptions::fromConfig(config_), router_, authenticator_, rateLimiter_,
-                                         metrics_, log_);
+  server_ = std::make_unique<HttpServer>(server, router_, authenticator_, rateLimiter_, metrics_, log_);
   auto port = server_->start();
   ready_ = true;
   log_.info("listening",

@@ -2,10 +2,13 @@
 // The running system: kernel services and every module, built explicitly by the composition
 // root (main.cpp). Owns start-up order and shutdown order.
 #include <atomic>
+#include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "app/stores.hpp"
 #include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/config.hpp"
 #include "boxoffice/kernel/db.hpp"
@@ -28,15 +31,17 @@ class Application {
   Application(const Application&) = delete;
   Application& operator=(const Application&) = delete;
 
-  // Opens (and migrates) the database of module `name` under the data dir.
-  Database& openStore(const std::string& name);
-  ModuleDeps depsFor(const std::string& name);
+  // Opens (and migrates) the database of module `name` under the data dir, and has the outbox
+  // dispatcher deliver what it publishes. Every module's store is opened before any is built.
+  Database& openStore(std::string_view name);
+  // What module `name` is built with; its store must be open. Valid as long as the application.
+  ModuleDeps depsFor(std::string_view name);
   // Adds a module built by the composition root; it is started in the order added.
   Module& add(std::unique_ptr<Module> module);
   void setAuthenticator(const auth::Authenticator* authenticator) { authenticator_ = authenticator; }
 
-  // serve: routes, subscriptions, demo data, bus, modules, HTTP. Returns the bound port.
-  std::uint16_t start();
+  // serve: routes, subscriptions, demo data, bus, modules, HTTP on `server`. Returns the bound port.
+  std::uint16_t start(const ServerOptions& server);
   // Reverse order: HTTP (graceful), modules, bus flush, stores.
   void stop();
 
@@ -53,7 +58,8 @@ class Application {
   InProcessBus bus_;
   OutboxDispatcher dispatcher_;
   Router router_;
-  std::vector<std::unique_ptr<Database>> stores_;
+  Stores stores_{config_, log_};
+  std::map<std::string, Logger, std::less<>> moduleLogs_;  // ModuleDeps::log refers to these
   std::vector<std::unique_ptr<Module>> modules_;
   const auth::Authenticator* authenticator_ = nullptr;
   std::unique_ptr<HttpServer> server_;

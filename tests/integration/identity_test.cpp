@@ -582,8 +582,9 @@ TEST_CASE("a configured secret that is too short stops the start with a clear me
   std::string pattern = (std::filesystem::temp_directory_path() / "bx-identity-XXXXXX").string();
   std::filesystem::path dir = ::mkdtemp(pattern.data());
   std::string output;
-  int code = runBinary({"migrate", "--data-dir", dir.string()}, {{"BOXOFFICE_AUTH_JWT_SECRET", "tiny-Qz7-secret"}}, "",
-                       output);
+  // serve, not migrate: migrate only opens stores and never builds identity, which checks the secret.
+  int code = runBinary({"serve", "--listen", "127.0.0.1:0", "--data-dir", dir.string()},
+                       {{"BOXOFFICE_AUTH_JWT_SECRET", "tiny-Qz7-secret"}}, "", output);
   std::filesystem::remove_all(dir);
   CHECK(code != 0);
   CHECK(output.find("auth.jwtSecret") != std::string::npos);

@@ -182,6 +182,20 @@ TEST_CASE("kernel: `boxoffice migrate` creates every module database and is repe
   CHECK(queryDb(data / "identity.db", "SELECT COUNT(*) FROM kernel_migrations") == applied);
 }
 
+TEST_CASE("kernel: `boxoffice migrate` opens every store and builds no module") {
+  ScratchDir dir;
+  auto data = dir.path / "data";
+  std::string output;
+  // No JWT secret: building identity would generate and store a development key and warn.
+  REQUIRE(runBinary({"migrate", "--data-dir", data.string()}, {}, "", output) == 0);
+  for (const auto* store : {"identity.db", "events.db", "inventory.db"}) {
+    CAPTURE(store);
+    CHECK(std::stoi(queryDb(data / store, "SELECT COUNT(*) FROM kernel_migrations").at(0).at(0).value()) >= 1);
+  }
+  CHECK(queryDb(data / "identity.db", "SELECT COUNT(*) FROM identity_settings").at(0).at(0).value() == "0");
+  CHECK(output.find("development key") == std::string::npos);
+}
+
 TEST_CASE("kernel: an edited applied migration stops the start with a clear message") {
   TestServer server;
   server.terminate();

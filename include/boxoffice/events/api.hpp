@@ -8,10 +8,12 @@
 #include <vector>
 
 #include "boxoffice/events/messages.hpp"
-#include "boxoffice/identity/api.hpp"
 #include "boxoffice/inventory/api.hpp"
-#include "boxoffice/kernel/config.hpp"
 #include "boxoffice/kernel/module.hpp"
+
+namespace boxoffice {
+struct ConfigKey;  // boxoffice/kernel/config.hpp, for whoever calls configKeys()
+}  // namespace boxoffice
 
 namespace boxoffice::events {
 
@@ -32,19 +34,24 @@ class EventsModule : public Module {
   virtual const EventQueries& queries() const = 0;
 };
 
-// The organizer that owns the demo catalogue loaded by `serve --demo` (loadDemoData). Demo
-// events are owned by this fixed id so reloading is deterministic; an Admin can edit them.
-inline constexpr std::string_view kDemoOrganizerId = identity::kDemoOrganizerUserId;
-
 // events.searchMaxQueryLength, events.completionSweepSeconds, events.listCountCacheEntries,
 // events.zoneinfoDir.
 std::vector<ConfigKey> configKeys();
 
-// `inventory` may be nullptr when the inventory module is not built in. Then an edit that needs
-// to know how many seats are held or sold (shrinking or removing a price category, changing
-// the currency) is allowed only while nothing can have been sold, i.e. for Draft events;
-// on a Published event it is rejected with 409.
+// What the events module gets from other modules, handed over by the composition root.
+struct Collaborators {
+  // nullptr when the inventory module is not built in. Then an edit that needs to know how many
+  // seats are held or sold (shrinking or removing a price category, changing the currency) is
+  // allowed only while nothing can have been sold, i.e. for Draft events; on a Published event
+  // it is rejected with 409.
+  const inventory::InventoryQueries* inventory = nullptr;
+  // The organizer that owns the demo catalogue loaded by `serve --demo` (loadDemoData): the id
+  // of identity's demo organizer account, so reloading is deterministic; an Admin can edit them.
+  // The composition root fills it, so events need not depend on identity's contract.
+  std::string demoOrganizerId;
+};
+
 // Returns an EventsModule (a Module) so the composition root can hand queries() to others.
-std::unique_ptr<EventsModule> createModule(const ModuleDeps& deps, const inventory::InventoryQueries* inventory);
+std::unique_ptr<EventsModule> createModule(const ModuleDeps& deps, Collaborators collaborators);
 
 }  // namespace boxoffice::events

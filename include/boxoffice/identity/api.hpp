@@ -7,8 +7,11 @@
 #include <vector>
 
 #include "boxoffice/kernel/auth.hpp"
-#include "boxoffice/kernel/config.hpp"
 #include "boxoffice/kernel/module.hpp"
+
+namespace boxoffice {
+struct ConfigKey;  // boxoffice/kernel/config.hpp, for whoever calls configKeys()
+}  // namespace boxoffice
 
 namespace boxoffice::identity {
 

@@ -2,14 +2,16 @@
 // The inventory module's public facade: availability, holds (reservations), confirmation and
 // release. Other modules hold references handed to them by the composition root; they never
 // read inventory.db.
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "boxoffice/kernel/config.hpp"
 #include "boxoffice/kernel/module.hpp"
+
+namespace boxoffice {
+struct ConfigKey;  // boxoffice/kernel/config.hpp, for whoever calls configKeys()
+}  // namespace boxoffice
 
 namespace boxoffice::inventory {
 
@@ -34,6 +36,6 @@ class InventoryModule : public Module {
 
 // inventory.* keys: rule defaults, group-commit batch size, live-update rate.
 std::vector<ConfigKey> configKeys();
-std::unique_ptr<InventoryModule> createModule(ModuleDeps deps);
+std::unique_ptr<InventoryModule> createModule(const ModuleDeps& deps);
 
 }  // namespace boxoffice::inventory

@@ -2,24 +2,28 @@
 // What the composition root (src/main.cpp) hands a module, and what a module gives back.
 // Each module is built explicitly in main with these dependencies; there are no registries
 // filled by static initialisation.
-#include <memory>
+//
+// Every contract (include/boxoffice/<m>/api.hpp) includes this header, so it stays light: the
+// kernel services are only named here (references need no definition), and a module's .cpp
+// files include the kernel headers they use. Including the full headers here would put SOCI
+// and Boost.JSON into every translation unit that merely names a module.
 #include <string>
-
-#include "boxoffice/kernel/bus.hpp"
-#include "boxoffice/kernel/clock.hpp"
-#include "boxoffice/kernel/config.hpp"
-#include "boxoffice/kernel/db.hpp"
-#include "boxoffice/kernel/log.hpp"
-#include "boxoffice/kernel/metrics.hpp"
-#include "boxoffice/kernel/rate_limit.hpp"
-#include "boxoffice/kernel/router.hpp"
 
 namespace boxoffice {
 
+class Clock;
+class Config;
+class Database;
+class Logger;
+class MessageBus;
+class Metrics;
+class RateLimiter;
+class Router;
+
 struct ModuleDeps {
   const Config& config;
-  Logger log;       // already bound to the module's name
-  Database& store;  // the module's own database, migrated
+  const Logger& log;  // already bound to the module's name; owned by the composition root, copy it to keep it
+  Database& store;    // the module's own database, already opened and migrated
   MessageBus& bus;
   Metrics& metrics;
   RateLimiter& rateLimiter;

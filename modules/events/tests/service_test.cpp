@@ -297,13 +297,16 @@ TEST_CASE("ended Published events become Completed") {
   CHECK(f.outbox().back().type == "EventCompleted");
 }
 
+// Whoever owns the demo catalogue: the composition root hands identity's demo organizer over.
+constexpr const char* kOrganizer = "0d3e0000-0000-4000-8000-000000000001";
+
 TEST_CASE("the demo catalogue loads once") {
   Fixture f;
-  auto catalogue = demoCatalogue(std::chrono::system_clock::now());
+  auto catalogue = demoCatalogue(std::chrono::system_clock::now(), kOrganizer);
   CHECK(catalogue.size() == 12);
   for (const auto& e : catalogue)
     CHECK(e.content.startsAt > std::chrono::system_clock::now());  // upcoming, whatever the year
-  auto later = demoCatalogue(parseRfc3339("2029-06-01T00:00:00Z").value());
+  auto later = demoCatalogue(parseRfc3339("2029-06-01T00:00:00Z").value(), kOrganizer);
   CHECK(formatRfc3339(later.at(0).content.startsAt) == "2030-03-12T19:00:00Z");
   CHECK(f.service.loadOnce(kDemoMarker, catalogue));
   CHECK_FALSE(f.service.loadOnce(kDemoMarker, catalogue));
@@ -327,7 +330,7 @@ TEST_CASE("the demo catalogue loads once") {
 
 TEST_CASE("list filters and sorts") {
   Fixture f;
-  CHECK(f.service.loadOnce(kDemoMarker, demoCatalogue(parseRfc3339("2026-06-01T00:00:00Z").value())));
+  CHECK(f.service.loadOnce(kDemoMarker, demoCatalogue(parseRfc3339("2026-06-01T00:00:00Z").value(), kOrganizer)));
   store::ListFilter filter;
   filter.category = "theatre";
   CHECK(names(f.service.list(filter, PageRequest{})) == std::vector<std::string>{"Hamlet", "Le Malade imaginaire"});

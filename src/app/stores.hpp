@@ -1,0 +1,33 @@
+#pragma once
+// The modules' databases, one file per module under storage.dataDir. Opening a store applies
+// its pending migrations. This is a step of its own, before and apart from building modules:
+// `boxoffice migrate` opens every store and builds no module at all.
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "boxoffice/kernel/config.hpp"
+#include "boxoffice/kernel/db.hpp"
+#include "boxoffice/kernel/log.hpp"
+
+namespace boxoffice::app {
+
+class Stores {
+ public:
+  Stores(const Config& config, Logger log);
+
+  // Opens <storage.dataDir>/<module>.db and applies its pending migrations. Throws
+  // std::logic_error if that module's store is already open (two handles, two writers).
+  Database& open(std::string_view module);
+  // The store of `module`, opened before; std::logic_error if it was not (a module built
+  // without its store is a wiring mistake in the composition root).
+  Database& at(std::string_view module) const;
+
+ private:
+  const Config& config_;
+  Logger log_;
+  std::map<std::string, std::unique_ptr<Database>, std::less<>> stores_;
+};
+
+}  // namespace boxoffice::app
