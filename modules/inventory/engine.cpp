@@ -236,9 +236,8 @@ Outcome Engine::reserve(Batch& batch, Tx& tx, const ReserveCommand& command, con
 
   store::insertReservation(tx, hold);
   store::saveCategory(tx, event->eventId, category);
-  messages::TicketsReserved message{toState(hold)};
-  auto body = boxoffice::toJson(message);
-  announceHoldChange(batch, tx, *event, hold, message, actor.userId, correlationId);
+  auto body = announceHoldChange(batch, tx, *event, hold, messages::TicketsReserved{toState(hold)}, actor.userId,
+                                 correlationId);
 
   if (!command.idempotencyKey.empty()) {
     IdempotencyRecord record{command.requestHash, 201, boost::json::serialize(body), batch.now};
@@ -294,9 +293,8 @@ Outcome Engine::confirm(Batch& batch, Tx& tx, const ConfirmCommand& command, con
 
   store::updateReservationStatus(tx, hold.reservationId, hold.status, batch.now);
   store::saveCategory(tx, event->eventId, *category);
-  messages::ReservationConfirmed message{toState(hold)};
-  auto body = boxoffice::toJson(message);
-  announceHoldChange(batch, tx, *event, hold, message, actor.userId, correlationId);
+  auto body = announceHoldChange(batch, tx, *event, hold, messages::ReservationConfirmed{toState(hold)}, actor.userId,
+                                 correlationId);
   return {200, std::move(body), std::nullopt, false, event->version};
 }
 
@@ -347,14 +345,16 @@ void Engine::endHold(Batch& batch, Tx& tx, EventInventory& event, const std::str
 }
 
 template <class Message>
-void Engine::announceHoldChange(Batch& batch, Tx& tx, EventInventory& event, const Reservation& hold,
-                                const Message& message, const std::string& actorId, const std::string& correlationId) {
-  tx.publish(message, correlationId);
+boost::json::object Engine::announceHoldChange(Batch& batch, Tx& tx, EventInventory& event, const Reservation& hold,
+                                               const Message& message, const std::string& actorId,
+                                               const std::string& correlationId) {
+  auto payload = publishKeepingPayload(tx, message, correlationId);
   afterChange(batch, tx, event);
   store::insertAudit(tx,
                      {event.eventId, std::string(Message::type), actorId, hold.reservationId, hold.categoryId,
                       hold.ticketCount, correlationId},
                      event, batch.nowText);
+  return payload;
 }
 
 void Engine::expireDue(Batch& batch, Tx& tx) {

@@ -153,10 +153,12 @@ class Engine {
   // Publishes LowInventory / SoldOut once per crossing and bumps the version.
   static void afterChange(Batch& batch, Tx& tx, EventInventory& event);
   // A stored change of `hold`, told: its message (the action's name is the message type), the
-  // threshold checks and the audit row, all in `tx`.
+  // threshold checks and the audit row, all in `tx`. Returns the message's payload, which is also
+  // the API's reservation document.
   template <class Message>
-  static void announceHoldChange(Batch& batch, Tx& tx, EventInventory& event, const Reservation& hold,
-                                 const Message& message, const std::string& actorId, const std::string& correlationId);
+  static boost::json::object announceHoldChange(Batch& batch, Tx& tx, EventInventory& event, const Reservation& hold,
+                                                const Message& message, const std::string& actorId,
+                                                const std::string& correlationId);
   void saveTouchedHeaders(Batch& batch, Tx& tx);
   static Outcome finishedHoldOutcome(Tx& tx, const std::string& eventId, const std::string& reservationId,
                                      bool forConfirm);

@@ -115,7 +115,7 @@ TEST_CASE("message json: a described struct round-trips, bases' fields first, in
   CHECK(fromJson<sample::OrderPlaced>(json) == m);
 }
 
-TEST_CASE("message json: an optional may be absent or null; unknown fields are ignored") {
+TEST_CASE("message json: an optional may be absent or null, and unknown fields are ignored") {
   auto json = toJson(sample::placed());
   CHECK_FALSE(json.contains("note"));  // empty optionals are omitted, not null
   json["note"] = nullptr;

@@ -188,6 +188,15 @@ T fromJsonValue(const boost::json::value& json) {
   return out;
 }
 
+namespace message_json {
+// The one place a message type's traits become an outbox row.
+template <IntegrationMessage Message>
+std::string publishPayload(Tx& tx, const boost::json::object& payload, std::string_view correlationId,
+                           std::string_view causationId) {
+  return tx.publish(Message::topic, Message::type, payload, correlationId, causationId, Message::messageVersion);
+}
+}  // namespace message_json
+
 // Tx::publish for a typed message (declared in db.hpp).
 template <class Message>
 requires requires {
@@ -197,7 +206,16 @@ requires requires {
 }
 std::string Tx::publish(const Message& message, std::string_view correlationId, std::string_view causationId) {
   static_assert(IntegrationMessage<Message>);
-  return publish(Message::topic, Message::type, toJson(message), correlationId, causationId, Message::messageVersion);
+  return message_json::publishPayload<Message>(*this, toJson(message), correlationId, causationId);
+}
+
+// tx.publish(message, ...) that hands back the payload, for a caller that answers a request with
+// the same document: the object is built once (inventory's hold path, thousands a second).
+template <IntegrationMessage Message>
+boost::json::object publishKeepingPayload(Tx& tx, const Message& message, std::string_view correlationId) {
+  auto payload = toJson(message);
+  message_json::publishPayload<Message>(tx, payload, correlationId, {});
+  return payload;
 }
 
 // Subscribes module `Contract::module` to every message in `Contract::Subscribes`: one bus
