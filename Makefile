@@ -12,7 +12,7 @@ LISTEN     ?= 127.0.0.1:8080
 DATA_DIR   ?= ./data
 
 # Our own sources; the architecture test's fixtures are test data and stay as written.
-SOURCE_DIRS := include src modules tests bench
+SOURCE_DIRS := include src modules tests tools bench
 SOURCES = $(shell find $(SOURCE_DIRS) -type f \( -name '*.cpp' -o -name '*.hpp' \) -not -path '*/fixtures/*' 2>/dev/null | sort)
 # What clang-tidy checks: translation units under src/ and modules/ (headers via HeaderFilterRegex).
 # Unit tests are left out: doctest's macros are not what the checks are about.

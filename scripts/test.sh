@@ -108,6 +108,10 @@ begin "config docs match the schema"
 scripts/check-config-docs.py "$build_dir/boxoffice"
 end
 
+begin "message catalogue matches the code"
+scripts/check-message-catalogue.sh "$build_dir/message_catalogue"
+end
+
 if [[ "${BX_SKIP_SANITIZERS:-${BOXOFFICE_SKIP_SANITIZERS:-0}}" == 1 ]]; then
   echo
   echo "test.sh: BX_SKIP_SANITIZERS=1: skipping the ASan/UBSan build"

@@ -1,10 +1,10 @@
 #include "render.hpp"
 
+#include "boxoffice/kernel/message_json.hpp"
+
 namespace boxoffice::events {
 
 boost::json::object eventJson(const Event& e) {
-  boost::json::array categories;
-  for (const auto& c : e.content.priceCategories) categories.push_back(c.toJson());
   return {{"id", e.id},
           {"name", e.content.name},
           {"description", e.content.description},
@@ -12,9 +12,9 @@ boost::json::object eventJson(const Event& e) {
           {"startsAt", formatRfc3339(e.content.startsAt)},
           {"endsAt", formatRfc3339(e.content.endsAt)},
           {"timezone", e.content.timezone},
-          {"venue", e.content.venue.toJson()},
+          {"venue", toJson(e.content.venue)},
           {"maxCapacity", e.content.maxCapacity},
-          {"priceCategories", std::move(categories)},
+          {"priceCategories", toJsonValue(e.content.priceCategories)},
           {"organizerId", e.organizerId},
           {"status", to_string(e.status)},
           {"createdAt", formatRfc3339(e.createdAt)},

@@ -4,6 +4,7 @@
 
 #include "boxoffice/events/messages.hpp"
 #include "boxoffice/kernel/ids.hpp"
+#include "boxoffice/kernel/message_json.hpp"
 #include "boxoffice/kernel/problem.hpp"
 #include "rules.hpp"
 
@@ -21,7 +22,7 @@ void checkPrecondition(const std::optional<IfMatch>& ifMatch, const Event& curre
 
 template <class Message>
 void announce(Tx& tx, const Actor& actor, const Message& message) {
-  tx.publish(messages::kTopic, Message::type, message.toJson(), actor.correlationId());
+  tx.publish(message, actor.correlationId());
 }
 
 template <class Message>
@@ -247,8 +248,7 @@ int EventService::completeEnded(TimePoint now, int batchLimit) {
       event.updatedAt = now;
       event.version += 1;
       if (!store::update(tx.sql(), event, expected)) continue;
-      tx.publish(messages::kTopic, messages::EventCompleted::type, messageFor<messages::EventCompleted>(event).toJson(),
-                 {});
+      tx.publish(messageFor<messages::EventCompleted>(event), {});
       ++count;
     }
     return count;

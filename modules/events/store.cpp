@@ -4,6 +4,8 @@
 #include <deque>
 #include <utility>
 
+#include "boxoffice/kernel/message_json.hpp"
+
 namespace boxoffice::events::store {
 
 namespace {
@@ -41,10 +43,7 @@ struct Row {
     e.content.timezone = timezone;
     e.content.venue = {venueName, venueAddress, venueCity, venueCountry};
     e.content.maxCapacity = static_cast<int>(maxCapacity);
-    auto parsed = boost::json::parse(priceCategories);
-    for (const auto& c : parsed.as_array()) {
-      e.content.priceCategories.push_back(PriceCategory::fromJson(c.as_object()));
-    }
+    e.content.priceCategories = fromJsonValue<std::vector<PriceCategory>>(boost::json::parse(priceCategories));
     e.organizerId = organizerId;
     e.status = parseStatus(status).value_or(Status::Draft);
     e.createdAt = fromUnixMillis(createdAt);
@@ -110,9 +109,7 @@ long long fetchCount(soci::session& sql, const std::string& query, const Binds& 
 }
 
 std::string priceCategoriesJson(const std::vector<PriceCategory>& categories) {
-  boost::json::array array;
-  for (const auto& c : categories) array.push_back(c.toJson());
-  return boost::json::serialize(array);
+  return boost::json::serialize(toJsonValue(categories));
 }
 
 const char* orderBy(Sort sort) {

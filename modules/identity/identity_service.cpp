@@ -6,6 +6,7 @@
 #include "boxoffice/identity/messages.hpp"
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/json.hpp"
+#include "boxoffice/kernel/message_json.hpp"
 #include "boxoffice/kernel/problem.hpp"
 #include "boxoffice/kernel/time.hpp"
 #include "email.hpp"
@@ -61,7 +62,7 @@ UserSummary IdentityService::createUser(const NewUser& input, std::string_view c
       user_store::insert(tx.sql(), record, toUnixMillis(now));
       messages::UserRegistered message{record.user.id, record.user.email, record.user.displayName,
                                        record.user.createdAt};
-      tx.publish(messages::kTopic, messages::UserRegistered::type, message.toJson(), correlationId);
+      tx.publish(message, correlationId);
     });
   } catch (const soci::soci_error&) {
     // A constraint violation from a concurrent insert elsewhere: answer as a duplicate if that is

@@ -6,6 +6,7 @@
 #include "boxoffice/inventory/messages.hpp"
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/json.hpp"
+#include "boxoffice/kernel/message_json.hpp"
 #include "boxoffice/kernel/time.hpp"
 #include "problems.hpp"
 #include "rules.hpp"
@@ -224,8 +225,8 @@ Outcome Engine::reserve(Batch& batch, Tx& tx, const ReserveCommand& command, con
 
   store::insertReservation(tx, hold);
   store::saveCategory(tx, event->eventId, category);
-  auto body = toJson(hold);
-  announceHoldChange(batch, tx, *event, hold, messages::type::ticketsReserved, body, actor.id(), correlationId);
+  auto body =
+      announceHoldChange(batch, tx, *event, hold, messages::TicketsReserved{toState(hold)}, actor.id(), correlationId);
 
   if (!command.idempotencyKey.empty()) {
     idempotency_.remember(tx, idempotencyKey, {command.requestHash, 201, boost::json::serialize(body), batch.now});
@@ -265,8 +266,7 @@ Outcome Engine::confirm(Batch& batch, Tx& tx, const ConfirmCommand& command, con
   if (!actor.isAdmin() && actor.id() != it->second.userId) throw problems::reservationNotFound(command.reservationId);
   if (batch.now >= it->second.expiresAtMs) {
     // The sweeper has not reached it yet, but its time is up: expire it now, durably, and refuse.
-    endHold(batch, tx, *event, command.reservationId, ReservationStatus::Expired, messages::type::reservationExpired,
-            "expired", "system", correlationId);
+    endHold(batch, tx, *event, command.reservationId, ReservationStatus::Expired, "expired", "system", correlationId);
     Problem refused = problems::reservationExpired(command.reservationId);
     return {refused.status(), {}, refused, false, event->version};
   }
@@ -280,8 +280,8 @@ Outcome Engine::confirm(Batch& batch, Tx& tx, const ConfirmCommand& command, con
 
   store::updateReservationStatus(tx, hold.reservationId, hold.status, batch.now);
   store::saveCategory(tx, event->eventId, *category);
-  auto body = toJson(hold);
-  announceHoldChange(batch, tx, *event, hold, messages::type::reservationConfirmed, body, actor.id(), correlationId);
+  auto body = announceHoldChange(batch, tx, *event, hold, messages::ReservationConfirmed{toState(hold)}, actor.id(),
+                                 correlationId);
   return {200, std::move(body), std::nullopt, false, event->version};
 }
 
@@ -299,15 +299,14 @@ Outcome Engine::release(Batch& batch, Tx& tx, const ReleaseCommand& command, con
   auto* event = findEvent(command.eventId);
   if (!event) throw problems::eventNotFound(command.eventId);
   Reservation hold = it->second;
-  endHold(batch, tx, *event, hold.reservationId, ReservationStatus::Cancelled, messages::type::reservationReleased,
-          "released", actor.id(), correlationId);
+  endHold(batch, tx, *event, hold.reservationId, ReservationStatus::Cancelled, "released", actor.id(), correlationId);
   hold.status = ReservationStatus::Cancelled;
   return {200, toJson(hold), std::nullopt, false, event->version};
 }
 
 void Engine::endHold(Batch& batch, Tx& tx, EventInventory& event, const std::string& reservationId,
-                     ReservationStatus status, std::string_view messageType, const std::string& reason,
-                     const std::string& actorId, const std::string& correlationId) {
+                     ReservationStatus status, const std::string& reason, const std::string& actorId,
+                     const std::string& correlationId) {
   auto it = activeHolds_.find(reservationId);
   if (it == activeHolds_.end()) return;
   Reservation hold = it->second;
@@ -324,20 +323,25 @@ void Engine::endHold(Batch& batch, Tx& tx, EventInventory& event, const std::str
   hold.status = status;
 
   store::updateReservationStatus(tx, hold.reservationId, status, batch.now);
-  auto body = toJson(hold);
-  if (messageType == messages::type::reservationReleased) body["reason"] = reason;
-  announceHoldChange(batch, tx, event, hold, messageType, body, actorId, correlationId);
+  if (status == ReservationStatus::Expired) {
+    announceHoldChange(batch, tx, event, hold, messages::ReservationExpired{toState(hold)}, actorId, correlationId);
+  } else {
+    announceHoldChange(batch, tx, event, hold, messages::ReservationReleased{toState(hold), reason}, actorId,
+                       correlationId);
+  }
 }
 
-void Engine::announceHoldChange(Batch& batch, Tx& tx, EventInventory& event, const Reservation& hold,
-                                std::string_view messageType, const boost::json::object& body,
-                                const std::string& actorId, const std::string& correlationId) {
-  tx.publish(messages::kTopic, messageType, body, correlationId);
+template <class Message>
+boost::json::object Engine::announceHoldChange(Batch& batch, Tx& tx, EventInventory& event, const Reservation& hold,
+                                               const Message& message, const std::string& actorId,
+                                               const std::string& correlationId) {
+  auto payload = publishKeepingPayload(tx, message, correlationId);
   afterChange(batch, tx, event);
   store::insertAudit(tx,
-                     {event.eventId, std::string(messageType), actorId, hold.reservationId, hold.categoryId,
+                     {event.eventId, std::string(Message::type), actorId, hold.reservationId, hold.categoryId,
                       hold.ticketCount, correlationId},
                      event, batch.nowText);
+  return payload;
 }
 
 void Engine::expireDue(Batch& batch, Tx& tx) {
@@ -353,8 +357,7 @@ void Engine::expireDue(Batch& batch, Tx& tx) {
     if (eventIt == events_.end()) continue;
     // If the batch rolls back, the hold is still active: put its expiry back in the heap.
     batch.journal.onUndo([this, due, id] { expiries_.emplace(due, id); });
-    endHold(batch, tx, eventIt->second, id, ReservationStatus::Expired, messages::type::reservationExpired, "expired",
-            "system", "expiry-" + id);
+    endHold(batch, tx, eventIt->second, id, ReservationStatus::Expired, "expired", "system", "expiry-" + id);
     ++expired;
   }
   if (expired > 0) metrics_.increment("inventory_holds_expired_total", {}, expired);
@@ -364,19 +367,13 @@ void Engine::afterChange(Batch& batch, Tx& tx, EventInventory& event) {
   int available = event.availableSeats();
   bool low = available <= event.rules.lowInventoryThreshold;
   if (low && !event.lowInventoryAlerted && available > 0) {
-    tx.publish(
-        messages::kTopic, messages::type::lowInventory,
-        {{"eventId", event.eventId}, {"availableTickets", available}, {"threshold", event.rules.lowInventoryThreshold}},
-        "");
+    tx.publish(messages::LowInventory{event.eventId, available, event.rules.lowInventoryThreshold}, "");
     batch.journal.set(event.lowInventoryAlerted, true);
   } else if (!low && event.lowInventoryAlerted) {
     batch.journal.set(event.lowInventoryAlerted, false);
   }
   if (available == 0 && !event.soldOutAlerted && event.totalSeats() > 0) {
-    tx.publish(
-        messages::kTopic, messages::type::soldOut,
-        {{"eventId", event.eventId}, {"soldTickets", event.soldSeats()}, {"reservedTickets", event.reservedSeats()}},
-        "");
+    tx.publish(messages::SoldOut{event.eventId, event.soldSeats(), event.reservedSeats()}, "");
     batch.journal.set(event.soldOutAlerted, true);
   } else if (available > 0 && event.soldOutAlerted) {
     batch.journal.set(event.soldOutAlerted, false);
@@ -415,15 +412,11 @@ Outcome Engine::changeCapacity(Batch& batch, Tx& tx, const CapacityCommand& comm
     batch.journal.set(category->available, category->available + (change.totalSeats - oldTotal));
     batch.journal.set(category->total, change.totalSeats);
     store::saveCategory(tx, event->eventId, *category);
-    tx.publish(messages::kTopic, messages::type::capacityChanged,
-               {{"eventId", event->eventId},
-                {"categoryId", change.categoryId},
-                {"previousTotalSeats", oldTotal},
-                {"totalSeats", change.totalSeats},
-                {"totalCapacity", event->totalSeats()}},
-               correlationId);
+    tx.publish(
+        messages::CapacityChanged{event->eventId, change.categoryId, oldTotal, change.totalSeats, event->totalSeats()},
+        correlationId);
     store::insertAudit(tx,
-                       {event->eventId, "CapacityChanged", actor.id(), "", change.categoryId,
+                       {event->eventId, std::string(messages::CapacityChanged::type), actor.id(), "", change.categoryId,
                         change.totalSeats - oldTotal, correlationId},
                        *event, batch.nowText);
   }
@@ -432,7 +425,7 @@ Outcome Engine::changeCapacity(Batch& batch, Tx& tx, const CapacityCommand& comm
   return {200, boost::json::parse(snapshot->json).as_object(), std::nullopt, false, event->version};
 }
 
-void Engine::applyEventMessage(Tx& tx, const std::string& type, const events::messages::EventState& state,
+void Engine::applyEventMessage(Tx& tx, std::string_view type, const events::messages::EventState& state,
                                const std::string& correlationId) {
   // The bus commits after this returns; the journal must live until then.
   auto shared = std::make_shared<Batch>(nowMs());
@@ -443,7 +436,8 @@ void Engine::applyEventMessage(Tx& tx, const std::string& type, const events::me
   auto startsAt = parseRfc3339(state.startsAt);
   if (!startsAt) throw std::invalid_argument("event " + state.eventId + " has a bad startsAt");
   auto it = events_.find(state.eventId);
-  if (it != events_.end() && state.version <= it->second.sourceVersion && type != "EventDeleted") {
+  bool deleted = type == events::messages::EventDeleted::type;
+  if (it != events_.end() && state.version <= it->second.sourceVersion && !deleted) {
     return;  // an older or repeated message: what it says is already applied
   }
   if (it == events_.end()) {
@@ -459,7 +453,7 @@ void Engine::applyEventMessage(Tx& tx, const std::string& type, const events::me
   b.journal.set(event.organizerId, state.organizerId);
   b.journal.set(event.startsAtMs, toUnixMillis(*startsAt));
   b.journal.set(event.sourceVersion, std::max(event.sourceVersion, state.version));
-  b.journal.set(event.status, type == "EventDeleted" ? SaleStatus::Deleted : parseSaleStatus(state.status));
+  b.journal.set(event.status, deleted ? SaleStatus::Deleted : parseSaleStatus(state.status));
 
   // Categories follow the event; seats already held or sold are never taken away.
   std::vector<Category> categories;
@@ -505,13 +499,13 @@ void Engine::applyEventMessage(Tx& tx, const std::string& type, const events::me
       if (hold.eventId == event.eventId) holds.push_back(id);
     }
     for (const auto& id : holds) {
-      endHold(b, tx, event, id, ReservationStatus::Cancelled, messages::type::reservationReleased,
-              type == "EventDeleted" ? "eventDeleted" : "eventCancelled", "system", correlationId);
+      endHold(b, tx, event, id, ReservationStatus::Cancelled, deleted ? "eventDeleted" : "eventCancelled", "system",
+              correlationId);
     }
   }
   afterChange(b, tx, event);
-  store::insertAudit(tx, {event.eventId, "InventorySynced:" + type, "system", "", "", 0, correlationId}, event,
-                     b.nowText);
+  store::insertAudit(tx, {event.eventId, "InventorySynced:" + std::string(type), "system", "", "", 0, correlationId},
+                     event, b.nowText);
   saveTouchedHeaders(b, tx);
 }
 

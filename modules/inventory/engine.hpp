@@ -112,7 +112,7 @@ class Engine {
   void submit(Command command, Actor actor, Done done);
 
   // Applies an events-module message inside the subscriber transaction `tx`.
-  void applyEventMessage(Tx& tx, const std::string& type, const events::messages::EventState& state,
+  void applyEventMessage(Tx& tx, std::string_view type, const events::messages::EventState& state,
                          const std::string& correlationId);
 
   std::shared_ptr<const Snapshot> snapshot(const std::string& eventId) const;
@@ -142,17 +142,19 @@ class Engine {
   Outcome changeCapacity(Batch& batch, Tx& tx, const CapacityCommand& command, const Actor& actor,
                          const std::string& correlationId);
   // Ends an active hold (expired, released, or cancelled with its event): seats go back.
+  // `status` picks the message: Expired -> ReservationExpired, Cancelled -> ReservationReleased.
   void endHold(Batch& batch, Tx& tx, EventInventory& event, const std::string& reservationId, ReservationStatus status,
-               std::string_view messageType, const std::string& reason, const std::string& actorId,
-               const std::string& correlationId);
+               const std::string& reason, const std::string& actorId, const std::string& correlationId);
   void expireDue(Batch& batch, Tx& tx);
   // Publishes LowInventory / SoldOut once per crossing and bumps the version.
   static void afterChange(Batch& batch, Tx& tx, EventInventory& event);
   // A stored change of `hold`, told: its message (the action's name is the message type), the
-  // threshold checks and the audit row, all in `tx`.
-  static void announceHoldChange(Batch& batch, Tx& tx, EventInventory& event, const Reservation& hold,
-                                 std::string_view messageType, const boost::json::object& body,
-                                 const std::string& actorId, const std::string& correlationId);
+  // threshold checks and the audit row, all in `tx`. Returns the message's payload, which is also
+  // the API's reservation document.
+  template <class Message>
+  static boost::json::object announceHoldChange(Batch& batch, Tx& tx, EventInventory& event, const Reservation& hold,
+                                                const Message& message, const std::string& actorId,
+                                                const std::string& correlationId);
   void saveTouchedHeaders(Batch& batch, Tx& tx);
   static Outcome finishedHoldOutcome(Tx& tx, const std::string& eventId, const std::string& reservationId,
                                      bool forConfirm);

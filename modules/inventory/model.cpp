@@ -2,6 +2,7 @@
 
 #include <numeric>
 
+#include "boxoffice/kernel/message_json.hpp"
 #include "boxoffice/kernel/time.hpp"
 
 namespace boxoffice::inventory {
@@ -74,18 +75,20 @@ int sum(const std::vector<Category>& categories, F field) {
 }
 }  // namespace
 
-boost::json::object toJson(const Reservation& r) {
-  return {{"reservationId", r.reservationId},
-          {"eventId", r.eventId},
-          {"userId", r.userId},
-          {"sessionId", r.sessionId},
-          {"categoryId", r.categoryId},
-          {"ticketCount", r.ticketCount},
-          {"amount", {{"amount", r.amount}, {"currency", r.currency}}},
-          {"reservedAt", formatRfc3339(fromUnixMillis(r.reservedAtMs))},
-          {"expiresAt", formatRfc3339(fromUnixMillis(r.expiresAtMs))},
-          {"status", to_string(r.status)}};
+messages::ReservationState toState(const Reservation& r) {
+  return {r.reservationId,
+          r.eventId,
+          r.userId,
+          r.sessionId,
+          r.categoryId,
+          r.ticketCount,
+          {r.amount, r.currency},
+          formatRfc3339(fromUnixMillis(r.reservedAtMs)),
+          formatRfc3339(fromUnixMillis(r.expiresAtMs)),
+          std::string(to_string(r.status))};
 }
+
+boost::json::object toJson(const Reservation& r) { return boxoffice::toJson(toState(r)); }
 
 int EventInventory::totalSeats() const {
   return sum(categories, [](const Category& c) { return c.total; });

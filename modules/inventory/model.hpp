@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "boxoffice/inventory/messages.hpp"
+
 namespace boxoffice::inventory {
 
 enum class ReservationStatus { Reserved, Confirmed, Expired, Cancelled };
@@ -80,7 +82,9 @@ struct Reservation {
   ReservationStatus status = ReservationStatus::Reserved;
 };
 
-// The API's (and the messages') shape of a reservation.
+// A hold as the messages and the API report it.
+messages::ReservationState toState(const Reservation& reservation);
+// The API's reservation document: toState through the generic mapping, the messages' shape.
 boost::json::object toJson(const Reservation& reservation);
 
 }  // namespace boxoffice::inventory

@@ -1,13 +1,15 @@
 // The inventory module's wiring: its engine, live updates, routes and subscriptions.
 #include <boost/json.hpp>
 
-#include "boxoffice/events/messages.hpp"
 #include "boxoffice/inventory/api.hpp"
+#include "boxoffice/inventory/messages.hpp"
 #include "boxoffice/kernel/bus.hpp"
 #include "boxoffice/kernel/config.hpp"
+#include "boxoffice/kernel/message_json.hpp"
 #include "engine.hpp"
 #include "live_updates.hpp"
 #include "routes.hpp"
+#include "subscriptions.hpp"
 
 namespace boxoffice::inventory {
 
@@ -59,12 +61,10 @@ class Inventory final : public InventoryModule, public InventoryQueries {
   void registerRoutes(Router& router) override { routes_.registerAll(router); }
 
   void subscribe(MessageBus& bus) override {
-    bus.subscribe(events::messages::kTopic, "inventory", deps_.store, [this](const Envelope& message, Tx& tx) {
-      static constexpr std::string_view kApplied[] = {"EventCreated",   "EventUpdated", "EventPublished",
-                                                      "EventCancelled", "EventDeleted", "EventCompleted"};
-      if (std::find(std::begin(kApplied), std::end(kApplied), message.type) == std::end(kApplied)) return;
-      engine_.applyEventMessage(tx, message.type, events::messages::EventState::fromJson(message.payload),
-                                message.correlationId);
+    // Every events message carries the event's full state; the engine applies them alike.
+    subscribeMessages<Subscriptions>(bus, deps_.store, [this](const auto& message, const Envelope& envelope, Tx& tx) {
+      using Message = std::remove_cvref_t<decltype(message)>;
+      engine_.applyEventMessage(tx, Message::type, message, envelope.correlationId);
     });
   }
 

@@ -17,15 +17,9 @@
 #include <string_view>
 
 #include "boxoffice/kernel/db.hpp"
+#include "boxoffice/kernel/topics.hpp"
 
 namespace boxoffice {
-
-namespace topics {
-inline constexpr std::string_view events = "events";
-inline constexpr std::string_view tickets = "tickets";
-inline constexpr std::string_view payments = "payments";
-inline constexpr std::string_view notifications = "notifications";
-}  // namespace topics
 
 struct Envelope {
   std::string messageId;

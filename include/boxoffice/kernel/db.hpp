@@ -7,7 +7,7 @@
 //
 //   store.write([&](Tx& tx) {
 //     tx.sql() << "UPDATE ...", soci::use(x);
-//     tx.publish("events", "EventPublished", payload, ctx.correlationId);  // same transaction
+//     tx.publish(message, ctx.correlationId);  // same transaction (message_json.hpp)
 //   });
 #include <boost/json/object.hpp>
 #include <condition_variable>
@@ -70,6 +70,16 @@ class Tx {
   // Returns the new message's id.
   std::string publish(std::string_view topic, std::string_view type, const boost::json::object& payload,
                       std::string_view correlationId, std::string_view causationId = {}, int version = 1);
+  // Publishes a typed message (boxoffice/kernel/message.hpp): topic, type and version come from
+  // its type, the payload from its described fields. Defined in boxoffice/kernel/message_json.hpp,
+  // which a .cpp that publishes this way includes.
+  template <class Message>
+  requires requires {
+    Message::topic;
+    Message::type;
+    Message::messageVersion;
+  }
+  std::string publish(const Message& message, std::string_view correlationId, std::string_view causationId = {});
   bool published() const { return published_; }
   // Messages published while handling another message name it as their cause by default.
   void setDefaultCausation(std::string messageId) { defaultCausation_ = std::move(messageId); }

@@ -7,6 +7,7 @@
 #include <map>
 #include <thread>
 
+#include "boxoffice/kernel/message_json.hpp"
 #include "boxoffice/kernel/metrics.hpp"
 #include "demo_data.hpp"
 #include "support.hpp"
@@ -97,7 +98,7 @@ TEST_CASE("create stores a Draft owned by the caller and announces EventCreated"
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].type == "EventCreated");
   CHECK(rows[0].correlation == "corr-test");
-  auto message = messages::EventCreated::fromJson(boost::json::parse(rows[0].payload).as_object());
+  auto message = fromJson<messages::EventCreated>(boost::json::parse(rows[0].payload).as_object());
   CHECK(message.eventId == event.id);
   CHECK(message.status == "Draft");
   CHECK(message.organizerId == f.owner.userId);
@@ -145,7 +146,7 @@ TEST_CASE("update increments the version and announces what changed") {
   CHECK(updated.version == event.version + 1);
   CHECK(formatRfc3339(updated.content.startsAt) == "2030-03-13T19:00:00Z");
 
-  auto message = messages::EventUpdated::fromJson(f.lastPayload());
+  auto message = fromJson<messages::EventUpdated>(f.lastPayload());
   CHECK(f.outbox().back().type == "EventUpdated");
   CHECK(message.changedFields == std::vector<std::string>{"startsAt", "endsAt"});
   CHECK(message.previousStartsAt == "2030-03-12T19:00:00Z");
@@ -178,7 +179,7 @@ TEST_CASE("stale ETags, other organizers and final events are refused") {
 
   auto cancelled = f.service.cancel(f.as(f.owner), event.id, "storm", std::nullopt);
   CHECK(cancelled.status == Status::Cancelled);
-  auto message = messages::EventCancelled::fromJson(f.lastPayload());
+  auto message = fromJson<messages::EventCancelled>(f.lastPayload());
   CHECK(message.reason == "storm");
   CHECK(message.status == "Cancelled");
   CHECK(problemOf([&] { f.service.cancel(f.as(f.owner), event.id, "", std::nullopt); }).status == 409);
@@ -270,7 +271,7 @@ TEST_CASE("soft delete hides the event everywhere and announces EventDeleted") {
   auto event = f.published("Doomed Show", "x");
   f.service.remove(f.as(f.admin), event.id, std::nullopt);
   CHECK(f.outbox().back().type == "EventDeleted");
-  CHECK(messages::EventDeleted::fromJson(f.lastPayload()).eventId == event.id);
+  CHECK(fromJson<messages::EventDeleted>(f.lastPayload()).eventId == event.id);
   CHECK(problemOf([&] { f.service.get(f.admin, event.id); }).status == 404);
   CHECK(f.service.search("\"doomed\"*", PageRequest{}).totalItems == 0);
   CHECK(f.service.list({}, PageRequest{}).totalItems == 0);
@@ -314,7 +315,7 @@ TEST_CASE("the demo catalogue loads once") {
   auto rows = f.outbox();
   CHECK(rows.size() == 24);  // EventCreated + EventPublished each
   CHECK(rows[0].type == "EventCreated");
-  CHECK(messages::EventCreated::fromJson(boost::json::parse(rows[0].payload).as_object()).status == "Draft");
+  CHECK(fromJson<messages::EventCreated>(boost::json::parse(rows[0].payload).as_object()).status == "Draft");
   CHECK(rows[1].type == "EventPublished");
   // Every demo event passes the same validation an API client faces.
   TimezoneCheck zones;

@@ -2,6 +2,7 @@
 #include "engine.hpp"
 
 #include <atomic>
+#include <boost/json.hpp>
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <future>
@@ -101,6 +102,16 @@ class Fixture {
       int n = 0;
       sql << "SELECT COUNT(*) FROM outbox WHERE type = :t", soci::into(n), soci::use(type);
       return n;
+    });
+  }
+
+  std::vector<boost::json::object> outboxPayloads(const std::string& type) {
+    return store_->read([&](soci::session& sql) {
+      std::vector<boost::json::object> payloads;
+      soci::rowset<std::string> rows =
+          (sql.prepare << "SELECT payload FROM outbox WHERE type = :t ORDER BY rowid", soci::use(type));
+      for (const auto& row : rows) payloads.push_back(boost::json::parse(row).as_object());
+      return payloads;
     });
   }
 
@@ -309,4 +320,29 @@ TEST_CASE("an older event message does not undo a newer one") {
   f.publishEvent("e1", 10, 48 * 60 * kMinute, "EventPublished", 5);
   f.publishEvent("e1", 99, 48 * 60 * kMinute, "EventUpdated", 4);
   CHECK(f.storedCounts("e1")[0] == 10);
+}
+
+TEST_CASE("reservation messages keep their wire shape, and the API answers with the same document") {
+  Fixture f;
+  f.publishEvent("e1", 10);
+  auto held = f.run(f.reserveCommand("e1", 4), "u");
+  REQUIRE(held.status == 201);
+  f.publishEvent("e1", 10, 48 * 60 * kMinute, "EventCancelled", 3);
+
+  auto reserved = f.outboxPayloads("TicketsReserved");
+  REQUIRE(reserved.size() == 1);
+  CHECK(reserved[0] == held.body);
+  std::vector<std::string> keys;
+  for (const auto& field : reserved[0]) keys.emplace_back(field.key());
+  CHECK(keys == std::vector<std::string>{"reservationId", "eventId", "userId", "sessionId", "categoryId", "ticketCount",
+                                         "amount", "reservedAt", "expiresAt", "status"});
+  CHECK(reserved[0].at("amount") == boost::json::value{{"amount", 4 * 4500}, {"currency", "EUR"}});
+  CHECK(reserved[0].at("status").as_string() == "Reserved");
+
+  auto released = f.outboxPayloads("ReservationReleased");
+  REQUIRE(released.size() == 1);
+  CHECK(released[0].at("reservationId") == reserved[0].at("reservationId"));
+  CHECK(released[0].at("status").as_string() == "Cancelled");
+  CHECK(released[0].at("reason").as_string() == "eventCancelled");
+  CHECK(released[0].size() == reserved[0].size() + 1);
 }
