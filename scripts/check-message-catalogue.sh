@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks that docs/messages.md is what the code generates (tools/message_catalogue.cpp) and that
-# every module with a messages.hpp is in it. Run by scripts/test.sh:
+# every module with a messages.hpp or a subscriptions.hpp is in it. Run by scripts/test.sh:
 #
 #   scripts/check-message-catalogue.sh build/message_catalogue
 set -euo pipefail
@@ -23,6 +23,16 @@ for contract in "$root"/include/boxoffice/*/messages.hpp; do
   if ! grep -q "^Modules:.*\`$module\`" "$generated"; then
     echo "check-message-catalogue: include/boxoffice/$module/messages.hpp is not in the catalogue:" \
       "add its Messaging to Contracts in tools/message_catalogue.cpp" >&2
+    status=1
+  fi
+done
+# A subscriber missing from SubscriptionLists would silently vanish from the catalogue.
+for list in "$root"/modules/*/subscriptions.hpp; do
+  [[ -e "$list" ]] || continue
+  module=$(basename "$(dirname "$list")")
+  if ! grep -q "$module::Subscriptions" "$root/tools/message_catalogue.cpp"; then
+    echo "check-message-catalogue: modules/$module/subscriptions.hpp is not in the catalogue:" \
+      "add $module::Subscriptions to SubscriptionLists in tools/message_catalogue.cpp" >&2
     status=1
   fi
 done

@@ -21,6 +21,7 @@
 #include "boxoffice/events/messages.hpp"
 #include "boxoffice/identity/messages.hpp"
 #include "boxoffice/inventory/messages.hpp"
+#include "boxoffice/kernel/message_json.hpp"
 #include "inventory/subscriptions.hpp"
 
 namespace {
@@ -51,17 +52,10 @@ struct Entry {
   std::vector<Field> fields;
 };
 
-template <class T>
-struct IsOptional : std::false_type {};
-template <class T>
-struct IsOptional<std::optional<T>> : std::true_type {};
-template <class T>
-struct IsVector : std::false_type {};
-template <class T>
-struct IsVector<std::vector<T>> : std::true_type {};
-
-template <class T>
-using Members = boost::describe::describe_members<T, boost::describe::mod_public | boost::describe::mod_inherited>;
+// The field traits the JSON mapping itself uses, so the catalogue describes exactly what it writes.
+using message_json::IsOptional;
+using message_json::IsVector;
+using message_json::Members;
 
 template <class T>
 void fieldsOf(const std::string& prefix, std::vector<Field>& out);

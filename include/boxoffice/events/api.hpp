@@ -8,12 +8,16 @@
 #include <vector>
 
 #include "boxoffice/events/messages.hpp"
-#include "boxoffice/inventory/api.hpp"
 #include "boxoffice/kernel/module.hpp"
 
 namespace boxoffice {
 struct ConfigKey;  // boxoffice/kernel/config.hpp, for whoever calls configKeys()
 }  // namespace boxoffice
+namespace boxoffice::inventory {
+// Only a pointer crosses this contract; the events module's sources (USES inventory) and the
+// composition root include boxoffice/inventory/api.hpp, so this contract depends on no other.
+class InventoryQueries;
+}  // namespace boxoffice::inventory
 
 namespace boxoffice::events {
 
