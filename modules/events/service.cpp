@@ -79,8 +79,13 @@ std::optional<IfMatch> IfMatch::parse(const std::optional<std::string>& header) 
 std::string etagOf(std::int64_t version) { return "\"" + std::to_string(version) + "\""; }
 
 EventService::EventService(Database& db, const inventory::InventoryQueries* inventory, Logger log, Metrics& metrics,
-                           std::size_t countCacheEntries)
-    : db_(db), inventory_(inventory), log_(std::move(log)), metrics_(metrics), counts_(countCacheEntries) {
+                           const Clock& clock, std::size_t countCacheEntries)
+    : db_(db),
+      inventory_(inventory),
+      log_(std::move(log)),
+      metrics_(metrics),
+      clock_(clock),
+      counts_(countCacheEntries) {
   metrics_.describe(kChangesMetric, "counter", "Catalogue changes announced on topic events, by message type.");
 }
 
@@ -138,7 +143,7 @@ Event EventService::create(const Actor& actor, EventInput input) {
   }
   event.content = std::move(input.content);
   event.status = Status::Draft;
-  event.createdAt = event.updatedAt = std::chrono::system_clock::now();
+  event.createdAt = event.updatedAt = clock_.now();
   event.version = 1;
 
   write([&](Tx& tx) {
@@ -191,7 +196,7 @@ Event EventService::update(const Actor& actor, const std::string& id, EventInput
     Event next = current;
     next.content = std::move(input.content);
     next.organizerId = organizer;
-    storeNextVersion(tx.sql(), next, current.version, std::chrono::system_clock::now());
+    storeNextVersion(tx.sql(), next, current.version, clock_.now());
 
     auto message = messageFor<messages::EventUpdated>(next);
     message.changedFields = fields;
@@ -211,7 +216,7 @@ Event EventService::publish(const Actor& actor, const std::string& id, const std
   write([&](Tx& tx) {
     auto current = loadForChange(tx.sql(), actor, id);
     checkPrecondition(ifMatch, current);
-    auto now = std::chrono::system_clock::now();
+    auto now = clock_.now();
     checkPublish(current, now);
     next = current;
     next.status = Status::Published;
@@ -232,7 +237,7 @@ Event EventService::cancel(const Actor& actor, const std::string& id, const std:
     auto current = loadForChange(tx.sql(), actor, id);
     checkPrecondition(ifMatch, current);
     checkCancel(current);
-    auto now = std::chrono::system_clock::now();
+    auto now = clock_.now();
     next = current;
     next.status = Status::Cancelled;
     storeNextVersion(tx.sql(), next, current.version, now);
@@ -252,7 +257,7 @@ void EventService::remove(const Actor& actor, const std::string& id, const std::
     auto current = store::find(tx.sql(), id);
     if (!current) throw eventNotFound();
     checkPrecondition(ifMatch, *current);
-    auto now = std::chrono::system_clock::now();
+    auto now = clock_.now();
     if (!store::softDelete(tx.sql(), id, current->version, now)) throw Problem::preconditionFailed();
     current->updatedAt = now;
     current->version += 1;
@@ -266,8 +271,7 @@ void EventService::remove(const Actor& actor, const std::string& id, const std::
 
 Category EventService::addCategory(const Actor& actor, Category category) {
   if (!actor.principal || !actor.principal->isAdmin()) throw Problem::forbidden("Only an Admin may add categories.");
-  bool added =
-      write([&](Tx& tx) { return store::insertCategory(tx.sql(), category, std::chrono::system_clock::now()); });
+  bool added = write([&](Tx& tx) { return store::insertCategory(tx.sql(), category, clock_.now()); });
   if (!added) {
     throw Problem::conflict("category-exists", "Category exists",
                             "A category with slug '" + category.slug + "' exists already.");
@@ -316,7 +320,7 @@ bool EventService::loadOnce(const std::string& marker, const std::vector<Event>&
         announce(tx, system, published);
       }
     }
-    store::setFlag(tx.sql(), marker, std::chrono::system_clock::now());
+    store::setFlag(tx.sql(), marker, clock_.now());
     return true;
   });
 }

@@ -33,18 +33,19 @@ std::vector<ConfigKey> configKeys() {
 
 namespace {
 
-class Inventory final : public InventoryModule, public InventoryQueries {
+class InventoryModuleImpl final : public InventoryModule, public InventoryQueries {
  public:
-  explicit Inventory(ModuleDeps deps)
+  explicit InventoryModuleImpl(ModuleDeps deps)
       : deps_(std::move(deps)),
-        engine_(deps_.store, settingsFrom(deps_.config), deps_.metrics, deps_.log),
+        engine_(deps_.store, settingsFrom(deps_.config), deps_.metrics, deps_.log, deps_.clock),
         live_(
             [this](const std::string& eventId) {
               auto snapshot = engine_.snapshot(eventId);
               return snapshot ? snapshot->json : std::string();
             },
             static_cast<int>(deps_.config.getInt("inventory.livePushesPerSecond")),
-            static_cast<int>(deps_.config.getInt("inventory.livePushBudgetPerSecond")), deps_.metrics) {
+            static_cast<int>(deps_.config.getInt("inventory.livePushBudgetPerSecond")), deps_.metrics, deps_.clock,
+            deps_.log) {
     engine_.onChange([this](const std::vector<std::string>& eventIds) { live_.changed(eventIds); });
     // Memory mirrors the database before any message or request can arrive.
     engine_.load();
@@ -99,6 +100,8 @@ class Inventory final : public InventoryModule, public InventoryQueries {
 
 }  // namespace
 
-std::unique_ptr<InventoryModule> createModule(ModuleDeps deps) { return std::make_unique<Inventory>(std::move(deps)); }
+std::unique_ptr<InventoryModule> createModule(ModuleDeps deps) {
+  return std::make_unique<InventoryModuleImpl>(std::move(deps));
+}
 
 }  // namespace boxoffice::inventory

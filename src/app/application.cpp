@@ -17,6 +17,7 @@ RetryPolicy retryPolicy(const Config& config) {
 Application::Application(const Config& config, std::shared_ptr<LogSink> sink)
     : config_(config),
       log_(std::move(sink), "kernel"),
+      rateLimiter_(clock_),
       bus_(retryPolicy(config), metrics_, log_.forModule("bus")),
       dispatcher_(bus_, metrics_, log_.forModule("bus")) {
   rateLimiter_.definePolicy("anonymous", {static_cast<double>(config.getInt("rateLimit.anonymousPerSecond")),

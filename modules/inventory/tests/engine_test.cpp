@@ -8,7 +8,10 @@
 #include <sstream>
 #include <thread>
 
+#include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/time.hpp"
+#include "support/eventually.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace boxoffice;
 using namespace boxoffice::inventory;
@@ -19,18 +22,13 @@ constexpr std::int64_t kMinute = 60'000;
 
 class Fixture {
  public:
-  Fixture() : dir_(makeDir()) { open(); }
-  ~Fixture() {
-    close();
-    std::filesystem::remove_all(dir_);
-  }
+  Fixture() { open(); }
+  ~Fixture() { close(); }
 
   void open() {
     store_ = std::make_unique<Database>(Database::Options{dir_ / "inventory.db", "inventory"}, log_);
     store_->migrate(embeddedMigrations());
-    EngineSettings settings;
-    settings.clockMs = [this] { return now_.load(); };
-    engine_ = std::make_unique<Engine>(*store_, settings, metrics_, log_);
+    engine_ = std::make_unique<Engine>(*store_, EngineSettings{}, metrics_, log_, clock_);
     engine_->load();
     engine_->start();
   }
@@ -51,8 +49,8 @@ class Fixture {
     state.category = "concert";
     state.organizerId = "organizer-1";
     state.status = type == "EventCancelled" ? "Cancelled" : "Published";
-    state.startsAt = formatRfc3339(fromUnixMillis(now_ + startsInMs));
-    state.endsAt = formatRfc3339(fromUnixMillis(now_ + startsInMs + 3 * 60 * kMinute));
+    state.startsAt = formatRfc3339(fromUnixMillis(clock_.nowMillis() + startsInMs));
+    state.endsAt = formatRfc3339(fromUnixMillis(clock_.nowMillis() + startsInMs + 3 * 60 * kMinute));
     state.timezone = "Europe/Berlin";
     state.maxCapacity = seats;
     state.priceCategories = {{"general", "General", {4500, "EUR"}, seats}};
@@ -105,24 +103,15 @@ class Fixture {
   }
 
   Engine& engine() { return *engine_; }
-  void advance(std::int64_t ms) { now_ += ms; }
+  // Moves the engine's clock: holds expire without anyone sleeping.
+  void advance(std::int64_t ms) { clock_.advance(std::chrono::milliseconds(ms)); }
 
  private:
-  static std::filesystem::path makeDir() {
-    auto path = std::filesystem::temp_directory_path() /
-                ("bx-engine-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
-    std::filesystem::create_directories(path);
-    return path;
-  }
-  static std::atomic<int>& counter() {
-    static std::atomic<int> c{0};
-    return c;
-  }
-  std::filesystem::path dir_;
+  testing::TempDir dir_{"bx-engine"};
   std::ostringstream logText_;
   Logger log_{std::make_shared<LogSink>(logText_, LogLevel::Error), "inventory"};
   Metrics metrics_;
-  std::atomic<std::int64_t> now_{1'900'000'000'000};
+  ManualClock clock_{fromUnixMillis(1'900'000'000'000)};
   std::unique_ptr<Database> store_;
   std::unique_ptr<Engine> engine_;
 };
@@ -210,11 +199,8 @@ TEST_CASE("the sweeper expires holds without any request") {
   Fixture f;
   f.publishEvent("e1", 10);
   REQUIRE(f.run(f.reserveCommand("e1", 3), "u").status == 201);
-  f.advance(16 * kMinute);
-  for (int i = 0; i < 40 && f.storedReservations("e1", "Expired") == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  CHECK(f.storedReservations("e1", "Expired") == 3);
+  f.advance(16 * kMinute);  // the engine's worker wakes on the jump and expires the hold
+  CHECK(testing::eventually([&] { return f.storedReservations("e1", "Expired") == 3; }));
   CHECK(f.storedCounts("e1")[1] == 10);
 }
 
@@ -252,10 +238,7 @@ TEST_CASE("a hold that expired while the process was down is expired at start") 
   f.close();
   f.advance(20 * kMinute);
   f.open();
-  for (int i = 0; i < 40 && f.storedReservations("e1", "Expired") == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  CHECK(f.storedReservations("e1", "Expired") == 5);
+  CHECK(testing::eventually([&] { return f.storedReservations("e1", "Expired") == 5; }));
   checkInvariant(f.storedCounts("e1"));
 }
 
