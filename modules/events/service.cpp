@@ -11,7 +11,7 @@ namespace boxoffice::events {
 
 namespace {
 
-constexpr const char* kChangesMetric = "boxoffice_events_changes_total";
+constexpr const char* kChangesMetric = "events_changes_total";
 
 Problem eventNotFound() { return Problem::notFound("No such event."); }
 
@@ -273,7 +273,7 @@ Category EventService::addCategory(const Actor& actor, Category category) {
   if (!actor.principal || !actor.principal->isAdmin()) throw Problem::forbidden("Only an Admin may add categories.");
   bool added = write([&](Tx& tx) { return store::insertCategory(tx.sql(), category, clock_.now()); });
   if (!added) {
-    throw Problem::conflict("category-exists", "Category exists",
+    throw Problem::conflict("category-exists", "Category exists.",
                             "A category with slug '" + category.slug + "' exists already.");
   }
   return category;

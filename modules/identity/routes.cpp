@@ -17,7 +17,7 @@ using http::Method;
 using http::Request;
 using http::Response;
 
-constexpr const char* kSignIns = "boxoffice_identity_sign_ins_total";
+constexpr const char* kSignIns = "identity_sign_ins_total";
 constexpr std::size_t kMaxPasswordInput = 1024;  // longer is refused before hashing anything
 constexpr std::size_t kMaxTokenInput = 512;
 

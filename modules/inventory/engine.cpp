@@ -40,6 +40,8 @@ Engine::Engine(Database& store, EngineSettings settings, Metrics& metrics, Logge
   metrics_.describe("inventory_batch_size", "histogram", "Commands committed per inventory transaction.",
                     {1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
   metrics_.describe("inventory_commands_total", "counter", "Inventory commands by kind and result.");
+  metrics_.describe("inventory_holds_expired_total", "counter",
+                    "Holds that ran out of time and gave their seats back.");
 }
 
 Engine::~Engine() { stop(); }

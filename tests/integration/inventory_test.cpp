@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "sqlite_query.hpp"
 #include "test_server.hpp"
 #include "token_mint.hpp"
+#include "websocket_client.hpp"
 
 using namespace boxoffice::testing;
 using namespace std::chrono_literals;
@@ -373,6 +375,46 @@ TEST_CASE("live availability: Server-Sent Events push the document on every chan
   auto plain = server.get("/api/v1/inventory/" + event.id + "/status");
   CHECK(plain.status == 200);
   CHECK(plain.json().at("availableTickets") == 7);
+}
+
+TEST_CASE("live availability: a WebSocket watcher gets the document on every change") {
+  TestServer server;
+  auto event = publishedEvent(server, 10);
+  WebSocketClient watcher(server.port(), "/api/v1/inventory/" + event.id + "/status", 5s);
+  // The current document at once...
+  CHECK(watcher.readText().find("\"availableTickets\":10") != std::string::npos);
+  REQUIRE(reserve(server, event.id, mintToken("User").token, 3).status == 201);
+  // ...then the change (pushes are coalesced, so read until it arrives).
+  auto changed = boost::json::parse(watcher.readUntil("\"availableTickets\":7")).as_object();
+  CHECK(changed.at("eventId") == event.id);
+  CHECK(changed.at("reservedTickets") == 3);
+}
+
+// Here rather than in kernel_ops_test: this file's helpers drive every module, so each module's
+// series exist when /metrics is read.
+TEST_CASE("every series on /metrics is described (HELP and a type) once every module has worked") {
+  TestServer server;
+  server.tokenFor("User");                  // identity: registration and sign-in
+  auto event = publishedEvent(server, 10);  // events: created and published; inventory: synced
+  REQUIRE(reserve(server, event.id, mintToken("User").token, 1).status == 201);
+  auto text = server.get("/metrics").body;
+  std::istringstream lines(text);
+  std::string line;
+  int families = 0;
+  while (std::getline(lines, line)) {
+    if (!line.starts_with("# TYPE ")) continue;
+    auto rest = line.substr(7);
+    auto name = rest.substr(0, rest.find(' '));
+    auto type = rest.substr(rest.find(' ') + 1);
+    CAPTURE(name);
+    CHECK(text.find("# HELP " + name + " ") != std::string::npos);
+    CHECK((type == "counter" || type == "gauge" || type == "histogram"));
+    ++families;
+  }
+  CHECK(text.find("# TYPE inventory_commands_total counter") != std::string::npos);
+  CHECK(text.find("# TYPE events_changes_total counter") != std::string::npos);
+  CHECK(text.find("# TYPE identity_sign_ins_total counter") != std::string::npos);
+  CHECK(families > 10);
 }
 
 TEST_CASE("seed 003: POST /concerts/{id}/reserve is the same reservation") {

@@ -5,9 +5,11 @@
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <signal.h>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "eventually.hpp"
 #include "http_client.hpp"
@@ -206,24 +208,39 @@ TEST_CASE("kernel: idle keep-alive connections do not hold up shutdown") {
   CHECK(idle.waitForClose(2s));
 }
 
-TEST_CASE("kernel: a request being handled at SIGTERM still gets its answer") {
+TEST_CASE("kernel: requests being handled at SIGTERM still get their answers") {
   TestServer server;
-  RawConnection connection(server.port());
-  // The first request makes sure the connection has been accepted before the signal.
-  connection.send(formatRequest("GET", "/health", {}, {}, server.port()));
-  REQUIRE(connection.readResponse().status == 200);
-  // Registration hashes a password (argon2id): it is still running when the signal lands.
-  connection.send(formatRequest("POST", "/api/v1/auth/register", registerBody("inflight@example.com"),
-                                {{"Content-Type", "application/json"}}, server.port()));
-  std::this_thread::sleep_for(20ms);
+  // Registrations hash a password (argon2id, ~64 MiB each, a few at a time): four of them are
+  // still running or queued when the signal lands.
+  constexpr int kRequests = 4;
+  std::vector<std::unique_ptr<RawConnection>> connections;
+  for (int i = 0; i < kRequests; ++i) {
+    connections.push_back(std::make_unique<RawConnection>(server.port()));
+    // A first request makes sure the connection has been accepted before the signal.
+    connections.back()->send(formatRequest("GET", "/health", {}, {}, server.port()));
+    REQUIRE(connections.back()->readResponse().status == 200);
+  }
+  for (int i = 0; i < kRequests; ++i) {
+    auto email = "inflight" + std::to_string(i) + "@example.com";
+    connections[i]->send(formatRequest(
+        "POST", "/api/v1/auth/register", registerBody(email),
+        {{"Content-Type", "application/json"}, {"X-Request-Id", "inflight-" + std::to_string(i)}}, server.port()));
+  }
+  // All of them have reached the server (the scrape counts itself too).
+  REQUIRE(eventually(
+      [&] { return sampleValue(server.get("/metrics").body, "http_requests_in_flight ") >= kRequests + 1; }, 5s, 1ms));
   server.signal(SIGTERM);
-  auto r = connection.readResponse();
-  CHECK(r.status == 201);
+  for (auto& connection : connections) CHECK(connection->readResponse().status == 201);
   CHECK(server.waitForExit() == 0);
-  // It was committed, not just answered.
-  auto rows =
-      queryDb(server.dataDir() / "identity.db", "SELECT COUNT(*) FROM users WHERE email = 'inflight@example.com'");
-  CHECK(rows.at(0).at(0) == "1");
+  // They were committed, not just answered.
+  auto rows = queryDb(server.dataDir() / "identity.db", "SELECT COUNT(*) FROM users WHERE email LIKE 'inflight%'");
+  CHECK(rows.at(0).at(0) == std::to_string(kRequests));
+  // And the shutdown really waited for one: an answer was logged after "shutting down" (if every
+  // hash had finished before the signal, this test would prove nothing and fails instead).
+  auto logs = server.logs();
+  auto shutdownAt = logs.find("\"shutting down\"");
+  REQUIRE(shutdownAt != std::string::npos);
+  CHECK(logs.find("\"requestId\":\"inflight-", shutdownAt) != std::string::npos);
 }
 
 TEST_CASE("kernel: a request half received at SIGTERM is finished and answered") {

@@ -24,7 +24,8 @@ inline void checkProblem(const HttpResult& r, int status, const std::string& slu
   REQUIRE(object.contains("title"));
   REQUIRE(object.contains("status"));
   CHECK(object.at("status").to_number<int>() == status);
-  CHECK(object.at("title").is_string());
+  REQUIRE(object.at("title").is_string());
+  CHECK(object.at("title").as_string().ends_with("."));  // docs/problems.md: every title is a sentence
   if (!slug.empty()) CHECK(object.at("type").as_string() == "/problems/" + slug);
   CHECK(r.header("x-request-id") != "");
 }
