@@ -15,6 +15,7 @@
 #include "test_server.hpp"
 
 using namespace boxoffice::testing;
+using namespace boxoffice::test_support;
 
 namespace {
 

@@ -20,6 +20,7 @@
 #include "token_mint.hpp"
 
 using namespace boxoffice::testing;
+using namespace boxoffice::test_support;
 using namespace std::chrono_literals;
 
 namespace {

@@ -23,6 +23,7 @@
 #include "websocket_client.hpp"
 
 using namespace boxoffice::testing;
+using namespace boxoffice::test_support;
 using namespace std::chrono_literals;
 
 namespace {

@@ -16,6 +16,7 @@
 #include "test_server.hpp"
 
 using namespace boxoffice::testing;
+using namespace boxoffice::test_support;
 using namespace std::chrono_literals;
 
 namespace {

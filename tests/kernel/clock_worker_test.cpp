@@ -15,7 +15,7 @@ using namespace std::chrono_literals;
 
 namespace {
 // The worker runs on its own thread: poll for what its step did (real time, up to five seconds).
-bool within5s(const std::function<bool()>& done) { return testing::eventually(done, 5s, 10ms); }
+bool within5s(const std::function<bool()>& done) { return test_support::eventually(done, 5s, 10ms); }
 }  // namespace
 
 TEST_CASE("manual clock: moves wall and steady time together, only forward, and tells listeners") {

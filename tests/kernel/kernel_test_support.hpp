@@ -9,7 +9,7 @@
 
 namespace boxoffice::test {
 
-using testing::TempDir;  // support/temp_dir.hpp
+using test_support::TempDir;  // support/temp_dir.hpp
 
 // A logger whose lines go to a string the test can inspect.
 struct CapturedLog {

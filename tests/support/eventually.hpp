@@ -6,7 +6,7 @@
 #include <functional>
 #include <thread>
 
-namespace boxoffice::testing {
+namespace boxoffice::test_support {
 
 // True as soon as `condition` holds; false if it still does not after `timeout`.
 inline bool eventually(const std::function<bool()>& condition,
@@ -20,4 +20,4 @@ inline bool eventually(const std::function<bool()>& condition,
   return condition();
 }
 
-}  // namespace boxoffice::testing
+}  // namespace boxoffice::test_support

@@ -26,6 +26,6 @@ int waitFor(pid_t pid, int timeoutMs);
 bool exited(pid_t pid, int& status);
 
 std::string readFile(const std::filesystem::path& file, std::uintmax_t offset = 0);
-using testing::makeTempDir;  // temp_dir.hpp
+using test_support::makeTempDir;  // temp_dir.hpp
 
 }  // namespace boxoffice::testing::process

@@ -18,7 +18,7 @@ namespace boxoffice::test_support {
 class TempDatabase {
  public:
   TempDatabase(const std::string& module, std::span<const Migration> migrations) : log{sink, module} {
-    dir = testing::makeTempDir("bx-" + module);
+    dir = makeTempDir("bx-" + module);
     db = std::make_unique<Database>(Database::Options{dir / (module + ".db"), module}, log);
     db->migrate(migrations);
   }

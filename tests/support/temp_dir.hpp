@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace boxoffice::testing {
+namespace boxoffice::test_support {
 
 // A fresh directory "<$TMPDIR or /tmp>/<prefix>-XXXXXX"; the caller removes it.
 inline std::filesystem::path makeTempDir(const std::string& prefix) {
@@ -35,4 +35,4 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-}  // namespace boxoffice::testing
+}  // namespace boxoffice::test_support

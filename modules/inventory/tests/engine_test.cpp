@@ -107,7 +107,7 @@ class Fixture {
   void advance(std::int64_t ms) { clock_.advance(std::chrono::milliseconds(ms)); }
 
  private:
-  testing::TempDir dir_{"bx-engine"};
+  test_support::TempDir dir_{"bx-engine"};
   std::ostringstream logText_;
   Logger log_{std::make_shared<LogSink>(logText_, LogLevel::Error), "inventory"};
   Metrics metrics_;
@@ -200,7 +200,7 @@ TEST_CASE("the sweeper expires holds without any request") {
   f.publishEvent("e1", 10);
   REQUIRE(f.run(f.reserveCommand("e1", 3), "u").status == 201);
   f.advance(16 * kMinute);  // the engine's worker wakes on the jump and expires the hold
-  CHECK(testing::eventually([&] { return f.storedReservations("e1", "Expired") == 3; }));
+  CHECK(test_support::eventually([&] { return f.storedReservations("e1", "Expired") == 3; }));
   CHECK(f.storedCounts("e1")[1] == 10);
 }
 
@@ -238,7 +238,7 @@ TEST_CASE("a hold that expired while the process was down is expired at start") 
   f.close();
   f.advance(20 * kMinute);
   f.open();
-  CHECK(testing::eventually([&] { return f.storedReservations("e1", "Expired") == 5; }));
+  CHECK(test_support::eventually([&] { return f.storedReservations("e1", "Expired") == 5; }));
   checkInvariant(f.storedCounts("e1"));
 }
 
