@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "eventually.hpp"
+#include "json_text.hpp"
 #include "problem_check.hpp"
 #include "sqlite_query.hpp"
 #include "test_server.hpp"
@@ -20,9 +21,6 @@ using namespace boxoffice::test_support;
 namespace {
 
 constexpr const char* kDemoOrganizer = "0d3e0000-0000-4000-8000-000000000001";
-
-std::string json(const boost::json::object& object) { return boost::json::serialize(object); }
-std::string str(const boost::json::value& value) { return std::string(value.as_string()); }
 
 boost::json::object eventBody(const std::string& name, const std::string& startsAt = "2030-03-12T19:00:00Z",
                               const std::string& category = "concert", const std::string& city = "Berlin",

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "eventually.hpp"
+#include "json_text.hpp"
 #include "problem_check.hpp"
 #include "sqlite_query.hpp"
 #include "temp_dir.hpp"
@@ -26,8 +27,6 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr const char* kPassword = "Lantern-orchard-4711";
-
-std::string json(const boost::json::object& object) { return boost::json::serialize(object); }
 
 HttpResult registerUser(TestServer& server, const std::string& email, const std::string& password = kPassword,
                         const std::string& displayName = "Test Person") {
@@ -47,8 +46,6 @@ boost::json::object signIn(TestServer& server, const std::string& email) {
   REQUIRE_MESSAGE(r.status == 200, r.body);
   return r.json().as_object();
 }
-
-std::string str(const boost::json::value& value) { return std::string(value.as_string()); }
 
 HttpResult refresh(TestServer& server, const std::string& refreshToken) {
   return server.post("/api/v1/auth/refresh", json({{"refreshToken", refreshToken}}));

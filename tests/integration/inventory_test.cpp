@@ -16,6 +16,7 @@
 
 #include "eventually.hpp"
 #include "http_client.hpp"
+#include "json_text.hpp"
 #include "problem_check.hpp"
 #include "sqlite_query.hpp"
 #include "test_server.hpp"
@@ -27,8 +28,6 @@ using namespace boxoffice::test_support;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::string str(const boost::json::value& v) { return std::string(v.as_string()); }
 
 struct Event {
   std::string id;

@@ -7,17 +7,11 @@
 
 #include "problem_check.hpp"
 #include "test_server.hpp"
+#include "text_lines.hpp"
 
 namespace boxoffice::testing {
 
-inline bool hasLine(const std::string& text, const std::string& line) {
-  std::istringstream in(text);
-  std::string l;
-  while (std::getline(in, l)) {
-    if (l == line) return true;
-  }
-  return false;
-}
+using test_support::hasLine;
 
 inline bool hasLineStartingWith(const std::string& text, const std::string& prefix) {
   std::istringstream in(text);
