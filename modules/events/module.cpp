@@ -1,12 +1,11 @@
 // The events module: the catalogue of shows. Wires the service, routes, demo data and the
 // sweeper that marks ended events Completed.
-#include <condition_variable>
-#include <mutex>
-#include <thread>
+#include <optional>
 
 #include "boxoffice/events/api.hpp"
 #include "boxoffice/kernel/config.hpp"
 #include "boxoffice/kernel/log.hpp"
+#include "boxoffice/kernel/background_worker.hpp"
 #include "demo_data.hpp"
 #include "routes.hpp"
 #include "service.hpp"
@@ -22,11 +21,12 @@ class EventsModuleImpl final : public EventsModule {
       : deps_(deps),
         demoOrganizerId_(std::move(collaborators.demoOrganizerId)),
         zones_(deps.config.getString("events.zoneinfoDir")),
-        service_(deps.store, collaborators.inventory, deps.log, deps.metrics,
+        service_(deps.store, collaborators.inventory, deps.log, deps.metrics, deps.clock,
                  static_cast<std::size_t>(deps.config.getInt("events.listCountCacheEntries"))),
         routes_(service_, zones_,
                 RouteSettings{static_cast<std::size_t>(deps.config.getInt("events.searchMaxQueryLength"))}),
-        sweepEvery_(std::chrono::seconds(deps.config.getInt("events.completionSweepSeconds"))) {
+        sweepEvery_(std::chrono::seconds(deps.config.getInt("events.completionSweepSeconds"))),
+        sweeper_("events-sweeper", deps.clock, deps.log, [this] { return sweep(); }) {
     if (!collaborators.inventory) {
       deps_.log.warn("inventory module absent: Published events' price categories can only grow");
     }
@@ -40,37 +40,26 @@ class EventsModuleImpl final : public EventsModule {
   void registerRoutes(Router& router) override { routes_.registerAll(router); }
 
   void start() override {
-    if (sweepEvery_.count() <= 0) return;
-    sweeper_ = std::jthread([this](const std::stop_token& stop) { sweep(stop); });
+    if (sweepEvery_.count() > 0) sweeper_.start();
   }
 
-  void stop() override {
-    if (sweeper_.joinable()) {
-      sweeper_.request_stop();
-      wake_.notify_all();
-      sweeper_.join();
-    }
-  }
+  void stop() override { sweeper_.stop(); }
 
   void loadDemoData() override {
-    bool loaded = service_.loadOnce(kDemoMarker, demoCatalogue(std::chrono::system_clock::now(), demoOrganizerId_));
+    bool loaded = service_.loadOnce(kDemoMarker, demoCatalogue(deps_.clock.now(), demoOrganizerId_));
     deps_.log.info(loaded ? "demo catalogue loaded" : "demo catalogue already present",
                    {{"organizerId", demoOrganizerId_}});
   }
 
  private:
-  void sweep(const std::stop_token& stop) {
-    std::mutex mutex;
-    while (!stop.stop_requested()) {
-      try {
-        service_.completeEnded(std::chrono::system_clock::now());
-      } catch (const std::exception& e) {
-        // The next round tries again; a busy database is no reason to stop sweeping.
-        deps_.log.warn("completion sweep failed", {{"error", e.what()}});
-      }
-      std::unique_lock lock(mutex);
-      wake_.wait_for(lock, stop, sweepEvery_, [] { return false; });
+  std::optional<std::chrono::milliseconds> sweep() {
+    try {
+      service_.completeEnded(deps_.clock.now());
+    } catch (const std::exception& e) {
+      // The next round tries again; a busy database is no reason to stop sweeping.
+      deps_.log.warn("completion sweep failed", {{"error", e.what()}});
     }
+    return sweepEvery_;
   }
 
   ModuleDeps deps_;
@@ -79,8 +68,8 @@ class EventsModuleImpl final : public EventsModule {
   EventService service_;
   Routes routes_;
   std::chrono::seconds sweepEvery_;
-  std::condition_variable_any wake_;
-  std::jthread sweeper_;
+  // Declared last: it stops (joins) before the service its step uses is destroyed.
+  BackgroundWorker sweeper_;
 };
 
 }  // namespace

@@ -14,7 +14,7 @@ const PriceCategory* findCategory(const std::vector<PriceCategory>& categories, 
 }
 
 Problem inUse(std::string detail) {
-  return Problem::conflict("price-category-in-use", "Price category change not allowed", std::move(detail));
+  return Problem::conflict("price-category-in-use", "Price category change not allowed.", std::move(detail));
 }
 
 // Seats held plus sold in one category, or nullopt when inventory cannot tell.
@@ -45,7 +45,7 @@ bool canEdit(const auth::Principal& caller, const Event& event) {
 
 void checkEdit(Status status, const EventContent& before, const EventContent& after, const InventoryView& inventory) {
   if (status == Status::Cancelled || status == Status::Completed) {
-    throw Problem::conflict("event-final", "Event can no longer be changed",
+    throw Problem::conflict("event-final", "Event can no longer be changed.",
                             "A " + std::string(to_string(status)) + " event cannot be edited.");
   }
   if (status != Status::Published) return;  // a Draft has sold nothing: anything valid goes
@@ -80,22 +80,22 @@ void checkEdit(Status status, const EventContent& before, const EventContent& af
 void checkPublish(const Event& event, TimePoint now) {
   if (event.status != Status::Draft) {
     throw Problem::conflict(
-        "invalid-status-transition", "Event status does not allow this change",
+        "invalid-status-transition", "Event status does not allow this change.",
         "Only a Draft event can be published; this one is " + std::string(to_string(event.status)) + ".");
   }
   if (event.content.priceCategories.empty()) {
-    throw Problem::conflict("event-not-sellable", "Event cannot be published",
+    throw Problem::conflict("event-not-sellable", "Event cannot be published.",
                             "Add at least one price category before publishing.");
   }
   if (event.content.startsAt <= now) {
-    throw Problem::conflict("event-not-sellable", "Event cannot be published",
+    throw Problem::conflict("event-not-sellable", "Event cannot be published.",
                             "The event starts in the past; move startsAt first.");
   }
 }
 
 void checkCancel(const Event& event) {
   if (event.status == Status::Cancelled || event.status == Status::Completed) {
-    throw Problem::conflict("invalid-status-transition", "Event status does not allow this change",
+    throw Problem::conflict("invalid-status-transition", "Event status does not allow this change.",
                             "The event is already " + std::string(to_string(event.status)) + ".");
   }
 }

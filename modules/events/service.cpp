@@ -12,7 +12,7 @@ namespace boxoffice::events {
 
 namespace {
 
-constexpr const char* kChangesMetric = "boxoffice_events_changes_total";
+constexpr const char* kChangesMetric = "events_changes_total";
 
 Problem eventNotFound() { return Problem::notFound("No such event."); }
 
@@ -43,8 +43,13 @@ void storeNextVersion(soci::session& sql, Event& next, std::int64_t currentVersi
 }  // namespace
 
 EventService::EventService(Database& db, const inventory::InventoryQueries* inventory, Logger log, Metrics& metrics,
-                           std::size_t countCacheEntries)
-    : db_(db), inventory_(inventory), log_(std::move(log)), metrics_(metrics), counts_(countCacheEntries) {
+                           const Clock& clock, std::size_t countCacheEntries)
+    : db_(db),
+      inventory_(inventory),
+      log_(std::move(log)),
+      metrics_(metrics),
+      clock_(clock),
+      counts_(countCacheEntries) {
   metrics_.describe(kChangesMetric, "counter", "Catalogue changes announced on topic events, by message type.");
 }
 
@@ -102,7 +107,7 @@ Event EventService::create(const Actor& actor, EventInput input) {
   }
   event.content = std::move(input.content);
   event.status = Status::Draft;
-  event.createdAt = event.updatedAt = std::chrono::system_clock::now();
+  event.createdAt = event.updatedAt = clock_.now();
   event.version = 1;
 
   write([&](Tx& tx) {
@@ -155,7 +160,7 @@ Event EventService::update(const Actor& actor, const std::string& id, EventInput
     Event next = current;
     next.content = std::move(input.content);
     next.organizerId = organizer;
-    storeNextVersion(tx.sql(), next, current.version, std::chrono::system_clock::now());
+    storeNextVersion(tx.sql(), next, current.version, clock_.now());
 
     auto message = messageFor<messages::EventUpdated>(next);
     message.changedFields = fields;
@@ -175,7 +180,7 @@ Event EventService::publish(const Actor& actor, const std::string& id, const std
   write([&](Tx& tx) {
     auto current = loadForChange(tx.sql(), actor, id);
     checkPrecondition(ifMatch, current);
-    auto now = std::chrono::system_clock::now();
+    auto now = clock_.now();
     checkPublish(current, now);
     next = current;
     next.status = Status::Published;
@@ -196,7 +201,7 @@ Event EventService::cancel(const Actor& actor, const std::string& id, const std:
     auto current = loadForChange(tx.sql(), actor, id);
     checkPrecondition(ifMatch, current);
     checkCancel(current);
-    auto now = std::chrono::system_clock::now();
+    auto now = clock_.now();
     next = current;
     next.status = Status::Cancelled;
     storeNextVersion(tx.sql(), next, current.version, now);
@@ -216,7 +221,7 @@ void EventService::remove(const Actor& actor, const std::string& id, const std::
     auto current = store::find(tx.sql(), id);
     if (!current) throw eventNotFound();
     checkPrecondition(ifMatch, *current);
-    auto now = std::chrono::system_clock::now();
+    auto now = clock_.now();
     if (!store::softDelete(tx.sql(), id, current->version, now)) throw Problem::preconditionFailed();
     current->updatedAt = now;
     current->version += 1;
@@ -230,10 +235,9 @@ void EventService::remove(const Actor& actor, const std::string& id, const std::
 
 Category EventService::addCategory(const Actor& actor, Category category) {
   if (!actor.principal() || !actor.isAdmin()) throw Problem::forbidden("Only an Admin may add categories.");
-  bool added =
-      write([&](Tx& tx) { return store::insertCategory(tx.sql(), category, std::chrono::system_clock::now()); });
+  bool added = write([&](Tx& tx) { return store::insertCategory(tx.sql(), category, clock_.now()); });
   if (!added) {
-    throw Problem::conflict("category-exists", "Category exists",
+    throw Problem::conflict("category-exists", "Category exists.",
                             "A category with slug '" + category.slug + "' exists already.");
   }
   return category;
@@ -279,7 +283,7 @@ bool EventService::loadOnce(const std::string& marker, const std::vector<Event>&
         announce(tx, system, published);
       }
     }
-    store::setFlag(tx.sql(), marker, std::chrono::system_clock::now());
+    store::setFlag(tx.sql(), marker, clock_.now());
     return true;
   });
 }

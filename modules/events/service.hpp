@@ -9,6 +9,7 @@
 #include "boxoffice/inventory/api.hpp"
 #include "boxoffice/kernel/actor.hpp"
 #include "boxoffice/kernel/auth.hpp"
+#include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/db.hpp"
 #include "boxoffice/kernel/log.hpp"
 #include "boxoffice/kernel/metrics.hpp"
@@ -23,8 +24,9 @@ namespace boxoffice::events {
 class EventService : public EventQueries {
  public:
   // `countCacheEntries`: list totals remembered until the next change (0: none; count_cache.hpp).
+  // `clock` stamps createdAt/updatedAt and the messages' times, and decides what has ended.
   EventService(Database& db, const inventory::InventoryQueries* inventory, Logger log, Metrics& metrics,
-               std::size_t countCacheEntries = 1024);
+               const Clock& clock, std::size_t countCacheEntries = 1024);
 
   // Reads. get() throws 404 for an unknown, deleted or (to this caller) invisible event.
   Event get(const std::optional<auth::Principal>& caller, const std::string& id) const;
@@ -71,6 +73,7 @@ class EventService : public EventQueries {
   const inventory::InventoryQueries* inventory_;
   Logger log_;
   Metrics& metrics_;
+  const Clock& clock_;
   mutable CountCache counts_;
 };
 

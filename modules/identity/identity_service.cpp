@@ -31,8 +31,8 @@ Problem emailTaken() {
 
 }  // namespace
 
-IdentityService::IdentityService(Database& store, const PasswordHasher& hasher, Logger log)
-    : store_(store), hasher_(hasher), log_(std::move(log)) {}
+IdentityService::IdentityService(Database& store, const PasswordHasher& hasher, Logger log, const Clock& clock)
+    : store_(store), hasher_(hasher), log_(std::move(log)), clock_(clock) {}
 
 UserSummary IdentityService::createUser(const NewUser& input, std::string_view correlationId) {
   auto email = normalizeEmail(input.email);
@@ -49,7 +49,7 @@ UserSummary IdentityService::createUser(const NewUser& input, std::string_view c
   // Fail fast before spending a hash on a duplicate; the unique index decides races.
   if (store_.read([&](soci::session& sql) { return user_store::emailExists(sql, email); })) throw emailTaken();
 
-  auto now = std::chrono::system_clock::now();
+  auto now = clock_.now();
   UserRecord record{
       UserSummary{input.id.empty() ? newUuid() : input.id, email, displayName, user_store::canonicalRoles(input.roles),
                   formatRfc3339(fromUnixMillis(toUnixMillis(now)))},
@@ -85,7 +85,7 @@ std::optional<UserSummary> IdentityService::checkCredentials(const std::string& 
   if (!hasher_.verify(record->passwordHash, password)) return std::nullopt;
   if (hasher_.needsRehash(record->passwordHash)) {
     auto upgraded = hasher_.hash(password);
-    auto nowMs = toUnixMillis(std::chrono::system_clock::now());
+    auto nowMs = toUnixMillis(clock_.now());
     store_.write([&](Tx& tx) { user_store::updatePasswordHash(tx.sql(), record->user.id, upgraded, nowMs); });
     log_.forRequest(std::string(requestId))
         .info("password hash upgraded to current parameters", {{"userId", record->user.id}});
@@ -125,7 +125,7 @@ UserSummary IdentityService::setRoles(const auth::Principal& caller, const std::
     throw Problem::conflict("own-admin-role", "You cannot remove your own Admin role.",
                             "Ask another Admin to do it, so the system always keeps an Admin.");
   }
-  auto nowMs = toUnixMillis(std::chrono::system_clock::now());
+  auto nowMs = toUnixMillis(clock_.now());
   auto updated = store_.write([&](Tx& tx) -> std::optional<UserSummary> {
     auto record = user_store::findById(tx.sql(), userId);
     if (!record) return std::nullopt;

@@ -10,6 +10,7 @@
 
 #include "boxoffice/identity/api.hpp"
 #include "boxoffice/kernel/auth.hpp"
+#include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/db.hpp"
 #include "boxoffice/kernel/log.hpp"
 #include "password_hasher.hpp"
@@ -33,7 +34,8 @@ struct UserPage {
 
 class IdentityService {
  public:
-  IdentityService(Database& store, const PasswordHasher& hasher, Logger log);
+  // `clock` stamps createdAt/updatedAt.
+  IdentityService(Database& store, const PasswordHasher& hasher, Logger log, const Clock& clock);
 
   // 400 (field errors for email, password, displayName), 409 "email-taken". Publishes
   // UserRegistered in the same transaction as the insert.
@@ -55,6 +57,7 @@ class IdentityService {
   Database& store_;
   const PasswordHasher& hasher_;
   Logger log_;
+  const Clock& clock_;
 };
 
 }  // namespace boxoffice::identity

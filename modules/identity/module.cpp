@@ -49,10 +49,10 @@ class IdentityModuleImpl final : public IdentityModule {
   explicit IdentityModuleImpl(ModuleDeps deps)
       : deps_(deps),
         jwt_(jwtSettings(deps)),
-        authenticator_(jwt_, revoked_),
-        service_(deps.store, hasher_, deps.log),
-        tokens_(deps.store, jwt_, lifetimes(deps.config), deps.log),
-        routes_(service_, tokens_, jwt_, revoked_, deps.rateLimiter, deps.metrics) {
+        authenticator_(jwt_, revoked_, deps.clock),
+        service_(deps.store, hasher_, deps.log, deps.clock),
+        tokens_(deps.store, jwt_, lifetimes(deps.config), deps.log, deps.clock),
+        routes_(service_, tokens_, jwt_, revoked_, deps.rateLimiter, deps.metrics, deps.clock) {
     // Strict, per email+IP: slows password guessing against one account to a crawl while a
     // typo-prone human still gets a few tries.
     deps.rateLimiter.definePolicy(kLoginPolicy,

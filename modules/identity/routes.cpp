@@ -18,7 +18,7 @@ using http::Method;
 using http::Request;
 using http::Response;
 
-constexpr const char* kSignIns = "boxoffice_identity_sign_ins_total";
+constexpr const char* kSignIns = "identity_sign_ins_total";
 constexpr std::size_t kMaxPasswordInput = 1024;  // longer is refused before hashing anything
 constexpr std::size_t kMaxTokenInput = 512;
 
@@ -54,8 +54,6 @@ const std::string& userIdParam(const Request& request) {
   return id;
 }
 
-std::int64_t nowSeconds() { return unixSeconds(std::chrono::system_clock::now()); }
-
 }  // namespace
 
 boost::json::object userJson(const UserSummary& user) {
@@ -69,8 +67,14 @@ boost::json::object userJson(const UserSummary& user) {
 }
 
 Routes::Routes(IdentityService& users, TokenService& tokens, const Jwt& jwt, RevokedTokens& revoked,
-               RateLimiter& rateLimiter, Metrics& metrics)
-    : users_(users), tokens_(tokens), jwt_(jwt), revoked_(revoked), rateLimiter_(rateLimiter), metrics_(metrics) {
+               RateLimiter& rateLimiter, Metrics& metrics, const Clock& clock)
+    : users_(users),
+      tokens_(tokens),
+      jwt_(jwt),
+      revoked_(revoked),
+      rateLimiter_(rateLimiter),
+      metrics_(metrics),
+      clock_(clock) {
   metrics_.describe(kSignIns, "counter", "Sign-in attempts at POST /api/v1/auth/token by result.");
 }
 
@@ -153,7 +157,7 @@ Response Routes::logout(const Request& request, RequestContext& ctx) {
   bool revoked = tokens_.revokeFamily(refreshToken, caller.userId);
   // The access token of this request stops working here too (in this process; see RevokedTokens).
   if (auto authorization = request.header("Authorization"); authorization && authorization->size() > 7) {
-    auto now = nowSeconds();
+    auto now = unixSeconds(clock_.now());
     auto claims = jwt_.verify(std::string_view(*authorization).substr(7), now);
     revoked_.revoke(claims.jwtId, claims.expiresAt, now);
   }

@@ -2,6 +2,7 @@
 // The identity HTTP routes: parse and validate the request, call the service, render JSON.
 // Who may call what is declared with each route (Access); handlers do no role checks of their own
 // beyond ownership (a user may read their own record).
+#include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/metrics.hpp"
 #include "boxoffice/kernel/rate_limit.hpp"
 #include "boxoffice/kernel/router.hpp"
@@ -18,7 +19,7 @@ inline constexpr const char* kLoginPolicy = "login";
 class Routes {
  public:
   Routes(IdentityService& users, TokenService& tokens, const Jwt& jwt, RevokedTokens& revoked, RateLimiter& rateLimiter,
-         Metrics& metrics);
+         Metrics& metrics, const Clock& clock);
   void registerAll(Router& router);
 
  private:
@@ -38,6 +39,7 @@ class Routes {
   RevokedTokens& revoked_;
   RateLimiter& rateLimiter_;
   Metrics& metrics_;
+  const Clock& clock_;
 };
 
 boost::json::object userJson(const UserSummary& user);

@@ -30,8 +30,8 @@ struct Invalid {};
 
 }  // namespace
 
-TokenService::TokenService(Database& store, const Jwt& jwt, TokenLifetimes lifetimes, Logger log, Now now)
-    : store_(store), jwt_(jwt), lifetimes_(lifetimes), log_(std::move(log)), now_(std::move(now)) {}
+TokenService::TokenService(Database& store, const Jwt& jwt, TokenLifetimes lifetimes, Logger log, const Clock& clock)
+    : store_(store), jwt_(jwt), lifetimes_(lifetimes), log_(std::move(log)), clock_(clock) {}
 
 std::string TokenService::accessToken(const UserSummary& user, std::chrono::system_clock::time_point now) const {
   AccessClaims claims;
@@ -55,7 +55,7 @@ std::string TokenService::addRefreshToken(Tx& tx, const std::string& familyId, c
 }
 
 TokenPair TokenService::issue(const UserSummary& user) {
-  auto now = now_();
+  auto now = clock_.now();
   auto nowMs = toUnixMillis(now);
   TokenPair pair{accessToken(user, now), lifetimes_.access.count(), {}};
   pair.refreshToken = store_.write([&](Tx& tx) {
@@ -68,7 +68,7 @@ TokenPair TokenService::issue(const UserSummary& user) {
 TokenPair TokenService::rotate(std::string_view refreshToken, std::string_view requestId) {
   if (refreshToken.empty() || refreshToken.size() > kMaxRefreshTokenLength) throw invalidRefreshToken();
   auto hash = refresh_token_store::hashToken(refreshToken);
-  auto now = now_();
+  auto now = clock_.now();
   auto nowMs = toUnixMillis(now);
 
   // The writer lock serialises rotations: of two concurrent refreshes with one token, the second

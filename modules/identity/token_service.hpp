@@ -7,11 +7,11 @@
 // both must sign in again (OAuth 2.0 Security BCP, refresh token rotation).
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
 
 #include "boxoffice/identity/api.hpp"
+#include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/db.hpp"
 #include "boxoffice/kernel/log.hpp"
 #include "jwt.hpp"
@@ -31,11 +31,8 @@ struct TokenLifetimes {
 
 class TokenService {
  public:
-  using Now = std::function<std::chrono::system_clock::time_point()>;
-
-  TokenService(
-      Database& store, const Jwt& jwt, TokenLifetimes lifetimes, Logger log,
-      Now now = [] { return std::chrono::system_clock::now(); });
+  // `clock` stamps iat/exp and decides when a refresh token has expired.
+  TokenService(Database& store, const Jwt& jwt, TokenLifetimes lifetimes, Logger log, const Clock& clock);
 
   // A successful login: a new family.
   TokenPair issue(const UserSummary& user);
@@ -58,7 +55,7 @@ class TokenService {
   const Jwt& jwt_;
   TokenLifetimes lifetimes_;
   Logger log_;
-  Now now_;
+  const Clock& clock_;
 };
 
 }  // namespace boxoffice::identity

@@ -13,9 +13,7 @@
 
 namespace boxoffice::inventory {
 
-std::int64_t Engine::nowMs() const {
-  return settings_.clockMs ? settings_.clockMs() : toUnixMillis(std::chrono::system_clock::now());
-}
+std::int64_t Engine::nowMs() const { return clock_.nowMillis(); }
 
 struct Engine::Batch {
   explicit Batch(std::int64_t nowMillis) : now(nowMillis), nowText(formatRfc3339(fromUnixMillis(nowMillis))) {}
@@ -28,11 +26,18 @@ struct Engine::Batch {
   }
 };
 
-Engine::Engine(Database& store, EngineSettings settings, Metrics& metrics, Logger log)
-    : store_(store), settings_(std::move(settings)), metrics_(metrics), log_(std::move(log)) {
+Engine::Engine(Database& store, EngineSettings settings, Metrics& metrics, Logger log, const Clock& clock)
+    : store_(store),
+      settings_(std::move(settings)),
+      metrics_(metrics),
+      log_(std::move(log)),
+      clock_(clock),
+      worker_("inventory-engine", clock_, log_, [this] { return step(); }) {
   metrics_.describe("inventory_batch_size", "histogram", "Commands committed per inventory transaction.",
                     {1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
   metrics_.describe("inventory_commands_total", "counter", "Inventory commands by kind and result.");
+  metrics_.describe("inventory_holds_expired_total", "counter",
+                    "Holds that ran out of time and gave their seats back.");
 }
 
 Engine::~Engine() { stop(); }
@@ -57,52 +62,59 @@ void Engine::load() {
   log_.info("inventory loaded", {{"events", events_.size()}, {"activeHolds", activeHolds_.size()}});
 }
 
-void Engine::start() {
-  thread_ = std::thread([this] { run(); });
-}
+void Engine::start() { worker_.start(); }
 
 void Engine::stop() {
   {
     std::lock_guard lock(queueMutex_);
     if (stopping_) return;
-    stopping_ = true;
-    queueReady_.notify_one();
+    stopping_ = true;  // from now on submit() refuses
   }
-  if (thread_.joinable()) thread_.join();
+  worker_.stop();
+  // The worker has ended: answer what was queued before the refusal began, on this thread.
+  for (auto pending = takeBatch(); !pending.empty(); pending = takeBatch()) process(pending);
 }
 
 void Engine::submit(Command command, Actor actor, Done done) {
-  std::lock_guard lock(queueMutex_);
-  if (stopping_) {
+  {
+    std::lock_guard lock(queueMutex_);
+    if (!stopping_) {
+      queue_.push_back({std::move(command), std::move(actor), std::move(done)});
+      done = nullptr;
+    }
+  }
+  if (done) {
     done({503, {}, Problem::unavailable("The server is shutting down."), false, 0});
     return;
   }
-  queue_.push_back({std::move(command), std::move(actor), std::move(done)});
-  queueReady_.notify_one();
+  worker_.wake();
 }
 
-void Engine::run() {
-  for (;;) {
-    std::vector<Pending> pending;
-    {
-      std::unique_lock lock(queueMutex_);
-      // Sleep until work arrives or the next hold is due (checked at least once a second).
-      auto wake = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-      if (!expiries_.empty()) {
-        auto untilDue = std::chrono::milliseconds(std::max<std::int64_t>(0, expiries_.top().first - nowMs()));
-        wake = std::min(wake, std::chrono::steady_clock::now() + untilDue);
-      }
-      queueReady_.wait_until(lock, wake, [this] { return !queue_.empty() || stopping_; });
-      if (stopping_ && queue_.empty()) return;
-      while (!queue_.empty() && pending.size() < settings_.maxBatch) {
-        pending.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
-    bool holdDue = !expiries_.empty() && expiries_.top().first <= nowMs();
-    if (pending.empty() && !holdDue) continue;
-    process(pending);
+std::vector<Engine::Pending> Engine::takeBatch() {
+  std::vector<Pending> pending;
+  std::lock_guard lock(queueMutex_);
+  while (!queue_.empty() && pending.size() < settings_.maxBatch) {
+    pending.push_back(std::move(queue_.front()));
+    queue_.pop_front();
   }
+  return pending;
+}
+
+std::optional<std::chrono::milliseconds> Engine::step() {
+  auto pending = takeBatch();
+  bool holdDue = !expiries_.empty() && expiries_.top().first <= nowMs();
+  if (!pending.empty() || holdDue) process(pending);
+  {
+    // More than one batch was queued: take the next at once.
+    std::lock_guard lock(queueMutex_);
+    if (!queue_.empty()) return std::chrono::milliseconds(0);
+  }
+  // Sleep until work arrives (wake) or the next hold is due (checked at least once a second).
+  std::chrono::milliseconds wait(1000);
+  if (!expiries_.empty()) {
+    wait = std::min(wait, std::chrono::milliseconds(std::max<std::int64_t>(0, expiries_.top().first - nowMs())));
+  }
+  return wait;
 }
 
 void Engine::process(std::vector<Pending>& pending) {

@@ -2,19 +2,17 @@
 // The reservation engine: the one writer of inventory state.
 //
 // Every change to seats goes through here. Commands (reserve, confirm, release, capacity) are
-// queued; one engine thread takes whatever is queued, decides each command in arrival order
-// against the in-memory state, writes all of the batch's changes and messages in ONE
-// transaction (group commit, synchronous=FULL), and only after that commit answers each caller.
-// Decisions never race (one decider), throughput comes from batching, and no caller is told
-// "yes" before its hold is durable. A failing command rolls back to its own savepoint and its
-// in-memory changes are undone through the journal; the rest of the batch still commits.
+// queued; one engine worker (a BackgroundWorker woken by submit) takes whatever is queued, decides each command in
+// arrival order against the in-memory state, writes all of the batch's changes and messages in ONE transaction (group
+// commit, synchronous=FULL), and only after that commit answers each caller. Decisions never race (one decider),
+// throughput comes from batching, and no caller is told "yes" before its hold is durable. A failing command rolls back
+// to its own savepoint and its in-memory changes are undone through the journal; the rest of the batch still commits.
 //
 // Messages from the events module are applied by the bus inside its own transaction; that
 // transaction holds the same database write lock, so it never interleaves with a batch.
 //
 // Reads (availability) come from immutable snapshots swapped in after each commit.
 #include <boost/json/object.hpp>
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
@@ -23,7 +21,6 @@
 #include <optional>
 #include <queue>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -31,6 +28,8 @@
 #include "boxoffice/events/messages.hpp"
 #include "boxoffice/inventory/api.hpp"
 #include "boxoffice/kernel/actor.hpp"
+#include "boxoffice/kernel/background_worker.hpp"
+#include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/db.hpp"
 #include "boxoffice/kernel/idempotency.hpp"
 #include "boxoffice/kernel/log.hpp"
@@ -94,19 +93,19 @@ struct EngineSettings {
   Rules defaultRules;
   std::size_t maxBatch = 512;
   std::int64_t holdTimeoutOverrideMs = 0;  // inventory.reservationTimeoutSeconds; 0: use the rules
-  std::function<std::int64_t()> clockMs;   // Unix milliseconds; the system clock when empty
 };
 
 class Engine {
  public:
-  Engine(Database& store, EngineSettings settings, Metrics& metrics, Logger log);
+  // Holds expire and idempotency records age on `clock` (a ManualClock in tests).
+  Engine(Database& store, EngineSettings settings, Metrics& metrics, Logger log, const Clock& clock);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
   void load();   // reads the database into memory (before start)
-  void start();  // the engine thread; expires overdue holds at once
-  void stop();   // answers what is queued, then stops
+  void start();  // the engine's worker; expires overdue holds at once
+  void stop();   // refuses new commands, answers what is queued, then stops
 
   // Queues a command; `done` runs on the engine thread after the commit (or with a problem).
   void submit(Command command, Actor actor, Done done);
@@ -130,7 +129,9 @@ class Engine {
   struct Batch;  // the state of one transaction: journal, touched events, clock
   std::int64_t nowMs() const;
 
-  void run();
+  // One worker step: one batch of queued commands plus the holds now due, in one transaction.
+  std::optional<std::chrono::milliseconds> step();
+  std::vector<Pending> takeBatch();
   void process(std::vector<Pending>& pending);
   Outcome apply(Batch& batch, Tx& tx, Pending& pending);
   Outcome reserve(Batch& batch, Tx& tx, const ReserveCommand& command, const Actor& actor,
@@ -166,6 +167,7 @@ class Engine {
   EngineSettings settings_;
   Metrics& metrics_;
   Logger log_;
+  const Clock& clock_;
 
   // Working state: changed only while the database write lock is held.
   std::unordered_map<std::string, EventInventory> events_;
@@ -179,10 +181,10 @@ class Engine {
   std::function<void(const std::vector<std::string>&)> changeListener_;
 
   std::mutex queueMutex_;
-  std::condition_variable queueReady_;
   std::deque<Pending> queue_;
   bool stopping_ = false;
-  std::thread thread_;
+  // Declared last: it stops (joins) before the state its step uses is destroyed.
+  BackgroundWorker worker_;
 };
 
 }  // namespace boxoffice::inventory

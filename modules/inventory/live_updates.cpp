@@ -4,11 +4,14 @@
 
 namespace boxoffice::inventory {
 
-LiveUpdates::LiveUpdates(Render render, int maxPushesPerSecond, int pushBudgetPerSecond, Metrics& metrics)
+LiveUpdates::LiveUpdates(Render render, int maxPushesPerSecond, int pushBudgetPerSecond, Metrics& metrics,
+                         const Clock& clock, Logger log)
     : render_(std::move(render)),
       minInterval_(1000 / std::max(1, maxPushesPerSecond)),
       budget_(std::max(1, pushBudgetPerSecond)),
-      metrics_(metrics) {
+      metrics_(metrics),
+      clock_(clock),
+      worker_("inventory-live", clock_, std::move(log), [this] { return step(); }) {
   metrics_.describe("inventory_live_watchers", "gauge", "Clients watching live availability.");
   metrics_.gaugeCallback("inventory_live_watchers", [this] { return static_cast<double>(watchers()); });
   metrics_.describe("inventory_live_pushes_total", "counter", "Availability documents pushed to watchers.");
@@ -24,15 +27,17 @@ void LiveUpdates::watch(const std::string& eventId, std::shared_ptr<http::PushCh
 }
 
 void LiveUpdates::changed(const std::vector<std::string>& eventIds) {
-  std::lock_guard lock(mutex_);
   bool any = false;
-  for (const auto& id : eventIds) {
-    auto it = topics_.find(id);
-    if (it == topics_.end()) continue;
-    it->second.dirty = true;
-    any = true;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& id : eventIds) {
+      auto it = topics_.find(id);
+      if (it == topics_.end()) continue;
+      it->second.dirty = true;
+      any = true;
+    }
   }
-  if (any) wake_.notify_one();
+  if (any) worker_.wake();
 }
 
 std::size_t LiveUpdates::watchers() const {
@@ -42,26 +47,16 @@ std::size_t LiveUpdates::watchers() const {
   return count;
 }
 
-void LiveUpdates::start() {
-  thread_ = std::thread([this] { run(); });
-}
+void LiveUpdates::start() { worker_.start(); }
 
-void LiveUpdates::stop() {
+void LiveUpdates::stop() { worker_.stop(); }
+
+std::optional<std::chrono::milliseconds> LiveUpdates::step() {
+  std::vector<std::pair<std::string, std::vector<std::shared_ptr<http::PushChannel>>>> due;
+  auto now = clock_.steadyNow();
+  auto nextWake = now + std::chrono::seconds(5);  // also prunes closed channels now and then
   {
     std::lock_guard lock(mutex_);
-    if (stopping_) return;
-    stopping_ = true;
-    wake_.notify_one();
-  }
-  if (thread_.joinable()) thread_.join();
-}
-
-void LiveUpdates::run() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    auto now = std::chrono::steady_clock::now();
-    auto nextWake = now + std::chrono::seconds(5);  // also prunes closed channels now and then
-    std::vector<std::pair<std::string, std::vector<std::shared_ptr<http::PushChannel>>>> due;
     for (auto it = topics_.begin(); it != topics_.end();) {
       auto& topic = it->second;
       std::vector<std::shared_ptr<http::PushChannel>> alive;
@@ -77,29 +72,26 @@ void LiveUpdates::run() {
       auto interval =
           std::max(minInterval_, std::chrono::milliseconds(1000 * static_cast<long>(alive.size()) / budget_));
       if (topic.dirty) {
-        if (now - topic.lastPush >= interval) {
+        if (!topic.lastPush || now - *topic.lastPush >= interval) {
           topic.dirty = false;
           topic.lastPush = now;
           due.emplace_back(it->first, std::move(alive));
         } else {
-          nextWake = std::min(nextWake, topic.lastPush + interval);
+          nextWake = std::min(nextWake, *topic.lastPush + interval);
         }
       }
       ++it;
     }
-    if (!due.empty()) {
-      lock.unlock();
-      for (auto& [eventId, channels] : due) {
-        auto document = render_(eventId);
-        if (document.empty()) continue;
-        for (auto& channel : channels) channel->send(document);
-        metrics_.increment("inventory_live_pushes_total", {}, static_cast<double>(channels.size()));
-      }
-      lock.lock();
-      continue;
-    }
-    wake_.wait_until(lock, nextWake);
   }
+  if (due.empty()) return std::chrono::ceil<std::chrono::milliseconds>(nextWake - now);
+  // Sent outside the lock: a slow watcher never blocks changed() (the engine's thread).
+  for (auto& [eventId, channels] : due) {
+    auto document = render_(eventId);
+    if (document.empty()) continue;
+    for (auto& channel : channels) channel->send(document);
+    metrics_.increment("inventory_live_pushes_total", {}, static_cast<double>(channels.size()));
+  }
+  return std::chrono::milliseconds(0);  // look again at once: more may have changed meanwhile
 }
 
 }  // namespace boxoffice::inventory

@@ -39,9 +39,6 @@ struct Category {
   int available = 0;
   int reserved = 0;
   int sold = 0;
-  bool consistent() const {
-    return available >= 0 && reserved >= 0 && sold >= 0 && available + reserved + sold == total;
-  }
 };
 
 struct EventInventory {

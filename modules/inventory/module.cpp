@@ -37,18 +37,19 @@ std::vector<ConfigKey> configKeys() {
 
 namespace {
 
-class Inventory final : public InventoryModule, public InventoryQueries {
+class InventoryModuleImpl final : public InventoryModule, public InventoryQueries {
  public:
-  explicit Inventory(const ModuleDeps& deps)
+  explicit InventoryModuleImpl(const ModuleDeps& deps)
       : deps_(deps),
-        engine_(deps_.store, settingsFrom(deps_.config), deps_.metrics, deps_.log),
+        engine_(deps_.store, settingsFrom(deps_.config), deps_.metrics, deps_.log, deps_.clock),
         live_(
             [this](const std::string& eventId) {
               auto snapshot = engine_.snapshot(eventId);
               return snapshot ? snapshot->json : std::string();
             },
             static_cast<int>(deps_.config.getInt("inventory.livePushesPerSecond")),
-            static_cast<int>(deps_.config.getInt("inventory.livePushBudgetPerSecond")), deps_.metrics),
+            static_cast<int>(deps_.config.getInt("inventory.livePushBudgetPerSecond")), deps_.metrics, deps_.clock,
+            deps_.log),
         routes_(engine_, deps_.store, live_) {
     engine_.onChange([this](const std::vector<std::string>& eventIds) { live_.changed(eventIds); });
     // Memory mirrors the database before any message or request can arrive.
@@ -103,6 +104,8 @@ class Inventory final : public InventoryModule, public InventoryQueries {
 
 }  // namespace
 
-std::unique_ptr<InventoryModule> createModule(const ModuleDeps& deps) { return std::make_unique<Inventory>(deps); }
+std::unique_ptr<InventoryModule> createModule(const ModuleDeps& deps) {
+  return std::make_unique<InventoryModuleImpl>(deps);
+}
 
 }  // namespace boxoffice::inventory

@@ -17,6 +17,7 @@ RetryPolicy retryPolicy(const Config& config) {
 Application::Application(const Config& config, std::shared_ptr<LogSink> sink)
     : config_(config),
       log_(std::move(sink), "kernel"),
+      rateLimiter_(clock_),
       inboxes_(retryPolicy(config), clock_, metrics_, log_.forModule("bus")),
       bus_(inboxes_, metrics_),
       dispatcher_(bus_, clock_, metrics_, log_.forModule("bus")) {

@@ -92,6 +92,8 @@ class HttpServer::Impl {
         acceptor_(asio::make_strand(ioc_)),
         workers_(static_cast<std::size_t>(options_.workerThreads)) {
     metrics_.describe("http_open_connections", "gauge", "Open client connections.");
+    metrics_.describe("http_connections_rejected_total", "counter",
+                      "Connections closed unanswered because server.maxConnections were open.");
     metrics_.gaugeCallback("http_open_connections", [this] { return static_cast<double>(openConnections()); });
   }
 
@@ -104,7 +106,8 @@ class HttpServer::Impl {
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint, ec);
     if (ec)
-      throw StartError("cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " + ec.message());
+      throw std::runtime_error("cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " +
+                               ec.message());
     acceptor_.listen(asio::socket_base::max_listen_connections);
     auto port = acceptor_.local_endpoint().port();
     accept();
@@ -163,10 +166,6 @@ class HttpServer::Impl {
     for (auto& c : alive) c->close();
   }
 
-  struct StartError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-  };
-
  private:
   void accept();
   void closeIdleSessions();
@@ -223,7 +222,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     arm(server_.options_.idleTimeout);
     stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
       self->idle_ = false;
-      self->deadline_.cancel();
+      self->disarm();
       if (ec || self->timedOut_) return self->close();
       self->buffer_.commit(n);
       self->readRequest();
@@ -258,7 +257,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
                                size += field.name_string().size() + field.value().size() + 4;
                              if (size > limit) return self->onReadError(bhttp::error::header_limit);
                              if (self->parser_->is_done()) {
-                               self->deadline_.cancel();
+                               self->disarm();
                                return self->dispatchRequest();
                              }
                              if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
@@ -280,14 +279,14 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
   void readBody() {
     bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->deadline_.cancel();
+      self->disarm();
       if (ec) return self->onReadError(ec);
       self->dispatchRequest();
     });
   }
 
   void onReadError(beast::error_code ec) {
-    deadline_.cancel();
+    disarm();
     if (timedOut_) return reject(408, "request-timeout", "Request timeout.", "The request did not arrive in time.");
     if (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset || ec == asio::error::eof) {
       return close();
@@ -354,7 +353,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
   // The connection leaves this session and becomes a push channel.
   void becomePushChannel(http::Response response) {
-    deadline_.cancel();
+    disarm();
     auto onOpen = std::move(response.onOpen);
     std::shared_ptr<http::PushChannel> channel;
     if (*response.push == http::PushKind::WebSocket) {
@@ -377,28 +376,39 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     message->body() = std::move(response.body);
     message->keep_alive(keepAlive);
     message->prepare_payload();
-    stream_.expires_after(server_.options_.readTimeout * 2);  // a client that stops reading is cut off
+    arm(server_.options_.readTimeout * 2);  // a client that stops reading is cut off
     bhttp::async_write(stream_, *message,
                        [self = shared_from_this(), message, keepAlive](beast::error_code ec, std::size_t) {
-                         self->stream_.expires_never();
+                         self->disarm();
                          if (ec || !keepAlive) return self->close();
                          self->waitForRequest();
                        });
   }
 
+  // The session's one timeout mechanism: a deadline for the current phase (idle wait, the whole
+  // request, or the response write). Not beast::tcp_stream::expires_after: that closes the
+  // socket when it fires, and a stalled request must still get its documented 408.
   void arm(std::chrono::milliseconds timeout) {
     timedOut_ = false;
+    auto generation = ++armed_;
     deadline_.expires_after(timeout);
-    deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
-      if (ec) return;  // cancelled: the read finished in time
+    deadline_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
+      // Cancelled (the phase finished in time), or a wait of an earlier phase that had already
+      // fired when it was cancelled.
+      if (ec || generation != self->armed_) return;
       self->timedOut_ = true;
       boost::system::error_code ignored;
       self->stream_.socket().cancel(ignored);
     });
   }
 
-  void close() {
+  void disarm() {
+    ++armed_;
     deadline_.cancel();
+  }
+
+  void close() {
+    disarm();
     boost::system::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream_.socket().close(ignored);
@@ -421,6 +431,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   asio::steady_timer deadline_;
   std::string remoteAddress_;
   bool timedOut_ = false;
+  std::uint64_t armed_ = 0;  // which arm() the pending deadline belongs to
   bool idle_ = false;
   std::size_t headerBytes_ = 0;
 };

@@ -11,7 +11,7 @@ void RateLimiter::definePolicy(const std::string& name, RatePolicy policy) {
 }
 
 RateDecision RateLimiter::consume(const std::string& policyName, const std::string& key) {
-  auto now = std::chrono::steady_clock::now();
+  auto now = clock_.steadyNow();
   std::lock_guard lock(mutex_);
   auto policyIt = policies_.find(policyName);
   if (policyIt == policies_.end()) return {true, 0, std::chrono::seconds{0}, 0};
@@ -35,7 +35,7 @@ RateDecision RateLimiter::consume(const std::string& policyName, const std::stri
 
 // Buckets that have refilled completely carry no information: drop them so memory stays bounded
 // by the number of recently active clients.
-void RateLimiter::pruneLocked(std::chrono::steady_clock::time_point now) {
+void RateLimiter::pruneLocked(SteadyTimePoint now) {
   if (now - lastPrune_ < std::chrono::seconds{30}) return;
   lastPrune_ = now;
   for (auto it = buckets_.begin(); it != buckets_.end();) {

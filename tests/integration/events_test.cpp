@@ -9,17 +9,18 @@
 #include <thread>
 #include <vector>
 
+#include "eventually.hpp"
+#include "json_text.hpp"
+#include "problem_check.hpp"
 #include "sqlite_query.hpp"
 #include "test_server.hpp"
 
 using namespace boxoffice::testing;
+using namespace boxoffice::test_support;
 
 namespace {
 
 constexpr const char* kDemoOrganizer = "0d3e0000-0000-4000-8000-000000000001";
-
-std::string json(const boost::json::object& object) { return boost::json::serialize(object); }
-std::string str(const boost::json::value& value) { return std::string(value.as_string()); }
 
 boost::json::object eventBody(const std::string& name, const std::string& startsAt = "2030-03-12T19:00:00Z",
                               const std::string& category = "concert", const std::string& city = "Berlin",
@@ -70,15 +71,6 @@ std::vector<std::string> itemNames(const HttpResult& r) {
   auto body = r.json();  // keep the parsed value alive while iterating
   for (const auto& item : body.at("items").as_array()) names.push_back(str(item.at("name")));
   return names;
-}
-
-bool hasErrorFor(const HttpResult& r, const std::string& field) {
-  if (r.status != 400) return false;
-  auto body = r.json();
-  for (const auto& e : body.at("errors").as_array()) {
-    if (str(e.at("field")) == field) return true;
-  }
-  return false;
 }
 
 std::int64_t total(const HttpResult& r) { return r.json().at("totalItems").as_int64(); }
@@ -234,21 +226,21 @@ TEST_CASE("validation errors name the field") {
   auto r = server.post("/api/v1/events", json(body), auth);
   CHECK(r.status == 400);
   CHECK(r.header("content-type").find("application/problem+json") == 0);
-  CHECK(hasErrorFor(r, "priceCategories[1].price.amount"));
-  CHECK(hasErrorFor(r, "timezone"));
-  CHECK(hasErrorFor(r, "maxCapacity"));
+  CHECK(hasProblemField(r, "priceCategories[1].price.amount"));
+  CHECK(hasProblemField(r, "timezone"));
+  CHECK(hasProblemField(r, "maxCapacity"));
 
   body = eventBody("Too many seats");
   body["maxCapacity"] = 850;
-  CHECK(hasErrorFor(server.post("/api/v1/events", json(body), auth), "priceCategories"));
+  CHECK(hasProblemField(server.post("/api/v1/events", json(body), auth), "priceCategories"));
   body = eventBody("Mixed currencies");
   body["priceCategories"].as_array()[1].as_object()["price"].as_object()["currency"] = "USD";
-  CHECK(hasErrorFor(server.post("/api/v1/events", json(body), auth), "priceCategories[1].price.currency"));
+  CHECK(hasProblemField(server.post("/api/v1/events", json(body), auth), "priceCategories[1].price.currency"));
   body = eventBody("Ends first");
   body["endsAt"] = "2030-03-12T18:00:00Z";
-  CHECK(hasErrorFor(server.post("/api/v1/events", json(body), auth), "endsAt"));
+  CHECK(hasProblemField(server.post("/api/v1/events", json(body), auth), "endsAt"));
   body = eventBody("Unknown category", "2030-03-12T19:00:00Z", "opera");
-  CHECK(hasErrorFor(server.post("/api/v1/events", json(body), auth), "category"));
+  CHECK(hasProblemField(server.post("/api/v1/events", json(body), auth), "category"));
   CHECK(server.post("/api/v1/events", "name=x", with(auth, "Content-Type", "text/plain")).status == 415);
   CHECK(server.post("/api/v1/events", "{not json", auth).status == 400);
 
@@ -274,10 +266,10 @@ TEST_CASE("listing: pagination edges, filters and sorting; Published only") {
   }
   createEvent(server, token, eventBody("Draft Show", "2030-04-02T18:00:00Z"));
 
-  CHECK(hasErrorFor(server.get("/api/v1/events?page=0"), "page"));
-  CHECK(hasErrorFor(server.get("/api/v1/events?size=101"), "size"));
-  CHECK(hasErrorFor(server.get("/api/v1/events?size=0"), "size"));
-  CHECK(hasErrorFor(server.get("/api/v1/events?page=x"), "page"));
+  CHECK(hasProblemField(server.get("/api/v1/events?page=0"), "page"));
+  CHECK(hasProblemField(server.get("/api/v1/events?size=101"), "size"));
+  CHECK(hasProblemField(server.get("/api/v1/events?size=0"), "size"));
+  CHECK(hasProblemField(server.get("/api/v1/events?page=x"), "page"));
   auto full = server.get("/api/v1/events?size=100");
   CHECK(total(full) == 23);
   CHECK(full.json().at("items").as_array().size() == 23);
@@ -297,16 +289,16 @@ TEST_CASE("listing: pagination edges, filters and sorting; Published only") {
 
   CHECK(total(server.get("/api/v1/events?category=theatre&size=100")) == 8);
   CHECK(total(server.get("/api/v1/events?category=opera")) == 0);
-  CHECK(hasErrorFor(server.get("/api/v1/events?category=Not%20A%20Slug"), "category"));
+  CHECK(hasProblemField(server.get("/api/v1/events?category=Not%20A%20Slug"), "category"));
 
   // Date filters are inclusive; a plain endDate covers its whole day.
   auto ranged = server.get("/api/v1/events?startDate=2030-04-03&endDate=2030-04-05");
   CHECK(itemNames(ranged) == std::vector<std::string>{"Show U", "Show T", "Show S"});
   auto exact = server.get("/api/v1/events?startDate=2030-04-03T18:00:00Z&endDate=2030-04-03T18:00:00Z");
   CHECK(total(exact) == 1);
-  CHECK(hasErrorFor(server.get("/api/v1/events?startDate=yesterday"), "startDate"));
-  CHECK(hasErrorFor(server.get("/api/v1/events?endDate=2030-13-01"), "endDate"));
-  CHECK(hasErrorFor(server.get("/api/v1/events?startDate=2030-05-01&endDate=2030-04-01"), "endDate"));
+  CHECK(hasProblemField(server.get("/api/v1/events?startDate=yesterday"), "startDate"));
+  CHECK(hasProblemField(server.get("/api/v1/events?endDate=2030-13-01"), "endDate"));
+  CHECK(hasProblemField(server.get("/api/v1/events?startDate=2030-05-01&endDate=2030-04-01"), "endDate"));
 
   CHECK(total(server.get("/api/v1/events?city=hamburg")) == 7);
   CHECK(total(server.get("/api/v1/events?city=M%C3%BCnchen")) == 8);
@@ -317,7 +309,7 @@ TEST_CASE("listing: pagination edges, filters and sorting; Published only") {
   CHECK(itemNames(server.get("/api/v1/events?sort=-startsAt&size=1")) == std::vector<std::string>{"Show A"});
   CHECK(itemNames(server.get("/api/v1/events?sort=name&size=2")) == std::vector<std::string>{"Show A", "Show B"});
   CHECK(itemNames(server.get("/api/v1/events?sort=startsAt&size=1")) == std::vector<std::string>{"Show W"});
-  CHECK(hasErrorFor(server.get("/api/v1/events?sort=price"), "sort"));
+  CHECK(hasProblemField(server.get("/api/v1/events?sort=price"), "sort"));
 }
 
 TEST_CASE("events by organizer: public sees Published, the organizer and Admins see all") {
@@ -335,8 +327,8 @@ TEST_CASE("events by organizer: public sees Published, the organizer and Admins 
   CHECK(total(server.get(path, TestServer::bearer(other))) == 1);
   CHECK(total(server.get(path, TestServer::bearer(organizer))) == 2);
   CHECK(total(server.get(path, TestServer::bearer(admin))) == 2);
-  CHECK(hasErrorFor(server.get("/api/v1/events/organizer/nobody"), "organizerId"));
-  CHECK(hasErrorFor(server.get(path + "?size=500"), "size"));
+  CHECK(hasProblemField(server.get("/api/v1/events/organizer/nobody"), "organizerId"));
+  CHECK(hasProblemField(server.get(path + "?size=500"), "size"));
   CHECK(server.get(path, {{"Authorization", "Bearer not-a-token"}}).status == 401);
 }
 
@@ -369,12 +361,12 @@ TEST_CASE("search: prefix, diacritics, ranking, validation, Published only") {
   CHECK(total(paged) == 2);
   CHECK(server.get("/api/v1/events/search?q=rad&page=3&size=1").json().at("items").as_array().empty());
 
-  CHECK(hasErrorFor(server.get("/api/v1/events/search"), "q"));
-  CHECK(hasErrorFor(server.get("/api/v1/events/search?q="), "q"));
-  CHECK(hasErrorFor(server.get("/api/v1/events/search?q=%20%20"), "q"));
-  CHECK(hasErrorFor(server.get("/api/v1/events/search?q=" + std::string(201, 'a')), "q"));
+  CHECK(hasProblemField(server.get("/api/v1/events/search"), "q"));
+  CHECK(hasProblemField(server.get("/api/v1/events/search?q="), "q"));
+  CHECK(hasProblemField(server.get("/api/v1/events/search?q=%20%20"), "q"));
+  CHECK(hasProblemField(server.get("/api/v1/events/search?q=" + std::string(201, 'a')), "q"));
   CHECK(server.get("/api/v1/events/search?q=" + std::string(200, 'a')).status == 200);
-  CHECK(hasErrorFor(server.get("/api/v1/events/search?q=rad&size=101"), "size"));
+  CHECK(hasProblemField(server.get("/api/v1/events/search?q=rad&size=101"), "size"));
   // FTS5 syntax in the query is just text: no error, no injection.
   for (const char* q : {"rad%22%20OR%20%22x", "NEAR(rad", "name:rad", "-", "%22", "*", "rad%20AND"}) {
     CAPTURE(q);
@@ -445,12 +437,11 @@ TEST_CASE("a Published event's price categories never drop below what inventory 
 
   // Inventory builds the event from the messages; wait until it can sell.
   HttpResult reserve;
-  for (int attempt = 0; attempt < 100; ++attempt) {
+  eventually([&] {
     reserve = server.post("/api/v1/inventory/" + id + "/reserve", json({{"categoryId", "general"}, {"ticketCount", 5}}),
                           TestServer::bearer(buyer));
-    if (reserve.status == 201 || reserve.status == 200) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+    return reserve.status == 201 || reserve.status == 200;
+  });
   REQUIRE_MESSAGE((reserve.status == 201 || reserve.status == 200), reserve.body);
 
   auto auth = TestServer::bearer(organizer);
@@ -489,7 +480,7 @@ TEST_CASE("categories: public list, Admin adds") {
   CHECK(server.post("/api/v1/events/categories", opera, TestServer::bearer(organizer)).status == 403);
   CHECK(server.post("/api/v1/events/categories", opera, TestServer::bearer(admin)).status == 201);
   CHECK(server.post("/api/v1/events/categories", opera, TestServer::bearer(admin)).status == 409);
-  CHECK(hasErrorFor(
+  CHECK(hasProblemField(
       server.post("/api/v1/events/categories", json({{"slug", "Bad Slug"}, {"name", "x"}}), TestServer::bearer(admin)),
       "slug"));
   CHECK(total(server.get("/api/v1/events/categories")) == 8);
@@ -517,20 +508,15 @@ TEST_CASE("seed 003 concerts: a view over events of category concert") {
   CHECK(one.status == 200);
   CHECK(one.header("etag") == "\"2\"");
   CHECK(server.get("/api/v1/concerts/" + play).status == 404);
-  CHECK(hasErrorFor(server.get("/api/v1/concerts?page=0"), "page"));
+  CHECK(hasProblemField(server.get("/api/v1/concerts?page=0"), "page"));
 
   // availableSeats appears once inventory has built the event from the messages.
-  bool available = false;
-  for (int attempt = 0; attempt < 100 && !available; ++attempt) {
-    auto r = server.get("/api/v1/concerts/" + concert);
-    if (r.json().as_object().contains("availableSeats")) {
-      CHECK(r.json().at("availableSeats").as_int64() == 900);
-      available = true;
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
-  CHECK(available);
+  HttpResult withSeats;
+  CHECK(eventually([&] {
+    withSeats = server.get("/api/v1/concerts/" + concert);
+    return withSeats.json().as_object().contains("availableSeats");
+  }));
+  CHECK(withSeats.json().at("availableSeats").as_int64() == 900);
 
   auto body = eventBody("New Concert");
   body.erase("category");
@@ -542,7 +528,7 @@ TEST_CASE("seed 003 concerts: a view over events of category concert") {
   CHECK(str(created.json().at("status")) == "Draft");
   CHECK(server.get("/api/v1/events/" + id, auth).status == 200);  // the same event under /events
   auto theatre = eventBody("Not a concert", "2030-07-01T18:00:00Z", "theatre");
-  CHECK(hasErrorFor(server.post("/api/v1/concerts", json(theatre), auth), "category"));
+  CHECK(hasProblemField(server.post("/api/v1/concerts", json(theatre), auth), "category"));
   CHECK(server.post("/api/v1/concerts", json(body), TestServer::bearer(server.tokenFor("User"))).status == 403);
 }
 

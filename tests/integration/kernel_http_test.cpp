@@ -82,7 +82,7 @@ TEST_CASE("kernel: a body just under the limit is read (and judged on its conten
   std::string body(1024 * 1024 - 100, ' ');
   body = "{" + body + "}";
   auto r = server.post("/api/v1/auth/register", body);
-  checkProblem(r, 400);  // an empty object: fields missing, but not "too large"
+  checkProblem(r, 400, "validation");  // an empty object: fields missing, but not "too large"
 }
 
 TEST_CASE("kernel: headers over 8 KiB get 431 or a clean close, and the server lives on") {
@@ -120,7 +120,7 @@ TEST_CASE("kernel: malformed JSON is 400 problem+json") {
   for (auto body : {"{", "{\"email\": }", "not json at all", "[]", "\"a string\""}) {
     CAPTURE(body);
     auto r = server.post("/api/v1/auth/register", body);
-    checkProblem(r, 400);
+    checkProblem(r, 400, "bad-request");
     // The parser's internals are not the client's business, but the detail must not be empty.
     CHECK(r.json().at("detail").is_string());
   }
@@ -220,7 +220,7 @@ TEST_CASE("kernel: Connection: close is honoured") {
   CHECK(connection.waitForClose(5s));
 }
 
-TEST_CASE("kernel: a client that stalls mid-request gets 408 or a close after the read timeout") {
+TEST_CASE("kernel: a client that stalls mid-request gets 408 and a close after the read timeout") {
   TestServer::Options options;
   options.env = {{"BOXOFFICE_SERVER_READ_TIMEOUT_MS", "1000"}};
   TestServer server(options);
@@ -236,7 +236,7 @@ TEST_CASE("kernel: a client that stalls mid-request gets 408 or a close after th
     auto took = std::chrono::steady_clock::now() - started;
     CHECK(took >= 800ms);  // not before the timeout...
     CHECK(took < 6s);      // ...and not much after it
-    if (!received.empty()) CHECK(received.starts_with("HTTP/1.1 408"));
+    CHECK(received.starts_with("HTTP/1.1 408"));
   }
   SUBCASE("stalled in the headers") {
     RawConnection connection(server.port(), 10s);
@@ -247,7 +247,7 @@ TEST_CASE("kernel: a client that stalls mid-request gets 408 or a close after th
     auto took = std::chrono::steady_clock::now() - started;
     CHECK(took >= 800ms);
     CHECK(took < 6s);
-    if (!received.empty()) CHECK(received.starts_with("HTTP/1.1 408"));
+    CHECK(received.starts_with("HTTP/1.1 408"));
   }
   checkStillServing(server);
 }

@@ -5,42 +5,24 @@
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <signal.h>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "eventually.hpp"
 #include "http_client.hpp"
 #include "kernel_helpers.hpp"
 #include "sqlite_query.hpp"
+#include "temp_dir.hpp"
 #include "test_server.hpp"
 
 using namespace boxoffice::testing;
+using namespace boxoffice::test_support;
 using namespace std::chrono_literals;
 
 namespace {
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 15s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return condition();
-}
-
-// A scratch directory for tests that run the binary without a TestServer.
-struct ScratchDir {
-  std::filesystem::path path;
-  ScratchDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "boxoffice-cli-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-};
-
 std::vector<std::string> nonEmptyLines(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
@@ -54,8 +36,8 @@ std::vector<std::string> nonEmptyLines(const std::string& text) {
 // Runs `serve` on a free port with a scratch data dir; a bad configuration must stop it at once.
 int serveWith(const std::vector<std::string>& extraArgs, const std::vector<std::pair<std::string, std::string>>& env,
               std::string& output) {
-  ScratchDir dir;
-  std::vector<std::string> args{"serve", "--listen", "127.0.0.1:0", "--data-dir", (dir.path / "data").string()};
+  TempDir dir{"boxoffice-cli"};
+  std::vector<std::string> args{"serve", "--listen", "127.0.0.1:0", "--data-dir", (dir.path() / "data").string()};
   args.insert(args.end(), extraArgs.begin(), extraArgs.end());
   return runBinary(args, env, "", output, 20000);
 }
@@ -122,8 +104,8 @@ TEST_CASE("kernel: an unknown config key stops the start, naming the key") {
     checkOneLineError(serveWith({}, {{"BOXOFFICE_NOPE", "1"}}, output), output, "BOXOFFICE_NOPE");
   }
   SUBCASE("in a --config file") {
-    ScratchDir dir;
-    auto file = dir.path / "config.json";
+    TempDir dir{"boxoffice-cli"};
+    auto file = dir.path() / "config.json";
     std::ofstream(file) << R"({"server": {"listen": "127.0.0.1:0", "nope": 1}})";
     checkOneLineError(serveWith({"--config", file.string()}, {}, output), output, "server.nope");
   }
@@ -132,8 +114,8 @@ TEST_CASE("kernel: an unknown config key stops the start, naming the key") {
                       "server.bodyLimitBytes");
   }
   SUBCASE("a config file that is not JSON") {
-    ScratchDir dir;
-    auto file = dir.path / "config.json";
+    TempDir dir{"boxoffice-cli"};
+    auto file = dir.path() / "config.json";
     std::ofstream(file) << "{ this is not json";
     checkOneLineError(serveWith({"--config", file.string()}, {}, output), output, "config.json");
   }
@@ -144,8 +126,8 @@ TEST_CASE("kernel: an unknown config key stops the start, naming the key") {
 }
 
 TEST_CASE("kernel: flags beat the environment, which beats the config file") {
-  ScratchDir dir;
-  auto file = dir.path / "config.json";
+  TempDir dir{"boxoffice-cli"};
+  auto file = dir.path() / "config.json";
   std::ofstream(file) << R"({"server": {"bodyLimitBytes": 100}})";
   TestServer::Options options;
   options.extraArgs = {"--config", file.string()};
@@ -160,7 +142,7 @@ TEST_CASE("kernel: flags beat the environment, which beats the config file") {
   }
   SUBCASE("flag over environment") {
     // The harness passes --data-dir; the environment names another directory.
-    auto elsewhere = dir.path / "env-data";
+    auto elsewhere = dir.path() / "env-data";
     options.env = {{"BOXOFFICE_STORAGE_DATA_DIR", elsewhere.string()}};
     TestServer server(options);
     CHECK(std::filesystem::exists(server.dataDir() / "identity.db"));
@@ -169,8 +151,8 @@ TEST_CASE("kernel: flags beat the environment, which beats the config file") {
 }
 
 TEST_CASE("kernel: `boxoffice migrate` creates every module database and is repeatable") {
-  ScratchDir dir;
-  auto data = dir.path / "data";
+  TempDir dir{"boxoffice-cli"};
+  auto data = dir.path() / "data";
   std::string output;
   REQUIRE(runBinary({"migrate", "--data-dir", data.string()}, {{"BOXOFFICE_AUTH_JWT_SECRET", std::string(40, 'k')}}, "",
                     output) == 0);
@@ -241,24 +223,39 @@ TEST_CASE("kernel: idle keep-alive connections do not hold up shutdown") {
   CHECK(idle.waitForClose(2s));
 }
 
-TEST_CASE("kernel: a request being handled at SIGTERM still gets its answer") {
+TEST_CASE("kernel: requests being handled at SIGTERM still get their answers") {
   TestServer server;
-  RawConnection connection(server.port());
-  // The first request makes sure the connection has been accepted before the signal.
-  connection.send(formatRequest("GET", "/health", {}, {}, server.port()));
-  REQUIRE(connection.readResponse().status == 200);
-  // Registration hashes a password (argon2id): it is still running when the signal lands.
-  connection.send(formatRequest("POST", "/api/v1/auth/register", registerBody("inflight@example.com"),
-                                {{"Content-Type", "application/json"}}, server.port()));
-  std::this_thread::sleep_for(20ms);
+  // Registrations hash a password (argon2id, ~64 MiB each, a few at a time): four of them are
+  // still running or queued when the signal lands.
+  constexpr int kRequests = 4;
+  std::vector<std::unique_ptr<RawConnection>> connections;
+  for (int i = 0; i < kRequests; ++i) {
+    connections.push_back(std::make_unique<RawConnection>(server.port()));
+    // A first request makes sure the connection has been accepted before the signal.
+    connections.back()->send(formatRequest("GET", "/health", {}, {}, server.port()));
+    REQUIRE(connections.back()->readResponse().status == 200);
+  }
+  for (int i = 0; i < kRequests; ++i) {
+    auto email = "inflight" + std::to_string(i) + "@example.com";
+    connections[i]->send(formatRequest(
+        "POST", "/api/v1/auth/register", registerBody(email),
+        {{"Content-Type", "application/json"}, {"X-Request-Id", "inflight-" + std::to_string(i)}}, server.port()));
+  }
+  // All of them have reached the server (the scrape counts itself too).
+  REQUIRE(eventually(
+      [&] { return sampleValue(server.get("/metrics").body, "http_requests_in_flight ") >= kRequests + 1; }, 5s, 1ms));
   server.signal(SIGTERM);
-  auto r = connection.readResponse();
-  CHECK(r.status == 201);
+  for (auto& connection : connections) CHECK(connection->readResponse().status == 201);
   CHECK(server.waitForExit() == 0);
-  // It was committed, not just answered.
-  auto rows =
-      queryDb(server.dataDir() / "identity.db", "SELECT COUNT(*) FROM users WHERE email = 'inflight@example.com'");
-  CHECK(rows.at(0).at(0) == "1");
+  // They were committed, not just answered.
+  auto rows = queryDb(server.dataDir() / "identity.db", "SELECT COUNT(*) FROM users WHERE email LIKE 'inflight%'");
+  CHECK(rows.at(0).at(0) == std::to_string(kRequests));
+  // And the shutdown really waited for one: an answer was logged after "shutting down" (if every
+  // hash had finished before the signal, this test would prove nothing and fails instead).
+  auto logs = server.logs();
+  auto shutdownAt = logs.find("\"shutting down\"");
+  REQUIRE(shutdownAt != std::string::npos);
+  CHECK(logs.find("\"requestId\":\"inflight-", shutdownAt) != std::string::npos);
 }
 
 TEST_CASE("kernel: a request half received at SIGTERM is finished and answered") {
@@ -301,10 +298,10 @@ TEST_CASE("kernel: after a kill -9, committed outbox messages are delivered on r
   CHECK(queryDb(identityDb, "SELECT COUNT(*) FROM outbox WHERE dispatched_at IS NULL").at(0).at(0) == "2");
 
   server.restart();
-  CHECK(eventually([&] {
-    return queryDb(identityDb, "SELECT COUNT(*) FROM outbox WHERE dispatched_at IS NULL").at(0).at(0) == "0";
-  }));
-  for (const auto& row : rows) CHECK(eventually([&] { return handledEverywhere(server.dataDir(), *row[0]); }));
+  CHECK(eventually(
+      [&] { return queryDb(identityDb, "SELECT COUNT(*) FROM outbox WHERE dispatched_at IS NULL").at(0).at(0) == "0"; },
+      15s));
+  for (const auto& row : rows) CHECK(eventually([&] { return handledEverywhere(server.dataDir(), *row[0]); }, 15s));
   // Users survived too, and the server works.
   CHECK(queryDb(identityDb, "SELECT COUNT(*) FROM users WHERE email LIKE 'crash%'").at(0).at(0) == "5");
   CHECK(server.get("/health").status == 200);

@@ -9,24 +9,17 @@
 #include <string>
 #include <thread>
 
+#include "eventually.hpp"
 #include "http_client.hpp"
 #include "kernel_helpers.hpp"
 #include "sqlite_query.hpp"
 #include "test_server.hpp"
 
 using namespace boxoffice::testing;
+using namespace boxoffice::test_support;
 using namespace std::chrono_literals;
 
 namespace {
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 10s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return condition();
-}
-
 bool isUuid(const std::string& text) {
   if (text.size() != 36) return false;
   for (std::size_t i = 0; i < text.size(); ++i) {

@@ -2,25 +2,20 @@
 // worker waits in that time, wakes on demand and stops cleanly.
 #include <atomic>
 #include <doctest/doctest.h>
+#include <functional>
 #include <thread>
 
 #include "boxoffice/kernel/background_worker.hpp"
 #include "boxoffice/kernel/clock.hpp"
 #include "kernel_test_support.hpp"
+#include "support/eventually.hpp"
 
 using namespace boxoffice;
 using namespace std::chrono_literals;
 
 namespace {
-// Polls `done` in real time for up to five seconds (the worker runs on its own thread).
-template <class F>
-bool within5s(F done) {
-  for (int i = 0; i < 500; ++i) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return done();
-}
+// The worker runs on its own thread: poll for what its step did (real time, up to five seconds).
+bool within5s(const std::function<bool()>& done) { return test_support::eventually(done, 5s, 10ms); }
 }  // namespace
 
 TEST_CASE("manual clock: moves wall and steady time together, only forward, and tells listeners") {

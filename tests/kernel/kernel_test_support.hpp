@@ -1,37 +1,15 @@
 #pragma once
-// Small helpers shared by the kernel unit tests: a temporary directory and a silent logger.
-#include <cstdlib>
-#include <filesystem>
+// Small helpers shared by the kernel unit tests: a temporary directory and a captured logger.
 #include <memory>
 #include <sstream>
-#include <stdexcept>
 #include <string>
 
 #include "boxoffice/kernel/log.hpp"
+#include "support/temp_dir.hpp"
 
 namespace boxoffice::test {
 
-// A fresh directory under $TMPDIR, removed with everything in it at the end of the scope.
-class TempDir {
- public:
-  TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base && *base ? base : "/tmp") + "/boxoffice-kernel-XXXXXX";
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
+using test_support::TempDir;  // support/temp_dir.hpp
 
 // A logger whose lines go to a string the test can inspect.
 struct CapturedLog {

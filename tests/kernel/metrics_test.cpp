@@ -6,18 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "support/text_lines.hpp"
+
 using namespace boxoffice;
 
-namespace {
-bool hasLine(const std::string& text, const std::string& line) {
-  std::istringstream in(text);
-  std::string l;
-  while (std::getline(in, l)) {
-    if (l == line) return true;
-  }
-  return false;
-}
-}  // namespace
+using boxoffice::test_support::hasLine;
 
 TEST_CASE("metrics: counters with labels, HELP and TYPE") {
   Metrics m;

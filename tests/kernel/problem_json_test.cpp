@@ -199,3 +199,13 @@ TEST_CASE("object reader: too many array items is an error naming the field") {
   REQUIRE(v.errors().size() == 1);
   CHECK(v.errors()[0].field == "items");
 }
+
+TEST_CASE("problem: every kernel title is a sentence ending with a period (docs/problems.md)") {
+  for (const auto& problem :
+       {Problem::validation({{"f", "m"}}), Problem::badRequest("d"), Problem::unauthorized(), Problem::forbidden(),
+        Problem::notFound(), Problem::preconditionFailed(), Problem::preconditionRequired(),
+        Problem::unsupportedMediaType("d"), Problem::unavailable("d")}) {
+    CAPTURE(problem.slug());
+    CHECK(problem.title().ends_with("."));
+  }
+}

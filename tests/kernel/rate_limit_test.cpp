@@ -10,7 +10,8 @@ using namespace boxoffice;
 using namespace std::chrono_literals;
 
 TEST_CASE("rate limit: the burst is allowed, then denied with Retry-After") {
-  RateLimiter limiter;
+  ManualClock clock;
+  RateLimiter limiter(clock);
   limiter.definePolicy("anon", {1.0, 3.0});
   for (int i = 0; i < 3; ++i) {
     auto d = limiter.consume("anon", "10.0.0.1");
@@ -26,7 +27,8 @@ TEST_CASE("rate limit: the burst is allowed, then denied with Retry-After") {
 }
 
 TEST_CASE("rate limit: retryAfter reflects the refill rate") {
-  RateLimiter limiter;
+  ManualClock clock;
+  RateLimiter limiter(clock);
   limiter.definePolicy("slow", {0.1, 1.0});  // one token every 10 s
   CHECK(limiter.consume("slow", "k").allowed);
   auto denied = limiter.consume("slow", "k");
@@ -36,26 +38,41 @@ TEST_CASE("rate limit: retryAfter reflects the refill rate") {
 }
 
 TEST_CASE("rate limit: tokens come back over time") {
-  RateLimiter limiter;
+  ManualClock clock;
+  RateLimiter limiter(clock);
   limiter.definePolicy("fast", {20.0, 2.0});  // a token every 50 ms
   CHECK(limiter.consume("fast", "k").allowed);
   CHECK(limiter.consume("fast", "k").allowed);
   CHECK_FALSE(limiter.consume("fast", "k").allowed);
-  std::this_thread::sleep_for(120ms);
+  clock.advance(120ms);
   CHECK(limiter.consume("fast", "k").allowed);
 }
 
 TEST_CASE("rate limit: a refilled bucket never exceeds its burst") {
-  RateLimiter limiter;
+  ManualClock clock;
+  RateLimiter limiter(clock);
   limiter.definePolicy("p", {1000.0, 2.0});
-  std::this_thread::sleep_for(20ms);
+  clock.advance(20ms);
   CHECK(limiter.consume("p", "k").allowed);
   CHECK(limiter.consume("p", "k").allowed);
   CHECK_FALSE(limiter.consume("p", "k").allowed);
 }
 
+TEST_CASE("rate limit: a bucket refills only as the clock moves") {
+  ManualClock clock;
+  RateLimiter limiter(clock);
+  limiter.definePolicy("fast", {20.0, 1.0});  // a token every 50 ms
+  CHECK(limiter.consume("fast", "k").allowed);
+  CHECK_FALSE(limiter.consume("fast", "k").allowed);
+  clock.advance(49ms);
+  CHECK_FALSE(limiter.consume("fast", "k").allowed);
+  clock.advance(2ms);
+  CHECK(limiter.consume("fast", "k").allowed);
+}
+
 TEST_CASE("rate limit: keys and policies have separate buckets") {
-  RateLimiter limiter;
+  ManualClock clock;
+  RateLimiter limiter(clock);
   limiter.definePolicy("a", {0.001, 1.0});
   limiter.definePolicy("b", {0.001, 1.0});
   CHECK(limiter.consume("a", "client-1").allowed);
@@ -65,12 +82,14 @@ TEST_CASE("rate limit: keys and policies have separate buckets") {
 }
 
 TEST_CASE("rate limit: an unknown policy always allows") {
-  RateLimiter limiter;
+  ManualClock clock;
+  RateLimiter limiter(clock);
   for (int i = 0; i < 1000; ++i) REQUIRE(limiter.consume("undefined", "k").allowed);
 }
 
 TEST_CASE("rate limit: concurrent callers never get more than the burst") {
-  RateLimiter limiter;
+  ManualClock clock;
+  RateLimiter limiter(clock);
   limiter.definePolicy("p", {0.001, 50.0});
   std::atomic<int> allowed{0};
   std::vector<std::jthread> threads;

@@ -113,13 +113,4 @@ std::string readFile(const std::filesystem::path& file, std::uintmax_t offset) {
   return buffer.str();
 }
 
-std::filesystem::path makeTempDir(const std::string& prefix) {
-  const char* base = std::getenv("TMPDIR");
-  std::string pattern = std::string(base && *base ? base : "/tmp") + "/" + prefix + "-XXXXXX";
-  if (!::mkdtemp(pattern.data())) {
-    throw std::runtime_error("mkdtemp " + pattern + ": " + std::strerror(errno));
-  }
-  return pattern;
-}
-
 }  // namespace boxoffice::testing::process

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "temp_dir.hpp"
+
 namespace boxoffice::testing::process {
 
 // The current environment without BOXOFFICE_* (a developer's shell must not change test
@@ -24,7 +26,6 @@ int waitFor(pid_t pid, int timeoutMs);
 bool exited(pid_t pid, int& status);
 
 std::string readFile(const std::filesystem::path& file, std::uintmax_t offset = 0);
-// mkdtemp under $TMPDIR (or /tmp) with the given prefix.
-std::filesystem::path makeTempDir(const std::string& prefix);
+using test_support::makeTempDir;  // temp_dir.hpp
 
 }  // namespace boxoffice::testing::process

@@ -11,14 +11,14 @@
 
 #include "boxoffice/kernel/db.hpp"
 #include "boxoffice/kernel/log.hpp"
+#include "temp_dir.hpp"
 
 namespace boxoffice::test_support {
 
 class TempDatabase {
  public:
   TempDatabase(const std::string& module, std::span<const Migration> migrations) : log{sink, module} {
-    std::string pattern = (std::filesystem::temp_directory_path() / ("bx-" + module + "-XXXXXX")).string();
-    dir = ::mkdtemp(pattern.data());
+    dir = makeTempDir("bx-" + module);
     db = std::make_unique<Database>(Database::Options{dir / (module + ".db"), module}, log);
     db->migrate(migrations);
   }

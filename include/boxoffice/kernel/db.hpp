@@ -141,7 +141,7 @@ class Database {
   // module's migrations in order, each once, in a transaction, recording its checksum.
   // Throws StartupError if an applied migration's text has changed.
   void migrate(std::span<const Migration> migrations);
-  // The names of applied migrations (for /ready and tests).
+  // The names of applied migrations, in the order applied (tests check what migrate() did).
   std::vector<std::string> appliedMigrations();
 
   template <class F>

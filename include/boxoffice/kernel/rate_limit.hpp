@@ -1,11 +1,14 @@
 #pragma once
 // In-memory token buckets. One RateLimiter holds many named policies; each key (an IP, a user
-// id, "email|ip") gets its own bucket under a policy. Idle buckets are pruned.
+// id, "email|ip") gets its own bucket under a policy. Idle buckets are pruned. Buckets refill in
+// the injected Clock's monotonic time, so a test moves time instead of sleeping.
 #include <chrono>
 #include <map>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+
+#include "boxoffice/kernel/clock.hpp"
 
 namespace boxoffice {
 
@@ -23,6 +26,7 @@ struct RateDecision {
 
 class RateLimiter {
  public:
+  explicit RateLimiter(const Clock& clock) : clock_(clock) {}
   void definePolicy(const std::string& name, RatePolicy policy);
   // Takes one token from key's bucket under `policy`. An unknown policy always allows.
   RateDecision consume(const std::string& policy, const std::string& key);
@@ -30,13 +34,14 @@ class RateLimiter {
  private:
   struct Bucket {
     double tokens = 0;
-    std::chrono::steady_clock::time_point updated;
+    SteadyTimePoint updated;
   };
-  void pruneLocked(std::chrono::steady_clock::time_point now);
+  void pruneLocked(SteadyTimePoint now);
+  const Clock& clock_;
   std::mutex mutex_;
   std::map<std::string, RatePolicy> policies_;
   std::unordered_map<std::string, Bucket> buckets_;
-  std::chrono::steady_clock::time_point lastPrune_{};
+  SteadyTimePoint lastPrune_{};
 };
 
 }  // namespace boxoffice

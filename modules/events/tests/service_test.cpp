@@ -34,7 +34,8 @@ struct Fixture {
   events::testing::TempStore temp;
   Metrics metrics;
   FakeInventory inventory;
-  EventService service{*temp.db, &inventory, temp.log, metrics};
+  SystemClock clock;
+  EventService service{*temp.db, &inventory, temp.log, metrics, clock};
   TimezoneCheck zones;
   auth::Principal owner{"11111111-1111-4111-8111-111111111111", "o@example.test", {auth::Role::Organizer}};
   auth::Principal other{"22222222-2222-4222-8222-222222222222", "x@example.test", {auth::Role::Organizer}};

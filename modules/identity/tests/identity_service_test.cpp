@@ -20,7 +20,8 @@ namespace {
 struct Fixture {
   testing::TempStore temp;
   PasswordHasher hasher{PasswordHasher::minimal()};
-  IdentityService users{*temp.db, hasher, temp.log};
+  SystemClock clock;
+  IdentityService users{*temp.db, hasher, temp.log, clock};
 
   UserSummary create(const std::string& email, std::vector<auth::Role> roles = {auth::Role::User}) {
     return users.createUser({email, "a fine long password", "Someone", std::move(roles)}, "corr-42");
@@ -146,7 +147,7 @@ TEST_CASE("a login upgrades a hash made with outdated parameters") {
   Fixture f;
   auto ann = f.create("ann@example.org");  // minimal parameters
   PasswordHasher current(PasswordHasher::interactive());
-  IdentityService upgraded(*f.temp.db, current, f.temp.log);
+  IdentityService upgraded(*f.temp.db, current, f.temp.log, f.clock);
   REQUIRE(upgraded.checkCredentials("ann@example.org", "a fine long password"));
   auto stored = f.temp.db->read([&](soci::session& sql) { return user_store::findById(sql, ann.id); });
   REQUIRE(stored);

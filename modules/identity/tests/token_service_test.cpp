@@ -6,7 +6,9 @@
 #include "boxoffice/kernel/problem.hpp"
 #include "identity_service.hpp"
 #include "refresh_token_store.hpp"
+#include "revoked_tokens.hpp"
 #include "temp_store.hpp"
+#include "token_authenticator.hpp"
 
 using namespace boxoffice;
 using namespace boxoffice::identity;
@@ -18,9 +20,9 @@ struct Fixture {
   testing::TempStore temp;
   PasswordHasher hasher{PasswordHasher::minimal()};
   Jwt jwt{{std::string(32, 's'), "boxoffice", "boxoffice-api", 30s}};
-  std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
-  IdentityService users{*temp.db, hasher, temp.log};
-  TokenService tokens{*temp.db, jwt, {900s, 3600s}, temp.log, [this] { return now; }};
+  ManualClock clock;
+  IdentityService users{*temp.db, hasher, temp.log, clock};
+  TokenService tokens{*temp.db, jwt, {900s, 3600s}, temp.log, clock};
 
   UserSummary user(const std::string& email = "ann@example.org") {
     return users.createUser({email, "a fine long password", "Ann", {auth::Role::User}}, "corr-1");
@@ -52,9 +54,9 @@ TEST_CASE("issue gives a verifiable access token and an opaque refresh token") {
   auto pair = f.tokens.issue(ann);
   CHECK(pair.expiresIn == 900);
   CHECK(pair.refreshToken.size() >= 43);  // 256 bits, base64url
-  auto claims = f.jwt.verify(pair.accessToken, unixSeconds(f.now));
+  auto claims = f.jwt.verify(pair.accessToken, unixSeconds(f.clock.now()));
   CHECK(claims.subject == ann.id);
-  CHECK(claims.expiresAt == unixSeconds(f.now) + 900);
+  CHECK(claims.expiresAt == unixSeconds(f.clock.now()) + 900);
   CHECK(f.status(pair.refreshToken) == "active");
 }
 
@@ -108,7 +110,7 @@ TEST_CASE("unknown, empty, oversized and expired refresh tokens are refused") {
   CHECK(unauthorized([&] { f.tokens.rotate("not-a-token"); }));
   CHECK(unauthorized([&] { f.tokens.rotate(""); }));
   CHECK(unauthorized([&] { f.tokens.rotate(std::string(10000, 'a')); }));
-  f.now += 3601s;
+  f.clock.advance(3601s);
   CHECK(unauthorized([&] { f.tokens.rotate(pair.refreshToken); }));
   CHECK(f.status(pair.refreshToken) == "active");  // expiry is not reuse: nothing else revoked
 }
@@ -134,9 +136,29 @@ TEST_CASE("a refreshed access token carries the current roles") {
   auto pair = f.tokens.issue(ann);
   auth::Principal admin{"00000000-0000-4000-8000-000000000000", "root@example.org", {auth::Role::Admin}};
   f.users.setRoles(admin, ann.id, {auth::Role::Organizer, auth::Role::User});
-  auto before = f.jwt.verify(pair.accessToken, unixSeconds(f.now));
+  auto before = f.jwt.verify(pair.accessToken, unixSeconds(f.clock.now()));
   CHECK(before.roles == std::vector{auth::Role::User});  // the old token keeps what it was issued with
   auto refreshed = f.tokens.rotate(pair.refreshToken);
-  auto after = f.jwt.verify(refreshed.accessToken, unixSeconds(f.now));
+  auto after = f.jwt.verify(refreshed.accessToken, unixSeconds(f.clock.now()));
   CHECK(after.roles == std::vector{auth::Role::Organizer, auth::Role::User});
+}
+
+TEST_CASE("an access token is refused once the clock passes its expiry, and the refresh token renews it") {
+  Fixture f;
+  RevokedTokens revoked;
+  TokenAuthenticator authenticator(f.jwt, revoked, f.clock);
+  auto pair = f.tokens.issue(f.user());
+  CHECK_NOTHROW(authenticator.authenticate(pair.accessToken));
+  f.clock.advance(900s + 29s);  // within the 30 s skew
+  CHECK_NOTHROW(authenticator.authenticate(pair.accessToken));
+  f.clock.advance(1s);
+  try {
+    authenticator.authenticate(pair.accessToken);
+    FAIL("an expired access token was accepted");
+  } catch (const Problem& problem) {
+    CHECK(problem.status() == 401);
+    CHECK(problem.detail().find("expired") != std::string::npos);
+  }
+  auto renewed = f.tokens.rotate(pair.refreshToken);
+  CHECK_NOTHROW(authenticator.authenticate(renewed.accessToken));
 }

@@ -9,7 +9,10 @@
 #include <sstream>
 #include <thread>
 
+#include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/time.hpp"
+#include "support/eventually.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace boxoffice;
 using namespace boxoffice::inventory;
@@ -20,18 +23,13 @@ constexpr std::int64_t kMinute = 60'000;
 
 class Fixture {
  public:
-  Fixture() : dir_(makeDir()) { open(); }
-  ~Fixture() {
-    close();
-    std::filesystem::remove_all(dir_);
-  }
+  Fixture() { open(); }
+  ~Fixture() { close(); }
 
   void open() {
     store_ = std::make_unique<Database>(Database::Options{dir_ / "inventory.db", "inventory"}, log_);
     store_->migrate(embeddedMigrations());
-    EngineSettings settings;
-    settings.clockMs = [this] { return now_.load(); };
-    engine_ = std::make_unique<Engine>(*store_, settings, metrics_, log_);
+    engine_ = std::make_unique<Engine>(*store_, EngineSettings{}, metrics_, log_, clock_);
     engine_->load();
     engine_->start();
   }
@@ -52,8 +50,8 @@ class Fixture {
     state.category = "concert";
     state.organizerId = "organizer-1";
     state.status = type == "EventCancelled" ? "Cancelled" : "Published";
-    state.startsAt = formatRfc3339(fromUnixMillis(now_ + startsInMs));
-    state.endsAt = formatRfc3339(fromUnixMillis(now_ + startsInMs + 3 * 60 * kMinute));
+    state.startsAt = formatRfc3339(fromUnixMillis(clock_.nowMillis() + startsInMs));
+    state.endsAt = formatRfc3339(fromUnixMillis(clock_.nowMillis() + startsInMs + 3 * 60 * kMinute));
     state.timezone = "Europe/Berlin";
     state.maxCapacity = seats;
     state.priceCategories = {{"general", "General", {4500, "EUR"}, seats}};
@@ -116,24 +114,15 @@ class Fixture {
   }
 
   Engine& engine() { return *engine_; }
-  void advance(std::int64_t ms) { now_ += ms; }
+  // Moves the engine's clock: holds expire without anyone sleeping.
+  void advance(std::int64_t ms) { clock_.advance(std::chrono::milliseconds(ms)); }
 
  private:
-  static std::filesystem::path makeDir() {
-    auto path = std::filesystem::temp_directory_path() /
-                ("bx-engine-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
-    std::filesystem::create_directories(path);
-    return path;
-  }
-  static std::atomic<int>& counter() {
-    static std::atomic<int> c{0};
-    return c;
-  }
-  std::filesystem::path dir_;
+  test_support::TempDir dir_{"bx-engine"};
   std::ostringstream logText_;
   Logger log_{std::make_shared<LogSink>(logText_, LogLevel::Error), "inventory"};
   Metrics metrics_;
-  std::atomic<std::int64_t> now_{1'900'000'000'000};
+  ManualClock clock_{fromUnixMillis(1'900'000'000'000)};
   std::unique_ptr<Database> store_;
   std::unique_ptr<Engine> engine_;
 };
@@ -221,11 +210,8 @@ TEST_CASE("the sweeper expires holds without any request") {
   Fixture f;
   f.publishEvent("e1", 10);
   REQUIRE(f.run(f.reserveCommand("e1", 3), "u").status == 201);
-  f.advance(16 * kMinute);
-  for (int i = 0; i < 40 && f.storedReservations("e1", "Expired") == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  CHECK(f.storedReservations("e1", "Expired") == 3);
+  f.advance(16 * kMinute);  // the engine's worker wakes on the jump and expires the hold
+  CHECK(test_support::eventually([&] { return f.storedReservations("e1", "Expired") == 3; }));
   CHECK(f.storedCounts("e1")[1] == 10);
 }
 
@@ -263,10 +249,7 @@ TEST_CASE("a hold that expired while the process was down is expired at start") 
   f.close();
   f.advance(20 * kMinute);
   f.open();
-  for (int i = 0; i < 40 && f.storedReservations("e1", "Expired") == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  CHECK(f.storedReservations("e1", "Expired") == 5);
+  CHECK(test_support::eventually([&] { return f.storedReservations("e1", "Expired") == 5; }));
   checkInvariant(f.storedCounts("e1"));
 }
 
