@@ -198,6 +198,10 @@ EventInventory* Engine::findEvent(const std::string& eventId) {
   return &it->second;
 }
 
+bool Engine::visibleTo(const EventInventory& event, const Actor& actor) {
+  return event.status != SaleStatus::Draft || actor.isAdmin() || event.organizerId == actor.id();
+}
+
 Outcome Engine::reserve(Batch& batch, Tx& tx, const ReserveCommand& command, const Actor& actor,
                         const std::string& correlationId) {
   idempotency::Key idempotencyKey{actor.id(), command.idempotencyKey};
@@ -207,7 +211,8 @@ Outcome Engine::reserve(Batch& batch, Tx& tx, const ReserveCommand& command, con
     }
   }
   auto* event = findEvent(command.eventId);
-  if (!event) throw problems::eventNotFound(command.eventId);
+  // A Draft is invisible to all but its owner and Admins (as on GET): 404, not "not on sale".
+  if (!event || !visibleTo(*event, actor)) throw problems::eventNotFound(command.eventId);
   int userTickets = event->ticketsByUser.contains(actor.id()) ? event->ticketsByUser[actor.id()] : 0;
   if (auto refusal = checkReserve(*event, command.categoryId, command.ticketCount, userTickets, batch.now,
                                   settings_.holdTimeoutOverrideMs)) {
@@ -405,7 +410,7 @@ void Engine::saveTouchedHeaders(Batch& batch, Tx& tx) {
 Outcome Engine::changeCapacity(Batch& batch, Tx& tx, const CapacityCommand& command, const Actor& actor,
                                const std::string& correlationId) {
   auto* event = findEvent(command.eventId);
-  if (!event) throw problems::eventNotFound(command.eventId);
+  if (!event || !visibleTo(*event, actor)) throw problems::eventNotFound(command.eventId);
   if (!actor.isAdmin() && event->organizerId != actor.id()) throw problems::notOwner();
   checkIfMatch(command.ifMatch, event->version, "inventory");
   json::Validation validation;
@@ -415,12 +420,14 @@ Outcome Engine::changeCapacity(Batch& batch, Tx& tx, const CapacityCommand& comm
     }
   }
   validation.throwIfAny();
+  bool changed = false;  // a PUT that changes nothing keeps the version (other clients' ETags stay valid)
   for (const auto& change : command.changes) {
     auto* category = event->category(change.categoryId);
     int committed = category->reserved + category->sold;
     if (change.totalSeats < committed) throw problems::capacityBelowCommitted(change.categoryId, committed);
     int oldTotal = category->total;
     if (oldTotal == change.totalSeats) continue;
+    changed = true;
     batch.journal.set(category->available, category->available + (change.totalSeats - oldTotal));
     batch.journal.set(category->total, change.totalSeats);
     store::saveCategory(tx, event->eventId, *category);
@@ -432,7 +439,7 @@ Outcome Engine::changeCapacity(Batch& batch, Tx& tx, const CapacityCommand& comm
                         change.totalSeats - oldTotal, correlationId},
                        *event, batch.nowText);
   }
-  afterChange(batch, tx, *event);
+  if (changed) afterChange(batch, tx, *event);
   auto snapshot = render(*event);
   return {200, boost::json::parse(snapshot->json).as_object(), std::nullopt, false, event->version};
 }

@@ -42,13 +42,16 @@ class Application {
 
   // serve: routes, subscriptions, demo data, bus, modules, HTTP on `server`. Returns the bound port.
   std::uint16_t start(const ServerOptions& server);
-  // Reverse order: HTTP (graceful), modules, bus flush, stores.
+  // Reverse order: HTTP (graceful), modules, outbox flush (dispatcher), bus, inboxes. The stores
+  // close when the Application is destroyed.
   void stop();
 
   const Config& config() const { return config_; }
   Logger& log() { return log_; }
 
  private:
+  // Members are built in this order and destroyed in reverse: each one refers only to those above
+  // it (modules hold references to the stores, the bus, the clock...), so keep the order.
   const Config& config_;
   Logger log_;
   SystemClock clock_;

@@ -121,11 +121,12 @@ std::vector<Inbox::Due> Inbox::fetchDue() {
     std::vector<Due> due;
     std::int64_t now = clock_.nowMillis();
     soci::rowset<soci::row> found =
-        (s.prepare << "SELECT message_id, envelope, attempts FROM inbox WHERE subscriber = :s AND status = "
-                      "'pending' AND next_attempt_ms <= :now ORDER BY rowid LIMIT 64",
+        (s.prepare << "SELECT message_id, topic, type, envelope, attempts FROM inbox WHERE subscriber = :s AND "
+                      "status = 'pending' AND next_attempt_ms <= :now ORDER BY rowid LIMIT 64",
          soci::use(subscriber_), soci::use(now));
     for (const auto& row : found) {
-      due.push_back({row.get<std::string>(0), row.get<std::string>(1), static_cast<int>(rows::integer(row, 2))});
+      due.push_back({row.get<std::string>(0), row.get<std::string>(1), row.get<std::string>(2), row.get<std::string>(3),
+                     static_cast<int>(rows::integer(row, 4))});
     }
     return due;
   });
@@ -143,7 +144,18 @@ std::optional<std::int64_t> Inbox::nextDueMs() {
 }
 
 void Inbox::handle(const Due& item) {
-  Envelope message = Envelope::fromJson(boost::json::parse(item.envelope).as_object());
+  Envelope message;
+  try {
+    message = Envelope::fromJson(boost::json::parse(item.envelope).as_object());
+  } catch (const std::exception& e) {
+    // A row no code can read (corrupt, or written by another version of the binary): retrying
+    // cannot help, and left pending it would block every message behind it. Dead-letter it now.
+    message.messageId = item.messageId;
+    message.topic = item.topic;
+    message.type = item.type;
+    fail(item, message, std::string("unreadable envelope: ") + e.what(), true);
+    return;
+  }
   try {
     store_.write([&](Tx& tx) {
       // Re-check inside the transaction: a replay or a duplicate worker may have raced us.
@@ -167,9 +179,9 @@ void Inbox::handle(const Due& item) {
   }
 }
 
-void Inbox::fail(const Due& item, const Envelope& message, const std::string& error) {
+void Inbox::fail(const Due& item, const Envelope& message, const std::string& error, bool permanent) {
   int attempts = item.attempts + 1;
-  bool dead = attempts >= retry_.maxAttempts;
+  bool dead = permanent || attempts >= retry_.maxAttempts;
   log_.warn(dead ? "message dead-lettered" : "message handler failed; will retry",
             {{"subscriber", subscriber_},
              {"messageId", message.messageId},

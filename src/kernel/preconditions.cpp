@@ -69,7 +69,8 @@ EntityTagList EntityTagList::parse(std::string_view text) {
   return list;
 }
 
-bool EntityTagList::matchesStrongly(std::string_view etag) const { return anyOf(*this, etag, false); }
+// A write is guarded only by a header that is entirely well formed: `x, "3"` guards nothing.
+bool EntityTagList::matchesStrongly(std::string_view etag) const { return !malformed && anyOf(*this, etag, false); }
 
 bool EntityTagList::matchesWeakly(std::string_view etag) const { return anyOf(*this, etag, true); }
 

@@ -54,14 +54,52 @@ Problem Problem::unavailable(std::string detail) {
   return {503, "unavailable", "The service is not available.", std::move(detail)};
 }
 
+namespace {
+
+// Problem texts may quote what the client sent (a path, an id); Boost.JSON copies bytes as they
+// are, so invalid UTF-8 would make the answer invalid JSON. Each bad byte becomes U+FFFD.
+std::string validUtf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    std::size_t length = byte < 0x80           ? 1
+                         : (byte >> 5) == 0x6  ? 2
+                         : (byte >> 4) == 0xE  ? 3
+                         : (byte >> 3) == 0x1E ? 4
+                                               : 0;
+    bool ok = length > 0 && i + length <= text.size();
+    for (std::size_t k = 1; ok && k < length; ++k) ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (ok && length > 1) {
+      // Reject overlong forms, surrogates and code points above U+10FFFF.
+      std::uint32_t cp = byte & (0x7F >> length);
+      for (std::size_t k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+      static constexpr std::uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
+      ok = cp >= kMinimum[length] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
+    }
+    if (ok) {
+      out.append(text.substr(i, length));
+      i += length;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 http::Response toResponse(const Problem& problem, std::string_view instance) {
   boost::json::object body{
       {"type", "/problems/" + problem.slug()}, {"title", problem.title()}, {"status", problem.status()}};
-  if (!problem.detail().empty()) body["detail"] = problem.detail();
-  body["instance"] = instance;
+  if (!problem.detail().empty()) body["detail"] = validUtf8(problem.detail());
+  body["instance"] = validUtf8(instance);
   if (!problem.errors().empty()) {
     boost::json::array errors;
-    for (const auto& e : problem.errors()) errors.push_back({{"field", e.field}, {"message", e.message}});
+    for (const auto& e : problem.errors())
+      errors.push_back({{"field", validUtf8(e.field)}, {"message", validUtf8(e.message)}});
     body["errors"] = std::move(errors);
   }
   http::Response response;

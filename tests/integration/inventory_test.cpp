@@ -353,7 +353,12 @@ TEST_CASE("availability: ETag, conditional GET, owner extras and a hidden draft"
       [&] { return server.get("/api/v1/inventory/" + draftId, TestServer::bearer(organizer)).status == 200; }));
   CHECK(server.get("/api/v1/inventory/" + draftId, TestServer::bearer(organizer)).status == 200);
   CHECK(server.get("/api/v1/inventory/" + draftId).status == 404);
-  auto notOnSale = reserve(server, draftId, mintToken("User").token, 1);
+  // A buyer cannot tell a Draft from an unknown event: 404, as on GET.
+  auto hidden = reserve(server, draftId, mintToken("User").token, 1);
+  CHECK(hidden.status == 404);
+  CHECK(problemType(hidden) == "/problems/not-found");
+  // An Admin (who may buy, unlike an Organizer) sees it, and learns it is not on sale yet.
+  auto notOnSale = reserve(server, draftId, mintToken("Admin").token, 1);
   CHECK(notOnSale.status == 409);
   CHECK(problemType(notOnSale) == "/problems/event-not-on-sale");
 }

@@ -165,8 +165,8 @@ TEST_CASE("kernel: `boxoffice migrate` creates every module database and is repe
 }
 
 TEST_CASE("kernel: `boxoffice migrate` opens every store and builds no module") {
-  ScratchDir dir;
-  auto data = dir.path / "data";
+  TempDir dir{"boxoffice-cli"};
+  auto data = dir.path() / "data";
   std::string output;
   // No JWT secret: building identity would generate and store a development key and warn.
   REQUIRE(runBinary({"migrate", "--data-dir", data.string()}, {}, "", output) == 0);

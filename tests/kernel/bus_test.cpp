@@ -17,6 +17,7 @@
 #include "boxoffice/kernel/problem.hpp"
 #include "boxoffice/kernel/time.hpp"
 #include "kernel_test_support.hpp"
+#include "support/eventually.hpp"
 
 using namespace boxoffice;
 using namespace std::chrono_literals;
@@ -24,15 +25,8 @@ using namespace std::chrono_literals;
 namespace {
 constexpr Migration kHandled{"sub", "0001_handled.sql", "CREATE TABLE handled (message_id TEXT NOT NULL);"};
 
-// Waits up to 10 s (real time) for `condition`; the inboxes work on their own threads.
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 10s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return condition();
-}
+// Waits (real time) for `condition`: the inboxes work on their own threads.
+using test_support::eventually;
 
 // Moves the clock by `by`, then waits for `condition`. A worker that read the clock just before
 // the move may still wait for the old deadline: then time moves by `by` once more.
@@ -245,6 +239,34 @@ TEST_CASE("bus: a handler that keeps failing is retried, then dead-lettered") {
   CHECK(metrics.find("bus_messages_retried_total{subscriber=\"sub\",type=\"ThingHappened\"} 2") != std::string::npos);
   CHECK(metrics.find("bus_messages_dead_lettered_total{subscriber=\"sub\",type=\"ThingHappened\"} 1") !=
         std::string::npos);
+  bus.stop();
+}
+
+TEST_CASE("bus: an inbox row that cannot be read is dead-lettered at once and does not block the rest") {
+  Fixture f;
+  TestBus bus(f, fastRetries(5));
+  std::atomic<int> calls{0};
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, f.recordingHandler(calls));
+  bus.subscribeMarkers(f.subscriber);
+  // A row as another version of the binary (or a damaged disk) might leave it: "version" is text.
+  f.subscriber.write([](Tx& tx) {
+    tx.exec(
+        "INSERT INTO inbox (subscriber, message_id, topic, type, envelope, status, attempts, next_attempt_ms, "
+        "received_at) VALUES ('sub', 'poison-1', 'events', 'ThingHappened', "
+        "'{\"messageId\":\"poison-1\",\"version\":\"1\"}', 'pending', 0, 0, '2026-01-01T00:00:00Z')");
+  });
+  bus.start();
+  auto m = message();
+  bus.bus.publish(m);
+  REQUIRE(eventually([&] { return inboxStatus(f.subscriber, m.messageId) == "done"; }));
+  CHECK(calls.load() == 1);
+  CHECK(inboxStatus(f.subscriber, "poison-1") == "dead");
+  auto dead = bus.deadLetters();
+  REQUIRE(dead.size() == 1);
+  CHECK(dead.at(0).messageId == "poison-1");
+  CHECK(dead.at(0).type == "ThingHappened");
+  CHECK(dead.at(0).attempts == 1);
+  CHECK(dead.at(0).error.find("unreadable envelope") != std::string::npos);
   bus.stop();
 }
 

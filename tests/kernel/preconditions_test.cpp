@@ -58,6 +58,10 @@ TEST_CASE("preconditions: If-Match compares strongly, accepts * and lists") {
   CHECK_FALSE(ifMatch("3").matches(3));  // unquoted: not an ETag we issued
   CHECK_FALSE(ifMatch("").matches(3));
   CHECK_FALSE(ifMatch("\"1\", *").matches(3));
+  // One malformed member spoils the whole header: it guards nothing, so it matches nothing.
+  CHECK_FALSE(ifMatch("x, \"3\"").matches(3));
+  CHECK_FALSE(ifMatch("*, \"3\"").matches(3));
+  CHECK_FALSE(ifMatch("\"3\", \"4").matches(3));
   CHECK(ifMatch("\"3\"").matches("\"3\""));
 }
 

@@ -91,6 +91,20 @@ TEST_CASE("problem: text with quotes and newlines stays valid JSON") {
   CHECK(body.at("detail").as_string() == "a \"quoted\"\nline");
 }
 
+TEST_CASE("problem: invalid UTF-8 the client sent is replaced, so the answer stays valid JSON") {
+  // A percent-decoded path such as /dead-letters/%ff%fe/replay, echoed in detail and instance.
+  std::string bad = "id \xff\xfe, overlong \xc0\xaf, surrogate \xed\xa0\x80, fine \xc3\xa9";
+  auto response = toResponse(Problem::notFound("No dead letter has the id " + bad + "."), "/x/" + bad);
+  boost::json::error_code ec;
+  auto parsed = boost::json::parse(response.body, ec);  // Boost.JSON rejects invalid UTF-8
+  REQUIRE_FALSE(ec);
+  std::string detail(parsed.as_object().at("detail").as_string());
+  CHECK(detail.find("\xef\xbf\xbd") != std::string::npos);
+  CHECK(detail.find("\xc3\xa9") != std::string::npos);  // valid text is kept as it was
+  CHECK(detail.find('\xff') == std::string::npos);
+  CHECK(std::string(parsed.as_object().at("instance").as_string()).find('\xfe') == std::string::npos);
+}
+
 TEST_CASE("json body: content type must be JSON (415)") {
   CHECK(problemOf([] { json::parseObjectBody(jsonRequest("{}", "text/plain")); }).status() == 415);
   CHECK(problemOf([] { json::parseObjectBody(jsonRequest("{}", "application/x-www-form-urlencoded")); }).status() ==

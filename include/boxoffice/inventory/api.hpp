@@ -1,7 +1,8 @@
 #pragma once
-// The inventory module's public facade: availability, holds (reservations), confirmation and
-// release. Other modules hold references handed to them by the composition root; they never
-// read inventory.db.
+// The inventory module's contract: the read-only InventoryQueries other modules may call (seats
+// held and sold per price category), the module object for the composition root, and its config
+// keys. Holds, confirmation and release are HTTP routes and messages, not calls; other modules
+// never read inventory.db.
 #include <memory>
 #include <optional>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// Idempotency-Key (ARCHITECTURE.md) on POSTs that reserve, order or pay: the same key with the
+// Idempotency-Key (docs/architecture.md, HTTP conventions) on POSTs that reserve, order or pay: the same key with the
 // same request replays the stored response for 24 hours; the same key with another request is
 // 422. Keys are scoped per caller, so two users may pick the same key.
 //

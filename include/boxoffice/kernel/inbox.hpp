@@ -62,6 +62,8 @@ class Inbox {
  private:
   struct Due {
     std::string messageId;
+    std::string topic;
+    std::string type;
     std::string envelope;
     int attempts;
   };
@@ -70,7 +72,8 @@ class Inbox {
   std::vector<Due> fetchDue();
   std::optional<std::int64_t> nextDueMs();
   void handle(const Due& item);
-  void fail(const Due& item, const Envelope& message, const std::string& error);
+  // `permanent`: no retry can help (the row cannot be read), so it is dead-lettered at once.
+  void fail(const Due& item, const Envelope& message, const std::string& error, bool permanent = false);
   void housekeeping();
 
   std::string subscriber_;

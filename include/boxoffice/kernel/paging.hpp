@@ -1,5 +1,5 @@
 #pragma once
-// Lists: ?page=&size= as ARCHITECTURE.md defines them (page >= 1, 1 <= size <= 100) and the one
+// Lists: ?page=&size= as docs/architecture.md defines them (1 <= page <= 1,000,000, 1 <= size <= 100) and the one
 // envelope every list answers with. Every list route parses and renders through these two
 // functions, so a bad value is refused with the same wording everywhere.
 #include <boost/json/array.hpp>

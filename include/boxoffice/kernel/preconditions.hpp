@@ -5,8 +5,8 @@
 // - An ETag is the resource's version as a strong entity-tag: version 3 is "\"3\"".
 // - If-Match uses the strong comparison: `"3"` matches version 3, `W/"3"` never matches
 //   anything (a weak tag cannot guard a write). `*` matches any existing resource. A list
-//   (`"2", "3"`) matches if any member does. A member that is not an entity-tag matches nothing,
-//   so a malformed If-Match is a 412, never a silent pass.
+//   (`"2", "3"`) matches if any member does. If any member is not an entity-tag the whole
+//   If-Match matches nothing (`x, "3"` is a 412), never a silent pass.
 // - If-None-Match uses the weak comparison (`W/"3"` and `"3"` both match version 3), `*` and
 //   lists the same way; on GET/HEAD a match is answered 304 Not Modified.
 // - An update that requires If-Match answers 428 without one; a mismatch is 412 carrying the

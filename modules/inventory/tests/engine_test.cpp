@@ -49,7 +49,7 @@ class Fixture {
     state.name = "Show " + id;
     state.category = "concert";
     state.organizerId = "organizer-1";
-    state.status = type == "EventCancelled" ? "Cancelled" : "Published";
+    state.status = type == "EventCancelled" ? "Cancelled" : type == "EventCreated" ? "Draft" : "Published";
     state.startsAt = formatRfc3339(fromUnixMillis(clock_.nowMillis() + startsInMs));
     state.endsAt = formatRfc3339(fromUnixMillis(clock_.nowMillis() + startsInMs + 3 * 60 * kMinute));
     state.timezone = "Europe/Berlin";
@@ -273,6 +273,28 @@ TEST_CASE("capacity cannot go below what is held or sold, and needs the current 
   CHECK(counts[0] == 20);
   CHECK(counts[1] == 14);
   checkInvariant(counts);
+}
+
+TEST_CASE("a Draft event is 404 to everyone but its organizer and Admins, on reserve and on capacity") {
+  Fixture f;
+  f.publishEvent("draft", 10, 48 * 60 * kMinute, "EventCreated", 1);
+  auto version = f.engine().snapshot("draft")->version;
+  auto current = IfMatch::parse(etagOf(version));
+  auto buyer = f.run(f.reserveCommand("draft", 1), "u");
+  CHECK(buyer.status == 404);  // not "not on sale": its existence is not told
+  CHECK(f.run(CapacityCommand{"draft", current, {{"general", 12}}}, "another-organizer").status == 404);
+  CHECK(f.run(f.reserveCommand("draft", 1), "organizer-1").problem->slug() == "event-not-on-sale");
+  CHECK(f.run(CapacityCommand{"draft", current, {{"general", 12}}}, "organizer-1").status == 200);
+}
+
+TEST_CASE("a capacity change that changes nothing keeps the version") {
+  Fixture f;
+  f.publishEvent("e1", 10);
+  auto version = f.engine().snapshot("e1")->version;
+  auto same = f.run(CapacityCommand{"e1", IfMatch::parse(etagOf(version)), {{"general", 10}}}, "organizer-1");
+  CHECK(same.status == 200);
+  CHECK(f.engine().snapshot("e1")->version == version);
+  CHECK(f.outboxCount("CapacityChanged") == 0);
 }
 
 TEST_CASE("refusals: not on sale, too close to the start, unknown event") {
