@@ -3,9 +3,9 @@
 #include <optional>
 
 #include "boxoffice/events/api.hpp"
+#include "boxoffice/kernel/background_worker.hpp"
 #include "boxoffice/kernel/config.hpp"
 #include "boxoffice/kernel/log.hpp"
-#include "boxoffice/kernel/background_worker.hpp"
 #include "demo_data.hpp"
 #include "routes.hpp"
 #include "service.hpp"
