@@ -62,7 +62,10 @@ class InventoryModuleImpl final : public InventoryModule, public InventoryQuerie
   void registerRoutes(Router& router) override { routes_.registerAll(router); }
 
   void subscribe(MessageBus& bus) override {
-    // Every events message carries the event's full state; the engine applies them alike.
+    // Every events message carries the event's full state (they all derive from EventState), so
+    // one engine entry point applies them, told apart by type only where the effect differs
+    // (a deletion or a cancellation releases holds). The typed list still decides which messages
+    // arrive and that each decodes and has the expected version.
     subscribeMessages<Subscriptions>(bus, deps_.store, [this](const auto& message, const Envelope& envelope, Tx& tx) {
       using Message = std::remove_cvref_t<decltype(message)>;
       engine_.applyEventMessage(tx, Message::type, message, envelope.correlationId);

@@ -38,7 +38,7 @@ std::shared_ptr<const Snapshot> visibleSnapshot(Engine& engine, const std::strin
 http::Response render(const Outcome& outcome, const std::string& instance) {
   if (outcome.problem) return toResponse(*outcome.problem, instance);
   auto response = http::Response::json(outcome.status, boost::json::serialize(outcome.body));
-  if (outcome.replayed) response.headers["Idempotent-Replayed"] = "true";
+  if (outcome.replayed) idempotency::markReplayed(response);
   return response;
 }
 

@@ -29,7 +29,7 @@ std::optional<std::string> keyFrom(const http::Request& request, json::Validatio
   if (!key) return std::nullopt;
   bool printable = std::ranges::all_of(*key, [](char c) { return static_cast<unsigned char>(c) >= 0x20 && c != 0x7F; });
   if (key->empty() || key->size() > kMaxKeyLength || !printable) {
-    validation.add(kHeader, "must be 1 to " + std::to_string(kMaxKeyLength) + " characters");
+    validation.add(kHeader, "must be 1 to " + std::to_string(kMaxKeyLength) + " printable characters");
   }
   return key;
 }

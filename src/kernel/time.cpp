@@ -30,6 +30,9 @@ std::string formatRfc3339(TimePoint time) {
 }
 
 namespace {
+constexpr int kEarliestYear = 1900;
+constexpr int kLatestYear = 2200;
+
 bool readInt(std::string_view text, std::size_t pos, std::size_t len, int& out) {
   if (pos + len > text.size()) return false;
   for (std::size_t i = pos; i < pos + len; ++i) {
@@ -45,6 +48,9 @@ std::optional<sys_days> parseDate(std::string_view text) {
   int d = 0;
   if (text.size() < 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
   if (!readInt(text, 0, 4, y) || !readInt(text, 5, 2, m) || !readInt(text, 8, 2, d)) return std::nullopt;
+  // TimePoint counts nanoseconds in 64 bits: it reaches only the years 1678 to 2262, and a date
+  // beyond would wrap around silently (9999-12-31 became 1816). Accept a range well inside it.
+  if (y < kEarliestYear || y > kLatestYear) return std::nullopt;
   year_month_day ymd{year{y}, month{static_cast<unsigned>(m)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;
   return sys_days{ymd};

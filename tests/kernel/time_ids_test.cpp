@@ -49,6 +49,16 @@ TEST_CASE("time: malformed or impossible times are rejected") {
   }
 }
 
+TEST_CASE("time: years a nanosecond TimePoint cannot hold are rejected, not wrapped around") {
+  CHECK_FALSE(parseRfc3339("9999-12-31T23:00:00Z").has_value());  // used to come back as 1816
+  CHECK_FALSE(parseRfc3339("2263-01-01T00:00:00Z").has_value());
+  CHECK_FALSE(parseRfc3339("1677-01-01T00:00:00Z").has_value());
+  CHECK_FALSE(parseDateOrDateTime("9999-12-31").has_value());
+  REQUIRE(parseRfc3339("2200-12-31T23:59:59Z").has_value());
+  CHECK(formatRfc3339(*parseRfc3339("2200-12-31T23:59:59Z")) == "2200-12-31T23:59:59Z");
+  CHECK(parseRfc3339("1900-01-01T00:00:00Z").has_value());
+}
+
 TEST_CASE("time: a date alone means midnight UTC") {
   CHECK(parseDateOrDateTime("2026-05-20") == parseRfc3339("2026-05-20T00:00:00Z"));
   CHECK(parseDateOrDateTime("2026-05-20T10:00:00Z") == parseRfc3339("2026-05-20T10:00:00Z"));

@@ -61,6 +61,11 @@ struct StoredResponse {
 // 422 idempotency-key-reused.
 Problem keyReused();
 
+// The header that tells a client its answer is a replay of the stored one.
+inline constexpr std::string_view kReplayedHeader = "Idempotent-Replayed";
+// Marks `response` as a replay (every module answers a replay the same way).
+inline void markReplayed(http::Response& response) { response.headers[std::string(kReplayedHeader)] = "true"; }
+
 // The decision for a key: nullopt when nothing (or only an expired record) is stored, so the
 // request goes ahead; the stored response when it was made by the same request (replay);
 // throws keyReused() when it was made by another one.

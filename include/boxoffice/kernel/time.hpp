@@ -12,7 +12,8 @@ using TimePoint = std::chrono::system_clock::time_point;
 
 // "2026-05-20T19:30:00Z" (with milliseconds when non-zero: "…00.250Z").
 std::string formatRfc3339(TimePoint time);
-// Accepts "Z" or a numeric offset, optional fractional seconds; nullopt if malformed or invalid.
+// Accepts "Z" or a numeric offset, optional fractional seconds; nullopt if malformed or invalid,
+// or outside the years 1900 to 2200 (beyond, the nanosecond TimePoint would overflow).
 std::optional<TimePoint> parseRfc3339(std::string_view text);
 // Accepts "YYYY-MM-DD" (midnight UTC) or full RFC 3339.
 std::optional<TimePoint> parseDateOrDateTime(std::string_view text);
