@@ -28,7 +28,7 @@ struct Engine::Batch {
 
 Engine::Engine(Database& store, EngineSettings settings, Metrics& metrics, Logger log, const Clock& clock)
     : store_(store),
-      settings_(std::move(settings)),
+      settings_(settings),
       metrics_(metrics),
       log_(std::move(log)),
       clock_(clock),

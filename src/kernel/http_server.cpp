@@ -105,9 +105,10 @@ class HttpServer::Impl {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint, ec);
-    if (ec)
+    if (ec) {
       throw std::runtime_error("cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " +
                                ec.message());
+    }
     acceptor_.listen(asio::socket_base::max_listen_connections);
     auto port = acceptor_.local_endpoint().port();
     accept();
