@@ -198,8 +198,8 @@ EventInventory* Engine::findEvent(const std::string& eventId) {
   return &it->second;
 }
 
-bool Engine::visibleTo(const EventInventory& event, const Actor& actor) {
-  return event.status != SaleStatus::Draft || actor.isAdmin() || event.organizerId == actor.id();
+bool Engine::managedBy(const EventInventory& event, const Actor& actor) {
+  return inventory::managedBy(event.organizerId, actor.id(), actor.isAdmin());
 }
 
 Outcome Engine::reserve(Batch& batch, Tx& tx, const ReserveCommand& command, const Actor& actor,
@@ -212,7 +212,7 @@ Outcome Engine::reserve(Batch& batch, Tx& tx, const ReserveCommand& command, con
   }
   auto* event = findEvent(command.eventId);
   // A Draft is invisible to all but its owner and Admins (as on GET): 404, not "not on sale".
-  if (!event || !visibleTo(*event, actor)) throw problems::eventNotFound(command.eventId);
+  if (!event || !visibleTo(event->status, managedBy(*event, actor))) throw problems::eventNotFound(command.eventId);
   int userTickets = event->ticketsByUser.contains(actor.id()) ? event->ticketsByUser[actor.id()] : 0;
   if (auto refusal = checkReserve(*event, command.categoryId, command.ticketCount, userTickets, batch.now,
                                   settings_.holdTimeoutOverrideMs)) {
@@ -410,8 +410,8 @@ void Engine::saveTouchedHeaders(Batch& batch, Tx& tx) {
 Outcome Engine::changeCapacity(Batch& batch, Tx& tx, const CapacityCommand& command, const Actor& actor,
                                const std::string& correlationId) {
   auto* event = findEvent(command.eventId);
-  if (!event || !visibleTo(*event, actor)) throw problems::eventNotFound(command.eventId);
-  if (!actor.isAdmin() && event->organizerId != actor.id()) throw problems::notOwner();
+  if (!event || !visibleTo(event->status, managedBy(*event, actor))) throw problems::eventNotFound(command.eventId);
+  if (!managedBy(*event, actor)) throw problems::notOwner();
   checkIfMatch(command.ifMatch, event->version, "inventory");
   json::Validation validation;
   for (std::size_t i = 0; i < command.changes.size(); ++i) {

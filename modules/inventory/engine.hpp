@@ -162,8 +162,8 @@ class Engine {
   void publishSnapshots(const std::vector<std::string>& eventIds);
   static std::shared_ptr<const Snapshot> render(const EventInventory& event);
   EventInventory* findEvent(const std::string& eventId);
-  // Draft events are visible only to their organizer and Admins (and the system); others get 404.
-  static bool visibleTo(const EventInventory& event, const Actor& actor);
+  // Its organizer, an Admin or the system (rules.hpp: managedBy).
+  static bool managedBy(const EventInventory& event, const Actor& actor);
 
   Database& store_;
   EngineSettings settings_;

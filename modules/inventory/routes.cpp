@@ -11,6 +11,7 @@
 #include "boxoffice/kernel/route_binding.hpp"
 #include "boxoffice/kernel/time.hpp"
 #include "problems.hpp"
+#include "rules.hpp"
 #include "store.hpp"
 
 namespace boxoffice::inventory {
@@ -21,17 +22,17 @@ constexpr const char* kModule = "inventory";
 constexpr int kMaxTicketsPerRequest = 100;  // more than this in one hold is a mistake, not a purchase
 
 bool isOwnerOrAdmin(const Snapshot& snapshot, const RequestContext& context) {
-  return context.principal && (context.principal->isAdmin() || context.principal->userId == snapshot.organizerId);
+  const auto& caller = context.principal;
+  return managedBy(snapshot.organizerId, caller ? std::string_view(caller->userId) : std::string_view(),
+                   caller && caller->isAdmin());
 }
 
-// The snapshot a caller may see: Draft and deleted events are invisible to all but their owner
-// and Admins (a 404, so their existence does not leak).
+// The snapshot a caller may see (rules.hpp: visibleTo).
 std::shared_ptr<const Snapshot> visibleSnapshot(Engine& engine, const std::string& eventId,
                                                 const RequestContext& context) {
   auto snapshot = isUuid(eventId) ? engine.snapshot(eventId) : nullptr;
   if (!snapshot) throw problems::eventNotFound(eventId);
-  bool hidden = snapshot->status == SaleStatus::Draft || snapshot->status == SaleStatus::Deleted;
-  if (hidden && !isOwnerOrAdmin(*snapshot, context)) throw problems::eventNotFound(eventId);
+  if (!visibleTo(snapshot->status, isOwnerOrAdmin(*snapshot, context))) throw problems::eventNotFound(eventId);
   return snapshot;
 }
 

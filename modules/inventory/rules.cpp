@@ -27,4 +27,12 @@ std::optional<Refusal> checkReserve(const EventInventory& event, const std::stri
   return std::nullopt;
 }
 
+bool managedBy(const std::string& organizerId, std::string_view userId, bool isAdmin) {
+  return isAdmin || (!userId.empty() && userId == organizerId);
+}
+
+bool visibleTo(SaleStatus status, bool managed) {
+  return managed || (status != SaleStatus::Draft && status != SaleStatus::Deleted);
+}
+
 }  // namespace boxoffice::inventory

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "model.hpp"
 
@@ -32,5 +33,11 @@ std::optional<std::int64_t> holdExpiry(const Rules& rules, std::int64_t nowMs, s
 // `userTickets` for the event. nullopt: the hold may be placed.
 std::optional<Refusal> checkReserve(const EventInventory& event, const std::string& categoryId, int count,
                                     int userTickets, std::int64_t nowMs, std::int64_t timeoutOverrideMs = 0);
+
+// Who manages an event's inventory: its organizer or an Admin (`userId` empty: anonymous).
+bool managedBy(const std::string& organizerId, std::string_view userId, bool isAdmin);
+// Draft and deleted events are invisible to all but those who manage them: a 404, so their
+// existence does not leak (the HTTP routes and the engine's commands apply the same rule).
+bool visibleTo(SaleStatus status, bool managed);
 
 }  // namespace boxoffice::inventory

@@ -54,3 +54,15 @@ TEST_CASE("checkReserve refuses for each reason") {
   auto soon = publishedEvent(30'000);
   CHECK(checkReserve(soon, "general", 1, 0, kNow) == Refusal::TooCloseToStart);
 }
+
+TEST_CASE("an event is managed by its organizer and Admins, and a Draft is visible only to them") {
+  CHECK(managedBy("org-1", "org-1", false));
+  CHECK(managedBy("org-1", "someone", true));
+  CHECK_FALSE(managedBy("org-1", "someone", false));
+  CHECK_FALSE(managedBy("", "", false));  // anonymous never manages, even an event without an owner
+  CHECK(visibleTo(SaleStatus::Published, false));
+  CHECK(visibleTo(SaleStatus::Cancelled, false));
+  CHECK_FALSE(visibleTo(SaleStatus::Draft, false));
+  CHECK_FALSE(visibleTo(SaleStatus::Deleted, false));
+  CHECK(visibleTo(SaleStatus::Draft, true));
+}
