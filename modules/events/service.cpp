@@ -16,15 +16,6 @@ constexpr const char* kChangesMetric = "events_changes_total";
 
 Problem eventNotFound() { return Problem::notFound("No such event."); }
 
-void checkPrecondition(const std::optional<IfMatch>& ifMatch, const Event& current) {
-  checkIfMatch(ifMatch, current.version, "event");
-}
-
-template <class Message>
-void announce(Tx& tx, const Actor& actor, const Message& message) {
-  tx.publish(message, actor.correlationId());
-}
-
 template <class Message>
 Message messageFor(const Event& event) {
   Message m;
@@ -115,7 +106,7 @@ Event EventService::create(const Actor& actor, EventInput input) {
       throw Problem::validation({{"category", "is not a known category (see GET /api/v1/events/categories)"}});
     }
     store::insert(tx.sql(), event);
-    announce(tx, actor, messageFor<messages::EventCreated>(event));
+    tx.publish(messageFor<messages::EventCreated>(event), actor.correlationId());
   });
   announced(messages::EventCreated::type);
   log_.info("event created", {{"eventId", event.id}, {"organizerId", event.organizerId}});
@@ -138,7 +129,7 @@ Event EventService::update(const Actor& actor, const std::string& id, EventInput
   bool changed = false;
   write([&](Tx& tx) {
     auto current = loadForChange(tx.sql(), actor, id);
-    checkPrecondition(ifMatch, current);
+    checkIfMatch(ifMatch, current.version, "event");
     if (input.organizerId && *input.organizerId != current.organizerId && !actor.isAdmin()) {
       throw Problem::forbidden("Only an Admin may move an event to another organizer.");
     }
@@ -167,7 +158,7 @@ Event EventService::update(const Actor& actor, const std::string& id, EventInput
     if (next.content.startsAt != current.content.startsAt) {
       message.previousStartsAt = formatRfc3339(current.content.startsAt);
     }
-    announce(tx, actor, message);
+    tx.publish(message, actor.correlationId());
     result = std::move(next);
     changed = true;
   });
@@ -179,7 +170,7 @@ Event EventService::publish(const Actor& actor, const std::string& id, const std
   Event next;
   write([&](Tx& tx) {
     auto current = loadForChange(tx.sql(), actor, id);
-    checkPrecondition(ifMatch, current);
+    checkIfMatch(ifMatch, current.version, "event");
     auto now = clock_.now();
     checkPublish(current, now);
     next = current;
@@ -187,7 +178,7 @@ Event EventService::publish(const Actor& actor, const std::string& id, const std
     storeNextVersion(tx.sql(), next, current.version, now);
     auto message = messageFor<messages::EventPublished>(next);
     message.publishedAt = formatRfc3339(now);
-    announce(tx, actor, message);
+    tx.publish(message, actor.correlationId());
   });
   announced(messages::EventPublished::type);
   log_.info("event published", {{"eventId", next.id}});
@@ -199,7 +190,7 @@ Event EventService::cancel(const Actor& actor, const std::string& id, const std:
   Event next;
   write([&](Tx& tx) {
     auto current = loadForChange(tx.sql(), actor, id);
-    checkPrecondition(ifMatch, current);
+    checkIfMatch(ifMatch, current.version, "event");
     checkCancel(current);
     auto now = clock_.now();
     next = current;
@@ -208,7 +199,7 @@ Event EventService::cancel(const Actor& actor, const std::string& id, const std:
     auto message = messageFor<messages::EventCancelled>(next);
     message.cancelledAt = formatRfc3339(now);
     message.reason = reason;
-    announce(tx, actor, message);
+    tx.publish(message, actor.correlationId());
   });
   announced(messages::EventCancelled::type);
   log_.info("event cancelled", {{"eventId", next.id}});
@@ -220,14 +211,14 @@ void EventService::remove(const Actor& actor, const std::string& id, const std::
   write([&](Tx& tx) {
     auto current = store::find(tx.sql(), id);
     if (!current) throw eventNotFound();
-    checkPrecondition(ifMatch, *current);
+    checkIfMatch(ifMatch, current->version, "event");
     auto now = clock_.now();
     if (!store::softDelete(tx.sql(), id, current->version, now)) throw Problem::preconditionFailed();
     current->updatedAt = now;
     current->version += 1;
     auto message = messageFor<messages::EventDeleted>(*current);
     message.deletedAt = formatRfc3339(now);
-    announce(tx, actor, message);
+    tx.publish(message, actor.correlationId());
   });
   announced(messages::EventDeleted::type);
   log_.info("event deleted", {{"eventId", id}});
@@ -276,11 +267,11 @@ bool EventService::loadOnce(const std::string& marker, const std::vector<Event>&
         created.status = std::string(to_string(Status::Draft));
         created.version = event.version - 1;
       }
-      announce(tx, system, created);
+      tx.publish(created, system.correlationId());
       if (event.status == Status::Published) {
         auto published = messageFor<messages::EventPublished>(event);
         published.publishedAt = formatRfc3339(event.updatedAt);
-        announce(tx, system, published);
+        tx.publish(published, system.correlationId());
       }
     }
     store::setFlag(tx.sql(), marker, clock_.now());
