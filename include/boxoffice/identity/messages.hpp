@@ -1,6 +1,6 @@
 #pragma once
 // Integration messages the identity module publishes (topic "notifications": a new user is
-// something to greet; audit stores every message). JSON: boxoffice/kernel/message_json.hpp.
+// something to greet, for the planned notifications module). JSON: boxoffice/kernel/message_json.hpp.
 #include <string>
 #include <string_view>
 
