@@ -12,6 +12,8 @@
 #include "boxoffice/events/api.hpp"
 #include "boxoffice/identity/api.hpp"
 #include "boxoffice/inventory/api.hpp"
+#include "boxoffice/orders/api.hpp"
+#include "boxoffice/payments/api.hpp"
 #include "boxoffice/kernel/problem.hpp"
 
 namespace boxoffice {
@@ -23,6 +25,8 @@ ConfigSchema buildSchema() {
   schema.add(identity::configKeys());
   schema.add(inventory::configKeys());
   schema.add(events::configKeys());
+  schema.add(payments::configKeys());
+  schema.add(orders::configKeys());
   return schema;
 }
 
@@ -39,7 +43,7 @@ void loadConfig(Config& config, const app::Command& command) {
 
 // Every module that has a store (<data-dir>/<name>.db). Stores are opened and migrated before
 // any module is built, and `migrate` does nothing else.
-constexpr std::array<std::string_view, 3> kModuleStores{"identity", "inventory", "events"};
+constexpr std::array<std::string_view, 5> kModuleStores{"identity", "inventory", "events", "payments", "orders"};
 
 // Builds every module, in dependency order, into `application`; their stores are open.
 void buildModules(app::Application& application) {
@@ -53,9 +57,19 @@ void buildModules(app::Application& application) {
   auto inventoryModule = inventory::createModule(application.depsFor("inventory"));
   auto& inventory = *inventoryModule;
   application.add(std::move(inventoryModule));
-  application.add(events::createModule(
+  auto eventsModule = events::createModule(
       application.depsFor("events"),
-      {.inventory = &inventory.queries(), .demoOrganizerId = std::string(identity::kDemoOrganizerUserId)}));
+      {.inventory = &inventory.queries(), .demoOrganizerId = std::string(identity::kDemoOrganizerUserId)});
+  auto& events = *eventsModule;
+  application.add(std::move(eventsModule));
+
+  // Payments before orders: the saga's commands need someone to carry them out, and orders
+  // checks a payment's input with payments before it stores anything.
+  auto paymentsModule = payments::createModule(application.depsFor("payments"), {.events = &events.queries()});
+  auto& payments = *paymentsModule;
+  application.add(std::move(paymentsModule));
+  application.add(orders::createModule(application.depsFor("orders"),
+                                       {.events = &events.queries(), .paymentMethods = &payments.methods()}));
 }
 
 sigset_t shutdownSignals() {

@@ -85,7 +85,9 @@ messages::ReservationState toState(const Reservation& r) {
           {r.amount, r.currency},
           formatRfc3339(fromUnixMillis(r.reservedAtMs)),
           formatRfc3339(fromUnixMillis(r.expiresAtMs)),
-          std::string(to_string(r.status))};
+          std::string(to_string(r.status)),
+          0,
+          std::nullopt};
 }
 
 boost::json::object toJson(const Reservation& r) { return boxoffice::toJson(toState(r)); }

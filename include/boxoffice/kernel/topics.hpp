@@ -6,6 +6,12 @@
 namespace boxoffice::topics {
 inline constexpr std::string_view events = "events";
 inline constexpr std::string_view tickets = "tickets";
+inline constexpr std::string_view orders = "orders";
 inline constexpr std::string_view payments = "payments";
 inline constexpr std::string_view notifications = "notifications";
+// Command topics: each has exactly one subscriber, the module that carries the command out (its
+// messages.hpp declares the commands it accepts); senders are listed in their private
+// modules/<m>/subscriptions.hpp. Replies travel on the receiver's own topic.
+inline constexpr std::string_view inventoryCommands = "inventory-commands";
+inline constexpr std::string_view paymentCommands = "payment-commands";
 }  // namespace boxoffice::topics
