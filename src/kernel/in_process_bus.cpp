@@ -28,7 +28,8 @@ void InProcessBus::publishBatch(std::span<const Envelope> messages) {
     for (const auto& route : routes_) {
       if (route.topic != messages[i].topic) continue;
       if (serialized[i].empty()) serialized[i] = boost::json::serialize(messages[i].toJson());
-      auto it = std::find_if(perInbox.begin(), perInbox.end(), [&](const auto& entry) { return entry.first == route.inbox; });
+      auto it =
+          std::find_if(perInbox.begin(), perInbox.end(), [&](const auto& entry) { return entry.first == route.inbox; });
       if (it == perInbox.end()) it = perInbox.insert(perInbox.end(), {route.inbox, {}});
       it->second.push_back(i);
     }

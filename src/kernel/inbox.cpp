@@ -172,8 +172,9 @@ void Inbox::handleBatch(std::span<const Due> batch) {
     // message of it is still pending. Handle them one per transaction, so one message that breaks
     // its transaction cannot hold back the others.
     if (batch.size() > 1) {
-      log_.warn("inbox batch failed; handling its messages one at a time",
-                {{"subscriber", subscriber_}, {"messages", static_cast<std::int64_t>(batch.size())}, {"error", e.what()}});
+      log_.warn(
+          "inbox batch failed; handling its messages one at a time",
+          {{"subscriber", subscriber_}, {"messages", static_cast<std::int64_t>(batch.size())}, {"error", e.what()}});
       for (const auto& item : batch) handleBatch(std::span<const Due>(&item, 1));
       return;
     }
@@ -226,8 +227,7 @@ Inbox::Outcome Inbox::handleInTx(Tx& tx, const Due& item) {
   }
 }
 
-Inbox::Outcome Inbox::fail(Tx& tx, const Due& item, const Envelope& message, const std::string& error,
-                           bool permanent) {
+Inbox::Outcome Inbox::fail(Tx& tx, const Due& item, const Envelope& message, const std::string& error, bool permanent) {
   int attempts = item.attempts + 1;
   bool dead = permanent || attempts >= retry_.maxAttempts;
   if (dead) {
