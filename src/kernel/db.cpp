@@ -51,7 +51,11 @@ CREATE TABLE IF NOT EXISTS inbox (
   processed_at TEXT,
   PRIMARY KEY (subscriber, message_id)
 );
-CREATE INDEX IF NOT EXISTS inbox_due ON inbox(next_attempt_ms) WHERE status = 'pending';
+-- What an inbox's worker looks up (its due messages, the next due time): the pending rows of one
+-- subscriber only. Searched by subscriber alone, SQLite would walk every handled row kept for
+-- the dedupe window on each look.
+DROP INDEX IF EXISTS inbox_due;
+CREATE INDEX IF NOT EXISTS inbox_pending ON inbox(subscriber, next_attempt_ms) WHERE status = 'pending';
 CREATE TABLE IF NOT EXISTS dead_letters (
   id TEXT PRIMARY KEY,
   subscriber TEXT NOT NULL,
