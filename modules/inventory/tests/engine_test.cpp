@@ -339,8 +339,11 @@ TEST_CASE("reservation messages keep their wire shape, and the API answers with 
   CHECK(reserved[0] == held.body);
   std::vector<std::string> keys;
   for (const auto& field : reserved[0]) keys.emplace_back(field.key());
+  // returnedCount since issue 9 (sold seats given back); orderId only on a hold an order placed.
   CHECK(keys == std::vector<std::string>{"reservationId", "eventId", "userId", "sessionId", "categoryId", "ticketCount",
-                                         "amount", "reservedAt", "expiresAt", "status"});
+                                         "amount", "reservedAt", "expiresAt", "status", "returnedCount"});
+  CHECK(reserved[0].at("returnedCount").as_int64() == 0);
+  CHECK_FALSE(reserved[0].contains("orderId"));
   CHECK(reserved[0].at("amount") == boost::json::value{{"amount", 4 * 4500}, {"currency", "EUR"}});
   CHECK(reserved[0].at("status").as_string() == "Reserved");
 
