@@ -16,7 +16,6 @@ namespace boxoffice::inventory {
 
 std::int64_t Engine::nowMs() const { return clock_.nowMillis(); }
 
-
 Engine::Engine(Database& store, EngineSettings settings, Metrics& metrics, Logger log, const Clock& clock)
     : store_(store),
       settings_(settings),
@@ -235,8 +234,8 @@ Outcome Engine::reserve(Batch& batch, Tx& tx, const ReserveCommand& command, con
   return {201, std::move(body), std::nullopt, false, event->version};
 }
 
-boost::json::object Engine::placeHold(Batch& batch, Tx& tx, EventInventory& event, Category& category,
-                                     Reservation hold, const std::string& actorId, const std::string& correlationId) {
+boost::json::object Engine::placeHold(Batch& batch, Tx& tx, EventInventory& event, Category& category, Reservation hold,
+                                      const std::string& actorId, const std::string& correlationId) {
   hold.reservationId = newUuid();
   hold.eventId = event.eventId;
   hold.categoryId = category.categoryId;

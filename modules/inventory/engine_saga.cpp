@@ -197,7 +197,8 @@ void Engine::holdForOrder(Batch& batch, Tx& tx, const m::HoldSeats& command, con
   if (command.userId.empty()) validation.add("userId", "is required");
   if (command.items.empty()) validation.add("items", "must name at least one price category");
   for (std::size_t i = 0; i < command.items.size(); ++i) {
-    if (command.items[i].ticketCount < 1) validation.add("items[" + std::to_string(i) + "].ticketCount", "must be at least 1");
+    if (command.items[i].ticketCount < 1)
+      validation.add("items[" + std::to_string(i) + "].ticketCount", "must be at least 1");
   }
   validation.throwIfAny();
 
@@ -241,7 +242,8 @@ void Engine::adoptForOrder(Batch& batch, Tx& tx, const m::HoldSeats& command, co
   if (!event) throw SagaRefusal("event-not-found", problems::eventNotFound(command.eventId).detail());
   if (it->second.orderId && *it->second.orderId != command.orderId) throw problems::reservationInOrder(id);
   // Its time is up (the sweeper has not reached it yet): refused; the sweeper expires it.
-  if (batch.now >= it->second.expiresAtMs) throw SagaRefusal("reservation-expired", problems::reservationExpired(id).detail());
+  if (batch.now >= it->second.expiresAtMs)
+    throw SagaRefusal("reservation-expired", problems::reservationExpired(id).detail());
 
   // By id, not by reference: an undo must find the hold wherever the map keeps it then.
   batch.journal.onUndo([this, id, previous = it->second.orderId] {
@@ -249,10 +251,9 @@ void Engine::adoptForOrder(Batch& batch, Tx& tx, const m::HoldSeats& command, co
   });
   it->second.orderId = command.orderId;
   store::setReservationOrder(tx, id, command.orderId, batch.now);
-  store::insertAudit(tx,
-                     {event->eventId, "HoldAdopted", "system", id, it->second.categoryId, it->second.ticketCount,
-                      correlationId},
-                     *event, batch.nowText);
+  store::insertAudit(
+      tx, {event->eventId, "HoldAdopted", "system", id, it->second.categoryId, it->second.ticketCount, correlationId},
+      *event, batch.nowText);
   answer(tx, seatsHeld(command.orderId, {it->second}), correlationId);
 }
 
@@ -311,7 +312,8 @@ std::vector<Reservation> Engine::confirmOrder(Batch& batch, Tx& tx, const m::Con
         break;
       case ReservationStatus::Reserved: {
         auto it = activeHolds_.find(hold.reservationId);
-        if (it == activeHolds_.end()) throw std::logic_error("hold " + hold.reservationId + " is stored but not active");
+        if (it == activeHolds_.end())
+          throw std::logic_error("hold " + hold.reservationId + " is stored but not active");
         if (batch.now >= it->second.expiresAtMs) {
           // Its time is up, the sweeper has not reached it: it expires now and is held again.
           endHold(batch, tx, *event, hold.reservationId, ReservationStatus::Expired, "expired", "system",
@@ -411,8 +413,13 @@ void Engine::applyCommand(Tx& tx, const m::ReturnSeats& command, const std::stri
       for (const auto& item : command.items) add(item.categoryId, item.ticketCount);
     }
 
-    m::SeatsReturned reply{command.orderId, command.eventId, holds.empty() ? std::string() : holds.front().userId,
-                           command.returnId, command.reason, {}, 0};
+    m::SeatsReturned reply{command.orderId,
+                           command.eventId,
+                           holds.empty() ? std::string() : holds.front().userId,
+                           command.returnId,
+                           command.reason,
+                           {},
+                           0};
     // A cancelled or deleted event takes its seats back too: they are the buyer's money.
     auto eventIt = holds.empty() ? events_.end() : events_.find(holds.front().eventId);
     if (!holds.empty() && eventIt == events_.end()) {

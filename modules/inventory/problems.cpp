@@ -44,8 +44,9 @@ Problem reservationConfirmed(const std::string& reservationId) {
 }
 Problem reservationInOrder(const std::string& reservationId) {
   return Problem::conflict("reservation-in-order", "The reservation belongs to an order.",
-                           "Reservation " + reservationId + " is being bought through an order; the order's payment "
-                           "confirms it.");
+                           "Reservation " + reservationId +
+                               " is being bought through an order; the order's payment "
+                               "confirms it.");
 }
 Problem capacityBelowCommitted(const std::string& categoryId, int committed) {
   return Problem::conflict("capacity-below-committed", "Capacity below seats already held or sold.",
