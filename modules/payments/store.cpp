@@ -93,17 +93,25 @@ Refund readRefund(const soci::row& r) {
 
 std::vector<Payment> queryPayments(soci::session& sql, const std::string& where, const std::vector<std::string>& args,
                                    const std::string& tail = {}) {
-  soci::statement statement(sql);
-  soci::row row;
   std::string text = std::string("SELECT ") + kPaymentColumns + " FROM payments " + where + " " + tail;
-  statement.alloc();
-  statement.prepare(text);
-  for (const auto& arg : args) statement.exchange(soci::use(arg));
-  statement.exchange_for_rowset(soci::into(row));
-  statement.define_and_bind();
-  statement.execute(false);
   std::vector<Payment> out;
-  while (statement.fetch()) out.push_back(readPayment(row));
+  auto collect = [&](soci::rowset<soci::row>& rs) {
+    for (const auto& row : rs) out.push_back(readPayment(row));
+  };
+  // SOCI binds parameters at compile time: one branch per count (the filters use at most three).
+  if (args.empty()) {
+    soci::rowset<soci::row> rs = sql.prepare << text;
+    collect(rs);
+  } else if (args.size() == 1) {
+    soci::rowset<soci::row> rs = (sql.prepare << text, soci::use(args[0]));
+    collect(rs);
+  } else if (args.size() == 2) {
+    soci::rowset<soci::row> rs = (sql.prepare << text, soci::use(args[0]), soci::use(args[1]));
+    collect(rs);
+  } else {
+    soci::rowset<soci::row> rs = (sql.prepare << text, soci::use(args[0]), soci::use(args[1]), soci::use(args[2]));
+    collect(rs);
+  }
   return out;
 }
 
@@ -173,17 +181,18 @@ std::vector<Payment> listPayments(soci::session& sql, const ListFilter& filter, 
     where += " AND event_id = :e";
     args.push_back(*filter.eventId);
   }
-  {
-    soci::statement statement(sql);
-    long long count = 0;
-    statement.alloc();
-    statement.prepare("SELECT COUNT(*) FROM payments " + where);
-    for (const auto& arg : args) statement.exchange(soci::use(arg));
-    statement.exchange(soci::into(count));
-    statement.define_and_bind();
-    statement.execute(true);
-    totalItems = count;
+  long long count = 0;
+  if (args.empty()) {
+    sql << "SELECT COUNT(*) FROM payments " + where, soci::into(count);
+  } else if (args.size() == 1) {
+    sql << "SELECT COUNT(*) FROM payments " + where, soci::use(args[0]), soci::into(count);
+  } else if (args.size() == 2) {
+    sql << "SELECT COUNT(*) FROM payments " + where, soci::use(args[0]), soci::use(args[1]), soci::into(count);
+  } else {
+    sql << "SELECT COUNT(*) FROM payments " + where, soci::use(args[0]), soci::use(args[1]), soci::use(args[2]),
+        soci::into(count);
   }
+  totalItems = count;
   return queryPayments(sql, where, args,
                        "ORDER BY created_at DESC, payment_id DESC LIMIT " + std::to_string(page.size) + " OFFSET " +
                            std::to_string(page.offset()));
