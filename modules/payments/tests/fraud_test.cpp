@@ -47,7 +47,7 @@ TEST_CASE("declines in a row add points from the limit on") {
   CHECK(declinePoints(f, s) == s.declinePoints);
 }
 
-TEST_CASE("one signal alone does not refuse at the default threshold; three do, with reasons") {
+TEST_CASE("one signal alone does not refuse at the default threshold but three do, with reasons") {
   FraudSettings s;
   FraudFacts f;
   f.cardPaymentsInWindow = 1000;  // a flash sale paid with one test card

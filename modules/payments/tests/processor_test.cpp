@@ -147,7 +147,7 @@ class Fixture {
 
 }  // namespace
 
-TEST_CASE("4242 is charged once: Completed, PaymentCompleted, one ledger row; a redelivered command changes nothing") {
+TEST_CASE("4242 is charged once: Completed, PaymentCompleted, one ledger row and a redelivered command changes nothing") {
   Fixture f;
   auto command = f.charge("order-1", f.cardMethod("4242 4242 4242 4242"));
   f.send(command);

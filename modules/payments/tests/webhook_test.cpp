@@ -5,7 +5,7 @@
 
 using namespace boxoffice::payments;
 
-TEST_CASE("a signature made with the secret verifies; another body, secret or form does not") {
+TEST_CASE("a signature made with the secret verifies but another body, secret or form does not") {
   std::string body = R"({"id":"evt_1","type":"chargeback","paymentId":"p"})";
   auto signature = webhookSignature("whsec_test", body);
   CHECK(signature.starts_with("sha256="));
