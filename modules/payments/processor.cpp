@@ -40,7 +40,15 @@ PaymentProcessor::PaymentProcessor(Database& store, const Clock& clock, Logger l
 
 PaymentProcessor::~PaymentProcessor() { stop(); }
 
-void PaymentProcessor::start() { worker_.start(); }
+void PaymentProcessor::start() {
+  recover();
+  worker_.start();
+}
+
+void PaymentProcessor::recover() {
+  const auto now = clock_.nowMillis();
+  store_.write([&](Tx& tx) { tx.exec("UPDATE payments SET next_attempt_at = ?1 WHERE status = 'Processing'", now); });
+}
 void PaymentProcessor::stop() { worker_.stop(); }
 
 std::size_t PaymentProcessor::inFlight() const {
@@ -289,15 +297,15 @@ void PaymentProcessor::fail(Tx& tx, Payment& p, const std::string& reason, const
 
 void PaymentProcessor::retryLater(Tx& tx, Payment& p, const std::string& why) {
   const auto now = clock_.nowMillis();
+  if (!p.voidReason.empty()) {
+    vault_.erase(p.cardToken);
+    fail(tx, p, "voided", "The order was voided (" + p.voidReason + ") before it was charged.");
+    return;
+  }
   if (p.attempts >= settings_.maxAttempts) {
     vault_.erase(p.cardToken);
     fail(tx, p, "gateway-unavailable",
          "The " + p.gateway + " gateway failed " + std::to_string(p.attempts) + " times: " + why);
-    return;
-  }
-  if (!p.voidReason.empty()) {
-    vault_.erase(p.cardToken);
-    fail(tx, p, "voided", "The order was voided (" + p.voidReason + ") before it was charged.");
     return;
   }
   p.status = status::kPending;  // nothing was charged: charge again later
@@ -440,38 +448,42 @@ void PaymentProcessor::startDueCalls() {
   auto due = store_.read(
       [&](soci::session& sql) { return store::duePayments(sql, now, room + static_cast<int>(inFlight())); });
   std::vector<std::pair<Call, Payment>> calls;
-  store_.write([&](Tx& tx) {
-    calls.clear();
-    for (auto& candidate : due) {
-      {
-        std::lock_guard lock(mutex_);
-        if (inFlight_.contains(candidate.paymentId)) continue;
+  if (!due.empty())
+    store_.write([&](Tx& tx) {
+      calls.clear();
+      for (auto& candidate : due) {
+        {
+          std::lock_guard lock(mutex_);
+          if (inFlight_.contains(candidate.paymentId)) continue;
+        }
+        if (static_cast<int>(calls.size()) >= room) break;
+        auto fresh = store::findPayment(tx.sql(), candidate.paymentId);
+        if (!fresh) continue;
+        Payment p = *fresh;
+        if (p.status == status::kProcessing) {
+          p.nextAttemptAt = now + settings_.answerGraceMs;
+          store::updatePayment(tx, p);
+          calls.emplace_back(Call::Status, p);  // outcome unknown: ask before anything else
+          continue;
+        }
+        if (p.status != status::kPending) continue;
+        if (!p.voidReason.empty()) {
+          fail(tx, p, "voided", "The order was voided (" + p.voidReason + ") before it was charged.");
+          continue;
+        }
+        if (p.method == "CreditCard" && !vault_.find(p.cardToken)) {
+          fail(tx, p, "card-details-lost",
+               "The card details are no longer held (they are kept in memory only, for a limited time); pay again.");
+          continue;
+        }
+        p.status = status::kProcessing;  // durable before the gateway is called
+        p.attempts += 1;
+        p.nextAttemptAt = now + settings_.answerGraceMs;
+        p.updatedAt = now;
+        store::updatePayment(tx, p);
+        calls.emplace_back(Call::Charge, p);
       }
-      if (static_cast<int>(calls.size()) >= room) break;
-      auto fresh = store::findPayment(tx.sql(), candidate.paymentId);
-      if (!fresh) continue;
-      Payment p = *fresh;
-      if (p.status == status::kProcessing) {
-        calls.emplace_back(Call::Status, p);  // outcome unknown: ask before anything else
-        continue;
-      }
-      if (p.status != status::kPending) continue;
-      if (!p.voidReason.empty()) {
-        fail(tx, p, "voided", "The order was voided (" + p.voidReason + ") before it was charged.");
-        continue;
-      }
-      if (p.method == "CreditCard" && !vault_.find(p.cardToken)) {
-        fail(tx, p, "card-details-lost",
-             "The card details are no longer held (they are kept in memory only, for a limited time); pay again.");
-        continue;
-      }
-      p.status = status::kProcessing;  // durable before the gateway is called
-      p.attempts += 1;
-      p.updatedAt = now;
-      store::updatePayment(tx, p);
-      calls.emplace_back(Call::Charge, p);
-    }
-  });
+    });
   auto refunds = store_.read([&](soci::session& sql) { return store::dueRefunds(sql, now, room); });
   for (auto& [call, p] : calls) {
     auto* gateway = gatewayOf(p.gateway);

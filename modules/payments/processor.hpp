@@ -41,6 +41,9 @@ struct ProcessorSettings {
   int maxAttempts = 5;             // charge attempts before gateway-unavailable
   std::int64_t retryBaseMs = 500;  // backoff: base * 2^(attempt-1), capped
   std::int64_t retryMaxMs = 60'000;
+  // A payment handed to the gateway is looked at again (status query) after this if no answer
+  // was recorded; its row is not "due" meanwhile, so the worker does not re-read it every round.
+  std::int64_t answerGraceMs = 120'000;
   FraudSettings fraud;
 };
 
@@ -54,8 +57,11 @@ class PaymentProcessor {
   PaymentProcessor(const PaymentProcessor&) = delete;
   PaymentProcessor& operator=(const PaymentProcessor&) = delete;
 
+  // start() first runs recover(): after a restart, every Processing payment is due at once, so
+  // the gateway is asked about it before anything else.
   void start();
   void stop();
+  void recover();
   void wake() { worker_.wake(); }
 
   // The command handlers (inside the inbox transaction; replies published through `tx`).

@@ -58,6 +58,7 @@ class Fixture {
     close();
     vault_ = std::make_unique<CardVault>(clock_, 100, std::chrono::minutes(30));
     open();
+    processor_->recover();  // what start() does first
   }
 
   messages::PaymentMethod cardMethod(const std::string& number, const std::string& cvc = "918") {
@@ -147,7 +148,8 @@ class Fixture {
 
 }  // namespace
 
-TEST_CASE("4242 is charged once: Completed, PaymentCompleted, one ledger row and a redelivered command changes nothing") {
+TEST_CASE(
+    "4242 is charged once: Completed, PaymentCompleted, one ledger row and a redelivered command changes nothing") {
   Fixture f;
   auto command = f.charge("order-1", f.cardMethod("4242 4242 4242 4242"));
   f.send(command);
