@@ -16,6 +16,8 @@ SecretString& SecretString::operator=(const SecretString& other) {
   }
   return *this;
 }
+// Copies, then wipes the source: a moved-from short string would keep its characters in place.
+// NOLINTNEXTLINE(performance-move-constructor-init)
 SecretString::SecretString(SecretString&& other) noexcept : value_(other.value_) { other.wipe(); }
 SecretString& SecretString::operator=(SecretString&& other) noexcept {
   if (this != &other) {

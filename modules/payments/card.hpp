@@ -21,7 +21,7 @@ class SecretString {
  public:
   SecretString() = default;
   explicit SecretString(std::string value) : value_(std::move(value)) {}
-  SecretString(const SecretString& other) : value_(other.value_) {}
+  SecretString(const SecretString& other) = default;
   SecretString& operator=(const SecretString& other);
   SecretString(SecretString&& other) noexcept;
   SecretString& operator=(SecretString&& other) noexcept;

@@ -68,7 +68,7 @@ class PaymentsModuleImpl final : public PaymentsModule {
         routes_(deps.store, processor_, collaborators.events, webhookSecrets(deps), deps.rateLimiter, deps.metrics,
                 deps.clock) {
     describeMetrics(deps.metrics);
-    double perMinute = static_cast<double>(deps.config.getInt("payments.webhooksPerMinute"));
+    auto perMinute = static_cast<double>(deps.config.getInt("payments.webhooksPerMinute"));
     deps.rateLimiter.definePolicy(kWebhookPolicy, {perMinute / 60.0, std::max(1.0, perMinute / 2)});
   }
   ~PaymentsModuleImpl() override { stop(); }
@@ -139,7 +139,7 @@ std::vector<ConfigKey> configKeys() {
       {"payments.fraud.threshold", ConfigType::Int, 80,
        "A charge whose fraud score (0-100) is above this is refused (fraud-suspected); 100 turns refusals off.", 0,
        100},
-      {"payments.fraud.windowSeconds", ConfigType::Int, 600, "The velocity rules' window.", 1, 86400 * 30},
+      {"payments.fraud.windowSeconds", ConfigType::Int, 600, "The velocity rules' window.", 1, 86400LL * 30},
       {"payments.fraud.userVelocityLimit", ConfigType::Int, 10,
        "Payments by one account within the window from which the user-velocity rule adds 35 points.", 1, 1'000'000},
       {"payments.fraud.cardVelocityLimit", ConfigType::Int, 20,

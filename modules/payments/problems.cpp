@@ -25,7 +25,7 @@ Problem nothingToRefund() {
                            "The payment has been refunded in full and every seat returned.");
 }
 Problem badSignature(const std::string& detail) {
-  return Problem(401, "invalid-webhook-signature", "The webhook signature is not valid.", detail);
+  return {401, "invalid-webhook-signature", "The webhook signature is not valid.", detail};
 }
 Problem unknownGateway(const std::string& gateway) {
   return Problem::notFound("No payment gateway named " + gateway + " exists.");

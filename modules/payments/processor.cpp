@@ -238,7 +238,7 @@ void PaymentProcessor::handle(const messages::RefundPayment& command, const Enve
 
 Refund PaymentProcessor::requestRefund(Tx& tx, const Payment& payment, const RefundPlan& plan,
                                        const std::string& reason, const std::string& requestedBy,
-                                       const std::string& correlationId, std::optional<std::string> refundId) {
+                                       const std::string& correlationId, const std::optional<std::string>& refundId) {
   Refund r;
   r.refundId = refundId.value_or(newUuid());
   r.paymentId = payment.paymentId;
@@ -448,7 +448,7 @@ void PaymentProcessor::startDueCalls() {
   auto due = store_.read(
       [&](soci::session& sql) { return store::duePayments(sql, now, room + static_cast<int>(inFlight())); });
   std::vector<std::pair<Call, Payment>> calls;
-  if (!due.empty())
+  if (!due.empty()) {
     store_.write([&](Tx& tx) {
       calls.clear();
       for (auto& candidate : due) {
@@ -484,8 +484,11 @@ void PaymentProcessor::startDueCalls() {
         calls.emplace_back(Call::Charge, p);
       }
     });
+  }
   auto refunds = store_.read([&](soci::session& sql) { return store::dueRefunds(sql, now, room); });
-  for (auto& [call, p] : calls) {
+  for (auto& entry : calls) {
+    const Call call = entry.first;
+    Payment& p = entry.second;
     auto* gateway = gatewayOf(p.gateway);
     if (!gateway) continue;
     {

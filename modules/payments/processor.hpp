@@ -72,7 +72,7 @@ class PaymentProcessor {
   // Records a refund to be made (the worker calls the gateway, then publishes PaymentRefunded).
   Refund requestRefund(Tx& tx, const Payment& payment, const RefundPlan& plan, const std::string& reason,
                        const std::string& requestedBy, const std::string& correlationId,
-                       std::optional<std::string> refundId = std::nullopt);
+                       const std::optional<std::string>& refundId = std::nullopt);
 
   // One round of the worker, for tests that drive it by hand: records the answers received so
   // far, then starts calls for what is due. Returns when to run again.

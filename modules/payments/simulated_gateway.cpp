@@ -108,13 +108,15 @@ std::optional<std::chrono::milliseconds> SimulatedRemote::writeBatch() {
     log_.warn("simulated gateway ledger write failed", {{"error", e.what()}});
     answers.assign(batch.size(), GatewayAnswer{GatewayResult::TransientError, {}, {}, "gateway ledger unavailable"});
   }
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    auto& call = batch[i];
+  auto answer = answers.begin();
+  for (auto& call : batch) {
+    auto& current = *answer++;
     bool swallowed = call.kind == Kind::Charge && call.charge.card && call.charge.card->number.reveal() == kTimeoutCard;
     if (swallowed) continue;  // charged, but the answer is lost: only the caller's timeout fires
     boost::asio::post(
-        io_, [this, pending = call.pending, answer = std::move(answers[i]),
-              latency = call.settings.latencyMs]() mutable { deliverLater(pending, std::move(answer), latency); });
+        io_, [this, pending = call.pending, answer = std::move(current), latency = call.settings.latencyMs]() mutable {
+          deliverLater(pending, std::move(answer), latency);
+        });
   }
   return std::nullopt;
 }

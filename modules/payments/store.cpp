@@ -237,7 +237,8 @@ std::optional<Refund> findRefund(soci::session& sql, const std::string& refundId
   return found.front();
 }
 
-void insertRefund(Tx& tx, const Refund& f) {
+void insertRefund(Tx& tx, const Refund& refund) {
+  const Refund& f = refund;
   tx.exec(
       "INSERT INTO refunds (refund_id, payment_id, amount, currency, seats, reason, status, requested_by, "
       "correlation_id, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -245,7 +246,8 @@ void insertRefund(Tx& tx, const Refund& f) {
       f.status, f.requestedBy, f.correlationId, f.createdAt, f.createdAt);
 }
 
-void updateRefund(Tx& tx, const Refund& f) {
+void updateRefund(Tx& tx, const Refund& refund) {
+  const Refund& f = refund;
   tx.exec(
       "UPDATE refunds SET status = ?2, attempts = ?3, next_attempt_at = ?4, failure_reason = ?5, completed_at = ?6 "
       "WHERE refund_id = ?1",
@@ -298,6 +300,7 @@ std::vector<ReportLine> report(soci::session& sql, const std::optional<std::stri
     for (const auto& r : rs) line(rows::text(r, 0), rows::text(r, 1)).chargedBack += rows::integer(r, 2);
   }
   std::vector<ReportLine> out;
+  out.reserve(lines.size());
   for (auto& [key, l] : lines) out.push_back(l);
   return out;
 }

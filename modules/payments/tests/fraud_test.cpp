@@ -32,7 +32,7 @@ TEST_CASE("amount against history: a multiple of the usual, or large for a first
   CHECK(amountPoints(f, s) == s.amountPoints);
   f.completedPayments = 4;
   f.averageCompleted = 5000;
-  f.amount = 5000 * s.amountMultiple;
+  f.amount = std::int64_t{5000} * s.amountMultiple;
   CHECK(amountPoints(f, s) == 0);
   f.amount += 1;
   CHECK(amountPoints(f, s) == s.amountPoints);

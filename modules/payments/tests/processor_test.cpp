@@ -32,6 +32,10 @@ class Fixture {
  public:
   explicit Fixture(Options options = {}) : options_(options), db_("payments", embeddedMigrations()) { open(); }
   ~Fixture() { close(); }
+  Fixture(const Fixture&) = delete;
+  Fixture& operator=(const Fixture&) = delete;
+  Fixture(Fixture&&) = delete;
+  Fixture& operator=(Fixture&&) = delete;
 
   void open() {
     remote_ = std::make_unique<SimulatedRemote>(*db_.db, clock_, db_.log);
@@ -61,13 +65,13 @@ class Fixture {
     processor_->recover();  // what start() does first
   }
 
-  messages::PaymentMethod cardMethod(const std::string& number, const std::string& cvc = "918") {
+  messages::PaymentMethod cardMethod(const std::string& number, const std::string& cvc = "918") const {
     MethodPreparer methods(clock_, *vault_, SecretString("fingerprint-key-for-tests"));
     return methods.prepare(PaymentInput{"CreditCard", CardInput{number, 12, 2031, cvc, "Ada Lovelace"}}, "payment");
   }
 
-  messages::ChargePayment charge(const std::string& orderId, messages::PaymentMethod method, std::int64_t amount = 5000,
-                                 const std::string& userId = "user-1") {
+  static messages::ChargePayment charge(const std::string& orderId, messages::PaymentMethod method,
+                                        std::int64_t amount = 5000, const std::string& userId = "user-1") {
     messages::ChargePayment command;
     command.orderId = orderId;
     command.userId = userId;
@@ -90,25 +94,25 @@ class Fixture {
   }
 
   // Runs the worker until `done` holds (answers arrive on the gateways' thread).
-  bool runUntil(const std::function<bool()>& done) {
+  bool runUntil(const std::function<bool()>& done) const {
     return eventually([&] {
       processor_->step();
       return done();
     });
   }
   // Runs the worker until nothing is in flight.
-  void settle() {
+  void settle() const {
     runUntil([&] { return processor_->inFlight() == 0; });
     processor_->step();
   }
 
-  Payment payment(const std::string& orderId) {
+  Payment payment(const std::string& orderId) const {
     auto p = db_.db->read([&](soci::session& sql) { return store::findByOrder(sql, orderId); });
     REQUIRE(p);
     return *p;
   }
-  std::string statusOf(const std::string& orderId) { return payment(orderId).status; }
-  std::vector<std::string> published(const std::string& orderId) {
+  std::string statusOf(const std::string& orderId) const { return payment(orderId).status; }
+  std::vector<std::string> published(const std::string& orderId) const {
     std::string correlation = "corr-" + orderId;
     return db_.db->read([&](soci::session& sql) {
       std::vector<std::string> out;
@@ -118,7 +122,7 @@ class Fixture {
       return out;
     });
   }
-  boost::json::object lastPayload(const std::string& orderId) {
+  boost::json::object lastPayload(const std::string& orderId) const {
     return db_.db->read([&](soci::session& sql) {
       std::string payload;
       sql << "SELECT payload FROM outbox WHERE correlation_id = :c ORDER BY seq DESC LIMIT 1",
@@ -126,7 +130,7 @@ class Fixture {
       return boost::json::parse(payload).as_object();
     });
   }
-  int ledgerRows(const std::string& key) {
+  int ledgerRows(const std::string& key) const {
     return db_.db->read([&](soci::session& sql) {
       int n = 0;
       sql << "SELECT COUNT(*) FROM simulated_gateway_ledger WHERE idempotency_key = :k", soci::use(key), soci::into(n);
@@ -334,7 +338,7 @@ TEST_CASE("refund rules: never more money or seats than left") {
   CHECK(all.seats.size() == 2);
   CHECK(planRefund(p, done, {1000, std::nullopt}).seats.empty());
   CHECK(planRefund(p, done, {std::nullopt, std::vector<messages::ReturnedSeats>{{"vip", 1}}}).amount == 4000);
-  auto slug = [&](RefundAsk ask) {
+  auto slug = [&](const RefundAsk& ask) {
     try {
       planRefund(p, done, ask);
     } catch (const Problem& problem) {
