@@ -182,3 +182,17 @@ TEST_CASE("payments metrics are described") {
     CHECK_MESSAGE(metrics.body.find(std::string("# HELP ") + name) != std::string::npos, name);
   }
 }
+
+TEST_CASE("webhooks are rate-limited per client address") {
+  auto options = withSecret();
+  options.env.emplace_back("BOXOFFICE_PAYMENTS_WEBHOOKS_PER_MINUTE", "2");  // a burst of one
+  TestServer server(options);
+  std::string body = R"({"id":"evt_rate","type":"ping"})";
+  auto first =
+      server.post("/api/v1/payments/webhooks/stripe", body, {{"X-Boxoffice-Signature", sign(kStripeSecret, body)}});
+  CHECK(first.status == 200);
+  auto second =
+      server.post("/api/v1/payments/webhooks/stripe", body, {{"X-Boxoffice-Signature", sign(kStripeSecret, body)}});
+  checkProblem(second, 429, "rate-limited");
+  CHECK(second.header("retry-after") != "");
+}

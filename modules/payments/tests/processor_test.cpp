@@ -28,6 +28,21 @@ struct Options {
   ProcessorSettings processor;
 };
 
+messages::ChargePayment chargeCommand(const std::string& orderId, messages::PaymentMethod method,
+                                      std::int64_t amount = 5000, const std::string& userId = "user-1") {
+  messages::ChargePayment command;
+  command.orderId = orderId;
+  command.userId = userId;
+  command.eventId = "event-1";
+  command.reservationIds = {"r1"};
+  command.items = {{"general", 2, {amount / 2, "EUR"}, {amount, "EUR"}}};
+  command.amount = {amount, "EUR"};
+  command.paymentMethod = std::move(method);
+  command.ipAddress = "203.0.113.9";
+  command.userAgent = "test";
+  return command;
+}
+
 class Fixture {
  public:
   explicit Fixture(Options options = {}) : options_(options), db_("payments", embeddedMigrations()) { open(); }
@@ -68,21 +83,6 @@ class Fixture {
   messages::PaymentMethod cardMethod(const std::string& number, const std::string& cvc = "918") const {
     MethodPreparer methods(clock_, *vault_, SecretString("fingerprint-key-for-tests"));
     return methods.prepare(PaymentInput{"CreditCard", CardInput{number, 12, 2031, cvc, "Ada Lovelace"}}, "payment");
-  }
-
-  static messages::ChargePayment charge(const std::string& orderId, messages::PaymentMethod method,
-                                        std::int64_t amount = 5000, const std::string& userId = "user-1") {
-    messages::ChargePayment command;
-    command.orderId = orderId;
-    command.userId = userId;
-    command.eventId = "event-1";
-    command.reservationIds = {"r1"};
-    command.items = {{"general", 2, {amount / 2, "EUR"}, {amount, "EUR"}}};
-    command.amount = {amount, "EUR"};
-    command.paymentMethod = std::move(method);
-    command.ipAddress = "203.0.113.9";
-    command.userAgent = "test";
-    return command;
   }
 
   template <class Command>
@@ -155,7 +155,7 @@ class Fixture {
 TEST_CASE(
     "4242 is charged once: Completed, PaymentCompleted, one ledger row and a redelivered command changes nothing") {
   Fixture f;
-  auto command = f.charge("order-1", f.cardMethod("4242 4242 4242 4242"));
+  auto command = chargeCommand("order-1", f.cardMethod("4242 4242 4242 4242"));
   f.send(command);
   CHECK(f.statusOf("order-1") == "Pending");
   f.runUntil([&] { return f.statusOf("order-1") == "Completed"; });
@@ -175,8 +175,8 @@ TEST_CASE(
 
 TEST_CASE("the declined and insufficient-funds test cards fail with their reasons") {
   Fixture f;
-  f.send(f.charge("order-d", f.cardMethod("4000 0000 0000 0002")));
-  f.send(f.charge("order-i", f.cardMethod("4000000000009995")));
+  f.send(chargeCommand("order-d", f.cardMethod("4000 0000 0000 0002")));
+  f.send(chargeCommand("order-i", f.cardMethod("4000000000009995")));
   f.runUntil([&] { return f.statusOf("order-d") == "Failed" && f.statusOf("order-i") == "Failed"; });
   CHECK(f.payment("order-d").failureReason == "card-declined");
   CHECK(f.payment("order-i").failureReason == "insufficient-funds");
@@ -188,7 +188,7 @@ TEST_CASE("a timeout is followed by a status query, never by a second charge") {
   Options options;
   options.stripe.timeoutMs = 50;
   Fixture f(options);
-  f.send(f.charge("order-t", f.cardMethod("4000000000000119")));
+  f.send(chargeCommand("order-t", f.cardMethod("4000000000000119")));
   f.runUntil([&] { return f.statusOf("order-t") == "Completed"; });
   auto p = f.payment("order-t");
   CHECK(p.attempts == 1);  // one charge call; the status query found it
@@ -202,7 +202,7 @@ TEST_CASE("transient failures retry with backoff on the clock, then fail gateway
   options.processor.maxAttempts = 3;
   options.processor.retryBaseMs = 1000;
   Fixture f(options);
-  f.send(f.charge("order-x", f.cardMethod("4242424242424242")));
+  f.send(chargeCommand("order-x", f.cardMethod("4242424242424242")));
   f.runUntil([&] { return f.payment("order-x").attempts == 1 && f.statusOf("order-x") == "Pending"; });
   f.settle();
   CHECK(f.payment("order-x").attempts == 1);  // waiting for the clock
@@ -218,7 +218,7 @@ TEST_CASE("restart with a Processing payment the gateway charged: the status que
   Options options;
   options.stripe.timeoutMs = 600'000;  // the answer is lost and nobody times out before the "crash"
   Fixture f(options);
-  f.send(f.charge("order-r", f.cardMethod("4000000000000119")));
+  f.send(chargeCommand("order-r", f.cardMethod("4000000000000119")));
   auto paymentId = f.payment("order-r").paymentId;
   f.processor_->step();
   REQUIRE(eventually([&] { return f.ledgerRows(paymentId) == 1; }));
@@ -232,7 +232,7 @@ TEST_CASE("restart with a Processing payment the gateway charged: the status que
 
 TEST_CASE("restart with a Pending card payment: the card is gone, card-details-lost") {
   Fixture f;
-  f.send(f.charge("order-l", f.cardMethod("4242424242424242")));
+  f.send(chargeCommand("order-l", f.cardMethod("4242424242424242")));
   f.crashAndRestart();
   f.runUntil([&] { return f.statusOf("order-l") == "Failed"; });
   CHECK(f.payment("order-l").failureReason == "card-details-lost");
@@ -242,7 +242,7 @@ TEST_CASE("a bank transfer stays Processing until its settlement, then completes
   Options options;
   options.bank.settlementDelayMs = 60'000;
   Fixture f(options);
-  f.send(f.charge("order-b", messages::PaymentMethod{"BankTransfer", {}, {}, {}, {}, {}, {}, {}}));
+  f.send(chargeCommand("order-b", messages::PaymentMethod{"BankTransfer", {}, {}, {}, {}, {}, {}, {}}));
   f.runUntil([&] { return !f.payment("order-b").gatewayTransactionId.empty(); });
   f.settle();
   CHECK(f.statusOf("order-b") == "Processing");
@@ -253,7 +253,7 @@ TEST_CASE("a bank transfer stays Processing until its settlement, then completes
 
 TEST_CASE("VoidPayment: before the charge it is abandoned and after it refunded in full with no seats") {
   Fixture f;
-  f.send(f.charge("order-v1", f.cardMethod("4242424242424242")));
+  f.send(chargeCommand("order-v1", f.cardMethod("4242424242424242")));
   f.send(messages::VoidPayment{"order-v1", "seatsUnavailable"});
   CHECK(f.statusOf("order-v1") == "Failed");
   CHECK(f.payment("order-v1").failureReason == "voided");
@@ -261,7 +261,7 @@ TEST_CASE("VoidPayment: before the charge it is abandoned and after it refunded 
   f.send(messages::VoidPayment{"order-v1", "seatsUnavailable"});  // redelivered
   CHECK(f.published("order-v1").size() == 1);
 
-  f.send(f.charge("order-v2", messages::PaymentMethod{"PayPal", {}, {}, {}, {}, {}, {}, {}}));
+  f.send(chargeCommand("order-v2", messages::PaymentMethod{"PayPal", {}, {}, {}, {}, {}, {}, {}}));
   f.runUntil([&] { return f.statusOf("order-v2") == "Completed"; });
   f.send(messages::VoidPayment{"order-v2", "sagaTimedOut"});
   f.runUntil([&] { return f.statusOf("order-v2") == "Refunded"; });
@@ -273,7 +273,7 @@ TEST_CASE("VoidPayment: before the charge it is abandoned and after it refunded 
 
   // Voided before any ChargePayment arrived: the late charge finds the order voided.
   f.send(messages::VoidPayment{"order-v3", "sagaTimedOut"});
-  f.send(f.charge("order-v3", f.cardMethod("4242424242424242")));
+  f.send(chargeCommand("order-v3", f.cardMethod("4242424242424242")));
   f.settle();
   CHECK(f.statusOf("order-v3") == "Failed");
   CHECK(f.published("order-v3") == std::vector<std::string>{"PaymentFailed"});
@@ -283,7 +283,7 @@ TEST_CASE("VoidPayment while the charge is under way: the charge that completes 
   Options options;
   options.stripe.timeoutMs = 50;
   Fixture f(options);
-  f.send(f.charge("order-w", f.cardMethod("4000000000000119")));
+  f.send(chargeCommand("order-w", f.cardMethod("4000000000000119")));
   f.processor_->step();
   REQUIRE(f.statusOf("order-w") == "Processing");
   f.send(messages::VoidPayment{"order-w", "seatsUnavailable"});
@@ -293,7 +293,7 @@ TEST_CASE("VoidPayment while the charge is under way: the charge that completes 
 
 TEST_CASE("RefundPayment returns what is left with every remaining seat, once per refund id") {
   Fixture f;
-  f.send(f.charge("order-f", f.cardMethod("4242424242424242"), 6000));
+  f.send(chargeCommand("order-f", f.cardMethod("4242424242424242"), 6000));
   f.runUntil([&] { return f.statusOf("order-f") == "Completed"; });
   auto p = f.payment("order-f");
   // An Admin's partial refund of one seat first.
@@ -361,9 +361,9 @@ TEST_CASE("a fraud score above the threshold refuses the charge with a clear det
   options.processor.fraud.threshold = 30;
   options.processor.fraud.userVelocityLimit = 2;
   Fixture f(options);
-  f.send(f.charge("order-1", messages::PaymentMethod{"PayPal", {}, {}, {}, {}, {}, {}, {}}));
-  f.send(f.charge("order-2", messages::PaymentMethod{"PayPal", {}, {}, {}, {}, {}, {}, {}}));
-  f.send(f.charge("order-3", messages::PaymentMethod{"PayPal", {}, {}, {}, {}, {}, {}, {}}));
+  f.send(chargeCommand("order-1", messages::PaymentMethod{"PayPal", {}, {}, {}, {}, {}, {}, {}}));
+  f.send(chargeCommand("order-2", messages::PaymentMethod{"PayPal", {}, {}, {}, {}, {}, {}, {}}));
+  f.send(chargeCommand("order-3", messages::PaymentMethod{"PayPal", {}, {}, {}, {}, {}, {}, {}}));
   auto refused = f.payment("order-3");
   CHECK(refused.status == "Failed");
   CHECK(refused.failureReason == "fraud-suspected");
@@ -375,9 +375,9 @@ TEST_CASE("a fraud score above the threshold refuses the charge with a clear det
 
 TEST_CASE("the report sums gross, refunded, charged back and net per event and currency") {
   Fixture f;
-  f.send(f.charge("order-a", messages::PaymentMethod{"PayPal", {}, {}, {}, {}, {}, {}, {}}, 5000));
-  f.send(f.charge("order-b", messages::PaymentMethod{"PayPal", {}, {}, {}, {}, {}, {}, {}}, 7000, "user-2"));
-  f.send(f.charge("order-c", messages::PaymentMethod{"PayPal", {}, {}, {}, {}, {}, {}, {}}, 2000, "user-3"));
+  f.send(chargeCommand("order-a", messages::PaymentMethod{"PayPal", {}, {}, {}, {}, {}, {}, {}}, 5000));
+  f.send(chargeCommand("order-b", messages::PaymentMethod{"PayPal", {}, {}, {}, {}, {}, {}, {}}, 7000, "user-2"));
+  f.send(chargeCommand("order-c", messages::PaymentMethod{"PayPal", {}, {}, {}, {}, {}, {}, {}}, 2000, "user-3"));
   f.runUntil([&] {
     return f.statusOf("order-a") == "Completed" && f.statusOf("order-b") == "Completed" &&
            f.statusOf("order-c") == "Completed";
@@ -403,7 +403,7 @@ TEST_CASE("PCI: after card payments neither the number nor the CVC is in any log
   Fixture f;
   int n = 0;
   for (const char* number : {"4242 4242 4242 4242", "4000000000000002", "4000000000009995"}) {
-    f.send(f.charge("order-p" + std::to_string(++n), f.cardMethod(number, "918")));
+    f.send(chargeCommand("order-p" + std::to_string(++n), f.cardMethod(number, "918")));
   }
   f.runUntil([&] { return f.statusOf("order-p1") == "Completed" && f.statusOf("order-p3") == "Failed"; });
   f.settle();
@@ -436,8 +436,8 @@ TEST_CASE("400 charges at 200 ms gateway latency are in flight together and hold
       Envelope envelope;
       envelope.correlationId = "bulk";
       f.processor_->handle(
-          f.charge("bulk-" + std::to_string(i), messages::PaymentMethod{"PayPal", {}, {}, {}, {}, {}, {}, {}}, 5000,
-                   "user-" + std::to_string(i)),
+          chargeCommand("bulk-" + std::to_string(i), messages::PaymentMethod{"PayPal", {}, {}, {}, {}, {}, {}, {}},
+                        5000, "user-" + std::to_string(i)),
           envelope, tx);
     }
   });
