@@ -102,14 +102,19 @@ void PaymentProcessor::handle(const messages::ChargePayment& command, const Enve
   auto assessment = assess(facts, settings_.fraud);
   p.fraudScore = assessment.score;
   store::insertPayment(tx, p);
+  // A payment refused here never needs its card: it leaves the vault once the refusal is durable.
+  auto forgetCard = [&] { tx.afterCommit([this, token = p.cardToken] { vault_.erase(token); }); };
   if (p.amount.amount <= 0 || p.amount.currency.size() != 3) {
+    forgetCard();
     fail(tx, p, "invalid-amount", "The amount to charge must be positive with an ISO 4217 currency.");
   } else if (assessment.refused) {
+    forgetCard();
     metrics_.increment(kFraud);
     fail(tx, p, "fraud-suspected",
          "The payment was refused as suspected fraud (score " + std::to_string(assessment.score) + " above " +
              std::to_string(settings_.fraud.threshold) + "). " + assessment.detail());
   } else if (!gatewayOf(p.gateway)) {
+    forgetCard();
     fail(tx, p, "unsupported-method", "No gateway serves payment method " + p.method + ".");
   } else {
     tx.afterCommit([this] { worker_.wake(); });
