@@ -8,6 +8,7 @@
 #include <random>
 #include <string>
 
+#include "eventually.hpp"
 #include "json_text.hpp"
 #include "problem_check.hpp"
 #include "sqlite_query.hpp"
@@ -15,6 +16,7 @@
 #include "token_mint.hpp"
 
 using namespace boxoffice::testing;
+using boxoffice::test_support::eventually;
 
 namespace {
 
@@ -62,6 +64,11 @@ std::string insertPayment(TestServer& server, const std::string& userId, const s
              "', '[{\"categoryId\":\"general\",\"ticketCount\":2,\"unitPrice\":{\"amount\":2500,\"currency\":\"EUR\"},"
              "\"amount\":{\"amount\":5000,\"currency\":\"EUR\"}}]', 5000, 'EUR', 'Completed', 'CreditCard', 'stripe', "
              "'ch_test', 1700000000000, 'Visa', '4242', 1700000000000, 1700000000000)");
+  // What the simulated gateway knows about that charge, so a refund of it succeeds.
+  execDb(server.dataDir() / "payments.db",
+         "INSERT INTO simulated_gateway_ledger (gateway, idempotency_key, kind, amount, currency, status, "
+         "transaction_id, created_at) VALUES ('stripe', '" +
+             id + "', 'charge', 5000, 'EUR', 'Succeeded', 'ch_test', 1700000000000)");
   return id;
 }
 
@@ -126,6 +133,17 @@ TEST_CASE("refunds: Admin only, Idempotency-Key required, never more than captur
   CHECK(again.header("idempotent-replayed") == "true");
   // 2500 is being refunded: 2501 more is too much.
   checkProblem(server.post(url, R"({"amount":2501,"reason":"x"})", with(admin, "k7")), 409, "refund-exceeds-captured");
+  // The processor makes the refund at the gateway and publishes PaymentRefunded with the seat.
+  CHECK(eventually([&] {
+    auto payment = server.get("/api/v1/payments/" + id, TestServer::bearer(buyer.token));
+    return str(payment.json().at("status")) == "PartiallyRefunded";
+  }));
+  auto refunded =
+      queryDb(server.dataDir() / "payments.db", "SELECT payload FROM outbox WHERE type = 'PaymentRefunded'");
+  REQUIRE(refunded.size() == 1);
+  auto payload = boost::json::parse(*refunded[0][0]);
+  CHECK(payload.at("seats").at(0).at("ticketCount") == 1);
+  CHECK(payload.at("full") == false);
 }
 
 TEST_CASE("webhooks: a bad or missing signature is 401, a good chargeback marks the payment, a replay is ignored") {
