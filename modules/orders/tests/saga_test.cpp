@@ -219,7 +219,7 @@ TEST_CASE("holds in two currencies fail the order and release the holds") {
   CHECK(end.next.saga.completedAt);
 }
 
-TEST_CASE("SeatsNotHeld fails the order; nothing is held, so nothing is compensated") {
+TEST_CASE("SeatsNotHeld fails the order, nothing is held, so nothing is compensated") {
   inv::SeatsNotHeld m{kOrder, kEvent, kUser, "not-enough-seats", "Only 1 seat left."};
   auto d = run(placed(), m);
   CHECK(d.next.order.status == "Failed");
@@ -234,7 +234,7 @@ TEST_CASE("SeatsNotHeld fails the order; nothing is held, so nothing is compensa
   CHECK(again.announcements.empty());
 }
 
-TEST_CASE("PaymentCompleted marks the order Paid and sends ConfirmSeats; a duplicate changes nothing") {
+TEST_CASE("PaymentCompleted marks the order Paid and sends ConfirmSeats, a duplicate changes nothing") {
   auto d = run(reserved(), completed());
   CHECK(d.next.order.status == "Paid");
   CHECK(d.next.order.paymentId == "pay-1");
@@ -594,7 +594,7 @@ TEST_CASE("exhaustive: every fact against every reachable state, delivered twice
   }
 }
 
-TEST_CASE("pricing: per category from the holds' amounts; a category missing or counts off fail") {
+TEST_CASE("pricing: per category from the holds' amounts, a category missing or counts off fail") {
   std::vector<Item> items{{"general", 2, {}, 0, 0}};
   auto ok = price(items, {{"r1", "general", 1, {2500, "EUR"}}, {"r2", "general", 1, {2500, "EUR"}}});
   CHECK(!ok.error);

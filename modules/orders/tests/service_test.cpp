@@ -163,7 +163,7 @@ TEST_CASE("one Idempotency-Key: the same request replays, another is 422, and on
   CHECK(!f.service.place(f.as(f.other), f.input(), {"key-a", "fp-2"}).replayed);
 }
 
-TEST_CASE("the happy path: held, charged, confirmed; every command carries the order's correlation id") {
+TEST_CASE("the happy path: held, charged, confirmed, every command carries the order's correlation id") {
   Fixture f;
   auto id = f.place().orderId;
   f.deliver(f.held(id));
@@ -219,7 +219,7 @@ TEST_CASE("a duplicate delivery changes nothing and sends nothing") {
   CHECK(f.service.get(f.as(f.buyer), id).history.size() == 2);
 }
 
-TEST_CASE("a declined card fails the order and releases the holds; SeatsReleased ends the saga") {
+TEST_CASE("a declined card fails the order and releases the holds, SeatsReleased ends the saga") {
   Fixture f;
   auto id = f.place().orderId;
   f.deliver(f.held(id));
@@ -239,7 +239,7 @@ TEST_CASE("a declined card fails the order and releases the holds; SeatsReleased
   CHECK(f.service.saga(id).compensations.size() == 1);
 }
 
-TEST_CASE("the sweeper compensates a saga stuck past the timeout, once; the state lives in orders.db") {
+TEST_CASE("the sweeper compensates a saga stuck past the timeout, once, the state lives in orders.db") {
   Fixture f;
   auto id = f.place().orderId;
   f.deliver(f.held(id));  // charging
@@ -269,7 +269,7 @@ TEST_CASE("the sweeper compensates a saga stuck past the timeout, once; the stat
   CHECK(f.order(id).order.status == "Failed");
 }
 
-TEST_CASE("an expired hold cancels an order waiting for payment details; found by reservation id") {
+TEST_CASE("an expired hold cancels an order waiting for payment details, found by reservation id") {
   Fixture f;
   auto id = f.place("k", 2, false).orderId;
   auto held = f.held(id);
