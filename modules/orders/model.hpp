@@ -86,21 +86,19 @@ struct Order {
 
   // A cancellation decided whose refund has not come back yet.
   bool cancelPending() const { return cancelReason && status != status::cancelled; }
-  bool ended() const {
-    return status == status::cancelled || status == status::failed || status == status::refunded;
-  }
+  bool ended() const { return status == status::cancelled || status == status::failed || status == status::refunded; }
 };
 
 struct Saga {
   std::string state{saga_state::started};
   std::string step{step::validateInventory};
-  int attempts = 1;               // commands sent for the current step
-  bool awaitingPayment = false;   // Reserved, waiting for POST /api/v1/payments
-  bool chargeSent = false;        // ChargePayment sent
-  bool paid = false;              // PaymentCompleted seen
-  bool seatsSold = false;         // SeatsConfirmed seen
-  bool awaitRelease = false;      // ReleaseSeats sent, SeatsReleased not yet seen
-  bool awaitVoid = false;         // VoidPayment or a cancellation's RefundPayment sent, no answer yet
+  int attempts = 1;              // commands sent for the current step
+  bool awaitingPayment = false;  // Reserved, waiting for POST /api/v1/payments
+  bool chargeSent = false;       // ChargePayment sent
+  bool paid = false;             // PaymentCompleted seen
+  bool seatsSold = false;        // SeatsConfirmed seen
+  bool awaitRelease = false;     // ReleaseSeats sent, SeatsReleased not yet seen
+  bool awaitVoid = false;        // VoidPayment or a cancellation's RefundPayment sent, no answer yet
   TimePoint stepStartedAt{};
   TimePoint startedAt{};
   TimePoint updatedAt{};

@@ -70,8 +70,9 @@ class OrdersModuleImpl final : public OrdersModule {
   void registerRoutes(Router& router) override { routes_.registerAll(router); }
 
   void subscribe(MessageBus& bus) override {
-    subscribeMessages<Subscriptions>(bus, deps_.store, [this](const auto& message, const Envelope& /*envelope*/,
-                                                              Tx& tx) { service_.onMessage(message, tx); });
+    subscribeMessages<Subscriptions>(
+        bus, deps_.store,
+        [this](const auto& message, const Envelope& /*envelope*/, Tx& tx) { service_.onMessage(message, tx); });
   }
 
   void start() override { sweeper_.start(); }

@@ -11,7 +11,7 @@ boost::json::value money(std::int64_t amount, const std::optional<std::string>& 
 
 boost::json::value optional(const std::optional<std::string>& text) {
   if (!text) return nullptr;
-  return boost::json::value(*text);
+  return boost::json::string(*text);
 }
 
 boost::json::array seats(const std::vector<SeatLine>& lines) {
@@ -85,9 +85,8 @@ boost::json::object orderSummaryJson(const Checkout& checkout) {
       {"checkout", checkoutJson(checkout)},
       {"version", o.version}};
   if (o.cancelReason) {
-    out["cancellation"] = {{"reason", *o.cancelReason},
-                           {"pending", o.cancelPending()},
-                           {"refundId", optional(o.cancelRefundId)}};
+    out["cancellation"] = {
+        {"reason", *o.cancelReason}, {"pending", o.cancelPending()}, {"refundId", optional(o.cancelRefundId)}};
   } else {
     out["cancellation"] = nullptr;
   }
@@ -129,29 +128,31 @@ boost::json::object orderJson(const OrderView& view) {
 
 boost::json::object sagaSummaryJson(const Checkout& checkout) {
   const auto& s = checkout.saga;
-  return {{"orderId", checkout.order.id},
-          {"orderStatus", checkout.order.status},
-          {"state", s.state},
-          {"currentStep", s.step},
-          {"attempts", s.attempts},
-          {"awaitingPayment", s.awaitingPayment},
-          {"chargeSent", s.chargeSent},
-          {"paid", s.paid},
-          {"seatsSold", s.seatsSold},
-          {"awaitingRelease", s.awaitRelease},
-          {"awaitingVoid", s.awaitVoid},
-          {"correlationId", checkout.order.correlationId},
-          {"startedAt", formatRfc3339(s.startedAt)},
-          {"stepStartedAt", formatRfc3339(s.stepStartedAt)},
-          {"updatedAt", formatRfc3339(s.updatedAt)},
-          {"completedAt", s.completedAt ? boost::json::value(formatRfc3339(*s.completedAt)) : boost::json::value(nullptr)}};
+  return {
+      {"orderId", checkout.order.id},
+      {"orderStatus", checkout.order.status},
+      {"state", s.state},
+      {"currentStep", s.step},
+      {"attempts", s.attempts},
+      {"awaitingPayment", s.awaitingPayment},
+      {"chargeSent", s.chargeSent},
+      {"paid", s.paid},
+      {"seatsSold", s.seatsSold},
+      {"awaitingRelease", s.awaitRelease},
+      {"awaitingVoid", s.awaitVoid},
+      {"correlationId", checkout.order.correlationId},
+      {"startedAt", formatRfc3339(s.startedAt)},
+      {"stepStartedAt", formatRfc3339(s.stepStartedAt)},
+      {"updatedAt", formatRfc3339(s.updatedAt)},
+      {"completedAt", s.completedAt ? boost::json::value(formatRfc3339(*s.completedAt)) : boost::json::value(nullptr)}};
 }
 
 boost::json::object sagaJson(const SagaView& view) {
   auto out = sagaSummaryJson(view.checkout);
   boost::json::array steps;
   for (const auto& s : view.steps) {
-    boost::json::object entry{{"step", s.step}, {"attempt", s.attempt}, {"result", s.result}, {"at", formatRfc3339(s.at)}};
+    boost::json::object entry{
+        {"step", s.step}, {"attempt", s.attempt}, {"result", s.result}, {"at", formatRfc3339(s.at)}};
     if (s.detail) entry["detail"] = *s.detail;
     steps.push_back(std::move(entry));
   }

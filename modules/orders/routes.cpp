@@ -24,7 +24,7 @@ constexpr const char* kModule = "orders";
 constexpr std::size_t kMaxUserAgent = 256;
 
 const std::set<std::string, std::less<>> kStatuses{"Pending",   "Reserved", "Paid",     "Completed",
-                                                  "Cancelled", "Failed",   "Refunded", "PartiallyRefunded"};
+                                                   "Cancelled", "Failed",   "Refunded", "PartiallyRefunded"};
 const std::set<std::string, std::less<>> kSagaStates{"Started", "InProgress", "Completed", "Failed", "Compensating"};
 
 std::string orderLocation(const std::string& id) { return "/api/v1/orders/" + id; }
@@ -109,14 +109,14 @@ void Routes::checkRate(const RequestContext& ctx) {
   auto decision = rateLimiter_.consume(kPlacePolicy, ctx.caller().userId);
   if (decision.allowed) return;
   auto retryAfter = std::max<long long>(1, decision.retryAfter.count());
-  throw Problem(429, "rate-limited", "Too many requests.",
-                "Too many orders and payments from you in a short time; try again in " + std::to_string(retryAfter) +
-                    " seconds.")
+  throw Problem(
+      429, "rate-limited", "Too many requests.",
+      "Too many orders and payments from you in a short time; try again in " + std::to_string(retryAfter) + " seconds.")
       .withHeader("Retry-After", std::to_string(retryAfter));
 }
 
 payments::messages::PaymentMethod Routes::prepare(const payments::PaymentInput& input,
-                                                 const std::string& fieldPrefix) const {
+                                                  const std::string& fieldPrefix) const {
   if (!paymentMethods_) throw Problem::unavailable("Payments are not available.");
   return paymentMethods_->prepare(input, fieldPrefix);
 }
@@ -191,8 +191,7 @@ Response Routes::payOrder(const Request& request, RequestContext& ctx) {
   auto key = requireKey(request, validation);
   validation.throwIfAny();
   PaymentGiven payment{prepare(input, ""), request.remoteAddress, userAgentOf(request)};
-  auto fingerprint =
-      idempotency::fingerprint({"POST /api/v1/payments", orderId, methodFingerprint(payment.method)});
+  auto fingerprint = idempotency::fingerprint({"POST /api/v1/payments", orderId, methodFingerprint(payment.method)});
   return answerResponse(service_.pay(ctx.actor(), orderId, std::move(payment), {key, fingerprint}));
 }
 
@@ -209,8 +208,9 @@ Response Routes::listOrders(const Request& request, RequestContext& ctx) {
     if (kStatuses.contains(*status)) {
       query.status = *status;
     } else {
-      validation.add("status", "must be one of Pending, Reserved, Paid, Completed, Cancelled, Failed, Refunded, "
-                               "PartiallyRefunded");
+      validation.add("status",
+                     "must be one of Pending, Reserved, Paid, Completed, Cancelled, Failed, Refunded, "
+                     "PartiallyRefunded");
     }
   }
   if (auto eventId = request.queryParam("eventId")) {

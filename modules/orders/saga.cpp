@@ -16,6 +16,8 @@ template <class... F>
 struct Overloaded : F... {
   using F::operator()...;
 };
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
 
 // Builds one Decision: each helper changes the copy of the checkout and records what it did.
 class Apply {
@@ -91,7 +93,8 @@ class Apply {
     for (const auto& hold : order().holds) command.reservationIds.push_back(hold.reservationId);
     for (const auto& item : order().items) {
       Money unit{item.unitPrice.value_or(0), order().currency.value_or("")};
-      command.items.push_back({item.categoryId, item.ticketCount, unit, {unit.amount * item.ticketCount, unit.currency}});
+      command.items.push_back(
+          {item.categoryId, item.ticketCount, unit, {unit.amount * item.ticketCount, unit.currency}});
     }
     command.amount = {order().totalAmount, order().currency.value_or("")};
     command.paymentMethod = *order().paymentMethod;
@@ -116,7 +119,8 @@ class Apply {
     sendReturn(returnId, reason, std::move(items));
   }
   // Sends back the seats a refund names, never more than are sold and not yet returned.
-  void returnSome(const std::string& returnId, const std::string& reason, const std::vector<pay::ReturnedSeats>& seats) {
+  void returnSome(const std::string& returnId, const std::string& reason,
+                  const std::vector<pay::ReturnedSeats>& seats) {
     std::map<std::string, int> wanted;
     for (const auto& s : seats) wanted[s.categoryId] += std::max(0, s.ticketCount);
     std::vector<inv::SeatCount> items;
@@ -178,7 +182,9 @@ class Apply {
 
 std::vector<Hold> holdsFrom(const std::vector<inv::OrderHold>& holds, std::string_view holdStatus) {
   std::vector<Hold> out;
-  for (const auto& h : holds) out.push_back({h.reservationId, h.categoryId, h.ticketCount, h.amount, std::string(holdStatus)});
+  out.reserve(holds.size());
+  for (const auto& h : holds)
+    out.push_back({h.reservationId, h.categoryId, h.ticketCount, h.amount, std::string(holdStatus)});
   return out;
 }
 
@@ -250,8 +256,8 @@ void onSeatsConfirmed(Apply& a, const inv::SeatsConfirmed& m) {
   order.heldAgain = order.heldAgain || m.heldAgain;
   for (auto& item : order.items) item.soldCount = item.ticketCount;
   a.touch();
-  bool expected = order.status == status::paid && saga.step == step::confirmInventory && saga.running() &&
-                  !order.cancelPending();
+  bool expected =
+      order.status == status::paid && saga.step == step::confirmInventory && saga.running() && !order.cancelPending();
   if (expected) {
     a.record(m.heldAgain ? "SeatsConfirmed: sold (a hold had expired and was placed again)" : "SeatsConfirmed: sold");
     a.setStatus(status::completed);
@@ -321,9 +327,9 @@ void onHoldEnded(Apply& a, const HoldEnded& m) {
   }
   std::string what = m.expired ? "ReservationExpired" : "ReservationReleased";
   if (order.status == status::reserved && saga.awaitingPayment && !saga.chargeSent && !order.cancelPending()) {
-    std::string reason = m.expired ? "holdExpired"
+    std::string reason = m.expired                                                      ? "holdExpired"
                          : (m.reason == "eventCancelled" || m.reason == "eventDeleted") ? m.reason
-                                                                                          : "holdReleased";
+                                                                                        : "holdReleased";
     a.record(what + ": the order waited for payment details, cancelled");
     a.cancelNow(reason);
     return;
@@ -356,7 +362,7 @@ void onPaymentCompleted(Apply& a, const pay::PaymentCompleted& m) {
     return;
   }
   // A charge that completed for an order that has ended: it must not stay charged.
-  std::string reason = order.status == status::cancelled ? "orderCancelled"
+  std::string reason = order.status == status::cancelled         ? "orderCancelled"
                        : order.failureReason == "saga-timed-out" ? "sagaTimedOut"
                                                                  : "seatsUnavailable";
   a.record("PaymentCompleted: late, voided");
@@ -520,17 +526,15 @@ void onTimeout(Apply& a, const Timeout& m) {
 }  // namespace
 
 std::string factName(const Fact& fact) {
-  return std::visit(Overloaded{[](const HoldEnded& h) -> std::string {
-                                 return h.expired ? "ReservationExpired" : "ReservationReleased";
-                               },
-                               [](const EventEnded& e) -> std::string { return e.deleted ? "EventDeleted" : "EventCancelled"; },
-                               [](const PaymentGiven&) -> std::string { return "PaymentGiven"; },
-                               [](const CancelRequest&) -> std::string { return "CancelRequest"; },
-                               [](const Timeout&) -> std::string { return "Timeout"; },
-                               [](const auto& message) -> std::string {
-                                 return std::string(std::remove_cvref_t<decltype(message)>::type);
-                               }},
-                    fact);
+  return std::visit(
+      Overloaded{
+          [](const HoldEnded& h) -> std::string { return h.expired ? "ReservationExpired" : "ReservationReleased"; },
+          [](const EventEnded& e) -> std::string { return e.deleted ? "EventDeleted" : "EventCancelled"; },
+          [](const PaymentGiven&) -> std::string { return "PaymentGiven"; },
+          [](const CancelRequest&) -> std::string { return "CancelRequest"; },
+          [](const Timeout&) -> std::string { return "Timeout"; },
+          [](const auto& message) -> std::string { return std::string(std::remove_cvref_t<decltype(message)>::type); }},
+      fact);
 }
 
 Decision start(Checkout checkout, TimePoint now) {
@@ -555,22 +559,21 @@ Decision start(Checkout checkout, TimePoint now) {
 
 Decision decide(const Checkout& current, const Fact& fact, TimePoint now) {
   Apply a(current, now);
-  std::visit(Overloaded{[&](const inv::SeatsHeld& m) { onSeatsHeld(a, m); },
-                        [&](const inv::SeatsNotHeld& m) { onSeatsNotHeld(a, m); },
-                        [&](const inv::SeatsConfirmed& m) { onSeatsConfirmed(a, m); },
-                        [&](const inv::SeatsNotConfirmed& m) { onSeatsNotConfirmed(a, m); },
-                        [&](const inv::SeatsReleased& m) { onSeatsReleased(a, m); },
-                        [&](const inv::SeatsReturned& m) { onSeatsReturned(a, m); },
-                        [&](const HoldEnded& m) { onHoldEnded(a, m); },
-                        [&](const pay::PaymentCompleted& m) { onPaymentCompleted(a, m); },
-                        [&](const pay::PaymentFailed& m) { onPaymentFailed(a, m); },
-                        [&](const pay::PaymentRefunded& m) { onPaymentRefunded(a, m); },
-                        [&](const pay::PaymentChargedBack& m) { onChargedBack(a, m); },
-                        [&](const EventEnded& m) { onEventEnded(a, m); },
-                        [&](const PaymentGiven& m) { onPaymentGiven(a, m); },
-                        [&](const CancelRequest& m) { onCancel(a, m); },
-                        [&](const Timeout& m) { onTimeout(a, m); }},
-             fact);
+  std::visit(
+      Overloaded{[&](const inv::SeatsHeld& m) { onSeatsHeld(a, m); },
+                 [&](const inv::SeatsNotHeld& m) { onSeatsNotHeld(a, m); },
+                 [&](const inv::SeatsConfirmed& m) { onSeatsConfirmed(a, m); },
+                 [&](const inv::SeatsNotConfirmed& m) { onSeatsNotConfirmed(a, m); },
+                 [&](const inv::SeatsReleased& m) { onSeatsReleased(a, m); },
+                 [&](const inv::SeatsReturned& m) { onSeatsReturned(a, m); },
+                 [&](const HoldEnded& m) { onHoldEnded(a, m); },
+                 [&](const pay::PaymentCompleted& m) { onPaymentCompleted(a, m); },
+                 [&](const pay::PaymentFailed& m) { onPaymentFailed(a, m); },
+                 [&](const pay::PaymentRefunded& m) { onPaymentRefunded(a, m); },
+                 [&](const pay::PaymentChargedBack& m) { onChargedBack(a, m); },
+                 [&](const EventEnded& m) { onEventEnded(a, m); }, [&](const PaymentGiven& m) { onPaymentGiven(a, m); },
+                 [&](const CancelRequest& m) { onCancel(a, m); }, [&](const Timeout& m) { onTimeout(a, m); }},
+      fact);
   if (a.decision().refusal) {
     // A refused request changes nothing.
     Decision refused;

@@ -46,17 +46,17 @@ struct Timeout {
   std::chrono::seconds limit{0};
 };
 
-using Fact = std::variant<inventory::messages::SeatsHeld, inventory::messages::SeatsNotHeld,
-                          inventory::messages::SeatsConfirmed, inventory::messages::SeatsNotConfirmed,
-                          inventory::messages::SeatsReleased, inventory::messages::SeatsReturned, HoldEnded,
-                          payments::messages::PaymentCompleted, payments::messages::PaymentFailed,
-                          payments::messages::PaymentRefunded, payments::messages::PaymentChargedBack, EventEnded,
-                          PaymentGiven, CancelRequest, Timeout>;
+using Fact =
+    std::variant<inventory::messages::SeatsHeld, inventory::messages::SeatsNotHeld, inventory::messages::SeatsConfirmed,
+                 inventory::messages::SeatsNotConfirmed, inventory::messages::SeatsReleased,
+                 inventory::messages::SeatsReturned, HoldEnded, payments::messages::PaymentCompleted,
+                 payments::messages::PaymentFailed, payments::messages::PaymentRefunded,
+                 payments::messages::PaymentChargedBack, EventEnded, PaymentGiven, CancelRequest, Timeout>;
 
-using Command = std::variant<inventory::messages::HoldSeats, inventory::messages::ConfirmSeats,
-                             inventory::messages::ReleaseSeats, inventory::messages::ReturnSeats,
-                             payments::messages::ChargePayment, payments::messages::VoidPayment,
-                             payments::messages::RefundPayment>;
+using Command =
+    std::variant<inventory::messages::HoldSeats, inventory::messages::ConfirmSeats, inventory::messages::ReleaseSeats,
+                 inventory::messages::ReturnSeats, payments::messages::ChargePayment, payments::messages::VoidPayment,
+                 payments::messages::RefundPayment>;
 
 // An order message to publish (the caller fills the order's state into it).
 struct Announcement {

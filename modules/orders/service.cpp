@@ -212,7 +212,8 @@ Answer OrdersService::pay(const Actor& actor, const std::string& orderId, Paymen
     // Only the buyer pays their order; anyone else learns nothing about it.
     if (!current || current->order.userId != caller.userId) throw orderNotFound();
     auto decision = apply(tx, *current, payment);
-    if (decision.refusal) throw Problem::conflict(decision.refusal->slug, decision.refusal->title, decision.refusal->detail);
+    if (decision.refusal)
+      throw Problem::conflict(decision.refusal->slug, decision.refusal->title, decision.refusal->detail);
     auto view = viewOf(tx.sql(), decision.next);
     Answer answer{202, boost::json::serialize(orderJson(view)), orderId, false};
     idempotency::save(tx, key, {idempotency.fingerprint, answer.status, answer.body, nowMs});
@@ -263,7 +264,8 @@ OrderView OrdersService::cancel(const Actor& actor, const std::string& orderId, 
       throw Problem::forbidden("Only the buyer (before payment) or an Admin may cancel an order.");
     }
     auto decision = apply(tx, *current, CancelRequest{actor.isAdmin()});
-    if (decision.refusal) throw Problem::conflict(decision.refusal->slug, decision.refusal->title, decision.refusal->detail);
+    if (decision.refusal)
+      throw Problem::conflict(decision.refusal->slug, decision.refusal->title, decision.refusal->detail);
     pending = decision.next.order.cancelPending();
     return viewOf(tx.sql(), decision.next);
   });

@@ -153,7 +153,8 @@ void loadChildren(soci::session& sql, Order& o) {
                                                  "status FROM order_holds WHERE order_id = :id ORDER BY rowid",
                                   soci::use(o.id));
     for (const auto& r : rs) {
-      o.holds.push_back({text(r, 0), text(r, 1), static_cast<int>(integer(r, 2)), {integer(r, 3), text(r, 4)}, text(r, 5)});
+      o.holds.push_back(
+          {text(r, 0), text(r, 1), static_cast<int>(integer(r, 2)), {integer(r, 3), text(r, 4)}, text(r, 5)});
     }
   }
   {
@@ -232,8 +233,8 @@ void appendCompensations(Tx& tx, const std::string& orderId, const std::vector<C
   if (compensations.empty()) return;
   int seq = nextSeq(tx, "saga_compensations", orderId);
   for (const auto& c : compensations) {
-    tx.exec("INSERT INTO saga_compensations (order_id, seq, action, reason, at) VALUES (?, ?, ?, ?, ?)", orderId,
-            seq++, c.action, c.reason, ms(c.at));
+    tx.exec("INSERT INTO saga_compensations (order_id, seq, action, reason, at) VALUES (?, ?, ?, ?, ?)", orderId, seq++,
+            c.action, c.reason, ms(c.at));
   }
 }
 
@@ -266,7 +267,8 @@ std::vector<StepRecord> steps(soci::session& sql, const std::string& orderId) {
                                                "WHERE order_id = :id ORDER BY seq",
                                 soci::use(orderId));
   for (const auto& r : rs) {
-    out.push_back({text(r, 0), static_cast<int>(integer(r, 1)), text(r, 2), optText(r, 3), fromUnixMillis(integer(r, 4))});
+    out.push_back(
+        {text(r, 0), static_cast<int>(integer(r, 1)), text(r, 2), optText(r, 3), fromUnixMillis(integer(r, 4))});
   }
   return out;
 }
@@ -286,7 +288,11 @@ std::vector<RefundRecord> refunds(soci::session& sql, const std::string& orderId
                                                "FROM order_refunds WHERE order_id = :id ORDER BY at",
                                 soci::use(orderId));
   for (const auto& r : rs) {
-    out.push_back({text(r, 0), {integer(r, 1), text(r, 2)}, integer(r, 3) != 0, text(r, 4), seatsFrom(text(r, 5)),
+    out.push_back({text(r, 0),
+                   {integer(r, 1), text(r, 2)},
+                   integer(r, 3) != 0,
+                   text(r, 4),
+                   seatsFrom(text(r, 5)),
                    fromUnixMillis(integer(r, 6))});
   }
   return out;
@@ -334,7 +340,9 @@ std::vector<std::string> stuckSagas(soci::session& sql, std::int64_t beforeMs, i
 
 OrderPage list(soci::session& sql, const ListFilter& filter, const PageRequest& page) {
   // An absent filter binds '' and matches everything.
-  std::string u = filter.userId.value_or(""), e = filter.eventId.value_or(""), st = filter.status.value_or("");
+  std::string u = filter.userId.value_or("");
+  std::string e = filter.eventId.value_or("");
+  std::string st = filter.status.value_or("");
   const std::string where =
       " WHERE (:u1 = '' OR user_id = :u2) AND (:e1 = '' OR event_id = :e2) AND (:s1 = '' OR status = :s2)";
   OrderPage out;
@@ -342,10 +350,12 @@ OrderPage list(soci::session& sql, const ListFilter& filter, const PageRequest& 
   sql << "SELECT COUNT(*) FROM orders" + where, soci::into(total), soci::use(u, "u1"), soci::use(u, "u2"),
       soci::use(e, "e1"), soci::use(e, "e2"), soci::use(st, "s1"), soci::use(st, "s2");
   out.totalItems = total;
-  long long limit = page.size, offset = page.offset();
+  long long limit = page.size;
+  long long offset = page.offset();
   std::vector<std::string> found;
   soci::rowset<std::string> rs =
-      (sql.prepare << "SELECT id FROM orders" + where + " ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset",
+      (sql.prepare << "SELECT id FROM orders" + where +
+                          " ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset",
        soci::use(u, "u1"), soci::use(u, "u2"), soci::use(e, "e1"), soci::use(e, "e2"), soci::use(st, "s1"),
        soci::use(st, "s2"), soci::use(limit, "limit"), soci::use(offset, "offset"));
   for (const auto& id : rs) found.push_back(id);
@@ -362,12 +372,13 @@ OrderPage listSagas(soci::session& sql, const std::optional<std::string>& state,
   sql << "SELECT COUNT(*) FROM sagas WHERE (:s1 = '' OR state = :s2)", soci::into(total), soci::use(s, "s1"),
       soci::use(s, "s2");
   out.totalItems = total;
-  long long limit = page.size, offset = page.offset();
+  long long limit = page.size;
+  long long offset = page.offset();
   std::vector<std::string> found;
-  soci::rowset<std::string> rs = (sql.prepare << "SELECT order_id FROM sagas WHERE (:s1 = '' OR state = :s2) "
-                                                 "ORDER BY started_at DESC, order_id DESC LIMIT :limit OFFSET :offset",
-                                  soci::use(s, "s1"), soci::use(s, "s2"), soci::use(limit, "limit"),
-                                  soci::use(offset, "offset"));
+  soci::rowset<std::string> rs =
+      (sql.prepare << "SELECT order_id FROM sagas WHERE (:s1 = '' OR state = :s2) "
+                      "ORDER BY started_at DESC, order_id DESC LIMIT :limit OFFSET :offset",
+       soci::use(s, "s1"), soci::use(s, "s2"), soci::use(limit, "limit"), soci::use(offset, "offset"));
   for (const auto& id : rs) found.push_back(id);
   for (const auto& id : found) {
     if (auto c = load(sql, id)) out.items.push_back(std::move(*c));

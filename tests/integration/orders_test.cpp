@@ -83,11 +83,12 @@ TEST_CASE("POST /orders: 202 with the Pending order and its Location, bad input 
     CHECK(hasField(r, "Idempotency-Key"));
   }
   SUBCASE("items: empty, zero, too many tickets, twice the same category, unknown fields") {
-    auto r = placeOrder(server, buyer.token,
-                        R"({"eventId":")" + event.id +
-                            R"(","items":[{"categoryId":"general","ticketCount":0},{"categoryId":"vip","ticketCount":21},)"
-                            R"({"categoryId":"general","ticketCount":1,"x":1}],"extra":true})",
-                        "key-2");
+    auto r =
+        placeOrder(server, buyer.token,
+                   R"({"eventId":")" + event.id +
+                       R"(","items":[{"categoryId":"general","ticketCount":0},{"categoryId":"vip","ticketCount":21},)"
+                       R"({"categoryId":"general","ticketCount":1,"x":1}],"extra":true})",
+                   "key-2");
     checkProblem(r, 400, "validation");
     CHECK(hasField(r, "items[0].ticketCount"));
     CHECK(hasField(r, "items[1].ticketCount"));
