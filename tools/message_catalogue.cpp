@@ -22,7 +22,11 @@
 #include "boxoffice/identity/messages.hpp"
 #include "boxoffice/inventory/messages.hpp"
 #include "boxoffice/kernel/message_json.hpp"
+#include "boxoffice/orders/messages.hpp"
+#include "boxoffice/payments/messages.hpp"
 #include "inventory/subscriptions.hpp"
+#include "orders/subscriptions.hpp"
+#include "payments/subscriptions.hpp"
 
 namespace {
 
@@ -31,10 +35,24 @@ using namespace boxoffice;
 // Every module with a Messaging contract. A new module adds its contract here; scripts/test.sh
 // fails if a messages.hpp exists whose module is missing from the catalogue.
 using Contracts =
-    MessageList<identity::messages::Messaging, events::messages::Messaging, inventory::messages::Messaging>;
+    MessageList<identity::messages::Messaging, events::messages::Messaging, inventory::messages::Messaging,
+                payments::messages::Messaging, orders::messages::Messaging>;
 // Every module that subscribes to messages (modules/<m>/subscriptions.hpp). A new subscriber adds
 // its list here.
-using SubscriptionLists = MessageList<inventory::Subscriptions>;
+using SubscriptionLists = MessageList<inventory::Subscriptions, payments::Subscriptions, orders::Subscriptions>;
+// Every module that sends commands (its private `Sends`, next to its Subscriptions).
+using SendLists = MessageList<orders::Sends>;
+
+// A contract's commands (`Messaging::Accepts`), or none.
+template <class Contract>
+struct AcceptsOf {
+  using type = MessageList<>;
+};
+template <class Contract>
+requires requires { typename Contract::Accepts; }
+struct AcceptsOf<Contract> {
+  using type = typename Contract::Accepts;
+};
 
 struct Field {
   std::string path;
@@ -47,9 +65,11 @@ struct Entry {
   std::string type;
   int version = 1;
   std::string summary;
-  std::string publisher;
+  std::string publisher;  // a command: the module that carries it out (its only subscriber)
   std::vector<std::string> subscribers;
   std::vector<Field> fields;
+  bool command = false;
+  std::vector<std::string> senders;  // a command: the modules that send it
 };
 
 // The field traits the JSON mapping itself uses, so the catalogue describes exactly what it writes.
@@ -120,6 +140,15 @@ std::string anchor(std::string_view topic, std::string_view type) {
   return out;
 }
 
+void printFields(std::ostream& out, const std::vector<Field>& fields) {
+  out << "| field | JSON type | required |\n"
+      << "|---|---|---|\n";
+  for (const auto& f : fields) {
+    out << "| " << code(f.path) << " | " << f.type << " | " << (f.required ? "yes" : "no (omitted when empty)")
+        << " |\n";
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -142,9 +171,36 @@ int main() {
                   std::string(Message::summary),
                   std::string(Contract::module),
                   {},
+                  {},
+                  false,
                   {}};
       fieldsOf<Message>("", entry.fields);
       entries.push_back(std::move(entry));
+    });
+  });
+  forEachType<Contracts>([&]<class Contract>() {
+    forEachType<typename AcceptsOf<Contract>::type>([&]<class Message>() {
+      static_assert(IntegrationMessage<Message>);
+      if (find(entries, Message::topic, Message::type)) {
+        problems.push_back(std::string(Message::type) + " on topic " + std::string(Message::topic) +
+                           " is declared by two modules");
+        return;
+      }
+      Entry entry{std::string(Message::topic),   std::string(Message::type), Message::messageVersion,
+                  std::string(Message::summary), std::string(Contract::module), {}, {}, true, {}};
+      fieldsOf<Message>("", entry.fields);
+      entries.push_back(std::move(entry));
+    });
+  });
+  forEachType<SendLists>([&]<class Contract>() {
+    forEachType<typename Contract::Commands>([&]<class Message>() {
+      auto* entry = find(entries, Message::topic, Message::type);
+      if (!entry || !entry->command) {
+        problems.push_back(std::string(Contract::module) + " sends " + std::string(Message::type) +
+                           ", which no module accepts as a command");
+        return;
+      }
+      entry->senders.emplace_back(Contract::module);
     });
   });
   forEachType<SubscriptionLists>([&]<class Contract>() {
@@ -159,6 +215,14 @@ int main() {
       entry->subscribers.emplace_back(Contract::module);
     });
   });
+  for (const auto& e : entries) {
+    if (!e.command) continue;
+    if (e.subscribers.size() != 1 || e.subscribers.front() != e.publisher) {
+      problems.push_back("command " + e.type + " must have exactly one subscriber, " + e.publisher +
+                         ", which carries it out");
+    }
+    if (e.senders.empty()) problems.push_back("command " + e.type + " is sent by no module");
+  }
   if (!problems.empty()) {
     for (const auto& p : problems) std::cerr << "message_catalogue: " << p << "\n";
     return 1;
@@ -178,18 +242,42 @@ int main() {
       << "is the payload schema's version: a subscriber refuses (retries, then dead-letters) a version it\n"
       << "was not written for. Subscribers ignore fields they do not know, so adding an optional field\n"
       << "needs no new version; removing or retyping one does.\n\n"
+      << "A **command** asks one module to do something (the checkout saga's steps, see\n"
+      << "[architecture.md](architecture.md#the-checkout-saga-commands-and-replies-through-the-outbox)): it\n"
+      << "travels on a command topic whose only subscriber is the module that carries it out, and is\n"
+      << "answered by a reply on that module's own topic.\n\n"
       << "Modules:";
   for (std::size_t i = 0; i < modules.size(); ++i) out << (i ? ", " : " ") << code(modules[i]);
   out << ".\n\n"
       << "| topic | type | version | publisher | subscribers | summary |\n"
       << "|---|---|---|---|---|---|\n";
   for (const auto& e : entries) {
+    if (e.command) continue;
     std::string subscribers;
     for (const auto& s : e.subscribers) subscribers += (subscribers.empty() ? "" : ", ") + s;
     out << "| " << code(e.topic) << " | [" << code(e.type) << "](#" << anchor(e.topic, e.type) << ") | " << e.version
         << " | " << e.publisher << " | " << (subscribers.empty() ? "—" : subscribers) << " | " << e.summary << " |\n";
   }
+  out << "\nCommands:\n\n"
+      << "| topic | command | version | sent by | carried out by | summary |\n"
+      << "|---|---|---|---|---|---|\n";
   for (const auto& e : entries) {
+    if (!e.command) continue;
+    std::string senders;
+    for (const auto& s : e.senders) senders += (senders.empty() ? "" : ", ") + s;
+    out << "| " << code(e.topic) << " | [" << code(e.type) << "](#" << anchor(e.topic, e.type) << ") | " << e.version
+        << " | " << senders << " | " << e.publisher << " | " << e.summary << " |\n";
+  }
+  for (const auto& e : entries) {
+    if (e.command) {
+      std::string senders;
+      for (const auto& s : e.senders) senders += (senders.empty() ? "" : ", ") + s;
+      out << "\n## " << e.topic << "-" << e.type << "\n\n"
+          << "Command on topic " << code(e.topic) << ", type " << code(e.type) << ", version " << e.version
+          << ". Sent by " << senders << "; carried out by " << e.publisher << ". " << e.summary << "\n\n";
+      printFields(out, e.fields);
+      continue;
+    }
     out << "\n## " << e.topic << "-" << e.type << "\n\n"
         << "Topic " << code(e.topic) << ", type " << code(e.type) << ", version " << e.version << ". Published by "
         << e.publisher << "; ";
@@ -200,13 +288,8 @@ int main() {
       for (std::size_t i = 0; i < e.subscribers.size(); ++i) out << (i ? ", " : "") << e.subscribers[i];
       out << ".";
     }
-    out << " " << e.summary << "\n\n"
-        << "| field | JSON type | required |\n"
-        << "|---|---|---|\n";
-    for (const auto& f : e.fields) {
-      out << "| " << code(f.path) << " | " << f.type << " | " << (f.required ? "yes" : "no (omitted when empty)")
-          << " |\n";
-    }
+    out << " " << e.summary << "\n\n";
+    printFields(out, e.fields);
   }
   return 0;
 }
