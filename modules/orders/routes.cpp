@@ -130,7 +130,8 @@ Response Routes::placeOrder(const Request& request, RequestContext& ctx) {
   if (in.has("reservationId")) {
     input.reservationId = in.requiredString("reservationId", 36, 36);
     if (validation.ok() && !isUuid(*input.reservationId)) validation.add("reservationId", "must be a UUID");
-    input.eventId = in.optionalString("eventId", 36, 36).value_or("");
+    // Inventory adopts a hold of the buyer on a named event.
+    input.eventId = in.requiredString("eventId", 36, 36);
     if (in.has("items")) validation.add("items", "must be left out when buying a reservation");
   } else {
     input.eventId = in.requiredString("eventId", 36, 36);

@@ -30,7 +30,7 @@ struct Settings {
 
 // A validated POST /api/v1/orders (routes.cpp parses it).
 struct PlaceInput {
-  std::string eventId;                       // may be empty when adopting a hold
+  std::string eventId;
   std::vector<Item> items;                   // empty when adopting a hold
   std::optional<std::string> reservationId;  // adopt this hold of the buyer
   std::optional<payments::messages::PaymentMethod> payment;
