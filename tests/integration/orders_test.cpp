@@ -17,6 +17,7 @@
 #include "token_mint.hpp"
 
 using namespace boxoffice::testing;
+using boxoffice::test_support::eventually;
 
 namespace {
 
