@@ -355,3 +355,33 @@ TEST_CASE("a buyer who sends orders too fast gets a 429") {
   // Another buyer is not affected.
   CHECK(placeOrder(server, mintToken("User").token, orderBody(event.id), "a").status == 202);
 }
+
+TEST_CASE("buying the buyer's own hold: the order adopts it and is priced from it, another buyer's hold fails") {
+  TestServer server;
+  auto event = publishedEvent(server, 10);
+  auto buyer = mintToken("User");
+  HeaderList headers = TestServer::bearer(buyer.token);
+  headers.emplace_back("Idempotency-Key", "hold-1");
+  auto hold =
+      server.post("/api/v1/inventory/" + event.id + "/reserve", R"({"categoryId":"general","ticketCount":2})", headers);
+  REQUIRE_MESSAGE(hold.status == 201, hold.body);
+  auto reservationId = str(hold.json().at("reservationId"));
+  auto body = R"({"reservationId":")" + reservationId + R"(","eventId":")" + event.id + R"("})";
+
+  auto placed = placeOrder(server, buyer.token, body, "adopt-1");
+  REQUIRE_MESSAGE(placed.status == 202, placed.body);
+  auto reserved =
+      orderWhen(server, placed.header("location"), buyer.token, [](const auto& o) { return hasStatus(o, "Reserved"); });
+  REQUIRE(reserved.at("reservationIds").as_array().size() == 1);
+  CHECK(str(reserved.at("reservationIds").at(0)) == reservationId);
+  CHECK(reserved.at("items").at(0).at("ticketCount") == 2);
+  CHECK(reserved.at("total").at("amount") == 5000);
+  CHECK(available(server, event.id) == 8);  // the same seats, not held twice
+
+  auto thief = mintToken("User").token;
+  auto stolen = placeOrder(server, thief, body, "adopt-2");
+  REQUIRE(stolen.status == 202);
+  auto failed =
+      orderWhen(server, stolen.header("location"), thief, [](const auto& o) { return hasStatus(o, "Failed"); });
+  CHECK(failed.at("failureReason") == "reservation-not-found");
+}
