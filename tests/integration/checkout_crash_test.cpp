@@ -174,12 +174,26 @@ TEST_CASE(
   CHECK(vip.available + vip.sold == kVipSeats);
 
   // The gateway side: one payment row per order (the UNIQUE constraint), and at most one
-  // successful charge per payment at the gateway, however often the saga was retried.
+  // successful charge per order at the (simulated) gateway, however often the saga was retried;
+  // a Completed payment was charged, a Refunded one charged and refunded.
   auto paymentsDb = server.dataDir() / "payments.db";
   auto perOrder = queryDb(paymentsDb, "SELECT order_id, COUNT(*) FROM payments GROUP BY order_id HAVING COUNT(*) > 1");
   CHECK(perOrder.empty());
   auto charges = queryDb(paymentsDb,
-                         "SELECT payment_id, COUNT(*) FROM gateway_charges WHERE status = 'Succeeded' "
-                         "GROUP BY payment_id HAVING COUNT(*) > 1");
+                         "SELECT p.order_id, COUNT(*) FROM simulated_gateway_ledger l "
+                         "JOIN payments p ON p.payment_id = l.idempotency_key "
+                         "WHERE l.kind = 'charge' AND l.status = 'Succeeded' GROUP BY p.order_id HAVING COUNT(*) > 1");
   CHECK(charges.empty());
+  auto uncharged = queryDb(paymentsDb,
+                           "SELECT payment_id, status FROM payments p WHERE status IN ('Completed', 'Refunded') "
+                           "AND NOT EXISTS (SELECT 1 FROM simulated_gateway_ledger l WHERE l.idempotency_key = "
+                           "p.payment_id AND l.kind = 'charge' AND l.status = 'Succeeded')");
+  CHECK(uncharged.empty());
+  // Charged but not Completed: every such payment was refunded in full at the gateway.
+  auto keptMoney = queryDb(paymentsDb,
+                           "SELECT p.payment_id, p.status FROM payments p JOIN simulated_gateway_ledger l "
+                           "ON l.idempotency_key = p.payment_id AND l.kind = 'charge' AND l.status = 'Succeeded' "
+                           "WHERE p.status <> 'Completed' AND p.amount > (SELECT COALESCE(SUM(r.amount), 0) "
+                           "FROM refunds r WHERE r.payment_id = p.payment_id AND r.status = 'Completed')");
+  CHECK(keptMoney.empty());
 }

@@ -212,20 +212,18 @@ TEST_CASE("checkout: the buyer cancels before paying; after payment only an Admi
 
 namespace {
 
-// A gateway's chargeback notification, as the simulated Stripe sends it (docs/api/payments.md).
+// A gateway's chargeback notification (docs/api/payments.md): signed over the raw body.
 std::string chargebackBody(const std::string& gatewayEventId, const boost::json::object& paid) {
   return boost::json::serialize(boost::json::object{{"id", gatewayEventId},
-                                                    {"type", "charge.dispute.created"},
-                                                    {"data",
-                                                     {{"paymentId", paid.at("id")},
-                                                      {"gatewayTransactionId", paid.at("gatewayTransactionId")},
-                                                      {"amount", paid.at("amount").at("amount")},
-                                                      {"reason", "fraudulent"}}}});
+                                                    {"type", "chargeback"},
+                                                    {"paymentId", paid.at("paymentId")},
+                                                    {"amount", paid.at("amount").at("amount")},
+                                                    {"reason", "fraudulent"}});
 }
 
 HttpResult sendWebhook(TestServer& server, const std::string& body, const std::string& secret) {
   return server.post("/api/v1/payments/webhooks/stripe", body,
-                     {{"X-Signature", "sha256=" + hmacSha256Hex(secret, body)}});
+                     {{"X-Boxoffice-Signature", "sha256=" + hmacSha256Hex(secret, body)}});
 }
 
 }  // namespace
@@ -251,7 +249,7 @@ TEST_CASE(
   CHECK(unsigned_.status == 401);
   // A body changed after signing is a bad signature too.
   auto tampered = server.post("/api/v1/payments/webhooks/stripe", chargebackBody("evt_dispute_1", secondPayment),
-                              {{"X-Signature", "sha256=" + hmacSha256Hex(kStripeWebhookSecret, body)}});
+                              {{"X-Boxoffice-Signature", "sha256=" + hmacSha256Hex(kStripeWebhookSecret, body)}});
   CHECK(tampered.status == 401);
   CHECK(statusOf(payment(server, admin, str(first.at("paymentId")))) == "Completed");
 
