@@ -45,7 +45,10 @@ inline std::vector<std::pair<std::string, std::string>> shopEnv(int gatewayLaten
       {"BOXOFFICE_INVENTORY_MAX_TICKETS_PER_USER", "1000"},
       {"BOXOFFICE_PAYMENTS_WEBHOOK_SECRETS_STRIPE", kStripeWebhookSecret},
       // Tests buy many times with one card in seconds: velocity is not what they are about.
-      {"BOXOFFICE_PAYMENTS_FRAUD_THRESHOLD", "100"}};
+      {"BOXOFFICE_PAYMENTS_FRAUD_THRESHOLD", "100"},
+      // Nor is the per-buyer order rate: the crash test's buyers place 25 orders each at once.
+      {"BOXOFFICE_ORDERS_PLACE_PER_MINUTE", "1000000"},
+      {"BOXOFFICE_ORDERS_PLACE_BURST", "1000000"}};
   for (const char* gateway : {"STRIPE", "PAYPAL", "BANK"}) {
     std::string prefix = std::string("BOXOFFICE_PAYMENTS_") + gateway;
     env.emplace_back(prefix + "_LATENCY_MS", std::to_string(gatewayLatencyMs));
