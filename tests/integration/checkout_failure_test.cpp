@@ -196,7 +196,7 @@ TEST_CASE("checkout: the buyer cancels before paying; after payment only an Admi
   std::string unpaid = str(placed.json().at("id"));
   REQUIRE(statusOf(awaitOrder(server, buyer, unpaid, "Reserved")) == "Reserved");
   auto cancel = server.post("/api/v1/orders/" + unpaid + "/cancel", "{}", TestServer::bearer(buyer));
-  CHECK_MESSAGE(cancel.status == 200, cancel.body);
+  CHECK_MESSAGE((cancel.status == 200 || cancel.status == 202), cancel.body);
   CHECK(statusOf(awaitOrder(server, buyer, unpaid, "Cancelled")) == "Cancelled");
   CHECK(seatsAre(server, show.id, "general", {10, 0, 0}));
 
@@ -204,7 +204,7 @@ TEST_CASE("checkout: the buyer cancels before paying; after payment only an Admi
   std::string id = str(paid.at("id"));
   checkProblem(server.post("/api/v1/orders/" + id + "/cancel", "{}", TestServer::bearer(buyer)), 409);
   auto byAdmin = server.post("/api/v1/orders/" + id + "/cancel", "{}", TestServer::bearer(admin));
-  CHECK_MESSAGE(byAdmin.status == 200, byAdmin.body);
+  CHECK_MESSAGE((byAdmin.status == 200 || byAdmin.status == 202), byAdmin.body);  // 202 while the refund runs
   CHECK(statusOf(awaitOrder(server, buyer, id, "Cancelled")) == "Cancelled");
   CHECK(statusOf(awaitPayment(server, buyer, str(paid.at("paymentId")), "Refunded")) == "Refunded");
   CHECK(seatsAre(server, show.id, "general", {10, 0, 0}));
