@@ -204,7 +204,8 @@ inline std::ostream& operator<<(std::ostream& out, const Seats& s) {
 inline Seats seats(TestServer& server, const std::string& eventId, const std::string& categoryId) {
   auto r = server.get("/api/v1/inventory/" + eventId);
   REQUIRE_MESSAGE(r.status == 200, r.body);
-  for (const auto& category : r.json().at("priceCategories").as_array()) {
+  auto document = r.json();  // keep the parsed value alive while reading it
+  for (const auto& category : document.at("priceCategories").as_array()) {
     if (category.at("categoryId") != categoryId.c_str()) continue;
     return {integer(category.at("availableSeats")), integer(category.at("reservedSeats")),
             integer(category.at("soldSeats"))};
