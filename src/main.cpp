@@ -12,9 +12,9 @@
 #include "boxoffice/events/api.hpp"
 #include "boxoffice/identity/api.hpp"
 #include "boxoffice/inventory/api.hpp"
+#include "boxoffice/kernel/problem.hpp"
 #include "boxoffice/orders/api.hpp"
 #include "boxoffice/payments/api.hpp"
-#include "boxoffice/kernel/problem.hpp"
 
 namespace boxoffice {
 namespace {

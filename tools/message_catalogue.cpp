@@ -186,8 +186,15 @@ int main() {
                            " is declared by two modules");
         return;
       }
-      Entry entry{std::string(Message::topic),   std::string(Message::type), Message::messageVersion,
-                  std::string(Message::summary), std::string(Contract::module), {}, {}, true, {}};
+      Entry entry{std::string(Message::topic),
+                  std::string(Message::type),
+                  Message::messageVersion,
+                  std::string(Message::summary),
+                  std::string(Contract::module),
+                  {},
+                  {},
+                  true,
+                  {}};
       fieldsOf<Message>("", entry.fields);
       entries.push_back(std::move(entry));
     });

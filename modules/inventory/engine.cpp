@@ -8,23 +8,13 @@
 #include "boxoffice/kernel/json.hpp"
 #include "boxoffice/kernel/message_json.hpp"
 #include "boxoffice/kernel/time.hpp"
+#include "engine_batch.hpp"
 #include "problems.hpp"
 #include "rules.hpp"
 
 namespace boxoffice::inventory {
 
 std::int64_t Engine::nowMs() const { return clock_.nowMillis(); }
-
-struct Engine::Batch {
-  explicit Batch(std::int64_t nowMillis) : now(nowMillis), nowText(formatRfc3339(fromUnixMillis(nowMillis))) {}
-  Journal journal;
-  std::vector<std::string> touched;
-  std::int64_t now;
-  std::string nowText;
-  void touch(const std::string& eventId) {
-    if (std::find(touched.begin(), touched.end(), eventId) == touched.end()) touched.push_back(eventId);
-  }
-};
 
 Engine::Engine(Database& store, EngineSettings settings, Metrics& metrics, Logger log, const Clock& clock)
     : store_(store),
@@ -36,6 +26,8 @@ Engine::Engine(Database& store, EngineSettings settings, Metrics& metrics, Logge
   metrics_.describe("inventory_batch_size", "histogram", "Commands committed per inventory transaction.",
                     {1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
   metrics_.describe("inventory_commands_total", "counter", "Inventory commands by kind and result.");
+  metrics_.describe("inventory_saga_commands_total", "counter",
+                    "Checkout saga commands (HoldSeats, ConfirmSeats, ReleaseSeats, ReturnSeats) by outcome.");
   metrics_.describe("inventory_holds_expired_total", "counter",
                     "Holds that ran out of time and gave their seats back.");
 }
@@ -59,6 +51,7 @@ void Engine::load() {
   std::vector<std::string> all;
   for (const auto& [id, event] : events_) all.push_back(id);
   publishSnapshots(all);
+  noteNextDue();
   log_.info("inventory loaded", {{"events", events_.size()}, {"activeHolds", activeHolds_.size()}});
 }
 
@@ -101,8 +94,10 @@ std::vector<Engine::Pending> Engine::takeBatch() {
 }
 
 std::optional<std::chrono::milliseconds> Engine::step() {
+  // expiries_ changes under the write lock on other threads too (saga commands arrive on the
+  // inbox thread): outside a transaction the worker only reads the published next due time.
   auto pending = takeBatch();
-  bool holdDue = !expiries_.empty() && expiries_.top().first <= nowMs();
+  bool holdDue = nextDueMs_.load() <= nowMs();
   if (!pending.empty() || holdDue) process(pending);
   {
     // More than one batch was queued: take the next at once.
@@ -111,8 +106,8 @@ std::optional<std::chrono::milliseconds> Engine::step() {
   }
   // Sleep until work arrives (wake) or the next hold is due (checked at least once a second).
   std::chrono::milliseconds wait(1000);
-  if (!expiries_.empty()) {
-    wait = std::min(wait, std::chrono::milliseconds(std::max<std::int64_t>(0, expiries_.top().first - nowMs())));
+  if (auto next = nextDueMs_.load(); next != kNever) {
+    wait = std::min(wait, std::chrono::milliseconds(std::max<std::int64_t>(0, next - nowMs())));
   }
   return wait;
 }
@@ -122,13 +117,17 @@ void Engine::process(std::vector<Pending>& pending) {
   Batch batch(nowMs());
   try {
     store_.write([&](Tx& tx) {
-      tx.onRollback([&] { batch.journal.undoAll(); });
+      tx.onRollback([&] {
+        batch.journal.undoAll();
+        noteNextDue();
+      });
       expireDue(batch, tx);
       for (std::size_t i = 0; i < pending.size(); ++i) outcomes[i] = apply(batch, tx, pending[i]);
       saveTouchedHeaders(batch, tx);
       idempotency_.prune(tx, batch.now);
       tx.afterCommit([&] {
         batch.journal.clear();
+        noteNextDue();
         publishSnapshots(batch.touched);
       });
     });
@@ -221,35 +220,64 @@ Outcome Engine::reserve(Batch& batch, Tx& tx, const ReserveCommand& command, con
   }
   auto& category = *event->category(command.categoryId);
   Reservation hold;
-  hold.reservationId = newUuid();
-  hold.eventId = event->eventId;
-  hold.categoryId = category.categoryId;
   hold.userId = actor.id();
   hold.sessionId = command.sessionId;
   hold.ticketCount = command.ticketCount;
   hold.amount = category.priceAmount * command.ticketCount;
-  hold.currency = category.currency;
-  hold.reservedAtMs = batch.now;
   hold.expiresAtMs = *holdExpiry(event->rules, batch.now, event->startsAtMs, settings_.holdTimeoutOverrideMs);
-
-  batch.journal.set(category.available, category.available - command.ticketCount);
-  batch.journal.set(category.reserved, category.reserved + command.ticketCount);
-  batch.journal.set(event->ticketsByUser[actor.id()], userTickets + command.ticketCount);
-  activeHolds_[hold.reservationId] = hold;
-  batch.journal.onUndo([this, id = hold.reservationId] { activeHolds_.erase(id); });
-  // A stale heap entry (after an undo) is harmless: expireDue skips ids that are not active.
-  expiries_.emplace(hold.expiresAtMs, hold.reservationId);
-
-  store::insertReservation(tx, hold);
-  store::saveCategory(tx, event->eventId, category);
-  auto body =
-      announceHoldChange(batch, tx, *event, hold, messages::TicketsReserved{toState(hold)}, actor.id(), correlationId);
+  auto body = placeHold(batch, tx, *event, category, std::move(hold), actor.id(), correlationId);
 
   if (!command.idempotencyKey.empty()) {
     idempotency_.remember(tx, idempotencyKey, {command.requestHash, 201, boost::json::serialize(body), batch.now});
     batch.journal.onUndo([this, idempotencyKey] { idempotency_.forget(idempotencyKey); });
   }
   return {201, std::move(body), std::nullopt, false, event->version};
+}
+
+boost::json::object Engine::placeHold(Batch& batch, Tx& tx, EventInventory& event, Category& category, Reservation hold,
+                                      const std::string& actorId, const std::string& correlationId) {
+  hold.reservationId = newUuid();
+  hold.eventId = event.eventId;
+  hold.categoryId = category.categoryId;
+  if (hold.currency.empty()) hold.currency = category.currency;  // a hold placed again keeps what was paid
+  hold.reservedAtMs = batch.now;
+  hold.status = ReservationStatus::Reserved;
+  hold.correlationId = correlationId;
+
+  int userTickets = event.ticketsByUser.contains(hold.userId) ? event.ticketsByUser[hold.userId] : 0;
+  batch.journal.set(category.available, category.available - hold.ticketCount);
+  batch.journal.set(category.reserved, category.reserved + hold.ticketCount);
+  batch.journal.set(event.ticketsByUser[hold.userId], userTickets + hold.ticketCount);
+  activeHolds_[hold.reservationId] = hold;
+  batch.journal.onUndo([this, id = hold.reservationId] { activeHolds_.erase(id); });
+  // A stale heap entry (after an undo) is harmless: expireDue skips ids that are not active.
+  expiries_.emplace(hold.expiresAtMs, hold.reservationId);
+
+  store::insertReservation(tx, hold);
+  store::saveCategory(tx, event.eventId, category);
+  return announceHoldChange(batch, tx, event, hold, messages::TicketsReserved{toState(hold)}, actorId, correlationId);
+}
+
+Reservation Engine::sellHold(Batch& batch, Tx& tx, EventInventory& event, const std::string& reservationId,
+                             const std::string& actorId, const std::string& correlationId,
+                             boost::json::object* payload) {
+  auto it = activeHolds_.find(reservationId);
+  if (it == activeHolds_.end()) throw std::logic_error("hold " + reservationId + " is not active");
+  Reservation hold = it->second;
+  auto* category = event.category(hold.categoryId);
+  if (!category) throw std::logic_error("hold " + reservationId + " names no category of its event");
+  batch.journal.set(category->reserved, category->reserved - hold.ticketCount);
+  batch.journal.set(category->sold, category->sold + hold.ticketCount);
+  activeHolds_.erase(it);
+  batch.journal.onUndo([this, hold] { activeHolds_[hold.reservationId] = hold; });
+  hold.status = ReservationStatus::Confirmed;
+
+  store::updateReservationStatus(tx, hold.reservationId, hold.status, batch.now);
+  store::saveCategory(tx, event.eventId, *category);
+  auto body =
+      announceHoldChange(batch, tx, event, hold, messages::ReservationConfirmed{toState(hold)}, actorId, correlationId);
+  if (payload) *payload = std::move(body);
+  return hold;
 }
 
 // The answer for a hold that is no longer active: tells confirm/release exactly why.
@@ -266,6 +294,8 @@ Outcome Engine::finishedHoldOutcome(Tx& tx, const std::string& eventId, const st
       // Confirming twice is a harmless retry (the saga may repeat a step); releasing a sold hold is not.
       if (forConfirm) return {200, toJson(*stored), std::nullopt, true, 0};
       throw problems::reservationConfirmed(reservationId);
+    case ReservationStatus::Returned:  // sold, then given back: neither confirmed again nor released
+      throw problems::reservationConfirmed(reservationId);
     case ReservationStatus::Reserved:
       break;
   }
@@ -281,24 +311,17 @@ Outcome Engine::confirm(Batch& batch, Tx& tx, const ConfirmCommand& command, con
   auto* event = findEvent(command.eventId);
   if (!event) throw problems::eventNotFound(command.eventId);
   if (!actor.isAdmin() && actor.id() != it->second.userId) throw problems::reservationNotFound(command.reservationId);
+  // An order's hold is sold by its saga once the payment is in (ConfirmSeats), never by hand.
+  if (it->second.orderId) throw problems::reservationInOrder(command.reservationId);
   if (batch.now >= it->second.expiresAtMs) {
     // The sweeper has not reached it yet, but its time is up: expire it now, durably, and refuse.
-    endHold(batch, tx, *event, command.reservationId, ReservationStatus::Expired, "expired", "system", correlationId);
+    endHold(batch, tx, *event, command.reservationId, ReservationStatus::Expired, "expired", "system",
+            expiryCorrelation(it->second));
     Problem refused = problems::reservationExpired(command.reservationId);
     return {refused.status(), {}, refused, false, event->version};
   }
-  Reservation hold = it->second;
-  auto* category = event->category(hold.categoryId);
-  batch.journal.set(category->reserved, category->reserved - hold.ticketCount);
-  batch.journal.set(category->sold, category->sold + hold.ticketCount);
-  activeHolds_.erase(it);
-  batch.journal.onUndo([this, hold] { activeHolds_[hold.reservationId] = hold; });
-  hold.status = ReservationStatus::Confirmed;
-
-  store::updateReservationStatus(tx, hold.reservationId, hold.status, batch.now);
-  store::saveCategory(tx, event->eventId, *category);
-  auto body = announceHoldChange(batch, tx, *event, hold, messages::ReservationConfirmed{toState(hold)}, actor.id(),
-                                 correlationId);
+  boost::json::object body;
+  sellHold(batch, tx, *event, command.reservationId, actor.id(), correlationId, &body);
   return {200, std::move(body), std::nullopt, false, event->version};
 }
 
@@ -353,7 +376,7 @@ boost::json::object Engine::announceHoldChange(Batch& batch, Tx& tx, EventInvent
                                                const Message& message, const std::string& actorId,
                                                const std::string& correlationId) {
   auto payload = publishKeepingPayload(tx, message, correlationId);
-  afterChange(batch, tx, event);
+  afterChange(batch, tx, event, correlationId);
   store::insertAudit(tx,
                      {event.eventId, std::string(Message::type), actorId, hold.reservationId, hold.categoryId,
                       hold.ticketCount, correlationId},
@@ -374,23 +397,24 @@ void Engine::expireDue(Batch& batch, Tx& tx) {
     if (eventIt == events_.end()) continue;
     // If the batch rolls back, the hold is still active: put its expiry back in the heap.
     batch.journal.onUndo([this, due, id] { expiries_.emplace(due, id); });
-    endHold(batch, tx, eventIt->second, id, ReservationStatus::Expired, "expired", "system", "expiry-" + id);
+    endHold(batch, tx, eventIt->second, id, ReservationStatus::Expired, "expired", "system",
+            expiryCorrelation(it->second));
     ++expired;
   }
   if (expired > 0) metrics_.increment("inventory_holds_expired_total", {}, expired);
 }
 
-void Engine::afterChange(Batch& batch, Tx& tx, EventInventory& event) {
+void Engine::afterChange(Batch& batch, Tx& tx, EventInventory& event, const std::string& correlationId) {
   int available = event.availableSeats();
   bool low = available <= event.rules.lowInventoryThreshold;
   if (low && !event.lowInventoryAlerted && available > 0) {
-    tx.publish(messages::LowInventory{event.eventId, available, event.rules.lowInventoryThreshold}, "");
+    tx.publish(messages::LowInventory{event.eventId, available, event.rules.lowInventoryThreshold}, correlationId);
     batch.journal.set(event.lowInventoryAlerted, true);
   } else if (!low && event.lowInventoryAlerted) {
     batch.journal.set(event.lowInventoryAlerted, false);
   }
   if (available == 0 && !event.soldOutAlerted && event.totalSeats() > 0) {
-    tx.publish(messages::SoldOut{event.eventId, event.soldSeats(), event.reservedSeats()}, "");
+    tx.publish(messages::SoldOut{event.eventId, event.soldSeats(), event.reservedSeats()}, correlationId);
     batch.journal.set(event.soldOutAlerted, true);
   } else if (available > 0 && event.soldOutAlerted) {
     batch.journal.set(event.soldOutAlerted, false);
@@ -439,18 +463,15 @@ Outcome Engine::changeCapacity(Batch& batch, Tx& tx, const CapacityCommand& comm
                         change.totalSeats - oldTotal, correlationId},
                        *event, batch.nowText);
   }
-  if (changed) afterChange(batch, tx, *event);
+  if (changed) afterChange(batch, tx, *event, correlationId);
   auto snapshot = render(*event);
   return {200, boost::json::parse(snapshot->json).as_object(), std::nullopt, false, event->version};
 }
 
 void Engine::applyEventMessage(Tx& tx, std::string_view type, const events::messages::EventState& state,
                                const std::string& correlationId) {
-  // The bus commits after this returns; the journal must live until then.
-  auto shared = std::make_shared<Batch>(nowMs());
+  auto shared = beginInTx(tx);
   auto& b = *shared;
-  tx.onRollback([shared] { shared->journal.undoAll(); });
-  tx.afterCommit([this, shared] { publishSnapshots(shared->touched); });
 
   auto startsAt = parseRfc3339(state.startsAt);
   if (!startsAt) throw std::invalid_argument("event " + state.eventId + " has a bad startsAt");
@@ -522,10 +543,31 @@ void Engine::applyEventMessage(Tx& tx, std::string_view type, const events::mess
               correlationId);
     }
   }
-  afterChange(b, tx, event);
+  afterChange(b, tx, event, correlationId);
   store::insertAudit(tx, {event.eventId, "InventorySynced:" + std::string(type), "system", "", "", 0, correlationId},
                      event, b.nowText);
   saveTouchedHeaders(b, tx);
+}
+
+std::shared_ptr<Engine::Batch> Engine::beginInTx(Tx& tx) {
+  // The bus commits after the handler returns; the journal must live until then.
+  auto shared = std::make_shared<Batch>(nowMs());
+  tx.onRollback([this, shared] {
+    shared->journal.undoAll();
+    noteNextDue();
+  });
+  tx.afterCommit([this, shared] {
+    shared->journal.clear();
+    // A hold placed here may be due before the worker's next look: wake it to sleep less.
+    if (noteNextDue()) worker_.wake();
+    publishSnapshots(shared->touched);
+  });
+  return shared;
+}
+
+bool Engine::noteNextDue() {
+  std::int64_t next = expiries_.empty() ? kNever : expiries_.top().first;
+  return next < nextDueMs_.exchange(next);
 }
 
 std::shared_ptr<const Snapshot> Engine::render(const EventInventory& event) {

@@ -8,13 +8,18 @@
 // throughput comes from batching, and no caller is told "yes" before its hold is durable. A failing command rolls back
 // to its own savepoint and its in-memory changes are undone through the journal; the rest of the batch still commits.
 //
-// Messages from the events module are applied by the bus inside its own transaction; that
-// transaction holds the same database write lock, so it never interleaves with a batch.
+// Messages from the events module and the checkout saga's commands (HoldSeats, ConfirmSeats,
+// ReleaseSeats, ReturnSeats: engine_saga.cpp) are applied by the bus inside its own transaction
+// on the inbox thread; that transaction holds the same database write lock, so it never
+// interleaves with a batch. Every change to the working state happens under that lock; the
+// worker learns when the next hold is due from an atomic updated after each commit.
 //
 // Reads (availability) come from immutable snapshots swapped in after each commit.
+#include <atomic>
 #include <boost/json/object.hpp>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,6 +32,7 @@
 
 #include "boxoffice/events/messages.hpp"
 #include "boxoffice/inventory/api.hpp"
+#include "boxoffice/inventory/messages.hpp"
 #include "boxoffice/kernel/actor.hpp"
 #include "boxoffice/kernel/background_worker.hpp"
 #include "boxoffice/kernel/clock.hpp"
@@ -114,6 +120,14 @@ class Engine {
   void applyEventMessage(Tx& tx, std::string_view type, const events::messages::EventState& state,
                          const std::string& correlationId);
 
+  // The checkout saga's commands, applied inside the inbox transaction `tx` (engine_saga.cpp).
+  // Each publishes its reply on "tickets" with `correlationId`, in `tx`. A business refusal is a
+  // reply (SeatsNotHeld, SeatsNotConfirmed); only a fault throws (the bus retries the command).
+  void applyCommand(Tx& tx, const messages::HoldSeats& command, const std::string& correlationId);
+  void applyCommand(Tx& tx, const messages::ConfirmSeats& command, const std::string& correlationId);
+  void applyCommand(Tx& tx, const messages::ReleaseSeats& command, const std::string& correlationId);
+  void applyCommand(Tx& tx, const messages::ReturnSeats& command, const std::string& correlationId);
+
   std::shared_ptr<const Snapshot> snapshot(const std::string& eventId) const;
   // Called after every commit with the ids of the events it changed (live updates).
   void onChange(std::function<void(const std::vector<std::string>&)> listener) {
@@ -128,6 +142,11 @@ class Engine {
   };
   struct Batch;  // the state of one transaction: journal, touched events, clock
   std::int64_t nowMs() const;
+  // A Batch for a transaction the bus opened: undone on rollback, snapshots after the commit.
+  std::shared_ptr<Batch> beginInTx(Tx& tx);
+  // After a commit or a rollback, under the write lock: publishes when the next hold is due.
+  // True if that is sooner than before (the worker must wake to sleep less).
+  bool noteNextDue();
 
   // One worker step: one batch of queued commands plus the holds now due, in one transaction.
   std::optional<std::chrono::milliseconds> step();
@@ -142,13 +161,21 @@ class Engine {
                   const std::string& correlationId);
   Outcome changeCapacity(Batch& batch, Tx& tx, const CapacityCommand& command, const Actor& actor,
                          const std::string& correlationId);
+  // Places `hold` (its seats leave `category`'s available ones), stores it and publishes
+  // TicketsReserved. Returns the message's payload (the API's reservation document).
+  boost::json::object placeHold(Batch& batch, Tx& tx, EventInventory& event, Category& category, Reservation hold,
+                                const std::string& actorId, const std::string& correlationId);
+  // Sells the active hold `reservationId`: reserved seats become sold; publishes ReservationConfirmed.
+  Reservation sellHold(Batch& batch, Tx& tx, EventInventory& event, const std::string& reservationId,
+                       const std::string& actorId, const std::string& correlationId,
+                       boost::json::object* payload = nullptr);
   // Ends an active hold (expired, released, or cancelled with its event): seats go back.
   // `status` picks the message: Expired -> ReservationExpired, Cancelled -> ReservationReleased.
   void endHold(Batch& batch, Tx& tx, EventInventory& event, const std::string& reservationId, ReservationStatus status,
                const std::string& reason, const std::string& actorId, const std::string& correlationId);
   void expireDue(Batch& batch, Tx& tx);
-  // Publishes LowInventory / SoldOut once per crossing and bumps the version.
-  static void afterChange(Batch& batch, Tx& tx, EventInventory& event);
+  // Publishes LowInventory / SoldOut once per crossing (with the causing correlationId) and bumps the version.
+  static void afterChange(Batch& batch, Tx& tx, EventInventory& event, const std::string& correlationId);
   // A stored change of `hold`, told: its message (the action's name is the message type), the
   // threshold checks and the audit row, all in `tx`. Returns the message's payload, which is also
   // the API's reservation document.
@@ -165,6 +192,28 @@ class Engine {
   // Its organizer, an Admin or the system (rules.hpp: managedBy).
   static bool managedBy(const EventInventory& event, const Actor& actor);
 
+  // ---- the saga's commands (engine_saga.cpp) ----
+  // Places or adopts the order's holds and publishes SeatsHeld; throws a refusal.
+  void holdForOrder(Batch& batch, Tx& tx, const messages::HoldSeats& command, const std::string& correlationId);
+  void adoptForOrder(Batch& batch, Tx& tx, const messages::HoldSeats& command, const std::string& correlationId);
+  // Sells the order's holds, holding expired ones again; throws a refusal (nothing changed then).
+  std::vector<Reservation> confirmOrder(Batch& batch, Tx& tx, const messages::ConfirmSeats& command,
+                                        const std::vector<Reservation>& holds, const std::string& correlationId,
+                                        bool& heldAgain);
+  Reservation holdAgain(Batch& batch, Tx& tx, EventInventory& event, const Reservation& expired,
+                        const std::string& correlationId);
+  // Ends every active hold among `holds`; returns the seats given back.
+  int releaseOrderHolds(Batch& batch, Tx& tx, const std::vector<Reservation>& holds, const std::string& reason,
+                        const std::string& correlationId);
+  // Runs `body` under a savepoint; a refusal it throws rolls back its changes (database and
+  // memory) and is returned as (reason slug, detail). Faults propagate.
+  template <class Body>
+  std::optional<std::pair<std::string, std::string>> refusable(Batch& batch, Tx& tx, Body&& body);
+  // Counts the command when its transaction commits ("error" if it throws); runs `body`, which
+  // returns the result label.
+  template <class Body>
+  void countedCommand(Tx& tx, std::string_view command, Body&& body);
+
   Database& store_;
   EngineSettings settings_;
   Metrics& metrics_;
@@ -177,6 +226,10 @@ class Engine {
   idempotency::Cache idempotency_;                      // reserve's Idempotency-Key records, per user
   using Expiry = std::pair<std::int64_t, std::string>;  // (expiresAtMs, reservationId)
   std::priority_queue<Expiry, std::vector<Expiry>, std::greater<>> expiries_;
+  // The earliest entry of expiries_, published after each commit for the worker, which reads it
+  // without the write lock (never reads expiries_ itself outside a transaction).
+  static constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
+  std::atomic<std::int64_t> nextDueMs_{kNever};
 
   mutable std::mutex snapshotsMutex_;
   std::unordered_map<std::string, std::shared_ptr<const Snapshot>> snapshots_;

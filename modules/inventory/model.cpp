@@ -17,13 +17,15 @@ std::string_view to_string(ReservationStatus status) {
       return "Expired";
     case ReservationStatus::Cancelled:
       return "Cancelled";
+    case ReservationStatus::Returned:
+      return "Returned";
   }
   return "Reserved";
 }
 
 std::optional<ReservationStatus> parseReservationStatus(std::string_view text) {
   for (auto s : {ReservationStatus::Reserved, ReservationStatus::Confirmed, ReservationStatus::Expired,
-                 ReservationStatus::Cancelled}) {
+                 ReservationStatus::Cancelled, ReservationStatus::Returned}) {
     if (to_string(s) == text) return s;
   }
   return std::nullopt;
@@ -86,8 +88,8 @@ messages::ReservationState toState(const Reservation& r) {
           formatRfc3339(fromUnixMillis(r.reservedAtMs)),
           formatRfc3339(fromUnixMillis(r.expiresAtMs)),
           std::string(to_string(r.status)),
-          0,
-          std::nullopt};
+          r.returnedCount,
+          r.orderId};
 }
 
 boost::json::object toJson(const Reservation& r) { return boxoffice::toJson(toState(r)); }

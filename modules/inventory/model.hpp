@@ -13,7 +13,8 @@
 
 namespace boxoffice::inventory {
 
-enum class ReservationStatus { Reserved, Confirmed, Expired, Cancelled };
+// Returned: every sold seat of the hold came back (a refund or a chargeback).
+enum class ReservationStatus { Reserved, Confirmed, Expired, Cancelled, Returned };
 std::string_view to_string(ReservationStatus status);
 std::optional<ReservationStatus> parseReservationStatus(std::string_view text);
 
@@ -77,6 +78,9 @@ struct Reservation {
   std::int64_t reservedAtMs = 0;
   std::int64_t expiresAtMs = 0;
   ReservationStatus status = ReservationStatus::Reserved;
+  std::optional<std::string> orderId;  // the order whose checkout saga placed or adopted the hold
+  int returnedCount = 0;               // sold seats given back; all of them: status Returned
+  std::string correlationId;           // of the request or command that placed it (expiry messages carry it)
 };
 
 // A hold as the messages and the API report it.

@@ -64,11 +64,16 @@ class InventoryModuleImpl final : public InventoryModule, public InventoryQuerie
   void subscribe(MessageBus& bus) override {
     // Every events message carries the event's full state (they all derive from EventState), so
     // one engine entry point applies them, told apart by type only where the effect differs
-    // (a deletion or a cancellation releases holds). The typed list still decides which messages
-    // arrive and that each decodes and has the expected version.
+    // (a deletion or a cancellation releases holds). The saga's commands each have their own.
+    // The typed list still decides which messages arrive and that each decodes and has the
+    // expected version.
     subscribeMessages<Subscriptions>(bus, deps_.store, [this](const auto& message, const Envelope& envelope, Tx& tx) {
       using Message = std::remove_cvref_t<decltype(message)>;
-      engine_.applyEventMessage(tx, Message::type, message, envelope.correlationId);
+      if constexpr (std::is_base_of_v<events::messages::EventState, Message>) {
+        engine_.applyEventMessage(tx, Message::type, message, envelope.correlationId);
+      } else {
+        engine_.applyCommand(tx, message, envelope.correlationId);
+      }
     });
   }
 

@@ -42,6 +42,12 @@ Problem reservationConfirmed(const std::string& reservationId) {
   return Problem::conflict("reservation-confirmed", "The reservation is already paid for.",
                            "Reservation " + reservationId + " is confirmed; sold seats are returned through a refund.");
 }
+Problem reservationInOrder(const std::string& reservationId) {
+  return Problem::conflict("reservation-in-order", "The reservation belongs to an order.",
+                           "Reservation " + reservationId +
+                               " is being bought through an order; the order's payment "
+                               "confirms it.");
+}
 Problem capacityBelowCommitted(const std::string& categoryId, int committed) {
   return Problem::conflict("capacity-below-committed", "Capacity below seats already held or sold.",
                            "Category " + categoryId + " has " + std::to_string(committed) +

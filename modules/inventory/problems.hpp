@@ -14,6 +14,8 @@ Problem reservationNotFound(const std::string& reservationId);
 Problem reservationExpired(const std::string& reservationId);
 Problem reservationReleased(const std::string& reservationId);
 Problem reservationConfirmed(const std::string& reservationId);
+// The hold belongs to an order: its checkout saga confirms it (or another order wants to adopt it).
+Problem reservationInOrder(const std::string& reservationId);
 Problem capacityBelowCommitted(const std::string& categoryId, int committed);
 Problem notOwner();
 

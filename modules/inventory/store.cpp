@@ -24,12 +24,15 @@ Reservation reservationFrom(const soci::row& r) {
   res.reservedAtMs = integer(r, 8);
   res.expiresAtMs = integer(r, 9);
   res.status = parseReservationStatus(text(r, 10)).value_or(ReservationStatus::Reserved);
+  if (r.get_indicator(11) != soci::i_null) res.orderId = text(r, 11);
+  res.returnedCount = static_cast<int>(integer(r, 12));
+  res.correlationId = text(r, 13);
   return res;
 }
 
 constexpr const char* kReservationColumns =
     "reservation_id, event_id, category_id, user_id, session_id, ticket_count, amount, currency, reserved_at_ms, "
-    "expires_at_ms, status";
+    "expires_at_ms, status, order_id, returned_count, correlation_id";
 
 }  // namespace
 
@@ -74,9 +77,9 @@ LoadedState loadAll(soci::session& sql) {
     }
   }
   {
-    // Tickets per user and event: active holds plus purchases (for maxTicketsPerUser).
+    // Tickets per user and event: active holds plus purchases not returned (for maxTicketsPerUser).
     soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT event_id, user_id, SUM(ticket_count) FROM reservations "
+        (sql.prepare << "SELECT event_id, user_id, SUM(ticket_count - returned_count) FROM reservations "
                         "WHERE status IN ('Reserved', 'Confirmed') GROUP BY event_id, user_id");
     for (const auto& r : rows) {
       auto it = index.find(text(r, 0));
@@ -142,11 +145,49 @@ void saveEvent(Tx& tx, const EventInventory& e) {
 }
 
 void insertReservation(Tx& tx, const Reservation& r) {
+  SqlValue orderId = r.orderId ? SqlValue(std::string_view(*r.orderId)) : SqlValue(nullptr);
   tx.exec(
       "INSERT INTO reservations (reservation_id, event_id, category_id, user_id, session_id, ticket_count, amount, "
-      "currency, reserved_at_ms, expires_at_ms, status, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "currency, reserved_at_ms, expires_at_ms, status, updated_at_ms, order_id, returned_count, correlation_id) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       r.reservationId, r.eventId, r.categoryId, r.userId, r.sessionId, r.ticketCount, r.amount, r.currency,
-      r.reservedAtMs, r.expiresAtMs, to_string(r.status), r.reservedAtMs);
+      r.reservedAtMs, r.expiresAtMs, to_string(r.status), r.reservedAtMs, orderId, r.returnedCount, r.correlationId);
+}
+
+void setReservationOrder(Tx& tx, const std::string& id, const std::string& orderId, std::int64_t nowMs) {
+  tx.exec("UPDATE reservations SET order_id = ?, updated_at_ms = ? WHERE reservation_id = ?", orderId, nowMs, id);
+}
+
+void updateReturned(Tx& tx, const Reservation& r, std::int64_t nowMs) {
+  tx.exec("UPDATE reservations SET returned_count = ?, status = ?, updated_at_ms = ? WHERE reservation_id = ?",
+          r.returnedCount, to_string(r.status), nowMs, r.reservationId);
+}
+
+std::vector<Reservation> findOrderReservations(soci::session& sql, const std::string& orderId) {
+  std::vector<Reservation> out;
+  soci::rowset<soci::row> rows = (sql.prepare << "SELECT " << kReservationColumns
+                                              << " FROM reservations WHERE order_id = :o ORDER BY reserved_at_ms, "
+                                                 "rowid",
+                                  soci::use(orderId));
+  for (const auto& r : rows) out.push_back(reservationFrom(r));
+  return out;
+}
+
+std::optional<SagaReply> findSagaReply(soci::session& sql, std::string_view command, const std::string& key) {
+  std::string commandText(command);
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT reply_type, payload FROM saga_replies WHERE command = :c AND command_key = :k",
+       soci::use(commandText), soci::use(key));
+  for (const auto& r : rows) return SagaReply{text(r, 0), text(r, 1)};
+  return std::nullopt;
+}
+
+void insertSagaReply(Tx& tx, std::string_view command, const std::string& key, const std::string& orderId,
+                     const SagaReply& reply, std::int64_t nowMs) {
+  tx.exec(
+      "INSERT INTO saga_replies (command, command_key, order_id, reply_type, payload, created_at_ms) "
+      "VALUES (?, ?, ?, ?, ?, ?)",
+      command, key, orderId, reply.type, reply.payload, nowMs);
 }
 
 void updateReservationStatus(Tx& tx, const std::string& id, ReservationStatus status, std::int64_t nowMs) {

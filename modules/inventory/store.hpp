@@ -6,6 +6,7 @@
 #include <optional>
 #include <soci/soci.h>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "boxoffice/kernel/db.hpp"
@@ -23,6 +24,12 @@ struct AuditEntry {
   std::string correlationId;
 };
 
+// A saga command's first answer, kept so that a repeat answers the same (inventory.db saga_replies).
+struct SagaReply {
+  std::string type;     // the reply message's type
+  std::string payload;  // its JSON payload
+};
+
 struct LoadedState {
   std::vector<EventInventory> events;
   std::vector<Reservation> activeReservations;
@@ -38,7 +45,16 @@ void saveEventHeader(Tx& tx, const EventInventory& event);
 void saveCategory(Tx& tx, const std::string& eventId, const Category& category);
 void insertReservation(Tx& tx, const Reservation& reservation);
 void updateReservationStatus(Tx& tx, const std::string& reservationId, ReservationStatus status, std::int64_t nowMs);
+// An adopted hold now belongs to the order.
+void setReservationOrder(Tx& tx, const std::string& reservationId, const std::string& orderId, std::int64_t nowMs);
+// returned_count and status of `reservation`.
+void updateReturned(Tx& tx, const Reservation& reservation, std::int64_t nowMs);
 std::optional<Reservation> findReservation(soci::session& sql, const std::string& reservationId);
+// Every reservation an order placed or adopted, oldest first.
+std::vector<Reservation> findOrderReservations(soci::session& sql, const std::string& orderId);
+std::optional<SagaReply> findSagaReply(soci::session& sql, std::string_view command, const std::string& key);
+void insertSagaReply(Tx& tx, std::string_view command, const std::string& key, const std::string& orderId,
+                     const SagaReply& reply, std::int64_t nowMs);
 void insertAudit(Tx& tx, const AuditEntry& a, const EventInventory& after, const std::string& at);
 
 // Paged reads for owners and admins.

@@ -29,10 +29,10 @@ struct Subscriptions {
 // The commands the saga sends.
 struct Sends {
   static constexpr std::string_view module = "orders";
-  using Commands = MessageList<inventory::messages::HoldSeats, inventory::messages::ConfirmSeats,
-                               inventory::messages::ReleaseSeats, inventory::messages::ReturnSeats,
-                               payments::messages::ChargePayment, payments::messages::VoidPayment,
-                               payments::messages::RefundPayment>;
+  using Commands =
+      MessageList<inventory::messages::HoldSeats, inventory::messages::ConfirmSeats, inventory::messages::ReleaseSeats,
+                  inventory::messages::ReturnSeats, payments::messages::ChargePayment, payments::messages::VoidPayment,
+                  payments::messages::RefundPayment>;
 };
 
 }  // namespace boxoffice::orders

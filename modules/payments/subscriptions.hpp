@@ -10,8 +10,7 @@ namespace boxoffice::payments {
 
 struct Subscriptions {
   static constexpr std::string_view module = "payments";
-  using Subscribes =
-      MessageList<messages::ChargePayment, messages::VoidPayment, messages::RefundPayment>;
+  using Subscribes = MessageList<messages::ChargePayment, messages::VoidPayment, messages::RefundPayment>;
 };
 
 }  // namespace boxoffice::payments

@@ -18,7 +18,8 @@ Application::Application(const Config& config, std::shared_ptr<LogSink> sink)
     : config_(config),
       log_(std::move(sink), "kernel"),
       rateLimiter_(clock_),
-      inboxes_(retryPolicy(config), clock_, metrics_, log_.forModule("bus")),
+      inboxes_(retryPolicy(config), clock_, metrics_, log_.forModule("bus"),
+               static_cast<int>(config.getInt("bus.inboxBatch"))),
       bus_(inboxes_, metrics_),
       dispatcher_(bus_, clock_, metrics_, log_.forModule("bus")) {
   rateLimiter_.definePolicy("anonymous", {static_cast<double>(config.getInt("rateLimit.anonymousPerSecond")),

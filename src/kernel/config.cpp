@@ -232,6 +232,8 @@ std::vector<ConfigKey> kernelConfigKeys() {
        1, 100},
       {"bus.retryBaseMs", T::Int, 500, "First retry delay; it doubles on each further failure.", 1, 3600000},
       {"bus.retryMaxMs", T::Int, 60000, "Longest retry delay.", 1, 86400000},
+      {"bus.inboxBatch", T::Int, 128,
+       "Messages a subscriber handles in one transaction (one fsync), each in its own savepoint.", 1, 1024},
       {"demo", T::Bool, false, "Load demo users and events at start (idempotent)."},
   };
 }

@@ -51,7 +51,11 @@ CREATE TABLE IF NOT EXISTS inbox (
   processed_at TEXT,
   PRIMARY KEY (subscriber, message_id)
 );
-CREATE INDEX IF NOT EXISTS inbox_due ON inbox(next_attempt_ms) WHERE status = 'pending';
+-- What an inbox's worker looks up (its due messages, the next due time): the pending rows of one
+-- subscriber only. Searched by subscriber alone, SQLite would walk every handled row kept for
+-- the dedupe window on each look.
+DROP INDEX IF EXISTS inbox_due;
+CREATE INDEX IF NOT EXISTS inbox_pending ON inbox(subscriber, next_attempt_ms) WHERE status = 'pending';
 CREATE TABLE IF NOT EXISTS dead_letters (
   id TEXT PRIMARY KEY,
   subscriber TEXT NOT NULL,
@@ -166,6 +170,36 @@ void Tx::executeScript(std::string_view sql) {
     sqlite_api::sqlite3_free(error);
     throw std::runtime_error(message);
   }
+}
+
+Tx::SavepointMark Tx::beginSavepoint() {
+  // A prefix no module uses, and a counter: nested savepoints and a module's own ("command")
+  // never share a name.
+  SavepointMark mark{"bx_savepoint_" + std::to_string(++savepoints_), afterCommit_.size(), onRollback_.size()};
+  executeScript("SAVEPOINT " + mark.name);
+  return mark;
+}
+
+void Tx::releaseSavepoint(const SavepointMark& mark) { executeScript("RELEASE " + mark.name); }
+
+void Tx::rollbackSavepoint(const SavepointMark& mark) {
+  std::string error;
+  if (sqlite_api::sqlite3_get_autocommit(cache_.db()) != 0) {
+    error = "the transaction was rolled back by SQLite";
+  } else {
+    try {
+      executeScript("ROLLBACK TO " + mark.name);
+      executeScript("RELEASE " + mark.name);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  }
+  // The writes made inside the savepoint are gone (or the whole transaction is): undo what was
+  // changed in memory meanwhile, and forget what was to be published on commit.
+  for (auto i = onRollback_.size(); i > mark.onRollback; --i) onRollback_[i - 1]();
+  onRollback_.resize(mark.onRollback);
+  afterCommit_.resize(std::min(afterCommit_.size(), mark.afterCommit));
+  if (!error.empty()) throw TransactionAborted("cannot roll back to a savepoint: " + error);
 }
 
 std::string Tx::publish(std::string_view topic, std::string_view type, const boost::json::object& payload,

@@ -1,6 +1,7 @@
 #include "boxoffice/kernel/in_process_bus.hpp"
 
 #include <algorithm>
+#include <boost/json/serialize.hpp>
 
 namespace boxoffice {
 
@@ -17,11 +18,31 @@ void InProcessBus::subscribe(std::string_view topic, std::string subscriber, Dat
   if (!routed) routes_.push_back({std::string(topic), &inbox});
 }
 
-void InProcessBus::publish(const Envelope& message) {
-  for (const auto& route : routes_) {
-    if (route.topic == message.topic) route.inbox->accept(message);
+void InProcessBus::publish(const Envelope& message) { publishBatch(std::span<const Envelope>(&message, 1)); }
+
+void InProcessBus::publishBatch(std::span<const Envelope> messages) {
+  // Per inbox, the messages routed to it, in the order given; each envelope serialised once.
+  std::vector<std::pair<Inbox*, std::vector<std::size_t>>> perInbox;
+  std::vector<std::string> serialized(messages.size());
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    for (const auto& route : routes_) {
+      if (route.topic != messages[i].topic) continue;
+      if (serialized[i].empty()) serialized[i] = boost::json::serialize(messages[i].toJson());
+      auto it =
+          std::find_if(perInbox.begin(), perInbox.end(), [&](const auto& entry) { return entry.first == route.inbox; });
+      if (it == perInbox.end()) it = perInbox.insert(perInbox.end(), {route.inbox, {}});
+      it->second.push_back(i);
+    }
   }
-  metrics_.increment("bus_messages_published_total", {{"topic", message.topic}, {"type", message.type}});
+  std::vector<SerializedEnvelope> batch;
+  for (auto& [inbox, indexes] : perInbox) {
+    batch.clear();
+    for (auto i : indexes) batch.push_back({&messages[i], serialized[i]});
+    inbox->accept(batch);
+  }
+  for (const auto& message : messages) {
+    metrics_.increment("bus_messages_published_total", {{"topic", message.topic}, {"type", message.type}});
+  }
 }
 
 }  // namespace boxoffice

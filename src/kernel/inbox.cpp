@@ -24,13 +24,14 @@ std::chrono::milliseconds RetryPolicy::delayAfter(int attempt) const {
 }
 
 Inbox::Inbox(std::string subscriber, Database& store, RetryPolicy retry, const Clock& clock, Metrics& metrics,
-             Logger log)
+             Logger log, int batchSize)
     : subscriber_(std::move(subscriber)),
       store_(store),
       retry_(retry),
       clock_(clock),
       metrics_(metrics),
       log_(std::move(log)),
+      batchSize_(std::max(batchSize, 1)),
       worker_("inbox:" + subscriber_, clock, log_, [this] { return drain(); }) {}
 
 Inbox::~Inbox() { stop(); }
@@ -39,19 +40,33 @@ void Inbox::addHandler(std::string topic, MessageHandler handler) {
   handlers_.emplace_back(std::move(topic), std::move(handler));
 }
 
-void Inbox::accept(const Envelope& message) {
-  std::string envelope = boost::json::serialize(message.toJson());
+void Inbox::accept(std::span<const SerializedEnvelope> messages) {
+  if (messages.empty()) return;
   std::string now = formatRfc3339(clock_.now());
   std::int64_t due = clock_.nowMillis();
   store_.write([&](Tx& tx) {
-    // The primary key makes a second delivery of the same message a no-op.
-    tx.exec(
-        "INSERT OR IGNORE INTO inbox (subscriber, message_id, topic, type, envelope, status, attempts, "
-        "next_attempt_ms, received_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-        subscriber_, message.messageId, message.topic, message.type, envelope, due, now);
+    for (const auto& [message, envelope] : messages) {
+      // The primary key makes a second delivery of the same message a no-op.
+      tx.exec(
+          "INSERT OR IGNORE INTO inbox (subscriber, message_id, topic, type, envelope, status, attempts, "
+          "next_attempt_ms, received_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+          subscriber_, message->messageId, message->topic, message->type, envelope, due, now);
+    }
   });
   worker_.wake();
 }
+
+void Inbox::accept(std::span<const Envelope> messages) {
+  std::vector<std::string> json;
+  json.reserve(messages.size());
+  for (const auto& message : messages) json.push_back(boost::json::serialize(message.toJson()));
+  std::vector<SerializedEnvelope> serialized;
+  serialized.reserve(messages.size());
+  for (std::size_t i = 0; i < messages.size(); ++i) serialized.push_back({&messages[i], json[i]});
+  accept(serialized);
+}
+
+void Inbox::accept(const Envelope& message) { accept(std::span<const Envelope>(&message, 1)); }
 
 void Inbox::start() {
   started_ = true;
@@ -122,8 +137,8 @@ std::vector<Inbox::Due> Inbox::fetchDue() {
     std::int64_t now = clock_.nowMillis();
     soci::rowset<soci::row> found =
         (s.prepare << "SELECT message_id, topic, type, envelope, attempts FROM inbox WHERE subscriber = :s AND "
-                      "status = 'pending' AND next_attempt_ms <= :now ORDER BY rowid LIMIT 64",
-         soci::use(subscriber_), soci::use(now));
+                      "status = 'pending' AND next_attempt_ms <= :now ORDER BY rowid LIMIT :n",
+         soci::use(subscriber_), soci::use(now), soci::use(batchSize_));
     for (const auto& row : found) {
       due.push_back({row.get<std::string>(0), row.get<std::string>(1), row.get<std::string>(2), row.get<std::string>(3),
                      static_cast<int>(rows::integer(row, 4))});
@@ -143,7 +158,41 @@ std::optional<std::int64_t> Inbox::nextDueMs() {
   });
 }
 
-void Inbox::handle(const Due& item) {
+// One transaction for the whole batch: one commit (one fsync) instead of one per message.
+void Inbox::handleBatch(std::span<const Due> batch) {
+  std::vector<Outcome> outcomes;
+  try {
+    store_.write([&](Tx& tx) {
+      outcomes.clear();
+      outcomes.reserve(batch.size());
+      for (const auto& item : batch) outcomes.push_back(handleInTx(tx, item));
+    });
+  } catch (const std::exception& e) {
+    // The transaction failed as a whole (a handler broke it, or the commit failed) and every
+    // message of it is still pending. Handle them one per transaction, so one message that breaks
+    // its transaction cannot hold back the others.
+    if (batch.size() > 1) {
+      log_.warn(
+          "inbox batch failed; handling its messages one at a time",
+          {{"subscriber", subscriber_}, {"messages", static_cast<std::int64_t>(batch.size())}, {"error", e.what()}});
+      for (const auto& item : batch) handleBatch(std::span<const Due>(&item, 1));
+      return;
+    }
+    // A single message whose handling broke its transaction: record the failed attempt on its own.
+    const Due& item = batch.front();
+    Envelope message;
+    message.messageId = item.messageId;
+    message.topic = item.topic;
+    message.type = item.type;
+    Outcome outcome;
+    store_.write([&](Tx& tx) { outcome = fail(tx, item, message, e.what()); });
+    report(item, outcome);
+    return;
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) report(batch[i], outcomes[i]);
+}
+
+Inbox::Outcome Inbox::handleInTx(Tx& tx, const Due& item) {
   Envelope message;
   try {
     message = Envelope::fromJson(boost::json::parse(item.envelope).as_object());
@@ -153,62 +202,74 @@ void Inbox::handle(const Due& item) {
     message.messageId = item.messageId;
     message.topic = item.topic;
     message.type = item.type;
-    fail(item, message, std::string("unreadable envelope: ") + e.what(), true);
-    return;
+    return fail(tx, item, message, std::string("unreadable envelope: ") + e.what(), true);
   }
   try {
-    store_.write([&](Tx& tx) {
-      // Re-check inside the transaction: a replay or a duplicate worker may have raced us.
-      std::string status;
-      tx.sql() << "SELECT status FROM inbox WHERE subscriber = :s AND message_id = :m", soci::into(status),
-          soci::use(subscriber_), soci::use(item.messageId);
-      if (status != "pending") return;
-      tx.setDefaultCausation(message.messageId);
-      for (auto& [topic, handler] : handlers_) {
-        if (topic == message.topic) handler(message, tx);
-      }
+    return tx.savepoint([&](Tx& inner) {
       std::string now = formatRfc3339(clock_.now());
-      tx.exec(
-          "UPDATE inbox SET status = 'done', attempts = attempts + 1, processed_at = ? "
-          "WHERE subscriber = ? AND message_id = ?",
-          now, subscriber_, item.messageId);
+      // Marked done first, inside the savepoint: it commits with the handler's writes or not at
+      // all. No row changed: a replay or a duplicate worker got there first.
+      if (inner.exec("UPDATE inbox SET status = 'done', attempts = attempts + 1, processed_at = ? "
+                     "WHERE subscriber = ? AND message_id = ? AND status = 'pending'",
+                     now, subscriber_, item.messageId) == 0) {
+        return Outcome{Outcome::Skipped, message.type, message.correlationId, item.attempts, {}};
+      }
+      inner.setDefaultCausation(message.messageId);
+      for (auto& [topic, handler] : handlers_) {
+        if (topic == message.topic) handler(message, inner);
+      }
+      return Outcome{Outcome::Delivered, message.type, message.correlationId, item.attempts + 1, {}};
     });
-    metrics_.increment("bus_messages_delivered_total", {{"subscriber", subscriber_}, {"type", message.type}});
+  } catch (const TransactionAborted&) {
+    throw;  // nothing of the batch is left to commit: Database::write rolls it back
   } catch (const std::exception& e) {
-    fail(item, message, e.what());
+    return fail(tx, item, message, e.what());
   }
 }
 
-void Inbox::fail(const Due& item, const Envelope& message, const std::string& error, bool permanent) {
+Inbox::Outcome Inbox::fail(Tx& tx, const Due& item, const Envelope& message, const std::string& error, bool permanent) {
   int attempts = item.attempts + 1;
   bool dead = permanent || attempts >= retry_.maxAttempts;
-  log_.warn(dead ? "message dead-lettered" : "message handler failed; will retry",
-            {{"subscriber", subscriber_},
-             {"messageId", message.messageId},
-             {"type", message.type},
-             {"attempt", attempts},
-             {"error", error},
-             {"requestId", message.correlationId}});
-  store_.write([&](Tx& tx) {
-    if (dead) {
-      std::string id = newUuid();
-      std::string now = formatRfc3339(clock_.now());
-      tx.sql() << "UPDATE inbox SET status = 'dead', attempts = :a, last_error = :e WHERE subscriber = :s AND "
-                  "message_id = :m",
-          soci::use(attempts), soci::use(error), soci::use(subscriber_), soci::use(item.messageId);
-      tx.sql() << "INSERT INTO dead_letters (id, subscriber, message_id, topic, type, attempts, error, dead_at) "
-                  "VALUES (:id, :s, :m, :t, :ty, :a, :e, :now)",
-          soci::use(id), soci::use(subscriber_), soci::use(item.messageId), soci::use(message.topic),
-          soci::use(message.type), soci::use(attempts), soci::use(error), soci::use(now);
-    } else {
-      std::int64_t due = clock_.nowMillis() + retry_.delayAfter(attempts).count();
-      tx.sql() << "UPDATE inbox SET attempts = :a, last_error = :e, next_attempt_ms = :due WHERE subscriber = :s "
-                  "AND message_id = :m",
-          soci::use(attempts), soci::use(error), soci::use(due), soci::use(subscriber_), soci::use(item.messageId);
+  if (dead) {
+    std::string id = newUuid();
+    std::string now = formatRfc3339(clock_.now());
+    tx.exec("UPDATE inbox SET status = 'dead', attempts = ?, last_error = ? WHERE subscriber = ? AND message_id = ?",
+            attempts, error, subscriber_, item.messageId);
+    tx.exec(
+        "INSERT INTO dead_letters (id, subscriber, message_id, topic, type, attempts, error, dead_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        id, subscriber_, item.messageId, message.topic, message.type, attempts, error, now);
+  } else {
+    std::int64_t due = clock_.nowMillis() + retry_.delayAfter(attempts).count();
+    tx.exec(
+        "UPDATE inbox SET attempts = ?, last_error = ?, next_attempt_ms = ? WHERE subscriber = ? AND message_id = ?",
+        attempts, error, due, subscriber_, item.messageId);
+  }
+  return {dead ? Outcome::Dead : Outcome::Retried, message.type, message.correlationId, attempts, error};
+}
+
+void Inbox::report(const Due& item, const Outcome& outcome) {
+  switch (outcome.kind) {
+    case Outcome::Skipped:
+      return;
+    case Outcome::Delivered:
+      metrics_.increment("bus_messages_delivered_total", {{"subscriber", subscriber_}, {"type", outcome.type}});
+      return;
+    case Outcome::Retried:
+    case Outcome::Dead: {
+      bool dead = outcome.kind == Outcome::Dead;
+      log_.warn(dead ? "message dead-lettered" : "message handler failed; will retry",
+                {{"subscriber", subscriber_},
+                 {"messageId", item.messageId},
+                 {"type", outcome.type},
+                 {"attempt", outcome.attempts},
+                 {"error", outcome.error},
+                 {"requestId", outcome.correlationId}});
+      metrics_.increment(dead ? "bus_messages_dead_lettered_total" : "bus_messages_retried_total",
+                         {{"subscriber", subscriber_}, {"type", outcome.type}});
+      return;
     }
-  });
-  metrics_.increment(dead ? "bus_messages_dead_lettered_total" : "bus_messages_retried_total",
-                     {{"subscriber", subscriber_}, {"type", message.type}});
+  }
 }
 
 void Inbox::housekeeping() {
@@ -224,7 +285,7 @@ void Inbox::housekeeping() {
 
 void Inbox::handleDue() {
   for (auto batch = fetchDue(); !batch.empty(); batch = fetchDue()) {
-    for (const auto& item : batch) handle(item);
+    handleBatch(batch);
   }
 }
 
@@ -244,8 +305,8 @@ std::optional<std::chrono::milliseconds> Inbox::drain() {
   }
 }
 
-Inboxes::Inboxes(RetryPolicy retry, const Clock& clock, Metrics& metrics, Logger log)
-    : retry_(retry), clock_(clock), metrics_(metrics), log_(std::move(log)) {
+Inboxes::Inboxes(RetryPolicy retry, const Clock& clock, Metrics& metrics, Logger log, int batchSize)
+    : retry_(retry), clock_(clock), metrics_(metrics), log_(std::move(log)), batchSize_(std::max(batchSize, 1)) {
   metrics_.describe("bus_messages_delivered_total", "counter", "Messages handled successfully by a subscriber.");
   metrics_.describe("bus_messages_retried_total", "counter", "Failed deliveries scheduled for another attempt.");
   metrics_.describe("bus_messages_dead_lettered_total", "counter", "Messages that exhausted their attempts.");
@@ -258,7 +319,7 @@ Inbox& Inboxes::of(const std::string& subscriber, Database& store) {
   for (auto& inbox : inboxes_) {
     if (&inbox->store() == &store && inbox->subscriber() == subscriber) return *inbox;
   }
-  inboxes_.push_back(std::make_unique<Inbox>(subscriber, store, retry_, clock_, metrics_, log_));
+  inboxes_.push_back(std::make_unique<Inbox>(subscriber, store, retry_, clock_, metrics_, log_, batchSize_));
   return *inboxes_.back();
 }
 

@@ -1,5 +1,6 @@
 #include "boxoffice/kernel/outbox_dispatcher.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "boxoffice/kernel/time.hpp"
@@ -20,8 +21,9 @@ constexpr auto kRetention = std::chrono::hours(24 * 7);
 constexpr auto kHousekeepingEvery = std::chrono::hours(1);
 }  // namespace
 
-OutboxDispatcher::OutboxDispatcher(MessageBus& bus, const Clock& clock, Metrics& metrics, Logger log)
+OutboxDispatcher::OutboxDispatcher(MessageBus& bus, const Clock& clock, Metrics& metrics, Logger log, int busBatch)
     : bus_(bus),
+      busBatch_(std::clamp(busBatch, 1, kBatch)),
       clock_(clock),
       metrics_(metrics),
       log_(std::move(log)),
@@ -102,12 +104,9 @@ bool OutboxDispatcher::dispatchAll() {
 }
 
 bool OutboxDispatcher::dispatchBatch(Database& store) {
-  struct Row {
-    std::int64_t seq;
-    Envelope envelope;
-  };
-  auto batch = store.read([](soci::session& s) {
-    std::vector<Row> out;
+  std::vector<std::int64_t> seqs;
+  auto batch = store.read([&seqs](soci::session& s) {
+    std::vector<Envelope> out;
     soci::rowset<soci::row> rs =
         (s.prepare
          << "SELECT seq, message_id, topic, type, version, payload, correlation_id, causation_id, occurred_at "
@@ -123,35 +122,54 @@ bool OutboxDispatcher::dispatchBatch(Database& store) {
       e.correlationId = r.get<std::string>(6);
       e.causationId = r.get<std::string>(7);
       e.occurredAt = r.get<std::string>(8);
-      out.push_back({rows::integer(r, 0), std::move(e)});
+      seqs.push_back(rows::integer(r, 0));
+      out.push_back(std::move(e));
     }
     return out;
   });
   if (batch.empty()) return false;
 
-  std::vector<std::int64_t> delivered;
-  for (const auto& row : batch) {
-    try {
-      bus_.publish(row.envelope);
-      delivered.push_back(row.seq);
-    } catch (const std::exception& e) {
-      // Keep order: stop here and try the rest on the next pass.
-      log_.error("publishing an outbox message failed; will retry",
-                 {{"module", store.module()}, {"messageId", row.envelope.messageId}, {"error", e.what()}});
-      break;
-    }
+  std::size_t delivered = 0;
+  while (delivered < batch.size()) {
+    auto size = std::min(batch.size() - delivered, static_cast<std::size_t>(busBatch_));
+    auto accepted = publish(store, std::span<const Envelope>(batch).subspan(delivered, size));
+    delivered += accepted;
+    if (accepted < size) break;
   }
-  if (!delivered.empty()) {
+  if (delivered > 0) {
     std::string now = formatRfc3339(clock_.now());
-    // `delivered` is a prefix of the batch in seq order: one statement marks it.
+    // The delivered messages are a prefix of the batch in seq order: one statement marks them.
     store.write(
         [&](Tx& tx) {
           tx.exec("UPDATE outbox SET dispatched_at = ? WHERE seq BETWEEN ? AND ? AND dispatched_at IS NULL", now,
-                  delivered.front(), delivered.back());
+                  seqs.front(), seqs[delivered - 1]);
         },
         Durability::Relaxed);
   }
-  return delivered.size() == batch.size();
+  return delivered == batch.size();
+}
+
+std::size_t OutboxDispatcher::publish(Database& store, std::span<const Envelope> messages) {
+  try {
+    bus_.publishBatch(messages);
+    return messages.size();
+  } catch (const std::exception& e) {
+    if (messages.size() == 1) {
+      log_.error("publishing an outbox message failed; will retry",
+                 {{"module", store.module()}, {"messageId", messages.front().messageId}, {"error", e.what()}});
+      return 0;
+    }
+    log_.warn("publishing an outbox batch failed; trying its messages one at a time",
+              {{"module", store.module()}, {"error", e.what()}});
+  }
+  // Keep order: hand them over one by one up to the first that fails; the rest wait for the next
+  // pass. Those of the batch that were queued already are queued again, and the inboxes ignore them.
+  std::size_t accepted = 0;
+  for (const auto& message : messages) {
+    if (publish(store, std::span<const Envelope>(&message, 1)) == 0) break;
+    ++accepted;
+  }
+  return accepted;
 }
 
 void OutboxDispatcher::housekeeping() {

@@ -101,9 +101,11 @@ struct Fixture {
 struct TestBus {
   Inboxes inboxes;
   InProcessBus bus;
-  TestBus(RetryPolicy retry, const Clock& clock, Metrics& metrics, const test::CapturedLog& log)
-      : inboxes(retry, clock, metrics, log.logger("bus")), bus(inboxes, metrics) {}
-  TestBus(Fixture& f, RetryPolicy retry) : TestBus(retry, f.clock, f.metrics, f.log) {}
+  TestBus(RetryPolicy retry, const Clock& clock, Metrics& metrics, const test::CapturedLog& log,
+          int batchSize = kDefaultInboxBatch)
+      : inboxes(retry, clock, metrics, log.logger("bus"), batchSize), bus(inboxes, metrics) {}
+  TestBus(Fixture& f, RetryPolicy retry, int batchSize = kDefaultInboxBatch)
+      : TestBus(retry, f.clock, f.metrics, f.log, batchSize) {}
   // Markers on the payments topic let settle() tell when the subscriber has caught up.
   void subscribeMarkers(Database& store) {
     bus.subscribe(topics::payments, "sub", store, [](const Envelope&, Tx&) {});
@@ -556,4 +558,177 @@ TEST_CASE("bus: envelope JSON round-trip keeps every field") {
   CHECK(back.correlationId == m.correlationId);
   CHECK(back.causationId == "cause");
   CHECK(back.payload == m.payload);
+}
+
+namespace {
+// Rows of `handled` that are committed, as another connection sees them: inside one batch
+// transaction no handler sees the rows the batch's other handlers wrote.
+int committedHandled(Database& db) { return count(db, "SELECT COUNT(*) FROM handled"); }
+
+std::vector<Envelope> messages(int n) {
+  std::vector<Envelope> out;
+  for (int i = 0; i < n; ++i) {
+    auto m = message();
+    m.payload = {{"n", i}};
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+int numberOf(const Envelope& m) { return static_cast<int>(m.payload.at("n").as_int64()); }
+}  // namespace
+
+TEST_CASE("bus: a batch is handled in one transaction; a handler that throws rolls back only its own message") {
+  Fixture f;
+  TestBus bus(f, fastRetries(3));
+  std::vector<std::string> memory;  // in-memory state the handlers keep, as a module's engine does
+  std::vector<int> seenCommitted;
+  std::atomic<int> thrown{0};
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, [&](const Envelope& m, Tx& tx) {
+    int n = numberOf(m);
+    seenCommitted.push_back(committedHandled(f.subscriber));
+    tx.sql() << "INSERT INTO handled (message_id) VALUES (:m)", soci::use(m.messageId);
+    memory.push_back("applied " + std::to_string(n));
+    tx.onRollback([&memory, n] { memory.push_back("undone " + std::to_string(n)); });
+    tx.afterCommit([&memory, n] { memory.push_back("published " + std::to_string(n)); });
+    if (n == 2 && thrown++ == 0) throw std::runtime_error("seat map busy");
+  });
+  bus.subscribeMarkers(f.subscriber);
+  auto batch = messages(5);
+  bus.bus.publishBatch(batch);  // queued before the worker starts: it finds all five due at once
+  CHECK(count(f.subscriber, "SELECT COUNT(*) FROM inbox") == 5);
+  bus.start();
+  REQUIRE(eventually([&] { return inboxRow(f.subscriber, batch[2].messageId).attempts == 1; }));
+  for (int i : {0, 1, 3, 4}) CHECK(inboxStatus(f.subscriber, batch[static_cast<std::size_t>(i)].messageId) == "done");
+  CHECK(inboxStatus(f.subscriber, batch[2].messageId) == "pending");
+  CHECK(inboxRow(f.subscriber, batch[2].messageId).nextAttemptMs == f.clock.nowMillis() + 10);
+  CHECK(committedHandled(f.subscriber) == 4);  // the thrower's row was rolled back with its savepoint
+
+  // The retry, once due, succeeds.
+  REQUIRE(advanceUntil(f.clock, 10ms, [&] { return inboxStatus(f.subscriber, batch[2].messageId) == "done"; }));
+  bus.stop();
+  CHECK(inboxRow(f.subscriber, batch[2].messageId).attempts == 2);
+  CHECK(committedHandled(f.subscriber) == 5);
+  // One transaction: no handler of the batch saw another's row committed (the retry saw four).
+  CHECK(seenCommitted == std::vector<int>{0, 0, 0, 0, 0, 4});
+  // The thrower's onRollback ran as its savepoint rolled back; its afterCommit never ran.
+  CHECK(memory == std::vector<std::string>{"applied 0", "applied 1", "applied 2", "undone 2", "applied 3", "applied 4",
+                                           "published 0", "published 1", "published 3", "published 4", "applied 2",
+                                           "published 2"});
+}
+
+TEST_CASE("bus: a message out of attempts is dead-lettered inside its batch, the others commit") {
+  Fixture f;
+  TestBus bus(f, fastRetries(1));
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, [&](const Envelope& m, Tx& tx) {
+    tx.sql() << "INSERT INTO handled (message_id) VALUES (:m)", soci::use(m.messageId);
+    if (numberOf(m) == 1) throw std::runtime_error("never works");
+  });
+  auto batch = messages(3);
+  bus.bus.publishBatch(batch);
+  bus.start();
+  REQUIRE(eventually([&] { return bus.deadLetters().size() == 1; }));
+  bus.stop();
+  auto dead = bus.deadLetters().at(0);
+  CHECK(dead.messageId == batch[1].messageId);
+  CHECK(dead.attempts == 1);
+  CHECK(dead.error == "never works");
+  CHECK(inboxStatus(f.subscriber, batch[0].messageId) == "done");
+  CHECK(inboxStatus(f.subscriber, batch[1].messageId) == "dead");
+  CHECK(inboxStatus(f.subscriber, batch[2].messageId) == "done");
+  CHECK(committedHandled(f.subscriber) == 2);
+}
+
+TEST_CASE("bus: a message delivered twice in one batch is stored and handled once") {
+  Fixture f;
+  TestBus bus(f, fastRetries(3));
+  std::atomic<int> calls{0};
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, f.recordingHandler(calls));
+  bus.subscribeMarkers(f.subscriber);
+  auto m = message();
+  auto other = message();
+  std::vector<Envelope> batch{m, other, m};
+  bus.bus.publishBatch(batch);
+  CHECK(count(f.subscriber, "SELECT COUNT(*) FROM inbox") == 2);
+  bus.start();
+  REQUIRE(eventually([&] { return inboxStatus(f.subscriber, other.messageId) == "done"; }));
+  bus.bus.publishBatch(batch);  // redelivered after it was handled
+  REQUIRE(bus.settle(f.subscriber));
+  bus.stop();
+  CHECK(calls.load() == 2);
+  CHECK(committedHandled(f.subscriber) == 2);
+}
+
+TEST_CASE("bus: messages are handled in arrival order across batches and subscribers") {
+  Fixture f;
+  TestBus bus(f, fastRetries(3), 4);  // 10 messages: three transactions
+  std::vector<int> order, otherOrder;
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, [&](const Envelope& m, Tx&) { order.push_back(numberOf(m)); });
+  bus.bus.subscribe(topics::events, "other", f.subscriber,
+                    [&](const Envelope& m, Tx&) { otherOrder.push_back(numberOf(m)); });
+  auto first = messages(6);
+  auto second = messages(4);
+  for (std::size_t i = 0; i < second.size(); ++i) second[i].payload = {{"n", static_cast<int>(6 + i)}};
+  bus.bus.publishBatch(first);
+  bus.start();
+  bus.bus.publishBatch(second);
+  REQUIRE(eventually([&] { return count(f.subscriber, "SELECT COUNT(*) FROM inbox WHERE status = 'done'") == 20; }));
+  bus.stop();
+  std::vector<int> expected{0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  CHECK(order == expected);
+  CHECK(otherOrder == expected);
+}
+
+TEST_CASE("bus: a message that breaks its batch's transaction is isolated; the others are handled once") {
+  Fixture f;
+  TestBus bus(f, fastRetries(3));
+  std::atomic<int> calls{0};
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, [&](const Envelope& m, Tx& tx) {
+    ++calls;
+    tx.sql() << "INSERT INTO handled (message_id) VALUES (:m)", soci::use(m.messageId);
+    if (numberOf(m) == 1) {
+      tx.executeScript("ROLLBACK");  // as SQLite does by itself after some errors (SQLITE_FULL)
+      throw std::runtime_error("disk full");
+    }
+  });
+  auto batch = messages(3);
+  bus.bus.publishBatch(batch);
+  bus.start();
+  REQUIRE(eventually([&] { return inboxRow(f.subscriber, batch[1].messageId).attempts == 1; }));
+  REQUIRE(eventually([&] { return inboxStatus(f.subscriber, batch[2].messageId) == "done"; }));
+  bus.stop();
+  CHECK(inboxStatus(f.subscriber, batch[0].messageId) == "done");
+  CHECK(inboxStatus(f.subscriber, batch[1].messageId) == "pending");
+  CHECK(committedHandled(f.subscriber) == 2);  // written once each, the breaker's not at all
+  CHECK(f.log.text().find("handling its messages one at a time") != std::string::npos);
+}
+
+TEST_CASE("bus: the dispatcher hands a gathered batch to the bus in one call") {
+  Fixture f;
+  test::CapturedLog pubLog;
+  Database publisher{{f.dir / "pub.db", "pub"}, pubLog.logger("pub")};
+  publisher.migrate({});
+  struct CountingBus final : MessageBus {
+    std::vector<std::size_t> calls;
+    std::vector<std::string> ids;
+    void subscribe(std::string_view, std::string, Database&, MessageHandler) override {}
+    void publish(const Envelope& message) override { publishBatch(std::span<const Envelope>(&message, 1)); }
+    void publishBatch(std::span<const Envelope> messages) override {
+      calls.push_back(messages.size());
+      for (const auto& m : messages) ids.push_back(m.messageId);
+    }
+    void start() override {}
+    void stop() override {}
+  } counting;
+  std::vector<std::string> published;
+  publisher.write([&](Tx& tx) {
+    for (int i = 0; i < 5; ++i) published.push_back(tx.publish("events", "ThingHappened", {{"n", i}}, "corr"));
+  });
+  OutboxDispatcher dispatcher(counting, f.clock, f.metrics, f.log.logger("outbox"));
+  dispatcher.addSource(publisher);
+  dispatcher.start();
+  dispatcher.stop();
+  CHECK(counting.calls == std::vector<std::size_t>{5});
+  CHECK(counting.ids == published);
+  CHECK(dispatcher.pending() == 0);
 }

@@ -274,3 +274,134 @@ TEST_CASE("db: concurrent writers are serialized, none lost") {
   });
   CHECK(final == "150");
 }
+
+namespace {
+std::vector<std::string> itemNames(Database& db) {
+  return db.read([](soci::session& s) {
+    std::vector<std::string> names;
+    soci::rowset<std::string> rows = (s.prepare << "SELECT name FROM items ORDER BY id");
+    for (const auto& name : rows) names.push_back(name);
+    return names;
+  });
+}
+}  // namespace
+
+TEST_CASE("db: a released savepoint's writes and hooks belong to the transaction") {
+  test::TempDir dir;
+  test::CapturedLog log;
+  Database db(optionsFor(dir), log.logger());
+  db.migrate(std::vector<Migration>{kCreate});
+  std::vector<std::string> events;
+  SUBCASE("the transaction commits: its afterCommit hooks run, in order, after the commit") {
+    db.write([&](Tx& tx) {
+      tx.afterCommit([&] { events.push_back("outer"); });
+      int value = tx.savepoint([&](Tx& inner) {
+        inner.exec("INSERT INTO items (name) VALUES ('kept')");
+        inner.afterCommit([&] { events.push_back("inner"); });
+        inner.onRollback([&] { events.push_back("undo inner"); });
+        return 7;
+      });
+      CHECK(value == 7);
+      CHECK(events.empty());  // nothing runs before the commit
+    });
+    CHECK(events == std::vector<std::string>{"outer", "inner"});
+    CHECK(itemNames(db) == std::vector<std::string>{"kept"});
+  }
+  SUBCASE("the whole transaction rolls back: the savepoint's onRollback hooks run with the others, in reverse") {
+    CHECK_THROWS_AS(db.write([&](Tx& tx) {
+      tx.onRollback([&] { events.push_back("undo outer"); });
+      tx.savepoint([&](Tx& inner) {
+        inner.exec("INSERT INTO items (name) VALUES ('lost')");
+        inner.afterCommit([&] { events.push_back("inner"); });
+        inner.onRollback([&] { events.push_back("undo inner"); });
+      });
+      throw std::runtime_error("later failure");
+    }),
+                    std::runtime_error);
+    CHECK(events == std::vector<std::string>{"undo inner", "undo outer"});
+    CHECK(itemNames(db).empty());
+  }
+}
+
+TEST_CASE("db: a savepoint that throws undoes its writes and runs its onRollback hooks at once; the rest commits") {
+  test::TempDir dir;
+  test::CapturedLog log;
+  Database db(optionsFor(dir), log.logger());
+  db.migrate(std::vector<Migration>{kCreate});
+  std::vector<std::string> events;
+  db.write([&](Tx& tx) {
+    tx.exec("INSERT INTO items (name) VALUES ('before')");
+    tx.onRollback([&] { events.push_back("undo outer"); });
+    CHECK_THROWS_WITH(tx.savepoint([&](Tx& inner) {
+      inner.exec("INSERT INTO items (name) VALUES ('doomed')");
+      inner.afterCommit([&] { events.push_back("publish doomed"); });
+      inner.onRollback([&] { events.push_back("undo 1"); });
+      inner.onRollback([&] { events.push_back("undo 2"); });
+      throw std::runtime_error("rule broken");
+    }),
+                      "rule broken");
+    // Undone right away, newest first, and only the savepoint's own hooks.
+    CHECK(events == std::vector<std::string>{"undo 2", "undo 1"});
+    tx.exec("INSERT INTO items (name) VALUES ('after')");
+    tx.afterCommit([&] { events.push_back("publish after"); });
+  });
+  CHECK(events == std::vector<std::string>{"undo 2", "undo 1", "publish after"});
+  CHECK(itemNames(db) == std::vector<std::string>{"before", "after"});
+}
+
+TEST_CASE("db: nested savepoints: an inner rollback keeps the outer, an outer rollback takes the released inner") {
+  test::TempDir dir;
+  test::CapturedLog log;
+  Database db(optionsFor(dir), log.logger());
+  db.migrate(std::vector<Migration>{kCreate});
+  std::vector<std::string> events;
+  db.write([&](Tx& tx) {
+    tx.savepoint([&](Tx& outer) {
+      outer.exec("INSERT INTO items (name) VALUES ('outer')");
+      outer.afterCommit([&] { events.push_back("publish outer"); });
+      CHECK_THROWS(outer.savepoint([&](Tx& inner) {
+        inner.exec("INSERT INTO items (name) VALUES ('inner')");
+        inner.afterCommit([&] { events.push_back("publish inner"); });
+        inner.onRollback([&] { events.push_back("undo inner"); });
+        throw std::runtime_error("inner fails");
+      }));
+      // A module's own savepoint inside ours (the inventory engine's "command") still works.
+      outer.exec("SAVEPOINT command");
+      outer.exec("INSERT INTO items (name) VALUES ('command')");
+      outer.exec("RELEASE command");
+    });
+    CHECK_THROWS(tx.savepoint([&](Tx& outer) {
+      outer.exec("INSERT INTO items (name) VALUES ('second outer')");
+      outer.onRollback([&] { events.push_back("undo second outer"); });
+      outer.savepoint([&](Tx& inner) {
+        inner.exec("INSERT INTO items (name) VALUES ('released inner')");
+        inner.afterCommit([&] { events.push_back("publish released inner"); });
+        inner.onRollback([&] { events.push_back("undo released inner"); });
+      });
+      throw std::runtime_error("outer fails after its inner was released");
+    }));
+  });
+  CHECK(events == std::vector<std::string>{"undo inner", "undo released inner", "undo second outer", "publish outer"});
+  CHECK(itemNames(db) == std::vector<std::string>{"outer", "command"});
+}
+
+TEST_CASE("db: a savepoint whose transaction SQLite already ended throws TransactionAborted") {
+  test::TempDir dir;
+  test::CapturedLog log;
+  Database db(optionsFor(dir), log.logger());
+  db.migrate(std::vector<Migration>{kCreate});
+  bool undone = false;
+  CHECK_THROWS_AS(db.write([&](Tx& tx) {
+    tx.exec("INSERT INTO items (name) VALUES ('lost')");
+    tx.savepoint([&](Tx& inner) {
+      inner.onRollback([&] { undone = true; });
+      inner.executeScript("ROLLBACK");  // what SQLite does on its own after e.g. SQLITE_FULL
+      throw std::runtime_error("disk full");
+    });
+  }),
+                  TransactionAborted);
+  CHECK(undone);
+  CHECK(itemNames(db).empty());
+  db.write([](Tx& tx) { tx.exec("INSERT INTO items (name) VALUES ('fine')"); });
+  CHECK(itemNames(db) == std::vector<std::string>{"fine"});
+}

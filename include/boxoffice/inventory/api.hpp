@@ -1,8 +1,9 @@
 #pragma once
 // The inventory module's contract: the read-only InventoryQueries other modules may call (seats
 // held and sold per price category), the module object for the composition root, and its config
-// keys. Holds, confirmation and release are HTTP routes and messages, not calls; other modules
-// never read inventory.db.
+// keys. Holds, confirmation, release and returns are HTTP routes and the checkout saga's
+// commands (messages.hpp: HoldSeats, ConfirmSeats, ReleaseSeats, ReturnSeats), not calls; other
+// modules never read inventory.db.
 #include <memory>
 #include <optional>
 #include <string>

@@ -21,11 +21,11 @@ struct ReservationState {
   std::string sessionId;
   std::string categoryId;
   int ticketCount = 0;
-  Money amount;            // ticketCount * price at the time of the hold
-  std::string reservedAt;  // RFC 3339 UTC
-  std::string expiresAt;   // RFC 3339 UTC
-  std::string status;      // Reserved | Confirmed | Expired | Cancelled | Returned
-  int returnedCount = 0;   // sold seats given back (refund, chargeback); Returned when all are
+  Money amount;                        // ticketCount * price at the time of the hold
+  std::string reservedAt;              // RFC 3339 UTC
+  std::string expiresAt;               // RFC 3339 UTC
+  std::string status;                  // Reserved | Confirmed | Expired | Cancelled | Returned
+  int returnedCount = 0;               // sold seats given back (refund, chargeback); Returned when all are
   std::optional<std::string> orderId;  // the order whose saga placed the hold; absent for API holds
 };
 BOOST_DESCRIBE_STRUCT(ReservationState, (),
@@ -133,8 +133,8 @@ struct HoldSeats {
   std::string orderId;
   std::string userId;
   std::string eventId;
-  std::vector<SeatCount> items;               // empty when adopting
-  std::optional<std::string> reservationId;   // adopt this active hold of userId instead
+  std::vector<SeatCount> items;              // empty when adopting
+  std::optional<std::string> reservationId;  // adopt this active hold of userId instead
 };
 BOOST_DESCRIBE_STRUCT(HoldSeats, (), (orderId, userId, eventId, items, reservationId))
 

@@ -13,6 +13,7 @@
 // replay (dead_letters.hpp).
 #include <boost/json/object.hpp>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -48,6 +49,15 @@ class MessageBus {
   // Accepts a committed outbox message; returns once it is durably queued for every
   // subscriber of its topic (or throws, and the dispatcher tries again later).
   virtual void publish(const Envelope& message) = 0;
+  // Accepts committed outbox messages, in order; returns once every one is durably queued for
+  // every subscriber of its topic. Throws if any is not: some may be queued already, and the
+  // sender delivers them all again (an inbox ignores a message id it holds). A transport that
+  // can queue many messages at once (one transaction, one broker batch) overrides this; by
+  // default the messages go one at a time. (Its own name, not a publish overload: a transport
+  // that overrides only one of the two would hide the other.)
+  virtual void publishBatch(std::span<const Envelope> messages) {
+    for (const auto& message : messages) publish(message);
+  }
   // Connects the transport (a broker adapter opens its receivers). The inboxes' workers start
   // and stop on their own (Inboxes::start/stop), around the transport's start and stop.
   virtual void start() = 0;

@@ -11,14 +11,17 @@
 //   });
 #include <boost/json/object.hpp>
 #include <condition_variable>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <soci/soci.h>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -52,6 +55,14 @@ std::span<const Migration> embeddedMigrations();
 using SqlValue = std::variant<std::nullptr_t, std::int64_t, double, std::string_view>;
 
 class StatementCache;  // prepared statements of the writer session (db.cpp)
+
+// Thrown by Tx::savepoint when its savepoint cannot be rolled back because SQLite already ended
+// the whole transaction (e.g. SQLITE_FULL): nothing of the transaction is left, so the caller
+// must not go on writing in it. Database::write rolls back and rethrows.
+class TransactionAborted : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 // One open write transaction. Anything published through it reaches the module's outbox in the
 // same commit; the bus delivers it after the commit (and after a crash, on the next start).
@@ -92,7 +103,41 @@ class Tx {
   // Executes a script of several statements (migrations); SOCI prepares only one at a time.
   void executeScript(std::string_view sql);
 
+  // Runs `work(tx)` inside a SAVEPOINT of its own (uniquely named, so it nests with others).
+  // Returns normally: the savepoint is released; its writes and the hooks registered inside it
+  // belong to the enclosing transaction (or savepoint) from then on.
+  // `work` throws: the writes since the savepoint are rolled back, the onRollback hooks registered
+  // inside it run at once in reverse order, its afterCommit hooks are dropped, and the exception
+  // propagates; the transaction itself stays open. If SQLite had already ended the transaction,
+  // TransactionAborted is thrown instead.
+  template <class F>
+  auto savepoint(F&& work) -> decltype(work(std::declval<Tx&>())) {
+    auto mark = beginSavepoint();
+    try {
+      if constexpr (std::is_void_v<decltype(work(*this))>) {
+        work(*this);
+        releaseSavepoint(mark);
+      } else {
+        auto result = work(*this);
+        releaseSavepoint(mark);
+        return result;
+      }
+    } catch (...) {
+      rollbackSavepoint(mark);  // throws TransactionAborted if the transaction is gone
+      throw;
+    }
+  }
+
  private:
+  struct SavepointMark {
+    std::string name;
+    std::size_t afterCommit;
+    std::size_t onRollback;
+  };
+  SavepointMark beginSavepoint();
+  void releaseSavepoint(const SavepointMark& mark);
+  void rollbackSavepoint(const SavepointMark& mark);
+
   template <class T>
   static SqlValue toValue(const T& value) {
     if constexpr (std::is_same_v<T, SqlValue>) {
@@ -113,6 +158,7 @@ class Tx {
   StatementCache& cache_;
   bool published_ = false;
   std::string defaultCausation_;
+  std::uint64_t savepoints_ = 0;  // names savepoints uniquely within the transaction
   std::vector<std::function<void()>> afterCommit_;
   std::vector<std::function<void()>> onRollback_;
   friend class Database;

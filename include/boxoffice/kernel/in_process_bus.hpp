@@ -1,6 +1,8 @@
 #pragma once
-// The default MessageBus transport: publish hands the message straight to the inbox of every
-// subscriber of its topic (see bus.hpp and inbox.hpp for the contract).
+// The default MessageBus transport: publish hands the messages straight to the inbox of every
+// subscriber of their topic (see bus.hpp and inbox.hpp for the contract). A batch reaches each
+// inbox as one accept (one transaction in the subscriber's database), each envelope serialised
+// once however many subscribers it has.
 #include <string>
 #include <vector>
 
@@ -16,6 +18,7 @@ class InProcessBus final : public MessageBus {
 
   void subscribe(std::string_view topic, std::string subscriber, Database& store, MessageHandler handler) override;
   void publish(const Envelope& message) override;
+  void publishBatch(std::span<const Envelope> messages) override;
   // Nothing to connect or close: the inboxes' workers are started and stopped by Inboxes.
   void start() override {}
   void stop() override {}

@@ -4,16 +4,25 @@
 // An Inbox is one subscriber's queue: the `inbox` table in the subscriber's own database.
 // A transport calls accept() for every message routed to the subscriber; accept() returns once
 // the message is durable (a broker adapter settles the broker message after it returns), and a
-// second delivery of the same message id is a no-op. The inbox's worker runs the handlers inside
-// the subscriber's write transaction and marks the row done in the same commit, so a message is
-// handled exactly once per subscriber. A failing handler is retried with exponential backoff in
-// the injected Clock's time; after `maxAttempts` failures the message becomes a dead letter.
+// second delivery of the same message id is a no-op. A batch of messages is accepted in one
+// transaction (one fsync for all of them).
+//
+// The inbox's worker handles up to `batchSize` due messages, in arrival order, in ONE write
+// transaction of the subscriber's database (group commit: one fsync per batch), each message
+// inside a savepoint of its own (Tx::savepoint). The row is marked done inside that savepoint,
+// so it commits together with the handler's writes: a message is handled exactly once per
+// subscriber. A handler that throws rolls back to its savepoint only (its writes and the
+// in-memory hooks it registered are undone) and its failure is recorded in the same transaction;
+// the rest of the batch commits. A failed message is retried with exponential backoff in the
+// injected Clock's time; after `maxAttempts` failures it becomes a dead letter. Should the
+// batch's transaction fail as a whole, its messages are handled again one per transaction.
 //
 // Inboxes holds every inbox of the process, starts and stops their workers, and is the
 // DeadLetterAdmin the admin routes use.
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,9 +45,19 @@ struct RetryPolicy {
   std::chrono::milliseconds delayAfter(int attempt) const;
 };
 
+// Messages handled per transaction unless configured otherwise (bus.inboxBatch).
+inline constexpr int kDefaultInboxBatch = 128;
+
+// A message with its envelope serialised once, for every inbox it goes to.
+struct SerializedEnvelope {
+  const Envelope* message;
+  std::string_view json;  // Envelope::toJson, serialised; the caller keeps it alive
+};
+
 class Inbox {
  public:
-  Inbox(std::string subscriber, Database& store, RetryPolicy retry, const Clock& clock, Metrics& metrics, Logger log);
+  Inbox(std::string subscriber, Database& store, RetryPolicy retry, const Clock& clock, Metrics& metrics, Logger log,
+        int batchSize = kDefaultInboxBatch);
   Inbox(const Inbox&) = delete;
   Inbox& operator=(const Inbox&) = delete;
   ~Inbox();
@@ -48,8 +67,11 @@ class Inbox {
   const std::string& subscriber() const { return subscriber_; }
   Database& store() { return store_; }
 
-  // Stores the message durably (once per message id) and wakes the worker. Throws if the store
-  // cannot: the sender keeps the message and tries again.
+  // Stores the messages durably (once per message id), all in one transaction, in the order
+  // given, and wakes the worker. Throws if the store cannot (then none is stored): the sender
+  // keeps the messages and tries again.
+  void accept(std::span<const SerializedEnvelope> messages);
+  void accept(std::span<const Envelope> messages);
   void accept(const Envelope& message);
   void start();
   // Handles what is due now, then stops; retries not yet due wait in the table for the next start.
@@ -67,13 +89,24 @@ class Inbox {
     std::string envelope;
     int attempts;
   };
+  // What became of one message of a batch; reported (logs, metrics) once the batch committed.
+  struct Outcome {
+    enum Kind { Skipped, Delivered, Retried, Dead } kind = Skipped;
+    std::string type;
+    std::string correlationId;
+    int attempts = 0;
+    std::string error;
+  };
   std::optional<std::chrono::milliseconds> drain();
   void handleDue();
   std::vector<Due> fetchDue();
   std::optional<std::int64_t> nextDueMs();
-  void handle(const Due& item);
-  // `permanent`: no retry can help (the row cannot be read), so it is dead-lettered at once.
-  void fail(const Due& item, const Envelope& message, const std::string& error, bool permanent = false);
+  void handleBatch(std::span<const Due> batch);
+  Outcome handleInTx(Tx& tx, const Due& item);
+  // Records a failed attempt in `tx`: retry later, or dead letter. `permanent`: no retry can help
+  // (the row cannot be read), so it is dead-lettered at once.
+  Outcome fail(Tx& tx, const Due& item, const Envelope& message, const std::string& error, bool permanent = false);
+  void report(const Due& item, const Outcome& outcome);
   void housekeeping();
 
   std::string subscriber_;
@@ -82,6 +115,7 @@ class Inbox {
   const Clock& clock_;
   Metrics& metrics_;
   Logger log_;
+  int batchSize_;
   std::vector<std::pair<std::string, MessageHandler>> handlers_;
   std::optional<SteadyTimePoint> lastHousekeeping_;
   bool started_ = false;
@@ -90,7 +124,8 @@ class Inbox {
 
 class Inboxes final : public DeadLetterAdmin {
  public:
-  Inboxes(RetryPolicy retry, const Clock& clock, Metrics& metrics, Logger log);
+  // `batchSize`: messages each inbox handles per transaction (at least 1).
+  Inboxes(RetryPolicy retry, const Clock& clock, Metrics& metrics, Logger log, int batchSize = kDefaultInboxBatch);
   Inboxes(const Inboxes&) = delete;
   Inboxes& operator=(const Inboxes&) = delete;
   ~Inboxes() override;
@@ -108,6 +143,7 @@ class Inboxes final : public DeadLetterAdmin {
   const Clock& clock_;
   Metrics& metrics_;
   Logger log_;
+  int batchSize_;
   std::vector<std::unique_ptr<Inbox>> inboxes_;
   bool started_ = false;
 };

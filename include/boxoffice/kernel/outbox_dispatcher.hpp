@@ -1,9 +1,12 @@
 #pragma once
-// Moves committed outbox rows of every registered database onto the bus (see bus.hpp).
+// Moves committed outbox rows of every registered database onto the bus (see bus.hpp): up to
+// 256 rows of a source at a time, handed to the bus as one batch (MessageBus::publishBatch),
+// then marked dispatched in one bookkeeping write.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "boxoffice/kernel/background_worker.hpp"
@@ -17,7 +20,8 @@ namespace boxoffice {
 
 class OutboxDispatcher {
  public:
-  OutboxDispatcher(MessageBus& bus, const Clock& clock, Metrics& metrics, Logger log);
+  // `busBatch`: messages per MessageBus::publishBatch call (1 hands them over one at a time).
+  OutboxDispatcher(MessageBus& bus, const Clock& clock, Metrics& metrics, Logger log, int busBatch = 256);
   ~OutboxDispatcher();
   OutboxDispatcher(const OutboxDispatcher&) = delete;
   OutboxDispatcher& operator=(const OutboxDispatcher&) = delete;
@@ -33,7 +37,10 @@ class OutboxDispatcher {
   bool dispatchAll();                   // false if a source failed
   bool dispatchBatch(Database& store);  // true if it moved the whole batch
   void housekeeping();
+  // How many of `messages` the bus accepted, in order: all of them, or a prefix if it failed.
+  std::size_t publish(Database& store, std::span<const Envelope> messages);
   MessageBus& bus_;
+  int busBatch_;
   const Clock& clock_;
   Metrics& metrics_;
   Logger log_;

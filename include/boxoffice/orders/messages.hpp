@@ -98,8 +98,7 @@ BOOST_DESCRIBE_STRUCT(OrderRefunded, (OrderState), (refundId, refunded, refunded
 
 struct Messaging {
   static constexpr std::string_view module = "orders";
-  using Publishes =
-      MessageList<OrderPlaced, OrderReserved, OrderCompleted, OrderCancelled, OrderFailed, OrderRefunded>;
+  using Publishes = MessageList<OrderPlaced, OrderReserved, OrderCompleted, OrderCancelled, OrderFailed, OrderRefunded>;
 };
 
 }  // namespace boxoffice::orders::messages

@@ -17,17 +17,16 @@ namespace boxoffice::payments::messages {
 
 // How a buyer pays, safe to store and send: never the card number or the CVC.
 struct PaymentMethod {
-  std::string method;                     // CreditCard | PayPal | BankTransfer
-  std::optional<std::string> cardToken;   // CreditCard: the vault's short-lived token for the number and CVC
-  std::optional<std::string> brand;       // Visa | Mastercard | Amex | Discover | Unknown
+  std::string method;                    // CreditCard | PayPal | BankTransfer
+  std::optional<std::string> cardToken;  // CreditCard: the vault's short-lived token for the number and CVC
+  std::optional<std::string> brand;      // Visa | Mastercard | Amex | Discover | Unknown
   std::optional<std::string> last4;
   std::optional<int> expMonth;
   std::optional<int> expYear;
   std::optional<std::string> fingerprint;  // keyed hash of the card number (same card, same value)
   std::optional<std::string> holderName;
 };
-BOOST_DESCRIBE_STRUCT(PaymentMethod, (),
-                      (method, cardToken, brand, last4, expMonth, expYear, fingerprint, holderName))
+BOOST_DESCRIBE_STRUCT(PaymentMethod, (), (method, cardToken, brand, last4, expMonth, expYear, fingerprint, holderName))
 
 // One line of what is paid for: the refund rules need it (never return more seats than bought).
 struct PaidItem {
@@ -132,8 +131,7 @@ struct PaymentRefunded {
   static constexpr std::string_view topic = topics::payments;
   static constexpr std::string_view type = "PaymentRefunded";
   static constexpr int messageVersion = 1;
-  static constexpr std::string_view summary =
-      "Money went back to the buyer: the seats it names come back on sale.";
+  static constexpr std::string_view summary = "Money went back to the buyer: the seats it names come back on sale.";
   std::string paymentId;
   std::string orderId;
   std::string userId;

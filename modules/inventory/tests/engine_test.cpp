@@ -4,132 +4,15 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
-#include <filesystem>
 #include <future>
-#include <sstream>
 #include <thread>
 
-#include "boxoffice/kernel/clock.hpp"
-#include "boxoffice/kernel/time.hpp"
+#include "engine_fixture.hpp"
 #include "support/eventually.hpp"
-#include "support/temp_dir.hpp"
 
 using namespace boxoffice;
 using namespace boxoffice::inventory;
-
-namespace {
-
-constexpr std::int64_t kMinute = 60'000;
-
-class Fixture {
- public:
-  Fixture() { open(); }
-  ~Fixture() { close(); }
-
-  void open() {
-    store_ = std::make_unique<Database>(Database::Options{dir_ / "inventory.db", "inventory"}, log_);
-    store_->migrate(embeddedMigrations());
-    engine_ = std::make_unique<Engine>(*store_, EngineSettings{}, metrics_, log_, clock_);
-    engine_->load();
-    engine_->start();
-  }
-  void close() {
-    engine_.reset();
-    store_.reset();
-  }
-  void restart() {
-    close();
-    open();
-  }
-
-  void publishEvent(const std::string& id, int seats, std::int64_t startsInMs = 48 * 60 * kMinute,
-                    std::string type = "EventPublished", std::int64_t version = 2) {
-    events::messages::EventState state;
-    state.eventId = id;
-    state.name = "Show " + id;
-    state.category = "concert";
-    state.organizerId = "organizer-1";
-    state.status = type == "EventCancelled" ? "Cancelled" : type == "EventCreated" ? "Draft" : "Published";
-    state.startsAt = formatRfc3339(fromUnixMillis(clock_.nowMillis() + startsInMs));
-    state.endsAt = formatRfc3339(fromUnixMillis(clock_.nowMillis() + startsInMs + 3 * 60 * kMinute));
-    state.timezone = "Europe/Berlin";
-    state.maxCapacity = seats;
-    state.priceCategories = {{"general", "General", {4500, "EUR"}, seats}};
-    state.version = version;
-    store_->write([&](Tx& tx) { engine_->applyEventMessage(tx, type, state, "test"); });
-  }
-
-  Outcome run(Command command, const std::string& userId, bool admin = false) {
-    std::promise<Outcome> promise;
-    auto future = promise.get_future();
-    auth::Principal caller{userId, userId + "@example.com", {admin ? auth::Role::Admin : auth::Role::User}};
-    engine_->submit(std::move(command), Actor(caller, "test"), [&](Outcome o) { promise.set_value(std::move(o)); });
-    return future.get();
-  }
-
-  ReserveCommand reserveCommand(const std::string& eventId, int count, std::string key = {}) {
-    ReserveCommand c;
-    c.eventId = eventId;
-    c.categoryId = "general";
-    c.ticketCount = count;
-    c.sessionId = "s";
-    c.idempotencyKey = std::move(key);
-    c.requestHash = "h" + std::to_string(count);
-    return c;
-  }
-
-  // Counters as stored, not as remembered.
-  std::array<int, 4> storedCounts(const std::string& eventId) {
-    return store_->read([&](soci::session& sql) {
-      std::array<int, 4> c{};
-      sql << "SELECT total, available, reserved, sold FROM categories WHERE event_id = :e", soci::into(c[0]),
-          soci::into(c[1]), soci::into(c[2]), soci::into(c[3]), soci::use(eventId);
-      return c;
-    });
-  }
-  int storedReservations(const std::string& eventId, const std::string& status) {
-    return store_->read([&](soci::session& sql) {
-      int n = 0;
-      sql << "SELECT COALESCE(SUM(ticket_count), 0) FROM reservations WHERE event_id = :e AND status = :s",
-          soci::into(n), soci::use(eventId), soci::use(status);
-      return n;
-    });
-  }
-  int outboxCount(const std::string& type) {
-    return store_->read([&](soci::session& sql) {
-      int n = 0;
-      sql << "SELECT COUNT(*) FROM outbox WHERE type = :t", soci::into(n), soci::use(type);
-      return n;
-    });
-  }
-
-  std::vector<boost::json::object> outboxPayloads(const std::string& type) {
-    return store_->read([&](soci::session& sql) {
-      std::vector<boost::json::object> payloads;
-      soci::rowset<std::string> rows =
-          (sql.prepare << "SELECT payload FROM outbox WHERE type = :t ORDER BY rowid", soci::use(type));
-      for (const auto& row : rows) payloads.push_back(boost::json::parse(row).as_object());
-      return payloads;
-    });
-  }
-
-  Engine& engine() { return *engine_; }
-  // Moves the engine's clock: holds expire without anyone sleeping.
-  void advance(std::int64_t ms) { clock_.advance(std::chrono::milliseconds(ms)); }
-
- private:
-  test_support::TempDir dir_{"bx-engine"};
-  std::ostringstream logText_;
-  Logger log_{std::make_shared<LogSink>(logText_, LogLevel::Error), "inventory"};
-  Metrics metrics_;
-  ManualClock clock_{fromUnixMillis(1'900'000'000'000)};
-  std::unique_ptr<Database> store_;
-  std::unique_ptr<Engine> engine_;
-};
-
-void checkInvariant(const std::array<int, 4>& c) { CHECK(c[1] + c[2] + c[3] == c[0]); }
-
-}  // namespace
+using namespace boxoffice::inventory::testing;
 
 TEST_CASE("200 concurrent buyers for the last 50 seats: exactly 50 win") {
   Fixture f;
@@ -339,8 +222,11 @@ TEST_CASE("reservation messages keep their wire shape, and the API answers with 
   CHECK(reserved[0] == held.body);
   std::vector<std::string> keys;
   for (const auto& field : reserved[0]) keys.emplace_back(field.key());
+  // returnedCount since issue 9 (sold seats given back); orderId only on a hold an order placed.
   CHECK(keys == std::vector<std::string>{"reservationId", "eventId", "userId", "sessionId", "categoryId", "ticketCount",
-                                         "amount", "reservedAt", "expiresAt", "status"});
+                                         "amount", "reservedAt", "expiresAt", "status", "returnedCount"});
+  CHECK(reserved[0].at("returnedCount").as_int64() == 0);
+  CHECK_FALSE(reserved[0].contains("orderId"));
   CHECK(reserved[0].at("amount") == boost::json::value{{"amount", 4 * 4500}, {"currency", "EUR"}});
   CHECK(reserved[0].at("status").as_string() == "Reserved");
 

@@ -1,0 +1,258 @@
+#include "routes.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <set>
+
+#include "boxoffice/kernel/idempotency.hpp"
+#include "boxoffice/kernel/ids.hpp"
+#include "boxoffice/kernel/json.hpp"
+#include "boxoffice/kernel/paging.hpp"
+#include "boxoffice/kernel/preconditions.hpp"
+#include "boxoffice/kernel/problem.hpp"
+#include "boxoffice/kernel/route_binding.hpp"
+
+namespace boxoffice::orders {
+
+namespace {
+
+using http::Method;
+using http::Request;
+using http::Response;
+
+constexpr const char* kModule = "orders";
+constexpr std::size_t kMaxUserAgent = 256;
+
+const std::set<std::string, std::less<>> kStatuses{"Pending",   "Reserved", "Paid",     "Completed",
+                                                   "Cancelled", "Failed",   "Refunded", "PartiallyRefunded"};
+const std::set<std::string, std::less<>> kSagaStates{"Started", "InProgress", "Completed", "Failed", "Compensating"};
+
+std::string orderLocation(const std::string& id) { return "/api/v1/orders/" + id; }
+
+Response answerResponse(const Answer& answer) {
+  auto response = Response::json(answer.status, answer.body).with("Location", orderLocation(answer.orderId));
+  if (answer.replayed) idempotency::markReplayed(response);
+  return response;
+}
+
+Response orderResponse(int status, const OrderView& view) {
+  return Response::json(status, json::serialize(orderJson(view))).with("ETag", etagOf(view.checkout.order.version));
+}
+
+// `card: {number, expMonth, expYear, cvc, holderName}`: only its shape here; PaymentMethods::prepare
+// judges the values (Luhn, expiry, ...).
+payments::CardInput cardFrom(const boost::json::object& card, json::Validation& validation, std::string path) {
+  json::ObjectReader c(card, validation, std::move(path));
+  payments::CardInput input;
+  input.number = c.requiredString("number", 1, 64);
+  input.expMonth = static_cast<int>(c.requiredInt("expMonth", 1, 12));
+  input.expYear = static_cast<int>(c.requiredInt("expYear", 1900, 9999));
+  input.cvc = c.requiredString("cvc", 1, 8);
+  input.holderName = c.requiredString("holderName", 1, 200);
+  c.rejectUnknown();
+  return input;
+}
+
+// `{method, card?}` read from `in` (the payment object, or seed 003's flat payments body).
+payments::PaymentInput paymentFrom(json::ObjectReader& in) {
+  payments::PaymentInput input;
+  input.method = in.requiredString("method", 1, 32);
+  if (const auto* card = in.optionalObject("card")) input.card = cardFrom(*card, in.validation(), in.field("card"));
+  return input;
+}
+
+// The keyed card fingerprint stands for the card (the number never reaches a fingerprint).
+std::string methodFingerprint(const std::optional<payments::messages::PaymentMethod>& m) {
+  if (!m) return "-";
+  return m->method + "|" + m->brand.value_or("") + "|" + m->last4.value_or("") + "|" +
+         std::to_string(m->expMonth.value_or(0)) + "|" + std::to_string(m->expYear.value_or(0)) + "|" +
+         m->fingerprint.value_or("") + "|" + m->holderName.value_or("");
+}
+
+std::string requireKey(const Request& request, json::Validation& validation) {
+  auto key = idempotency::keyFrom(request, validation);
+  if (!key) validation.add("Idempotency-Key", "is required: send a unique key per order (a UUID)");
+  return key.value_or("");
+}
+
+std::string userAgentOf(const Request& request) {
+  auto agent = request.header("User-Agent").value_or("");
+  if (agent.size() > kMaxUserAgent) agent.resize(kMaxUserAgent);
+  return agent;
+}
+
+}  // namespace
+
+Routes::Routes(OrdersService& service, const payments::PaymentMethods* paymentMethods, RateLimiter& rateLimiter,
+               RouteSettings settings)
+    : service_(service), paymentMethods_(paymentMethods), rateLimiter_(rateLimiter), settings_(settings) {}
+
+void Routes::registerAll(Router& router) {
+  using auth::Permission;
+  router.add(Method::Post, "/api/v1/orders", kModule, Access::require(Permission::TicketsPurchase),
+             bindRoute(this, &Routes::placeOrder));
+  router.add(Method::Get, "/api/v1/orders", kModule, Access::authenticated(), bindRoute(this, &Routes::listOrders));
+  router.add(Method::Get, "/api/v1/orders/{id}", kModule, Access::authenticated(), bindRoute(this, &Routes::getOrder));
+  router.add(Method::Post, "/api/v1/orders/{id}/cancel", kModule, Access::authenticated(),
+             bindRoute(this, &Routes::cancelOrder));
+  // Seed 003's Payment service: paying a Reserved order placed without payment details.
+  router.add(Method::Post, "/api/v1/payments", kModule, Access::require(Permission::TicketsPurchase),
+             bindRoute(this, &Routes::payOrder));
+  // Operations: Admin only (system:manage).
+  router.add(Method::Get, "/api/v1/admin/sagas", kModule, Access::require(Permission::SystemManage),
+             bindRoute(this, &Routes::listSagas));
+  router.add(Method::Get, "/api/v1/admin/sagas/{orderId}", kModule, Access::require(Permission::SystemManage),
+             bindRoute(this, &Routes::getSaga));
+}
+
+void Routes::checkRate(const RequestContext& ctx) {
+  auto decision = rateLimiter_.consume(kPlacePolicy, ctx.caller().userId);
+  if (decision.allowed) return;
+  auto retryAfter = std::max<long long>(1, decision.retryAfter.count());
+  throw Problem(
+      429, "rate-limited", "Too many requests.",
+      "Too many orders and payments from you in a short time; try again in " + std::to_string(retryAfter) + " seconds.")
+      .withHeader("Retry-After", std::to_string(retryAfter));
+}
+
+payments::messages::PaymentMethod Routes::prepare(const payments::PaymentInput& input,
+                                                  const std::string& fieldPrefix) const {
+  if (!paymentMethods_) throw Problem::unavailable("Payments are not available.");
+  return paymentMethods_->prepare(input, fieldPrefix);
+}
+
+Response Routes::placeOrder(const Request& request, RequestContext& ctx) {
+  checkRate(ctx);
+  auto body = json::parseObjectBody(request);
+  json::Validation validation;
+  json::ObjectReader in(body, validation);
+  PlaceInput input;
+  if (in.has("reservationId")) {
+    input.reservationId = in.requiredString("reservationId", 36, 36);
+    if (validation.ok() && !isUuid(*input.reservationId)) validation.add("reservationId", "must be a UUID");
+    // Inventory adopts a hold of the buyer on a named event.
+    input.eventId = in.requiredString("eventId", 36, 36);
+    if (in.has("items")) validation.add("items", "must be left out when buying a reservation");
+  } else {
+    input.eventId = in.requiredString("eventId", 36, 36);
+    const auto max = static_cast<std::size_t>(settings_.maxItemsPerOrder);
+    if (const auto* items = in.requiredArray("items", max)) {
+      if (items->empty()) validation.add("items", "must name at least one price category");
+      std::set<std::string> seen;
+      for (std::size_t i = 0; i < items->size(); ++i) {
+        std::string path = "items[" + std::to_string(i) + "]";
+        if (!(*items)[i].is_object()) {
+          validation.add(path, "must be an object");
+          continue;
+        }
+        json::ObjectReader item((*items)[i].as_object(), validation, path);
+        Item parsed;
+        parsed.categoryId = item.requiredString("categoryId", 1, 64);
+        parsed.ticketCount = static_cast<int>(item.requiredInt("ticketCount", 1, settings_.maxTicketsPerItem));
+        item.rejectUnknown();
+        if (!parsed.categoryId.empty() && !seen.insert(parsed.categoryId).second) {
+          validation.add(path + ".categoryId", "appears twice: give each category once with its ticketCount");
+        }
+        input.items.push_back(std::move(parsed));
+      }
+    }
+  }
+  if (!input.eventId.empty() && !isUuid(input.eventId)) validation.add("eventId", "must be a UUID");
+  std::optional<payments::PaymentInput> paymentInput;
+  if (const auto* payment = in.optionalObject("payment")) {
+    json::ObjectReader p(*payment, validation, "payment");
+    paymentInput = paymentFrom(p);
+    p.rejectUnknown();
+  }
+  in.rejectUnknown();
+  auto key = requireKey(request, validation);
+  validation.throwIfAny();
+  // The card becomes a vault token before anything is stored (400 naming payment.* otherwise).
+  if (paymentInput) input.payment = prepare(*paymentInput, "payment");
+  input.ipAddress = request.remoteAddress;
+  input.userAgent = userAgentOf(request);
+
+  std::string items;
+  for (const auto& item : input.items) items += item.categoryId + ":" + std::to_string(item.ticketCount) + ",";
+  auto fingerprint = idempotency::fingerprint({"POST /api/v1/orders", input.eventId, input.reservationId.value_or(""),
+                                               items, methodFingerprint(input.payment)});
+  return answerResponse(service_.place(ctx.actor(), std::move(input), {key, fingerprint}));
+}
+
+Response Routes::payOrder(const Request& request, RequestContext& ctx) {
+  checkRate(ctx);
+  auto body = json::parseObjectBody(request);
+  json::Validation validation;
+  json::ObjectReader in(body, validation);
+  auto orderId = in.requiredString("orderId", 1, 64);
+  if (validation.ok() && !isUuid(orderId)) validation.add("orderId", "must be a UUID");
+  // Seed 003's flat body: {orderId, method, card?}.
+  auto input = paymentFrom(in);
+  in.rejectUnknown();
+  auto key = requireKey(request, validation);
+  validation.throwIfAny();
+  PaymentGiven payment{prepare(input, ""), request.remoteAddress, userAgentOf(request)};
+  auto fingerprint = idempotency::fingerprint({"POST /api/v1/payments", orderId, methodFingerprint(payment.method)});
+  return answerResponse(service_.pay(ctx.actor(), orderId, std::move(payment), {key, fingerprint}));
+}
+
+Response Routes::getOrder(const Request& request, RequestContext& ctx) {
+  auto view = service_.get(ctx.actor(), request.param("id"));
+  if (auto etag = etagOf(view.checkout.order.version); notModified(request, etag)) return notModifiedResponse(etag);
+  return orderResponse(200, view);
+}
+
+Response Routes::listOrders(const Request& request, RequestContext& ctx) {
+  json::Validation validation;
+  ListQuery query;
+  if (auto status = request.queryParam("status")) {
+    if (kStatuses.contains(*status)) {
+      query.status = *status;
+    } else {
+      validation.add("status",
+                     "must be one of Pending, Reserved, Paid, Completed, Cancelled, Failed, Refunded, "
+                     "PartiallyRefunded");
+    }
+  }
+  if (auto eventId = request.queryParam("eventId")) {
+    if (isUuid(*eventId)) {
+      query.eventId = *eventId;
+    } else {
+      validation.add("eventId", "must be a UUID");
+    }
+  }
+  validation.throwIfAny();
+  auto page = parsePageRequest(request);
+  auto found = service_.list(ctx.actor(), query, page);
+  boost::json::array items;
+  for (const auto& c : found.items) items.push_back(orderSummaryJson(c));
+  return Response::json(200, json::serialize(pageEnvelope(std::move(items), page, found.totalItems)));
+}
+
+Response Routes::cancelOrder(const Request& request, RequestContext& ctx) {
+  bool pending = false;
+  auto view = service_.cancel(ctx.actor(), request.param("id"), pending);
+  // 202 while the cancellation's refund runs; 200 once the order is Cancelled.
+  return orderResponse(pending ? 202 : 200, view);
+}
+
+Response Routes::listSagas(const Request& request, RequestContext& /*ctx*/) {
+  std::optional<std::string> state;
+  if (auto s = request.queryParam("state")) {
+    if (!kSagaStates.contains(*s)) {
+      throw Problem::validation({{"state", "must be one of Started, InProgress, Completed, Failed, Compensating"}});
+    }
+    state = *s;
+  }
+  auto page = parsePageRequest(request);
+  auto found = service_.sagas(state, page);
+  boost::json::array items;
+  for (const auto& c : found.items) items.push_back(sagaSummaryJson(c));
+  return Response::json(200, json::serialize(pageEnvelope(std::move(items), page, found.totalItems)));
+}
+
+Response Routes::getSaga(const Request& request, RequestContext& /*ctx*/) {
+  return Response::json(200, json::serialize(sagaJson(service_.saga(request.param("orderId")))));
+}
+
+}  // namespace boxoffice::orders

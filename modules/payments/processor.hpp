@@ -1,0 +1,115 @@
+#pragma once
+// The payment processor: carries out the saga's commands and drives payments through the
+// gateways. No gateway is ever called inside a database transaction (it would hold the write
+// lock for the gateway's latency):
+//   1. the command handler (inside the inbox transaction) records the payment Pending, with its
+//      fraud score, or refuses it at once (fraud, nothing to charge);
+//   2. this worker moves due payments to Processing in one transaction (durable before any
+//      gateway call), then calls the gateway;
+//   3. answers arrive on the gateways' io thread, are queued, and the worker records each
+//      outcome and its reply message in one transaction per batch.
+// A payment found Processing without a call in flight (after a restart, or after a timeout) is
+// first asked about (status query by its idempotency key = the payment id) and charged again
+// only if the gateway never charged it. Transient failures retry with backoff on the injected
+// Clock. Refunds go the same way (a refund is idempotent at the gateway by its refund id).
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "boxoffice/kernel/background_worker.hpp"
+#include "boxoffice/kernel/bus.hpp"
+#include "boxoffice/kernel/clock.hpp"
+#include "boxoffice/kernel/db.hpp"
+#include "boxoffice/kernel/log.hpp"
+#include "boxoffice/kernel/message.hpp"
+#include "boxoffice/kernel/metrics.hpp"
+#include "card.hpp"
+#include "fraud.hpp"
+#include "gateway.hpp"
+#include "model.hpp"
+#include "refund_rules.hpp"
+
+namespace boxoffice::payments {
+
+struct ProcessorSettings {
+  int maxInFlight = 1000;          // gateway calls at once
+  int maxAttempts = 5;             // charge attempts before gateway-unavailable
+  std::int64_t retryBaseMs = 500;  // backoff: base * 2^(attempt-1), capped
+  std::int64_t retryMaxMs = 60'000;
+  // A payment handed to the gateway is looked at again (status query) after this if no answer
+  // was recorded; its row is not "due" meanwhile, so the worker does not re-read it every round.
+  std::int64_t answerGraceMs = 120'000;
+  FraudSettings fraud;
+};
+
+void describeMetrics(Metrics& metrics);
+
+class PaymentProcessor {
+ public:
+  PaymentProcessor(Database& store, const Clock& clock, Logger log, Metrics& metrics, CardVault& vault,
+                   std::map<std::string, PaymentGateway*> gateways, ProcessorSettings settings);
+  ~PaymentProcessor();
+  PaymentProcessor(const PaymentProcessor&) = delete;
+  PaymentProcessor& operator=(const PaymentProcessor&) = delete;
+
+  // start() first runs recover(): after a restart, every Processing payment is due at once, so
+  // the gateway is asked about it before anything else.
+  void start();
+  void stop();
+  void recover();
+  void wake() { worker_.wake(); }
+
+  // The command handlers (inside the inbox transaction; replies published through `tx`).
+  void handle(const messages::ChargePayment& command, const Envelope& envelope, Tx& tx);
+  void handle(const messages::VoidPayment& command, const Envelope& envelope, Tx& tx);
+  void handle(const messages::RefundPayment& command, const Envelope& envelope, Tx& tx);
+
+  // Records a refund to be made (the worker calls the gateway, then publishes PaymentRefunded).
+  Refund requestRefund(Tx& tx, const Payment& payment, const RefundPlan& plan, const std::string& reason,
+                       const std::string& requestedBy, const std::string& correlationId,
+                       const std::optional<std::string>& refundId = std::nullopt);
+
+  // One round of the worker, for tests that drive it by hand: records the answers received so
+  // far, then starts calls for what is due. Returns when to run again.
+  std::optional<std::chrono::milliseconds> step();
+  std::size_t inFlight() const;
+
+ private:
+  enum class Call { Charge, Status, Refund };
+  struct Outcome {
+    Call call;
+    std::string id;  // payment id, or refund id
+    GatewayAnswer answer;
+  };
+  void applyOutcomes();
+  void apply(Tx& tx, const Outcome& outcome, std::vector<std::string>& forget);
+  void startDueCalls();
+  void onAnswer(Call call, std::string id, std::string gateway, GatewayAnswer answer);
+  PaymentGateway* gatewayOf(const std::string& name) const;
+
+  // State changes (each inside `tx`, with its reply).
+  void complete(Tx& tx, Payment& payment, const std::string& transactionId);
+  void fail(Tx& tx, Payment& payment, const std::string& reason, const std::string& detail);
+  void retryLater(Tx& tx, Payment& payment, const std::string& why);
+  void refundCompleted(Tx& tx, Refund& refund);
+  std::int64_t backoffMs(int attempt) const;
+
+  Database& store_;
+  const Clock& clock_;
+  Logger log_;
+  Metrics& metrics_;
+  CardVault& vault_;
+  std::map<std::string, PaymentGateway*> gateways_;
+  ProcessorSettings settings_;
+  mutable std::mutex mutex_;
+  std::set<std::string> inFlight_;  // payment and refund ids with a gateway call under way
+  std::deque<Outcome> outcomes_;
+  BackgroundWorker worker_;  // last: stops before the state it uses goes
+};
+
+}  // namespace boxoffice::payments
