@@ -120,7 +120,7 @@ TEST_CASE("checkout: a partial and a full refund put the named seats back on sal
                               {"reason", "two friends cannot come"},
                               {"seats", boost::json::array{{{"categoryId", "general"}, {"ticketCount", 2}}}}};
   auto first = refund(server, admin, paymentId, partial, "r-1");
-  REQUIRE_MESSAGE(first.status / 100 == 2, first.body);
+  REQUIRE_MESSAGE(first.status == 202, first.body);
   auto again = refund(server, admin, paymentId, partial, "r-1");  // a retried request refunds once
   CHECK(again.status == first.status);
   CHECK(statusOf(awaitOrder(server, buyer, str(done.at("id")), "PartiallyRefunded")) == "PartiallyRefunded");
@@ -129,25 +129,26 @@ TEST_CASE("checkout: a partial and a full refund put the named seats back on sal
 
   // More than what is left: refused, nothing changes.
   auto tooMuch = refund(server, admin, paymentId, {{"amount", 2 * kGeneralPrice + 1}, {"reason", "greedy"}}, "r-2");
-  checkProblem(tooMuch, 409);
+  checkProblem(tooMuch, 409, "refund-exceeds-captured");
   // More seats than bought: refused.
   auto tooManySeats = refund(server, admin, paymentId,
                              {{"amount", 100},
                               {"reason", "greedy"},
                               {"seats", boost::json::array{{{"categoryId", "general"}, {"ticketCount", 3}}}}},
                              "r-3");
-  CHECK(tooManySeats.status / 100 == 4);
+  checkProblem(tooManySeats, 409, "refund-exceeds-seats");
   CHECK(seatsAre(server, show.id, "general", {8, 0, 2}));
 
   // The rest: everything left, money and seats.
   auto rest = refund(server, admin, paymentId, {{"reason", "show moved"}}, "r-4");
-  REQUIRE_MESSAGE(rest.status / 100 == 2, rest.body);
+  REQUIRE_MESSAGE(rest.status == 202, rest.body);
   CHECK(statusOf(awaitOrder(server, buyer, str(done.at("id")), "Refunded")) == "Refunded");
   auto refunded = awaitPayment(server, admin, paymentId, "Refunded");
   CHECK(statusOf(refunded) == "Refunded");
   CHECK(seatsAre(server, show.id, "general", {10, 0, 0}));
   // Nothing is left to refund.
-  checkProblem(refund(server, admin, paymentId, {{"amount", 1}, {"reason", "again"}}, "r-5"), 409);
+  checkProblem(refund(server, admin, paymentId, {{"amount", 1}, {"reason", "again"}}, "r-5"), 409,
+               "payment-not-refundable");
 }
 
 TEST_CASE("checkout: an event cancelled after sales refunds and cancels every paid order") {
@@ -245,10 +246,8 @@ TEST_CASE(
   // A bad signature: 401 with its own problem type, nothing changes.
   auto body = chargebackBody("evt_dispute_1", firstPayment);
   auto forged = sendWebhook(server, body, "not-the-secret");
-  checkProblem(forged, 401);
-  CHECK(problemType(forged) != "/problems/unauthorized");
-  auto unsigned_ = server.post("/api/v1/payments/webhooks/stripe", body);
-  CHECK(unsigned_.status == 401);
+  checkProblem(forged, 401, "invalid-webhook-signature");
+  checkProblem(server.post("/api/v1/payments/webhooks/stripe", body), 401, "invalid-webhook-signature");
   // A body changed after signing is a bad signature too.
   auto tampered = server.post("/api/v1/payments/webhooks/stripe", chargebackBody("evt_dispute_1", secondPayment),
                               {{"X-Boxoffice-Signature", "sha256=" + hmacSha256Hex(kStripeWebhookSecret, body)}});
@@ -258,14 +257,18 @@ TEST_CASE(
   // The good one.
   auto good = sendWebhook(server, body, kStripeWebhookSecret);
   CHECK_MESSAGE(good.status == 200, good.body);
+  CHECK(good.json().at("result") == "charged-back");
   CHECK(statusOf(awaitPayment(server, admin, str(first.at("paymentId")), "ChargedBack")) == "ChargedBack");
   CHECK(statusOf(awaitOrder(server, buyer, str(first.at("id")), "Cancelled")) == "Cancelled");
   CHECK(seatsAre(server, show.id, "general", {7, 0, 3}));
 
   // Replayed: the same event id again (even naming another payment) is acknowledged and ignored.
-  CHECK(sendWebhook(server, body, kStripeWebhookSecret).status == 200);
+  auto again = sendWebhook(server, body, kStripeWebhookSecret);
+  CHECK(again.status == 200);
+  CHECK(again.json().at("result") == "duplicate");
   auto replayed = sendWebhook(server, chargebackBody("evt_dispute_1", secondPayment), kStripeWebhookSecret);
   CHECK(replayed.status == 200);
+  CHECK(replayed.json().at("result") == "duplicate");
   CHECK(statusOf(payment(server, admin, str(second.at("paymentId")))) == "Completed");
   CHECK(statusOf(order(server, admin, str(second.at("id")))) == "Completed");
   CHECK(seatsAre(server, show.id, "general", {7, 0, 3}));
