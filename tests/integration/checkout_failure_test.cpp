@@ -8,6 +8,7 @@
 
 #include "checkout_helpers.hpp"
 #include "hmac.hpp"
+#include "sqlite_query.hpp"
 
 using namespace boxoffice::testing;
 using namespace boxoffice::testing::checkout;
@@ -100,6 +101,24 @@ TEST_CASE("checkout: a late payment whose seats are gone meanwhile is refunded a
   CHECK(statusOf(refunded) == "Refunded");
   // The seats are the other buyer's, once.
   CHECK(seatsAre(server, show.id, "general", {0, 0, 3}));
+}
+
+TEST_CASE("checkout: a gateway that never answers is asked for the status and the order is charged once") {
+  auto options = shopOptions();
+  options.env.emplace_back("BOXOFFICE_PAYMENTS_STRIPE_TIMEOUT_MS", "1000");  // replaces shopOptions' value
+  TestServer server(options);
+  auto show = showOnSale(server, 10);
+  auto buyer = mintToken("User").token;
+  // docs/api/payments.md: this card's charge is made, but its answer never arrives.
+  std::string id = placeOrder(server, buyer, show.id, {{"general", 2}}, "4000000000000119");
+  auto done = awaitOrder(server, buyer, id, "Completed");
+  REQUIRE(statusOf(done) == "Completed");
+  CHECK(statusOf(payment(server, buyer, str(done.at("paymentId")))) == "Completed");
+  CHECK(seatsAre(server, show.id, "general", {8, 0, 2}));
+  auto charges = queryDb(server.dataDir() / "payments.db",
+                         "SELECT COUNT(*) FROM simulated_gateway_ledger WHERE kind = 'charge' AND idempotency_key = '" +
+                             str(done.at("paymentId")) + "'");
+  CHECK(charges.at(0).at(0) == "1");
 }
 
 TEST_CASE("checkout: a partial and a full refund put the named seats back on sale") {
