@@ -204,7 +204,7 @@ TEST_CASE("checkout: an event cancelled after sales refunds and cancels every pa
   CHECK(integer(line.at("net")) == 0);
 }
 
-TEST_CASE("checkout: the buyer cancels before paying; after payment only an Admin cancels, with a refund") {
+TEST_CASE("checkout: the buyer cancels before paying, after payment only an Admin cancels, with a refund") {
   TestServer server(shopOptions());
   auto show = showOnSale(server, 10);
   auto buyer = mintToken("User").token;
@@ -251,7 +251,7 @@ HttpResult sendWebhook(TestServer& server, const std::string& body, const std::s
 }  // namespace
 
 TEST_CASE(
-    "checkout: a signed chargeback webhook charges back, cancels and returns seats; bad or replayed ones do not") {
+    "checkout: a signed chargeback webhook charges back, cancels and returns seats, bad or replayed ones do not") {
   TestServer server(shopOptions());
   auto show = showOnSale(server, 10);
   auto admin = mintToken("Admin").token;
