@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
-# The benchmark's one command (make bench): builds, then runs the flash-sale scenarios.
+# The benchmark's one command (make bench): builds, then runs the flash-sale scenarios and the
+# checkout (orders + payments) end to end.
+#   bench/run.sh [--seconds N]        both (N is passed to the flash sale)
+#   bench/run.sh flash [--seconds N]  the flash sale of holds only (bench/flash_sale.py)
+#   bench/run.sh checkout [args]      the checkout only (bench/checkout.py: --latencies 0,200)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 ninja -C build boxoffice
-exec python3 bench/flash_sale.py build/boxoffice "$@"
+case "${1:-}" in
+  flash) shift; exec python3 bench/flash_sale.py build/boxoffice "$@" ;;
+  checkout) shift; exec python3 bench/checkout.py build/boxoffice "$@" ;;
+  *)
+    status=0
+    python3 bench/flash_sale.py build/boxoffice "$@" || status=$?
+    python3 bench/checkout.py build/boxoffice || status=$?
+    exit "$status"
+    ;;
+esac
