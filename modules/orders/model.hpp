@@ -56,6 +56,23 @@ struct Hold {
   std::string status;  // Held | Sold | Expired | Released
 };
 
+struct SeatLine {
+  std::string categoryId;
+  int ticketCount = 0;
+};
+
+struct RefundRecord {
+  std::string refundId;
+  Money amount;
+  bool full = false;
+  std::string reason;
+  std::vector<SeatLine> seats;
+  TimePoint at{};
+  // Landed while the order was Paid (ConfirmSeats in flight): its seats, status and OrderRefunded
+  // wait until the order leaves Paid (saga.cpp, settleDeferredRefunds).
+  bool deferred = false;
+};
+
 struct Order {
   std::string id;
   std::string userId;
@@ -81,24 +98,31 @@ struct Order {
   TimePoint createdAt{};
   TimePoint updatedAt{};
   std::int64_t version = 1;
-  std::vector<std::string> refundIds;  // PaymentRefunded seen
-  std::vector<std::string> returnIds;  // SeatsReturned seen
+  std::vector<std::string> refundIds;         // PaymentRefunded seen
+  std::vector<std::string> returnIds;         // SeatsReturned seen
+  std::vector<RefundRecord> deferredRefunds;  // refunds recorded while Paid, not applied yet
 
   // A cancellation decided whose refund has not come back yet.
   bool cancelPending() const { return cancelReason && status != status::cancelled; }
   bool ended() const { return status == status::cancelled || status == status::failed || status == status::refunded; }
+  // Every cent captured is back (nothing left for a void to refund).
+  bool refundedInFull() const { return totalAmount > 0 && refundedAmount >= totalAmount; }
 };
 
 struct Saga {
   std::string state{saga_state::started};
   std::string step{step::validateInventory};
-  int attempts = 1;              // commands sent for the current step
-  bool awaitingPayment = false;  // Reserved, waiting for POST /api/v1/payments
-  bool chargeSent = false;       // ChargePayment sent
-  bool paid = false;             // PaymentCompleted seen
-  bool seatsSold = false;        // SeatsConfirmed seen
-  bool awaitRelease = false;     // ReleaseSeats sent, SeatsReleased not yet seen
-  bool awaitVoid = false;        // VoidPayment or a cancellation's RefundPayment sent, no answer yet
+  int attempts = 1;                             // commands sent for the current step
+  bool awaitingPayment = false;                 // Reserved, waiting for POST /api/v1/payments
+  bool chargeSent = false;                      // ChargePayment sent
+  bool paid = false;                            // PaymentCompleted seen
+  bool seatsSold = false;                       // SeatsConfirmed seen
+  bool awaitRelease = false;                    // ReleaseSeats sent, SeatsReleased not yet seen
+  bool awaitVoid = false;                       // VoidPayment or a cancellation's RefundPayment sent, no answer yet
+  std::string releaseReason;                    // the awaited ReleaseSeats' reason (the sweeper re-sends it)
+  std::string voidReason;                       // the awaited VoidPayment's or cancellation RefundPayment's reason
+  int compensationAttempts = 0;                 // times the awaited compensations were sent (1 + re-sends)
+  std::optional<TimePoint> compensationSentAt;  // when they were last sent
   TimePoint stepStartedAt{};
   TimePoint startedAt{};
   TimePoint updatedAt{};
@@ -132,20 +156,6 @@ struct StepRecord {
 struct Compensation {
   std::string action;  // ReleaseSeats | VoidPayment | ReturnSeats | RefundPayment
   std::string reason;
-  TimePoint at{};
-};
-
-struct SeatLine {
-  std::string categoryId;
-  int ticketCount = 0;
-};
-
-struct RefundRecord {
-  std::string refundId;
-  Money amount;
-  bool full = false;
-  std::string reason;
-  std::vector<SeatLine> seats;
   TimePoint at{};
 };
 
