@@ -21,7 +21,10 @@ namespace boxoffice::orders {
 struct HoldEnded {
   std::string reservationId;
   bool expired = true;
-  std::string reason;  // ReservationReleased's reason: released | eventCancelled | eventDeleted
+  // ReservationReleased's reason: released | eventCancelled | eventDeleted (the holder or the
+  // event), notConfirmed (ConfirmSeats failed), or the saga's own ReleaseSeats reason
+  // (paymentFailed | orderCancelled | sagaTimedOut | orderFailed).
+  std::string reason;
 };
 
 // The order's event was cancelled or deleted.
