@@ -33,6 +33,14 @@ inline constexpr std::string_view failed = "Failed";
 inline constexpr std::string_view compensating = "Compensating";
 }  // namespace saga_state
 
+// What became of a hold of the order (order_holds.status).
+namespace hold_status {
+inline constexpr std::string_view held = "Held";
+inline constexpr std::string_view sold = "Sold";
+inline constexpr std::string_view expired = "Expired";
+inline constexpr std::string_view released = "Released";
+}  // namespace hold_status
+
 namespace step {
 inline constexpr std::string_view validateInventory = "ValidateInventory";
 inline constexpr std::string_view processPayment = "ProcessPayment";
@@ -45,7 +53,7 @@ struct Item {
   int ticketCount = 0;
   std::optional<std::int64_t> unitPrice;  // minor units of the order's currency, once held
   int soldCount = 0;                      // seats of this item inventory sold to the order
-  int returnedCount = 0;                  // of those, sent back on sale (ReturnSeats asked)
+  int returnRequested = 0;                // of those, asked back on sale (ReturnSeats sent)
 };
 
 struct Hold {
@@ -104,7 +112,8 @@ struct Order {
 
   // A cancellation decided whose refund has not come back yet.
   bool cancelPending() const { return cancelReason && status != status::cancelled; }
-  bool ended() const { return status == status::cancelled || status == status::failed || status == status::refunded; }
+  // Nothing more happens to the order's seats or money (a Completed one may still be refunded).
+  bool closed() const { return status == status::cancelled || status == status::failed || status == status::refunded; }
   // Every cent captured is back (nothing left for a void to refund).
   bool refundedInFull() const { return totalAmount > 0 && refundedAmount >= totalAmount; }
 };
@@ -112,13 +121,14 @@ struct Order {
 struct Saga {
   std::string state{saga_state::started};
   std::string step{step::validateInventory};
-  int attempts = 1;                             // commands sent for the current step
-  bool awaitingPayment = false;                 // Reserved, waiting for POST /api/v1/payments
-  bool chargeSent = false;                      // ChargePayment sent
-  bool paid = false;                            // PaymentCompleted seen
-  bool seatsSold = false;                       // SeatsConfirmed seen
-  bool awaitRelease = false;                    // ReleaseSeats sent, SeatsReleased not yet seen
-  bool awaitVoid = false;                       // VoidPayment or a cancellation's RefundPayment sent, no answer yet
+  int attempts = 1;              // commands sent for the current step
+  bool awaitingPayment = false;  // Reserved, waiting for POST /api/v1/payments
+  bool chargeSent = false;       // ChargePayment sent
+  bool paid = false;             // PaymentCompleted seen
+  bool seatsSold = false;        // SeatsConfirmed seen
+  bool awaitRelease = false;     // ReleaseSeats sent, SeatsReleased not yet seen
+  // VoidPayment or a cancellation's RefundPayment sent: waiting to hear the order is not charged.
+  bool awaitReversal = false;
   std::string releaseReason;                    // the awaited ReleaseSeats' reason (the sweeper re-sends it)
   std::string voidReason;                       // the awaited VoidPayment's or cancellation RefundPayment's reason
   int compensationAttempts = 0;                 // times the awaited compensations were sent (1 + re-sends)

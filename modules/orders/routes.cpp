@@ -23,9 +23,11 @@ using http::Response;
 constexpr const char* kModule = "orders";
 constexpr std::size_t kMaxUserAgent = 256;
 
-const std::set<std::string, std::less<>> kStatuses{"Pending",   "Reserved", "Paid",     "Completed",
-                                                   "Cancelled", "Failed",   "Refunded", "PartiallyRefunded"};
-const std::set<std::string, std::less<>> kSagaStates{"Started", "InProgress", "Completed", "Failed", "Compensating"};
+const std::set<std::string_view, std::less<>> kStatuses{status::pending,   status::reserved,         status::paid,
+                                                        status::completed, status::cancelled,        status::failed,
+                                                        status::refunded,  status::partiallyRefunded};
+const std::set<std::string_view, std::less<>> kSagaStates{
+    saga_state::started, saga_state::inProgress, saga_state::completed, saga_state::failed, saga_state::compensating};
 
 std::string orderLocation(const std::string& id) { return "/api/v1/orders/" + id; }
 

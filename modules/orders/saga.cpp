@@ -85,7 +85,7 @@ class Apply {
   }
   void voidPayment(const std::string& reason) {
     compensate(pay::VoidPayment{order().id, reason}, "VoidPayment", reason);
-    saga().awaitVoid = true;
+    saga().awaitReversal = true;
     saga().voidReason = reason;
     awaitedSent();
   }
@@ -98,7 +98,7 @@ class Apply {
       send(inv::ReleaseSeats{order().id, order().eventId, saga().releaseReason});
       actions.emplace_back("ReleaseSeats");
     }
-    if (saga().awaitVoid) {
+    if (saga().awaitReversal) {
       if (order().cancelPending() && order().cancelRefundId) {
         send(pay::RefundPayment{order().id, *order().cancelRefundId, saga().voidReason});
         actions.emplace_back("RefundPayment");
@@ -138,10 +138,10 @@ class Apply {
   void returnAll(const std::string& returnId, const std::string& reason) {
     std::vector<inv::SeatCount> items;
     for (auto& item : order().items) {
-      int left = item.soldCount - item.returnedCount;
+      int left = item.soldCount - item.returnRequested;
       if (left <= 0) continue;
       items.push_back({item.categoryId, left});
-      item.returnedCount += left;
+      item.returnRequested += left;
     }
     sendReturn(returnId, reason, std::move(items));
   }
@@ -152,10 +152,10 @@ class Apply {
     std::vector<inv::SeatCount> items;
     for (auto& item : order().items) {
       int& want = wanted[item.categoryId];
-      int take = std::min(want, item.soldCount - item.returnedCount);
+      int take = std::min(want, item.soldCount - item.returnRequested);
       if (take <= 0) continue;
       want -= take;
-      item.returnedCount += take;
+      item.returnRequested += take;
       items.push_back({item.categoryId, take});
     }
     sendReturn(returnId, reason, std::move(items));
@@ -178,7 +178,7 @@ class Apply {
     std::string refundReason = reason == "byAdmin" ? "orderCancelled" : reason;
     compensate(pay::RefundPayment{order().id, *order().cancelRefundId, refundReason}, "RefundPayment", refundReason);
     if (!saga().over()) {
-      saga().awaitVoid = true;
+      saga().awaitReversal = true;
       saga().voidReason = refundReason;
       awaitedSent();
       setState(saga_state::compensating);
@@ -223,7 +223,7 @@ class Apply {
   }
   // A compensating saga ends Failed once nothing it asked for is outstanding.
   void finishCompensation() {
-    if (saga().state == saga_state::compensating && !saga().awaitRelease && !saga().awaitVoid) {
+    if (saga().state == saga_state::compensating && !saga().awaitRelease && !saga().awaitReversal) {
       setState(saga_state::failed);
     }
   }
@@ -255,6 +255,20 @@ std::vector<Hold> holdsFrom(const std::vector<inv::OrderHold>& holds, std::strin
   return out;
 }
 
+// The cancellation reason of an order whose hold ended while it waited for payment details.
+std::string cancelReasonOf(const HoldEnded& m) {
+  if (m.expired) return "holdExpired";
+  if (m.reason == "eventCancelled" || m.reason == "eventDeleted") return m.reason;
+  return "holdReleased";
+}
+
+// Why a charge that completed after the order ended is voided.
+std::string lateChargeVoidReason(const Order& order) {
+  if (order.status == status::cancelled) return "orderCancelled";
+  if (order.failureReason == "saga-timed-out") return "sagaTimedOut";
+  return "seatsUnavailable";
+}
+
 // ---- one function per fact ----
 
 void onSeatsHeld(Apply& a, const inv::SeatsHeld& m) {
@@ -262,7 +276,7 @@ void onSeatsHeld(Apply& a, const inv::SeatsHeld& m) {
   auto& saga = a.saga();
   bool expected = order.status == status::pending && saga.step == step::validateInventory && saga.running();
   if (!expected) {
-    if (order.ended() || order.cancelPending()) {
+    if (order.closed() || order.cancelPending()) {
       // A hold placed for an order that has ended: give it back.
       a.record("SeatsHeld: late, released");
       a.release(order.status == status::cancelled ? "orderCancelled" : "orderFailed");
@@ -271,8 +285,7 @@ void onSeatsHeld(Apply& a, const inv::SeatsHeld& m) {
     a.record("SeatsHeld: duplicate, ignored");
     return;
   }
-  if (order.eventId.empty()) order.eventId = m.eventId;
-  order.holds = holdsFrom(m.holds, "Held");
+  order.holds = holdsFrom(m.holds, hold_status::held);
   auto pricing = price(order.items, m.holds);
   a.setState(saga_state::inProgress);
   if (pricing.error) {
@@ -319,7 +332,7 @@ void onSeatsConfirmed(Apply& a, const inv::SeatsConfirmed& m) {
     return;
   }
   saga.seatsSold = true;
-  order.holds = holdsFrom(m.holds, "Sold");
+  order.holds = holdsFrom(m.holds, hold_status::sold);
   order.heldAgain = order.heldAgain || m.heldAgain;
   for (auto& item : order.items) item.soldCount = item.ticketCount;
   a.touch();
@@ -397,21 +410,19 @@ void onHoldEnded(Apply& a, const HoldEnded& m) {
   auto& order = a.order();
   auto& saga = a.saga();
   for (auto& hold : order.holds) {
-    if (hold.reservationId == m.reservationId && hold.status == "Held") {
-      hold.status = m.expired ? "Expired" : "Released";
+    if (hold.reservationId == m.reservationId && hold.status == hold_status::held) {
+      hold.status = std::string(m.expired ? hold_status::expired : hold_status::released);
       a.touch();
     }
   }
   std::string what = m.expired ? "ReservationExpired" : "ReservationReleased";
   if (order.status == status::reserved && saga.awaitingPayment && !saga.chargeSent && !order.cancelPending()) {
-    std::string reason = m.expired                                                      ? "holdExpired"
-                         : (m.reason == "eventCancelled" || m.reason == "eventDeleted") ? m.reason
-                                                                                        : "holdReleased";
+    std::string reason = cancelReasonOf(m);
     a.record(what + ": the order waited for payment details, cancelled");
     a.cancelNow(reason);
     return;
   }
-  if (saga.chargeSent && !saga.seatsSold && !order.ended()) {
+  if (saga.chargeSent && !saga.seatsSold && !order.closed()) {
     a.record(what + " while paying: ConfirmSeats holds the seats again");
     return;
   }
@@ -439,9 +450,7 @@ void onPaymentCompleted(Apply& a, const pay::PaymentCompleted& m) {
     return;
   }
   // A charge that completed for an order that has ended: it must not stay charged.
-  std::string reason = order.status == status::cancelled         ? "orderCancelled"
-                       : order.failureReason == "saga-timed-out" ? "sagaTimedOut"
-                                                                 : "seatsUnavailable";
+  std::string reason = lateChargeVoidReason(order);
   a.record("PaymentCompleted: late, voided");
   a.voidPayment(reason);
   if (!saga.over()) a.setState(saga_state::compensating);
@@ -459,8 +468,8 @@ void onPaymentFailed(Apply& a, const pay::PaymentFailed& m) {
     a.setState(saga_state::compensating);
     return;
   }
-  if (saga.awaitVoid && !saga.paid) {
-    saga.awaitVoid = false;
+  if (saga.awaitReversal && !saga.paid) {
+    saga.awaitReversal = false;
     a.touch();
     a.record("PaymentFailed: not charged (" + m.reason + ")", m.detail);
     a.finishCompensation();
@@ -475,8 +484,8 @@ void onPaymentRefunded(Apply& a, const pay::PaymentRefunded& m) {
   bool cancellation = order.cancelPending() && order.cancelRefundId == m.refundId;
   // The void (or the cancellation's refund) is answered once nothing is left charged, whoever's
   // refund made it so; cleared before the duplicate check so a repeated answer still clears it.
-  if (saga.awaitVoid && (m.full || cancellation)) {
-    saga.awaitVoid = false;
+  if (saga.awaitReversal && (m.full || cancellation)) {
+    saga.awaitReversal = false;
     a.touch();
   }
   bool moneyBack = m.amount.amount > 0;  // 0: "nothing left to refund", an answer, not a refund
@@ -540,7 +549,7 @@ void onEventEnded(Apply& a, const EventEnded& m) {
   auto& order = a.order();
   auto& saga = a.saga();
   std::string reason = m.deleted ? "eventDeleted" : "eventCancelled";
-  if (order.ended() || order.cancelPending()) {
+  if (order.closed() || order.cancelPending()) {
     a.record(reason + ": nothing to do");
     return;
   }
@@ -606,7 +615,7 @@ void onCancel(Apply& a, const CancelRequest& m) {
 void onTimeout(Apply& a, const Timeout& m) {
   auto& saga = a.saga();
   if (saga.state == saga_state::compensating) {
-    if (!saga.awaitRelease && !saga.awaitVoid) {
+    if (!saga.awaitRelease && !saga.awaitReversal) {
       a.finishCompensation();
       return;
     }
@@ -619,7 +628,7 @@ void onTimeout(Apply& a, const Timeout& m) {
     a.decision().resent = std::move(actions);
     return;
   }
-  if (!saga.running() || saga.awaitingPayment || a.order().ended()) return;
+  if (!saga.running() || saga.awaitingPayment || a.order().closed()) return;
   std::string failedStep = saga.step;
   std::string detail = "No answer in step " + failedStep + " within " + std::to_string(m.limit.count()) + " s.";
   a.record("timed out", detail);

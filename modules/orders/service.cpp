@@ -7,6 +7,7 @@
 #include "boxoffice/kernel/message_json.hpp"
 #include "boxoffice/kernel/problem.hpp"
 #include "boxoffice/orders/messages.hpp"
+#include "order_state.hpp"
 
 namespace boxoffice::orders {
 

@@ -70,7 +70,7 @@ void writeChildren(Tx& tx, const Order& order) {
         "INSERT INTO order_items (order_id, position, category_id, ticket_count, unit_price, sold_count, "
         "returned_count) VALUES (?, ?, ?, ?, ?, ?, ?)",
         order.id, position++, item.categoryId, item.ticketCount,
-        item.unitPrice ? SqlValue(*item.unitPrice) : SqlValue(nullptr), item.soldCount, item.returnedCount);
+        item.unitPrice ? SqlValue(*item.unitPrice) : SqlValue(nullptr), item.soldCount, item.returnRequested);
   }
   tx.exec("DELETE FROM order_holds WHERE order_id = ?", order.id);
   for (const auto& hold : order.holds) {
@@ -93,7 +93,7 @@ void writeSaga(Tx& tx, const std::string& orderId, const Saga& s, bool insert) {
                              "compensation_attempts = ?13, step_started_at = ?14, started_at = ?15, updated_at = ?16, "
                              "completed_at = ?17 WHERE order_id = ?18";
   tx.exec(sql, s.state, s.step, s.attempts, s.awaitingPayment ? 1 : 0, s.chargeSent ? 1 : 0, s.paid ? 1 : 0,
-          s.seatsSold ? 1 : 0, s.awaitRelease ? 1 : 0, s.awaitVoid ? 1 : 0, s.releaseReason, s.voidReason,
+          s.seatsSold ? 1 : 0, s.awaitRelease ? 1 : 0, s.awaitReversal ? 1 : 0, s.releaseReason, s.voidReason,
           nullableMs(s.compensationSentAt), s.compensationAttempts, ms(s.stepStartedAt), ms(s.startedAt),
           ms(s.updatedAt), nullableMs(s.completedAt), orderId);
 }
@@ -156,7 +156,7 @@ Checkout checkoutFrom(const soci::row& r) {
   s.paid = integer(r, 27) != 0;
   s.seatsSold = integer(r, 28) != 0;
   s.awaitRelease = integer(r, 29) != 0;
-  s.awaitVoid = integer(r, 30) != 0;
+  s.awaitReversal = integer(r, 30) != 0;
   s.stepStartedAt = fromUnixMillis(integer(r, 31));
   s.startedAt = fromUnixMillis(integer(r, 32));
   s.updatedAt = fromUnixMillis(integer(r, 33));

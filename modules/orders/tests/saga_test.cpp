@@ -149,6 +149,7 @@ TEST_CASE("adopting a hold sends HoldSeats with the reservation and no items, an
   Checkout c;
   c.order.id = kOrder;
   c.order.userId = kUser;
+  c.order.eventId = kEvent;  // POST /orders names the event of the hold it adopts
   c.order.adoptReservationId = "r-own";
   auto d = start(c, t0);
   const auto* hold = command<inv::HoldSeats>(d);
@@ -336,7 +337,7 @@ TEST_CASE("late replies to an ended saga are compensated") {
     REQUIRE(ret);
     CHECK(ret->items.size() == 2);
     CHECK(ret->returnId == derivedId(kOrder, "late-sale"));
-    CHECK(d.next.order.items[0].returnedCount == 2);
+    CHECK(d.next.order.items[0].returnRequested == 2);
     // The refund of the voided payment then returns nothing more.
     auto end = run(d.next, refund("rf-void", 14000, true));
     CHECK(!command<inv::ReturnSeats>(end));
@@ -409,8 +410,8 @@ TEST_CASE("a partial refund while ConfirmSeats is in flight waits for the sale, 
   REQUIRE(ret->items.size() == 1);
   CHECK(ret->items[0].categoryId == "general");
   CHECK(ret->items[0].ticketCount == 1);
-  CHECK(sold.next.order.items[0].returnedCount == 1);
-  CHECK(sold.next.order.items[1].returnedCount == 0);
+  CHECK(sold.next.order.items[0].returnRequested == 1);
+  CHECK(sold.next.order.items[1].returnRequested == 0);
   CHECK(sold.next.order.deferredRefunds.empty());
   // The refund again after the sale: a duplicate.
   auto late = run(sold.next, refund("rf-a", 2500, false, {{"general", 1}}));
@@ -505,17 +506,17 @@ TEST_CASE("a refund while an Admin's cancellation runs on a Paid order is applie
 TEST_CASE("the void's answer clears the wait even when its refund id was seen; nothing-left answers announce nothing") {
   SUBCASE("a refund id seen before still answers the void") {
     auto voiding = after(paid(), notConfirmed());
-    REQUIRE(voiding.saga.awaitVoid);
+    REQUIRE(voiding.saga.awaitReversal);
     voiding.order.refundIds.push_back("rf-v");
     auto d = run(voiding, refund("rf-v", 14000, true));
-    CHECK(!d.next.saga.awaitVoid);
+    CHECK(!d.next.saga.awaitReversal);
     CHECK(d.next.saga.state == "Failed");
     CHECK(d.announcements.empty());
   }
   SUBCASE("two 'nothing left' answers without a refund id") {
     auto voiding = after(paid(), notConfirmed());
     auto first = run(voiding, refund("", 0, true, {}, 14000));
-    CHECK(!first.next.saga.awaitVoid);
+    CHECK(!first.next.saga.awaitReversal);
     CHECK(first.next.saga.state == "Failed");
     CHECK(first.announcements.empty());  // no OrderRefunded for 0
     CHECK(!first.refund);
@@ -625,7 +626,7 @@ TEST_CASE("an event cancelled mid-saga compensates each order by its state") {
     CHECK(d.next.order.status == "Cancelled");
     CHECK(command<inv::ReleaseSeats>(d));
     CHECK(command<pay::VoidPayment>(d));
-    CHECK(d.next.saga.awaitVoid);
+    CHECK(d.next.saga.awaitReversal);
     auto voided = after(d.next, failed("voided"));
     auto end = run(voided, released());
     CHECK(end.next.saga.state == "Failed");
@@ -792,7 +793,7 @@ TEST_CASE("exhaustive: every fact against every reachable state, delivered twice
       // Never a sale without money, never Completed without both.
       if (o.status == "Completed") CHECK((s.paid && s.seatsSold));
       // Never more seats returned than sold.
-      for (const auto& item : o.items) CHECK(item.returnedCount <= item.soldCount);
+      for (const auto& item : o.items) CHECK(item.returnRequested <= item.soldCount);
       // Whatever is still held or sold for an ended order is being given back, and a charge of
       // an ended order is being voided or refunded.
       // Never a ReturnSeats without an id, never OrderRefunded without money.
@@ -803,7 +804,7 @@ TEST_CASE("exhaustive: every fact against every reachable state, delivered twice
         if (a.kind == Announcement::Kind::Refunded) CHECK(a.refunded.amount > 0);
       }
       // A saga whose order has ended is never left running.
-      if (o.ended() && !o.cancelPending()) CHECK(!s.running());
+      if (o.closed() && !o.cancelPending()) CHECK(!s.running());
       if (std::holds_alternative<Timeout>(fact)) continue;  // a timeout again re-sends, by design
       // At-least-once delivery: the same message again changes no status and announces nothing.
       auto second = run(first.next, fact);
