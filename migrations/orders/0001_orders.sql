@@ -3,14 +3,16 @@
 CREATE TABLE orders (
   id TEXT PRIMARY KEY,
   user_id TEXT NOT NULL,
-  event_id TEXT NOT NULL,               -- '' until SeatsHeld names it (adopting a hold without eventId)
+  event_id TEXT NOT NULL,               -- every order names its event (POST /api/v1/orders requires eventId)
   status TEXT NOT NULL CHECK (status IN ('Pending', 'Reserved', 'Paid', 'Completed', 'Cancelled', 'Failed',
                                          'Refunded', 'PartiallyRefunded')),
   currency TEXT,                        -- NULL until the seats are held and priced
   total_amount BIGINT NOT NULL DEFAULT 0,
   refunded_amount BIGINT NOT NULL DEFAULT 0,
   adopt_reservation_id TEXT,            -- {reservationId}: the buyer's own hold to buy
-  payment_method TEXT,                  -- PaymentMethod JSON (brand, last4, token); never a card number
+  payment_method TEXT,                  -- PaymentMethod JSON: method, brand, last4, expiry, fingerprint, holder
+                                        -- name, and the vault token until ChargePayment is sent; never the
+                                        -- card number or CVC
   payment_id TEXT,
   ip_address TEXT NOT NULL DEFAULT '',
   user_agent TEXT NOT NULL DEFAULT '',
@@ -73,6 +75,7 @@ CREATE TABLE order_refunds (
   reason TEXT NOT NULL,
   seats TEXT NOT NULL,                  -- JSON [{categoryId, ticketCount}]
   at BIGINT NOT NULL,
+  deferred INTEGER NOT NULL DEFAULT 0,  -- 1: landed while Paid, applied once the order leaves Paid
   PRIMARY KEY (order_id, refund_id)
 );
 
@@ -100,13 +103,19 @@ CREATE TABLE sagas (
   seats_sold INTEGER NOT NULL DEFAULT 0,
   await_release INTEGER NOT NULL DEFAULT 0,
   await_void INTEGER NOT NULL DEFAULT 0,
+  release_reason TEXT NOT NULL DEFAULT '', -- of the ReleaseSeats awaited (re-sent by the sweeper)
+  void_reason TEXT NOT NULL DEFAULT '',    -- of the VoidPayment or cancellation's RefundPayment awaited
+  compensation_sent_at BIGINT,          -- when the awaited compensations were last sent
+  compensation_attempts INTEGER NOT NULL DEFAULT 0,
   step_started_at BIGINT NOT NULL,
   started_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL,
   completed_at BIGINT
 );
--- The sweeper's query: running sagas by the age of their step.
+-- The sweeper's queries: running sagas by the age of their step, compensating ones by the age of
+-- their last compensation.
 CREATE INDEX sagas_running ON sagas(state, step_started_at);
+CREATE INDEX sagas_compensating ON sagas(state, compensation_sent_at);
 
 CREATE TABLE saga_steps (
   order_id TEXT NOT NULL REFERENCES sagas(order_id),

@@ -33,6 +33,14 @@ inline constexpr std::string_view failed = "Failed";
 inline constexpr std::string_view compensating = "Compensating";
 }  // namespace saga_state
 
+// What became of a hold of the order (order_holds.status).
+namespace hold_status {
+inline constexpr std::string_view held = "Held";
+inline constexpr std::string_view sold = "Sold";
+inline constexpr std::string_view expired = "Expired";
+inline constexpr std::string_view released = "Released";
+}  // namespace hold_status
+
 namespace step {
 inline constexpr std::string_view validateInventory = "ValidateInventory";
 inline constexpr std::string_view processPayment = "ProcessPayment";
@@ -45,7 +53,7 @@ struct Item {
   int ticketCount = 0;
   std::optional<std::int64_t> unitPrice;  // minor units of the order's currency, once held
   int soldCount = 0;                      // seats of this item inventory sold to the order
-  int returnedCount = 0;                  // of those, sent back on sale (ReturnSeats asked)
+  int returnRequested = 0;                // of those, asked back on sale (ReturnSeats sent)
 };
 
 struct Hold {
@@ -54,6 +62,23 @@ struct Hold {
   int ticketCount = 0;
   Money amount;
   std::string status;  // Held | Sold | Expired | Released
+};
+
+struct SeatLine {
+  std::string categoryId;
+  int ticketCount = 0;
+};
+
+struct RefundRecord {
+  std::string refundId;
+  Money amount;
+  bool full = false;
+  std::string reason;
+  std::vector<SeatLine> seats;
+  TimePoint at{};
+  // Landed while the order was Paid (ConfirmSeats in flight): its seats, status and OrderRefunded
+  // wait until the order leaves Paid (saga.cpp, settleDeferredRefunds).
+  bool deferred = false;
 };
 
 struct Order {
@@ -81,12 +106,16 @@ struct Order {
   TimePoint createdAt{};
   TimePoint updatedAt{};
   std::int64_t version = 1;
-  std::vector<std::string> refundIds;  // PaymentRefunded seen
-  std::vector<std::string> returnIds;  // SeatsReturned seen
+  std::vector<std::string> refundIds;         // PaymentRefunded seen
+  std::vector<std::string> returnIds;         // SeatsReturned seen
+  std::vector<RefundRecord> deferredRefunds;  // refunds recorded while Paid, not applied yet
 
   // A cancellation decided whose refund has not come back yet.
   bool cancelPending() const { return cancelReason && status != status::cancelled; }
-  bool ended() const { return status == status::cancelled || status == status::failed || status == status::refunded; }
+  // Nothing more happens to the order's seats or money (a Completed one may still be refunded).
+  bool closed() const { return status == status::cancelled || status == status::failed || status == status::refunded; }
+  // Every cent captured is back (nothing left for a void to refund).
+  bool refundedInFull() const { return totalAmount > 0 && refundedAmount >= totalAmount; }
 };
 
 struct Saga {
@@ -98,7 +127,12 @@ struct Saga {
   bool paid = false;             // PaymentCompleted seen
   bool seatsSold = false;        // SeatsConfirmed seen
   bool awaitRelease = false;     // ReleaseSeats sent, SeatsReleased not yet seen
-  bool awaitVoid = false;        // VoidPayment or a cancellation's RefundPayment sent, no answer yet
+  // VoidPayment or a cancellation's RefundPayment sent: waiting to hear the order is not charged.
+  bool awaitReversal = false;
+  std::string releaseReason;                    // the awaited ReleaseSeats' reason (the sweeper re-sends it)
+  std::string voidReason;                       // the awaited VoidPayment's or cancellation RefundPayment's reason
+  int compensationAttempts = 0;                 // times the awaited compensations were sent (1 + re-sends)
+  std::optional<TimePoint> compensationSentAt;  // when they were last sent
   TimePoint stepStartedAt{};
   TimePoint startedAt{};
   TimePoint updatedAt{};
@@ -132,20 +166,6 @@ struct StepRecord {
 struct Compensation {
   std::string action;  // ReleaseSeats | VoidPayment | ReturnSeats | RefundPayment
   std::string reason;
-  TimePoint at{};
-};
-
-struct SeatLine {
-  std::string categoryId;
-  int ticketCount = 0;
-};
-
-struct RefundRecord {
-  std::string refundId;
-  Money amount;
-  bool full = false;
-  std::string reason;
-  std::vector<SeatLine> seats;
   TimePoint at{};
 };
 

@@ -20,7 +20,8 @@ std::vector<ConfigKey> configKeys() {
       {"orders.sagaTimeoutSeconds", T::Int, 120,
        "A checkout saga that waits longer than this for inventory's or payments' answer in one step is compensated "
        "(payment voided, holds released, order Failed with reason saga-timed-out). Orders waiting for payment "
-       "details are ended by their hold's expiry instead.",
+       "details are ended by their hold's expiry instead. A compensating saga whose compensations are unanswered this "
+       "long sends them again.",
        1, 86400},
       {"orders.sweepIntervalSeconds", T::Int, 0,
        "How often the sweeper looks for timed-out sagas; 0 derives it: a tenth of orders.sagaTimeoutSeconds, at "

@@ -31,7 +31,7 @@ boost::json::array items(const Order& order) {
       o["unitPrice"] = nullptr;
       o["amount"] = nullptr;
     }
-    o["returnedCount"] = item.returnedCount;
+    o["returnedCount"] = item.returnRequested;
     out.push_back(std::move(o));
   }
   return out;
@@ -67,7 +67,7 @@ boost::json::object orderSummaryJson(const Checkout& checkout) {
   boost::json::object out{
       {"id", o.id},
       {"userId", o.userId},
-      {"eventId", o.eventId.empty() ? boost::json::value(nullptr) : boost::json::value(o.eventId)},
+      {"eventId", o.eventId},
       {"items", items(o)},
       {"total", money(o.totalAmount, o.currency)},
       {"status", o.status},
@@ -139,7 +139,10 @@ boost::json::object sagaSummaryJson(const Checkout& checkout) {
       {"paid", s.paid},
       {"seatsSold", s.seatsSold},
       {"awaitingRelease", s.awaitRelease},
-      {"awaitingVoid", s.awaitVoid},
+      {"awaitingVoid", s.awaitReversal},
+      {"compensationAttempts", s.compensationAttempts},
+      {"compensationSentAt",
+       s.compensationSentAt ? boost::json::value(formatRfc3339(*s.compensationSentAt)) : boost::json::value(nullptr)},
       {"correlationId", checkout.order.correlationId},
       {"startedAt", formatRfc3339(s.startedAt)},
       {"stepStartedAt", formatRfc3339(s.stepStartedAt)},
@@ -163,24 +166,6 @@ boost::json::object sagaJson(const SagaView& view) {
   }
   out["compensations"] = std::move(compensations);
   return out;
-}
-
-messages::OrderState orderState(const Order& order) {
-  messages::OrderState state;
-  state.orderId = order.id;
-  state.userId = order.userId;
-  state.eventId = order.eventId;
-  state.status = order.status;
-  std::string currency = order.currency.value_or("");
-  for (const auto& item : order.items) {
-    Money unit{item.unitPrice.value_or(0), currency};
-    state.items.push_back({item.categoryId, item.ticketCount, unit, {unit.amount * item.ticketCount, currency}});
-  }
-  state.total = {order.totalAmount, currency};
-  for (const auto& h : order.holds) state.reservationIds.push_back(h.reservationId);
-  state.paymentId = order.paymentId;
-  state.updatedAt = formatRfc3339(order.updatedAt);
-  return state;
 }
 
 }  // namespace boxoffice::orders

@@ -1,9 +1,8 @@
 #pragma once
-// JSON documents of the orders API (docs/api/orders.md) and the order state its messages carry.
+// JSON documents of the orders API (docs/api/orders.md).
 #include <boost/json.hpp>
 #include <vector>
 
-#include "boxoffice/orders/messages.hpp"
 #include "model.hpp"
 
 namespace boxoffice::orders {
@@ -27,7 +26,5 @@ boost::json::object orderJson(const OrderView& view);
 boost::json::object orderSummaryJson(const Checkout& checkout);
 boost::json::object sagaSummaryJson(const Checkout& checkout);
 boost::json::object sagaJson(const SagaView& view);
-
-messages::OrderState orderState(const Order& order);
 
 }  // namespace boxoffice::orders

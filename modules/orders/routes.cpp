@@ -23,9 +23,11 @@ using http::Response;
 constexpr const char* kModule = "orders";
 constexpr std::size_t kMaxUserAgent = 256;
 
-const std::set<std::string, std::less<>> kStatuses{"Pending",   "Reserved", "Paid",     "Completed",
-                                                   "Cancelled", "Failed",   "Refunded", "PartiallyRefunded"};
-const std::set<std::string, std::less<>> kSagaStates{"Started", "InProgress", "Completed", "Failed", "Compensating"};
+const std::set<std::string_view, std::less<>> kStatuses{status::pending,   status::reserved,         status::paid,
+                                                        status::completed, status::cancelled,        status::failed,
+                                                        status::refunded,  status::partiallyRefunded};
+const std::set<std::string_view, std::less<>> kSagaStates{
+    saga_state::started, saga_state::inProgress, saga_state::completed, saga_state::failed, saga_state::compensating};
 
 std::string orderLocation(const std::string& id) { return "/api/v1/orders/" + id; }
 
@@ -61,12 +63,22 @@ payments::PaymentInput paymentFrom(json::ObjectReader& in) {
   return input;
 }
 
-// The keyed card fingerprint stands for the card (the number never reaches a fingerprint).
-std::string methodFingerprint(const std::optional<payments::messages::PaymentMethod>& m) {
-  if (!m) return "-";
-  return m->method + "|" + m->brand.value_or("") + "|" + m->last4.value_or("") + "|" +
-         std::to_string(m->expMonth.value_or(0)) + "|" + std::to_string(m->expYear.value_or(0)) + "|" +
-         m->fingerprint.value_or("") + "|" + m->holderName.value_or("");
+// What tells two payments apart for the Idempotency-Key: the method and, for a card, its last four
+// digits, expiry and holder name. Never the number: the request's fingerprint is computed before
+// the card is prepared (a replay must not put the card in the vault again), so the keyed card
+// fingerprint is not known yet.
+std::string methodFingerprint(const std::optional<payments::PaymentInput>& p) {
+  if (!p) return "-";
+  std::string out = p->method;
+  if (p->card) {
+    std::string digits;
+    for (char ch : p->card->number) {
+      if (ch >= '0' && ch <= '9') digits += ch;
+    }
+    out += "|" + (digits.size() >= 4 ? digits.substr(digits.size() - 4) : std::string()) + "|" +
+           std::to_string(p->card->expMonth) + "|" + std::to_string(p->card->expYear) + "|" + p->card->holderName;
+  }
+  return out;
 }
 
 std::string requireKey(const Request& request, json::Validation& validation) {
@@ -121,6 +133,23 @@ payments::messages::PaymentMethod Routes::prepare(const payments::PaymentInput& 
   return paymentMethods_->prepare(input, fieldPrefix);
 }
 
+// A request already refused for its other fields names the payment's bad fields in the same 400:
+// the payment is checked now (a card that passes is never used: its vault entry expires unused).
+void Routes::checkPaymentToo(const payments::PaymentInput& input, const std::string& fieldPrefix,
+                             json::Validation& validation) const {
+  if (validation.ok() || !paymentMethods_) return;
+  try {
+    paymentMethods_->prepare(input, fieldPrefix);
+  } catch (const Problem& problem) {
+    if (problem.status() != 400) throw;
+    for (const auto& error : problem.errors()) {
+      // A field the shape check named already keeps its first message.
+      auto named = [&](const FieldError& e) { return e.field == error.field; };
+      if (std::ranges::none_of(validation.errors(), named)) validation.add(error.field, error.message);
+    }
+  }
+}
+
 Response Routes::placeOrder(const Request& request, RequestContext& ctx) {
   checkRate(ctx);
   auto body = json::parseObjectBody(request);
@@ -166,16 +195,18 @@ Response Routes::placeOrder(const Request& request, RequestContext& ctx) {
   }
   in.rejectUnknown();
   auto key = requireKey(request, validation);
+  if (paymentInput) checkPaymentToo(*paymentInput, "payment", validation);
   validation.throwIfAny();
-  // The card becomes a vault token before anything is stored (400 naming payment.* otherwise).
-  if (paymentInput) input.payment = prepare(*paymentInput, "payment");
+  // The card becomes a vault token once the service knows the request is not a replay, before
+  // anything is stored (a 400 naming payment.* otherwise).
+  if (paymentInput) input.preparePayment = [this, p = *paymentInput] { return prepare(p, "payment"); };
   input.ipAddress = request.remoteAddress;
   input.userAgent = userAgentOf(request);
 
   std::string items;
   for (const auto& item : input.items) items += item.categoryId + ":" + std::to_string(item.ticketCount) + ",";
-  auto fingerprint = idempotency::fingerprint({"POST /api/v1/orders", input.eventId, input.reservationId.value_or(""),
-                                               items, methodFingerprint(input.payment)});
+  auto fingerprint = idempotency::fingerprint(
+      {"POST /api/v1/orders", input.eventId, input.reservationId.value_or(""), items, methodFingerprint(paymentInput)});
   return answerResponse(service_.place(ctx.actor(), std::move(input), {key, fingerprint}));
 }
 
@@ -190,10 +221,16 @@ Response Routes::payOrder(const Request& request, RequestContext& ctx) {
   auto input = paymentFrom(in);
   in.rejectUnknown();
   auto key = requireKey(request, validation);
+  checkPaymentToo(input, "", validation);
   validation.throwIfAny();
-  PaymentGiven payment{prepare(input, ""), request.remoteAddress, userAgentOf(request)};
-  auto fingerprint = idempotency::fingerprint({"POST /api/v1/payments", orderId, methodFingerprint(payment.method)});
-  return answerResponse(service_.pay(ctx.actor(), orderId, std::move(payment), {key, fingerprint}));
+  payments::messages::PaymentMethod method;
+  method.method = input.method;
+  PaymentGiven payment{method, request.remoteAddress, userAgentOf(request)};
+  auto fingerprint = idempotency::fingerprint({"POST /api/v1/payments", orderId, methodFingerprint(input)});
+  // Prepared only after the idempotency lookup and the order's checks (PaymentGiven's method is
+  // replaced by what prepare returns).
+  auto preparePayment = [this, input] { return prepare(input, ""); };
+  return answerResponse(service_.pay(ctx.actor(), orderId, std::move(payment), {key, fingerprint}, preparePayment));
 }
 
 Response Routes::getOrder(const Request& request, RequestContext& ctx) {

@@ -1,6 +1,7 @@
 #pragma once
 // The HTTP surface of the orders module (docs/api/orders.md): thin handlers that parse the
 // request, call OrdersService and render.
+#include "boxoffice/kernel/json.hpp"
 #include "boxoffice/kernel/rate_limit.hpp"
 #include "boxoffice/kernel/router.hpp"
 #include "boxoffice/payments/api.hpp"
@@ -33,6 +34,8 @@ class Routes {
 
   void checkRate(const RequestContext& ctx);
   payments::messages::PaymentMethod prepare(const payments::PaymentInput& input, const std::string& fieldPrefix) const;
+  void checkPaymentToo(const payments::PaymentInput& input, const std::string& fieldPrefix,
+                       json::Validation& validation) const;
 
   OrdersService& service_;
   const payments::PaymentMethods* paymentMethods_;

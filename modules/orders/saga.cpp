@@ -80,10 +80,37 @@ class Apply {
   void release(const std::string& reason) {
     compensate(inv::ReleaseSeats{order().id, order().eventId, reason}, "ReleaseSeats", reason);
     saga().awaitRelease = true;
+    saga().releaseReason = reason;
+    awaitedSent();
   }
   void voidPayment(const std::string& reason) {
     compensate(pay::VoidPayment{order().id, reason}, "VoidPayment", reason);
-    saga().awaitVoid = true;
+    saga().awaitReversal = true;
+    saga().voidReason = reason;
+    awaitedSent();
+  }
+  // The sweeper found the saga Compensating past the timeout: the compensations still unanswered
+  // go again (ReleaseSeats, VoidPayment and RefundPayment are idempotent at their receivers, which
+  // answer a repeated command again). Returns the actions re-sent.
+  std::vector<std::string> resendCompensations() {
+    std::vector<std::string> actions;
+    if (saga().awaitRelease) {
+      send(inv::ReleaseSeats{order().id, order().eventId, saga().releaseReason});
+      actions.emplace_back("ReleaseSeats");
+    }
+    if (saga().awaitReversal) {
+      if (order().cancelPending() && order().cancelRefundId) {
+        send(pay::RefundPayment{order().id, *order().cancelRefundId, saga().voidReason});
+        actions.emplace_back("RefundPayment");
+      } else {
+        send(pay::VoidPayment{order().id, saga().voidReason});
+        actions.emplace_back("VoidPayment");
+      }
+    }
+    ++saga().compensationAttempts;
+    saga().compensationSentAt = now_;
+    touch();
+    return actions;
   }
   void charge() {
     pay::ChargePayment command;
@@ -111,25 +138,24 @@ class Apply {
   void returnAll(const std::string& returnId, const std::string& reason) {
     std::vector<inv::SeatCount> items;
     for (auto& item : order().items) {
-      int left = item.soldCount - item.returnedCount;
+      int left = item.soldCount - item.returnRequested;
       if (left <= 0) continue;
       items.push_back({item.categoryId, left});
-      item.returnedCount += left;
+      item.returnRequested += left;
     }
     sendReturn(returnId, reason, std::move(items));
   }
   // Sends back the seats a refund names, never more than are sold and not yet returned.
-  void returnSome(const std::string& returnId, const std::string& reason,
-                  const std::vector<pay::ReturnedSeats>& seats) {
+  void returnSome(const std::string& returnId, const std::string& reason, const std::vector<SeatLine>& seats) {
     std::map<std::string, int> wanted;
     for (const auto& s : seats) wanted[s.categoryId] += std::max(0, s.ticketCount);
     std::vector<inv::SeatCount> items;
     for (auto& item : order().items) {
       int& want = wanted[item.categoryId];
-      int take = std::min(want, item.soldCount - item.returnedCount);
+      int take = std::min(want, item.soldCount - item.returnRequested);
       if (take <= 0) continue;
       want -= take;
-      item.returnedCount += take;
+      item.returnRequested += take;
       items.push_back({item.categoryId, take});
     }
     sendReturn(returnId, reason, std::move(items));
@@ -138,7 +164,7 @@ class Apply {
   void cancelNow(const std::string& reason) {
     order().cancelReason = reason;
     setStatus(status::cancelled, reason);
-    announce({Announcement::Kind::Cancelled, reason, {}, {}, {}, {}});
+    announce({.kind = Announcement::Kind::Cancelled, .reason = reason});
     saga().awaitingPayment = false;
     release("orderCancelled");
     if (saga().chargeSent && !saga().paid) voidPayment("orderCancelled");
@@ -152,19 +178,52 @@ class Apply {
     std::string refundReason = reason == "byAdmin" ? "orderCancelled" : reason;
     compensate(pay::RefundPayment{order().id, *order().cancelRefundId, refundReason}, "RefundPayment", refundReason);
     if (!saga().over()) {
-      saga().awaitVoid = true;
+      saga().awaitReversal = true;
+      saga().voidReason = refundReason;
+      awaitedSent();
       setState(saga_state::compensating);
+    }
+  }
+  // What a refund does to an order that is no longer Paid: the seats it names come back if they
+  // were sold (all of them for a full refund), an order sold moves to PartiallyRefunded or
+  // Refunded, and OrderRefunded tells.
+  void applyRefund(const RefundRecord& refund) {
+    if (saga().seatsSold) {
+      if (refund.full) {
+        returnAll(refund.refundId, "refund");
+      } else {
+        returnSome(refund.refundId, "refund", refund.seats);
+      }
+    }
+    announce({.kind = Announcement::Kind::Refunded,
+              .reason = refund.reason,
+              .refundId = refund.refundId,
+              .refunded = refund.amount});
+    if (order().status == status::completed || order().status == status::partiallyRefunded) {
+      setStatus(refund.full ? status::refunded : status::partiallyRefunded, refund.reason);
+    }
+  }
+  // The refunds that landed while the order was Paid, applied now that it no longer is (sold,
+  // failed or cancelled), in the order they came.
+  void settleDeferredRefunds() {
+    if (order().deferredRefunds.empty()) return;
+    auto deferred = std::move(order().deferredRefunds);
+    order().deferredRefunds.clear();
+    touch();
+    for (const auto& refund : deferred) {
+      record("refund " + refund.refundId + " applied");
+      applyRefund(refund);
     }
   }
   void fail(std::string_view failedStep, const std::string& reason, const std::string& detail) {
     order().failureReason = reason;
     order().failureDetail = detail;
     setStatus(status::failed, reason, detail);
-    announce({Announcement::Kind::Failed, reason, std::string(failedStep), detail, {}, {}});
+    announce({.kind = Announcement::Kind::Failed, .reason = reason, .step = std::string(failedStep), .detail = detail});
   }
   // A compensating saga ends Failed once nothing it asked for is outstanding.
   void finishCompensation() {
-    if (saga().state == saga_state::compensating && !saga().awaitRelease && !saga().awaitVoid) {
+    if (saga().state == saga_state::compensating && !saga().awaitRelease && !saga().awaitReversal) {
       setState(saga_state::failed);
     }
   }
@@ -172,8 +231,16 @@ class Apply {
  private:
   void sendReturn(const std::string& returnId, const std::string& reason, std::vector<inv::SeatCount> items) {
     if (items.empty()) return;
-    compensate(inv::ReturnSeats{order().id, order().eventId, returnId, reason, std::move(items)}, "ReturnSeats",
+    // Inventory refuses a return without an id; a reply without a refund id still gets a stable one.
+    std::string id = returnId.empty() ? derivedId(order().id, "return/" + reason) : returnId;
+    compensate(inv::ReturnSeats{order().id, order().eventId, std::move(id), reason, std::move(items)}, "ReturnSeats",
                reason);
+  }
+  // An awaited compensation (release, void, cancellation refund) went out now: the sweeper
+  // re-sends it if no answer comes within the timeout.
+  void awaitedSent() {
+    saga().compensationSentAt = now_;
+    saga().compensationAttempts = 1;
   }
 
   Decision d_;
@@ -188,6 +255,20 @@ std::vector<Hold> holdsFrom(const std::vector<inv::OrderHold>& holds, std::strin
   return out;
 }
 
+// The cancellation reason of an order whose hold ended while it waited for payment details.
+std::string cancelReasonOf(const HoldEnded& m) {
+  if (m.expired) return "holdExpired";
+  if (m.reason == "eventCancelled" || m.reason == "eventDeleted") return m.reason;
+  return "holdReleased";
+}
+
+// Why a charge that completed after the order ended is voided.
+std::string lateChargeVoidReason(const Order& order) {
+  if (order.status == status::cancelled) return "orderCancelled";
+  if (order.failureReason == "saga-timed-out") return "sagaTimedOut";
+  return "seatsUnavailable";
+}
+
 // ---- one function per fact ----
 
 void onSeatsHeld(Apply& a, const inv::SeatsHeld& m) {
@@ -195,7 +276,7 @@ void onSeatsHeld(Apply& a, const inv::SeatsHeld& m) {
   auto& saga = a.saga();
   bool expected = order.status == status::pending && saga.step == step::validateInventory && saga.running();
   if (!expected) {
-    if (order.ended() || order.cancelPending()) {
+    if (order.closed() || order.cancelPending()) {
       // A hold placed for an order that has ended: give it back.
       a.record("SeatsHeld: late, released");
       a.release(order.status == status::cancelled ? "orderCancelled" : "orderFailed");
@@ -204,8 +285,7 @@ void onSeatsHeld(Apply& a, const inv::SeatsHeld& m) {
     a.record("SeatsHeld: duplicate, ignored");
     return;
   }
-  if (order.eventId.empty()) order.eventId = m.eventId;
-  order.holds = holdsFrom(m.holds, "Held");
+  order.holds = holdsFrom(m.holds, hold_status::held);
   auto pricing = price(order.items, m.holds);
   a.setState(saga_state::inProgress);
   if (pricing.error) {
@@ -221,7 +301,7 @@ void onSeatsHeld(Apply& a, const inv::SeatsHeld& m) {
   order.expiresAt = parseRfc3339(m.expiresAt);
   a.record("SeatsHeld: every item held");
   a.setStatus(status::reserved);
-  a.announce({Announcement::Kind::Reserved, {}, {}, {}, {}, {}});
+  a.announce({.kind = Announcement::Kind::Reserved});
   if (order.paymentMethod) {
     a.enterStep(step::processPayment, 1);
     a.charge();
@@ -252,7 +332,7 @@ void onSeatsConfirmed(Apply& a, const inv::SeatsConfirmed& m) {
     return;
   }
   saga.seatsSold = true;
-  order.holds = holdsFrom(m.holds, "Sold");
+  order.holds = holdsFrom(m.holds, hold_status::sold);
   order.heldAgain = order.heldAgain || m.heldAgain;
   for (auto& item : order.items) item.soldCount = item.ticketCount;
   a.touch();
@@ -263,7 +343,9 @@ void onSeatsConfirmed(Apply& a, const inv::SeatsConfirmed& m) {
     a.setStatus(status::completed);
     a.enterStep(step::complete, 1);
     a.setState(saga_state::completed);
-    a.announce({Announcement::Kind::Completed, {}, {}, {}, {}, {}});
+    a.announce({.kind = Announcement::Kind::Completed});
+    // Refunds that landed while the seats were being confirmed apply to the sale now.
+    a.settleDeferredRefunds();
     return;
   }
   if (order.cancelPending() && order.status == status::paid) {
@@ -287,6 +369,14 @@ void onSeatsNotConfirmed(Apply& a, const inv::SeatsNotConfirmed& m) {
   // The late payment whose seats are gone: the buyer gets the money back.
   a.record("SeatsNotConfirmed: " + m.reason, m.detail);
   a.fail(step::confirmInventory, m.reason, m.detail);
+  // A refund that landed meanwhile already gave some money back: the void refunds only the rest
+  // (payments refunds what is left), and nothing at all if every cent is back.
+  a.settleDeferredRefunds();
+  if (order.refundedInFull()) {
+    a.record("nothing left charged: no void needed");
+    a.setState(saga_state::failed);
+    return;
+  }
   a.voidPayment("seatsUnavailable");
   a.setState(saga_state::compensating);
 }
@@ -320,21 +410,19 @@ void onHoldEnded(Apply& a, const HoldEnded& m) {
   auto& order = a.order();
   auto& saga = a.saga();
   for (auto& hold : order.holds) {
-    if (hold.reservationId == m.reservationId && hold.status == "Held") {
-      hold.status = m.expired ? "Expired" : "Released";
+    if (hold.reservationId == m.reservationId && hold.status == hold_status::held) {
+      hold.status = std::string(m.expired ? hold_status::expired : hold_status::released);
       a.touch();
     }
   }
   std::string what = m.expired ? "ReservationExpired" : "ReservationReleased";
   if (order.status == status::reserved && saga.awaitingPayment && !saga.chargeSent && !order.cancelPending()) {
-    std::string reason = m.expired                                                      ? "holdExpired"
-                         : (m.reason == "eventCancelled" || m.reason == "eventDeleted") ? m.reason
-                                                                                        : "holdReleased";
+    std::string reason = cancelReasonOf(m);
     a.record(what + ": the order waited for payment details, cancelled");
     a.cancelNow(reason);
     return;
   }
-  if (saga.chargeSent && !saga.seatsSold && !order.ended()) {
+  if (saga.chargeSent && !saga.seatsSold && !order.closed()) {
     a.record(what + " while paying: ConfirmSeats holds the seats again");
     return;
   }
@@ -362,9 +450,7 @@ void onPaymentCompleted(Apply& a, const pay::PaymentCompleted& m) {
     return;
   }
   // A charge that completed for an order that has ended: it must not stay charged.
-  std::string reason = order.status == status::cancelled         ? "orderCancelled"
-                       : order.failureReason == "saga-timed-out" ? "sagaTimedOut"
-                                                                 : "seatsUnavailable";
+  std::string reason = lateChargeVoidReason(order);
   a.record("PaymentCompleted: late, voided");
   a.voidPayment(reason);
   if (!saga.over()) a.setState(saga_state::compensating);
@@ -382,8 +468,8 @@ void onPaymentFailed(Apply& a, const pay::PaymentFailed& m) {
     a.setState(saga_state::compensating);
     return;
   }
-  if (saga.awaitVoid && !saga.paid) {
-    saga.awaitVoid = false;
+  if (saga.awaitReversal && !saga.paid) {
+    saga.awaitReversal = false;
     a.touch();
     a.record("PaymentFailed: not charged (" + m.reason + ")", m.detail);
     a.finishCompensation();
@@ -395,38 +481,52 @@ void onPaymentFailed(Apply& a, const pay::PaymentFailed& m) {
 void onPaymentRefunded(Apply& a, const pay::PaymentRefunded& m) {
   auto& order = a.order();
   auto& saga = a.saga();
-  if (std::ranges::find(order.refundIds, m.refundId) != order.refundIds.end()) {
+  bool cancellation = order.cancelPending() && order.cancelRefundId == m.refundId;
+  // The void (or the cancellation's refund) is answered once nothing is left charged, whoever's
+  // refund made it so; cleared before the duplicate check so a repeated answer still clears it.
+  if (saga.awaitReversal && (m.full || cancellation)) {
+    saga.awaitReversal = false;
+    a.touch();
+  }
+  bool moneyBack = m.amount.amount > 0;  // 0: "nothing left to refund", an answer, not a refund
+  if (moneyBack && std::ranges::find(order.refundIds, m.refundId) != order.refundIds.end()) {
     a.record("PaymentRefunded: duplicate, ignored");
+    a.finishCompensation();
     return;
   }
-  order.refundIds.push_back(m.refundId);
-  order.refundedAmount = m.refundedTotal.amount;
-  RefundRecord record{m.refundId, m.amount, m.full, m.reason, {}, a.now()};
-  for (const auto& s : m.seats) record.seats.push_back({s.categoryId, s.ticketCount});
-  a.decision().refund = std::move(record);
-  a.touch();
-  a.record("PaymentRefunded: " + std::to_string(m.amount.amount) + " " + m.amount.currency, m.reason);
+  RefundRecord refund{m.refundId, m.amount, m.full, m.reason, {}, a.now()};
+  for (const auto& s : m.seats) refund.seats.push_back({s.categoryId, s.ticketCount});
+  if (moneyBack) {
+    order.refundIds.push_back(m.refundId);
+    order.refundedAmount = std::max(order.refundedAmount, m.refundedTotal.amount);
+    // Paid: the seats are being confirmed. The refund waits for the outcome instead of changing
+    // the saga's course (settleDeferredRefunds); a cancellation's refund is the outcome.
+    refund.deferred = order.status == status::paid && !cancellation;
+    if (refund.deferred) order.deferredRefunds.push_back(refund);
+    a.decision().refund = refund;
+    a.touch();
+    a.record("PaymentRefunded: " + std::to_string(m.amount.amount) + " " + m.amount.currency +
+                 (refund.deferred ? " (applied once the seats are confirmed or not)" : ""),
+             m.reason);
+  } else {
+    a.record("PaymentRefunded: nothing left to refund", m.reason);
+  }
 
-  bool cancellation = order.cancelPending() && order.cancelRefundId == m.refundId;
-  if (saga.seatsSold) {
-    if (cancellation) {
+  if (cancellation) {
+    a.settleDeferredRefunds();
+    if (saga.seatsSold) {
       bool byEvent = order.cancelReason == "eventCancelled" || order.cancelReason == "eventDeleted";
       a.returnAll(m.refundId, byEvent ? "eventCancelled" : "orderCancelled");
-    } else if (m.full) {
-      a.returnAll(m.refundId, "refund");
-    } else {
-      a.returnSome(m.refundId, "refund", m.seats);
     }
-  }
-  a.announce({Announcement::Kind::Refunded, m.reason, {}, {}, m.refundId, m.amount});
-  if (cancellation) {
+    if (moneyBack) {
+      a.announce(
+          {.kind = Announcement::Kind::Refunded, .reason = m.reason, .refundId = m.refundId, .refunded = m.amount});
+    }
     a.setStatus(status::cancelled, *order.cancelReason);
-    a.announce({Announcement::Kind::Cancelled, *order.cancelReason, {}, {}, {}, {}});
-  } else if (order.status == status::completed || order.status == status::partiallyRefunded ||
-             order.status == status::paid) {
-    a.setStatus(m.full ? status::refunded : status::partiallyRefunded, m.reason);
+    a.announce({.kind = Announcement::Kind::Cancelled, .reason = *order.cancelReason});
+  } else if (moneyBack && !refund.deferred) {
+    a.applyRefund(refund);
   }
-  if (saga.awaitVoid) saga.awaitVoid = false;
   a.finishCompensation();
 }
 
@@ -437,10 +537,11 @@ void onChargedBack(Apply& a, const pay::PaymentChargedBack& m) {
     return;
   }
   a.record("PaymentChargedBack: " + m.reason);
+  a.settleDeferredRefunds();
   a.returnAll(derivedId(order.id, "chargeback"), "chargeback");
   order.cancelReason = "chargeback";
   a.setStatus(status::cancelled, "chargeback", m.reason);
-  a.announce({Announcement::Kind::Cancelled, "chargeback", {}, {}, {}, {}});
+  a.announce({.kind = Announcement::Kind::Cancelled, .reason = "chargeback"});
   if (a.saga().running()) a.setState(saga_state::failed);
 }
 
@@ -448,7 +549,7 @@ void onEventEnded(Apply& a, const EventEnded& m) {
   auto& order = a.order();
   auto& saga = a.saga();
   std::string reason = m.deleted ? "eventDeleted" : "eventCancelled";
-  if (order.ended() || order.cancelPending()) {
+  if (order.closed() || order.cancelPending()) {
     a.record(reason + ": nothing to do");
     return;
   }
@@ -513,13 +614,28 @@ void onCancel(Apply& a, const CancelRequest& m) {
 
 void onTimeout(Apply& a, const Timeout& m) {
   auto& saga = a.saga();
-  if (!saga.running() || saga.awaitingPayment || a.order().ended()) return;
+  if (saga.state == saga_state::compensating) {
+    if (!saga.awaitRelease && !saga.awaitReversal) {
+      a.finishCompensation();
+      return;
+    }
+    auto actions = a.resendCompensations();
+    std::string what;
+    for (const auto& action : actions) what += (what.empty() ? "" : ", ") + action;
+    a.record("compensation unanswered within " + std::to_string(m.limit.count()) + " s: re-sent (attempt " +
+                 std::to_string(saga.compensationAttempts) + ")",
+             what);
+    a.decision().resent = std::move(actions);
+    return;
+  }
+  if (!saga.running() || saga.awaitingPayment || a.order().closed()) return;
   std::string failedStep = saga.step;
   std::string detail = "No answer in step " + failedStep + " within " + std::to_string(m.limit.count()) + " s.";
   a.record("timed out", detail);
   a.fail(failedStep, "saga-timed-out", detail);
   a.release("sagaTimedOut");
-  if (saga.chargeSent) a.voidPayment("sagaTimedOut");
+  a.settleDeferredRefunds();
+  if (saga.chargeSent && !a.order().refundedInFull()) a.voidPayment("sagaTimedOut");
   a.setState(saga_state::compensating);
 }
 

@@ -21,7 +21,10 @@ namespace boxoffice::orders {
 struct HoldEnded {
   std::string reservationId;
   bool expired = true;
-  std::string reason;  // ReservationReleased's reason: released | eventCancelled | eventDeleted
+  // ReservationReleased's reason: released | eventCancelled | eventDeleted (the holder or the
+  // event), notConfirmed (ConfirmSeats failed), or the saga's own ReleaseSeats reason
+  // (paymentFailed | orderCancelled | sagaTimedOut | orderFailed).
+  std::string reason;
 };
 
 // The order's event was cancelled or deleted.
@@ -41,7 +44,8 @@ struct CancelRequest {
   bool byAdmin = false;
 };
 
-// The sweeper found the saga in its current step for longer than orders.sagaTimeoutSeconds.
+// The sweeper found the saga in its current step (or, Compensating, waiting for its compensations'
+// answers) for longer than orders.sagaTimeoutSeconds.
 struct Timeout {
   std::chrono::seconds limit{0};
 };
@@ -61,12 +65,12 @@ using Command =
 // An order message to publish (the caller fills the order's state into it).
 struct Announcement {
   enum class Kind { Reserved, Completed, Cancelled, Failed, Refunded };
-  Kind kind;
-  std::string reason;
-  std::string step;    // Failed: the failing step
-  std::string detail;  // Failed
-  std::string refundId;
-  Money refunded;
+  Kind kind = Kind::Reserved;
+  std::string reason{};
+  std::string step{};    // Failed: the failing step
+  std::string detail{};  // Failed
+  std::string refundId{};
+  Money refunded{};
 };
 
 // A request the order's state does not allow (the HTTP edge answers it as a 409).
@@ -87,6 +91,7 @@ struct Decision {
   std::optional<RefundRecord> refund;
   std::optional<ReturnRecord> returned;
   std::optional<Refusal> refusal;
+  std::vector<std::string> resent;  // compensations the sweeper sent again (Timeout while Compensating)
 };
 
 // The name of a fact ("SeatsHeld", "Timeout", ...) for logs, metrics and the step records.

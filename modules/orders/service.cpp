@@ -7,6 +7,7 @@
 #include "boxoffice/kernel/message_json.hpp"
 #include "boxoffice/kernel/problem.hpp"
 #include "boxoffice/orders/messages.hpp"
+#include "order_state.hpp"
 
 namespace boxoffice::orders {
 
@@ -24,6 +25,7 @@ constexpr const char* kTransitions = "orders_saga_transitions_total";
 constexpr const char* kCompensations = "orders_compensations_total";
 constexpr const char* kTimeouts = "orders_saga_timeouts_total";
 constexpr const char* kFacts = "orders_saga_facts_total";
+constexpr const char* kResent = "orders_compensations_resent_total";
 
 Problem orderNotFound() { return Problem::notFound("No such order."); }
 
@@ -103,6 +105,9 @@ void OrdersService::describeMetrics() {
   metrics_.describe(kCompensations, "counter", "Compensating commands the saga sent, by action.");
   metrics_.describe(kTimeouts, "counter", "Sagas compensated by the sweeper after orders.sagaTimeoutSeconds.");
   metrics_.describe(kFacts, "counter", "Facts the saga handled, by fact and whether they changed the order.");
+  metrics_.describe(kResent, "counter",
+                    "Compensating commands the sweeper sent again because no answer came within "
+                    "orders.sagaTimeoutSeconds, by action.");
 }
 
 Decision OrdersService::apply(Tx& tx, const Checkout& current, const Fact& fact) {
@@ -139,7 +144,10 @@ Decision OrdersService::apply(Tx& tx, const Checkout& current, const Fact& fact)
     if (a.kind == Announcement::Kind::Cancelled) counts.emplace_back(kCancelled, Labels{{"reason", a.reason}});
     if (a.kind == Announcement::Kind::Refunded) counts.emplace_back(kRefunded, Labels{});
   }
-  if (std::holds_alternative<Timeout>(fact) && decision.changed) counts.emplace_back(kTimeouts, Labels{});
+  if (std::holds_alternative<Timeout>(fact) && decision.changed && decision.resent.empty()) {
+    counts.emplace_back(kTimeouts, Labels{});
+  }
+  for (const auto& action : decision.resent) counts.emplace_back(kResent, Labels{{"action", action}});
   tx.afterCommit([this, counts = std::move(counts)] {
     for (const auto& [name, labels] : counts) metrics_.increment(name, labels);
   });
@@ -164,6 +172,7 @@ void OrdersService::applyTo(Tx& tx, const std::string& orderId, const Fact& fact
 Answer OrdersService::place(const Actor& actor, PlaceInput input, const IdempotencyInput& idempotency) {
   const auto& caller = actor.caller();
   idempotency::Key key{caller.userId, idempotency.key};
+  std::optional<pay::PaymentMethod> prepared;  // once, even if the transaction is retried
   return db_.write([&](Tx& tx) {
     auto nowMs = clock_.nowMillis();
     if (auto stored = idempotency::lookup(tx, key, idempotency.fingerprint, nowMs)) {
@@ -171,12 +180,14 @@ Answer OrdersService::place(const Actor& actor, PlaceInput input, const Idempote
       replay.orderId = std::string(boost::json::parse(stored->body).as_object().at("id").as_string());
       return replay;
     }
+    if (input.preparePayment && !prepared) prepared = input.preparePayment();
+    if (prepared) input.payment = prepared;
     Checkout checkout;
     auto& order = checkout.order;
     order.id = newUuid();
     order.userId = caller.userId;
     order.eventId = input.eventId;
-    order.items = std::move(input.items);
+    order.items = input.items;
     order.adoptReservationId = input.reservationId;
     order.paymentMethod = input.payment;
     order.ipAddress = input.ipAddress;
@@ -200,9 +211,10 @@ Answer OrdersService::place(const Actor& actor, PlaceInput input, const Idempote
 }
 
 Answer OrdersService::pay(const Actor& actor, const std::string& orderId, PaymentGiven payment,
-                          const IdempotencyInput& idempotency) {
+                          const IdempotencyInput& idempotency, const PreparePayment& prepare) {
   const auto& caller = actor.caller();
   idempotency::Key key{caller.userId, idempotency.key};
+  std::optional<pay::PaymentMethod> prepared;  // once, even if the transaction is retried
   return db_.write([&](Tx& tx) {
     auto nowMs = clock_.nowMillis();
     if (auto stored = idempotency::lookup(tx, key, idempotency.fingerprint, nowMs)) {
@@ -211,6 +223,14 @@ Answer OrdersService::pay(const Actor& actor, const std::string& orderId, Paymen
     auto current = isUuid(orderId) ? store::load(tx.sql(), orderId) : std::nullopt;
     // Only the buyer pays their order; anyone else learns nothing about it.
     if (!current || current->order.userId != caller.userId) throw orderNotFound();
+    if (prepare) {
+      // A payment the order refuses (409) never reaches the vault: decide() is asked first.
+      if (auto refused = decide(*current, payment, clock_.now()).refusal) {
+        throw Problem::conflict(refused->slug, refused->title, refused->detail);
+      }
+      if (!prepared) prepared = prepare();
+      payment.method = *prepared;
+    }
     auto decision = apply(tx, *current, payment);
     if (decision.refusal)
       throw Problem::conflict(decision.refusal->slug, decision.refusal->title, decision.refusal->detail);
@@ -325,25 +345,46 @@ void OrdersService::eventEnded(Tx& tx, const std::string& eventId, bool deleted)
   }
 }
 
+// Whether the saga waited past the timeout (re-checked in the write transaction: a reply may
+// have moved it on since the read).
+bool OrdersService::overdue(const Saga& saga, TimePoint now) const {
+  auto limit = now - settings_.sagaTimeout;
+  if (saga.state == saga_state::compensating) return saga.compensationSentAt && *saga.compensationSentAt < limit;
+  return saga.running() && !saga.awaitingPayment && saga.stepStartedAt < limit;
+}
+
 int OrdersService::sweep() {
   auto now = clock_.now();
   auto before = toUnixMillis(now - settings_.sagaTimeout);
   auto stuck = db_.read([&](soci::session& sql) { return store::stuckSagas(sql, before, settings_.sweepBatch); });
   if (stuck.empty()) return 0;
   int compensated = 0;
+  std::vector<std::pair<std::string, Decision>> resent;
   db_.write([&](Tx& tx) {
+    compensated = 0;
+    resent.clear();
     for (const auto& id : stuck) {
       auto current = store::load(tx.sql(), id);
-      // Re-checked in the transaction: a reply may have moved the saga on since the read.
-      if (!current || !current->saga.running() || current->saga.awaitingPayment ||
-          current->saga.stepStartedAt >= now - settings_.sagaTimeout) {
-        continue;
+      if (!current || !overdue(current->saga, now)) continue;
+      auto decision = apply(tx, *current, Timeout{settings_.sagaTimeout});
+      if (!decision.resent.empty()) {
+        resent.emplace_back(id, std::move(decision));
+      } else if (decision.changed) {
+        ++compensated;
       }
-      if (apply(tx, *current, Timeout{settings_.sagaTimeout}).changed) ++compensated;
     }
   });
   if (compensated > 0) log_.warn("sagas timed out and compensated", {{"count", compensated}});
-  return compensated;
+  for (const auto& [id, decision] : resent) {
+    // A compensation nobody answers leaves seats held or money charged: an operator must look.
+    std::string actions;
+    for (const auto& action : decision.resent) actions += (actions.empty() ? "" : ",") + action;
+    log_.error("saga compensation unanswered: re-sent",
+               {{"orderId", id},
+                {"actions", actions},
+                {"attempt", static_cast<std::int64_t>(decision.next.saga.compensationAttempts)}});
+  }
+  return compensated + static_cast<int>(resent.size());
 }
 
 }  // namespace boxoffice::orders

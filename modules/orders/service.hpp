@@ -3,6 +3,7 @@
 // views, the saga's message handling and its timeout sweep. Every change goes through saga.hpp's
 // decide() and is stored with its commands and messages in one transaction (apply()).
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,12 +29,17 @@ struct Settings {
   int sweepBatch = 100;
 };
 
+// Swaps the buyer's card for a vault token (payments::PaymentMethods::prepare; throws its 400).
+// The service calls it once, after the Idempotency-Key lookup: a replay puts nothing in the vault.
+using PreparePayment = std::function<payments::messages::PaymentMethod()>;
+
 // A validated POST /api/v1/orders (routes.cpp parses it).
 struct PlaceInput {
   std::string eventId;
-  std::vector<Item> items;                   // empty when adopting a hold
-  std::optional<std::string> reservationId;  // adopt this hold of the buyer
-  std::optional<payments::messages::PaymentMethod> payment;
+  std::vector<Item> items;                                   // empty when adopting a hold
+  std::optional<std::string> reservationId;                  // adopt this hold of the buyer
+  std::optional<payments::messages::PaymentMethod> payment;  // or, set by the service, preparePayment's
+  PreparePayment preparePayment;                             // empty: no payment details (or `payment` as is)
   std::string ipAddress;
   std::string userAgent;
 };
@@ -62,7 +68,10 @@ class OrdersService {
                 Settings settings);
 
   Answer place(const Actor& actor, PlaceInput input, const IdempotencyInput& idempotency);
-  Answer pay(const Actor& actor, const std::string& orderId, PaymentGiven payment, const IdempotencyInput& idempotency);
+  // `prepare`, when given, replaces payment.method once the request is known to be no replay and
+  // the order payable.
+  Answer pay(const Actor& actor, const std::string& orderId, PaymentGiven payment, const IdempotencyInput& idempotency,
+             const PreparePayment& prepare = {});
   // 404 unless the caller owns the order, organizes its event or is an Admin.
   OrderView get(const Actor& actor, const std::string& orderId) const;
   store::OrderPage list(const Actor& actor, const ListQuery& query, const PageRequest& page) const;
@@ -96,6 +105,7 @@ class OrdersService {
   void applyTo(Tx& tx, const std::string& orderId, const Fact& fact);
   void holdEnded(Tx& tx, const inventory::messages::ReservationState& hold, HoldEnded fact);
   void eventEnded(Tx& tx, const std::string& eventId, bool deleted);
+  bool overdue(const Saga& saga, TimePoint now) const;
   bool mayRead(const Actor& actor, const Order& order) const;
   bool organizes(const Actor& actor, const std::string& eventId) const;
   void describeMetrics();

@@ -41,6 +41,20 @@ std::vector<SeatLine> seatsFrom(const std::string& text) {
   return out;
 }
 
+constexpr const char* kRefundColumns = "refund_id, amount, currency, full_refund, reason, seats, at, deferred";
+
+RefundRecord refundFrom(const soci::row& r) {
+  RefundRecord out;
+  out.refundId = text(r, 0);
+  out.amount = {integer(r, 1), text(r, 2)};
+  out.full = integer(r, 3) != 0;
+  out.reason = text(r, 4);
+  out.seats = seatsFrom(text(r, 5));
+  out.at = fromUnixMillis(integer(r, 6));
+  out.deferred = integer(r, 7) != 0;
+  return out;
+}
+
 int nextSeq(Tx& tx, const char* table, const std::string& orderId) {
   int seq = 0;
   tx.sql() << "SELECT COALESCE(MAX(seq), 0) FROM " << table << " WHERE order_id = :id", soci::into(seq),
@@ -56,7 +70,7 @@ void writeChildren(Tx& tx, const Order& order) {
         "INSERT INTO order_items (order_id, position, category_id, ticket_count, unit_price, sold_count, "
         "returned_count) VALUES (?, ?, ?, ?, ?, ?, ?)",
         order.id, position++, item.categoryId, item.ticketCount,
-        item.unitPrice ? SqlValue(*item.unitPrice) : SqlValue(nullptr), item.soldCount, item.returnedCount);
+        item.unitPrice ? SqlValue(*item.unitPrice) : SqlValue(nullptr), item.soldCount, item.returnRequested);
   }
   tx.exec("DELETE FROM order_holds WHERE order_id = ?", order.id);
   for (const auto& hold : order.holds) {
@@ -70,15 +84,27 @@ void writeChildren(Tx& tx, const Order& order) {
 
 void writeSaga(Tx& tx, const std::string& orderId, const Saga& s, bool insert) {
   const char* sql = insert ? "INSERT INTO sagas (state, current_step, attempts, awaiting_payment, charge_sent, paid, "
-                             "seats_sold, await_release, await_void, step_started_at, started_at, updated_at, "
-                             "completed_at, order_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                             "seats_sold, await_release, await_void, release_reason, void_reason, "
+                             "compensation_sent_at, compensation_attempts, step_started_at, started_at, updated_at, "
+                             "completed_at, order_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                            : "UPDATE sagas SET state = ?1, current_step = ?2, attempts = ?3, awaiting_payment = ?4, "
                              "charge_sent = ?5, paid = ?6, seats_sold = ?7, await_release = ?8, await_void = ?9, "
-                             "step_started_at = ?10, started_at = ?11, updated_at = ?12, completed_at = ?13 "
-                             "WHERE order_id = ?14";
+                             "release_reason = ?10, void_reason = ?11, compensation_sent_at = ?12, "
+                             "compensation_attempts = ?13, step_started_at = ?14, started_at = ?15, updated_at = ?16, "
+                             "completed_at = ?17 WHERE order_id = ?18";
   tx.exec(sql, s.state, s.step, s.attempts, s.awaitingPayment ? 1 : 0, s.chargeSent ? 1 : 0, s.paid ? 1 : 0,
-          s.seatsSold ? 1 : 0, s.awaitRelease ? 1 : 0, s.awaitVoid ? 1 : 0, ms(s.stepStartedAt), ms(s.startedAt),
+          s.seatsSold ? 1 : 0, s.awaitRelease ? 1 : 0, s.awaitReversal ? 1 : 0, s.releaseReason, s.voidReason,
+          nullableMs(s.compensationSentAt), s.compensationAttempts, ms(s.stepStartedAt), ms(s.startedAt),
           ms(s.updatedAt), nullableMs(s.completedAt), orderId);
+}
+
+// Only the refunds still waiting are flagged: those applied since are cleared (a new one is
+// inserted with its flag by insertRefund, after save).
+void writeDeferredRefunds(Tx& tx, const Order& order) {
+  tx.exec("UPDATE order_refunds SET deferred = 0 WHERE order_id = ? AND deferred = 1", order.id);
+  for (const auto& r : order.deferredRefunds) {
+    tx.exec("UPDATE order_refunds SET deferred = 1 WHERE order_id = ? AND refund_id = ?", order.id, r.refundId);
+  }
 }
 
 std::optional<std::string> methodJson(const Order& order) {
@@ -91,7 +117,8 @@ constexpr const char* kOrderColumns =
     "o.payment_method, o.payment_id, o.ip_address, o.user_agent, o.correlation_id, o.failure_reason, "
     "o.failure_detail, o.cancel_reason, o.cancel_refund_id, o.held_again, o.expires_at, o.created_at, o.updated_at, "
     "o.version, s.state, s.current_step, s.attempts, s.awaiting_payment, s.charge_sent, s.paid, s.seats_sold, "
-    "s.await_release, s.await_void, s.step_started_at, s.started_at, s.updated_at, s.completed_at";
+    "s.await_release, s.await_void, s.step_started_at, s.started_at, s.updated_at, s.completed_at, "
+    "s.release_reason, s.void_reason, s.compensation_sent_at, s.compensation_attempts";
 
 Checkout checkoutFrom(const soci::row& r) {
   Checkout c;
@@ -129,11 +156,15 @@ Checkout checkoutFrom(const soci::row& r) {
   s.paid = integer(r, 27) != 0;
   s.seatsSold = integer(r, 28) != 0;
   s.awaitRelease = integer(r, 29) != 0;
-  s.awaitVoid = integer(r, 30) != 0;
+  s.awaitReversal = integer(r, 30) != 0;
   s.stepStartedAt = fromUnixMillis(integer(r, 31));
   s.startedAt = fromUnixMillis(integer(r, 32));
   s.updatedAt = fromUnixMillis(integer(r, 33));
   if (auto completed = optInt(r, 34)) s.completedAt = fromUnixMillis(*completed);
+  s.releaseReason = text(r, 35);
+  s.voidReason = text(r, 36);
+  if (auto sent = optInt(r, 37)) s.compensationSentAt = fromUnixMillis(*sent);
+  s.compensationAttempts = static_cast<int>(integer(r, 38));
   return c;
 }
 
@@ -166,6 +197,13 @@ void loadChildren(soci::session& sql, Order& o) {
     soci::rowset<soci::row> rs =
         (sql.prepare << "SELECT return_id FROM order_returns WHERE order_id = :id ORDER BY at", soci::use(o.id));
     for (const auto& r : rs) o.returnIds.push_back(text(r, 0));
+  }
+  {
+    soci::rowset<soci::row> rs = (sql.prepare << "SELECT " << kRefundColumns
+                                              << " FROM order_refunds WHERE order_id = :id AND deferred = 1 "
+                                                 "ORDER BY at, rowid",
+                                  soci::use(o.id));
+    for (const auto& r : rs) o.deferredRefunds.push_back(refundFrom(r));
   }
 }
 
@@ -208,6 +246,7 @@ void save(Tx& tx, const Checkout& c) {
       nullable(o.cancelReason), nullable(o.cancelRefundId), o.heldAgain ? 1 : 0, nullableMs(o.expiresAt),
       ms(o.updatedAt), o.version, o.id);
   writeChildren(tx, o);
+  writeDeferredRefunds(tx, o);
   writeSaga(tx, o.id, c.saga, false);
 }
 
@@ -240,9 +279,10 @@ void appendCompensations(Tx& tx, const std::string& orderId, const std::vector<C
 
 void insertRefund(Tx& tx, const std::string& orderId, const RefundRecord& r) {
   tx.exec(
-      "INSERT OR IGNORE INTO order_refunds (order_id, refund_id, amount, currency, full_refund, reason, seats, at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      orderId, r.refundId, r.amount.amount, r.amount.currency, r.full ? 1 : 0, r.reason, seatsJson(r.seats), ms(r.at));
+      "INSERT OR IGNORE INTO order_refunds (order_id, refund_id, amount, currency, full_refund, reason, seats, at, "
+      "deferred) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      orderId, r.refundId, r.amount.amount, r.amount.currency, r.full ? 1 : 0, r.reason, seatsJson(r.seats), ms(r.at),
+      r.deferred ? 1 : 0);
 }
 
 void insertReturn(Tx& tx, const std::string& orderId, const ReturnRecord& r) {
@@ -284,17 +324,10 @@ std::vector<Compensation> compensations(soci::session& sql, const std::string& o
 
 std::vector<RefundRecord> refunds(soci::session& sql, const std::string& orderId) {
   std::vector<RefundRecord> out;
-  soci::rowset<soci::row> rs = (sql.prepare << "SELECT refund_id, amount, currency, full_refund, reason, seats, at "
-                                               "FROM order_refunds WHERE order_id = :id ORDER BY at",
-                                soci::use(orderId));
-  for (const auto& r : rs) {
-    out.push_back({text(r, 0),
-                   {integer(r, 1), text(r, 2)},
-                   integer(r, 3) != 0,
-                   text(r, 4),
-                   seatsFrom(text(r, 5)),
-                   fromUnixMillis(integer(r, 6))});
-  }
+  soci::rowset<soci::row> rs =
+      (sql.prepare << "SELECT " << kRefundColumns << " FROM order_refunds WHERE order_id = :id ORDER BY at, rowid",
+       soci::use(orderId));
+  for (const auto& r : rs) out.push_back(refundFrom(r));
   return out;
 }
 
@@ -330,10 +363,15 @@ std::vector<std::string> openOrdersOfEvent(soci::session& sql, const std::string
 
 std::vector<std::string> stuckSagas(soci::session& sql, std::int64_t beforeMs, int limit) {
   std::vector<std::string> out;
+  // A running saga of an ended order has nothing left to time out (the order's fate is decided);
+  // selecting it would let such sagas crowd out the stuck ones in every batch.
   soci::rowset<std::string> rs =
-      (sql.prepare << "SELECT order_id FROM sagas WHERE state IN ('Started', 'InProgress') AND awaiting_payment = 0 "
-                      "AND step_started_at < :before ORDER BY step_started_at LIMIT :limit",
-       soci::use(beforeMs), soci::use(limit));
+      (sql.prepare << "SELECT s.order_id FROM sagas s JOIN orders o ON o.id = s.order_id WHERE "
+                      "(s.state IN ('Started', 'InProgress') AND s.awaiting_payment = 0 AND s.step_started_at < :b1 "
+                      "AND o.status NOT IN ('Cancelled', 'Failed', 'Refunded')) "
+                      "OR (s.state = 'Compensating' AND s.compensation_sent_at < :b2) "
+                      "ORDER BY COALESCE(s.compensation_sent_at, s.step_started_at) LIMIT :limit",
+       soci::use(beforeMs, "b1"), soci::use(beforeMs, "b2"), soci::use(limit, "limit"));
   for (const auto& id : rs) out.push_back(id);
   return out;
 }

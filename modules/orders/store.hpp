@@ -35,8 +35,9 @@ std::vector<ReturnRecord> returns(soci::session& sql, const std::string& orderId
 std::optional<std::string> orderOfReservation(soci::session& sql, const std::string& reservationId);
 // Orders of an event that have not ended, oldest first.
 std::vector<std::string> openOrdersOfEvent(soci::session& sql, const std::string& eventId);
-// Running sagas (Started, InProgress) not waiting for payment details whose step began before
-// `beforeMs`, at most `limit`.
+// Sagas the sweeper must look at, at most `limit`, longest waiting first: running ones (Started,
+// InProgress) of orders not ended, not waiting for payment details, whose step began before
+// `beforeMs`; Compensating ones whose compensations were last sent before `beforeMs`.
 std::vector<std::string> stuckSagas(soci::session& sql, std::int64_t beforeMs, int limit);
 
 struct ListFilter {

@@ -166,6 +166,16 @@ TEST_CASE("POST /orders: 202 with the Pending order and its Location, bad input 
     CHECK(hasField(adopt, "reservationId"));
     CHECK(hasField(adopt, "items"));
   }
+  SUBCASE("a bad field and a card payments refuses: both in one 400") {
+    auto r = placeOrder(server, buyer.token,
+                        R"({"eventId":"nope","items":[{"categoryId":"general","ticketCount":1}],)"
+                        R"("payment":{"method":"CreditCard","card":{"number":"4242 4242 4242 4241","expMonth":12,)"
+                        R"("expYear":2030,"cvc":"123","holderName":"Ada L"}}})",
+                        "key-7");
+    checkProblem(r, 400, "validation");
+    CHECK(hasField(r, "eventId"));
+    CHECK(hasField(r, "payment.card.number"));
+  }
   SUBCASE("who may order") {
     checkProblem(server.post("/api/v1/orders", orderBody(event.id), {{"Idempotency-Key", "k"}}), 401);
     checkProblem(placeOrder(server, event.organizerToken, orderBody(event.id), "k"), 403);

@@ -68,7 +68,7 @@ struct OrderCancelled : OrderState {
   static constexpr int messageVersion = 1;
   static constexpr std::string_view summary =
       "The order was cancelled (by its buyer before payment, an Admin, a chargeback, or its event's cancellation).";
-  std::string reason;  // byBuyer | byAdmin | chargeback | eventCancelled | eventDeleted | holdExpired
+  std::string reason;  // byBuyer | byAdmin | chargeback | eventCancelled | eventDeleted | holdExpired | holdReleased
 };
 BOOST_DESCRIBE_STRUCT(OrderCancelled, (OrderState), (reason))
 
@@ -77,7 +77,8 @@ struct OrderFailed : OrderState {
   static constexpr std::string_view type = "OrderFailed";
   static constexpr int messageVersion = 1;
   static constexpr std::string_view summary =
-      "The checkout could not finish; nothing is held and nothing stays charged.";
+      "The checkout failed. Published when it fails: compensation (releasing the holds, refunding a charge) may "
+      "still be under way, and the saga ends once it is answered.";
   std::string step;    // ValidateInventory | ProcessPayment | ConfirmInventory
   std::string reason;  // a problem slug from the failing step (not-enough-seats, card-declined, ...)
   std::string detail;

@@ -149,6 +149,7 @@ TEST_CASE("adopting a hold sends HoldSeats with the reservation and no items, an
   Checkout c;
   c.order.id = kOrder;
   c.order.userId = kUser;
+  c.order.eventId = kEvent;  // POST /orders names the event of the hold it adopts
   c.order.adoptReservationId = "r-own";
   auto d = start(c, t0);
   const auto* hold = command<inv::HoldSeats>(d);
@@ -336,7 +337,7 @@ TEST_CASE("late replies to an ended saga are compensated") {
     REQUIRE(ret);
     CHECK(ret->items.size() == 2);
     CHECK(ret->returnId == derivedId(kOrder, "late-sale"));
-    CHECK(d.next.order.items[0].returnedCount == 2);
+    CHECK(d.next.order.items[0].returnRequested == 2);
     // The refund of the voided payment then returns nothing more.
     auto end = run(d.next, refund("rf-void", 14000, true));
     CHECK(!command<inv::ReturnSeats>(end));
@@ -364,6 +365,216 @@ TEST_CASE("refunds after the sale return the named seats, never more than sold")
   CHECK(rest->items[0].ticketCount == 1);
   CHECK(rest->items[1].ticketCount == 1);
   CHECK(full.next.order.refundedAmount == 14000);
+}
+
+template <class C>
+std::size_t countOf(const Decision& d) {
+  return static_cast<std::size_t>(
+      std::ranges::count_if(d.commands, [](const Command& c) { return std::holds_alternative<C>(c); }));
+}
+
+std::vector<Announcement::Kind> kinds(const Decision& d) {
+  std::vector<Announcement::Kind> out;
+  for (const auto& a : d.announcements) out.push_back(a.kind);
+  return out;
+}
+
+TEST_CASE("a partial refund while ConfirmSeats is in flight waits for the sale, then returns its seats") {
+  // Paid, the seats being confirmed: an Admin refunds one general seat.
+  auto r = run(paid(), refund("rf-a", 2500, false, {{"general", 1}}));
+  CHECK(r.next.order.status == "Paid");  // the saga's course is unchanged
+  CHECK(r.next.saga.state == "InProgress");
+  CHECK(r.next.saga.step == "ConfirmInventory");
+  CHECK(r.commands.empty());
+  CHECK(r.announcements.empty());
+  CHECK(r.next.order.refundedAmount == 2500);
+  REQUIRE(r.refund);
+  CHECK(r.refund->deferred);
+  REQUIRE(r.next.order.deferredRefunds.size() == 1);
+  // Redelivered: nothing more.
+  auto dup = run(r.next, refund("rf-a", 2500, false, {{"general", 1}}));
+  CHECK(!dup.changed);
+  CHECK(dup.next.order.deferredRefunds.size() == 1);
+  // The seats are sold: the order completes, then the refund applies.
+  auto sold = run(r.next, confirmed());
+  CHECK(sold.next.order.status == "PartiallyRefunded");
+  CHECK(sold.next.saga.state == "Completed");
+  CHECK(kinds(sold) == std::vector{Announcement::Kind::Completed, Announcement::Kind::Refunded});
+  REQUIRE(sold.history.size() == 2);
+  CHECK(sold.history[0].status == "Completed");
+  CHECK(sold.history[1].status == "PartiallyRefunded");
+  REQUIRE(countOf<inv::ReturnSeats>(sold) == 1);
+  const auto* ret = command<inv::ReturnSeats>(sold);
+  CHECK(ret->returnId == "rf-a");
+  CHECK(ret->reason == "refund");
+  REQUIRE(ret->items.size() == 1);
+  CHECK(ret->items[0].categoryId == "general");
+  CHECK(ret->items[0].ticketCount == 1);
+  CHECK(sold.next.order.items[0].returnRequested == 1);
+  CHECK(sold.next.order.items[1].returnRequested == 0);
+  CHECK(sold.next.order.deferredRefunds.empty());
+  // The refund again after the sale: a duplicate.
+  auto late = run(sold.next, refund("rf-a", 2500, false, {{"general", 1}}));
+  CHECK(!late.changed);
+  CHECK(late.commands.empty());
+}
+
+TEST_CASE("a full refund while ConfirmSeats is in flight: the sale completes, every seat comes back, the saga ends") {
+  auto r = run(paid(), refund("rf-f", 14000, true));
+  CHECK(r.next.order.status == "Paid");
+  CHECK(r.next.saga.running());
+  auto sold = run(r.next, confirmed());
+  CHECK(sold.next.order.status == "Refunded");
+  CHECK(sold.next.saga.state == "Completed");
+  CHECK(sold.next.saga.over());
+  CHECK(kinds(sold) == std::vector{Announcement::Kind::Completed, Announcement::Kind::Refunded});
+  const auto* ret = command<inv::ReturnSeats>(sold);
+  REQUIRE(ret);
+  CHECK(ret->returnId == "rf-f");
+  CHECK(ret->items.size() == 2);
+  CHECK(!command<pay::VoidPayment>(sold));
+  // Nothing left for the sweeper.
+  CHECK(!run(sold.next, Timeout{std::chrono::seconds(60)}).changed);
+}
+
+TEST_CASE("two refunds while ConfirmSeats is in flight apply in order once sold") {
+  auto one = after(paid(), refund("rf-1", 2500, false, {{"general", 1}}, 2500));
+  auto two = after(one, refund("rf-2", 9000, false, {{"vip", 1}}, 11500));
+  REQUIRE(two.order.deferredRefunds.size() == 2);
+  auto sold = run(two, confirmed());
+  CHECK(sold.next.order.status == "PartiallyRefunded");
+  CHECK(countOf<inv::ReturnSeats>(sold) == 2);
+  CHECK(command<inv::ReturnSeats>(sold, 0)->returnId == "rf-1");
+  CHECK(command<inv::ReturnSeats>(sold, 1)->returnId == "rf-2");
+  CHECK(std::ranges::count(kinds(sold), Announcement::Kind::Refunded) == 2);
+}
+
+TEST_CASE("a refund while ConfirmSeats is in flight, then SeatsNotConfirmed: the void refunds only the rest") {
+  SUBCASE("partial: VoidPayment for the rest, the saga ends on its answer") {
+    auto r = after(paid(), refund("rf-a", 2500, false, {{"general", 1}}));
+    auto gone = run(r, notConfirmed());
+    CHECK(gone.next.order.status == "Failed");
+    CHECK(kinds(gone) == std::vector{Announcement::Kind::Failed, Announcement::Kind::Refunded});
+    CHECK(!command<inv::ReturnSeats>(gone));  // nothing was sold
+    REQUIRE(command<pay::VoidPayment>(gone));
+    CHECK(gone.next.saga.state == "Compensating");
+    CHECK(gone.next.order.deferredRefunds.empty());
+    auto end = run(gone.next, refund("rf-void", 11500, true, {}, 14000));
+    CHECK(end.next.saga.state == "Failed");
+    CHECK(end.next.order.status == "Failed");
+    CHECK(end.next.order.refundedAmount == 14000);
+    CHECK(!command<inv::ReturnSeats>(end));
+  }
+  SUBCASE("full: nothing is left charged, no void, the saga ends at once") {
+    auto r = after(paid(), refund("rf-f", 14000, true));
+    auto gone = run(r, notConfirmed());
+    CHECK(gone.next.order.status == "Failed");
+    CHECK(!command<pay::VoidPayment>(gone));
+    CHECK(gone.next.saga.state == "Failed");
+    CHECK(announced(gone, Announcement::Kind::Refunded));
+  }
+  SUBCASE("a timeout instead: released, the rest voided; a full refund needs no void") {
+    auto partial = run(after(paid(), refund("rf-a", 2500, false, {{"general", 1}})), Timeout{std::chrono::seconds(60)});
+    CHECK(command<pay::VoidPayment>(partial));
+    CHECK(announced(partial, Announcement::Kind::Refunded));
+    auto full = run(after(paid(), refund("rf-f", 14000, true)), Timeout{std::chrono::seconds(60)});
+    CHECK(!command<pay::VoidPayment>(full));
+    CHECK(command<inv::ReleaseSeats>(full));
+    auto end = run(full.next, released());
+    CHECK(end.next.saga.state == "Failed");
+  }
+}
+
+TEST_CASE("a refund while an Admin's cancellation runs on a Paid order is applied with the cancellation") {
+  auto cancelling = after(paid(), CancelRequest{true});
+  auto r = after(cancelling, refund("rf-a", 2500, false, {{"general", 1}}));
+  CHECK(r.order.deferredRefunds.size() == 1);
+  auto sold = after(r, confirmed());
+  auto end = run(sold, refund(*cancelling.order.cancelRefundId, 11500, true, {}, 14000));
+  CHECK(end.next.order.status == "Cancelled");
+  CHECK(end.next.order.deferredRefunds.empty());
+  CHECK(std::ranges::count(kinds(end), Announcement::Kind::Refunded) == 2);
+  int returnedSeats = 0;
+  for (const auto& c : end.commands) {
+    if (const auto* ret = std::get_if<inv::ReturnSeats>(&c)) {
+      for (const auto& i : ret->items) returnedSeats += i.ticketCount;
+    }
+  }
+  CHECK(returnedSeats == 3);  // every seat, once
+}
+
+TEST_CASE("the void's answer clears the wait even when its refund id was seen; nothing-left answers announce nothing") {
+  SUBCASE("a refund id seen before still answers the void") {
+    auto voiding = after(paid(), notConfirmed());
+    REQUIRE(voiding.saga.awaitReversal);
+    voiding.order.refundIds.push_back("rf-v");
+    auto d = run(voiding, refund("rf-v", 14000, true));
+    CHECK(!d.next.saga.awaitReversal);
+    CHECK(d.next.saga.state == "Failed");
+    CHECK(d.announcements.empty());
+  }
+  SUBCASE("two 'nothing left' answers without a refund id") {
+    auto voiding = after(paid(), notConfirmed());
+    auto first = run(voiding, refund("", 0, true, {}, 14000));
+    CHECK(!first.next.saga.awaitReversal);
+    CHECK(first.next.saga.state == "Failed");
+    CHECK(first.announcements.empty());  // no OrderRefunded for 0
+    CHECK(!first.refund);
+    auto second = run(first.next, refund("", 0, true, {}, 14000));
+    CHECK(second.announcements.empty());
+    CHECK(second.commands.empty());
+    CHECK(second.history.empty());
+  }
+  SUBCASE("a cancellation answered with nothing left still cancels, without OrderRefunded") {
+    auto cancelling = after(done(), CancelRequest{true});
+    auto d = run(cancelling, refund(*cancelling.order.cancelRefundId, 0, true, {}, 14000));
+    CHECK(d.next.order.status == "Cancelled");
+    CHECK(kinds(d) == std::vector{Announcement::Kind::Cancelled});
+  }
+}
+
+TEST_CASE("ReturnSeats never goes out without a return id") {
+  auto d = run(done(), refund("", 2500, false, {{"general", 1}}));
+  const auto* ret = command<inv::ReturnSeats>(d);
+  REQUIRE(ret);
+  CHECK(!ret->returnId.empty());
+  CHECK(isUuid(ret->returnId));
+}
+
+TEST_CASE("a Compensating saga past the timeout re-sends what is unanswered, counting attempts") {
+  SUBCASE("an unanswered release") {
+    auto failing = after(reserved(), failed());
+    REQUIRE(failing.saga.state == "Compensating");
+    CHECK(failing.saga.compensationAttempts == 1);
+    auto d = run(failing, Timeout{std::chrono::seconds(60)});
+    CHECK(d.resent == std::vector<std::string>{"ReleaseSeats"});
+    REQUIRE(command<inv::ReleaseSeats>(d));
+    CHECK(command<inv::ReleaseSeats>(d)->reason == "paymentFailed");
+    CHECK(d.next.saga.compensationAttempts == 2);
+    CHECK(d.next.saga.compensationSentAt == t0 + std::chrono::seconds(1));
+    CHECK(d.next.saga.state == "Compensating");
+    CHECK(d.history.empty());
+    CHECK(d.announcements.empty());
+    CHECK(d.compensations.empty());
+    auto end = run(d.next, released());
+    CHECK(end.next.saga.state == "Failed");
+    CHECK(!run(end.next, Timeout{std::chrono::seconds(60)}).changed);
+  }
+  SUBCASE("a release and a void after a timeout") {
+    auto timedOut = after(reserved(), Timeout{std::chrono::seconds(60)});
+    auto d = run(timedOut, Timeout{std::chrono::seconds(60)});
+    CHECK(d.resent == std::vector<std::string>{"ReleaseSeats", "VoidPayment"});
+    CHECK(command<pay::VoidPayment>(d)->reason == "sagaTimedOut");
+  }
+  SUBCASE("a cancellation's refund goes again with the same refund id") {
+    auto cancelling = after(paid(), CancelRequest{true});
+    REQUIRE(cancelling.saga.state == "Compensating");
+    auto d = run(cancelling, Timeout{std::chrono::seconds(60)});
+    CHECK(d.resent == std::vector<std::string>{"RefundPayment"});
+    REQUIRE(command<pay::RefundPayment>(d));
+    CHECK(command<pay::RefundPayment>(d)->refundId == *cancelling.order.cancelRefundId);
+    CHECK(command<pay::RefundPayment>(d)->reason == "orderCancelled");
+  }
 }
 
 TEST_CASE("a chargeback returns every seat and cancels the order, once") {
@@ -415,7 +626,7 @@ TEST_CASE("an event cancelled mid-saga compensates each order by its state") {
     CHECK(d.next.order.status == "Cancelled");
     CHECK(command<inv::ReleaseSeats>(d));
     CHECK(command<pay::VoidPayment>(d));
-    CHECK(d.next.saga.awaitVoid);
+    CHECK(d.next.saga.awaitReversal);
     auto voided = after(d.next, failed("voided"));
     auto end = run(voided, released());
     CHECK(end.next.saga.state == "Failed");
@@ -543,6 +754,9 @@ TEST_CASE("exhaustive: every fact against every reachable state, delivered twice
       {"cancel-pending", after(done(), CancelRequest{true})},
       {"partially-refunded", after(done(), refund("rf-1", 2500, false, {{"general", 1}}))},
       {"refunded", after(done(), refund("rf-1", 14000, true))},
+      {"paid-refund-waiting", after(paid(), refund("rf-1", 2500, false, {{"general", 1}}))},
+      {"paid-refunded-in-full", after(paid(), refund("rf-1", 14000, true))},
+      {"voiding", after(paid(), notConfirmed())},
   };
   pay::PaymentChargedBack chargeback;
   chargeback.orderId = kOrder;
@@ -562,6 +776,8 @@ TEST_CASE("exhaustive: every fact against every reachable state, delivered twice
                              completed(),
                              failed(),
                              refund("rf-9", 1000, false, {{"vip", 1}}, 1000),
+                             refund("", 0, true, {}, 14000),
+                             Timeout{std::chrono::seconds(60)},
                              chargeback,
                              EventEnded{false},
                              EventEnded{true}};
@@ -577,9 +793,19 @@ TEST_CASE("exhaustive: every fact against every reachable state, delivered twice
       // Never a sale without money, never Completed without both.
       if (o.status == "Completed") CHECK((s.paid && s.seatsSold));
       // Never more seats returned than sold.
-      for (const auto& item : o.items) CHECK(item.returnedCount <= item.soldCount);
+      for (const auto& item : o.items) CHECK(item.returnRequested <= item.soldCount);
       // Whatever is still held or sold for an ended order is being given back, and a charge of
       // an ended order is being voided or refunded.
+      // Never a ReturnSeats without an id, never OrderRefunded without money.
+      for (const auto& c : first.commands) {
+        if (const auto* ret = std::get_if<inv::ReturnSeats>(&c)) CHECK(!ret->returnId.empty());
+      }
+      for (const auto& a : first.announcements) {
+        if (a.kind == Announcement::Kind::Refunded) CHECK(a.refunded.amount > 0);
+      }
+      // A saga whose order has ended is never left running.
+      if (o.closed() && !o.cancelPending()) CHECK(!s.running());
+      if (std::holds_alternative<Timeout>(fact)) continue;  // a timeout again re-sends, by design
       // At-least-once delivery: the same message again changes no status and announces nothing.
       auto second = run(first.next, fact);
       CHECK(second.history.empty());

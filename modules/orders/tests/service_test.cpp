@@ -163,6 +163,40 @@ TEST_CASE("one Idempotency-Key: the same request replays, another is 422, and on
   CHECK(!f.service.place(f.as(f.other), f.input(), {"key-a", "fp-2"}).replayed);
 }
 
+TEST_CASE("the card is prepared only once the request is known to be no replay and the order payable") {
+  Fixture f;
+  int prepared = 0;
+  auto prepare = [&] {
+    ++prepared;
+    pay::PaymentMethod m;
+    m.method = "CreditCard";
+    m.cardToken = "tok_" + std::to_string(prepared);
+    return m;
+  };
+  auto in = f.input(2, false);
+  in.preparePayment = prepare;
+  auto first = f.service.place(f.as(f.buyer), in, {"key-p", "fp"});
+  CHECK(prepared == 1);
+  auto replay = f.service.place(f.as(f.buyer), in, {"key-p", "fp"});
+  CHECK(replay.replayed);
+  CHECK(prepared == 1);  // a replay puts nothing in the vault
+  CHECK(f.order(first.orderId).order.paymentMethod->cardToken == "tok_1");
+
+  // POST /payments: a 409 (the order is not payable yet) and a replay prepare nothing either.
+  auto waiting = f.place("k-w", 1, false).orderId;
+  pay::PaymentMethod unprepared;
+  unprepared.method = "CreditCard";
+  PaymentGiven given{unprepared, "10.0.0.1", "ua"};
+  CHECK(statusOf([&] { f.service.pay(f.as(f.buyer), waiting, given, {"p1", "x"}, prepare); }) == 409);
+  CHECK(prepared == 1);
+  f.deliver(f.held(waiting, 1));
+  CHECK(f.service.pay(f.as(f.buyer), waiting, given, {"p2", "x"}, prepare).status == 202);
+  CHECK(prepared == 2);
+  CHECK(f.last("ChargePayment").json().at("paymentMethod").at("cardToken") == "tok_2");
+  CHECK(f.service.pay(f.as(f.buyer), waiting, given, {"p2", "x"}, prepare).replayed);
+  CHECK(prepared == 2);
+}
+
 TEST_CASE("the happy path: held, charged, confirmed, every command carries the order's correlation id") {
   Fixture f;
   auto id = f.place().orderId;
@@ -269,6 +303,62 @@ TEST_CASE("the sweeper compensates a saga stuck past the timeout, once, the stat
   CHECK(f.order(id).order.status == "Failed");
 }
 
+TEST_CASE("the sweeper re-sends a Compensating saga's unanswered compensations, counting and logging them") {
+  Fixture f;
+  auto id = f.place().orderId;
+  f.deliver(f.held(id));
+  pay::PaymentFailed declined;
+  declined.orderId = id;
+  declined.reason = "card-declined";
+  f.deliver(declined);  // Compensating, ReleaseSeats sent, no SeatsReleased comes
+  auto releases = [&] {
+    auto types = f.types();
+    return std::count(types.begin(), types.end(), "ReleaseSeats");
+  };
+  CHECK(releases() == 1);
+  CHECK(f.service.sweep() == 0);  // not past the timeout yet
+  f.clock.advance(std::chrono::seconds(61));
+  CHECK(f.service.sweep() == 1);
+  CHECK(releases() == 2);
+  auto c = f.order(id);
+  CHECK(c.saga.state == "Compensating");
+  CHECK(c.saga.compensationAttempts == 2);
+  CHECK(c.order.status == "Failed");
+  CHECK(f.service.sweep() == 0);  // the re-send starts a new wait
+  f.clock.advance(std::chrono::seconds(61));
+  CHECK(f.service.sweep() == 1);
+  CHECK(releases() == 3);
+  CHECK(f.order(id).saga.compensationAttempts == 3);
+  auto text = f.metrics.render();
+  CHECK(text.find("orders_compensations_resent_total{action=\"ReleaseSeats\"} 2") != std::string::npos);
+  CHECK(text.find("\norders_saga_timeouts_total ") == std::string::npos);  // a re-send is not a timeout
+  // The answer comes at last: the saga ends, nothing more is sent.
+  f.deliver(inv::SeatsReleased{id, kEvent, 2});
+  CHECK(f.order(id).saga.state == "Failed");
+  f.clock.advance(std::chrono::seconds(61));
+  CHECK(f.service.sweep() == 0);
+  CHECK(releases() == 3);
+}
+
+TEST_CASE("running sagas of ended orders never hide a stuck saga from the sweeper's batch") {
+  Fixture f;
+  OrdersService small{*f.temp.db, &f.events, f.temp.log, f.metrics, f.clock, Settings{std::chrono::seconds(60), 2}};
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    ids.push_back(f.place("k" + std::to_string(i)).orderId);
+    f.deliver(f.held(ids.back()));  // charging
+    f.clock.advance(std::chrono::seconds(1));
+  }
+  // The two oldest orders ended while their sagas still run (as a Paid order refunded in full did
+  // before the refund waited for the sale).
+  f.temp.db->write(
+      [&](Tx& tx) { tx.exec("UPDATE orders SET status = 'Cancelled' WHERE id IN (?, ?)", ids[0], ids[1]); });
+  f.clock.advance(std::chrono::seconds(61));
+  CHECK(small.sweep() == 1);
+  CHECK(f.order(ids[2]).order.failureReason == "saga-timed-out");
+  CHECK(f.order(ids[0]).saga.state == "InProgress");
+}
+
 TEST_CASE("an expired hold cancels an order waiting for payment details, found by reservation id") {
   Fixture f;
   auto id = f.place("k", 2, false).orderId;
@@ -341,9 +431,10 @@ TEST_CASE("paying a Reserved order placed without payment details: once, only by
 TEST_CASE("every orders metric is described") {
   Fixture f;
   auto text = f.metrics.render();
-  for (const char* name : {"orders_placed_total", "orders_completed_total", "orders_failed_total",
-                           "orders_cancelled_total", "orders_refunded_total", "orders_saga_transitions_total",
-                           "orders_compensations_total", "orders_saga_timeouts_total", "orders_saga_facts_total"}) {
+  for (const char* name :
+       {"orders_placed_total", "orders_completed_total", "orders_failed_total", "orders_cancelled_total",
+        "orders_refunded_total", "orders_saga_transitions_total", "orders_compensations_total",
+        "orders_saga_timeouts_total", "orders_saga_facts_total", "orders_compensations_resent_total"}) {
     CAPTURE(name);
     CHECK(text.find(std::string("# HELP ") + name) != std::string::npos);
   }
