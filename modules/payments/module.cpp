@@ -129,7 +129,7 @@ std::vector<ConfigKey> configKeys() {
       {"payments.cardVault.maxEntries", ConfigType::Int, 20000,
        "Cards held in memory between checkout and charge; when full, new card payments get 503.", 1, 10'000'000},
       {"payments.cardVault.ttlSeconds", ConfigType::Int, 900,
-       "How long a card's number and CVC stay in memory for its charge (default: the hold timeout, 15 min); expired "
+       "How long a card's number and CVC stay in memory for its charge (default: the hold lifetime, 15 min); expired "
        "cards are wiped within seconds.",
        1, 86400},
       {"payments.bank.settlementDelayMs", ConfigType::Int, 5000,
