@@ -1,7 +1,7 @@
 #pragma once
 // The HTTP surface of the payments module (docs/api/payments.md): thin handlers that check who
 // may see what, parse, and call the store or the processor. POST /api/v1/payments belongs to the
-// orders module (it pays a Pending order through the saga).
+// orders module (it pays a Reserved order through the saga).
 #include <map>
 #include <string>
 
