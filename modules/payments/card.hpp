@@ -91,6 +91,7 @@ class MethodPreparer final : public PaymentMethods {
  public:
   MethodPreparer(const Clock& clock, CardVault& vault, SecretString fingerprintKey);
   messages::PaymentMethod prepare(const PaymentInput& input, const std::string& fieldPrefix) const override;
+  void discard(const std::string& cardToken) const override { vault_.erase(cardToken); }
 
  private:
   const Clock& clock_;
