@@ -66,8 +66,7 @@ class PaymentsModuleImpl final : public PaymentsModule {
         remote_(deps.store, deps.clock, deps.log),
         processor_(deps.store, deps.clock, deps.log, deps.metrics, vault_, gatewayPointers(),
                    processorSettings(deps.config)),
-        routes_(deps.store, processor_, collaborators.events, webhookSecrets(deps), deps.rateLimiter, deps.metrics,
-                deps.clock) {
+        routes_(deps.store, processor_, collaborators.events, webhookSecrets(deps), deps.rateLimiter, deps.clock) {
     describeMetrics(deps.metrics);
     auto perMinute = static_cast<double>(deps.config.getInt("payments.webhooksPerMinute"));
     deps.rateLimiter.definePolicy(kWebhookPolicy, {perMinute / 60.0, std::max(1.0, perMinute / 2)});

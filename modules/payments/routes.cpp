@@ -86,14 +86,12 @@ std::optional<std::string> uuidParam(const Request& request, const std::string& 
 }  // namespace
 
 Routes::Routes(Database& store, PaymentProcessor& processor, const events::EventQueries* events,
-               std::map<std::string, SecretString> webhookSecrets, RateLimiter& rateLimiter, Metrics& metrics,
-               const Clock& clock)
+               std::map<std::string, SecretString> webhookSecrets, RateLimiter& rateLimiter, const Clock& clock)
     : store_(store),
       processor_(processor),
       events_(events),
       webhookSecrets_(std::move(webhookSecrets)),
       rateLimiter_(rateLimiter),
-      metrics_(metrics),
       clock_(clock) {}
 
 void Routes::registerAll(Router& router) {

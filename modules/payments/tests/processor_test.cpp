@@ -153,7 +153,7 @@ class Fixture {
 }  // namespace
 
 TEST_CASE(
-    "4242 is charged once: Completed, PaymentCompleted, one ledger row and a redelivered command changes nothing") {
+    "4242 is charged once: Completed, PaymentCompleted, one ledger row, and a redelivered command is answered again") {
   Fixture f;
   auto command = chargeCommand("order-1", f.cardMethod("4242 4242 4242 4242"));
   f.send(command);
