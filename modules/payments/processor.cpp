@@ -348,7 +348,7 @@ void PaymentProcessor::complete(Tx& tx, Payment& p, const std::string& transacti
   if (!p.voidReason.empty()) {
     // Voided while the charge was under way: the charge stands at the gateway, so it is refunded
     // in full; the saga hears PaymentRefunded, not PaymentCompleted.
-    auto origin = p.voidRefundId.empty() ? refund_origin::kVoid : refund_origin::kCommand;
+    const auto* origin = p.voidRefundId.empty() ? refund_origin::kVoid : refund_origin::kCommand;
     requestRefund(tx, p, RefundPlan{p.amount.amount, {}}, p.voidReason, "system", origin, replies::voidRefundIdOf(p));
     return;
   }
