@@ -303,7 +303,7 @@ Refund PaymentProcessor::requestRefund(Tx& tx, const Payment& payment, const Ref
 }
 
 bool PaymentProcessor::chargeBack(Tx& tx, Payment p, const std::string& gateway, const std::string& reason,
-                                  const std::string& gatewayEventId) {
+                                  const std::string& gatewayEventId, const std::string& causationId) {
   if (p.gateway != gateway || !p.captured()) return false;
   const auto now = clock_.nowMillis();
   auto refunds = store::refundsOf(tx.sql(), p.paymentId);
@@ -329,7 +329,7 @@ bool PaymentProcessor::chargeBack(Tx& tx, Payment p, const std::string& gateway,
                                           .amount = Money{p.chargedBackAmount, p.amount.currency},
                                           .reason = reason,
                                           .gatewayEventId = gatewayEventId},
-             p.correlationId);
+             p.correlationId, causationId);
   for (const auto& r : cancelled) replayRefund(tx, p, r);  // the commands waiting are answered
   return true;
 }

@@ -82,9 +82,10 @@ class PaymentProcessor {
 
   // A gateway's chargeback of `payment` (a webhook): the payment becomes ChargedBack, its Pending
   // refunds are cancelled (never sent afterwards; a command's refund is answered "nothing left"),
-  // PaymentChargedBack is published. False if the payment is not captured money of `gateway`.
+  // PaymentChargedBack is published (the order's correlation id; `causationId`: the webhook's
+  // request id). False if the payment is not captured money of `gateway`.
   bool chargeBack(Tx& tx, Payment payment, const std::string& gateway, const std::string& reason,
-                  const std::string& gatewayEventId);
+                  const std::string& gatewayEventId, const std::string& causationId = {});
 
   // One round of the worker, for tests that drive it by hand: records the answers received so
   // far, then starts calls for what is due. Returns when to run again.

@@ -235,7 +235,7 @@ Response Routes::webhook(const Request& request, RequestContext& ctx) {
     if (type != "chargeback") return "ignored";
     auto payment = paymentId ? store::findPayment(tx.sql(), *paymentId)
                              : store::findByTransactionId(tx.sql(), gateway, *transactionId);
-    if (!payment || !processor_.chargeBack(tx, *payment, gateway, reason, eventId)) {
+    if (!payment || !processor_.chargeBack(tx, *payment, gateway, reason, eventId, ctx.correlationId)) {
       ctx.log.warn("chargeback webhook for no charged payment of this gateway", {{"webhookEventId", eventId}});
       return "ignored";
     }

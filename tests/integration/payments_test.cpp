@@ -169,10 +169,11 @@ TEST_CASE("webhooks: a bad or missing signature is 401, a good chargeback marks 
   auto payment = server.get("/api/v1/payments/" + id, TestServer::bearer(buyer.token));
   CHECK(str(payment.json().at("status")) == "ChargedBack");
   // The order's correlation id, not the webhook request's.
-  auto messages =
-      queryDb(server.dataDir() / "payments.db", "SELECT correlation_id FROM outbox WHERE type = 'PaymentChargedBack'");
+  auto messages = queryDb(server.dataDir() / "payments.db",
+                          "SELECT correlation_id, causation_id FROM outbox WHERE type = 'PaymentChargedBack'");
   REQUIRE(messages.size() == 1);
   CHECK(messages[0][0] == "corr-of-the-order");
+  CHECK_FALSE(messages[0][1].value_or("").empty());  // the webhook request that caused it
 }
 
 TEST_CASE("a void's placeholder (no charge was ever made) is neither listed nor shown") {
