@@ -52,12 +52,14 @@ CREATE TABLE refunds (
   currency        TEXT NOT NULL,
   seats           TEXT NOT NULL DEFAULT '[]',  -- JSON array of ReturnedSeats
   reason          TEXT NOT NULL,
-  status          TEXT NOT NULL CHECK (status IN ('Pending', 'Completed', 'Failed')),
+  -- Failed: the gateway knows no charge to refund; Cancelled: a chargeback came first.
+  status          TEXT NOT NULL CHECK (status IN ('Pending', 'Completed', 'Failed', 'Cancelled')),
+  origin          TEXT NOT NULL DEFAULT 'admin' CHECK (origin IN ('admin', 'void', 'command')),
   requested_by    TEXT NOT NULL,
   correlation_id  TEXT NOT NULL DEFAULT '',
   attempts        INTEGER NOT NULL DEFAULT 0,
   next_attempt_at BIGINT NOT NULL DEFAULT 0,
-  failure_reason  TEXT,
+  failure_reason  TEXT,             -- Pending: why the last attempt failed (it is retried)
   created_at      BIGINT NOT NULL,
   completed_at    BIGINT
 );

@@ -103,35 +103,51 @@ std::string cardFingerprint(std::string_view digits, std::string_view key) {
 CardVault::CardVault(const Clock& clock, std::size_t maxEntries, std::chrono::milliseconds ttl)
     : clock_(clock), maxEntries_(maxEntries), ttl_(ttl) {}
 
-void CardVault::pruneLocked() {
+std::size_t CardVault::pruneLocked() {
   auto now = clock_.steadyNow();
-  for (auto it = entries_.begin(); it != entries_.end();) {
-    it = it->second.expiresAt <= now ? entries_.erase(it) : std::next(it);
+  std::size_t gone = 0;
+  while (!expiries_.empty() && expiries_.front().first <= now) {
+    auto it = entries_.find(expiries_.front().second);
+    if (it != entries_.end() && it->second.expiresAt <= now) {
+      entries_.erase(it);  // the SecretStrings wipe themselves
+      ++gone;
+    }
+    expiries_.pop_front();
   }
+  return gone;
+}
+
+std::size_t CardVault::prune() {
+  std::lock_guard lock(mutex_);
+  return pruneLocked();
 }
 
 std::string CardVault::put(VaultedCard card) {
   std::lock_guard lock(mutex_);
-  if (entries_.size() >= maxEntries_) pruneLocked();
+  pruneLocked();
   if (entries_.size() >= maxEntries_) {
     throw Problem::unavailable("Too many card payments are under way; try again in a minute.")
         .withHeader("Retry-After", "60");
   }
   std::string token = "card_" + randomToken(24);
-  entries_.emplace(token, Entry{std::move(card), clock_.steadyNow() + ttl_});
+  auto expiresAt = clock_.steadyNow() + ttl_;
+  entries_.emplace(token, Entry{std::move(card), expiresAt});
+  expiries_.emplace_back(expiresAt, token);
   return token;
 }
 
-std::optional<VaultedCard> CardVault::find(const std::string& token) const {
+std::optional<VaultedCard> CardVault::find(const std::string& token) {
   std::lock_guard lock(mutex_);
+  pruneLocked();
   auto it = entries_.find(token);
-  if (it == entries_.end() || it->second.expiresAt <= clock_.steadyNow()) return std::nullopt;
+  if (it == entries_.end()) return std::nullopt;
   return it->second.card;
 }
 
 void CardVault::erase(const std::string& token) {
   std::lock_guard lock(mutex_);
   entries_.erase(token);
+  pruneLocked();
 }
 
 std::size_t CardVault::size() const {

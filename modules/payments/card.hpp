@@ -5,6 +5,7 @@
 // (sodium_memzero) when an entry goes.
 #include <chrono>
 #include <cstddef>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -54,18 +55,23 @@ struct VaultedCard {
 };
 
 // In-memory, bounded, short-lived: a token maps to number + CVC. Thread-safe. Lost on restart
-// (a charge whose token is gone fails with card-details-lost).
+// (a charge whose token is gone fails with card-details-lost). An expired entry is wiped
+// (SecretString: sodium_memzero) at the next put, find or prune, whichever comes first; the
+// payment processor prunes on every round of its worker (at least every few seconds).
 class CardVault {
  public:
   CardVault(const Clock& clock, std::size_t maxEntries, std::chrono::milliseconds ttl);
   // Returns the token; throws Problem 503 when the vault is full of unexpired cards.
   std::string put(VaultedCard card);
-  std::optional<VaultedCard> find(const std::string& token) const;
+  // Never an expired card.
+  std::optional<VaultedCard> find(const std::string& token);
   void erase(const std::string& token);
+  // Wipes the expired entries; returns how many went.
+  std::size_t prune();
   std::size_t size() const;
 
  private:
-  void pruneLocked();
+  std::size_t pruneLocked();
   struct Entry {
     VaultedCard card;
     SteadyTimePoint expiresAt;
@@ -75,6 +81,9 @@ class CardVault {
   std::chrono::milliseconds ttl_;
   mutable std::mutex mutex_;
   std::map<std::string, Entry, std::less<>> entries_;
+  // Tokens in the order they expire (one TTL for all: the order they came in); a token erased
+  // before is skipped.
+  std::deque<std::pair<SteadyTimePoint, std::string>> expiries_;
 };
 
 // PaymentMethods::prepare, without the module around it.
@@ -82,6 +91,7 @@ class MethodPreparer final : public PaymentMethods {
  public:
   MethodPreparer(const Clock& clock, CardVault& vault, SecretString fingerprintKey);
   messages::PaymentMethod prepare(const PaymentInput& input, const std::string& fieldPrefix) const override;
+  void discard(const std::string& cardToken) const override { vault_.erase(cardToken); }
 
  private:
   const Clock& clock_;

@@ -21,6 +21,26 @@ inline constexpr const char* kPartiallyRefunded = "PartiallyRefunded";
 inline constexpr const char* kChargedBack = "ChargedBack";
 }  // namespace status
 
+// Pending -> Completed; Pending -> Failed (the gateway knows no charge to refund);
+// Pending -> Cancelled (a chargeback took the money back first: never sent afterwards).
+namespace refund_status {
+inline constexpr const char* kPending = "Pending";
+inline constexpr const char* kCompleted = "Completed";
+inline constexpr const char* kFailed = "Failed";
+inline constexpr const char* kCancelled = "Cancelled";
+}  // namespace refund_status
+
+// Why a refund exists: an Admin's request, a VoidPayment, or a RefundPayment command.
+namespace refund_origin {
+inline constexpr const char* kAdmin = "admin";
+inline constexpr const char* kVoid = "void";
+inline constexpr const char* kCommand = "command";
+}  // namespace refund_origin
+
+// The method of a placeholder payment: a VoidPayment (or RefundPayment) came before any
+// ChargePayment for its order. It is not a payment anyone made: no route shows it.
+inline constexpr const char* kNoMethod = "None";
+
 struct Payment {
   std::string paymentId;
   std::string orderId;
@@ -58,6 +78,7 @@ struct Payment {
 
   // Captured money still with us: Completed or PartiallyRefunded.
   bool captured() const { return status == status::kCompleted || status == status::kPartiallyRefunded; }
+  bool placeholder() const { return method == kNoMethod; }
 };
 
 struct Refund {
@@ -66,7 +87,8 @@ struct Refund {
   Money amount;
   std::vector<messages::ReturnedSeats> seats;
   std::string reason;
-  std::string status;  // Pending | Completed | Failed
+  std::string status;  // refund_status
+  std::string origin = refund_origin::kAdmin;
   std::string requestedBy;
   std::string correlationId;
   int attempts = 0;
@@ -74,6 +96,9 @@ struct Refund {
   std::string failureReason;
   std::int64_t createdAt = 0;
   std::optional<std::int64_t> completedAt;
+
+  // Money that is back with the buyer or on its way (not Failed, not Cancelled).
+  bool counts() const { return status == refund_status::kPending || status == refund_status::kCompleted; }
 };
 
 }  // namespace boxoffice::payments

@@ -47,6 +47,7 @@ ProcessorSettings processorSettings(const Config& config) {
   s.maxInFlight = static_cast<int>(config.getInt("payments.maxInFlight"));
   s.maxAttempts = static_cast<int>(config.getInt("payments.maxAttempts"));
   s.retryBaseMs = config.getInt("payments.retryBaseMs");
+  s.answerGraceMs = config.getInt("payments.answerGraceMs");
   s.fraud.threshold = static_cast<int>(config.getInt("payments.fraud.threshold"));
   s.fraud.windowMs = config.getInt("payments.fraud.windowSeconds") * 1000;
   s.fraud.userVelocityLimit = static_cast<int>(config.getInt("payments.fraud.userVelocityLimit"));
@@ -65,8 +66,7 @@ class PaymentsModuleImpl final : public PaymentsModule {
         remote_(deps.store, deps.clock, deps.log),
         processor_(deps.store, deps.clock, deps.log, deps.metrics, vault_, gatewayPointers(),
                    processorSettings(deps.config)),
-        routes_(deps.store, processor_, collaborators.events, webhookSecrets(deps), deps.rateLimiter, deps.metrics,
-                deps.clock) {
+        routes_(deps.store, processor_, collaborators.events, webhookSecrets(deps), deps.rateLimiter, deps.clock) {
     describeMetrics(deps.metrics);
     auto perMinute = static_cast<double>(deps.config.getInt("payments.webhooksPerMinute"));
     deps.rateLimiter.definePolicy(kWebhookPolicy, {perMinute / 60.0, std::max(1.0, perMinute / 2)});
@@ -127,13 +127,21 @@ std::vector<ConfigKey> configKeys() {
        0, INT64_MAX, true},
       {"payments.cardVault.maxEntries", ConfigType::Int, 20000,
        "Cards held in memory between checkout and charge; when full, new card payments get 503.", 1, 10'000'000},
-      {"payments.cardVault.ttlSeconds", ConfigType::Int, 1800,
-       "How long a card's number and CVC stay in memory for its charge.", 1, 86400},
+      {"payments.cardVault.ttlSeconds", ConfigType::Int, 900,
+       "How long a card's number and CVC stay in memory for its charge (default: the hold lifetime, 15 min); expired "
+       "cards are wiped within seconds.",
+       1, 86400},
       {"payments.bank.settlementDelayMs", ConfigType::Int, 5000,
        "Simulated bank transfers settle this long after they are accepted.", 0, 86'400'000},
       {"payments.maxInFlight", ConfigType::Int, 1000, "Gateway calls under way at once.", 1, 100000},
       {"payments.maxAttempts", ConfigType::Int, 5,
-       "Charge attempts (transient failures) before a payment fails with gateway-unavailable.", 1, 100},
+       "Charge attempts (transient failures) before a payment fails with gateway-unavailable; a refund failing this "
+       "often is counted in payments_refunds_stuck and still retried.",
+       1, 100},
+      {"payments.answerGraceMs", ConfigType::Int, 30'000,
+       "A charge sent without a recorded answer is asked about (status query) after this; keep it well below "
+       "orders.sagaTimeoutSeconds.",
+       100, 3'600'000},
       {"payments.retryBaseMs", ConfigType::Int, 500,
        "First retry delay after a transient gateway failure; doubles per attempt up to a minute.", 1, 3'600'000},
       {"payments.fraud.threshold", ConfigType::Int, 80,

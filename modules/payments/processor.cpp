@@ -5,6 +5,7 @@
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/message_json.hpp"
 #include "boxoffice/kernel/time.hpp"
+#include "replies.hpp"
 #include "store.hpp"
 
 namespace boxoffice::payments {
@@ -15,6 +16,14 @@ constexpr const char* kLatency = "payments_gateway_latency_seconds";
 constexpr const char* kRefunds = "payments_refunds_total";
 constexpr const char* kFraud = "payments_fraud_refusals_total";
 constexpr const char* kInFlight = "payments_gateway_calls_in_flight";
+constexpr const char* kChargebacks = "payments_chargebacks_total";
+constexpr const char* kStuck = "payments_refunds_stuck";
+// The vault's expired cards are wiped at least this often, even when nothing else is due.
+constexpr std::int64_t kVaultTickMs = 5000;
+
+std::string voidedDetail(const std::string& reason) {
+  return "The order was voided (" + reason + ") before it was charged.";
+}
 }  // namespace
 
 void describeMetrics(Metrics& metrics) {
@@ -22,7 +31,9 @@ void describeMetrics(Metrics& metrics) {
   metrics.describe(kLatency, "histogram", "Gateway call latency in seconds, by gateway and operation.",
                    {0.001, 0.005, 0.01, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10});
   metrics.describe(kRefunds, "counter", "Refunds made at the gateway, by gateway.");
-  metrics.describe("payments_chargebacks_total", "counter", "Chargebacks received by webhook, by gateway.");
+  metrics.describe(kChargebacks, "counter", "Chargebacks received by webhook, by gateway.");
+  metrics.describe(kStuck, "gauge",
+                   "Refunds still failing after payments.maxAttempts attempts (retried at the capped interval).");
   metrics.describe(kFraud, "counter", "Charges refused because the fraud score was above the threshold.");
   metrics.describe(kInFlight, "gauge", "Gateway calls under way.");
 }
@@ -69,8 +80,24 @@ std::int64_t PaymentProcessor::backoffMs(int attempt) const {
 
 // ---- commands ------------------------------------------------------------------------------
 
+void PaymentProcessor::forgetCardAfterCommit(Tx& tx, const std::string& token) {
+  if (token.empty()) return;
+  tx.afterCommit([this, token] { vault_.erase(token); });
+}
+
+void PaymentProcessor::countAfterCommit(Tx& tx, const char* name, Labels labels) {
+  tx.afterCommit([this, name, labels = std::move(labels)] { metrics_.increment(name, labels); });
+}
+
 void PaymentProcessor::handle(const messages::ChargePayment& command, const Envelope& envelope, Tx& tx) {
-  if (store::findByOrder(tx.sql(), command.orderId)) return;  // one payment per order: a redelivery
+  const auto& token = command.paymentMethod.cardToken;
+  if (auto existing = store::findByOrder(tx.sql(), command.orderId)) {
+    // One payment per order: a repeated command is answered again. Its card, unless the payment
+    // still needs that very token for a charge to come, leaves the vault.
+    if (token && *token != existing->cardToken) forgetCardAfterCommit(tx, *token);
+    replayCharge(tx, *existing);
+    return;
+  }
   const auto now = clock_.nowMillis();
   Payment p;
   p.paymentId = newUuid();
@@ -92,7 +119,7 @@ void PaymentProcessor::handle(const messages::ChargePayment& command, const Enve
   p.cardExpYear = m.expYear;
   p.cardFingerprint = m.fingerprint.value_or("");
   p.cardHolderName = m.holderName.value_or("");
-  p.cardToken = m.cardToken.value_or("");
+  p.cardToken = token.value_or("");
   p.correlationId = envelope.correlationId;
   p.nextAttemptAt = now;
   p.createdAt = now;
@@ -103,161 +130,208 @@ void PaymentProcessor::handle(const messages::ChargePayment& command, const Enve
   p.fraudScore = assessment.score;
   store::insertPayment(tx, p);
   // A payment refused here never needs its card: it leaves the vault once the refusal is durable.
-  auto forgetCard = [&] { tx.afterCommit([this, token = p.cardToken] { vault_.erase(token); }); };
+  const std::string card = p.cardToken;
   if (p.amount.amount <= 0 || p.amount.currency.size() != 3) {
-    forgetCard();
+    forgetCardAfterCommit(tx, card);
     fail(tx, p, "invalid-amount", "The amount to charge must be positive with an ISO 4217 currency.");
   } else if (assessment.refused) {
-    forgetCard();
-    metrics_.increment(kFraud);
+    forgetCardAfterCommit(tx, card);
+    countAfterCommit(tx, kFraud);
     fail(tx, p, "fraud-suspected",
          "The payment was refused as suspected fraud (score " + std::to_string(assessment.score) + " above " +
              std::to_string(settings_.fraud.threshold) + "). " + assessment.detail());
   } else if (!gatewayOf(p.gateway)) {
-    forgetCard();
+    forgetCardAfterCommit(tx, card);
     fail(tx, p, "unsupported-method", "No gateway serves payment method " + p.method + ".");
   } else {
     tx.afterCommit([this] { worker_.wake(); });
   }
 }
 
-void PaymentProcessor::handle(const messages::VoidPayment& command, const Envelope& envelope, Tx& tx) {
+void PaymentProcessor::voidPlaceholder(Tx& tx, const std::string& orderId, const std::string& reason,
+                                       const std::string& correlationId) {
+  // The charge never arrived (or comes later): the order is recorded as voided so that a late
+  // ChargePayment finds it and charges nothing. No route shows this row (kNoMethod).
   const auto now = clock_.nowMillis();
+  Payment p;
+  p.paymentId = newUuid();
+  p.orderId = orderId;
+  p.status = status::kFailed;
+  p.method = kNoMethod;
+  p.gateway = "none";
+  p.voidReason = reason;
+  p.correlationId = correlationId;
+  p.createdAt = now;
+  p.updatedAt = now;
+  p.processedAt = now;
+  p.failureReason = "voided";
+  p.failureDetail = voidedDetail(reason);
+  store::insertPayment(tx, p);
+  tx.publish(replies::failed(p), p.correlationId);
+}
+
+void PaymentProcessor::handle(const messages::VoidPayment& command, const Envelope& envelope, Tx& tx) {
   auto found = store::findByOrder(tx.sql(), command.orderId);
   if (!found) {
-    // The charge never arrived (or comes later): record the order as voided so a late
-    // ChargePayment finds it and charges nothing.
-    Payment p;
-    p.paymentId = newUuid();
-    p.orderId = command.orderId;
-    p.status = status::kFailed;
-    p.method = "None";
-    p.gateway = "none";
-    p.voidReason = command.reason;
-    p.correlationId = envelope.correlationId;
-    p.createdAt = now;
-    p.updatedAt = now;
-    p.processedAt = now;
-    p.failureReason = "voided";
-    p.failureDetail = "The order was voided (" + command.reason + ") before it was charged.";
-    store::insertPayment(tx, p);
-    store::updatePayment(tx, p);
-    tx.publish(
-        messages::PaymentFailed{p.paymentId, p.orderId, p.userId, p.eventId, p.amount, "voided", p.failureDetail},
-        envelope.correlationId);
+    voidPlaceholder(tx, command.orderId, command.reason, envelope.correlationId);
     return;
   }
   Payment p = *found;
-  if (!p.voidReason.empty()) return;  // a redelivered void
-  p.voidReason = command.reason;
-  p.updatedAt = now;
   if (p.status == status::kPending) {
-    vault_.erase(p.cardToken);
-    fail(tx, p, "voided", "The order was voided (" + command.reason + ") before it was charged.");
+    p.voidReason = command.reason;
+    forgetCardAfterCommit(tx, p.cardToken);
+    fail(tx, p, "voided", voidedDetail(command.reason));
   } else if (p.status == status::kProcessing) {
-    // A gateway call may be under way: its outcome decides (a charge that completes is refunded).
+    // A gateway call may be under way: its outcome decides (a charge that completes is refunded
+    // in full; PaymentFailed voided otherwise). A repeated void waits for the same outcome.
+    if (!p.voidReason.empty()) return;
+    p.voidReason = command.reason;
+    p.updatedAt = clock_.nowMillis();
     store::updatePayment(tx, p);
-  } else if (p.captured()) {
-    store::updatePayment(tx, p);
-    auto refunds = store::refundsOf(tx.sql(), p.paymentId);
-    RefundPlan plan{remainingAmount(p, refunds), {}};
-    if (plan.amount > 0) {
-      requestRefund(tx, p, plan, command.reason, "system", envelope.correlationId);
-    } else {
-      tx.publish(messages::PaymentRefunded{p.paymentId,
-                                           p.orderId,
-                                           p.userId,
-                                           p.eventId,
-                                           "",
-                                           Money{0, p.amount.currency},
-                                           p.amount,
-                                           true,
-                                           command.reason,
-                                           {}},
-                 envelope.correlationId);
-    }
   } else if (p.status == status::kFailed) {
-    store::updatePayment(tx, p);
-    tx.publish(messages::PaymentFailed{p.paymentId, p.orderId, p.userId, p.eventId, p.amount, p.failureReason,
-                                       p.failureDetail},
-               envelope.correlationId);
+    tx.publish(replies::failed(p), p.correlationId);
   } else {
-    // Refunded or ChargedBack: nothing is left charged.
-    store::updatePayment(tx, p);
-    tx.publish(messages::PaymentRefunded{p.paymentId,
-                                         p.orderId,
-                                         p.userId,
-                                         p.eventId,
-                                         "",
-                                         Money{0, p.amount.currency},
-                                         Money{p.amount.amount - p.chargedBackAmount, p.amount.currency},
-                                         true,
-                                         command.reason,
-                                         {}},
-               envelope.correlationId);
+    voidCaptured(tx, p, command.reason);
+  }
+}
+
+// A void of a payment that was charged (captured, refunded or charged back since).
+void PaymentProcessor::voidCaptured(Tx& tx, const Payment& p, const std::string& reason) {
+  const auto refundId = replies::voidRefundIdOf(p);
+  if (auto made = store::findRefund(tx.sql(), refundId)) {
+    replayRefund(tx, p, *made);  // voided before: the same answer again
+    return;
+  }
+  auto refunds = store::refundsOf(tx.sql(), p.paymentId);
+  RefundPlan plan{remainingAmount(p, refunds), {}};
+  if (p.captured() && plan.amount > 0) {
+    requestRefund(tx, p, plan, reason, "system", refund_origin::kVoid, refundId);
+  } else {
+    tx.publish(replies::nothingLeft(p, refunds, refundId, reason), p.correlationId);
   }
 }
 
 void PaymentProcessor::handle(const messages::RefundPayment& command, const Envelope& envelope, Tx& tx) {
-  if (store::findRefund(tx.sql(), command.refundId)) return;  // a redelivery: idempotent by refund id
+  if (auto made = store::findRefund(tx.sql(), command.refundId)) {  // a repeat: idempotent by refund id
+    if (auto p = store::findPayment(tx.sql(), made->paymentId)) replayRefund(tx, *p, *made);
+    return;
+  }
   auto found = store::findByOrder(tx.sql(), command.orderId);
   if (!found) {
-    log_.warn("RefundPayment for an order without a payment", {{"orderId", command.orderId}});
+    log_.warn("RefundPayment for an order without a payment: recorded as voided", {{"orderId", command.orderId}});
+    voidPlaceholder(tx, command.orderId, command.reason, envelope.correlationId);
     return;
   }
   Payment p = *found;
-  const auto now = clock_.nowMillis();
   if (p.status == status::kPending) {
     p.voidReason = command.reason;
-    p.updatedAt = now;
-    vault_.erase(p.cardToken);
+    forgetCardAfterCommit(tx, p.cardToken);
     fail(tx, p, "voided", "The order was cancelled (" + command.reason + ") before it was charged.");
   } else if (p.status == status::kProcessing) {
+    // The outcome decides; a charge that completes is refunded under the first refund id noted.
     if (!p.voidReason.empty()) return;
     p.voidReason = command.reason;
     p.voidRefundId = command.refundId;
-    p.updatedAt = now;
+    p.updatedAt = clock_.nowMillis();
     store::updatePayment(tx, p);
-  } else if (p.captured()) {
+  } else if (p.status == status::kFailed) {
+    tx.publish(replies::failed(p), p.correlationId);
+  } else {
     auto refunds = store::refundsOf(tx.sql(), p.paymentId);
     RefundPlan plan{remainingAmount(p, refunds), remainingSeats(p, refunds)};
-    requestRefund(tx, p, plan, command.reason, "system", envelope.correlationId, command.refundId);
-  } else if (p.status == status::kFailed) {
-    tx.publish(messages::PaymentFailed{p.paymentId, p.orderId, p.userId, p.eventId, p.amount, p.failureReason,
-                                       p.failureDetail},
-               envelope.correlationId);
-  } else {
-    tx.publish(messages::PaymentRefunded{p.paymentId,
-                                         p.orderId,
-                                         p.userId,
-                                         p.eventId,
-                                         command.refundId,
-                                         Money{0, p.amount.currency},
-                                         Money{p.amount.amount - p.chargedBackAmount, p.amount.currency},
-                                         true,
-                                         command.reason,
-                                         {}},
-               envelope.correlationId);
+    if (p.captured() && plan.amount > 0) {
+      requestRefund(tx, p, plan, command.reason, "system", refund_origin::kCommand, command.refundId);
+    } else {
+      tx.publish(replies::nothingLeft(p, refunds, command.refundId, command.reason), p.correlationId);
+    }
   }
+}
+
+void PaymentProcessor::replayCharge(Tx& tx, const Payment& p) {
+  if (p.status == status::kPending || p.status == status::kProcessing) return;  // the answer is still to come
+  if (p.status == status::kFailed) {
+    tx.publish(replies::failed(p), p.correlationId);
+    return;
+  }
+  if (p.voidReason.empty()) {
+    tx.publish(replies::completed(p), p.correlationId);
+    return;
+  }
+  // Voided while the charge was under way: it was answered by its refund, not PaymentCompleted.
+  if (auto refund = store::findRefund(tx.sql(), replies::voidRefundIdOf(p))) replayRefund(tx, p, *refund);
+}
+
+void PaymentProcessor::replayRefund(Tx& tx, const Payment& p, const Refund& r) {
+  if (r.status == refund_status::kPending) return;  // the answer is still to come
+  auto all = store::refundsOf(tx.sql(), p.paymentId);
+  if (r.status == refund_status::kCompleted) {
+    tx.publish(replies::refunded(p, r, all), p.correlationId);
+    return;
+  }
+  if (r.origin == refund_origin::kAdmin) return;  // nobody waits for an answer
+  // Failed (the gateway knows no charge) or Cancelled (a chargeback took the money back): not
+  // charged any more. A void of a charge the saga never heard completed says PaymentFailed.
+  if (r.origin == refund_origin::kVoid && !p.voidReason.empty()) {
+    Payment notCharged = p;
+    notCharged.failureReason = "voided";
+    notCharged.failureDetail = "The order was voided (" + p.voidReason + "); nothing stays charged.";
+    tx.publish(replies::failed(notCharged), p.correlationId);
+    return;
+  }
+  tx.publish(replies::nothingLeft(p, all, r.refundId, r.reason), p.correlationId);
 }
 
 Refund PaymentProcessor::requestRefund(Tx& tx, const Payment& payment, const RefundPlan& plan,
                                        const std::string& reason, const std::string& requestedBy,
-                                       const std::string& correlationId, const std::optional<std::string>& refundId) {
+                                       const std::string& origin, const std::optional<std::string>& refundId) {
   Refund r;
   r.refundId = refundId.value_or(newUuid());
   r.paymentId = payment.paymentId;
   r.amount = Money{plan.amount, payment.amount.currency};
   r.seats = plan.seats;
   r.reason = reason;
-  r.status = "Pending";
+  r.status = refund_status::kPending;
+  r.origin = origin;
   r.requestedBy = requestedBy;
-  r.correlationId = correlationId;
+  // Every message about the payment carries the order's correlation id, whoever asked.
+  r.correlationId = payment.correlationId;
   r.createdAt = clock_.nowMillis();
   r.nextAttemptAt = r.createdAt;
   store::insertRefund(tx, r);
   tx.afterCommit([this] { worker_.wake(); });
   return r;
+}
+
+bool PaymentProcessor::chargeBack(Tx& tx, Payment p, const std::string& gateway, const std::string& reason,
+                                  const std::string& gatewayEventId, const std::string& causationId) {
+  if (p.gateway != gateway || !p.captured()) return false;
+  const auto now = clock_.nowMillis();
+  auto refunds = store::refundsOf(tx.sql(), p.paymentId);
+  // The bank took back everything not refunded yet: a refund still Pending is never made.
+  std::vector<Refund> cancelled;
+  for (auto& r : refunds) {
+    if (r.status != refund_status::kPending) continue;
+    r.status = refund_status::kCancelled;
+    r.failureReason = "charged-back";
+    store::updateRefund(tx, r);
+    cancelled.push_back(r);
+  }
+  p.status = status::kChargedBack;
+  p.chargedBackAmount = p.amount.amount - replies::refundedTotal(refunds);
+  p.chargedBackAt = now;
+  p.updatedAt = now;
+  store::updatePayment(tx, p);
+  countAfterCommit(tx, kChargebacks, {{"gateway", gateway}});
+  tx.publish(messages::PaymentChargedBack{.paymentId = p.paymentId,
+                                          .orderId = p.orderId,
+                                          .userId = p.userId,
+                                          .eventId = p.eventId,
+                                          .amount = Money{p.chargedBackAmount, p.amount.currency},
+                                          .reason = reason,
+                                          .gatewayEventId = gatewayEventId},
+             p.correlationId, causationId);
+  for (const auto& r : cancelled) replayRefund(tx, p, r);  // the commands waiting are answered
+  return true;
 }
 
 // ---- state changes -------------------------------------------------------------------------
@@ -270,18 +344,15 @@ void PaymentProcessor::complete(Tx& tx, Payment& p, const std::string& transacti
   p.updatedAt = now;
   p.cardToken.clear();
   store::updatePayment(tx, p);
-  metrics_.increment(kCharges, {{"gateway", p.gateway}, {"result", "succeeded"}});
+  countAfterCommit(tx, kCharges, {{"gateway", p.gateway}, {"result", "succeeded"}});
   if (!p.voidReason.empty()) {
     // Voided while the charge was under way: the charge stands at the gateway, so it is refunded
     // in full; the saga hears PaymentRefunded, not PaymentCompleted.
-    std::optional<std::string> refundId;
-    if (!p.voidRefundId.empty()) refundId = p.voidRefundId;
-    requestRefund(tx, p, RefundPlan{p.amount.amount, {}}, p.voidReason, "system", p.correlationId, refundId);
+    const auto* origin = p.voidRefundId.empty() ? refund_origin::kVoid : refund_origin::kCommand;
+    requestRefund(tx, p, RefundPlan{p.amount.amount, {}}, p.voidReason, "system", origin, replies::voidRefundIdOf(p));
     return;
   }
-  tx.publish(messages::PaymentCompleted{p.paymentId, p.orderId, p.userId, p.eventId, p.amount, p.method, p.gateway,
-                                        transactionId, formatRfc3339(fromUnixMillis(now))},
-             p.correlationId);
+  tx.publish(replies::completed(p), p.correlationId);
 }
 
 void PaymentProcessor::fail(Tx& tx, Payment& p, const std::string& reason, const std::string& detail) {
@@ -293,22 +364,21 @@ void PaymentProcessor::fail(Tx& tx, Payment& p, const std::string& reason, const
   p.updatedAt = now;
   p.cardToken.clear();
   store::updatePayment(tx, p);
-  metrics_.increment(kCharges,
-                     {{"gateway", p.gateway},
-                      {"result", reason == "card-declined" || reason == "insufficient-funds" ? "declined" : "failed"}});
-  tx.publish(messages::PaymentFailed{p.paymentId, p.orderId, p.userId, p.eventId, p.amount, reason, detail},
-             p.correlationId);
+  countAfterCommit(tx, kCharges,
+                   {{"gateway", p.gateway},
+                    {"result", reason == "card-declined" || reason == "insufficient-funds" ? "declined" : "failed"}});
+  tx.publish(replies::failed(p), p.correlationId);
 }
 
 void PaymentProcessor::retryLater(Tx& tx, Payment& p, const std::string& why) {
   const auto now = clock_.nowMillis();
   if (!p.voidReason.empty()) {
-    vault_.erase(p.cardToken);
-    fail(tx, p, "voided", "The order was voided (" + p.voidReason + ") before it was charged.");
+    forgetCardAfterCommit(tx, p.cardToken);
+    fail(tx, p, "voided", voidedDetail(p.voidReason));
     return;
   }
   if (p.attempts >= settings_.maxAttempts) {
-    vault_.erase(p.cardToken);
+    forgetCardAfterCommit(tx, p.cardToken);
     fail(tx, p, "gateway-unavailable",
          "The " + p.gateway + " gateway failed " + std::to_string(p.attempts) + " times: " + why);
     return;
@@ -321,25 +391,30 @@ void PaymentProcessor::retryLater(Tx& tx, Payment& p, const std::string& why) {
 
 void PaymentProcessor::refundCompleted(Tx& tx, Refund& r) {
   const auto now = clock_.nowMillis();
-  r.status = "Completed";
+  const bool afterChargeback = r.status == refund_status::kCancelled;
+  r.status = refund_status::kCompleted;
   r.completedAt = now;
+  r.failureReason.clear();
   store::updateRefund(tx, r);
   auto p = store::findPayment(tx.sql(), r.paymentId);
   if (!p) return;
-  std::int64_t refundedTotal = 0;
-  for (const auto& other : store::refundsOf(tx.sql(), p->paymentId)) {
-    if (other.status == "Completed") refundedTotal += other.amount.amount;
+  auto all = store::refundsOf(tx.sql(), p->paymentId);
+  countAfterCommit(tx, kRefunds, {{"gateway", p->gateway}});
+  if (afterChargeback) {
+    // The refund was at the gateway when the chargeback came and went through: the bank took
+    // back only what was left. Its command was answered at the chargeback already.
+    log_.warn("a refund completed after its payment's chargeback", {{"refundId", r.refundId}});
+    p->chargedBackAmount = std::max<std::int64_t>(0, p->chargedBackAmount - r.amount.amount);
+    p->updatedAt = now;
+    store::updatePayment(tx, *p);
+    return;
   }
-  bool full = refundedTotal >= p->amount.amount;
   if (p->status != status::kChargedBack) {
-    p->status = full ? status::kRefunded : status::kPartiallyRefunded;
+    p->status = replies::refundedTotal(all) >= p->amount.amount ? status::kRefunded : status::kPartiallyRefunded;
     p->updatedAt = now;
     store::updatePayment(tx, *p);
   }
-  metrics_.increment(kRefunds, {{"gateway", p->gateway}});
-  tx.publish(messages::PaymentRefunded{p->paymentId, p->orderId, p->userId, p->eventId, r.refundId, r.amount,
-                                       Money{refundedTotal, p->amount.currency}, full, r.reason, r.seats},
-             r.correlationId);
+  tx.publish(replies::refunded(*p, r, all), p->correlationId);
 }
 
 // ---- the worker ----------------------------------------------------------------------------
@@ -347,12 +422,19 @@ void PaymentProcessor::refundCompleted(Tx& tx, Refund& r) {
 std::optional<std::chrono::milliseconds> PaymentProcessor::step() {
   applyOutcomes();
   startDueCalls();
-  auto next = store_.read([](soci::session& sql) { return store::nextDue(sql); });
+  vault_.prune();  // expired cards are wiped even when no card payment comes along
+  auto [next, stuck] = store_.read([&](soci::session& sql) {
+    return std::pair(store::nextDue(sql), store::stuckRefunds(sql, settings_.maxAttempts));
+  });
   metrics_.set(kInFlight, {}, static_cast<double>(inFlight()));
-  if (!next) return std::nullopt;
+  metrics_.set(kStuck, {}, static_cast<double>(stuck));
+  if (!next) {
+    if (vault_.size() == 0) return std::nullopt;
+    return std::chrono::milliseconds(kVaultTickMs);
+  }
   auto wait = *next - clock_.nowMillis();
   // Due rows still waiting are those whose call is in flight: their answer wakes the worker.
-  return std::chrono::milliseconds(std::clamp<std::int64_t>(wait, 50, 5000));
+  return std::chrono::milliseconds(std::clamp<std::int64_t>(wait, 50, kVaultTickMs));
 }
 
 void PaymentProcessor::onAnswer(Call call, std::string id, std::string gateway, GatewayAnswer answer) {
@@ -378,36 +460,68 @@ void PaymentProcessor::applyOutcomes() {
     store_.write([&](Tx& tx) {
       forget.clear();
       for (const auto& outcome : batch) apply(tx, outcome, forget);
+      // Cards leave the vault only once the outcome that ends their use is durable.
+      tx.afterCommit([this, &forget] {
+        for (const auto& token : forget) vault_.erase(token);
+      });
     });
   } catch (const std::exception& e) {
     // Nothing recorded: the calls count as not in flight, so each payment is asked about again.
     log_.error("recording gateway answers failed", {{"error", e.what()}});
   }
-  for (const auto& token : forget) vault_.erase(token);
   std::lock_guard lock(mutex_);
   for (const auto& outcome : batch) inFlight_.erase(outcome.id);
 }
 
-void PaymentProcessor::apply(Tx& tx, const Outcome& outcome, std::vector<std::string>& forget) {
+void PaymentProcessor::applyRefund(Tx& tx, const Outcome& outcome) {
   const auto now = clock_.nowMillis();
   const auto& a = outcome.answer;
-  if (outcome.call == Call::Refund) {
-    auto r = store::findRefund(tx.sql(), outcome.id);
-    if (!r || r->status != "Pending") return;
-    if (a.result == GatewayResult::Succeeded) {
-      refundCompleted(tx, *r);
-    } else if (a.result == GatewayResult::Declined) {
-      r->status = "Failed";
-      r->failureReason = a.declineReason;
-      store::updateRefund(tx, *r);
-      log_.error("refund declined by the gateway", {{"refundId", r->refundId}, {"reason", a.declineReason}});
-    } else {
-      r->attempts += 1;
-      r->nextAttemptAt = now + backoffMs(r->attempts);
-      store::updateRefund(tx, *r);
-    }
+  auto r = store::findRefund(tx.sql(), outcome.id);
+  if (!r) return;
+  if (r->status == refund_status::kCancelled) {
+    // A chargeback cancelled it while the call was under way: only a refund made counts.
+    if (a.result == GatewayResult::Succeeded) refundCompleted(tx, *r);
     return;
   }
+  if (r->status != refund_status::kPending) return;
+  if (a.result == GatewayResult::Succeeded) {
+    refundCompleted(tx, *r);
+    return;
+  }
+  if (a.result == GatewayResult::Declined && a.declineReason == "no-such-charge") {
+    // Nothing was charged under the payment's key: there is nothing to give back. The command
+    // that asked is answered "not charged".
+    r->status = refund_status::kFailed;
+    r->failureReason = a.declineReason;
+    store::updateRefund(tx, *r);
+    log_.error("refund of a charge the gateway does not know", {{"refundId", r->refundId}});
+    if (auto p = store::findPayment(tx.sql(), r->paymentId)) replayRefund(tx, *p, *r);
+    return;
+  }
+  // Declined for another reason, a transient error or a timeout: the money is owed to the buyer,
+  // so the refund is tried again (idempotent at the gateway by its id), for ever, backing off.
+  r->attempts += 1;
+  r->nextAttemptAt = now + backoffMs(r->attempts);
+  r->failureReason = a.result == GatewayResult::Declined ? a.declineReason : std::string(to_string(a.result));
+  store::updateRefund(tx, *r);
+  boost::json::object fields{{"refundId", r->refundId},
+                             {"attempts", r->attempts},
+                             {"result", std::string(to_string(a.result))},
+                             {"detail", a.detail}};
+  if (r->attempts >= settings_.maxAttempts) {
+    log_.error("refund still failing: retried at the capped interval", fields);
+  } else {
+    log_.warn("refund failed: retried with backoff", fields);
+  }
+}
+
+void PaymentProcessor::apply(Tx& tx, const Outcome& outcome, std::vector<std::string>& forget) {
+  if (outcome.call == Call::Refund) {
+    applyRefund(tx, outcome);
+    return;
+  }
+  const auto now = clock_.nowMillis();
+  const auto& a = outcome.answer;
   auto found = store::findPayment(tx.sql(), outcome.id);
   if (!found || found->status != status::kProcessing) return;
   Payment p = *found;
@@ -418,8 +532,11 @@ void PaymentProcessor::apply(Tx& tx, const Outcome& outcome, std::vector<std::st
       forget.push_back(token);
       break;
     case GatewayResult::Declined:
-      fail(tx, p, p.voidReason.empty() ? a.declineReason : "voided",
-           p.voidReason.empty() ? a.detail : "The order was voided (" + p.voidReason + "); the charge was declined.");
+      if (p.voidReason.empty()) {
+        fail(tx, p, a.declineReason, a.detail);
+      } else {
+        fail(tx, p, "voided", "The order was voided (" + p.voidReason + "); the charge was declined.");
+      }
       forget.push_back(token);
       break;
     case GatewayResult::Pending:  // a bank transfer: ask again when it should have settled
@@ -446,61 +563,64 @@ void PaymentProcessor::apply(Tx& tx, const Outcome& outcome, std::vector<std::st
   }
 }
 
+// Moves due payments to Processing (durable before any call) and says which call each needs.
+std::vector<std::pair<PaymentProcessor::Call, Payment>> PaymentProcessor::claimDuePayments(std::int64_t now, int room) {
+  auto due = store_.read(
+      [&](soci::session& sql) { return store::duePayments(sql, now, room + static_cast<int>(inFlight())); });
+  std::vector<std::pair<Call, Payment>> calls;
+  if (due.empty()) return calls;
+  store_.write([&](Tx& tx) {
+    calls.clear();
+    for (auto& candidate : due) {
+      {
+        std::lock_guard lock(mutex_);
+        if (inFlight_.contains(candidate.paymentId)) continue;
+      }
+      if (static_cast<int>(calls.size()) >= room) break;
+      auto fresh = store::findPayment(tx.sql(), candidate.paymentId);
+      if (!fresh) continue;
+      Payment p = *fresh;
+      if (p.status == status::kProcessing) {
+        p.nextAttemptAt = now + settings_.answerGraceMs;
+        store::updatePayment(tx, p);
+        calls.emplace_back(Call::Status, p);  // outcome unknown: ask before anything else
+        continue;
+      }
+      if (p.status != status::kPending) continue;
+      if (!p.voidReason.empty()) {
+        forgetCardAfterCommit(tx, p.cardToken);
+        fail(tx, p, "voided", voidedDetail(p.voidReason));
+        continue;
+      }
+      if (p.method == "CreditCard" && !vault_.find(p.cardToken)) {
+        fail(tx, p, "card-details-lost",
+             "The card details are no longer held (they are kept in memory only, for a limited time); pay again.");
+        continue;
+      }
+      p.status = status::kProcessing;  // durable before the gateway is called
+      p.attempts += 1;
+      p.nextAttemptAt = now + settings_.answerGraceMs;
+      p.updatedAt = now;
+      store::updatePayment(tx, p);
+      calls.emplace_back(Call::Charge, p);
+    }
+  });
+  return calls;
+}
+
 void PaymentProcessor::startDueCalls() {
   const auto now = clock_.nowMillis();
   int room = settings_.maxInFlight - static_cast<int>(inFlight());
   if (room <= 0) return;
-  auto due = store_.read(
-      [&](soci::session& sql) { return store::duePayments(sql, now, room + static_cast<int>(inFlight())); });
-  std::vector<std::pair<Call, Payment>> calls;
-  if (!due.empty()) {
-    store_.write([&](Tx& tx) {
-      calls.clear();
-      for (auto& candidate : due) {
-        {
-          std::lock_guard lock(mutex_);
-          if (inFlight_.contains(candidate.paymentId)) continue;
-        }
-        if (static_cast<int>(calls.size()) >= room) break;
-        auto fresh = store::findPayment(tx.sql(), candidate.paymentId);
-        if (!fresh) continue;
-        Payment p = *fresh;
-        if (p.status == status::kProcessing) {
-          p.nextAttemptAt = now + settings_.answerGraceMs;
-          store::updatePayment(tx, p);
-          calls.emplace_back(Call::Status, p);  // outcome unknown: ask before anything else
-          continue;
-        }
-        if (p.status != status::kPending) continue;
-        if (!p.voidReason.empty()) {
-          fail(tx, p, "voided", "The order was voided (" + p.voidReason + ") before it was charged.");
-          continue;
-        }
-        if (p.method == "CreditCard" && !vault_.find(p.cardToken)) {
-          fail(tx, p, "card-details-lost",
-               "The card details are no longer held (they are kept in memory only, for a limited time); pay again.");
-          continue;
-        }
-        p.status = status::kProcessing;  // durable before the gateway is called
-        p.attempts += 1;
-        p.nextAttemptAt = now + settings_.answerGraceMs;
-        p.updatedAt = now;
-        store::updatePayment(tx, p);
-        calls.emplace_back(Call::Charge, p);
-      }
-    });
-  }
-  auto refunds = store_.read([&](soci::session& sql) { return store::dueRefunds(sql, now, room); });
-  for (auto& entry : calls) {
-    const Call call = entry.first;
-    Payment& p = entry.second;
+  auto calls = claimDuePayments(now, room);
+  for (auto& [call, p] : calls) {
     auto* gateway = gatewayOf(p.gateway);
     if (!gateway) continue;
     {
       std::lock_guard lock(mutex_);
       inFlight_.insert(p.paymentId);
     }
-    auto done = [this, call, id = p.paymentId, name = p.gateway](GatewayAnswer answer) {
+    auto done = [this, call = call, id = p.paymentId, name = p.gateway](GatewayAnswer answer) {
       onAnswer(call, id, name, std::move(answer));
     };
     if (call == Call::Status) {
@@ -511,18 +631,35 @@ void PaymentProcessor::startDueCalls() {
       gateway->charge(std::move(request), std::move(done));
     }
   }
+  startRefunds(now, room - static_cast<int>(calls.size()));
+}
+
+void PaymentProcessor::startRefunds(std::int64_t now, int room) {
+  if (room <= 0) return;
+  auto refunds = store_.read([&](soci::session& sql) { return store::dueRefunds(sql, now, room); });
   for (auto& r : refunds) {
     {
       std::lock_guard lock(mutex_);
       if (inFlight_.contains(r.refundId)) continue;
-      inFlight_.insert(r.refundId);
     }
     auto p = store_.read([&](soci::session& sql) { return store::findPayment(sql, r.paymentId); });
-    PaymentGateway* gateway = p ? gatewayOf(p->gateway) : nullptr;
-    if (!gateway) {
-      std::lock_guard lock(mutex_);
-      inFlight_.erase(r.refundId);
+    if (p && p->status == status::kChargedBack) {
+      // Defensive: the chargeback cancels Pending refunds; one found now is cancelled, not sent.
+      store_.write([&](Tx& tx) {
+        auto fresh = store::findRefund(tx.sql(), r.refundId);
+        if (!fresh || fresh->status != refund_status::kPending) return;
+        fresh->status = refund_status::kCancelled;
+        fresh->failureReason = "charged-back";
+        store::updateRefund(tx, *fresh);
+        replayRefund(tx, *p, *fresh);
+      });
       continue;
+    }
+    PaymentGateway* gateway = p ? gatewayOf(p->gateway) : nullptr;
+    if (!gateway) continue;
+    {
+      std::lock_guard lock(mutex_);
+      inFlight_.insert(r.refundId);
     }
     gateway->refund(RefundRequest{r.refundId, r.paymentId, r.amount},
                     [this, id = r.refundId, name = p->gateway](GatewayAnswer answer) {

@@ -11,7 +11,10 @@
 // A payment found Processing without a call in flight (after a restart, or after a timeout) is
 // first asked about (status query by its idempotency key = the payment id) and charged again
 // only if the gateway never charged it. Transient failures retry with backoff on the injected
-// Clock. Refunds go the same way (a refund is idempotent at the gateway by its refund id).
+// Clock. Refunds go the same way (a refund is idempotent at the gateway by its refund id); a
+// refund is money owed to a buyer, so one that fails is retried for ever (at the capped
+// interval, logged and counted in payments_refunds_stuck once it failed maxAttempts times).
+// Every command is answered, and a repeated one is answered again (replies.hpp).
 #include <chrono>
 #include <deque>
 #include <map>
@@ -43,7 +46,9 @@ struct ProcessorSettings {
   std::int64_t retryMaxMs = 60'000;
   // A payment handed to the gateway is looked at again (status query) after this if no answer
   // was recorded; its row is not "due" meanwhile, so the worker does not re-read it every round.
-  std::int64_t answerGraceMs = 120'000;
+  // Kept well below orders.sagaTimeoutSeconds (120 s): a lost answer is looked for before the saga
+  // gives up on the charge (payments.answerGraceMs).
+  std::int64_t answerGraceMs = 30'000;
   FraudSettings fraud;
 };
 
@@ -69,10 +74,18 @@ class PaymentProcessor {
   void handle(const messages::VoidPayment& command, const Envelope& envelope, Tx& tx);
   void handle(const messages::RefundPayment& command, const Envelope& envelope, Tx& tx);
 
-  // Records a refund to be made (the worker calls the gateway, then publishes PaymentRefunded).
+  // Records a refund to be made (the worker calls the gateway, then publishes PaymentRefunded
+  // with the payment's correlation id).
   Refund requestRefund(Tx& tx, const Payment& payment, const RefundPlan& plan, const std::string& reason,
-                       const std::string& requestedBy, const std::string& correlationId,
+                       const std::string& requestedBy, const std::string& origin = refund_origin::kAdmin,
                        const std::optional<std::string>& refundId = std::nullopt);
+
+  // A gateway's chargeback of `payment` (a webhook): the payment becomes ChargedBack, its Pending
+  // refunds are cancelled (never sent afterwards; a command's refund is answered "nothing left"),
+  // PaymentChargedBack is published (the order's correlation id; `causationId`: the webhook's
+  // request id). False if the payment is not captured money of `gateway`.
+  bool chargeBack(Tx& tx, Payment payment, const std::string& gateway, const std::string& reason,
+                  const std::string& gatewayEventId, const std::string& causationId = {});
 
   // One round of the worker, for tests that drive it by hand: records the answers received so
   // far, then starts calls for what is due. Returns when to run again.
@@ -88,7 +101,10 @@ class PaymentProcessor {
   };
   void applyOutcomes();
   void apply(Tx& tx, const Outcome& outcome, std::vector<std::string>& forget);
+  void applyRefund(Tx& tx, const Outcome& outcome);
   void startDueCalls();
+  std::vector<std::pair<Call, Payment>> claimDuePayments(std::int64_t now, int room);
+  void startRefunds(std::int64_t now, int room);
   void onAnswer(Call call, std::string id, std::string gateway, GatewayAnswer answer);
   PaymentGateway* gatewayOf(const std::string& name) const;
 
@@ -98,6 +114,15 @@ class PaymentProcessor {
   void retryLater(Tx& tx, Payment& payment, const std::string& why);
   void refundCompleted(Tx& tx, Refund& refund);
   std::int64_t backoffMs(int attempt) const;
+
+  // Replies again with what a command about `payment` was answered (nothing while the outcome
+  // is still to come).
+  void replayCharge(Tx& tx, const Payment& payment);
+  static void replayRefund(Tx& tx, const Payment& payment, const Refund& refund);
+  void voidCaptured(Tx& tx, const Payment& payment, const std::string& reason);
+  void voidPlaceholder(Tx& tx, const std::string& orderId, const std::string& reason, const std::string& correlationId);
+  void forgetCardAfterCommit(Tx& tx, const std::string& token);
+  void countAfterCommit(Tx& tx, const char* name, Labels labels = {});
 
   Database& store_;
   const Clock& clock_;

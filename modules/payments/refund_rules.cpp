@@ -9,7 +9,7 @@ namespace boxoffice::payments {
 std::int64_t remainingAmount(const Payment& payment, const std::vector<Refund>& refunds) {
   std::int64_t refunded = 0;
   for (const auto& refund : refunds) {
-    if (refund.status != "Failed") refunded += refund.amount.amount;
+    if (refund.counts()) refunded += refund.amount.amount;
   }
   return payment.amount.amount - refunded;
 }
@@ -17,7 +17,7 @@ std::int64_t remainingAmount(const Payment& payment, const std::vector<Refund>& 
 std::vector<messages::ReturnedSeats> remainingSeats(const Payment& payment, const std::vector<Refund>& refunds) {
   std::map<std::string, int> returned;
   for (const auto& refund : refunds) {
-    if (refund.status == "Failed") continue;
+    if (!refund.counts()) continue;
     for (const auto& seat : refund.seats) returned[seat.categoryId] += seat.ticketCount;
   }
   std::vector<messages::ReturnedSeats> out;

@@ -86,14 +86,12 @@ std::optional<std::string> uuidParam(const Request& request, const std::string& 
 }  // namespace
 
 Routes::Routes(Database& store, PaymentProcessor& processor, const events::EventQueries* events,
-               std::map<std::string, SecretString> webhookSecrets, RateLimiter& rateLimiter, Metrics& metrics,
-               const Clock& clock)
+               std::map<std::string, SecretString> webhookSecrets, RateLimiter& rateLimiter, const Clock& clock)
     : store_(store),
       processor_(processor),
       events_(events),
       webhookSecrets_(std::move(webhookSecrets)),
       rateLimiter_(rateLimiter),
-      metrics_(metrics),
       clock_(clock) {}
 
 void Routes::registerAll(Router& router) {
@@ -127,7 +125,7 @@ Response Routes::getPayment(const Request& request, RequestContext& ctx) {
     return std::pair(p, p ? store::refundsOf(sql, p->paymentId) : std::vector<Refund>{});
   });
   // Another user's payment is not there for them (404, never 403: its existence is private).
-  if (!payment || payment->method == "None" || !mayView(caller, *payment)) throw problems::paymentNotFound(id);
+  if (!payment || payment->placeholder() || !mayView(caller, *payment)) throw problems::paymentNotFound(id);
   return Response::json(200, json::serialize(paymentJson(*payment, refunds)));
 }
 
@@ -188,9 +186,9 @@ Response Routes::refund(const Request& request, RequestContext& ctx) {
     const auto now = clock_.nowMillis();
     if (auto stored = idempotency::lookup(tx, scoped, fingerprint, now)) return {stored->status, stored->body, true};
     auto payment = store::findPayment(tx.sql(), id);
-    if (!payment || payment->method == "None") throw problems::paymentNotFound(id);
+    if (!payment || payment->placeholder()) throw problems::paymentNotFound(id);
     auto plan = planRefund(*payment, store::refundsOf(tx.sql(), id), ask);
-    auto made = processor_.requestRefund(tx, *payment, plan, reason, ctx.caller().userId, ctx.correlationId);
+    auto made = processor_.requestRefund(tx, *payment, plan, reason, ctx.caller().userId);
     auto rendered = json::serialize(refundJson(made));
     idempotency::save(tx, scoped, {fingerprint, 202, rendered, now});
     return {202, rendered, false};
@@ -231,40 +229,16 @@ Response Routes::webhook(const Request& request, RequestContext& ctx) {
     validation.add("paymentId", "or gatewayTransactionId is required");
   validation.throwIfAny();
   auto result = store_.write([&](Tx& tx) -> std::string {
-    const auto now = clock_.nowMillis();
-    if (tx.exec(
-            "INSERT INTO webhook_events (gateway, event_id, received_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-            gateway, eventId, now) == 0) {
+    if (!store::recordWebhookEvent(tx, gateway, eventId, clock_.nowMillis())) {
       return "duplicate";  // a replayed webhook: acknowledged, nothing done again
     }
     if (type != "chargeback") return "ignored";
-    std::optional<Payment> payment;
-    if (paymentId) {
-      payment = store::findPayment(tx.sql(), *paymentId);
-    } else {
-      std::string found;
-      tx.sql() << "SELECT payment_id FROM payments WHERE gateway_transaction_id = :t", soci::use(*transactionId),
-          soci::into(found);
-      if (tx.sql().got_data()) payment = store::findPayment(tx.sql(), found);
-    }
-    if (!payment || payment->gateway != gateway || !payment->captured()) {
+    auto payment = paymentId ? store::findPayment(tx.sql(), *paymentId)
+                             : store::findByTransactionId(tx.sql(), gateway, *transactionId);
+    if (!payment || !processor_.chargeBack(tx, *payment, gateway, reason, eventId, ctx.correlationId)) {
       ctx.log.warn("chargeback webhook for no charged payment of this gateway", {{"webhookEventId", eventId}});
       return "ignored";
     }
-    std::int64_t refunded = 0;
-    for (const auto& r : store::refundsOf(tx.sql(), payment->paymentId)) {
-      if (r.status == "Completed") refunded += r.amount.amount;
-    }
-    payment->status = status::kChargedBack;
-    payment->chargedBackAmount = payment->amount.amount - refunded;
-    payment->chargedBackAt = now;
-    payment->updatedAt = now;
-    store::updatePayment(tx, *payment);
-    metrics_.increment("payments_chargebacks_total", {{"gateway", gateway}});
-    tx.publish(
-        messages::PaymentChargedBack{payment->paymentId, payment->orderId, payment->userId, payment->eventId,
-                                     Money{payment->chargedBackAmount, payment->amount.currency}, reason, eventId},
-        ctx.correlationId);
     return "charged-back";
   });
   return Response::json(200, json::serialize(boost::json::object{{"received", true}, {"result", result}}));

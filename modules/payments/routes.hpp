@@ -1,13 +1,12 @@
 #pragma once
 // The HTTP surface of the payments module (docs/api/payments.md): thin handlers that check who
 // may see what, parse, and call the store or the processor. POST /api/v1/payments belongs to the
-// orders module (it pays a Pending order through the saga).
+// orders module (it pays a Reserved order through the saga).
 #include <map>
 #include <string>
 
 #include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/db.hpp"
-#include "boxoffice/kernel/metrics.hpp"
 #include "boxoffice/kernel/rate_limit.hpp"
 #include "boxoffice/kernel/router.hpp"
 #include "processor.hpp"
@@ -23,8 +22,7 @@ inline constexpr const char* kWebhookPolicy = "payments-webhooks";
 class Routes {
  public:
   Routes(Database& store, PaymentProcessor& processor, const events::EventQueries* events,
-         std::map<std::string, SecretString> webhookSecrets, RateLimiter& rateLimiter, Metrics& metrics,
-         const Clock& clock);
+         std::map<std::string, SecretString> webhookSecrets, RateLimiter& rateLimiter, const Clock& clock);
   void registerAll(Router& router);
 
  private:
@@ -41,7 +39,6 @@ class Routes {
   const events::EventQueries* events_;
   std::map<std::string, SecretString> webhookSecrets_;
   RateLimiter& rateLimiter_;
-  Metrics& metrics_;
   const Clock& clock_;
 };
 

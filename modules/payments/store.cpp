@@ -19,7 +19,7 @@ constexpr const char* kPaymentColumns =
 
 constexpr const char* kRefundColumns =
     "refund_id, payment_id, amount, currency, seats, reason, status, requested_by, correlation_id, attempts, "
-    "next_attempt_at, failure_reason, created_at, completed_at";
+    "next_attempt_at, failure_reason, created_at, completed_at, origin";
 
 std::optional<std::int64_t> optionalInteger(const soci::row& row, std::size_t i) {
   if (row.get_indicator(i) == soci::i_null) return std::nullopt;
@@ -88,6 +88,7 @@ Refund readRefund(const soci::row& r) {
   f.failureReason = rows::text(r, i++);
   f.createdAt = rows::integer(r, i++);
   f.completedAt = optionalInteger(r, i++);
+  f.origin = rows::text(r, i++);
   return f;
 }
 
@@ -167,7 +168,8 @@ void updatePayment(Tx& tx, const Payment& p) {
 
 std::vector<Payment> listPayments(soci::session& sql, const ListFilter& filter, const PageRequest& page,
                                   std::int64_t& totalItems) {
-  std::string where = "WHERE 1 = 1";
+  // Placeholders (a void before any charge) are no payment anyone made: never listed.
+  std::string where = "WHERE payment_method_type <> 'None'";
   std::vector<std::string> args;
   if (filter.userId) {
     where += " AND user_id = :u";
@@ -241,9 +243,9 @@ void insertRefund(Tx& tx, const Refund& refund) {
   const Refund& f = refund;
   tx.exec(
       "INSERT INTO refunds (refund_id, payment_id, amount, currency, seats, reason, status, requested_by, "
-      "correlation_id, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+      "correlation_id, next_attempt_at, created_at, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
       f.refundId, f.paymentId, f.amount.amount, f.amount.currency, json::serialize(toJsonValue(f.seats)), f.reason,
-      f.status, f.requestedBy, f.correlationId, f.createdAt, f.createdAt);
+      f.status, f.requestedBy, f.correlationId, f.createdAt, f.createdAt, f.origin);
 }
 
 void updateRefund(Tx& tx, const Refund& refund) {
@@ -254,6 +256,27 @@ void updateRefund(Tx& tx, const Refund& refund) {
       f.refundId, f.status, f.attempts, f.nextAttemptAt,
       f.failureReason.empty() ? SqlValue(nullptr) : SqlValue(std::string_view(f.failureReason)),
       f.completedAt ? SqlValue(*f.completedAt) : SqlValue(nullptr));
+}
+
+std::optional<Payment> findByTransactionId(soci::session& sql, const std::string& gateway,
+                                           const std::string& transactionId) {
+  auto found = queryPayments(sql, "WHERE gateway = :g AND gateway_transaction_id = :t", {gateway, transactionId});
+  if (found.empty()) return std::nullopt;
+  return found.front();
+}
+
+bool recordWebhookEvent(Tx& tx, const std::string& gateway, const std::string& eventId, std::int64_t nowMs) {
+  return tx.exec(
+             "INSERT INTO webhook_events (gateway, event_id, received_at) VALUES (?1, ?2, ?3) ON CONFLICT DO "
+             "NOTHING",
+             gateway, eventId, nowMs) > 0;
+}
+
+std::int64_t stuckRefunds(soci::session& sql, int minAttempts) {
+  long long n = 0;
+  sql << "SELECT COUNT(*) FROM refunds WHERE status = 'Pending' AND attempts >= :a", soci::use(minAttempts),
+      soci::into(n);
+  return n;
 }
 
 std::vector<Refund> dueRefunds(soci::session& sql, std::int64_t nowMs, int limit) {

@@ -35,6 +35,14 @@ std::optional<Refund> findRefund(soci::session& sql, const std::string& refundId
 void insertRefund(Tx& tx, const Refund& refund);
 void updateRefund(Tx& tx, const Refund& refund);
 std::vector<Refund> dueRefunds(soci::session& sql, std::int64_t nowMs, int limit);
+// Pending refunds that failed at least `minAttempts` times (still retried: money owed to a buyer).
+std::int64_t stuckRefunds(soci::session& sql, int minAttempts);
+
+// The payment a gateway knows by its transaction id.
+std::optional<Payment> findByTransactionId(soci::session& sql, const std::string& gateway,
+                                           const std::string& transactionId);
+// Notes a webhook event id of `gateway`; false if it was received before (a replay).
+bool recordWebhookEvent(Tx& tx, const std::string& gateway, const std::string& eventId, std::int64_t nowMs);
 
 // One line of the financial report.
 struct ReportLine {

@@ -150,6 +150,8 @@ TEST_CASE("webhooks: a bad or missing signature is 401, a good chargeback marks 
   TestServer server(withSecret());
   auto buyer = mintToken("User");
   auto id = insertPayment(server, buyer.userId, uuid());
+  execDb(server.dataDir() / "payments.db",
+         "UPDATE payments SET correlation_id = 'corr-of-the-order' WHERE payment_id = '" + id + "'");
   std::string body = R"({"id":"evt_1","type":"chargeback","paymentId":")" + id + R"(","reason":"fraudulent"})";
   const std::string url = "/api/v1/payments/webhooks/stripe";
   checkProblem(server.post(url, body), 401, "invalid-webhook-signature");
@@ -166,9 +168,26 @@ TEST_CASE("webhooks: a bad or missing signature is 401, a good chargeback marks 
   CHECK(str(replay.json().at("result")) == "duplicate");
   auto payment = server.get("/api/v1/payments/" + id, TestServer::bearer(buyer.token));
   CHECK(str(payment.json().at("status")) == "ChargedBack");
-  auto messages =
-      queryDb(server.dataDir() / "payments.db", "SELECT type FROM outbox WHERE type = 'PaymentChargedBack'");
-  CHECK(messages.size() == 1);
+  // The order's correlation id, not the webhook request's.
+  auto messages = queryDb(server.dataDir() / "payments.db",
+                          "SELECT correlation_id, causation_id FROM outbox WHERE type = 'PaymentChargedBack'");
+  REQUIRE(messages.size() == 1);
+  CHECK(messages[0][0] == "corr-of-the-order");
+  CHECK_FALSE(messages[0][1].value_or("").empty());  // the webhook request that caused it
+}
+
+TEST_CASE("a void's placeholder (no charge was ever made) is neither listed nor shown") {
+  TestServer server;
+  auto admin = mintToken("Admin");
+  auto id = uuid();
+  execDb(server.dataDir() / "payments.db",
+         "INSERT INTO payments (payment_id, order_id, user_id, event_id, amount, currency, status, "
+         "payment_method_type, gateway, created_at, updated_at) VALUES ('" +
+             id + "', 'order-" + id + "', '', '', 0, '', 'Failed', 'None', 'none', 1700000000000, 1700000000000)");
+  auto list = server.get("/api/v1/payments", TestServer::bearer(admin.token));
+  REQUIRE(list.status == 200);
+  CHECK(list.body.find(id) == std::string::npos);
+  checkProblem(server.get("/api/v1/payments/" + id, TestServer::bearer(admin.token)), 404);
 }
 
 TEST_CASE("the report: Admin for all events, an Organizer only with an event of their own") {
@@ -194,9 +213,9 @@ TEST_CASE("payments metrics are described") {
   TestServer server;
   auto metrics = server.get("/metrics");
   REQUIRE(metrics.status == 200);
-  for (const char* name :
-       {"payments_charges_total", "payments_gateway_latency_seconds", "payments_refunds_total",
-        "payments_chargebacks_total", "payments_fraud_refusals_total", "payments_gateway_calls_in_flight"}) {
+  for (const char* name : {"payments_charges_total", "payments_gateway_latency_seconds", "payments_refunds_total",
+                           "payments_chargebacks_total", "payments_fraud_refusals_total",
+                           "payments_gateway_calls_in_flight", "payments_refunds_stuck"}) {
     CHECK_MESSAGE(metrics.body.find(std::string("# HELP ") + name) != std::string::npos, name);
   }
 }

@@ -46,6 +46,10 @@ class PaymentMethods {
   // 400 validation Problem naming fields under `fieldPrefix` ("payment.card.number") when the
   // input is not acceptable. No gateway is called. Callable from any thread.
   virtual messages::PaymentMethod prepare(const PaymentInput& input, const std::string& fieldPrefix) const = 0;
+  // Wipes the card behind a token that will never be charged (the order failed or was cancelled
+  // before ChargePayment, a request failed after prepare). Unknown or empty tokens are ignored;
+  // the vault wipes a forgotten card at its TTL anyway. Callable from any thread.
+  virtual void discard(const std::string& cardToken) const { static_cast<void>(cardToken); }
 };
 
 class PaymentsModule : public Module {

@@ -45,6 +45,8 @@ struct ReturnedSeats {
 BOOST_DESCRIBE_STRUCT(ReturnedSeats, (), (categoryId, ticketCount))
 
 // ---- Commands (topic "payment-commands"), idempotent by order id (or refund id) ----
+// Every command is answered; a repeated command is answered again with the same reply (none
+// while the outcome is still to come: it follows once).
 
 struct ChargePayment {
   static constexpr std::string_view topic = topics::paymentCommands;
@@ -83,7 +85,8 @@ struct RefundPayment {
   static constexpr int messageVersion = 1;
   static constexpr std::string_view summary =
       "Command: refund what is left of the order's payment (an event cancelled or deleted, an Admin's "
-      "cancellation). Replied to by PaymentRefunded.";
+      "cancellation). Replied to by PaymentRefunded (amount 0 if nothing is left), or PaymentFailed if the "
+      "order was never charged.";
   std::string orderId;
   std::string refundId;  // chosen by the sender: the idempotency key
   std::string reason;    // eventCancelled | eventDeleted | orderCancelled
@@ -120,8 +123,8 @@ struct PaymentFailed {
   std::string userId;
   std::string eventId;
   Money amount;
-  // card-declined | insufficient-funds | card-expired | fraud-suspected | gateway-unavailable |
-  // card-details-lost | voided | ...
+  // card-declined | insufficient-funds | fraud-suspected | gateway-unavailable | card-details-lost |
+  // voided | invalid-amount | unsupported-method
   std::string reason;
   std::string detail;
 };
@@ -136,11 +139,11 @@ struct PaymentRefunded {
   std::string orderId;
   std::string userId;
   std::string eventId;
-  std::string refundId;
-  Money amount;         // this refund
-  Money refundedTotal;  // every refund of the payment so far
-  bool full = false;    // nothing captured is left
-  std::string reason;   // the Admin's words, or eventCancelled | eventDeleted | orderCancelled | seatsUnavailable | ...
+  std::string refundId;  // never empty: the command's, an Admin refund's, or derived from the payment (a void)
+  Money amount;          // this refund
+  Money refundedTotal;   // every refund of the payment so far
+  bool full = false;     // nothing captured is left
+  std::string reason;  // the Admin's words, or eventCancelled | eventDeleted | orderCancelled | seatsUnavailable | ...
   std::vector<ReturnedSeats> seats;  // what comes back on sale with this refund (may be empty)
 };
 BOOST_DESCRIBE_STRUCT(PaymentRefunded, (),

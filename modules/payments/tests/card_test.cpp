@@ -91,6 +91,11 @@ TEST_CASE("prepare: a good card becomes brand, last4, expiry, fingerprint and a 
   REQUIRE(held);
   CHECK(held->number.reveal() == "4242424242424242");
   CHECK(held->cvc.reveal() == "123");
+  // A card that will never be charged is wiped at once by whoever holds its token.
+  const PaymentMethods& contract = methods;
+  contract.discard(*method.cardToken);
+  contract.discard("card_unknown");
+  CHECK(vault.size() == 0);
 }
 
 TEST_CASE("prepare: every bad field is named under the prefix") {

@@ -153,7 +153,7 @@ class Fixture {
 }  // namespace
 
 TEST_CASE(
-    "4242 is charged once: Completed, PaymentCompleted, one ledger row and a redelivered command changes nothing") {
+    "4242 is charged once: Completed, PaymentCompleted, one ledger row, and a redelivered command is answered again") {
   Fixture f;
   auto command = chargeCommand("order-1", f.cardMethod("4242 4242 4242 4242"));
   f.send(command);
@@ -166,9 +166,11 @@ TEST_CASE(
   CHECK(p.cardLast4 == "4242");
   CHECK(p.cardToken.empty());
   CHECK(f.ledgerRows(p.paymentId) == 1);
-  f.send(command);  // redelivered
+  f.send(command);  // redelivered: answered again, the same reply
   f.settle();
-  CHECK(f.published("order-1").size() == 1);
+  CHECK(f.published("order-1") == std::vector<std::string>{"PaymentCompleted", "PaymentCompleted"});
+  CHECK(f.lastPayload("order-1").at("paymentId").as_string() == p.paymentId);
+  CHECK(f.ledgerRows(p.paymentId) == 1);
   CHECK(f.metrics_.render().find("payments_charges_total{gateway=\"stripe\",result=\"succeeded\"} 1") !=
         std::string::npos);
 }
@@ -258,8 +260,9 @@ TEST_CASE("VoidPayment: before the charge it is abandoned and after it refunded 
   CHECK(f.statusOf("order-v1") == "Failed");
   CHECK(f.payment("order-v1").failureReason == "voided");
   CHECK(f.lastPayload("order-v1").at("reason") == "voided");
-  f.send(messages::VoidPayment{"order-v1", "seatsUnavailable"});  // redelivered
-  CHECK(f.published("order-v1").size() == 1);
+  f.send(messages::VoidPayment{"order-v1", "seatsUnavailable"});  // redelivered: the same reply again
+  CHECK(f.published("order-v1") == std::vector<std::string>{"PaymentFailed", "PaymentFailed"});
+  CHECK(f.lastPayload("order-v1").at("reason") == "voided");
 
   f.send(chargeCommand("order-v2", messages::PaymentMethod{"PayPal", {}, {}, {}, {}, {}, {}, {}}));
   f.runUntil([&] { return f.statusOf("order-v2") == "Completed"; });
@@ -273,10 +276,14 @@ TEST_CASE("VoidPayment: before the charge it is abandoned and after it refunded 
 
   // Voided before any ChargePayment arrived: the late charge finds the order voided.
   f.send(messages::VoidPayment{"order-v3", "sagaTimedOut"});
-  f.send(chargeCommand("order-v3", f.cardMethod("4242424242424242")));
+  auto late = f.cardMethod("4242424242424242");
+  CHECK(f.vault_->size() == 1);
+  f.send(chargeCommand("order-v3", late));
   f.settle();
   CHECK(f.statusOf("order-v3") == "Failed");
-  CHECK(f.published("order-v3") == std::vector<std::string>{"PaymentFailed"});
+  // The late charge is answered with the void's reply, and its card leaves the vault.
+  CHECK(f.published("order-v3") == std::vector<std::string>{"PaymentFailed", "PaymentFailed"});
+  CHECK(f.vault_->size() == 0);
 }
 
 TEST_CASE("VoidPayment while the charge is under way: the charge that completes is refunded, no PaymentCompleted") {
@@ -300,7 +307,7 @@ TEST_CASE("RefundPayment returns what is left with every remaining seat, once pe
   f.db_.db->write([&](Tx& tx) {
     auto plan = planRefund(p, {}, RefundAsk{std::nullopt, std::vector<messages::ReturnedSeats>{{"general", 1}}});
     CHECK(plan.amount == 3000);
-    f.processor_->requestRefund(tx, p, plan, "goodwill", "admin", "corr-order-f");
+    f.processor_->requestRefund(tx, p, plan, "goodwill", "admin");
   });
   f.runUntil([&] { return f.statusOf("order-f") == "PartiallyRefunded"; });
   f.send(messages::RefundPayment{"order-f", "refund-ev-1", "eventCancelled"});
@@ -314,6 +321,12 @@ TEST_CASE("RefundPayment returns what is left with every remaining seat, once pe
   CHECK(last.at("seats").as_array().size() == 1);
   CHECK(last.at("seats").at(0).at("ticketCount") == 1);
   CHECK(f.published("order-f") == std::vector<std::string>{"PaymentCompleted", "PaymentRefunded", "PaymentRefunded"});
+  // The Admin's refund carries the order's correlation id too (published() filters on it); the
+  // command repeated once its refund is made is answered again with the same refund.
+  f.send(messages::RefundPayment{"order-f", "refund-ev-1", "eventCancelled"});
+  CHECK(f.published("order-f") ==
+        std::vector<std::string>{"PaymentCompleted", "PaymentRefunded", "PaymentRefunded", "PaymentRefunded"});
+  CHECK(f.lastPayload("order-f").at("refundId") == "refund-ev-1");
 }
 
 TEST_CASE("refund rules: never more money or seats than left") {
@@ -454,4 +467,175 @@ TEST_CASE("400 charges at 200 ms gateway latency are in flight together and hold
   REQUIRE(f.runUntil([&] { return completed() == 400; }));
   // Serially this would take 80 s; concurrently about one latency.
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+}
+
+namespace {
+
+// PayPal, whose refunds are declined `failures` times first (a bank that keeps saying no), or
+// always answered "no such charge".
+class RefundTrouble final : public PaymentGateway {
+ public:
+  RefundTrouble(PaymentGateway& inner, int failures, bool noSuchCharge = false)
+      : inner_(inner), failures_(failures), noSuchCharge_(noSuchCharge) {}
+  const std::string& name() const override { return inner_.name(); }
+  void charge(ChargeRequest request, GatewayCallback done) override {
+    inner_.charge(std::move(request), std::move(done));
+  }
+  void status(std::string key, GatewayCallback done) override { inner_.status(std::move(key), std::move(done)); }
+  void refund(RefundRequest request, GatewayCallback done) override {
+    ++calls;
+    if (noSuchCharge_) {
+      done(GatewayAnswer{GatewayResult::Declined, {}, "no-such-charge", "There is no settled charge to refund."});
+    } else if (failures_ > 0) {
+      --failures_;
+      done(GatewayAnswer{GatewayResult::Declined, {}, "processing-error", "The refund was refused."});
+    } else {
+      inner_.refund(std::move(request), std::move(done));
+    }
+  }
+  std::atomic<int> calls{0};
+
+ private:
+  PaymentGateway& inner_;
+  std::atomic<int> failures_;
+  bool noSuchCharge_;
+};
+
+void useGateway(Fixture& f, PaymentGateway& paypal, const ProcessorSettings& settings) {
+  f.processor_ = std::make_unique<PaymentProcessor>(
+      *f.db_.db, f.clock_, f.db_.log, f.metrics_, *f.vault_,
+      std::map<std::string, PaymentGateway*>{{"paypal", &paypal}, {"stripe", f.stripe_.get()}}, settings);
+}
+
+messages::PaymentMethod payPal() { return messages::PaymentMethod{"PayPal", {}, {}, {}, {}, {}, {}, {}}; }
+
+Refund onlyRefund(const Fixture& f, const std::string& orderId) {
+  auto refunds =
+      f.db_.db->read([&](soci::session& sql) { return store::refundsOf(sql, f.payment(orderId).paymentId); });
+  REQUIRE(refunds.size() == 1);
+  return refunds.front();
+}
+
+}  // namespace
+
+TEST_CASE("a refund the gateway declines is retried with backoff on the clock, counted stuck, and finally made") {
+  Options options;
+  options.processor.maxAttempts = 2;
+  options.processor.retryBaseMs = 1000;
+  options.processor.retryMaxMs = 4000;
+  Fixture f(options);
+  RefundTrouble paypal(*f.paypal_, 4);
+  useGateway(f, paypal, options.processor);
+  f.send(chargeCommand("order-rd", payPal()));
+  f.runUntil([&] { return f.statusOf("order-rd") == "Completed"; });
+  f.send(messages::RefundPayment{"order-rd", "refund-rd", "eventCancelled"});
+  f.runUntil([&] { return onlyRefund(f, "order-rd").attempts == 1; });
+  f.settle();
+  auto r = onlyRefund(f, "order-rd");
+  CHECK(r.status == "Pending");
+  CHECK(r.failureReason == "processing-error");
+  CHECK(paypal.calls == 1);                   // waiting for the clock
+  std::int64_t waits[] = {1000, 2000, 4000};  // capped at retryMaxMs
+  for (int i = 0; i < 3; ++i) {
+    f.clock_.advance(std::chrono::milliseconds(waits[i]));
+    f.runUntil([&] { return onlyRefund(f, "order-rd").attempts == i + 2; });
+    f.settle();
+  }
+  CHECK(f.metrics_.render().find("payments_refunds_stuck 1") != std::string::npos);
+  CHECK(f.db_.logs().find("refund still failing") != std::string::npos);
+  CHECK(f.published("order-rd") == std::vector<std::string>{"PaymentCompleted"});  // nothing given up silently
+  f.clock_.advance(std::chrono::milliseconds(4000));                               // the capped interval
+  f.runUntil([&] { return f.statusOf("order-rd") == "Refunded"; });
+  f.settle();
+  CHECK(paypal.calls == 5);
+  CHECK(f.published("order-rd") == std::vector<std::string>{"PaymentCompleted", "PaymentRefunded"});
+  CHECK(f.lastPayload("order-rd").at("refundId") == "refund-rd");
+  CHECK(f.metrics_.render().find("payments_refunds_stuck 0") != std::string::npos);
+}
+
+TEST_CASE("a refund of a charge the gateway does not know answers 'not charged' to the command that asked") {
+  Fixture f;
+  RefundTrouble paypal(*f.paypal_, 0, true);
+  useGateway(f, paypal, f.options_.processor);
+  f.send(chargeCommand("order-ns", payPal()));
+  f.runUntil([&] { return f.statusOf("order-ns") == "Completed"; });
+  f.send(messages::RefundPayment{"order-ns", "refund-ns", "orderCancelled"});
+  f.runUntil([&] { return onlyRefund(f, "order-ns").status == "Failed"; });
+  auto reply = f.lastPayload("order-ns");
+  CHECK(f.published("order-ns") == std::vector<std::string>{"PaymentCompleted", "PaymentRefunded"});
+  CHECK(reply.at("refundId") == "refund-ns");
+  CHECK(reply.at("amount").at("amount") == 0);
+  CHECK(reply.at("full") == true);
+  f.send(messages::RefundPayment{"order-ns", "refund-ns", "orderCancelled"});  // repeated: the same answer
+  CHECK(f.published("order-ns").size() == 3);
+  CHECK(f.lastPayload("order-ns") == reply);
+}
+
+TEST_CASE("VoidPayment of a captured payment: a derived refund id, never empty, and the same reply when repeated") {
+  Fixture f;
+  f.send(chargeCommand("order-vr", payPal()));
+  f.runUntil([&] { return f.statusOf("order-vr") == "Completed"; });
+  f.send(messages::VoidPayment{"order-vr", "seatsUnavailable"});
+  f.runUntil([&] { return f.statusOf("order-vr") == "Refunded"; });
+  f.settle();
+  auto first = f.lastPayload("order-vr");
+  CHECK(isUuid(first.at("refundId").as_string()));
+  f.send(messages::VoidPayment{"order-vr", "seatsUnavailable"});
+  CHECK(f.lastPayload("order-vr") == first);
+  // Nothing left for a cancellation's refund: amount 0, full, under the command's own id.
+  f.send(messages::RefundPayment{"order-vr", "refund-late", "orderCancelled"});
+  auto nothing = f.lastPayload("order-vr");
+  CHECK(nothing.at("refundId") == "refund-late");
+  CHECK(nothing.at("amount").at("amount") == 0);
+  CHECK(nothing.at("full") == true);
+  CHECK(f.published("order-vr") ==
+        std::vector<std::string>{"PaymentCompleted", "PaymentRefunded", "PaymentRefunded", "PaymentRefunded"});
+  f.send(chargeCommand("order-vr", payPal()));  // the charge repeated: PaymentCompleted again
+  CHECK(f.lastPayload("order-vr").at("gatewayTransactionId").as_string() == f.payment("order-vr").gatewayTransactionId);
+}
+
+TEST_CASE("a chargeback cancels a Pending refund: one money movement back, the report nets right") {
+  Fixture f;
+  f.send(chargeCommand("order-cb", payPal(), 6000));
+  f.runUntil([&] { return f.statusOf("order-cb") == "Completed"; });
+  f.send(messages::RefundPayment{"order-cb", "refund-cb", "eventCancelled"});  // recorded, not sent yet
+  REQUIRE(onlyRefund(f, "order-cb").status == "Pending");
+  bool charged = f.db_.db->write(
+      [&](Tx& tx) { return f.processor_->chargeBack(tx, f.payment("order-cb"), "paypal", "fraudulent", "evt_1"); });
+  CHECK(charged);
+  f.settle();
+  auto p = f.payment("order-cb");
+  CHECK(p.status == "ChargedBack");
+  CHECK(p.chargedBackAmount == 6000);
+  CHECK(onlyRefund(f, "order-cb").status == "Cancelled");
+  CHECK(f.ledgerRows("refund-cb") == 0);  // never sent to the gateway
+  // The saga's command is answered: nothing left to refund.
+  CHECK(f.published("order-cb") ==
+        std::vector<std::string>{"PaymentCompleted", "PaymentChargedBack", "PaymentRefunded"});
+  CHECK(f.lastPayload("order-cb").at("amount").at("amount") == 0);
+  auto lines =
+      f.db_.db->read([](soci::session& sql) { return store::report(sql, std::string("event-1"), 0, INT64_MAX); });
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].gross == 6000);
+  CHECK(lines[0].refunded == 0);
+  CHECK(lines[0].chargedBack == 6000);
+  CHECK(lines[0].net() == 0);
+  CHECK(f.metrics_.render().find("payments_chargebacks_total{gateway=\"paypal\"} 1") != std::string::npos);
+}
+
+TEST_CASE("expired cards leave the vault without it being full: on put, on find and on the worker's tick") {
+  Fixture f;
+  auto first = f.cardMethod("4242424242424242");
+  f.cardMethod("4242424242424242");
+  CHECK(f.vault_->size() == 2);
+  f.clock_.advance(std::chrono::minutes(31));     // the fixture's vault keeps cards 30 minutes
+  CHECK_FALSE(f.vault_->find(*first.cardToken));  // never an expired card
+  CHECK(f.vault_->size() == 0);                   // and find wiped them
+  f.cardMethod("4242424242424242");
+  f.clock_.advance(std::chrono::minutes(31));
+  f.cardMethod("4242424242424242");  // a put wipes the expired one
+  CHECK(f.vault_->size() == 1);
+  f.clock_.advance(std::chrono::minutes(31));
+  f.processor_->step();  // the worker's round, with nothing else to do
+  CHECK(f.vault_->size() == 0);
 }
