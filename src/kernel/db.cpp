@@ -251,11 +251,69 @@ void Database::begin(Durability durability) {
   *writer_ << "BEGIN IMMEDIATE";
 }
 
-void Database::commit(Tx& tx, std::unique_lock<std::mutex>& lock) {
-  *writer_ << "COMMIT";
+// Most writers' work joined into one transaction. Bounded so one group's latency stays short
+// and its undo hooks few; the rest wait for the next group.
+constexpr std::size_t kMaxGroup = 64;
+
+void Database::run(Job& job) {
+  {
+    std::lock_guard queued(queueMutex_);
+    queue_.push_back(&job);
+  }
+  bool published = false;
+  {
+    std::unique_lock lock(writeMutex_);
+    // Whoever holds the write lock runs the queue: usually our job is in the first group, but a
+    // long queue may take more than one.
+    while (!job.done) published = runGroup() || published;
+  }
+  if (published && outboxListener_) outboxListener_();
+  if (job.error) std::rethrow_exception(job.error);
+}
+
+bool Database::runGroup() {
+  std::vector<Job*> group;
+  {
+    std::lock_guard queued(queueMutex_);
+    while (!queue_.empty() && group.size() < kMaxGroup) {
+      group.push_back(queue_.front());
+      queue_.pop_front();
+    }
+  }
+  if (group.empty()) return false;
+  auto durability = Durability::Relaxed;
+  for (const Job* job : group) {
+    if (job->durability == Durability::Full) durability = Durability::Full;
+  }
+  // A job alone runs as it always did (no savepoint): its error rolls back the transaction.
+  bool isolate = group.size() > 1;
+  Tx tx(*writer_, *statements_);
+  try {
+    begin(durability);
+    for (Job* job : group) {
+      tx.setDefaultCausation({});  // each caller's messages name their own cause
+      try {
+        job->work(tx, isolate);
+      } catch (const TransactionAborted&) {
+        throw;  // nothing of the group is left
+      } catch (...) {
+        if (!isolate) throw;
+        job->error = std::current_exception();  // rolled back to its savepoint; the others go on
+      }
+    }
+    *writer_ << "COMMIT";
+  } catch (...) {
+    rollback(tx);
+    auto error = std::current_exception();
+    for (Job* job : group) {
+      if (!job->error) job->error = error;
+      job->done = true;
+    }
+    return false;
+  }
   for (auto& callback : tx.afterCommit_) callback();
-  lock.unlock();
-  if (tx.published() && outboxListener_) outboxListener_();
+  for (Job* job : group) job->done = true;
+  return tx.published();
 }
 
 void Database::rollback(Tx& tx) {

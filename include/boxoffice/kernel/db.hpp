@@ -12,10 +12,13 @@
 #include <boost/json/object.hpp>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <soci/soci.h>
 #include <span>
 #include <stdexcept>
@@ -190,23 +193,40 @@ class Database {
   // The names of applied migrations, in the order applied (tests check what migrate() did).
   std::vector<std::string> appliedMigrations();
 
+  // Runs `work(tx)` in a write transaction and commits it; returns what `work` returns. If `work`
+  // throws, its writes are rolled back, its onRollback hooks run, and the exception propagates.
+  //
+  // Group commit: writers that arrive while another transaction is running queue up, and the
+  // next one to get the write lock runs every queued `work` in ONE transaction, each inside its
+  // own savepoint (Tx::savepoint: a throwing one is rolled back alone, with its hooks), and
+  // commits once. Under concurrent load many callers share one fsync instead of paying one
+  // each; a caller alone runs exactly as before. A `work` may thus run on another caller's
+  // thread, after earlier writes of the same group: it must not depend on which thread runs it.
+  // If the group's transaction fails as a whole (COMMIT fails, or SQLite ended it), every caller
+  // of the group gets that error and nothing of the group is applied.
   template <class F>
   auto write(F&& work, Durability durability = Durability::Full) {
-    std::unique_lock lock(writeMutex_);
-    Tx tx(*writer_, *statements_);
-    begin(durability);
-    try {
-      if constexpr (std::is_void_v<decltype(work(tx))>) {
-        work(tx);
-        commit(tx, lock);
-      } else {
-        auto result = work(tx);
-        commit(tx, lock);
-        return result;
-      }
-    } catch (...) {
-      rollback(tx);
-      throw;
+    using Result = decltype(work(std::declval<Tx&>()));
+    if constexpr (std::is_void_v<Result>) {
+      Job job{.durability = durability, .work = [&](Tx& tx, bool isolate) {
+                if (isolate) {
+                  tx.savepoint(work);
+                } else {
+                  work(tx);
+                }
+              }};
+      run(job);
+    } else {
+      std::optional<Result> result;
+      Job job{.durability = durability, .work = [&](Tx& tx, bool isolate) {
+                if (isolate) {
+                  result.emplace(tx.savepoint(work));
+                } else {
+                  result.emplace(work(tx));
+                }
+              }};
+      run(job);
+      return std::move(*result);
     }
   }
 
@@ -228,13 +248,25 @@ class Database {
   };
   std::unique_ptr<soci::session, ReaderReturn> acquireReader();
   std::unique_ptr<soci::session> open() const;
+  // One caller's write, queued for the next group. `done` and `error` are set by whichever
+  // thread runs the group, while it holds writeMutex_ (the owner reads them under it too).
+  struct Job {
+    Durability durability;
+    std::function<void(Tx&, bool isolate)> work;  // isolate: inside its own savepoint
+    bool done = false;
+    std::exception_ptr error{};
+  };
+  void run(Job& job);
+  // Runs up to kMaxGroup queued jobs in one transaction; returns whether it published.
+  bool runGroup();
   void begin(Durability durability);
-  void commit(Tx& tx, std::unique_lock<std::mutex>& lock);
   void rollback(Tx& tx);
 
   Options options_;
   Logger log_;
   std::mutex writeMutex_;
+  std::mutex queueMutex_;
+  std::deque<Job*> queue_;  // waiting writers, oldest first
   std::unique_ptr<soci::session> writer_;
   std::unique_ptr<StatementCache> statements_;
   std::mutex readersMutex_;
