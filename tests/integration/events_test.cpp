@@ -102,7 +102,7 @@ std::vector<std::string> typesOf(const std::vector<OutboxMessage>& messages) {
 
 }  // namespace
 
-TEST_CASE("an organizer creates, edits, publishes and cancels; every change is in the outbox") {
+TEST_CASE("an organizer creates, edits, publishes and cancels, every change is in the outbox") {
   TestServer server;
   auto organizer = server.tokenFor("Organizer");
   auto auth = TestServer::bearer(organizer);
@@ -252,7 +252,7 @@ TEST_CASE("validation errors name the field") {
   CHECK(server.get("/api/v1/events/not-a-uuid").status == 404);
 }
 
-TEST_CASE("listing: pagination edges, filters and sorting; Published only") {
+TEST_CASE("listing: pagination edges, filters and sorting, Published only") {
   TestServer server;
   auto token = server.tokenFor("Organizer");
   // 23 Published events on consecutive days of 2030, one Draft; categories and cities vary.

@@ -300,7 +300,7 @@ TEST_CASE("auth.accessTokenTtlSeconds sets the access token's lifetime") {
   // past exp and checks the 401 and the refresh, instead of sleeping here.
 }
 
-TEST_CASE("refresh rotates the token; reusing a rotated one revokes the whole family") {
+TEST_CASE("refresh rotates the token, reusing a rotated one revokes the whole family") {
   TestServer server;
   auto login = signIn(server, "rotate@example.org");
   auto otherDevice = requestToken(server, "rotate@example.org").json().as_object();
@@ -358,7 +358,7 @@ TEST_CASE("logout revokes the session") {
   CHECK(refresh(server, str(victim.at("refreshToken"))).status == 200);
 }
 
-TEST_CASE("admins list users with paging; others may not") {
+TEST_CASE("admins list users with paging, others may not") {
   TestServer server;
   auto admin = server.tokenFor("Admin");
   for (int i = 0; i < 4; ++i) REQUIRE(registerUser(server, "list" + std::to_string(i) + "@example.org").status == 201);
@@ -392,7 +392,7 @@ TEST_CASE("admins list users with paging; others may not") {
   checkProblem(server.get("/api/v1/users"), 401, "unauthorized");
 }
 
-TEST_CASE("a user reads their own record; only an admin reads others") {
+TEST_CASE("a user reads their own record, only an admin reads others") {
   TestServer server;
   auto admin = server.tokenFor("Admin");
   auto ann = str(signIn(server, "ann@example.org").at("accessToken"));
@@ -409,7 +409,7 @@ TEST_CASE("a user reads their own record; only an admin reads others") {
   checkProblem(server.get("/api/v1/users/not-a-uuid", TestServer::bearer(admin)), 404, "not-found");
 }
 
-TEST_CASE("PUT roles: admins only; the next token carries the new role") {
+TEST_CASE("PUT roles: admins only, the next token carries the new role") {
   TestServer server;
   auto admin = server.tokenFor("Admin");
   auto adminId = TestServer::userIdOf(admin);

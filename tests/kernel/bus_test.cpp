@@ -578,7 +578,7 @@ std::vector<Envelope> messages(int n) {
 int numberOf(const Envelope& m) { return static_cast<int>(m.payload.at("n").as_int64()); }
 }  // namespace
 
-TEST_CASE("bus: a batch is handled in one transaction; a handler that throws rolls back only its own message") {
+TEST_CASE("bus: a batch is handled in one transaction, a handler that throws rolls back only its own message") {
   Fixture f;
   TestBus bus(f, fastRetries(3));
   std::vector<std::string> memory;  // in-memory state the handlers keep, as a module's engine does
@@ -679,7 +679,7 @@ TEST_CASE("bus: messages are handled in arrival order across batches and subscri
   CHECK(otherOrder == expected);
 }
 
-TEST_CASE("bus: a message that breaks its batch's transaction is isolated; the others are handled once") {
+TEST_CASE("bus: a message that breaks its batch's transaction is isolated, the others are handled once") {
   Fixture f;
   TestBus bus(f, fastRetries(3));
   std::atomic<int> calls{0};

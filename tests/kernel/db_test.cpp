@@ -323,7 +323,7 @@ TEST_CASE("db: a released savepoint's writes and hooks belong to the transaction
   }
 }
 
-TEST_CASE("db: a savepoint that throws undoes its writes and runs its onRollback hooks at once; the rest commits") {
+TEST_CASE("db: a savepoint that throws undoes its writes and runs its onRollback hooks at once, the rest commits") {
   test::TempDir dir;
   test::CapturedLog log;
   Database db(optionsFor(dir), log.logger());

@@ -23,7 +23,7 @@ TEST_CASE("a count computed across a change is not stored") {
   CHECK_FALSE(cache.find("all"));
 }
 
-TEST_CASE("capacity bounds the entries; zero disables") {
+TEST_CASE("capacity bounds the entries, zero disables") {
   CountCache cache(2);
   auto g = cache.generation();
   cache.put("a", g, 1);

@@ -109,7 +109,7 @@ TEST_CASE("create stores a Draft owned by the caller and announces EventCreated"
   CHECK(message.timezone == "Europe/Berlin");
 }
 
-TEST_CASE("only an Admin creates for another organizer; the category must exist") {
+TEST_CASE("only an Admin creates for another organizer, the category must exist") {
   Fixture f;
   auto in = f.input();
   in.organizerId = f.other.userId;

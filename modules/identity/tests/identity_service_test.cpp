@@ -133,7 +133,7 @@ TEST_CASE("concurrent registrations of one email: exactly one wins") {
   CHECK(other == 0);
 }
 
-TEST_CASE("checkCredentials: right password only; unknown email looks the same") {
+TEST_CASE("checkCredentials: right password only, unknown email looks the same") {
   Fixture f;
   auto ann = f.create("ann@example.org");
   auto ok = f.users.checkCredentials("ann@example.org", "a fine long password");

@@ -51,7 +51,7 @@ TEST_CASE("a configured secret wins and must be long enough") {
   CHECK_THROWS_AS(resolveSigningKey(*f.config, *f.temp.db, f.temp.log), ConfigError);
 }
 
-TEST_CASE("the secret can come from a file; a trailing newline is not part of it") {
+TEST_CASE("the secret can come from a file, a trailing newline is not part of it") {
   Fixture f;
   auto path = f.temp.dir / "jwt.key";
   std::ofstream(path) << std::string(36, 'f') << "\n";

@@ -153,7 +153,7 @@ TEST_CASE("HoldSeats adopts the buyer's own active hold, and nobody else's") {
   f.checkDatabase();
 }
 
-TEST_CASE("ConfirmSeats sells the order's holds; a repeat answers the same") {
+TEST_CASE("ConfirmSeats sells the order's holds, a repeat answers the same") {
   Fixture f;
   f.publishCategories("e1", {{"front", 10, 9000}, {"back", 20, 4500}});
   f.command(holdSeats("o1", "alice", {{"front", 2}, {"back", 3}}));
@@ -285,7 +285,7 @@ TEST_CASE("ConfirmSeats after the event was cancelled: refused, nothing sold") {
   f.checkDatabase();
 }
 
-TEST_CASE("ReleaseSeats gives back what the order holds; a repeat gives back nothing") {
+TEST_CASE("ReleaseSeats gives back what the order holds, a repeat gives back nothing") {
   Fixture f;
   f.publishCategories("e1", {{"front", 10}, {"back", 10}});
   f.command(holdSeats("o1", "alice", {{"front", 2}, {"back", 3}}));
@@ -315,7 +315,7 @@ TEST_CASE("ReleaseSeats gives back what the order holds; a repeat gives back not
   f.checkDatabase();
 }
 
-TEST_CASE("ReturnSeats: part, then the rest; returned seats are on sale again; a repeat changes nothing") {
+TEST_CASE("ReturnSeats: part, then the rest, returned seats are on sale again, a repeat changes nothing") {
   Fixture f;
   f.publishCategories("e1", {{"front", 10}, {"back", 10}});
   f.command(holdSeats("o1", "alice", {{"front", 4}, {"back", 2}}));
@@ -370,7 +370,7 @@ TEST_CASE("ReturnSeats: part, then the rest; returned seats are on sale again; a
   }
 }
 
-TEST_CASE("ReturnSeats on a cancelled event gives the seats back; SoldOut re-arms") {
+TEST_CASE("ReturnSeats on a cancelled event gives the seats back, SoldOut re-arms") {
   Fixture f;
   f.publishEvent("e1", 4);
   f.command(holdSeats("o1", "alice", {{"general", 4}}));

@@ -503,7 +503,7 @@ TEST_CASE("a refund while an Admin's cancellation runs on a Paid order is applie
   CHECK(returnedSeats == 3);  // every seat, once
 }
 
-TEST_CASE("the void's answer clears the wait even when its refund id was seen; nothing-left answers announce nothing") {
+TEST_CASE("the void's answer clears the wait even when its refund id was seen, nothing-left answers announce nothing") {
   SUBCASE("a refund id seen before still answers the void") {
     auto voiding = after(paid(), notConfirmed());
     REQUIRE(voiding.saga.awaitReversal);
