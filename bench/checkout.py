@@ -19,7 +19,7 @@ usage: checkout.py BINARY [--seconds N] [--latencies 0,200]
 """
 import argparse, json, os, re, shutil, signal, sqlite3, subprocess, sys, tempfile, time, urllib.request
 
-from bench_common import HERE, SECRET, create_event, free_port, http, mint, wrk
+from bench_common import HERE, SECRET, create_event, free_port, http, mint, parse_wrk, wrk
 SEATS = 10_000
 CARD_OK = "4242424242424242"
 
