@@ -15,7 +15,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-SECRET_KEYS = {"auth.jwtSecret"}  # masked by `boxoffice config`; kept out of the file
+# Masked by `boxoffice config` and kept out of the file (they come from the environment).
+SECRET_KEYS = {"auth.jwtSecret", "payments.cardFingerprintKey", "payments.webhookSecrets.stripe",
+               "payments.webhookSecrets.paypal", "payments.webhookSecrets.bank"}
 
 
 def flatten(obj, prefix=""):

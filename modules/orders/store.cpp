@@ -376,49 +376,80 @@ std::vector<std::string> stuckSagas(soci::session& sql, std::int64_t beforeMs, i
   return out;
 }
 
-OrderPage list(soci::session& sql, const ListFilter& filter, const PageRequest& page) {
-  // An absent filter binds '' and matches everything.
-  std::string u = filter.userId.value_or("");
-  std::string e = filter.eventId.value_or("");
-  std::string st = filter.status.value_or("");
-  const std::string where =
-      " WHERE (:u1 = '' OR user_id = :u2) AND (:e1 = '' OR event_id = :e2) AND (:s1 = '' OR status = :s2)";
-  OrderPage out;
-  long long total = 0;
-  sql << "SELECT COUNT(*) FROM orders" + where, soci::into(total), soci::use(u, "u1"), soci::use(u, "u2"),
-      soci::use(e, "e1"), soci::use(e, "e2"), soci::use(st, "s1"), soci::use(st, "s2");
-  out.totalItems = total;
+namespace {
+
+// A WHERE clause of only the filters given ("column = :pN" each), so SQLite can use the index on
+// the filtered column; "(:x = '' OR column = :x)" would scan the whole table on every request.
+struct Filters {
+  std::string where;
+  std::vector<std::string> values;
+  void add(const std::optional<std::string>& value, const char* column) {
+    if (!value) return;
+    where += (where.empty() ? " WHERE " : " AND ") + std::string(column) + " = :p" + std::to_string(values.size());
+    values.push_back(*value);
+  }
+};
+
+// One page of ids from `from` (a table name) under `filters`, newest first, and the total count.
+std::vector<std::string> pageOfIds(soci::session& sql, const std::string& idColumn, const std::string& from,
+                                   const std::string& orderBy, Filters& filters, const PageRequest& page,
+                                   long long& total) {
+  {
+    soci::statement count(sql);
+    count.exchange(soci::into(total));
+    for (auto& value : filters.values) count.exchange(soci::use(value));
+    count.alloc();
+    count.prepare("SELECT COUNT(*) FROM " + from + filters.where);
+    count.define_and_bind();
+    count.execute(true);
+  }
   long long limit = page.size;
   long long offset = page.offset();
-  std::vector<std::string> found;
-  soci::rowset<std::string> rs =
-      (sql.prepare << "SELECT id FROM orders" + where +
-                          " ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset",
-       soci::use(u, "u1"), soci::use(u, "u2"), soci::use(e, "e1"), soci::use(e, "e2"), soci::use(st, "s1"),
-       soci::use(st, "s2"), soci::use(limit, "limit"), soci::use(offset, "offset"));
-  for (const auto& id : rs) found.push_back(id);
-  for (const auto& id : found) {
+  std::string id;
+  soci::statement select(sql);
+  select.exchange(soci::into(id));
+  for (auto& value : filters.values) select.exchange(soci::use(value));
+  select.exchange(soci::use(limit));
+  select.exchange(soci::use(offset));
+  select.alloc();
+  auto n = std::to_string(filters.values.size());
+  select.prepare("SELECT " + idColumn + " FROM " + from + filters.where + " ORDER BY " + orderBy + " LIMIT :p" + n +
+                 " OFFSET :p" + std::to_string(filters.values.size() + 1));
+  select.define_and_bind();
+  std::vector<std::string> ids;
+  if (select.execute(true)) {
+    do {
+      ids.push_back(id);
+    } while (select.fetch());
+  }
+  return ids;
+}
+
+}  // namespace
+
+OrderPage list(soci::session& sql, const ListFilter& filter, const PageRequest& page) {
+  Filters filters;
+  filters.add(filter.userId, "user_id");
+  filters.add(filter.eventId, "event_id");
+  filters.add(filter.status, "status");
+  OrderPage out;
+  long long total = 0;
+  auto ids = pageOfIds(sql, "id", "orders", "created_at DESC, id DESC", filters, page, total);
+  out.totalItems = total;
+  for (const auto& id : ids) {
     if (auto c = load(sql, id)) out.items.push_back(std::move(*c));
   }
   return out;
 }
 
 OrderPage listSagas(soci::session& sql, const std::optional<std::string>& state, const PageRequest& page) {
+  Filters filters;
+  filters.add(state, "state");
   OrderPage out;
-  std::string s = state.value_or("");
   long long total = 0;
-  sql << "SELECT COUNT(*) FROM sagas WHERE (:s1 = '' OR state = :s2)", soci::into(total), soci::use(s, "s1"),
-      soci::use(s, "s2");
+  auto ids = pageOfIds(sql, "order_id", "sagas", "started_at DESC, order_id DESC", filters, page, total);
   out.totalItems = total;
-  long long limit = page.size;
-  long long offset = page.offset();
-  std::vector<std::string> found;
-  soci::rowset<std::string> rs =
-      (sql.prepare << "SELECT order_id FROM sagas WHERE (:s1 = '' OR state = :s2) "
-                      "ORDER BY started_at DESC, order_id DESC LIMIT :limit OFFSET :offset",
-       soci::use(s, "s1"), soci::use(s, "s2"), soci::use(limit, "limit"), soci::use(offset, "offset"));
-  for (const auto& id : rs) found.push_back(id);
-  for (const auto& id : found) {
+  for (const auto& id : ids) {
     if (auto c = load(sql, id)) out.items.push_back(std::move(*c));
   }
   return out;

@@ -168,7 +168,7 @@ Response Routes::refund(const Request& request, RequestContext& ctx) {
         validation.add(path, "must be an object");
         continue;
       }
-      json::ObjectReader seat((*seats)[i].get_object(), validation, path + ".");
+      json::ObjectReader seat((*seats)[i].get_object(), validation, path);
       auto categoryId = seat.requiredString("categoryId", 1, 100);
       auto count = seat.requiredInt("ticketCount", 1, 10'000);
       seat.rejectUnknown();
@@ -180,7 +180,13 @@ Response Routes::refund(const Request& request, RequestContext& ctx) {
   in.rejectUnknown();
   validation.throwIfAny();
   if (!isUuid(id)) throw problems::paymentNotFound(id);
-  auto fingerprint = idempotency::fingerprint({id, json::serialize(body)});
+  // What was asked, not how it was spelled: a resent body with its keys in another order or
+  // other spacing is the same refund.
+  std::string asked = ask.amount ? std::to_string(*ask.amount) : "all";
+  for (const auto& seat : ask.seats.value_or(std::vector<messages::ReturnedSeats>{})) {
+    asked += "|" + seat.categoryId + ":" + std::to_string(seat.ticketCount);
+  }
+  auto fingerprint = idempotency::fingerprint({id, reason, asked, ask.seats ? "seats" : "no-seats"});
   idempotency::Key scoped{ctx.caller().userId, *key};
   auto [status, text, replayed] = store_.write([&](Tx& tx) -> std::tuple<int, std::string, bool> {
     const auto now = clock_.nowMillis();
