@@ -124,9 +124,12 @@ class Fixture {
   }
   boost::json::object lastPayload(const std::string& orderId) const {
     return db_.db->read([&](soci::session& sql) {
+      // A named string: SOCI runs the statement when the expression ends, after a temporary
+      // passed to use() would already be gone (ASan: stack-use-after-scope).
+      std::string correlation = "corr-" + orderId;
       std::string payload;
-      sql << "SELECT payload FROM outbox WHERE correlation_id = :c ORDER BY seq DESC LIMIT 1",
-          soci::use("corr-" + orderId), soci::into(payload);
+      sql << "SELECT payload FROM outbox WHERE correlation_id = :c ORDER BY seq DESC LIMIT 1", soci::use(correlation),
+          soci::into(payload);
       return boost::json::parse(payload).as_object();
     });
   }
