@@ -116,10 +116,9 @@ void Routes::checkLoginRate(const std::string& normalizedEmail, const Request& r
   if (decision.allowed) return;
   metrics_.increment(kSignIns, {{"result", "rate_limited"}});
   auto retryAfter = std::max<long long>(1, decision.retryAfter.count());
-  throw Problem(429, "rate-limited", "Too many requests.",
-                "Too many sign-in attempts for this account from your address; try again in " +
-                    std::to_string(retryAfter) + " seconds.")
-      .withHeader("Retry-After", std::to_string(retryAfter))
+  throw Problem::rateLimited("Too many sign-in attempts for this account from your address; try again in " +
+                                 std::to_string(retryAfter) + " seconds.",
+                             decision.retryAfter)
       .withHeader("RateLimit-Limit", std::to_string(static_cast<long long>(decision.limit)))
       .withHeader("RateLimit-Remaining", "0")
       .withHeader("RateLimit-Reset", std::to_string(retryAfter));

@@ -121,10 +121,9 @@ void Routes::checkRate(const RequestContext& ctx) {
   auto decision = rateLimiter_.consume(kPlacePolicy, ctx.caller().userId);
   if (decision.allowed) return;
   auto retryAfter = std::max<long long>(1, decision.retryAfter.count());
-  throw Problem(
-      429, "rate-limited", "Too many requests.",
-      "Too many orders and payments from you in a short time; try again in " + std::to_string(retryAfter) + " seconds.")
-      .withHeader("Retry-After", std::to_string(retryAfter));
+  throw Problem::rateLimited(
+      "Too many orders and payments from you in a short time; try again in " + std::to_string(retryAfter) + " seconds.",
+      decision.retryAfter);
 }
 
 payments::messages::PaymentMethod Routes::prepare(const payments::PaymentInput& input,

@@ -208,9 +208,9 @@ Response Routes::webhook(const Request& request, RequestContext& ctx) {
   auto decision = rateLimiter_.consume(kWebhookPolicy, request.remoteAddress);
   if (!decision.allowed) {
     auto retryAfter = std::max<long long>(1, decision.retryAfter.count());
-    throw Problem(429, "rate-limited", "Too many requests.",
-                  "Too many webhook calls from your address; try again in " + std::to_string(retryAfter) + " seconds.")
-        .withHeader("Retry-After", std::to_string(retryAfter));
+    throw Problem::rateLimited(
+        "Too many webhook calls from your address; try again in " + std::to_string(retryAfter) + " seconds.",
+        decision.retryAfter);
   }
   const auto& gateway = request.param("gateway");
   auto secret = webhookSecrets_.find(gateway);

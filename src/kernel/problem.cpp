@@ -1,5 +1,6 @@
 #include "boxoffice/kernel/problem.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 namespace boxoffice {
@@ -52,6 +53,12 @@ Problem Problem::unsupportedMediaType(std::string detail) {
 }
 Problem Problem::unavailable(std::string detail) {
   return {503, "unavailable", "The service is not available.", std::move(detail)};
+}
+
+Problem Problem::rateLimited(std::string detail, std::chrono::seconds retryAfter) {
+  auto seconds = std::max<long long>(1, retryAfter.count());
+  return Problem(429, "rate-limited", "Too many requests.", std::move(detail))
+      .withHeader("Retry-After", std::to_string(seconds));
 }
 
 namespace {

@@ -96,8 +96,7 @@ std::optional<auth::Principal> RequestPipeline::admit(const Route& route, const 
     rateHeaders["RateLimit-Remaining"] = std::to_string(static_cast<long long>(decision.remaining));
     if (!decision.allowed) {
       rateHeaders["RateLimit-Reset"] = std::to_string(decision.retryAfter.count());
-      throw Problem(429, "rate-limited", "Too many requests.", "Slow down and retry after the given delay.")
-          .withHeader("Retry-After", std::to_string(decision.retryAfter.count()));
+      throw Problem::rateLimited("Slow down and retry after the given delay.", decision.retryAfter);
     }
   }
 

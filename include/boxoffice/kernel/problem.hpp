@@ -2,6 +2,7 @@
 // The one error model (RFC 9457 problem details). Code anywhere throws a Problem; the HTTP edge
 // turns it into application/problem+json. Anything else thrown becomes a generic 500 whose
 // text is logged, never sent.
+#include <chrono>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -42,6 +43,9 @@ class Problem : public std::runtime_error {
   static Problem preconditionRequired(std::string detail = "This update requires an If-Match header.");
   static Problem unsupportedMediaType(std::string detail = "The body must be application/json.");
   static Problem unavailable(std::string detail);
+  // 429 `rate-limited` with `Retry-After` (whole seconds, at least 1): the one shape every rate
+  // limit answers with, the request pipeline's and a module's own policy alike.
+  static Problem rateLimited(std::string detail, std::chrono::seconds retryAfter);
 
  private:
   int status_;
