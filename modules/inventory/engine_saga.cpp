@@ -117,20 +117,18 @@ void answerAgain(Tx& tx, const SagaReply& stored, const std::string& correlation
 
 template <class Body>
 std::optional<std::pair<std::string, std::string>> Engine::refusable(Batch& batch, Tx& tx, Body&& body) {
+  // The kernel's savepoint rolls the database back (and any hooks registered inside); the
+  // journal puts memory back.
   auto mark = batch.journal.mark();
-  tx.exec("SAVEPOINT saga_command");
   std::optional<std::pair<std::string, std::string>> refused;
   try {
-    body();
-    tx.exec("RELEASE saga_command");
+    tx.savepoint([&](Tx&) { body(); });
     return std::nullopt;
   } catch (const SagaRefusal& refusal) {
     refused.emplace(refusal.reason(), refusal.what());
   } catch (const Problem& problem) {
     refused.emplace(problem.slug(), problem.detail());
   }
-  tx.exec("ROLLBACK TO saga_command");
-  tx.exec("RELEASE saga_command");
   batch.journal.undoTo(mark);
   return refused;
 }
