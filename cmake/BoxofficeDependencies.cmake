@@ -21,3 +21,8 @@ add_library(soci::sqlite3 UNKNOWN IMPORTED)
 set_target_properties(soci::sqlite3 PROPERTIES
   IMPORTED_LOCATION ${SOCI_SQLITE3_LIBRARY}
   INTERFACE_LINK_LIBRARIES "soci::core;SQLite::SQLite3")
+
+# Notifications: SMTP through libcurl; money and dates in the reader's locale and time zone
+# through ICU (CLDR formats, its own time-zone data).
+find_package(CURL REQUIRED)
+find_package(ICU REQUIRED COMPONENTS uc i18n)

@@ -9,10 +9,12 @@
 #include "app/application.hpp"
 #include "app/command_line.hpp"
 #include "app/stores.hpp"
+#include "boxoffice/audit/api.hpp"
 #include "boxoffice/events/api.hpp"
 #include "boxoffice/identity/api.hpp"
 #include "boxoffice/inventory/api.hpp"
 #include "boxoffice/kernel/problem.hpp"
+#include "boxoffice/notifications/api.hpp"
 #include "boxoffice/orders/api.hpp"
 #include "boxoffice/payments/api.hpp"
 
@@ -27,6 +29,8 @@ ConfigSchema buildSchema() {
   schema.add(events::configKeys());
   schema.add(payments::configKeys());
   schema.add(orders::configKeys());
+  schema.add(notifications::configKeys());
+  schema.add(audit::configKeys());
   return schema;
 }
 
@@ -43,7 +47,8 @@ void loadConfig(Config& config, const app::Command& command) {
 
 // Every module that has a store (<data-dir>/<name>.db). Stores are opened and migrated before
 // any module is built, and `migrate` does nothing else.
-constexpr std::array<std::string_view, 5> kModuleStores{"identity", "inventory", "events", "payments", "orders"};
+constexpr std::array<std::string_view, 7> kModuleStores{"identity", "inventory", "events",       "payments",
+                                                        "orders",   "notifications", "audit"};
 
 // Builds every module, in dependency order, into `application`; their stores are open.
 void buildModules(app::Application& application) {
@@ -70,6 +75,10 @@ void buildModules(app::Application& application) {
   application.add(std::move(paymentsModule));
   application.add(orders::createModule(application.depsFor("orders"),
                                        {.events = &events.queries(), .paymentMethods = &payments.methods()}));
+
+  // Notifications and audit only listen: they build what they need from messages.
+  application.add(notifications::createModule(application.depsFor("notifications")));
+  application.add(audit::createModule(application.depsFor("audit")));
 }
 
 sigset_t shutdownSignals() {
