@@ -3,7 +3,11 @@
 
 #include <stdexcept>
 
+#include "boxoffice/kernel/config.hpp"
+
 namespace boxoffice::notifications {
+
+std::vector<ConfigKey> deliveryConfigKeys() { return {}; }
 
 struct Deliveries::State {};
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "model.hpp"
 #include "templates.hpp"
@@ -19,6 +20,7 @@
 namespace boxoffice {
 class Clock;
 class Config;
+struct ConfigKey;
 class Database;
 class Logger;
 class Metrics;
@@ -47,6 +49,10 @@ struct NewDelivery {
   // Preferences said no: stored as Suppressed with this reason, never sent (seen by Admins).
   std::optional<std::string> suppressedBecause;
 };
+
+// notifications.smtp.*, notifications.retry.*, notifications.digestHour ... (the delivery side's
+// keys; module.cpp's configKeys() lists them with the others).
+std::vector<ConfigKey> deliveryConfigKeys();
 
 class Deliveries {
  public:
