@@ -47,7 +47,7 @@ TEST_CASE("audit chain: the canonical bytes are length-prefixed fields after the
   auto r = record(1, std::string(kGenesisHash));
   CHECK(canonicalBytes(kGenesisHash, r) == std::string(kGenesisHash) +
                                                "\n1:1\n2:m1\n6:orders\n11:OrderPlaced\n1:1\n20:2030-01-01T00:00:00Z\n"
-                                               "2:c1\n2:c1\n20:2030-01-01T00:00:01Z\n17:{\"messageId\":\"m1\"}\n");
+                                               "2:c1\n2:c1\n20:2030-01-01T00:00:01Z\n18:{\"messageId\":\"m1\"}\n");
 }
 
 TEST_CASE("audit chain: the hash is the SHA-256 of the canonical bytes, in lower-case hex") {
