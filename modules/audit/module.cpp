@@ -26,9 +26,9 @@ std::vector<ConfigKey> configKeys() {
 namespace {
 
 // Every topic of kernel/topics.hpp: the bus has no wildcards.
-constexpr std::array<std::string_view, 7> kTopics{topics::events,        topics::tickets,           topics::orders,
-                                                  topics::payments,      topics::notifications,     topics::inventoryCommands,
-                                                  topics::paymentCommands};
+constexpr std::array<std::string_view, 7> kTopics{
+    topics::events,        topics::tickets,           topics::orders,         topics::payments,
+    topics::notifications, topics::inventoryCommands, topics::paymentCommands};
 
 class AuditModuleImpl final : public AuditModule {
  public:
@@ -50,9 +50,7 @@ class AuditModuleImpl final : public AuditModule {
     }
   }
 
-  ReplayResult replay(const ReplayRequest& request) override {
-    return audit::replay(store_, bus_, request, limits_);
-  }
+  ReplayResult replay(const ReplayRequest& request) override { return audit::replay(store_, bus_, request, limits_); }
 
  private:
   Database& store_;
@@ -74,7 +72,8 @@ VerifyResult verify(Database& auditStore) {
   });
   VerifyResult result;
   result.records = verifier.checked();
-  if (const auto& fault = verifier.fault()) result.firstBad = VerifyResult::BadRecord{fault->sequence, fault->messageId, fault->problem};
+  if (const auto& fault = verifier.fault())
+    result.firstBad = VerifyResult::BadRecord{fault->sequence, fault->messageId, fault->problem};
   return result;
 }
 

@@ -109,9 +109,8 @@ Response Routes::story(const Request& request, RequestContext& /*ctx*/) {
   if (records.empty()) throw Problem::notFound("No audit record has correlationId '" + correlationId + "'.");
   boost::json::array items;
   for (const auto& r : records) items.push_back(recordJson(r));
-  boost::json::object out{{"correlationId", correlationId},
-                          {"items", std::move(items)},
-                          {"truncated", records.size() == kStoryLimit}};
+  boost::json::object out{
+      {"correlationId", correlationId}, {"items", std::move(items)}, {"truncated", records.size() == kStoryLimit}};
   return Response::json(200, json::serialize(out));
 }
 

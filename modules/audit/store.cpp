@@ -95,13 +95,14 @@ std::int64_t count(soci::session& sql, const Where& where) {
 
 bool append(Tx& tx, const Envelope& message, const std::string& envelope, const std::string& recordedAt) {
   long long known = 0;
-  tx.sql() << "SELECT COUNT(*) FROM audit_records WHERE message_id = :m", soci::into(known), soci::use(message.messageId);
+  tx.sql() << "SELECT COUNT(*) FROM audit_records WHERE message_id = :m", soci::into(known),
+      soci::use(message.messageId);
   if (known > 0) return false;
   long long lastSequence = 0;
   std::string lastHash(kGenesisHash);
   soci::indicator found = soci::i_null;
-  tx.sql() << "SELECT sequence, hash FROM audit_records ORDER BY sequence DESC LIMIT 1", soci::into(lastSequence, found),
-      soci::into(lastHash);
+  tx.sql() << "SELECT sequence, hash FROM audit_records ORDER BY sequence DESC LIMIT 1",
+      soci::into(lastSequence, found), soci::into(lastHash);
   if (!tx.sql().got_data()) {
     lastSequence = 0;
     lastHash = std::string(kGenesisHash);
@@ -134,8 +135,9 @@ std::vector<Record> list(soci::session& sql, const ListFilter& filter, const Pag
   auto where = whereOf(filter);
   total = count(sql, where);
   return select(sql,
-                std::string("SELECT ") + kColumns + " FROM audit_records" + where.sql + " ORDER BY sequence DESC LIMIT " +
-                    std::to_string(page.size) + " OFFSET " + std::to_string(page.offset()),
+                std::string("SELECT ") + kColumns + " FROM audit_records" + where.sql +
+                    " ORDER BY sequence DESC LIMIT " + std::to_string(page.size) + " OFFSET " +
+                    std::to_string(page.offset()),
                 where);
 }
 
@@ -158,8 +160,8 @@ void forEachMatching(Database& db, const ReplayFilter& filter, std::size_t chunk
     where.number("sequence >", after);
     auto records = db.read([&](soci::session& sql) {
       return select(sql,
-                    std::string("SELECT ") + kColumns + " FROM audit_records" + where.sql + " ORDER BY sequence LIMIT " +
-                        std::to_string(chunkSize),
+                    std::string("SELECT ") + kColumns + " FROM audit_records" + where.sql +
+                        " ORDER BY sequence LIMIT " + std::to_string(chunkSize),
                     where);
     });
     if (records.empty()) return;
@@ -176,8 +178,8 @@ void forEachRecord(Database& db, std::size_t chunkSize, const std::function<bool
     where.number("sequence >", after);
     auto records = db.read([&](soci::session& sql) {
       return select(sql,
-                    std::string("SELECT ") + kColumns + " FROM audit_records" + where.sql + " ORDER BY sequence LIMIT " +
-                        std::to_string(chunkSize),
+                    std::string("SELECT ") + kColumns + " FROM audit_records" + where.sql +
+                        " ORDER BY sequence LIMIT " + std::to_string(chunkSize),
                     where);
     });
     for (const auto& r : records) {

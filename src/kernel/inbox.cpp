@@ -49,10 +49,10 @@ std::size_t Inbox::accept(std::span<const SerializedEnvelope> messages) {
     added = 0;
     for (const auto& [message, envelope] : messages) {
       // The primary key makes a second delivery of the same message a no-op.
-      added += static_cast<std::size_t>(tx.exec(
-          "INSERT OR IGNORE INTO inbox (subscriber, message_id, topic, type, envelope, status, attempts, "
-          "next_attempt_ms, received_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-          subscriber_, message->messageId, message->topic, message->type, envelope, due, now));
+      added += static_cast<std::size_t>(
+          tx.exec("INSERT OR IGNORE INTO inbox (subscriber, message_id, topic, type, envelope, status, attempts, "
+                  "next_attempt_ms, received_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+                  subscriber_, message->messageId, message->topic, message->type, envelope, due, now));
     }
   });
   worker_.wake();

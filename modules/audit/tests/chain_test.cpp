@@ -1,8 +1,8 @@
 // The hash chain: exact bytes, a known digest, and each kind of fault the verifier names.
+#include "chain.hpp"
+
 #include <doctest/doctest.h>
 #include <vector>
-
-#include "chain.hpp"
 
 using namespace boxoffice::audit;
 
