@@ -41,7 +41,8 @@ std::string buyOne(TestServer& server, const std::string& adminToken) {
   REQUIRE(boxoffice::test_support::eventually([&] {
     auto r = server.get("/api/v1/admin/audit?type=OrderPlaced&size=100", TestServer::bearer(adminToken));
     if (r.status != 200) return false;
-    for (const auto& item : r.json().at("items").as_array()) {
+    auto document = r.json();  // alive while its items are read
+    for (const auto& item : document.at("items").as_array()) {
       if (item.at("payload").as_object().if_contains("orderId") &&
           item.at("payload").at("orderId") == orderId.c_str()) {
         correlationId = str(item.at("correlationId"));
@@ -158,6 +159,8 @@ TEST_CASE("audit: replay rebuilds a lost read model, and replaying again skips e
                                     "", output) == 0,
                   output);
   CHECK_MESSAGE(output.find("matched 2, delivered 2, skipped 0, notSubscribed 0") != std::string::npos, output);
+  REQUIRE(boxoffice::test_support::eventually([&] { return server.get("/api/v1/inventory/" + show.id).status == 200; },
+                                              10s));
   CHECK(seatsAre(server, show.id, "general", {7, 0, 0}));
   CHECK(seatsAre(server, show.id, "vip", {3, 0, 0}));
 
