@@ -34,7 +34,9 @@ std::string canonicalBytes(std::string_view previousHash, const Record& record) 
 }
 
 std::string computeHash(std::string_view previousHash, const Record& record) {
-  if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
+  // Once per process (thread-safe static init), not a lock per record: verify hashes millions.
+  static const bool sodiumReady = sodium_init() >= 0;
+  if (!sodiumReady) throw std::runtime_error("libsodium could not be initialised");
   auto bytes = canonicalBytes(previousHash, record);
   std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
   crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
