@@ -225,3 +225,12 @@ TEST_CASE("audit: Users and Organizers are refused every audit route, anonymous 
   CHECK(server.get("/api/v1/admin/audit").status == 401);
   CHECK(server.post("/api/v1/admin/audit/replay", replayBody("inventory")).status == 401);
 }
+
+TEST_CASE("audit: the audit commands refuse incomplete or misplaced flags with one clear line") {
+  std::string output;
+  CHECK(runBinary({"audit", "replay", "--from", kFrom, "--to", kTo}, {}, "", output) != 0);
+  CHECK_MESSAGE(output.find("--subscriber") != std::string::npos, output);
+  output.clear();
+  CHECK(runBinary({"migrate", "--data-dir", "/nonexistent-dir", "--subscriber", "inventory"}, {}, "", output) != 0);
+  CHECK_MESSAGE(output.find("--subscriber does not apply") != std::string::npos, output);
+}
