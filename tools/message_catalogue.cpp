@@ -249,9 +249,12 @@ int main() {
       << "is the payload schema's version: a subscriber refuses (retries, then dead-letters) a version it\n"
       << "was not written for. Subscribers ignore fields they do not know, so adding an optional field\n"
       << "needs no new version; removing or retyping one does.\n\n"
+      << "The **audit** module also receives every message of every topic, commands included, and keeps\n"
+      << "it unchanged in a hash-chained store ([api/audit.md](api/audit.md)); it only records them, so the\n"
+      << "subscriber columns below leave it out.\n\n"
       << "A **command** asks one module to do something (the checkout saga's steps, see\n"
       << "[architecture.md](architecture.md#the-checkout-saga-commands-and-replies-through-the-outbox)): it\n"
-      << "travels on a command topic whose only subscriber is the module that carries it out, and is\n"
+      << "travels on a command topic whose only handler is the module that carries it out, and is\n"
       << "answered by a reply on that module's own topic.\n\n"
       << "Modules:";
   for (std::size_t i = 0; i < modules.size(); ++i) out << (i ? ", " : " ") << code(modules[i]);

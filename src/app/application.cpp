@@ -48,6 +48,10 @@ Module& Application::add(std::unique_ptr<Module> module) {
   return *modules_.back();
 }
 
+void Application::subscribeOnly() {
+  for (auto& module : modules_) module->subscribe(bus_);
+}
+
 std::uint16_t Application::start(const ServerOptions& server) {
   registerOpsRoutes(router_, metrics_, [this]() -> std::optional<std::string> {
     if (!ready_) return "starting or stopping";

@@ -40,6 +40,9 @@ class Application {
   Module& add(std::unique_ptr<Module> module);
   void setAuthenticator(const auth::Authenticator* authenticator) { authenticator_ = authenticator; }
 
+  // Registers every module's subscriptions with the bus and nothing else (no routes, no workers,
+  // no HTTP): for commands that deliver into inboxes without serving (audit replay).
+  void subscribeOnly();
   // serve: routes, subscriptions, demo data, bus, modules, HTTP on `server`. Returns the bound port.
   std::uint16_t start(const ServerOptions& server);
   // Reverse order: HTTP (graceful), modules, outbox flush (dispatcher), bus, inboxes. The stores

@@ -18,6 +18,11 @@ Usage:
   boxoffice users add --email EMAIL --role Admin|Organizer|User [--display-name NAME] --data-dir DIR
                       (the password is read from standard input)
   boxoffice config [--config FILE]      print the effective configuration (secrets masked)
+  boxoffice audit verify [--data-dir DIR]
+                      check the audit hash chain; exit 1 naming the first bad record
+  boxoffice audit replay --from T --to T [--type TYPE]... --subscriber NAME [--data-dir DIR]
+                      queue stored messages (occurredAt in [T, T], RFC 3339) in one subscriber's
+                      inbox; a running server handles them within a second, else the next start
   boxoffice --version | --help
 
 Configuration: built-in defaults < config file < BOXOFFICE_* environment < flags.
@@ -33,7 +38,11 @@ Command parseCommandLine(int argc, const char* const* argv) {
       "data-dir", po::value<std::string>(), "directory for the module databases")(
       "demo", po::bool_switch(), "load demo data")("email", po::value<std::string>(), "user e-mail (users add)")(
       "role", po::value<std::string>(), "Admin, Organizer or User (users add)")(
-      "display-name", po::value<std::string>(), "display name (users add)")(
+      "display-name", po::value<std::string>(), "display name (users add)")("from", po::value<std::string>(),
+                                                                            "RFC 3339 start (audit replay)")(
+      "to", po::value<std::string>(), "RFC 3339 end (audit replay)")("type", po::value<std::vector<std::string>>(),
+                                                                     "message type, repeatable (audit replay)")(
+      "subscriber", po::value<std::string>(), "subscriber to replay to (audit replay)")(
       "words", po::value<std::vector<std::string>>(), "command words");
   po::positional_options_description positional;
   positional.add("words", -1);
@@ -70,6 +79,10 @@ Command parseCommandLine(int argc, const char* const* argv) {
     command.kind = CommandKind::UsersAdd;
   } else if (joined == "config") {
     command.kind = CommandKind::ShowConfig;
+  } else if (joined == "audit verify") {
+    command.kind = CommandKind::AuditVerify;
+  } else if (joined == "audit replay") {
+    command.kind = CommandKind::AuditReplay;
   } else {
     throw std::invalid_argument("unknown command '" + joined + "' (see boxoffice --help)");
   }
@@ -86,6 +99,10 @@ Command parseCommandLine(int argc, const char* const* argv) {
   only("email", {CommandKind::UsersAdd});
   only("role", {CommandKind::UsersAdd});
   only("display-name", {CommandKind::UsersAdd});
+  only("from", {CommandKind::AuditReplay});
+  only("to", {CommandKind::AuditReplay});
+  only("type", {CommandKind::AuditReplay});
+  only("subscriber", {CommandKind::AuditReplay});
   if (vm["demo"].as<bool>() && command.kind != CommandKind::Serve) {
     throw std::invalid_argument("--demo applies only to 'serve'");
   }
@@ -105,6 +122,15 @@ Command parseCommandLine(int argc, const char* const* argv) {
     command.email = vm["email"].as<std::string>();
     command.role = vm["role"].as<std::string>();
     command.displayName = vm.count("display-name") ? vm["display-name"].as<std::string>() : "";
+  }
+  if (command.kind == CommandKind::AuditReplay) {
+    if (!vm.count("from") || !vm.count("to") || !vm.count("subscriber")) {
+      throw std::invalid_argument("audit replay needs --from T --to T --subscriber NAME");
+    }
+    command.from = vm["from"].as<std::string>();
+    command.to = vm["to"].as<std::string>();
+    command.subscriber = vm["subscriber"].as<std::string>();
+    if (vm.count("type")) command.types = vm["type"].as<std::vector<std::string>>();
   }
   return command;
 }

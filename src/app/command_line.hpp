@@ -1,12 +1,13 @@
 #pragma once
-// `boxoffice [serve|migrate|users add|config] ...`: what the user asked for, parsed and checked.
+// `boxoffice [serve|migrate|users add|config|audit verify|audit replay] ...`: what the user asked for, parsed and
+// checked.
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace boxoffice::app {
 
-enum class CommandKind { Serve, Migrate, UsersAdd, ShowConfig, Version, Help };
+enum class CommandKind { Serve, Migrate, UsersAdd, ShowConfig, AuditVerify, AuditReplay, Version, Help };
 
 struct Command {
   CommandKind kind = CommandKind::Serve;
@@ -17,6 +18,11 @@ struct Command {
   std::string email;
   std::string role;
   std::string displayName;
+  // audit replay
+  std::string from;
+  std::string to;
+  std::vector<std::string> types;
+  std::string subscriber;
   std::string helpText;
 };
 

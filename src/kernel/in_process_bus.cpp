@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <stdexcept>
 
 namespace boxoffice {
 
@@ -43,6 +44,34 @@ void InProcessBus::publishBatch(std::span<const Envelope> messages) {
   for (const auto& message : messages) {
     metrics_.increment("bus_messages_published_total", {{"topic", message.topic}, {"type", message.type}});
   }
+}
+
+DeliveryCounts InProcessBus::deliverTo(std::string_view subscriber, std::span<const Envelope> messages) {
+  Inbox* inbox = nullptr;
+  std::vector<std::string_view> topics;
+  for (const auto& route : routes_) {
+    if (route.inbox->subscriber() != subscriber) continue;
+    inbox = route.inbox;
+    topics.push_back(route.topic);
+  }
+  if (!inbox) throw std::invalid_argument("no subscriber named '" + std::string(subscriber) + "'");
+  DeliveryCounts counts;
+  std::vector<std::string> serialized;
+  serialized.reserve(messages.size());
+  std::vector<SerializedEnvelope> batch;
+  batch.reserve(messages.size());
+  for (const auto& message : messages) {
+    if (std::find(topics.begin(), topics.end(), message.topic) == topics.end()) {
+      ++counts.notSubscribed;
+      continue;
+    }
+    // reserve() above keeps the strings in place, so the views stay valid.
+    serialized.push_back(boost::json::serialize(message.toJson()));
+    batch.push_back({&message, serialized.back()});
+  }
+  counts.delivered = inbox->accept(batch);
+  counts.skipped = batch.size() - counts.delivered;
+  return counts;
 }
 
 }  // namespace boxoffice

@@ -40,33 +40,36 @@ void Inbox::addHandler(std::string topic, MessageHandler handler) {
   handlers_.emplace_back(std::move(topic), std::move(handler));
 }
 
-void Inbox::accept(std::span<const SerializedEnvelope> messages) {
-  if (messages.empty()) return;
+std::size_t Inbox::accept(std::span<const SerializedEnvelope> messages) {
+  if (messages.empty()) return 0;
   std::string now = formatRfc3339(clock_.now());
   std::int64_t due = clock_.nowMillis();
+  std::size_t added = 0;
   store_.write([&](Tx& tx) {
+    added = 0;
     for (const auto& [message, envelope] : messages) {
       // The primary key makes a second delivery of the same message a no-op.
-      tx.exec(
-          "INSERT OR IGNORE INTO inbox (subscriber, message_id, topic, type, envelope, status, attempts, "
-          "next_attempt_ms, received_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-          subscriber_, message->messageId, message->topic, message->type, envelope, due, now);
+      added += static_cast<std::size_t>(
+          tx.exec("INSERT OR IGNORE INTO inbox (subscriber, message_id, topic, type, envelope, status, attempts, "
+                  "next_attempt_ms, received_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+                  subscriber_, message->messageId, message->topic, message->type, envelope, due, now));
     }
   });
   worker_.wake();
+  return added;
 }
 
-void Inbox::accept(std::span<const Envelope> messages) {
+std::size_t Inbox::accept(std::span<const Envelope> messages) {
   std::vector<std::string> json;
   json.reserve(messages.size());
   for (const auto& message : messages) json.push_back(boost::json::serialize(message.toJson()));
   std::vector<SerializedEnvelope> serialized;
   serialized.reserve(messages.size());
   for (std::size_t i = 0; i < messages.size(); ++i) serialized.push_back({&messages[i], json[i]});
-  accept(serialized);
+  return accept(serialized);
 }
 
-void Inbox::accept(const Envelope& message) { accept(std::span<const Envelope>(&message, 1)); }
+std::size_t Inbox::accept(const Envelope& message) { return accept(std::span<const Envelope>(&message, 1)); }
 
 void Inbox::start() {
   started_ = true;

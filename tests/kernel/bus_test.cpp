@@ -717,6 +717,7 @@ TEST_CASE("bus: the dispatcher hands a gathered batch to the bus in one call") {
       calls.push_back(messages.size());
       for (const auto& m : messages) ids.push_back(m.messageId);
     }
+    DeliveryCounts deliverTo(std::string_view, std::span<const Envelope>) override { return {}; }
     void start() override {}
     void stop() override {}
   } counting;
@@ -731,4 +732,58 @@ TEST_CASE("bus: the dispatcher hands a gathered batch to the bus in one call") {
   CHECK(counting.calls == std::vector<std::size_t>{5});
   CHECK(counting.ids == published);
   CHECK(dispatcher.pending() == 0);
+}
+
+TEST_CASE("bus: deliverTo reaches only the named subscriber and counts what it did") {
+  Fixture f;
+  Database second({f.dir / "second.db", "second"}, f.log.logger("second"));
+  second.migrate(std::vector<Migration>{{"second", "0001_handled.sql", kHandled.sql}});
+  TestBus bus(f, fastRetries(3));
+  std::atomic<int> mine{0}, other{0};
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, f.recordingHandler(mine));
+  bus.bus.subscribe(topics::events, "second", second, f.recordingHandler(other));
+  bus.subscribeMarkers(f.subscriber);
+  bus.start();
+  std::vector<Envelope> replay{message("events"), message("events"), message("orders")};
+  auto counts = bus.bus.deliverTo("sub", replay);
+  CHECK(counts.delivered == 2);
+  CHECK(counts.skipped == 0);
+  CHECK(counts.notSubscribed == 1);
+  REQUIRE(eventually([&] { return mine.load() == 2; }));
+  REQUIRE(bus.settle(f.subscriber));
+  CHECK(other.load() == 0);
+  CHECK(count(second, "SELECT COUNT(*) FROM inbox") == 0);
+  // The same messages again: the inbox holds their ids, nothing is handled twice.
+  auto again = bus.bus.deliverTo("sub", replay);
+  CHECK(again.delivered == 0);
+  CHECK(again.skipped == 2);
+  CHECK(again.notSubscribed == 1);
+  REQUIRE(bus.settle(f.subscriber));
+  CHECK(mine.load() == 2);
+  bus.stop();
+}
+
+TEST_CASE("bus: deliverTo an unknown subscriber is refused and queues nothing") {
+  Fixture f;
+  TestBus bus(f, fastRetries(3));
+  std::atomic<int> calls{0};
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, f.recordingHandler(calls));
+  std::vector<Envelope> replay{message("events")};
+  CHECK_THROWS_AS(bus.bus.deliverTo("nobody", replay), std::invalid_argument);
+  CHECK(count(f.subscriber, "SELECT COUNT(*) FROM inbox") == 0);
+}
+
+TEST_CASE("bus: inbox accept reports how many messages were new") {
+  Fixture f;
+  TestBus bus(f, fastRetries(3));
+  std::atomic<int> calls{0};
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, f.recordingHandler(calls));
+  Inbox& inbox = bus.inboxes.of("sub", f.subscriber);
+  auto a = message();
+  auto b = message();
+  std::vector<Envelope> first{a};
+  std::vector<Envelope> both{a, b, b};
+  CHECK(inbox.accept(first) == 1);
+  CHECK(inbox.accept(both) == 1);
+  CHECK(inbox.accept(a) == 0);
 }

@@ -86,6 +86,9 @@ class RecordingBus : public MessageBus {
     subscriptions.push_back({std::string(topic), std::move(subscriber), std::move(handler)});
   }
   void publish(const Envelope& /*message*/) override {}
+  DeliveryCounts deliverTo(std::string_view /*subscriber*/, std::span<const Envelope> /*messages*/) override {
+    return {};
+  }
   void start() override {}
   void stop() override {}
   struct Subscription {

@@ -40,6 +40,13 @@ struct Envelope {
 // Publishing through `tx` makes the new message's causationId default to this message's id.
 using MessageHandler = std::function<void(const Envelope& message, Tx& tx)>;
 
+// What MessageBus::deliverTo did with each message it was given.
+struct DeliveryCounts {
+  std::size_t delivered = 0;      // newly queued in the subscriber's inbox
+  std::size_t skipped = 0;        // the inbox already holds that message id (handled or queued)
+  std::size_t notSubscribed = 0;  // the subscriber has no subscription for the message's topic
+};
+
 class MessageBus {
  public:
   virtual ~MessageBus() = default;
@@ -58,6 +65,12 @@ class MessageBus {
   virtual void publishBatch(std::span<const Envelope> messages) {
     for (const auto& message : messages) publish(message);
   }
+  // Re-delivers messages to ONE named subscription (audit replay): each message whose topic the
+  // subscriber subscribes to is queued in its inbox, which skips ids it holds (handled ids are
+  // kept 7 days, see inbox.hpp). No other subscriber sees them. Throws std::invalid_argument for
+  // a subscriber no subscription names, or what the inbox throws (then none of this call's
+  // messages is queued: one transaction).
+  virtual DeliveryCounts deliverTo(std::string_view subscriber, std::span<const Envelope> messages) = 0;
   // Connects the transport (a broker adapter opens its receivers). The inboxes' workers start
   // and stop on their own (Inboxes::start/stop), around the transport's start and stop.
   virtual void start() = 0;

@@ -19,6 +19,7 @@ class InProcessBus final : public MessageBus {
   void subscribe(std::string_view topic, std::string subscriber, Database& store, MessageHandler handler) override;
   void publish(const Envelope& message) override;
   void publishBatch(std::span<const Envelope> messages) override;
+  DeliveryCounts deliverTo(std::string_view subscriber, std::span<const Envelope> messages) override;
   // Nothing to connect or close: the inboxes' workers are started and stopped by Inboxes.
   void start() override {}
   void stop() override {}

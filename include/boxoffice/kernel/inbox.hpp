@@ -69,10 +69,11 @@ class Inbox {
 
   // Stores the messages durably (once per message id), all in one transaction, in the order
   // given, and wakes the worker. Throws if the store cannot (then none is stored): the sender
-  // keeps the messages and tries again.
-  void accept(std::span<const SerializedEnvelope> messages);
-  void accept(std::span<const Envelope> messages);
-  void accept(const Envelope& message);
+  // keeps the messages and tries again. Returns how many were new (an id the inbox already holds,
+  // pending or handled within the retention window, counts as not new).
+  std::size_t accept(std::span<const SerializedEnvelope> messages);
+  std::size_t accept(std::span<const Envelope> messages);
+  std::size_t accept(const Envelope& message);
   void start();
   // Handles what is due now, then stops; retries not yet due wait in the table for the next start.
   void stop();

@@ -1,0 +1,145 @@
+#include "routes.hpp"
+
+#include <boost/json.hpp>
+
+#include "boxoffice/audit/api.hpp"
+#include "boxoffice/kernel/json.hpp"
+#include "boxoffice/kernel/paging.hpp"
+#include "boxoffice/kernel/problem.hpp"
+#include "boxoffice/kernel/route_binding.hpp"
+#include "boxoffice/kernel/time.hpp"
+#include "store.hpp"
+
+namespace boxoffice::audit {
+
+namespace {
+
+using http::Method;
+using http::Request;
+using http::Response;
+
+// A story longer than this is cut (the list route pages through any correlation id).
+constexpr std::size_t kStoryLimit = 1000;
+constexpr std::size_t kMaxFilterLength = 200;
+
+boost::json::object recordJson(const Record& r) {
+  boost::json::value payload;
+  try {
+    auto envelope = boost::json::parse(r.envelope);
+    if (auto* p = envelope.as_object().if_contains("payload")) payload = *p;
+  } catch (const std::exception&) {
+    payload = nullptr;  // unreadable: verify names it; the list still shows the record
+  }
+  return {{"sequence", r.sequence},
+          {"messageId", r.messageId},
+          {"topic", r.topic},
+          {"type", r.type},
+          {"version", r.version},
+          {"occurredAt", r.occurredAt},
+          {"recordedAt", r.recordedAt},
+          {"correlationId", r.correlationId},
+          {"causationId", r.causationId},
+          {"payload", std::move(payload)},
+          {"hash", r.hash}};
+}
+
+std::optional<std::string> textParam(const Request& request, const std::string& name, json::Validation& validation) {
+  auto value = request.queryParam(name);
+  if (!value) return std::nullopt;
+  if (value->empty() || value->size() > kMaxFilterLength) {
+    validation.add(name, "must be 1 to " + std::to_string(kMaxFilterLength) + " characters");
+  }
+  return value;
+}
+
+std::optional<std::int64_t> timeParam(const Request& request, const std::string& name, json::Validation& validation) {
+  auto value = request.queryParam(name);
+  if (!value) return std::nullopt;
+  auto parsed = parseRfc3339(*value);
+  if (!parsed) {
+    validation.add(name, "must be an RFC 3339 date-time");
+    return std::nullopt;
+  }
+  return toUnixMillis(*parsed);
+}
+
+}  // namespace
+
+Routes::Routes(Database& store, AuditModule& module) : store_(store), module_(module) {}
+
+void Routes::registerAll(Router& router) {
+  // Operations, not user management: the same permission as dead letters and their replay.
+  auto admin = Access::require(auth::Permission::SystemManage);
+  const std::string m = "audit";
+  router.add(Method::Get, "/api/v1/admin/audit", m, admin, bindRoute(this, &Routes::list));
+  router.add(Method::Get, "/api/v1/admin/audit/story/{correlationId}", m, admin, bindRoute(this, &Routes::story));
+  router.add(Method::Post, "/api/v1/admin/audit/replay", m, admin, bindRoute(this, &Routes::replay));
+}
+
+Response Routes::list(const Request& request, RequestContext& /*ctx*/) {
+  json::Validation validation;
+  store::ListFilter filter;
+  filter.type = textParam(request, "type", validation);
+  filter.topic = textParam(request, "topic", validation);
+  filter.correlationId = textParam(request, "correlationId", validation);
+  filter.fromMs = timeParam(request, "from", validation);
+  filter.toMs = timeParam(request, "to", validation);
+  if (filter.fromMs && filter.toMs && *filter.toMs < *filter.fromMs) validation.add("to", "must not be before from");
+  PageRequest page;
+  try {
+    page = parsePageRequest(request);
+  } catch (const Problem& problem) {
+    for (const auto& e : problem.errors()) validation.add(e.field, e.message);
+  }
+  validation.throwIfAny();
+  std::int64_t total = 0;
+  auto items = store_.read([&](soci::session& sql) {
+    boost::json::array out;
+    for (const auto& r : store::list(sql, filter, page, total)) out.push_back(recordJson(r));
+    return out;
+  });
+  return Response::json(200, json::serialize(pageEnvelope(std::move(items), page, total)));
+}
+
+Response Routes::story(const Request& request, RequestContext& /*ctx*/) {
+  const auto& correlationId = request.param("correlationId");
+  auto records = correlationId.size() > kMaxFilterLength
+                     ? std::vector<Record>{}
+                     : store_.read([&](soci::session& sql) { return store::story(sql, correlationId, kStoryLimit); });
+  if (records.empty()) throw Problem::notFound("No audit record has correlationId '" + correlationId + "'.");
+  boost::json::array items;
+  for (const auto& r : records) items.push_back(recordJson(r));
+  boost::json::object out{
+      {"correlationId", correlationId}, {"items", std::move(items)}, {"truncated", records.size() == kStoryLimit}};
+  return Response::json(200, json::serialize(out));
+}
+
+Response Routes::replay(const Request& request, RequestContext& /*ctx*/) {
+  auto body = json::parseObjectBody(request);
+  json::Validation validation;
+  json::ObjectReader in(body, validation);
+  ReplayRequest ask;
+  ask.from = in.requiredString("from", 1, 64);
+  ask.to = in.requiredString("to", 1, 64);
+  ask.subscriber = in.requiredString("subscriber", 1, 100);
+  if (const auto* types = in.optionalArray("types", 100)) {
+    for (std::size_t i = 0; i < types->size(); ++i) {
+      if (!(*types)[i].is_string()) {
+        validation.add("types[" + std::to_string(i) + "]", "must be a string");
+        continue;
+      }
+      ask.types.emplace_back((*types)[i].get_string());
+    }
+  }
+  in.rejectUnknown();
+  validation.throwIfAny();
+  auto result = module_.replay(ask);
+  boost::json::object out{{"subscriber", result.subscriber},
+                          {"matched", result.matched},
+                          {"delivered", result.delivered},
+                          {"skipped", result.skipped},
+                          {"notSubscribed", result.notSubscribed}};
+  return Response::json(200, json::serialize(out));
+}
+
+}  // namespace boxoffice::audit

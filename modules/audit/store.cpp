@@ -1,0 +1,193 @@
+#include "store.hpp"
+
+#include "boxoffice/kernel/time.hpp"
+
+namespace boxoffice::audit::store {
+
+namespace {
+
+constexpr const char* kColumns =
+    "sequence, message_id, topic, type, version, occurred_at, correlation_id, causation_id, recorded_at, envelope, "
+    "previous_hash, hash";
+
+Record fromRow(const soci::row& row) {
+  Record r;
+  r.sequence = rows::integer(row, 0);
+  r.messageId = rows::text(row, 1);
+  r.topic = rows::text(row, 2);
+  r.type = rows::text(row, 3);
+  r.version = static_cast<int>(rows::integer(row, 4));
+  r.occurredAt = rows::text(row, 5);
+  r.correlationId = rows::text(row, 6);
+  r.causationId = rows::text(row, 7);
+  r.recordedAt = rows::text(row, 8);
+  r.envelope = rows::text(row, 9);
+  r.previousHash = rows::text(row, 10);
+  r.hash = rows::text(row, 11);
+  return r;
+}
+
+// A WHERE clause: texts are bound in order (positional), numbers are our own integers, inlined.
+struct Where {
+  std::string sql;
+  std::vector<std::string> texts;
+  void add(const std::string& condition) { sql += (sql.empty() ? " WHERE " : " AND ") + condition; }
+  void text(const std::string& condition, const std::string& value) {
+    add(condition + " ?");
+    texts.push_back(value);
+  }
+  void number(const std::string& condition, std::int64_t value) { add(condition + " " + std::to_string(value)); }
+};
+
+Where whereOf(const ListFilter& f) {
+  Where w;
+  if (f.type) w.text("type =", *f.type);
+  if (f.topic) w.text("topic =", *f.topic);
+  if (f.correlationId) w.text("correlation_id =", *f.correlationId);
+  if (f.fromMs) w.number("occurred_ms >=", *f.fromMs);
+  if (f.toMs) w.number("occurred_ms <=", *f.toMs);
+  return w;
+}
+
+Where whereOf(const ReplayFilter& f) {
+  Where w;
+  w.number("occurred_ms >=", f.fromMs);
+  w.number("occurred_ms <=", f.toMs);
+  if (!f.types.empty()) {
+    std::string in = "type IN (";
+    for (std::size_t i = 0; i < f.types.size(); ++i) in += i ? ", ?" : "?";
+    w.add(in + ")");
+    w.texts.insert(w.texts.end(), f.types.begin(), f.types.end());
+  }
+  return w;
+}
+
+std::vector<Record> select(soci::session& sql, const std::string& text, const Where& where) {
+  std::vector<Record> out;
+  soci::row row;
+  soci::statement st(sql);
+  for (const auto& value : where.texts) st.exchange(soci::use(value));
+  st.exchange(soci::into(row));
+  st.alloc();
+  st.prepare(text);
+  st.define_and_bind();
+  if (st.execute(true)) {
+    do {
+      out.push_back(fromRow(row));
+    } while (st.fetch());
+  }
+  return out;
+}
+
+std::int64_t count(soci::session& sql, const Where& where) {
+  long long n = 0;
+  soci::statement st(sql);
+  for (const auto& value : where.texts) st.exchange(soci::use(value));
+  st.exchange(soci::into(n));
+  st.alloc();
+  st.prepare("SELECT COUNT(*) FROM audit_records" + where.sql);
+  st.define_and_bind();
+  st.execute(true);
+  return n;
+}
+
+}  // namespace
+
+bool append(Tx& tx, const Envelope& message, const std::string& envelope, const std::string& recordedAt) {
+  long long known = 0;
+  tx.sql() << "SELECT COUNT(*) FROM audit_records WHERE message_id = :m", soci::into(known),
+      soci::use(message.messageId);
+  if (known > 0) return false;
+  long long lastSequence = 0;
+  std::string lastHash(kGenesisHash);
+  soci::indicator found = soci::i_null;
+  tx.sql() << "SELECT sequence, hash FROM audit_records ORDER BY sequence DESC LIMIT 1",
+      soci::into(lastSequence, found), soci::into(lastHash);
+  if (!tx.sql().got_data()) {
+    lastSequence = 0;
+    lastHash = std::string(kGenesisHash);
+  }
+  Record r;
+  r.sequence = lastSequence + 1;
+  r.messageId = message.messageId;
+  r.topic = message.topic;
+  r.type = message.type;
+  r.version = message.version;
+  r.occurredAt = message.occurredAt;
+  r.correlationId = message.correlationId;
+  r.causationId = message.causationId;
+  r.recordedAt = recordedAt;
+  r.envelope = envelope;
+  r.previousHash = lastHash;
+  r.hash = computeHash(r.previousHash, r);
+  auto occurred = parseRfc3339(message.occurredAt);
+  std::int64_t occurredMs = occurred ? toUnixMillis(*occurred) : 0;
+  tx.exec(
+      "INSERT INTO audit_records (sequence, message_id, topic, type, version, occurred_at, occurred_ms, "
+      "correlation_id, causation_id, envelope, recorded_at, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "?, ?, ?)",
+      r.sequence, r.messageId, r.topic, r.type, r.version, r.occurredAt, occurredMs, r.correlationId, r.causationId,
+      r.envelope, r.recordedAt, r.previousHash, r.hash);
+  return true;
+}
+
+std::vector<Record> list(soci::session& sql, const ListFilter& filter, const PageRequest& page, std::int64_t& total) {
+  auto where = whereOf(filter);
+  total = count(sql, where);
+  return select(sql,
+                std::string("SELECT ") + kColumns + " FROM audit_records" + where.sql +
+                    " ORDER BY sequence DESC LIMIT " + std::to_string(page.size) + " OFFSET " +
+                    std::to_string(page.offset()),
+                where);
+}
+
+std::vector<Record> story(soci::session& sql, const std::string& correlationId, std::size_t limit) {
+  Where where;
+  where.text("correlation_id =", correlationId);
+  return select(sql,
+                std::string("SELECT ") + kColumns + " FROM audit_records" + where.sql + " ORDER BY sequence LIMIT " +
+                    std::to_string(limit),
+                where);
+}
+
+std::int64_t countMatching(soci::session& sql, const ReplayFilter& filter) { return count(sql, whereOf(filter)); }
+
+void forEachMatching(Database& db, const ReplayFilter& filter, std::size_t chunkSize,
+                     const std::function<void(std::vector<Record>&)>& chunk) {
+  std::int64_t after = 0;
+  for (;;) {
+    auto where = whereOf(filter);
+    where.number("sequence >", after);
+    auto records = db.read([&](soci::session& sql) {
+      return select(sql,
+                    std::string("SELECT ") + kColumns + " FROM audit_records" + where.sql +
+                        " ORDER BY sequence LIMIT " + std::to_string(chunkSize),
+                    where);
+    });
+    if (records.empty()) return;
+    after = records.back().sequence;
+    chunk(records);
+    if (records.size() < chunkSize) return;
+  }
+}
+
+void forEachRecord(Database& db, std::size_t chunkSize, const std::function<bool(const Record&)>& each) {
+  std::int64_t after = 0;
+  for (;;) {
+    Where where;
+    where.number("sequence >", after);
+    auto records = db.read([&](soci::session& sql) {
+      return select(sql,
+                    std::string("SELECT ") + kColumns + " FROM audit_records" + where.sql +
+                        " ORDER BY sequence LIMIT " + std::to_string(chunkSize),
+                    where);
+    });
+    for (const auto& r : records) {
+      if (!each(r)) return;
+    }
+    if (records.size() < chunkSize) return;
+    after = records.back().sequence;
+  }
+}
+
+}  // namespace boxoffice::audit::store
