@@ -1,5 +1,6 @@
 // The admin template routes against the real binary: who may reach them, what a save checks
-// (unknown variables, malformed placeholders, parts per channel, variants, size caps), If-Match
+// (unknown variables, malformed placeholders, parts per channel, variants, size caps; the 1 MiB
+// body limit is the kernel's, tested in kernel_http_test), If-Match
 // and ETags, and DELETE back to the shipped file.
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
@@ -79,7 +80,7 @@ TEST_CASE("GET one template: the shipped text, its variables and ETag \"0\"; unk
       404);
 }
 
-TEST_CASE("PUT saves with If-Match, bumps the ETag, refuses a stale one; DELETE returns to the shipped file") {
+TEST_CASE("PUT saves with If-Match, bumps the ETag, refuses a stale one, DELETE returns to the shipped file") {
   TestServer server;
   auto admin = mintToken("Admin");
   auto saveBody = body("Hallo {{userName}}", "Neu: {{userName}} bei {{appName}}", "<p>{{userName}}</p>");
@@ -164,7 +165,7 @@ TEST_CASE("PUT checks the parts of the channel, variants and their weights") {
   CHECK(hasProblemField(unknownKey, "script"));
 }
 
-TEST_CASE("PUT caps each part at 64 KiB and the body at the server's limit") {
+TEST_CASE("PUT caps each part at 64 KiB") {
   TestServer server;
   auto admin = mintToken("Admin");
   auto big =
@@ -173,8 +174,5 @@ TEST_CASE("PUT caps each part at 64 KiB and the body at the server's limit") {
   CHECK(hasProblemField(big, "text"));
   CHECK(server.put(kWelcomeDeEmail, body("s", std::string(64 * 1024, 'x'), "h"), adminWith(admin.token, "\"0\""))
             .status == 200);
-  auto huge =
-      server.put(kWelcomeDeEmail, body("s", std::string(2 * 1024 * 1024, 'x'), "h"), adminWith(admin.token, "\"1\""));
-  CHECK(huge.status == 413);
   CHECK(server.get(kWelcomeDeEmail, TestServer::bearer(admin.token)).header("etag") == "\"1\"");
 }
