@@ -286,7 +286,11 @@ struct Deliveries::State {
       sendOne(id);
     }
     if (static_cast<int>(due.size()) == batchSize) return std::chrono::milliseconds(0);
-    return poll;
+    // Sleep until the next retry or digest is due (a new delivery wakes the worker anyway).
+    auto next = db.read([](soci::session& sql) { return store::nextDue(sql); });
+    if (!next) return poll;
+    auto wait = std::chrono::milliseconds(std::max<std::int64_t>(0, *next - clock.nowMillis()));
+    return std::min(wait, poll);
   }
 };
 

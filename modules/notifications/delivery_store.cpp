@@ -88,6 +88,16 @@ std::vector<DeliveryRow> digestMembers(soci::session& sql, const std::string& di
   return query(sql, "WHERE digest_id = :d ORDER BY created_at, id", soci::use(digestId));
 }
 
+std::optional<std::int64_t> nextDue(soci::session& sql) {
+  long long next = 0;
+  soci::indicator ind = soci::i_null;
+  sql << "SELECT MIN(CASE WHEN digest_at IS NULL THEN next_attempt_at ELSE digest_at END) FROM "
+         "notification_deliveries WHERE status = 'Queued' AND digest_id IS NULL AND sending_since IS NULL",
+      soci::into(next, ind);
+  if (ind != soci::i_ok) return std::nullopt;
+  return next;
+}
+
 std::vector<DeliveryRow> interrupted(soci::session& sql) {
   return query(sql, "WHERE status = 'Queued' AND sending_since IS NOT NULL");
 }

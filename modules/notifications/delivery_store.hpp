@@ -33,6 +33,8 @@ std::vector<std::string> dueIds(soci::session& sql, std::int64_t now, int limit)
 // Queued rows held for a digest whose time has come (not yet in a digest), oldest first per user/channel.
 std::vector<DeliveryRow> dueDigestRows(soci::session& sql, std::int64_t now, int limit);
 std::vector<DeliveryRow> digestMembers(soci::session& sql, const std::string& digestId);
+// The earliest time a Queued row (or a held digest row) becomes due; std::nullopt when none waits.
+std::optional<std::int64_t> nextDue(soci::session& sql);
 // Rows marked sending (the process died mid-send).
 std::vector<DeliveryRow> interrupted(soci::session& sql);
 
