@@ -97,6 +97,7 @@ std::vector<SmtpServer::Mail> SmtpServer::messages() const {
     mail.text = str(o, "text");
     mail.html = str(o, "html");
     mail.raw = str(o, "raw");
+    mail.peer = str(o, "peer");
     out.push_back(std::move(mail));
   }
   return out;

@@ -34,6 +34,7 @@ class SmtpServer {
     std::vector<std::string> to;
     std::map<std::string, std::string> headers;  // lower-case names, RFC 2047-decoded values
     std::string text, html, raw;
+    std::string peer;  // the client's address:port (tells connections apart)
   };
   std::vector<Mail> messages() const;
   // Waits until at least `count` messages arrived; returns them (CHECK the size yourself).

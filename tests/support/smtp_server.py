@@ -3,7 +3,7 @@
 
 Prints "PORT <n>" on stdout once it listens (port 0: a free one). Each accepted message is stored
 in --out as NNNNNN.json: {"from", "to", "headers" (lower-case names, RFC 2047-decoded values),
-"text", "html", "raw"}, written atomically (tmp + rename). Restarting with the same --out and
+"text", "html", "raw", "peer" (the client's address:port: one per connection)}, written atomically (tmp + rename). Restarting with the same --out and
 --port keeps the numbering, so a test can stop the server (SMTP down) and start it again.
 """
 import argparse
@@ -53,7 +53,7 @@ class Handler:
             elif part.get_content_type() == "text/html" and not html:
                 html = body
         record = {"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "headers": headers,
-                  "text": text, "html": html, "raw": raw.decode("utf-8", errors="replace")}
+                  "text": text, "html": html, "peer": "%s:%d" % tuple(session.peer[:2]), "raw": raw.decode("utf-8", errors="replace")}
         self.count += 1
         path = os.path.join(self.out, "%06d.json" % self.count)
         with open(path + ".tmp", "w", encoding="utf-8") as f:

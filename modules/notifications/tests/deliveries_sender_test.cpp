@@ -2,6 +2,7 @@
 // the test): dedupe, suppression, in-app, backoff on a ManualClock, SMTP down and back, Failed
 // after the last attempt, interrupted sends at restart, the email's headers, the digest hold.
 #include <doctest/doctest.h>
+#include <set>
 
 #include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/config.hpp"
@@ -245,5 +246,9 @@ TEST_CASE("emails per second to the local SMTP server over one connection") {
   auto mails = smtp.waitForMessages(n, 60s);
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   CHECK(mails.size() == n);
+  std::set<std::string> connections;
+  for (const auto& mail : mails) connections.insert(mail.peer);
+  CHECK(connections.size() < 5);  // one kept connection (a new one only if the server dropped it)
+  MESSAGE(connections.size() << " SMTP connection(s)");
   MESSAGE("sent " << mails.size() << " emails in " << seconds << " s: " << mails.size() / seconds << " emails/s");
 }
