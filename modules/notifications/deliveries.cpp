@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <mutex>
+#include <map>
 
 #include "boxoffice/kernel/background_worker.hpp"
 #include "boxoffice/kernel/clock.hpp"
@@ -20,7 +20,7 @@
 #include "boxoffice/kernel/time.hpp"
 #include "boxoffice/notifications/messages.hpp"
 #include "delivery_store.hpp"
-#include "smtp_mailer.hpp"
+#include "providers.hpp"
 
 namespace boxoffice::notifications {
 
@@ -83,7 +83,8 @@ struct Deliveries::State {
   int maxAttempts, batchSize, maxEntries;
   std::chrono::milliseconds poll;
   std::string appName;
-  std::unique_ptr<SmtpMailer> mailer;  // used only by the sender thread
+  // Per channel; used only by the sender thread (the SMTP provider keeps one connection).
+  std::map<std::string, std::unique_ptr<Provider>, std::less<>> providers;
   std::unique_ptr<BackgroundWorker> worker;
   bool started = false;
 
@@ -106,7 +107,8 @@ struct Deliveries::State {
     poll = std::chrono::milliseconds(config.getInt("notifications.sender.pollMs"));
     maxEntries = static_cast<int>(config.getInt("notifications.digest.maxEntries"));
     appName = config.getString("notifications.digest.appName");
-    if (!smtp.host.empty()) mailer = std::make_unique<SmtpMailer>(smtp);
+    for (auto channel : {"email", "sms", "push"}) providers[channel] = std::make_unique<SimulatedProvider>();
+    if (!smtp.host.empty()) providers["email"] = std::make_unique<SmtpProvider>(smtp);
     worker = std::make_unique<BackgroundWorker>("notifications-sender", clock, log, [this] { return step(); });
   }
 
@@ -159,21 +161,9 @@ struct Deliveries::State {
                {{"deliveryId", row.id}, {"channel", row.channel}, {"to", maskAddress(row.address)}});
   }
 
-  // Outside any transaction. std::nullopt: the channel took it.
-  std::optional<std::string> transmit(const store::DeliveryRow& row) {
-    if (row.channel == "email" && mailer) {
-      Email email{row.id + "@" + domainOf(smtp.from),
-                  row.address,
-                  row.subject,
-                  row.text,
-                  row.html,
-                  row.language,
-                  row.unsubscribeUrl,
-                  clock.nowMillis() / 1000};
-      return mailer->send(email);
-    }
-    // sms, push, and email without an SMTP host: the simulated provider (recorded with the outcome).
-    return std::nullopt;
+  Provider& providerFor(const std::string& channel) {
+    auto found = providers.find(channel);
+    return found != providers.end() ? *found->second : *providers.at("sms");  // unknown: simulated
   }
 
   void sendOne(const std::string& id) {
@@ -182,11 +172,13 @@ struct Deliveries::State {
     if (!claimed) return;
     auto row = db.read([&](soci::session& sql) { return store::find(sql, id); });
     if (!row) return;
-    auto error = transmit(*row);
+    auto& provider = providerFor(row->channel);
+    auto error = provider.send(Outgoing{row->id, row->channel, row->address, row->subject, row->text, row->html,
+                                        row->language, row->unsubscribeUrl, clock.nowMillis() / 1000});
     auto now = clock.nowMillis();
     db.write([&](Tx& tx) {
       if (!error) {
-        if (!(row->channel == "email" && mailer)) store::recordSimulated(tx, *row, now);
+        if (provider.simulated()) store::recordSimulated(tx, *row, now);
         store::markSent(tx, row->id, now);
         publishSent(tx, *row, now);
         settleMembers(tx, *row, true, "", now);
