@@ -201,11 +201,15 @@ struct Deliveries::State {
   }
 
   void formDigests(std::int64_t now) {
-    auto rows = db.read([&](soci::session& sql) { return store::dueDigestRows(sql, now, batchSize * maxEntries); });
+    const auto limit = batchSize * maxEntries;
+    auto rows = db.read([&](soci::session& sql) { return store::dueDigestRows(sql, now, limit); });
     std::size_t i = 0;
     while (i < rows.size()) {
       std::size_t end = i;
       while (end < rows.size() && rows[end].userId == rows[i].userId && rows[end].channel == rows[i].channel) ++end;
+      // The limit may have cut the last group: leave it whole for the next round (one digest per
+      // user and channel), unless it is the only group (then its rest follows in a second digest).
+      if (end == rows.size() && static_cast<int>(rows.size()) == limit && i > 0) break;
       formDigest(std::vector<store::DeliveryRow>(rows.begin() + i, rows.begin() + end), now);
       i = end;
     }
