@@ -252,3 +252,30 @@ TEST_CASE("emails per second to the local SMTP server over one connection") {
   MESSAGE(connections.size() << " SMTP connection(s)");
   MESSAGE("sent " << mails.size() << " emails in " << seconds << " s: " << mails.size() / seconds << " emails/s");
 }
+
+TEST_CASE("a slow SMTP server holds only the sender: enqueue stays fast while an email is in DATA") {
+  testing::SmtpServer::Options slow;
+  slow.dataDelayMs = 1500;
+  testing::SmtpServer smtp(slow);
+  Fixture f(smtp.port(), 3);
+  f.deliveries->start();
+  CHECK(f.enqueue(f.email("m-1")));
+  REQUIRE(eventually(
+      [&] { return f.count("SELECT COUNT(*) FROM notification_deliveries WHERE sending_since IS NOT NULL") == 1; }));
+  auto start = std::chrono::steady_clock::now();
+  CHECK(f.enqueue(f.email("m-2")));
+  CHECK(std::chrono::steady_clock::now() - start < 500ms);
+  CHECK(f.status("m-1") == "Queued");  // still in DATA
+  REQUIRE(eventually([&] { return f.status("m-1") == "Sent" && f.status("m-2") == "Sent"; }, 15s));
+  CHECK(smtp.messages().size() == 2);
+}
+
+TEST_CASE("an address longer than any real one is Suppressed, not sent") {
+  Fixture f;
+  auto d = f.email("m-1");
+  d.address = std::string(600, 'a') + "@example.com";
+  CHECK(f.enqueue(d));
+  CHECK(f.status("m-1") == "Suppressed");
+  CHECK(f.text("SELECT last_error FROM notification_deliveries") == "address-too-long");
+  CHECK(f.count("SELECT LENGTH(address) FROM notification_deliveries") <= 512);
+}
