@@ -279,3 +279,29 @@ TEST_CASE("an address longer than any real one is Suppressed, not sent") {
   CHECK(f.text("SELECT last_error FROM notification_deliveries") == "address-too-long");
   CHECK(f.count("SELECT LENGTH(address) FROM notification_deliveries") <= 512);
 }
+
+TEST_CASE("SMTP AUTH with the configured user name and password") {
+  testing::SmtpServer::Options auth;
+  auth.user = "mailer";
+  auth.password = "s3cret";
+  testing::SmtpServer smtp(auth);
+  Fixture f(smtp.port(), 2);
+  f.config.set("notifications.smtp.username", "mailer", "test");
+  f.config.set("notifications.smtp.password", "wrong", "test");
+  f.open();
+  f.deliveries->start();
+  CHECK(f.enqueue(f.email("m-1")));
+  REQUIRE(eventually([&] { return f.count("SELECT attempts FROM notification_deliveries") == 1; }));
+  CHECK(f.status("m-1") == "Queued");  // refused: retried later, not lost
+  f.deliveries->stop();
+  CHECK(f.status("m-1") == "Queued");
+  CHECK_FALSE(f.text("SELECT last_error FROM notification_deliveries").empty());
+  CHECK(smtp.messages().empty());
+  f.config.set("notifications.smtp.password", "s3cret", "test");
+  f.open();
+  f.deliveries->start();
+  f.clock.advance(std::chrono::seconds(1));
+  REQUIRE(eventually([&] { return f.status("m-1") == "Sent"; }));
+  CHECK(smtp.waitForMessages(1).size() == 1);
+  CHECK(f.db.logs().find("s3cret") == std::string::npos);
+}
