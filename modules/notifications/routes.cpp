@@ -37,7 +37,7 @@ std::optional<std::string> addressOf(Tx& tx, const std::string& userId) {
 }
 
 Problem invalidToken() {
-  return Problem(400, "invalid-unsubscribe-token", "Invalid unsubscribe link",
+  return Problem(400, "invalid-unsubscribe-token", "Invalid unsubscribe link.",
                  "This unsubscribe link is not valid. Use the link from a recent email, or change your preferences "
                  "after signing in.");
 }
