@@ -35,7 +35,8 @@ std::vector<ConfigKey> sharedKeys() {
 std::string resolveUnsubscribeKey(const ModuleDeps& deps) {
   const std::string key = "notifications.unsubscribeKey";
   if (auto value = deps.config.getString(key); !value.empty()) return value;
-  deps.log.warn("no " + key + " configured: using a generated development key stored in notifications.db; set BOXOFFICE_" +
+  deps.log.warn("no " + key +
+                " configured: using a generated development key stored in notifications.db; set BOXOFFICE_" +
                 ConfigSchema::envName(key) + " in production");
   const std::string name = "dev." + key;
   const std::string candidate = randomToken(32);
@@ -156,13 +157,13 @@ std::vector<ConfigKey> configKeys() {
        0, INT64_MAX, true},
       {"notifications.reminderLeadHours", ConfigType::Int, 24,
        "Event reminders go out this many hours before an event starts.", 1, 24 * 14},
-      {"notifications.reminderCheckMs", ConfigType::Int, 60'000, "How often the reminder scheduler looks for due reminders.",
-       10, 3'600'000},
+      {"notifications.reminderCheckMs", ConfigType::Int, 60'000,
+       "How often the reminder scheduler looks for due reminders.", 10, 3'600'000},
       {"notifications.reminderBatchSize", ConfigType::Int, 200, "Reminders written per transaction.", 1, 10'000},
       {"notifications.announcementsPerHour", ConfigType::Int, 5, "Announcements one sender may send per hour.", 1,
        10'000},
-      {"notifications.announcementBatchSize", ConfigType::Int, 500,
-       "Announcement recipients written per transaction.", 1, 10'000},
+      {"notifications.announcementBatchSize", ConfigType::Int, 500, "Announcement recipients written per transaction.",
+       1, 10'000},
       {"notifications.announcementMaxRecipients", ConfigType::Int, 100'000,
        "An announcement to an event with more buyers than this is refused (409).", 1, 10'000'000},
   };

@@ -17,9 +17,10 @@ constexpr std::size_t kMaxDeviceTokens = 10;
 constexpr std::size_t kMaxDeviceTokenLength = 512;
 
 boost::json::object channelJson(const ChannelPreferences& c) {
-  return {{"enabled", c.enabled},
-          {"categories",
-           boost::json::object{{"transactional", c.transactional}, {"marketing", c.marketing}, {"reminders", c.reminders}}}};
+  return {
+      {"enabled", c.enabled},
+      {"categories", boost::json::object{
+                         {"transactional", c.transactional}, {"marketing", c.marketing}, {"reminders", c.reminders}}}};
 }
 
 // Reads a bool field; a missing or mistyped one is an error naming it.
@@ -33,8 +34,8 @@ bool readBool(const boost::json::object& object, std::string_view key, const std
   return value->as_bool();
 }
 
-const boost::json::object* readObject(const boost::json::object& object, std::string_view key,
-                                      const std::string& path, json::Validation& validation) {
+const boost::json::object* readObject(const boost::json::object& object, std::string_view key, const std::string& path,
+                                      json::Validation& validation) {
   const auto* value = object.if_contains(key);
   if (!value || !value->is_object()) {
     validation.add(path + std::string(key), "must be an object");
@@ -54,7 +55,8 @@ ChannelPreferences readChannel(const boost::json::object& channels, Channel chan
     out.transactional = readBool(*categories, "transactional", prefix, validation, true);
     out.marketing = readBool(*categories, "marketing", prefix, validation, false);
     out.reminders = readBool(*categories, "reminders", prefix, validation, false);
-    if (!out.transactional) validation.add(prefix + "transactional", "transactional notifications cannot be turned off");
+    if (!out.transactional)
+      validation.add(prefix + "transactional", "transactional notifications cannot be turned off");
   }
   return out;
 }
@@ -69,19 +71,26 @@ boost::json::object documentOf(const Preferences& p) {
 
 bool ChannelPreferences::wants(Category category) const {
   switch (category) {
-    case Category::Transactional: return transactional;
-    case Category::Marketing: return marketing;
-    case Category::Reminders: return reminders;
+    case Category::Transactional:
+      return transactional;
+    case Category::Marketing:
+      return marketing;
+    case Category::Reminders:
+      return reminders;
   }
   return false;
 }
 
 ChannelPreferences& Preferences::channel(Channel c) {
   switch (c) {
-    case Channel::Email: return email;
-    case Channel::Sms: return sms;
-    case Channel::Push: return push;
-    case Channel::InApp: return inApp;
+    case Channel::Email:
+      return email;
+    case Channel::Sms:
+      return sms;
+    case Channel::Push:
+      return push;
+    case Channel::InApp:
+      return inApp;
   }
   return inApp;
 }
@@ -145,8 +154,8 @@ Preferences parsePreferences(const boost::json::object& body, const std::optiona
       validation.add("channels.inApp.enabled", "in-app carries the receipts: turn its categories off instead");
     if (const auto* email = channels->if_contains("email"); email && email->is_object()) {
       const auto* given = email->as_object().if_contains("address");
-      bool same = !given || (given->is_null() && !address) ||
-                  (given->is_string() && address && given->as_string() == *address);
+      bool same =
+          !given || (given->is_null() && !address) || (given->is_string() && address && given->as_string() == *address);
       if (!same) validation.add("channels.email.address", "is the registration address and cannot be changed here");
     }
     if (const auto* sms = channels->if_contains("sms"); sms && sms->is_object()) {

@@ -12,7 +12,7 @@
 
 namespace boxoffice {
 class Tx;
-}
+}  // namespace boxoffice
 
 namespace boxoffice::notifications {
 

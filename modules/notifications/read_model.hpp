@@ -7,7 +7,7 @@
 
 namespace boxoffice {
 class Tx;
-}
+}  // namespace boxoffice
 
 namespace boxoffice::notifications::read_model {
 

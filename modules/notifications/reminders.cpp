@@ -37,8 +37,8 @@ int Reminders::runOnce() {
                              "AND r.event_id IS NULL GROUP BY e.event_id, b.user_id ORDER BY e.starts_at LIMIT :n",
          soci::use(nowText), soci::use(horizon), soci::use(limit));
     for (const auto& row : rows) {
-      due.push_back({rows::text(row, 0), rows::text(row, 1), rows::text(row, 2), rows::text(row, 3),
-                     rows::text(row, 4), rows::text(row, 5), rows::integer(row, 6)});
+      due.push_back({rows::text(row, 0), rows::text(row, 1), rows::text(row, 2), rows::text(row, 3), rows::text(row, 4),
+                     rows::text(row, 5), rows::integer(row, 6)});
     }
     for (const auto& d : due) {
       tx.exec("INSERT INTO notification_reminders_sent (event_id, user_id, starts_at, sent_at) VALUES (?1, ?2, ?3, ?4)",
@@ -47,9 +47,10 @@ int Reminders::runOnce() {
                   {"venueName", d.venueName},
                   {"venueCity", d.venueCity},
                   {"ticketCount", static_cast<std::int64_t>(d.tickets)}};
-      if (auto start = parseRfc3339(d.startsAt)) v["eventStart"] = DateTime{std::chrono::time_point_cast<std::chrono::seconds>(*start)};
-      service_.notify(tx, Notification{"EventReminder", d.userId, std::move(v),
-                                       "reminder:" + d.eventId + ":" + d.startsAt, ""});
+      if (auto start = parseRfc3339(d.startsAt))
+        v["eventStart"] = DateTime{std::chrono::time_point_cast<std::chrono::seconds>(*start)};
+      service_.notify(
+          tx, Notification{"EventReminder", d.userId, std::move(v), "reminder:" + d.eventId + ":" + d.startsAt, ""});
     }
     return static_cast<int>(due.size());
   });

@@ -12,7 +12,7 @@
 
 namespace boxoffice {
 class Database;
-}
+}  // namespace boxoffice
 
 namespace boxoffice::notifications {
 

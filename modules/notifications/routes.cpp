@@ -44,15 +44,21 @@ Problem invalidToken() {
 
 std::string htmlPage(const std::string& channel, const std::string& category) {
   return "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Unsubscribed</title></head><body>"
-         "<p>You will no longer receive " + category + " notifications by " + channel +
+         "<p>You will no longer receive " +
+         category + " notifications by " + channel +
          ".</p><p>You can turn them on again in your notification preferences.</p></body></html>";
 }
 
 }  // namespace
 
-Routes::Routes(Database& store, NotificationService& service, const UnsubscribeTokens& tokens,
-               RateLimiter& rateLimiter, const Clock& clock, RouteSettings settings)
-    : store_(store), service_(service), tokens_(tokens), rateLimiter_(rateLimiter), clock_(clock), settings_(settings) {}
+Routes::Routes(Database& store, NotificationService& service, const UnsubscribeTokens& tokens, RateLimiter& rateLimiter,
+               const Clock& clock, RouteSettings settings)
+    : store_(store),
+      service_(service),
+      tokens_(tokens),
+      rateLimiter_(rateLimiter),
+      clock_(clock),
+      settings_(settings) {}
 
 void Routes::registerAll(Router& router) {
   const std::string m(kModule);
@@ -71,9 +77,7 @@ void Routes::registerAll(Router& router) {
 
 Response Routes::getPreferences(const Request& /*request*/, RequestContext& ctx) {
   const auto userId = ctx.caller().userId;
-  return store_.write([&](Tx& tx) {
-    return preferencesResponse(loadPreferences(tx, userId), addressOf(tx, userId));
-  });
+  return store_.write([&](Tx& tx) { return preferencesResponse(loadPreferences(tx, userId), addressOf(tx, userId)); });
 }
 
 Response Routes::putPreferences(const Request& request, RequestContext& ctx) {
@@ -162,8 +166,8 @@ Response Routes::announce(const Request& request, RequestContext& ctx) {
       }
     });
   }
-  return Response::json(202, boost::json::serialize(boost::json::object{{"announcementId", announcementId},
-                                                                         {"recipients", recipients}}));
+  return Response::json(
+      202, boost::json::serialize(boost::json::object{{"announcementId", announcementId}, {"recipients", recipients}}));
 }
 
 }  // namespace boxoffice::notifications

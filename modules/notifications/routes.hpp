@@ -20,8 +20,8 @@ class UnsubscribeTokens;
 inline constexpr std::string_view kAnnouncementPolicy = "notifications.announcements";
 
 struct RouteSettings {
-  int announcementBatchSize = 500;        // recipients per transaction
-  int announcementMaxRecipients = 100000; // an event with more buyers gets 409
+  int announcementBatchSize = 500;         // recipients per transaction
+  int announcementMaxRecipients = 100000;  // an event with more buyers gets 409
 };
 
 class Routes {

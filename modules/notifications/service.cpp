@@ -23,10 +23,14 @@ bool hasVariable(const NotificationTypeSpec& spec, std::string_view name) {
 
 std::string addressFor(Channel channel, const Preferences& p, const std::optional<read_model::User>& user) {
   switch (channel) {
-    case Channel::Email: return user ? user->email : std::string();
-    case Channel::Sms: return p.phoneNumber.value_or("");
-    case Channel::Push: return p.deviceTokens.empty() ? std::string() : p.deviceTokens.front();
-    case Channel::InApp: return {};
+    case Channel::Email:
+      return user ? user->email : std::string();
+    case Channel::Sms:
+      return p.phoneNumber.value_or("");
+    case Channel::Push:
+      return p.deviceTokens.empty() ? std::string() : p.deviceTokens.front();
+    case Channel::InApp:
+      return {};
   }
   return {};
 }
@@ -58,8 +62,8 @@ NotificationService::NotificationService(const Renderer& renderer, DeliverySink&
     : renderer_(renderer), sink_(sink), tokens_(tokens), clock_(clock), settings_(std::move(settings)) {}
 
 std::string NotificationService::unsubscribeUrl(const std::string& userId, Channel channel, Category category) const {
-  return settings_.publicBaseUrl + "/api/v1/notifications/unsubscribe?token=" +
-         tokens_.sign({userId, channel, category});
+  return settings_.publicBaseUrl +
+         "/api/v1/notifications/unsubscribe?token=" + tokens_.sign({userId, channel, category});
 }
 
 int NotificationService::notify(Tx& tx, const Notification& n) {

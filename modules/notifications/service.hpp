@@ -34,10 +34,10 @@ class DeliverySink {
 
 // One notification for one user.
 struct Notification {
-  std::string type;            // catalogue.hpp
+  std::string type;  // catalogue.hpp
   std::string userId;
-  Variables variables;         // the type's variables except userName, appName and unsubscribeUrl
-  std::string sourceId;        // the causing message's id (or announcement id, reminder key)
+  Variables variables;   // the type's variables except userName, appName and unsubscribeUrl
+  std::string sourceId;  // the causing message's id (or announcement id, reminder key)
   std::string correlationId;
 };
 
@@ -49,8 +49,8 @@ struct ServiceSettings {
 
 class NotificationService {
  public:
-  NotificationService(const Renderer& renderer, DeliverySink& sink, const UnsubscribeTokens& tokens,
-                      const Clock& clock, ServiceSettings settings);
+  NotificationService(const Renderer& renderer, DeliverySink& sink, const UnsubscribeTokens& tokens, const Clock& clock,
+                      ServiceSettings settings);
   // Returns the deliveries stored (Suppressed ones included).
   int notify(Tx& tx, const Notification& notification);
   std::string unsubscribeUrl(const std::string& userId, Channel channel, Category category) const;

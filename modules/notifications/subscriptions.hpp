@@ -15,16 +15,16 @@ namespace boxoffice::notifications {
 
 struct Subscriptions {
   static constexpr std::string_view module = "notifications";
-  using Subscribes = MessageList<
-      identity::messages::UserRegistered,
-      // Events: the read model (name, organizer, start, venue, status) and the buyers' news.
-      events::messages::EventCreated, events::messages::EventUpdated, events::messages::EventPublished,
-      events::messages::EventCancelled, events::messages::EventDeleted, events::messages::EventCompleted,
-      // Orders: the buyer's news, and buyers per event.
-      orders::messages::OrderCompleted, orders::messages::OrderFailed, orders::messages::OrderCancelled,
-      orders::messages::OrderRefunded,
-      payments::messages::PaymentFailed, payments::messages::PaymentRefunded,
-      inventory::messages::ReservationExpired, inventory::messages::LowInventory, inventory::messages::SoldOut>;
+  using Subscribes =
+      MessageList<identity::messages::UserRegistered,
+                  // Events: the read model (name, organizer, start, venue, status) and the buyers' news.
+                  events::messages::EventCreated, events::messages::EventUpdated, events::messages::EventPublished,
+                  events::messages::EventCancelled, events::messages::EventDeleted, events::messages::EventCompleted,
+                  // Orders: the buyer's news, and buyers per event.
+                  orders::messages::OrderCompleted, orders::messages::OrderFailed, orders::messages::OrderCancelled,
+                  orders::messages::OrderRefunded, payments::messages::PaymentFailed,
+                  payments::messages::PaymentRefunded, inventory::messages::ReservationExpired,
+                  inventory::messages::LowInventory, inventory::messages::SoldOut>;
 };
 
 }  // namespace boxoffice::notifications

@@ -13,8 +13,8 @@ namespace {
 using read_model::Event;
 
 Event eventOf(const events::messages::EventState& s, std::string status) {
-  return {s.eventId,  s.name,          s.organizerId,     s.startsAt, s.endsAt,
-          s.timezone, s.venue.name,    s.venue.city,      std::move(status)};
+  return {s.eventId,  s.name,       s.organizerId, s.startsAt,       s.endsAt,
+          s.timezone, s.venue.name, s.venue.city,  std::move(status)};
 }
 
 TemplateValue dateTime(const std::string& rfc3339) {

@@ -1,8 +1,7 @@
 #include "unsubscribe_tokens.hpp"
 
-#include <sodium.h>
-
 #include <cstring>
+#include <sodium.h>
 #include <stdexcept>
 #include <vector>
 
@@ -41,10 +40,10 @@ UnsubscribeTokens::UnsubscribeTokens(const std::string& secret) {
 }
 
 std::string UnsubscribeTokens::sign(const UnsubscribeClaim& claim) const {
-  std::string payload = claim.userId + "\n" + std::string(toString(claim.channel)) + "\n" +
-                        std::string(toString(claim.category));
-  std::string signedPart = std::string(kKeyId) + "." +
-                           base64url(reinterpret_cast<const unsigned char*>(payload.data()), payload.size());
+  std::string payload =
+      claim.userId + "\n" + std::string(toString(claim.channel)) + "\n" + std::string(toString(claim.category));
+  std::string signedPart =
+      std::string(kKeyId) + "." + base64url(reinterpret_cast<const unsigned char*>(payload.data()), payload.size());
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256(mac, reinterpret_cast<const unsigned char*>(signedPart.data()), signedPart.size(), key_);
   return signedPart + "." + base64url(mac, sizeof mac);
@@ -53,7 +52,8 @@ std::string UnsubscribeTokens::sign(const UnsubscribeClaim& claim) const {
 std::optional<UnsubscribeClaim> UnsubscribeTokens::verify(const std::string& token) const {
   if (token.size() > kMaxTokenLength) return std::nullopt;
   auto lastDot = token.rfind('.');
-  if (lastDot == std::string::npos || token.substr(0, kKeyId.size() + 1) != std::string(kKeyId) + ".") return std::nullopt;
+  if (lastDot == std::string::npos || token.substr(0, kKeyId.size() + 1) != std::string(kKeyId) + ".")
+    return std::nullopt;
   std::string signedPart = token.substr(0, lastDot);
   auto mac = unbase64url(std::string_view(token).substr(lastDot + 1));
   if (!mac || mac->size() != crypto_auth_hmacsha256_BYTES) return std::nullopt;

@@ -78,9 +78,9 @@ TEST_CASE("preferences: defaults, If-Match, every rule, and nobody else's") {
   bad["channels"].as_object()["push"].as_object()["enabled"] = true;
   auto refused = putPreferences(server, user, bad, etag);
   checkProblem(refused, 400);
-  for (const char* field : {"language", "timezone", "frequency", "channels.email.enabled",
-                            "channels.inApp.categories.transactional", "channels.sms.phoneNumber",
-                            "channels.push.deviceTokens"})
+  for (const char* field :
+       {"language", "timezone", "frequency", "channels.email.enabled", "channels.inApp.categories.transactional",
+        "channels.sms.phoneNumber", "channels.push.deviceTokens"})
     CHECK_MESSAGE(hasProblemField(refused, field), field);
 
   auto good = body;
@@ -118,8 +118,8 @@ TEST_CASE("unsubscribe: forged, tampered and other-key tokens are 400, a good on
   checkProblem(server.get("/api/v1/notifications/unsubscribe"), 400, "invalid-unsubscribe-token");
   // Another user's payload under this user's signature.
   auto theirs = unsubscribeToken(kUnsubscribeKey, "someone-else", "email", "marketing");
-  checkProblem(server.get("/api/v1/notifications/unsubscribe?token=" +
-                          theirs.substr(0, theirs.rfind('.')) + good.substr(good.rfind('.'))),
+  checkProblem(server.get("/api/v1/notifications/unsubscribe?token=" + theirs.substr(0, theirs.rfind('.')) +
+                          good.substr(good.rfind('.'))),
                400, "invalid-unsubscribe-token");
 
   auto page = server.get("/api/v1/notifications/unsubscribe?token=" + good);

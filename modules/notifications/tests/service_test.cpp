@@ -1,5 +1,7 @@
 // Triggers → service → deliveries with fake templates and delivery sink, on a real notifications.db;
 // the reminder scheduler on a ManualClock.
+#include "service.hpp"
+
 #include <doctest/doctest.h>
 
 #include "boxoffice/kernel/clock.hpp"
@@ -8,7 +10,6 @@
 #include "preferences.hpp"
 #include "read_model.hpp"
 #include "reminders.hpp"
-#include "service.hpp"
 #include "support/temp_database.hpp"
 #include "triggers.hpp"
 #include "unsubscribe_tokens.hpp"
@@ -175,13 +176,14 @@ TEST_CASE("reasons are words for people") {
 TEST_CASE("reminders go out once per event, user and start, again after a reschedule, never late or cancelled") {
   Fixture f;
   f.registerUser("u1", "u1@example.com");
-  f.publishEvent("soon", "2027-01-11T09:00:00Z");    // 23 h away: due
-  f.publishEvent("later", "2027-01-13T09:00:00Z");   // 3 days away
-  f.publishEvent("past", "2027-01-10T09:00:00Z");    // already started
+  f.publishEvent("soon", "2027-01-11T09:00:00Z");   // 23 h away: due
+  f.publishEvent("later", "2027-01-13T09:00:00Z");  // 3 days away
+  f.publishEvent("past", "2027-01-10T09:00:00Z");   // already started
   f.publishEvent("off", "2027-01-11T08:00:00Z", "Cancelled");
   for (const char* e : {"soon", "later", "past", "off"}) f.buy(std::string("o-") + e, "u1", e);
   Logger log = f.db.log;
-  Reminders reminders(*f.db.db, f.service, f.clock, log, ReminderSettings{std::chrono::hours(24), std::chrono::milliseconds(1000), 1});
+  Reminders reminders(*f.db.db, f.service, f.clock, log,
+                      ReminderSettings{std::chrono::hours(24), std::chrono::milliseconds(1000), 1});
   CHECK(reminders.runOnce() == 1);
   CHECK(reminders.runOnce() == 0);
   CHECK(f.count("EventReminder") == 2);

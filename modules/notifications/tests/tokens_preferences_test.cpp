@@ -1,7 +1,6 @@
 // Unsubscribe tokens (signing, forgery, tampering), preference rules and the digest time.
-#include <doctest/doctest.h>
-
 #include <boost/json.hpp>
+#include <doctest/doctest.h>
 
 #include "boxoffice/kernel/problem.hpp"
 #include "boxoffice/kernel/time.hpp"
@@ -28,7 +27,9 @@ std::vector<std::string> errorFields(const boost::json::object& body) {
 
 boost::json::object defaults() { return toJson(Preferences{}, std::string("a@example.com")); }
 
-bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 std::chrono::sys_seconds at(const char* text) {
   return std::chrono::time_point_cast<std::chrono::seconds>(*parseRfc3339(text));
@@ -44,7 +45,8 @@ TEST_CASE("an unsubscribe token round-trips its user, channel and category") {
   CHECK(claim->userId == "user-1");
   CHECK(toString(claim->channel) == "email");
   CHECK(toString(claim->category) == "marketing");
-  CHECK(token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") == std::string::npos);
+  CHECK(token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") ==
+        std::string::npos);
 }
 
 TEST_CASE("a token signed with another key, truncated, or with any character changed is refused") {
@@ -92,8 +94,8 @@ TEST_CASE("every violated preference rule is named in errors") {
   channels["push"].as_object()["enabled"] = true;
   auto fields = errorFields(body);
   for (const char* f : {"language", "timezone", "frequency", "channels.email.enabled", "channels.email.address",
-                        "channels.inApp.enabled", "channels.inApp.categories.transactional",
-                        "channels.sms.phoneNumber", "channels.push.deviceTokens"})
+                        "channels.inApp.enabled", "channels.inApp.categories.transactional", "channels.sms.phoneNumber",
+                        "channels.push.deviceTokens"})
     CHECK_MESSAGE(has(fields, f), f);
 }
 
