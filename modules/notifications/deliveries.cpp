@@ -1,27 +1,509 @@
-// Placeholder until the delivery side lands (owned by the delivery part).
 #include "deliveries.hpp"
 
-#include <stdexcept>
+#include <algorithm>
+#include <boost/json.hpp>
+#include <map>
 
+#include "boxoffice/kernel/background_worker.hpp"
+#include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/config.hpp"
+#include "boxoffice/kernel/context.hpp"
+#include "boxoffice/kernel/db.hpp"
+#include "boxoffice/kernel/ids.hpp"
+#include "boxoffice/kernel/json.hpp"
+#include "boxoffice/kernel/log.hpp"
+#include "boxoffice/kernel/message_json.hpp"
+#include "boxoffice/kernel/metrics.hpp"
+#include "boxoffice/kernel/paging.hpp"
+#include "boxoffice/kernel/problem.hpp"
+#include "boxoffice/kernel/router.hpp"
+#include "boxoffice/kernel/time.hpp"
+#include "boxoffice/notifications/messages.hpp"
+#include "delivery_store.hpp"
+#include "providers.hpp"
 
 namespace boxoffice::notifications {
 
-std::vector<ConfigKey> deliveryConfigKeys() { return {}; }
+namespace {
 
-struct Deliveries::State {};
+constexpr std::size_t kMaxAddress = 512;  // a push token is ≤ 512; an email address ≤ 320
 
-Deliveries::Deliveries(Database& /*store*/, const Templates& /*templates*/, const Config& /*config*/,
-                       const Clock& /*clock*/, const Logger& /*log*/, Metrics& /*metrics*/)
-    : state_(std::make_unique<State>()) {}
-Deliveries::~Deliveries() = default;
+std::string rfc(std::int64_t ms) { return formatRfc3339(fromUnixMillis(ms)); }
 
-bool Deliveries::enqueue(Tx& /*tx*/, const NewDelivery& /*delivery*/) {
-  throw std::logic_error("deliveries are not built yet");
+// a***@example.com, +49******12: enough to tell deliveries apart in a log, never the address.
+std::string maskAddress(const std::string& address) {
+  if (address.empty()) return "";
+  auto at = address.find('@');
+  if (at != std::string::npos) return address.substr(0, 1) + "***" + address.substr(at);
+  if (address.size() <= 4) return "****";
+  return address.substr(0, 3) + "***" + address.substr(address.size() - 2);
 }
 
-void Deliveries::registerRoutes(Router& /*router*/) {}
-void Deliveries::start() {}
-void Deliveries::stop() {}
+std::string causationOf(const std::string& source) { return isUuid(source) ? source : std::string(); }
+
+}  // namespace
+
+std::vector<ConfigKey> deliveryConfigKeys() {
+  using T = ConfigType;
+  return {
+      {"notifications.smtp.host", T::String, "",
+       "SMTP server for email. Empty: email goes to the simulated provider (recorded in notifications.db, a warning "
+       "at start)."},
+      {"notifications.smtp.port", T::Int, 25, "SMTP server port.", 1, 65535},
+      {"notifications.smtp.security", T::String, "starttls",
+       "none (plain SMTP), starttls (STARTTLS required) or tls (implicit TLS, smtps)."},
+      {"notifications.smtp.username", T::String, "", "SMTP AUTH user name; empty: no authentication."},
+      {"notifications.smtp.password", T::String, "", "SMTP AUTH password (a secret: environment or file).", 0,
+       INT64_MAX, true},
+      {"notifications.smtp.from", T::String, "boxoffice@localhost",
+       "From address of every email; its domain names the Message-ID."},
+      {"notifications.smtp.connectTimeoutMs", T::Int, 5000, "SMTP connect timeout.", 100, 600000},
+      {"notifications.smtp.timeoutMs", T::Int, 30000, "Whole SMTP send timeout (one email).", 100, 600000},
+      {"notifications.retry.baseMs", T::Int, 30000, "First retry delay of a failed send; doubles each attempt.", 1,
+       86400000},
+      {"notifications.retry.maxMs", T::Int, 3600000, "Longest retry delay.", 1, 86400000},
+      {"notifications.retry.maxAttempts", T::Int, 8, "Attempts before a delivery is Failed.", 1, 100},
+      {"notifications.sender.batchSize", T::Int, 50, "Deliveries the sender takes per round.", 1, 1000},
+      {"notifications.sender.pollMs", T::Int, 1000, "How often the sender looks for due deliveries and digests.", 10,
+       600000},
+      {"notifications.digest.maxEntries", T::Int, 20, "Entries listed in one digest; more are summarized as a count.",
+       1, 200},
+      {"notifications.digest.appName", T::String, "boxoffice", "The application name a digest shows."},
+  };
+}
+
+struct Deliveries::State {
+  Database& db;
+  const Templates& templates;
+  const Clock& clock;
+  Logger log;
+  Metrics& metrics;
+  SmtpSettings smtp;
+  std::int64_t baseMs, maxMs;
+  int maxAttempts, batchSize, maxEntries;
+  std::chrono::milliseconds poll;
+  std::string appName;
+  // Per channel; used only by the sender thread (the SMTP provider keeps one connection).
+  std::map<std::string, std::unique_ptr<Provider>, std::less<>> providers;
+  std::unique_ptr<BackgroundWorker> worker;
+  bool started = false;
+
+  State(Database& d, const Templates& t, const Config& config, const Clock& c, const Logger& l, Metrics& m)
+      : db(d), templates(t), clock(c), log(l), metrics(m) {
+    smtp.host = config.getString("notifications.smtp.host");
+    smtp.port = static_cast<int>(config.getInt("notifications.smtp.port"));
+    smtp.security = config.getString("notifications.smtp.security");
+    if (smtp.security != "none" && smtp.security != "starttls" && smtp.security != "tls")
+      throw ConfigError("notifications.smtp.security must be none, starttls or tls");
+    smtp.username = config.getString("notifications.smtp.username");
+    smtp.password = config.getString("notifications.smtp.password");
+    smtp.from = config.getString("notifications.smtp.from");
+    smtp.connectTimeoutMs = static_cast<long>(config.getInt("notifications.smtp.connectTimeoutMs"));
+    smtp.timeoutMs = static_cast<long>(config.getInt("notifications.smtp.timeoutMs"));
+    baseMs = config.getInt("notifications.retry.baseMs");
+    maxMs = config.getInt("notifications.retry.maxMs");
+    maxAttempts = static_cast<int>(config.getInt("notifications.retry.maxAttempts"));
+    batchSize = static_cast<int>(config.getInt("notifications.sender.batchSize"));
+    poll = std::chrono::milliseconds(config.getInt("notifications.sender.pollMs"));
+    maxEntries = static_cast<int>(config.getInt("notifications.digest.maxEntries"));
+    appName = config.getString("notifications.digest.appName");
+    for (auto channel : {"email", "sms", "push"}) providers[channel] = std::make_unique<SimulatedProvider>();
+    if (!smtp.host.empty()) providers["email"] = std::make_unique<SmtpProvider>(smtp);
+    worker = std::make_unique<BackgroundWorker>("notifications-sender", clock, log, [this] { return step(); });
+  }
+
+  std::int64_t backoff(int attempts) const {
+    std::int64_t delay = baseMs;
+    for (int i = 1; i < attempts && delay < maxMs; ++i) delay *= 2;
+    return std::min(delay, maxMs);
+  }
+
+  void publishSent(Tx& tx, const store::DeliveryRow& row, std::int64_t now) {
+    messages::NotificationSent sent{row.id,      row.userId,          row.type,     row.channel,
+                                    row.variant, row.sourceMessageId, row.attempts, rfc(now)};
+    tx.publish(sent, row.correlationId, causationOf(row.sourceMessageId));
+  }
+  void publishFailed(Tx& tx, const store::DeliveryRow& row, const std::string& error, std::int64_t now) {
+    messages::NotificationFailed failed{row.id,       row.userId, row.type, row.channel, row.sourceMessageId,
+                                        row.attempts, error,      rfc(now)};
+    tx.publish(failed, row.correlationId, causationOf(row.sourceMessageId));
+  }
+
+  // A digest's members follow it: Sent with it, or Failed with it.
+  void settleMembers(Tx& tx, const store::DeliveryRow& digest, bool sent, const std::string& error, std::int64_t now) {
+    if (digest.type != "Digest") return;
+    auto members = store::digestMembers(tx.sql(), digest.id);
+    for (auto& member : members) {
+      if (member.status != "Queued") continue;
+      if (sent) {
+        store::markSent(tx, member.id, now);
+        publishSent(tx, member, now);
+      } else {
+        store::markFailed(tx, member.id, "digest-failed: " + error);
+        publishFailed(tx, member, "digest-failed: " + error, now);
+      }
+    }
+  }
+
+  void failInterrupted() {
+    auto rows = db.read([](soci::session& sql) { return store::interrupted(sql); });
+    if (rows.empty()) return;
+    auto now = clock.nowMillis();
+    db.write([&](Tx& tx) {
+      for (auto& row : rows) {
+        store::markFailed(tx, row.id, "interrupted-while-sending");
+        publishFailed(tx, row, "interrupted-while-sending", now);
+        settleMembers(tx, row, false, "interrupted-while-sending", now);
+      }
+    });
+    for (auto& row : rows)
+      log.warn("delivery interrupted while sending: failed, not re-sent (an Admin may retry it)",
+               {{"deliveryId", row.id}, {"channel", row.channel}, {"to", maskAddress(row.address)}});
+  }
+
+  Provider& providerFor(const std::string& channel) {
+    auto found = providers.find(channel);
+    return found != providers.end() ? *found->second : *providers.at("sms");  // unknown: simulated
+  }
+
+  void sendOne(const std::string& id) {
+    auto start = clock.nowMillis();
+    bool claimed = db.write([&](Tx& tx) { return store::claim(tx, id, start); });  // committed before the send
+    if (!claimed) return;
+    auto row = db.read([&](soci::session& sql) { return store::find(sql, id); });
+    if (!row) return;
+    auto& provider = providerFor(row->channel);
+    auto error = provider.send(Outgoing{row->id, row->channel, row->address, row->subject, row->text, row->html,
+                                        row->language, row->unsubscribeUrl, clock.nowMillis() / 1000});
+    auto now = clock.nowMillis();
+    db.write([&](Tx& tx) {
+      if (!error) {
+        if (provider.simulated()) store::recordSimulated(tx, *row, now);
+        store::markSent(tx, row->id, now);
+        publishSent(tx, *row, now);
+        settleMembers(tx, *row, true, "", now);
+      } else if (row->attempts >= maxAttempts) {
+        store::markFailed(tx, row->id, *error);
+        publishFailed(tx, *row, *error, now);
+        settleMembers(tx, *row, false, *error, now);
+      } else {
+        store::scheduleRetry(tx, row->id, now + backoff(row->attempts), *error);
+      }
+    });
+    metrics.increment("boxoffice_notifications_sends_total",
+                      {{"channel", row->channel}, {"outcome", error ? "error" : "sent"}});
+    if (error)
+      log.warn("notification send failed", {{"deliveryId", row->id},
+                                            {"channel", row->channel},
+                                            {"to", maskAddress(row->address)},
+                                            {"attempt", row->attempts},
+                                            {"error", *error}});
+  }
+
+  void formDigests(std::int64_t now) {
+    const auto limit = batchSize * maxEntries;
+    auto rows = db.read([&](soci::session& sql) { return store::dueDigestRows(sql, now, limit); });
+    std::size_t i = 0;
+    while (i < rows.size()) {
+      std::size_t end = i;
+      while (end < rows.size() && rows[end].userId == rows[i].userId && rows[end].channel == rows[i].channel) ++end;
+      // The limit may have cut the last group: leave it whole for the next round (one digest per
+      // user and channel), unless it is the only group (then its rest follows in a second digest).
+      if (end == rows.size() && static_cast<int>(rows.size()) == limit && i > 0) break;
+      formDigest(std::vector<store::DeliveryRow>(rows.begin() + i, rows.begin() + end), now);
+      i = end;
+    }
+  }
+
+  void formDigest(const std::vector<store::DeliveryRow>& held, std::int64_t now) {
+    const auto& latest = held.back();
+    std::string entries, unsubscribe;
+    for (std::size_t k = 0; k < held.size(); ++k) {
+      if (unsubscribe.empty()) unsubscribe = held[k].unsubscribeUrl;
+      if (k < static_cast<std::size_t>(maxEntries)) entries += "- " + held[k].subject + "\n";
+    }
+    if (held.size() > static_cast<std::size_t>(maxEntries))
+      entries += "+ " + std::to_string(held.size() - maxEntries) + "\n";
+    Variables vars{{"count", static_cast<std::int64_t>(held.size())},
+                   {"entries", entries},
+                   {"userName", latest.userName},
+                   {"appName", appName},
+                   {"unsubscribeUrl", unsubscribe}};
+    auto channel = parseChannel(latest.channel).value_or(Channel::Email);
+    std::optional<Rendered> content;
+    std::string renderError;
+    try {
+      content = templates.render("Digest", channel, Reader{latest.userId, latest.language, latest.timezone}, vars);
+    } catch (const std::exception& e) {
+      renderError = std::string("digest-render-failed: ") + e.what();
+    }
+    db.write([&](Tx& tx) {
+      if (!content) {
+        for (const auto& row : held) {
+          store::markFailed(tx, row.id, renderError);
+          publishFailed(tx, row, renderError, now);
+        }
+        return;
+      }
+      store::DeliveryRow digest;
+      digest.id = newUuid();
+      digest.sourceMessageId = "digest:" + digest.id;
+      digest.correlationId = digest.id;
+      digest.userId = latest.userId;
+      digest.type = "Digest";
+      digest.category = "marketing";
+      digest.channel = latest.channel;
+      digest.status = "Queued";
+      digest.address = latest.address;
+      digest.language = content->language;
+      digest.timezone = latest.timezone;
+      digest.userName = latest.userName;
+      digest.subject = content->subject;
+      digest.text = content->text;
+      digest.html = content->html;
+      digest.variant = content->variant;
+      digest.unsubscribeUrl = unsubscribe;
+      digest.nextAttemptAt = now;
+      digest.createdAt = now;
+      store::insert(tx, digest);
+      for (const auto& row : held)
+        tx.exec("UPDATE notification_deliveries SET digest_id = ?2 WHERE id = ?1 AND digest_id IS NULL", row.id,
+                digest.id);
+    });
+    if (!content) log.error("digest could not be written", {{"userId", latest.userId}, {"error", renderError}});
+  }
+
+  std::optional<std::chrono::milliseconds> step() {
+    auto now = clock.nowMillis();
+    formDigests(now);
+    auto due = db.read([&](soci::session& sql) { return store::dueIds(sql, now, batchSize); });
+    for (const auto& id : due) {
+      if (worker->stopping()) break;
+      sendOne(id);
+    }
+    if (static_cast<int>(due.size()) == batchSize) return std::chrono::milliseconds(0);
+    // Sleep until the next retry or digest is due (a new delivery wakes the worker anyway).
+    auto next = db.read([](soci::session& sql) { return store::nextDue(sql); });
+    if (!next) return poll;
+    auto wait = std::chrono::milliseconds(std::max<std::int64_t>(0, *next - clock.nowMillis()));
+    return std::min(wait, poll);
+  }
+};
+
+Deliveries::Deliveries(Database& store, const Templates& templates, const Config& config, const Clock& clock,
+                       const Logger& log, Metrics& metrics)
+    : state_(std::make_unique<State>(store, templates, config, clock, log, metrics)) {}
+
+Deliveries::~Deliveries() { stop(); }
+
+bool Deliveries::enqueue(Tx& tx, const NewDelivery& d) {
+  auto& s = *state_;
+  auto now = s.clock.nowMillis();
+  store::DeliveryRow row;
+  row.id = newUuid();
+  row.sourceMessageId = d.sourceMessageId;
+  row.correlationId = d.correlationId;
+  row.userId = d.reader.userId;
+  row.type = d.type;
+  row.category = std::string(toString(d.category));
+  row.channel = std::string(toString(d.channel));
+  row.address = d.address;
+  row.language = d.content.language.empty() ? d.reader.language : d.content.language;
+  row.timezone = d.reader.timezone;
+  row.userName = d.userName;
+  row.subject = d.content.subject;
+  row.text = d.content.text;
+  row.html = d.content.html;
+  row.variant = d.content.variant;
+  row.unsubscribeUrl = d.unsubscribeUrl;
+  row.createdAt = now;
+  const bool inApp = d.channel == Channel::InApp;
+  if (d.suppressedBecause) {
+    row.status = "Suppressed";
+    row.lastError = *d.suppressedBecause;
+  } else if (!inApp && d.address.empty()) {
+    row.status = "Suppressed";
+    row.lastError = "no-address";
+  } else if (d.address.size() > kMaxAddress) {
+    row.status = "Suppressed";
+    row.lastError = "address-too-long";
+    row.address.resize(kMaxAddress);
+  } else if (inApp) {
+    // The in-app notification is the stored row itself: delivered once committed.
+    row.status = "Sent";
+    row.sentAt = now;
+  } else {
+    row.status = "Queued";
+    row.nextAttemptAt = now;
+    if (d.digestAt)
+      row.digestAt = std::chrono::duration_cast<std::chrono::milliseconds>(d.digestAt->time_since_epoch()).count();
+  }
+  if (!store::insert(tx, row)) return false;
+  if (row.status == "Sent") s.publishSent(tx, row, now);
+  if (row.status == "Queued") tx.afterCommit([&s] { s.worker->wake(); });
+  return true;
+}
+
+namespace {
+
+boost::json::value optTime(const std::optional<std::int64_t>& ms) {
+  return ms ? boost::json::value(rfc(*ms)) : boost::json::value(nullptr);
+}
+
+boost::json::object inAppJson(const store::DeliveryRow& r) {
+  return {{"id", r.id},
+          {"type", r.type},
+          {"title", r.subject},
+          {"body", r.text},
+          {"createdAt", rfc(r.createdAt)},
+          {"readAt", optTime(r.readAt)}};
+}
+
+boost::json::object deliveryJson(const store::DeliveryRow& r) {
+  boost::json::object out{
+      {"id", r.id},
+      {"userId", r.userId},
+      {"type", r.type},
+      {"channel", r.channel},
+      {"category", r.category},
+      {"status", r.status},
+      {"attempts", r.attempts},
+      {"lastError", r.lastError.empty() ? boost::json::value(nullptr) : boost::json::value(r.lastError)},
+      {"variant", r.variant},
+      {"language", r.language},
+      {"sourceMessageId", r.sourceMessageId},
+      {"correlationId", r.correlationId},
+      {"createdAt", rfc(r.createdAt)},
+      {"sentAt", optTime(r.sentAt)},
+      {"nextAttemptAt", r.status == "Queued" ? optTime(r.nextAttemptAt) : boost::json::value(nullptr)},
+      {"digestAt", optTime(r.digestAt)},
+      {"digestId", r.digestId.empty() ? boost::json::value(nullptr) : boost::json::value(r.digestId)}};
+  return out;
+}
+
+Problem notificationNotFound() { return Problem::notFound("No such notification."); }
+
+}  // namespace
+
+void Deliveries::registerRoutes(Router& router) {
+  using http::Method;
+  using http::Request;
+  using http::Response;
+  auto& s = *state_;
+  const std::string m = "notifications";
+
+  router.add(Method::Get, "/api/v1/notifications", m, Access::authenticated(),
+             [&s](const Request& request, RequestContext& ctx) {
+               json::Validation validation;
+               bool unread = false;
+               if (auto u = request.queryParam("unread")) {
+                 if (*u == "true")
+                   unread = true;
+                 else if (*u != "false")
+                   validation.add("unread", "must be true or false");
+               }
+               auto page = parsePageRequest(request);
+               validation.throwIfAny();
+               std::int64_t total = 0;
+               auto rows = s.db.read(
+                   [&](soci::session& sql) { return store::inApp(sql, ctx.caller().userId, unread, page, total); });
+               boost::json::array items;
+               for (const auto& r : rows) items.push_back(inAppJson(r));
+               return Response::json(200, json::serialize(pageEnvelope(std::move(items), page, total)));
+             });
+
+  router.add(Method::Post, "/api/v1/notifications/{id}/read", m, Access::authenticated(),
+             [&s](const Request& request, RequestContext& ctx) {
+               const auto& id = request.param("id");
+               if (!isUuid(id)) throw notificationNotFound();
+               const auto& user = ctx.caller().userId;
+               auto now = s.clock.nowMillis();
+               s.db.write([&](Tx& tx) {
+                 tx.exec(
+                     "UPDATE notification_deliveries SET read_at = ?3 WHERE id = ?1 AND user_id = ?2 AND "
+                     "channel = 'inApp' AND status = 'Sent' AND read_at IS NULL",
+                     id, user, now);
+               });
+               auto row = s.db.read([&](soci::session& sql) { return store::find(sql, id); });
+               // Another user's notification is not there for them (404, never 403).
+               if (!row || row->userId != user || row->channel != "inApp" || row->status != "Sent")
+                 throw notificationNotFound();
+               return Response::json(200, json::serialize(inAppJson(*row)));
+             });
+
+  router.add(Method::Get, "/api/v1/admin/notifications/deliveries", m,
+             Access::require(auth::Permission::NotificationsSend), [&s](const Request& request, RequestContext&) {
+               json::Validation validation;
+               store::Filter filter;
+               if (auto v = request.queryParam("status")) {
+                 if (!parseDeliveryStatus(*v)) validation.add("status", "must be Queued, Sent, Failed or Suppressed");
+                 filter.status = v;
+               }
+               if (auto v = request.queryParam("channel")) {
+                 if (!parseChannel(*v)) validation.add("channel", "must be email, sms, push or inApp");
+                 filter.channel = v;
+               }
+               if (auto v = request.queryParam("type")) {
+                 if (v->empty() || v->size() > 64) validation.add("type", "must be 1-64 characters");
+                 filter.type = v;
+               }
+               if (auto v = request.queryParam("userId")) {
+                 if (v->empty() || v->size() > 128) validation.add("userId", "must be 1-128 characters");
+                 filter.userId = v;
+               }
+               auto page = parsePageRequest(request);
+               validation.throwIfAny();
+               std::int64_t total = 0;
+               auto rows = s.db.read([&](soci::session& sql) { return store::list(sql, filter, page, total); });
+               boost::json::array items;
+               for (const auto& r : rows) items.push_back(deliveryJson(r));
+               return Response::json(200, json::serialize(pageEnvelope(std::move(items), page, total)));
+             });
+
+  router.add(Method::Post, "/api/v1/admin/notifications/deliveries/{id}/retry", m,
+             Access::require(auth::Permission::NotificationsSend), [&s](const Request& request, RequestContext&) {
+               const auto& id = request.param("id");
+               if (!isUuid(id)) throw Problem::notFound("No such delivery.");
+               auto now = s.clock.nowMillis();
+               auto outcome = s.db.write([&](Tx& tx) {
+                 auto row = store::find(tx.sql(), id);
+                 if (!row) return 404;
+                 if (row->status != "Failed") return 409;
+                 // A member of a failed digest goes back to its own queue (the next digest takes it);
+                 // a retried digest takes its members back with it.
+                 tx.exec(
+                     "UPDATE notification_deliveries SET status = 'Queued', attempts = 0, next_attempt_at = ?2, "
+                     "sending_since = NULL, last_error = '', digest_id = NULL WHERE id = ?1",
+                     id, now);
+                 if (row->type == "Digest")
+                   tx.exec(
+                       "UPDATE notification_deliveries SET status = 'Queued', last_error = '' WHERE digest_id = ?1 "
+                       "AND status = 'Failed'",
+                       id);
+                 tx.afterCommit([&s] { s.worker->wake(); });
+                 return 200;
+               });
+               if (outcome == 404) throw Problem::notFound("No such delivery.");
+               if (outcome == 409)
+                 throw Problem::conflict("delivery-not-failed", "Delivery is not Failed",
+                                         "Only a Failed delivery can be retried.");
+               auto row = s.db.read([&](soci::session& sql) { return store::find(sql, id); });
+               return Response::json(200, json::serialize(deliveryJson(*row)));
+             });
+}
+
+void Deliveries::start() {
+  auto& s = *state_;
+  if (s.started) return;
+  s.started = true;
+  if (s.smtp.host.empty())
+    s.log.warn("notifications.smtp.host is empty: email goes to the simulated provider (recorded, not sent)");
+  s.failInterrupted();
+  s.worker->start();
+}
+
+void Deliveries::stop() {
+  if (state_ && state_->worker) state_->worker->stop();
+}
 
 }  // namespace boxoffice::notifications
