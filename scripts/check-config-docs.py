@@ -17,7 +17,8 @@ from pathlib import Path
 
 # Masked by `boxoffice config` and kept out of the file (they come from the environment).
 SECRET_KEYS = {"auth.jwtSecret", "payments.cardFingerprintKey", "payments.webhookSecrets.stripe",
-               "payments.webhookSecrets.paypal", "payments.webhookSecrets.bank", "notifications.smtp.password"}
+               "payments.webhookSecrets.paypal", "payments.webhookSecrets.bank", "notifications.smtp.password",
+               "notifications.unsubscribeKey"}
 
 
 def flatten(obj, prefix=""):

@@ -22,9 +22,11 @@
 #include "boxoffice/identity/messages.hpp"
 #include "boxoffice/inventory/messages.hpp"
 #include "boxoffice/kernel/message_json.hpp"
+#include "boxoffice/notifications/messages.hpp"
 #include "boxoffice/orders/messages.hpp"
 #include "boxoffice/payments/messages.hpp"
 #include "inventory/subscriptions.hpp"
+#include "notifications/subscriptions.hpp"
 #include "orders/subscriptions.hpp"
 #include "payments/subscriptions.hpp"
 
@@ -36,10 +38,12 @@ using namespace boxoffice;
 // fails if a messages.hpp exists whose module is missing from the catalogue.
 using Contracts =
     MessageList<identity::messages::Messaging, events::messages::Messaging, inventory::messages::Messaging,
-                payments::messages::Messaging, orders::messages::Messaging>;
+                payments::messages::Messaging, orders::messages::Messaging,
+                notifications::messages::Messaging>;
 // Every module that subscribes to messages (modules/<m>/subscriptions.hpp). A new subscriber adds
 // its list here.
-using SubscriptionLists = MessageList<inventory::Subscriptions, payments::Subscriptions, orders::Subscriptions>;
+using SubscriptionLists = MessageList<inventory::Subscriptions, payments::Subscriptions, orders::Subscriptions,
+                                      notifications::Subscriptions>;
 // Every module that sends commands (its private `Sends`, next to its Subscriptions).
 using SendLists = MessageList<orders::Sends>;
 

@@ -1,0 +1,67 @@
+#include "read_model.hpp"
+
+#include "boxoffice/kernel/db.hpp"
+
+namespace boxoffice::notifications::read_model {
+
+void saveUser(Tx& tx, const User& user) {
+  tx.exec(
+      "INSERT INTO notification_users (user_id, email, display_name) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, display_name = excluded.display_name",
+      user.userId, user.email, user.displayName);
+}
+
+std::optional<User> findUser(Tx& tx, const std::string& userId) {
+  User user;
+  user.userId = userId;
+  tx.sql() << "SELECT email, display_name FROM notification_users WHERE user_id = :id", soci::into(user.email),
+      soci::into(user.displayName), soci::use(userId);
+  if (!tx.sql().got_data()) return std::nullopt;
+  return user;
+}
+
+void saveEvent(Tx& tx, const Event& e) {
+  tx.exec(
+      "INSERT INTO notification_events (event_id, name, organizer_id, starts_at, ends_at, timezone, venue_name, "
+      "venue_city, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (event_id) DO UPDATE SET "
+      "name = excluded.name, organizer_id = excluded.organizer_id, starts_at = excluded.starts_at, "
+      "ends_at = excluded.ends_at, timezone = excluded.timezone, venue_name = excluded.venue_name, "
+      "venue_city = excluded.venue_city, status = excluded.status",
+      e.eventId, e.name, e.organizerId, e.startsAt, e.endsAt, e.timezone, e.venueName, e.venueCity, e.status);
+}
+
+std::optional<Event> findEvent(Tx& tx, const std::string& eventId) {
+  Event e;
+  e.eventId = eventId;
+  tx.sql() << "SELECT name, organizer_id, starts_at, ends_at, timezone, venue_name, venue_city, status "
+              "FROM notification_events WHERE event_id = :id",
+      soci::into(e.name), soci::into(e.organizerId), soci::into(e.startsAt), soci::into(e.endsAt),
+      soci::into(e.timezone), soci::into(e.venueName), soci::into(e.venueCity), soci::into(e.status),
+      soci::use(eventId);
+  if (!tx.sql().got_data()) return std::nullopt;
+  return e;
+}
+
+void addOrder(Tx& tx, const std::string& orderId, const std::string& eventId, const std::string& userId,
+              int ticketCount) {
+  tx.exec(
+      "INSERT INTO notification_buyers (order_id, event_id, user_id, ticket_count) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT (order_id) DO NOTHING",
+      orderId, eventId, userId, static_cast<std::int64_t>(ticketCount));
+}
+
+void removeOrder(Tx& tx, const std::string& orderId) {
+  tx.exec("DELETE FROM notification_buyers WHERE order_id = ?1", orderId);
+}
+
+std::vector<Buyer> buyersOf(Tx& tx, const std::string& eventId) {
+  std::vector<Buyer> out;
+  soci::rowset<soci::row> rows =
+      (tx.sql().prepare << "SELECT user_id, SUM(ticket_count) FROM notification_buyers WHERE event_id = :id "
+                           "GROUP BY user_id ORDER BY user_id",
+       soci::use(eventId));
+  for (const auto& row : rows) out.push_back({rows::text(row, 0), static_cast<int>(rows::integer(row, 1))});
+  return out;
+}
+
+}  // namespace boxoffice::notifications::read_model

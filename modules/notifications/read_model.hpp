@@ -1,0 +1,49 @@
+#pragma once
+// The module's own picture of users, events and buyers, kept from messages (never by asking
+// another module), read and written in the caller's transaction.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace boxoffice {
+class Tx;
+}  // namespace boxoffice
+
+namespace boxoffice::notifications::read_model {
+
+struct User {
+  std::string userId;
+  std::string email;
+  std::string displayName;
+};
+
+struct Event {
+  std::string eventId;
+  std::string name;
+  std::string organizerId;
+  std::string startsAt;  // RFC 3339 UTC
+  std::string endsAt;
+  std::string timezone;
+  std::string venueName;
+  std::string venueCity;
+  std::string status;  // Draft | Published | Cancelled | Completed | Deleted
+};
+
+struct Buyer {
+  std::string userId;
+  int ticketCount = 0;  // over all of the user's completed orders for the event
+};
+
+void saveUser(Tx& tx, const User& user);
+std::optional<User> findUser(Tx& tx, const std::string& userId);
+
+void saveEvent(Tx& tx, const Event& event);
+std::optional<Event> findEvent(Tx& tx, const std::string& eventId);
+
+void addOrder(Tx& tx, const std::string& orderId, const std::string& eventId, const std::string& userId,
+              int ticketCount);
+void removeOrder(Tx& tx, const std::string& orderId);
+// Every user holding tickets for the event, in user id order.
+std::vector<Buyer> buyersOf(Tx& tx, const std::string& eventId);
+
+}  // namespace boxoffice::notifications::read_model

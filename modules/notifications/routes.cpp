@@ -1,0 +1,173 @@
+#include "routes.hpp"
+
+#include <boost/json.hpp>
+
+#include "boxoffice/kernel/clock.hpp"
+#include "boxoffice/kernel/context.hpp"
+#include "boxoffice/kernel/db.hpp"
+#include "boxoffice/kernel/ids.hpp"
+#include "boxoffice/kernel/json.hpp"
+#include "boxoffice/kernel/preconditions.hpp"
+#include "boxoffice/kernel/problem.hpp"
+#include "boxoffice/kernel/rate_limit.hpp"
+#include "boxoffice/kernel/route_binding.hpp"
+#include "boxoffice/kernel/router.hpp"
+#include "boxoffice/kernel/time.hpp"
+#include "preferences.hpp"
+#include "read_model.hpp"
+#include "unsubscribe_tokens.hpp"
+
+namespace boxoffice::notifications {
+
+namespace {
+
+using http::Method;
+using http::Request;
+using http::Response;
+constexpr std::string_view kModule = "notifications";
+
+Response preferencesResponse(const Preferences& p, const std::optional<std::string>& address) {
+  return Response::json(200, boost::json::serialize(toJson(p, address))).with("ETag", etagOf(p.version));
+}
+
+std::optional<std::string> addressOf(Tx& tx, const std::string& userId) {
+  auto user = read_model::findUser(tx, userId);
+  if (!user || user->email.empty()) return std::nullopt;
+  return user->email;
+}
+
+Problem invalidToken() {
+  return Problem(400, "invalid-unsubscribe-token", "Invalid unsubscribe link.",
+                 "This unsubscribe link is not valid. Use the link from a recent email, or change your preferences "
+                 "after signing in.");
+}
+
+std::string htmlPage(const std::string& channel, const std::string& category) {
+  return "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Unsubscribed</title></head><body>"
+         "<p>You will no longer receive " +
+         category + " notifications by " + channel +
+         ".</p><p>You can turn them on again in your notification preferences.</p></body></html>";
+}
+
+}  // namespace
+
+Routes::Routes(Database& store, NotificationService& service, const UnsubscribeTokens& tokens, RateLimiter& rateLimiter,
+               const Clock& clock, RouteSettings settings)
+    : store_(store),
+      service_(service),
+      tokens_(tokens),
+      rateLimiter_(rateLimiter),
+      clock_(clock),
+      settings_(settings) {}
+
+void Routes::registerAll(Router& router) {
+  const std::string m(kModule);
+  router.add(Method::Get, "/api/v1/notifications/preferences", m, Access::authenticated(),
+             bindRoute(this, &Routes::getPreferences));
+  router.add(Method::Put, "/api/v1/notifications/preferences", m, Access::authenticated(),
+             bindRoute(this, &Routes::putPreferences));
+  // The token is the credential: mail clients follow the link (or POST, RFC 8058) without a login.
+  router.add(Method::Get, "/api/v1/notifications/unsubscribe", m, Access::anyone(),
+             bindRoute(this, &Routes::unsubscribe));
+  router.add(Method::Post, "/api/v1/notifications/unsubscribe", m, Access::anyone(),
+             bindRoute(this, &Routes::unsubscribe));
+  router.add(Method::Post, "/api/v1/events/{id}/announcements", m, Access::authenticated(),
+             bindRoute(this, &Routes::announce));
+}
+
+Response Routes::getPreferences(const Request& /*request*/, RequestContext& ctx) {
+  const auto userId = ctx.caller().userId;
+  return store_.write([&](Tx& tx) { return preferencesResponse(loadPreferences(tx, userId), addressOf(tx, userId)); });
+}
+
+Response Routes::putPreferences(const Request& request, RequestContext& ctx) {
+  auto ifMatch = IfMatch::required(request, "Send If-Match with the preferences' ETag (from GET).");
+  auto body = json::parseObjectBody(request);
+  const auto userId = ctx.caller().userId;
+  const auto now = formatRfc3339(clock_.now());
+  return store_.write([&](Tx& tx) {
+    auto current = loadPreferences(tx, userId);
+    if (!ifMatch.matches(current.version)) throw Problem::preconditionFailed();
+    auto address = addressOf(tx, userId);
+    auto wanted = parsePreferences(body, address);
+    wanted.version = current.version;
+    return preferencesResponse(savePreferences(tx, userId, std::move(wanted), now), address);
+  });
+}
+
+Response Routes::unsubscribe(const Request& request, RequestContext& /*ctx*/) {
+  if (request.method == Method::Post && request.body.find("List-Unsubscribe=One-Click") == std::string::npos)
+    throw Problem::badRequest("The body must be List-Unsubscribe=One-Click (RFC 8058).");
+  auto token = request.queryParam("token");
+  if (!token) throw invalidToken();
+  auto claim = tokens_.verify(*token);
+  if (!claim || claim->category == Category::Transactional) throw invalidToken();
+  const auto now = formatRfc3339(clock_.now());
+  store_.write([&](Tx& tx) { turnOff(tx, claim->userId, claim->channel, claim->category, now); });
+  const std::string channel(toString(claim->channel)), category(toString(claim->category));
+  auto accept = request.header("Accept");
+  if (request.method == Method::Post || (accept && accept->find("application/json") != std::string::npos)) {
+    return Response::json(200, boost::json::serialize(boost::json::object{
+                                   {"channel", channel}, {"category", category}, {"subscribed", false}}));
+  }
+  Response response;
+  response.status = 200;
+  response.body = htmlPage(channel, category);
+  return response.with("Content-Type", "text/html; charset=utf-8");
+}
+
+Response Routes::announce(const Request& request, RequestContext& ctx) {
+  const auto& caller = ctx.caller();
+  const bool admin = caller.can(auth::Permission::NotificationsSend);
+  if (!admin && !caller.can(auth::Permission::NotificationsSendOwn)) throw Problem::forbidden();
+  const auto eventId = request.param("id");
+  auto event = store_.write([&](Tx& tx) { return read_model::findEvent(tx, eventId); });
+  if (!event || (!admin && event->organizerId != caller.userId)) throw Problem::notFound("The event does not exist.");
+
+  auto body = json::parseObjectBody(request);
+  json::Validation validation;
+  json::ObjectReader in(body, validation);
+  auto subject = in.requiredString("subject", 1, 200);
+  auto text = in.requiredString("body", 1, 5000);
+  validation.throwIfAny();
+
+  auto decision = rateLimiter_.consume(std::string(kAnnouncementPolicy), caller.userId);
+  if (!decision.allowed) {
+    throw Problem::rateLimited("Too many announcements from you; try again in " +
+                                   std::to_string(std::max<long long>(1, decision.retryAfter.count())) + " seconds.",
+                               decision.retryAfter);
+  }
+
+  const auto announcementId = newUuid();
+  const auto now = formatRfc3339(clock_.now());
+  auto buyers = store_.write([&](Tx& tx) { return read_model::buyersOf(tx, eventId); });
+  if (static_cast<int>(buyers.size()) > settings_.announcementMaxRecipients) {
+    throw Problem::conflict("too-many-recipients", "Too many recipients",
+                            "This event has more buyers than notifications.announcementMaxRecipients allows.");
+  }
+  const auto recipients = static_cast<long long>(buyers.size());
+  store_.write([&](Tx& tx) {
+    tx.exec(
+        "INSERT INTO notification_announcements (announcement_id, event_id, sender_id, subject, body, recipients, "
+        "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        announcementId, eventId, caller.userId, subject, text, static_cast<std::int64_t>(recipients), now);
+  });
+  // Batches of recipients, each its own transaction: a huge event never holds the write lock for
+  // long. The announcement id is every delivery's source, so a batch written twice adds nothing.
+  const auto batch = static_cast<std::size_t>(std::max(1, settings_.announcementBatchSize));
+  for (std::size_t start = 0; start < buyers.size(); start += batch) {
+    store_.write([&](Tx& tx) {
+      for (std::size_t i = start; i < std::min(buyers.size(), start + batch); ++i) {
+        service_.notify(tx, Notification{"Announcement",
+                                         buyers[i].userId,
+                                         {{"eventName", event->name}, {"subject", subject}, {"message", text}},
+                                         announcementId,
+                                         ctx.correlationId});
+      }
+    });
+  }
+  return Response::json(
+      202, boost::json::serialize(boost::json::object{{"announcementId", announcementId}, {"recipients", recipients}}));
+}
+
+}  // namespace boxoffice::notifications

@@ -1,0 +1,198 @@
+// Triggers → service → deliveries with fake templates and delivery sink, on a real notifications.db;
+// the reminder scheduler on a ManualClock.
+#include "service.hpp"
+
+#include <doctest/doctest.h>
+
+#include "boxoffice/kernel/clock.hpp"
+#include "boxoffice/kernel/db.hpp"
+#include "boxoffice/kernel/time.hpp"
+#include "preferences.hpp"
+#include "read_model.hpp"
+#include "reminders.hpp"
+#include "support/temp_database.hpp"
+#include "triggers.hpp"
+#include "unsubscribe_tokens.hpp"
+
+using namespace boxoffice;
+using namespace boxoffice::notifications;
+
+namespace {
+
+class FakeRenderer final : public Renderer {
+ public:
+  Rendered render(std::string_view type, Channel, const Reader& reader, const Variables&) const override {
+    return {std::string(type), "text", "", "", reader.language};
+  }
+};
+
+class FakeSink final : public DeliverySink {
+ public:
+  bool enqueue(Tx&, const NewDelivery& d) override {
+    for (const auto& e : stored)
+      if (e.sourceMessageId == d.sourceMessageId && e.reader.userId == d.reader.userId && e.channel == d.channel &&
+          e.type == d.type)
+        return false;
+    stored.push_back(d);
+    return true;
+  }
+  std::vector<NewDelivery> stored;
+};
+
+struct Fixture {
+  ManualClock clock{*parseRfc3339("2027-01-10T10:00:00Z")};
+  test_support::TempDatabase db{"notifications", embeddedMigrations()};
+  FakeRenderer renderer;
+  FakeSink sink;
+  UnsubscribeTokens tokens{"test-key"};
+  NotificationService service{renderer, sink, tokens, clock, ServiceSettings{}};
+
+  template <class M>
+  void deliver(const M& message, const std::string& id) {
+    Envelope e;
+    e.messageId = id;
+    e.correlationId = "corr-" + id;
+    db.db->write([&](Tx& tx) {
+      for (const auto& n : triggers::on(tx, message, e)) service.notify(tx, n);
+    });
+  }
+  void registerUser(const std::string& id, const std::string& email) {
+    deliver(identity::messages::UserRegistered{id, email, "User " + id, "2027-01-01T00:00:00Z"}, "reg-" + id);
+  }
+  void publishEvent(const std::string& id, const std::string& startsAt, const std::string& status = "Published") {
+    events::messages::EventPublished m;
+    m.eventId = id;
+    m.name = "Concert " + id;
+    m.organizerId = "org-1";
+    m.status = status;
+    m.startsAt = startsAt;
+    m.endsAt = startsAt;
+    m.timezone = "Europe/Berlin";
+    deliver(m, "pub-" + id + startsAt);
+  }
+  void buy(const std::string& orderId, const std::string& userId, const std::string& eventId) {
+    orders::messages::OrderCompleted m;
+    m.orderId = orderId;
+    m.userId = userId;
+    m.eventId = eventId;
+    m.items = {{"general", 2, {5000, "EUR"}, {10000, "EUR"}}};
+    m.total = {10000, "EUR"};
+    deliver(m, "done-" + orderId);
+  }
+  std::size_t count(const std::string& type) const {
+    return static_cast<std::size_t>(
+        std::count_if(sink.stored.begin(), sink.stored.end(), [&](const auto& d) { return d.type == type; }));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a registration sends a welcome by email and in-app, and a redelivery adds nothing") {
+  Fixture f;
+  f.registerUser("u1", "u1@example.com");
+  f.registerUser("u1", "u1@example.com");
+  REQUIRE(f.sink.stored.size() == 2);
+  CHECK(f.sink.stored[0].address == "u1@example.com");
+  CHECK(f.sink.stored[0].correlationId == "corr-reg-u1");
+  CHECK_FALSE(f.sink.stored[0].suppressedBecause);
+}
+
+TEST_CASE("an unknown user still gets in-app, and their email is suppressed for no-address") {
+  Fixture f;
+  f.publishEvent("e1", "2027-02-01T19:00:00Z");
+  f.buy("o1", "ghost", "e1");
+  REQUIRE(f.count("OrderConfirmation") == 2);
+  CHECK(f.sink.stored[0].suppressedBecause == std::optional<std::string>("no-address"));
+  CHECK_FALSE(f.sink.stored[1].suppressedBecause);
+  CHECK(f.sink.stored[1].address.empty());
+}
+
+TEST_CASE("cancelling an event tells every buyer once, and cancelled orders leave the buyers") {
+  Fixture f;
+  f.registerUser("u1", "u1@example.com");
+  f.registerUser("u2", "u2@example.com");
+  f.publishEvent("e1", "2027-02-01T19:00:00Z");
+  f.buy("o1", "u1", "e1");
+  f.buy("o2", "u1", "e1");
+  f.buy("o3", "u2", "e1");
+  orders::messages::OrderCancelled cancelled;
+  cancelled.orderId = "o3";
+  cancelled.userId = "u2";
+  cancelled.eventId = "e1";
+  cancelled.reason = "byBuyer";
+  f.deliver(cancelled, "cancel-o3");
+  CHECK(f.count("OrderCancelled") == 2);
+  events::messages::EventCancelled m;
+  m.eventId = "e1";
+  m.name = "Concert e1";
+  m.organizerId = "org-1";
+  m.startsAt = "2027-02-01T19:00:00Z";
+  f.deliver(m, "ev-cancel");
+  CHECK(f.count("EventCancelled") == 2);  // u1 only (email + in-app), once despite two orders
+}
+
+TEST_CASE("low inventory goes to the organizer, and an unknown event tells nobody") {
+  Fixture f;
+  f.deliver(inventory::messages::LowInventory{"e9", 3, 5}, "low-unknown");
+  CHECK(f.sink.stored.empty());
+  f.publishEvent("e1", "2027-02-01T19:00:00Z");
+  f.deliver(inventory::messages::LowInventory{"e1", 3, 5}, "low-1");
+  REQUIRE(f.count("LowInventory") == 2);
+  CHECK(f.sink.stored[0].reader.userId == "org-1");
+}
+
+TEST_CASE("a void before any payment and a zero refund tell nobody") {
+  Fixture f;
+  payments::messages::PaymentFailed failed;
+  failed.reason = "card-declined";
+  f.deliver(failed, "pf");
+  payments::messages::PaymentRefunded refunded;
+  refunded.userId = "u1";
+  f.deliver(refunded, "pr");
+  CHECK(f.sink.stored.empty());
+}
+
+TEST_CASE("marketing off is stored as Suppressed, and marketing email carries an unsubscribe link for its user") {
+  Fixture f;
+  f.registerUser("u1", "u1@example.com");
+  f.db.db->write([&](Tx& tx) { turnOff(tx, "u1", Channel::Email, Category::Marketing, "2027-01-10T10:00:00Z"); });
+  f.db.db->write([&](Tx& tx) { f.service.notify(tx, {"Announcement", "u1", {}, "ann-1", ""}); });
+  REQUIRE(f.count("Announcement") == 2);
+  const auto& email = f.sink.stored[2];
+  CHECK(email.suppressedBecause == std::optional<std::string>("category-off:marketing"));
+  const auto& inApp = f.sink.stored[3];
+  CHECK_FALSE(inApp.suppressedBecause);
+  auto token = inApp.unsubscribeUrl.substr(inApp.unsubscribeUrl.find("token=") + 6);
+  auto claim = f.tokens.verify(token);
+  REQUIRE(claim);
+  CHECK(claim->userId == "u1");
+}
+
+TEST_CASE("reasons are words for people") {
+  CHECK(triggers::reasonText("card-declined") == "the card was declined");
+  CHECK(triggers::reasonText("some-new-slug") == "some new slug");
+}
+
+TEST_CASE("reminders go out once per event, user and start, again after a reschedule, never late or cancelled") {
+  Fixture f;
+  f.registerUser("u1", "u1@example.com");
+  f.publishEvent("soon", "2027-01-11T09:00:00Z");   // 23 h away: due
+  f.publishEvent("later", "2027-01-13T09:00:00Z");  // 3 days away
+  f.publishEvent("past", "2027-01-10T09:00:00Z");   // already started
+  f.publishEvent("off", "2027-01-11T08:00:00Z", "Cancelled");
+  for (const char* e : {"soon", "later", "past", "off"}) f.buy(std::string("o-") + e, "u1", e);
+  Logger log = f.db.log;
+  Reminders reminders(*f.db.db, f.service, f.clock, log,
+                      ReminderSettings{std::chrono::hours(24), std::chrono::milliseconds(1000), 1});
+  CHECK(reminders.runOnce() == 1);
+  CHECK(reminders.runOnce() == 0);
+  CHECK(f.count("EventReminder") == 2);
+  // Rescheduled to a later start inside the window: reminded again.
+  f.publishEvent("soon", "2027-01-11T09:30:00Z");
+  CHECK(reminders.runOnce() == 1);
+  // Two days later "later" is due; "soon" has started and is not reminded again.
+  f.clock.advance(std::chrono::hours(48));
+  CHECK(reminders.runOnce() == 1);
+  CHECK(reminders.runOnce() == 0);
+  CHECK(f.count("EventReminder") == 6);
+}

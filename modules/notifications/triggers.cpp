@@ -1,0 +1,209 @@
+#include "triggers.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "boxoffice/kernel/time.hpp"
+#include "read_model.hpp"
+
+namespace boxoffice::notifications::triggers {
+
+namespace {
+
+using read_model::Event;
+
+Event eventOf(const events::messages::EventState& s, std::string status) {
+  return {s.eventId,  s.name,       s.organizerId, s.startsAt,       s.endsAt,
+          s.timezone, s.venue.name, s.venue.city,  std::move(status)};
+}
+
+TemplateValue dateTime(const std::string& rfc3339) {
+  auto parsed = parseRfc3339(rfc3339);
+  if (!parsed) return std::string(rfc3339);
+  return DateTime{std::chrono::time_point_cast<std::chrono::seconds>(*parsed)};
+}
+
+Notification make(const Envelope& e, std::string type, std::string userId, Variables variables) {
+  return {std::move(type), std::move(userId), std::move(variables), e.messageId, e.correlationId};
+}
+
+// The event's name as the read model knows it ("" when it has not heard of the event yet).
+std::string eventName(Tx& tx, const std::string& eventId) {
+  auto event = read_model::findEvent(tx, eventId);
+  return event ? event->name : std::string();
+}
+
+int ticketCount(const std::vector<orders::messages::OrderItem>& items) {
+  int count = 0;
+  for (const auto& item : items) count += item.ticketCount;
+  return count;
+}
+
+std::vector<Notification> toBuyers(Tx& tx, const Envelope& e, const std::string& eventId, const std::string& type,
+                                   const Variables& variables) {
+  std::vector<Notification> out;
+  for (const auto& buyer : read_model::buyersOf(tx, eventId)) out.push_back(make(e, type, buyer.userId, variables));
+  return out;
+}
+
+}  // namespace
+
+std::string reasonText(const std::string& slug) {
+  static const std::map<std::string, std::string, std::less<>> kWords{
+      {"byBuyer", "you cancelled it"},
+      {"byAdmin", "an administrator cancelled it"},
+      {"chargeback", "the payment was charged back"},
+      {"eventCancelled", "the event was cancelled"},
+      {"eventDeleted", "the event was removed"},
+      {"holdExpired", "the seats' hold ran out before payment"},
+      {"holdReleased", "the seats were released"},
+      {"orderCancelled", "the order was cancelled"},
+      {"seatsUnavailable", "the seats were no longer available"},
+      {"sagaTimedOut", "the checkout took too long"},
+      {"not-enough-seats", "not enough seats were left"},
+      {"card-declined", "the card was declined"},
+      {"payment-declined", "the payment was declined"},
+      {"insufficient-funds", "the card has insufficient funds"},
+      {"fraud-suspected", "the payment was refused by our fraud checks"},
+      {"gateway-unavailable", "the payment provider was unavailable"},
+      {"card-expired", "the card has expired"},
+  };
+  if (auto it = kWords.find(slug); it != kWords.end()) return it->second;
+  std::string words = slug;
+  std::replace(words.begin(), words.end(), '-', ' ');
+  return words;
+}
+
+std::vector<Notification> on(Tx& tx, const identity::messages::UserRegistered& m, const Envelope& e) {
+  read_model::saveUser(tx, {m.userId, m.email, m.displayName});
+  return {make(e, "Welcome", m.userId, {{"email", m.email}})};
+}
+
+std::vector<Notification> on(Tx& tx, const events::messages::EventCreated& m, const Envelope&) {
+  read_model::saveEvent(tx, eventOf(m, m.status));
+  return {};
+}
+
+std::vector<Notification> on(Tx& tx, const events::messages::EventUpdated& m, const Envelope& e) {
+  read_model::saveEvent(tx, eventOf(m, m.status));
+  const bool moved = std::find(m.changedFields.begin(), m.changedFields.end(), "startsAt") != m.changedFields.end();
+  if (!moved || !m.previousStartsAt || *m.previousStartsAt == m.startsAt) return {};
+  return toBuyers(tx, e, m.eventId, "EventRescheduled",
+                  {{"eventName", m.name},
+                   {"previousStart", dateTime(*m.previousStartsAt)},
+                   {"eventStart", dateTime(m.startsAt)},
+                   {"venueName", m.venue.name}});
+}
+
+std::vector<Notification> on(Tx& tx, const events::messages::EventPublished& m, const Envelope&) {
+  read_model::saveEvent(tx, eventOf(m, m.status));
+  return {};
+}
+
+std::vector<Notification> on(Tx& tx, const events::messages::EventCancelled& m, const Envelope& e) {
+  read_model::saveEvent(tx, eventOf(m, "Cancelled"));
+  return toBuyers(tx, e, m.eventId, "EventCancelled",
+                  {{"eventName", m.name}, {"eventStart", dateTime(m.startsAt)}, {"reason", m.reason}});
+}
+
+std::vector<Notification> on(Tx& tx, const events::messages::EventDeleted& m, const Envelope&) {
+  read_model::saveEvent(tx, eventOf(m, "Deleted"));
+  return {};
+}
+
+std::vector<Notification> on(Tx& tx, const events::messages::EventCompleted& m, const Envelope&) {
+  read_model::saveEvent(tx, eventOf(m, "Completed"));
+  return {};
+}
+
+std::vector<Notification> on(Tx& tx, const orders::messages::OrderCompleted& m, const Envelope& e) {
+  const int tickets = ticketCount(m.items);
+  read_model::addOrder(tx, m.orderId, m.eventId, m.userId, tickets);
+  auto event = read_model::findEvent(tx, m.eventId);
+  std::string seats;
+  for (const auto& item : m.items) {
+    if (!seats.empty()) seats += "\n";
+    seats += std::to_string(item.ticketCount) + " × " + item.categoryId;
+  }
+  Variables v{{"eventName", event ? event->name : std::string()},
+              {"venueName", event ? event->venueName : std::string()},
+              {"venueCity", event ? event->venueCity : std::string()},
+              {"orderId", m.orderId},
+              {"total", m.total},
+              {"ticketCount", static_cast<std::int64_t>(tickets)},
+              {"seats", seats}};
+  if (event) v["eventStart"] = dateTime(event->startsAt);
+  return {make(e, "OrderConfirmation", m.userId, std::move(v))};
+}
+
+std::vector<Notification> on(Tx& tx, const orders::messages::OrderFailed& m, const Envelope& e) {
+  return {make(e, "OrderFailed", m.userId,
+               {{"eventName", eventName(tx, m.eventId)},
+                {"orderId", m.orderId},
+                {"total", m.total},
+                {"reason", reasonText(m.reason)}})};
+}
+
+std::vector<Notification> on(Tx& tx, const orders::messages::OrderCancelled& m, const Envelope& e) {
+  read_model::removeOrder(tx, m.orderId);
+  // The EventCancelled / event removal notice already told the buyer why.
+  if (m.reason == "eventCancelled" || m.reason == "eventDeleted") return {};
+  return {make(e, "OrderCancelled", m.userId,
+               {{"eventName", eventName(tx, m.eventId)},
+                {"orderId", m.orderId},
+                {"total", m.total},
+                {"reason", reasonText(m.reason)}})};
+}
+
+std::vector<Notification> on(Tx& tx, const orders::messages::OrderRefunded& m, const Envelope&) {
+  // The buyer hears of the refund from PaymentRefunded; a full refund ends their tickets.
+  if (m.refundedTotal.amount >= m.total.amount) read_model::removeOrder(tx, m.orderId);
+  return {};
+}
+
+std::vector<Notification> on(Tx& tx, const payments::messages::PaymentFailed& m, const Envelope& e) {
+  if (m.userId.empty()) return {};  // a void before any payment: nothing the buyer needs to hear
+  return {make(e, "PaymentFailed", m.userId,
+               {{"eventName", eventName(tx, m.eventId)},
+                {"orderId", m.orderId},
+                {"amount", m.amount},
+                {"reason", reasonText(m.reason)}})};
+}
+
+std::vector<Notification> on(Tx& tx, const payments::messages::PaymentRefunded& m, const Envelope& e) {
+  if (m.amount.amount == 0 || m.userId.empty()) return {};
+  return {make(e, "PaymentRefunded", m.userId,
+               {{"eventName", eventName(tx, m.eventId)},
+                {"orderId", m.orderId},
+                {"amount", m.amount},
+                {"refundedTotal", m.refundedTotal},
+                {"reason", reasonText(m.reason)}})};
+}
+
+std::vector<Notification> on(Tx& tx, const inventory::messages::ReservationExpired& m, const Envelope& e) {
+  // A hold placed by an order's checkout: the order's own outcome (OrderCancelled / OrderFailed)
+  // tells the buyer, once. Only holds taken directly through the API are told here.
+  if (m.orderId || m.userId.empty()) return {};
+  return {make(e, "ReservationExpired", m.userId,
+               {{"eventName", eventName(tx, m.eventId)}, {"ticketCount", static_cast<std::int64_t>(m.ticketCount)}})};
+}
+
+std::vector<Notification> on(Tx& tx, const inventory::messages::LowInventory& m, const Envelope& e) {
+  auto event = read_model::findEvent(tx, m.eventId);
+  if (!event || event->organizerId.empty()) return {};  // no organizer known: nobody to tell
+  return {make(e, "LowInventory", event->organizerId,
+               {{"eventName", event->name},
+                {"availableTickets", static_cast<std::int64_t>(m.availableTickets)},
+                {"threshold", static_cast<std::int64_t>(m.threshold)}})};
+}
+
+std::vector<Notification> on(Tx& tx, const inventory::messages::SoldOut& m, const Envelope& e) {
+  auto event = read_model::findEvent(tx, m.eventId);
+  if (!event || event->organizerId.empty()) return {};
+  return {make(e, "SoldOut", event->organizerId,
+               {{"eventName", event->name},
+                {"soldTickets", static_cast<std::int64_t>(m.soldTickets)},
+                {"reservedTickets", static_cast<std::int64_t>(m.reservedTickets)}})};
+}
+
+}  // namespace boxoffice::notifications::triggers
