@@ -38,12 +38,11 @@ using namespace boxoffice;
 // fails if a messages.hpp exists whose module is missing from the catalogue.
 using Contracts =
     MessageList<identity::messages::Messaging, events::messages::Messaging, inventory::messages::Messaging,
-                payments::messages::Messaging, orders::messages::Messaging,
-                notifications::messages::Messaging>;
+                payments::messages::Messaging, orders::messages::Messaging, notifications::messages::Messaging>;
 // Every module that subscribes to messages (modules/<m>/subscriptions.hpp). A new subscriber adds
 // its list here.
-using SubscriptionLists = MessageList<inventory::Subscriptions, payments::Subscriptions, orders::Subscriptions,
-                                      notifications::Subscriptions>;
+using SubscriptionLists =
+    MessageList<inventory::Subscriptions, payments::Subscriptions, orders::Subscriptions, notifications::Subscriptions>;
 // Every module that sends commands (its private `Sends`, next to its Subscriptions).
 using SendLists = MessageList<orders::Sends>;
 

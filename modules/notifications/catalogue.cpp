@@ -13,10 +13,12 @@ using K = VariableKind;
 constexpr VariableSpec kUserName{"userName", K::Text, "the reader's display name"};
 constexpr VariableSpec kAppName{"appName", K::Text, "the product's name (notifications.appName)"};
 
-constexpr std::array kWelcome{kUserName, kAppName, VariableSpec{"email", K::Text, "the address the user signed up with"}};
+constexpr std::array kWelcome{kUserName, kAppName,
+                              VariableSpec{"email", K::Text, "the address the user signed up with"}};
 
 constexpr std::array kOrderConfirmation{
-    kUserName, kAppName,
+    kUserName,
+    kAppName,
     VariableSpec{"eventName", K::Text, "the event's name"},
     VariableSpec{"eventStart", K::DateTime, "when the event starts"},
     VariableSpec{"venueName", K::Text, "the venue"},
@@ -26,57 +28,59 @@ constexpr std::array kOrderConfirmation{
     VariableSpec{"ticketCount", K::Integer, "tickets bought"},
     VariableSpec{"seats", K::Text, "one line per price category: count, name and amount"}};
 
-constexpr std::array kOrderFailed{kUserName, kAppName,
+constexpr std::array kOrderFailed{kUserName,
+                                  kAppName,
                                   VariableSpec{"eventName", K::Text, "the event's name"},
                                   VariableSpec{"orderId", K::Text, "the order's id"},
                                   VariableSpec{"total", K::Money, "the order's total"},
                                   VariableSpec{"reason", K::Text, "why it failed, in words"}};
 
-constexpr std::array kPaymentFailed{kUserName, kAppName,
+constexpr std::array kPaymentFailed{kUserName,
+                                    kAppName,
                                     VariableSpec{"eventName", K::Text, "the event's name"},
                                     VariableSpec{"orderId", K::Text, "the order's id"},
                                     VariableSpec{"amount", K::Money, "the amount that was not charged"},
                                     VariableSpec{"reason", K::Text, "why, in words"}};
 
-constexpr std::array kOrderCancelled{kUserName, kAppName,
+constexpr std::array kOrderCancelled{kUserName,
+                                     kAppName,
                                      VariableSpec{"eventName", K::Text, "the event's name"},
                                      VariableSpec{"orderId", K::Text, "the order's id"},
                                      VariableSpec{"total", K::Money, "the order's total"},
                                      VariableSpec{"reason", K::Text, "why, in words"}};
 
-constexpr std::array kPaymentRefunded{kUserName, kAppName,
+constexpr std::array kPaymentRefunded{kUserName,
+                                      kAppName,
                                       VariableSpec{"eventName", K::Text, "the event's name"},
                                       VariableSpec{"orderId", K::Text, "the order's id"},
                                       VariableSpec{"amount", K::Money, "this refund"},
                                       VariableSpec{"refundedTotal", K::Money, "everything refunded on the order"},
                                       VariableSpec{"reason", K::Text, "why, in words"}};
 
-constexpr std::array kReservationExpired{kUserName, kAppName,
-                                         VariableSpec{"eventName", K::Text, "the event's name"},
+constexpr std::array kReservationExpired{kUserName, kAppName, VariableSpec{"eventName", K::Text, "the event's name"},
                                          VariableSpec{"ticketCount", K::Integer, "seats the hold had"}};
 
-constexpr std::array kEventCancelled{kUserName, kAppName,
-                                     VariableSpec{"eventName", K::Text, "the event's name"},
+constexpr std::array kEventCancelled{kUserName, kAppName, VariableSpec{"eventName", K::Text, "the event's name"},
                                      VariableSpec{"eventStart", K::DateTime, "when it would have started"},
                                      VariableSpec{"reason", K::Text, "the organizer's reason"}};
 
-constexpr std::array kEventRescheduled{kUserName, kAppName,
+constexpr std::array kEventRescheduled{kUserName,
+                                       kAppName,
                                        VariableSpec{"eventName", K::Text, "the event's name"},
                                        VariableSpec{"previousStart", K::DateTime, "the old start"},
                                        VariableSpec{"eventStart", K::DateTime, "the new start"},
                                        VariableSpec{"venueName", K::Text, "the venue"}};
 
-constexpr std::array kLowInventory{kUserName, kAppName,
-                                   VariableSpec{"eventName", K::Text, "the event's name"},
+constexpr std::array kLowInventory{kUserName, kAppName, VariableSpec{"eventName", K::Text, "the event's name"},
                                    VariableSpec{"availableTickets", K::Integer, "seats still available"},
                                    VariableSpec{"threshold", K::Integer, "the event's low-inventory threshold"}};
 
-constexpr std::array kSoldOut{kUserName, kAppName,
-                              VariableSpec{"eventName", K::Text, "the event's name"},
+constexpr std::array kSoldOut{kUserName, kAppName, VariableSpec{"eventName", K::Text, "the event's name"},
                               VariableSpec{"soldTickets", K::Integer, "seats sold"},
                               VariableSpec{"reservedTickets", K::Integer, "seats held, not yet paid"}};
 
-constexpr std::array kEventReminder{kUserName, kAppName,
+constexpr std::array kEventReminder{kUserName,
+                                    kAppName,
                                     VariableSpec{"eventName", K::Text, "the event's name"},
                                     VariableSpec{"eventStart", K::DateTime, "when it starts"},
                                     VariableSpec{"venueName", K::Text, "the venue"},
@@ -84,14 +88,14 @@ constexpr std::array kEventReminder{kUserName, kAppName,
                                     VariableSpec{"ticketCount", K::Integer, "tickets the reader holds"},
                                     VariableSpec{"unsubscribeUrl", K::Text, "one-click opt-out of reminders"}};
 
-constexpr std::array kAnnouncement{kUserName, kAppName,
+constexpr std::array kAnnouncement{kUserName,
+                                   kAppName,
                                    VariableSpec{"eventName", K::Text, "the event's name"},
                                    VariableSpec{"subject", K::Text, "the organizer's subject"},
                                    VariableSpec{"message", K::Text, "the organizer's text (escaped, never HTML)"},
                                    VariableSpec{"unsubscribeUrl", K::Text, "one-click opt-out of marketing"}};
 
-constexpr std::array kDigest{kUserName, kAppName,
-                             VariableSpec{"count", K::Integer, "notifications in the digest"},
+constexpr std::array kDigest{kUserName, kAppName, VariableSpec{"count", K::Integer, "notifications in the digest"},
                              VariableSpec{"entries", K::Text, "each notification's subject and text, in order"},
                              VariableSpec{"unsubscribeUrl", K::Text, "one-click opt-out of the digest's category"}};
 
@@ -108,8 +112,8 @@ const std::array kTypes{
                          kOrderCancelled},
     NotificationTypeSpec{"PaymentRefunded", Category::Transactional, "PaymentRefunded: money went back to the buyer",
                          kPaymentRefunded},
-    NotificationTypeSpec{"ReservationExpired", Category::Transactional,
-                         "ReservationExpired: the holder's hold ran out", kReservationExpired},
+    NotificationTypeSpec{"ReservationExpired", Category::Transactional, "ReservationExpired: the holder's hold ran out",
+                         kReservationExpired},
     NotificationTypeSpec{"EventCancelled", Category::Transactional, "EventCancelled: to every buyer of the event",
                          kEventCancelled},
     NotificationTypeSpec{"EventRescheduled", Category::Transactional,

@@ -38,10 +38,10 @@ struct NewDelivery {
   std::string type;           // catalogue.hpp
   Category category = Category::Transactional;
   Channel channel = Channel::Email;
-  Reader reader;            // userId, language, time zone (the digest is written for them later)
-  std::string userName;     // for the digest
-  std::string address;      // email address, phone number or push device token; empty for in-app
-  Rendered content;         // written now, so a later template change does not alter it
+  Reader reader;               // userId, language, time zone (the digest is written for them later)
+  std::string userName;        // for the digest
+  std::string address;         // email address, phone number or push device token; empty for in-app
+  Rendered content;            // written now, so a later template change does not alter it
   std::string unsubscribeUrl;  // marketing and reminders: List-Unsubscribe (RFC 8058) headers
   // Daily digest: held, and sent with the reader's other held deliveries of the channel in one
   // message, at this time.
@@ -57,8 +57,8 @@ std::vector<ConfigKey> deliveryConfigKeys();
 class Deliveries {
  public:
   // `templates` writes the daily digest.
-  Deliveries(Database& store, const Templates& templates, const Config& config, const Clock& clock,
-             const Logger& log, Metrics& metrics);
+  Deliveries(Database& store, const Templates& templates, const Config& config, const Clock& clock, const Logger& log,
+             Metrics& metrics);
   ~Deliveries();
   Deliveries(const Deliveries&) = delete;
   Deliveries& operator=(const Deliveries&) = delete;

@@ -28,10 +28,11 @@ constexpr std::array<std::pair<Channel, std::string_view>, 4> kChannels{
 constexpr std::array<std::pair<Category, std::string_view>, 3> kCategories{{{Category::Transactional, "transactional"},
                                                                             {Category::Marketing, "marketing"},
                                                                             {Category::Reminders, "reminders"}}};
-constexpr std::array<std::pair<DeliveryStatus, std::string_view>, 4> kStatuses{{{DeliveryStatus::Queued, "Queued"},
-                                                                                {DeliveryStatus::Sent, "Sent"},
-                                                                                {DeliveryStatus::Failed, "Failed"},
-                                                                                {DeliveryStatus::Suppressed, "Suppressed"}}};
+constexpr std::array<std::pair<DeliveryStatus, std::string_view>, 4> kStatuses{
+    {{DeliveryStatus::Queued, "Queued"},
+     {DeliveryStatus::Sent, "Sent"},
+     {DeliveryStatus::Failed, "Failed"},
+     {DeliveryStatus::Suppressed, "Suppressed"}}};
 
 }  // namespace
 

@@ -43,7 +43,7 @@ using Variables = std::map<std::string, TemplateValue, std::less<>>;
 // Who reads a message, and how they want it written.
 struct Reader {
   std::string userId;
-  std::string language = "en";  // en | de (templates shipped); others fall back to en
+  std::string language = "en";   // en | de (templates shipped); others fall back to en
   std::string timezone = "UTC";  // IANA name
 };
 
