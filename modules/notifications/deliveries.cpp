@@ -26,6 +26,8 @@ namespace boxoffice::notifications {
 
 namespace {
 
+constexpr const char* kSendsMetric = "notifications_sends_total";
+
 constexpr std::size_t kMaxAddress = 512;  // a push token is ≤ 512; an email address ≤ 320
 
 std::string rfc(std::int64_t ms) { return formatRfc3339(fromUnixMillis(ms)); }
@@ -90,6 +92,8 @@ struct Deliveries::State {
 
   State(Database& d, const Templates& t, const Config& config, const Clock& c, const Logger& l, Metrics& m)
       : db(d), templates(t), clock(c), log(l), metrics(m) {
+    metrics.describe(kSendsMetric, "counter",
+                     "Notification send attempts by channel and outcome (sent, error; errors are retried).");
     smtp.host = config.getString("notifications.smtp.host");
     smtp.port = static_cast<int>(config.getInt("notifications.smtp.port"));
     smtp.security = config.getString("notifications.smtp.security");
@@ -190,7 +194,7 @@ struct Deliveries::State {
         store::scheduleRetry(tx, row->id, now + backoff(row->attempts), *error);
       }
     });
-    metrics.increment("boxoffice_notifications_sends_total",
+    metrics.increment(kSendsMetric,
                       {{"channel", row->channel}, {"outcome", error ? "error" : "sent"}});
     if (error)
       log.warn("notification send failed", {{"deliveryId", row->id},
