@@ -15,7 +15,7 @@ namespace boxoffice::testing {
 class SmtpServer {
  public:
   struct Options {
-    int dataDelayMs = 0;         // wait this long in DATA before answering
+    int dataDelayMs = 0;         // keep the message, then wait this long before answering DATA
     bool rejectAll = false;      // answer 550 to every message
     std::string user, password;  // non-empty: AUTH required (without TLS)
   };

@@ -31,9 +31,9 @@ class Handler:
         self.count = len([n for n in os.listdir(out) if n.endswith(".json")])
 
     async def handle_DATA(self, server, session, envelope):
-        if self.delay:
-            await asyncio.sleep(self.delay)
         if self.reject_all:
+            if self.delay:
+                await asyncio.sleep(self.delay)
             return "550 rejected by the test server"
         raw = envelope.original_content or envelope.content
         message = email.message_from_bytes(raw, policy=email.policy.compat32)
@@ -59,6 +59,10 @@ class Handler:
         with open(path + ".tmp", "w", encoding="utf-8") as f:
             json.dump(record, f)
         os.rename(path + ".tmp", path)
+        # The message is kept before the slow answer, like a real server that queued it and is
+        # slow to say so: a client that dies now has sent the email without knowing it.
+        if self.delay:
+            await asyncio.sleep(self.delay)
         return "250 OK"
 
 
