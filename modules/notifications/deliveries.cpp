@@ -70,7 +70,7 @@ std::vector<ConfigKey> deliveryConfigKeys() {
        600000},
       {"notifications.digest.maxEntries", T::Int, 20, "Entries listed in one digest; more are summarized as a count.",
        1, 200},
-      {"notifications.digest.appName", T::String, "boxoffice", "The application name a digest shows."},
+      {"notifications.appName", T::String, "boxoffice", "The product's name in notifications ({{appName}})."},
   };
 }
 
@@ -110,7 +110,7 @@ struct Deliveries::State {
     batchSize = static_cast<int>(config.getInt("notifications.sender.batchSize"));
     poll = std::chrono::milliseconds(config.getInt("notifications.sender.pollMs"));
     maxEntries = static_cast<int>(config.getInt("notifications.digest.maxEntries"));
-    appName = config.getString("notifications.digest.appName");
+    appName = config.getString("notifications.appName");
     for (auto channel : {"email", "sms", "push"}) providers[channel] = std::make_unique<SimulatedProvider>();
     if (!smtp.host.empty()) providers["email"] = std::make_unique<SmtpProvider>(smtp);
     worker = std::make_unique<BackgroundWorker>("notifications-sender", clock, log, [this] { return step(); });

@@ -1,6 +1,5 @@
 // The notifications module's wiring: the read model and triggers (subscriptions), the template
 // engine, the deliveries and their sender, the reminder scheduler, and the routes of all three.
-#include <algorithm>
 
 #include "boxoffice/kernel/config.hpp"
 #include "boxoffice/kernel/db.hpp"
@@ -21,16 +20,6 @@
 namespace boxoffice::notifications {
 
 namespace {
-
-// Keys the trigger side reads that the delivery side may declare too (digestHour, appName): the
-// trigger side declares them only when deliveryConfigKeys() does not, so the schema has each once.
-std::vector<ConfigKey> sharedKeys() {
-  return {
-      {"notifications.appName", ConfigType::String, "boxoffice", "The product's name in notifications ({{appName}})."},
-      {"notifications.digestHour", ConfigType::Int, 8,
-       "Local hour (in each user's time zone) at which the daily digest of marketing and reminders is sent.", 0, 23},
-  };
-}
 
 std::string resolveUnsubscribeKey(const ModuleDeps& deps) {
   const std::string key = "notifications.unsubscribeKey";
@@ -167,11 +156,10 @@ std::vector<ConfigKey> configKeys() {
       {"notifications.announcementMaxRecipients", ConfigType::Int, 100'000,
        "An announcement to an event with more buyers than this is refused (409).", 1, 10'000'000},
   };
-  auto delivery = deliveryConfigKeys();
-  for (auto& key : sharedKeys()) {
-    if (std::none_of(delivery.begin(), delivery.end(), [&](const ConfigKey& k) { return k.name == key.name; }))
-      keys.push_back(std::move(key));
-  }
+  keys.push_back({"notifications.digestHour", ConfigType::Int, 8,
+                  "Local hour (in each user's time zone) at which the daily digest of marketing and reminders is sent.",
+                  0, 23});
+  auto delivery = deliveryConfigKeys();  // the sender's keys, notifications.appName among them
   keys.insert(keys.end(), std::make_move_iterator(delivery.begin()), std::make_move_iterator(delivery.end()));
   return keys;
 }
