@@ -1,6 +1,8 @@
 // The notifications module's wiring: the read model and triggers (subscriptions), the template
 // engine, the deliveries and their sender, the reminder scheduler, and the routes of all three.
 
+#include <algorithm>
+
 #include "boxoffice/kernel/config.hpp"
 #include "boxoffice/kernel/db.hpp"
 #include "boxoffice/kernel/ids.hpp"
