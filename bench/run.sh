@@ -4,14 +4,18 @@
 #   bench/run.sh [--seconds N]        both (N is passed to the flash sale)
 #   bench/run.sh flash [--seconds N]  the flash sale of holds only (bench/flash_sale.py)
 #   bench/run.sh checkout [args]      the checkout only (bench/checkout.py: --latencies 0,200)
+#   bench/run.sh notifications [N]    emails/s of the delivery sender vs smtplib (bench/notification_sender.cpp)
+#   bench/run.sh audit [dir] [N]      audit appends/s and verify time (bench/audit_chain.cpp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-ninja -C build boxoffice
+ninja -C build boxoffice notification_sender audit_chain
 case "${1:-}" in
   flash) shift; exec python3 bench/flash_sale.py build/boxoffice "$@" ;;
   checkout) shift; exec python3 bench/checkout.py build/boxoffice "$@" ;;
+  notifications) shift; exec build/notification_sender "$@" ;;
+  audit) shift; exec build/audit_chain "$@" ;;
   *)
     status=0
     python3 bench/flash_sale.py build/boxoffice "$@" || status=$?

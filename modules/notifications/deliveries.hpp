@@ -50,7 +50,7 @@ struct NewDelivery {
   std::optional<std::string> suppressedBecause;
 };
 
-// notifications.smtp.*, notifications.retry.*, notifications.digestHour ... (the delivery side's
+// notifications.smtp.*, retry.*, sender.*, digest.maxEntries and appName (the delivery side's
 // keys; module.cpp's configKeys() lists them with the others).
 std::vector<ConfigKey> deliveryConfigKeys();
 
