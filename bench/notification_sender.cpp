@@ -50,8 +50,7 @@ with smtplib.SMTP("127.0.0.1", port) as smtp:
         smtp.send_message(m)
 print(n / (time.monotonic() - start))
 )";
-  std::string command =
-      "/usr/bin/python3 -c '" + script + "' " + std::to_string(port) + " " + std::to_string(count);
+  std::string command = "/usr/bin/python3 -c '" + script + "' " + std::to_string(port) + " " + std::to_string(count);
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
   if (!pipe) throw std::runtime_error("cannot run python3");
   char buffer[64] = {};

@@ -136,7 +136,7 @@ const std::array kTypes{
 std::span<const NotificationTypeSpec> notificationTypes() { return kTypes; }
 
 const NotificationTypeSpec* findNotificationType(std::string_view type) {
-  auto it = std::find_if(kTypes.begin(), kTypes.end(), [&](const auto& spec) { return spec.type == type; });
+  const auto* it = std::find_if(kTypes.begin(), kTypes.end(), [&](const auto& spec) { return spec.type == type; });
   return it == kTypes.end() ? nullptr : &*it;
 }
 

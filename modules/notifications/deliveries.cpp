@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <map>
+#include <utility>
 
 #include "boxoffice/kernel/background_worker.hpp"
 #include "boxoffice/kernel/clock.hpp"
@@ -81,17 +82,20 @@ struct Deliveries::State {
   Logger log;
   Metrics& metrics;
   SmtpSettings smtp;
-  std::int64_t baseMs, maxMs;
-  int maxAttempts, batchSize, maxEntries;
-  std::chrono::milliseconds poll;
+  std::int64_t baseMs = 0;
+  std::int64_t maxMs = 0;
+  int maxAttempts = 0;
+  int batchSize = 0;
+  int maxEntries = 0;
+  std::chrono::milliseconds poll{};
   std::string appName;
   // Per channel; used only by the sender thread (the SMTP provider keeps one connection).
   std::map<std::string, std::unique_ptr<Provider>, std::less<>> providers;
   std::unique_ptr<BackgroundWorker> worker;
   bool started = false;
 
-  State(Database& d, const Templates& t, const Config& config, const Clock& c, const Logger& l, Metrics& m)
-      : db(d), templates(t), clock(c), log(l), metrics(m) {
+  State(Database& d, const Templates& t, const Config& config, const Clock& c, Logger l, Metrics& m)
+      : db(d), templates(t), clock(c), log(std::move(l)), metrics(m) {
     metrics.describe(kSendsMetric, "counter",
                      "Notification send attempts by channel and outcome (sent, error; errors are retried).");
     smtp.host = config.getString("notifications.smtp.host");
@@ -111,7 +115,7 @@ struct Deliveries::State {
     poll = std::chrono::milliseconds(config.getInt("notifications.sender.pollMs"));
     maxEntries = static_cast<int>(config.getInt("notifications.digest.maxEntries"));
     appName = config.getString("notifications.appName");
-    for (auto channel : {"email", "sms", "push"}) providers[channel] = std::make_unique<SimulatedProvider>();
+    for (const auto* channel : {"email", "sms", "push"}) providers[channel] = std::make_unique<SimulatedProvider>();
     if (!smtp.host.empty()) providers["email"] = std::make_unique<SmtpProvider>(smtp);
     worker = std::make_unique<BackgroundWorker>("notifications-sender", clock, log, [this] { return step(); });
   }
@@ -122,19 +126,20 @@ struct Deliveries::State {
     return std::min(delay, maxMs);
   }
 
-  void publishSent(Tx& tx, const store::DeliveryRow& row, std::int64_t now) {
+  static void publishSent(Tx& tx, const store::DeliveryRow& row, std::int64_t now) {
     messages::NotificationSent sent{row.id,      row.userId,          row.type,     row.channel,
                                     row.variant, row.sourceMessageId, row.attempts, rfc(now)};
     tx.publish(sent, row.correlationId, causationOf(row.sourceMessageId));
   }
-  void publishFailed(Tx& tx, const store::DeliveryRow& row, const std::string& error, std::int64_t now) {
+  static void publishFailed(Tx& tx, const store::DeliveryRow& row, const std::string& error, std::int64_t now) {
     messages::NotificationFailed failed{row.id,       row.userId, row.type, row.channel, row.sourceMessageId,
                                         row.attempts, error,      rfc(now)};
     tx.publish(failed, row.correlationId, causationOf(row.sourceMessageId));
   }
 
   // A digest's members follow it: Sent with it, or Failed with it.
-  void settleMembers(Tx& tx, const store::DeliveryRow& digest, bool sent, const std::string& error, std::int64_t now) {
+  static void settleMembers(Tx& tx, const store::DeliveryRow& digest, bool sent, const std::string& error,
+                            std::int64_t now) {
     if (digest.type != "Digest") return;
     auto members = store::digestMembers(tx.sql(), digest.id);
     for (auto& member : members) {
@@ -160,9 +165,10 @@ struct Deliveries::State {
         settleMembers(tx, row, false, "interrupted-while-sending", now);
       }
     });
-    for (auto& row : rows)
+    for (auto& row : rows) {
       log.warn("delivery interrupted while sending: failed, not re-sent (an Admin may retry it)",
                {{"deliveryId", row.id}, {"channel", row.channel}, {"to", maskAddress(row.address)}});
+    }
   }
 
   Provider& providerFor(const std::string& channel) {
@@ -194,14 +200,14 @@ struct Deliveries::State {
         store::scheduleRetry(tx, row->id, now + backoff(row->attempts), *error);
       }
     });
-    metrics.increment(kSendsMetric,
-                      {{"channel", row->channel}, {"outcome", error ? "error" : "sent"}});
-    if (error)
+    metrics.increment(kSendsMetric, {{"channel", row->channel}, {"outcome", error ? "error" : "sent"}});
+    if (error) {
       log.warn("notification send failed", {{"deliveryId", row->id},
                                             {"channel", row->channel},
                                             {"to", maskAddress(row->address)},
                                             {"attempt", row->attempts},
                                             {"error", *error}});
+    }
   }
 
   void formDigests(std::int64_t now) {
@@ -214,14 +220,17 @@ struct Deliveries::State {
       // The limit may have cut the last group: leave it whole for the next round (one digest per
       // user and channel), unless it is the only group (then its rest follows in a second digest).
       if (end == rows.size() && static_cast<int>(rows.size()) == limit && i > 0) break;
-      formDigest(std::vector<store::DeliveryRow>(rows.begin() + i, rows.begin() + end), now);
+      formDigest(std::vector<store::DeliveryRow>(rows.begin() + static_cast<std::ptrdiff_t>(i),
+                                                 rows.begin() + static_cast<std::ptrdiff_t>(end)),
+                 now);
       i = end;
     }
   }
 
   void formDigest(const std::vector<store::DeliveryRow>& held, std::int64_t now) {
     const auto& latest = held.back();
-    std::string entries, unsubscribe;
+    std::string entries;
+    std::string unsubscribe;
     for (std::size_t k = 0; k < held.size(); ++k) {
       if (unsubscribe.empty()) unsubscribe = held[k].unsubscribeUrl;
       if (k < static_cast<std::size_t>(maxEntries)) entries += "- " + held[k].subject + "\n";
@@ -270,9 +279,10 @@ struct Deliveries::State {
       digest.nextAttemptAt = now;
       digest.createdAt = now;
       store::insert(tx, digest);
-      for (const auto& row : held)
+      for (const auto& row : held) {
         tx.exec("UPDATE notification_deliveries SET digest_id = ?2 WHERE id = ?1 AND digest_id IS NULL", row.id,
                 digest.id);
+      }
     });
     if (!content) log.error("digest could not be written", {{"userId", latest.userId}, {"error", renderError}});
   }
@@ -343,7 +353,7 @@ bool Deliveries::enqueue(Tx& tx, const NewDelivery& d) {
       row.digestAt = std::chrono::duration_cast<std::chrono::milliseconds>(d.digestAt->time_since_epoch()).count();
   }
   if (!store::insert(tx, row)) return false;
-  if (row.status == "Sent") s.publishSent(tx, row, now);
+  if (row.status == "Sent") State::publishSent(tx, row, now);
   if (row.status == "Queued") tx.afterCommit([&s] { s.worker->wake(); });
   return true;
 }
@@ -401,10 +411,11 @@ void Deliveries::registerRoutes(Router& router) {
                json::Validation validation;
                bool unread = false;
                if (auto u = request.queryParam("unread")) {
-                 if (*u == "true")
+                 if (*u == "true") {
                    unread = true;
-                 else if (*u != "false")
+                 } else if (*u != "false") {
                    validation.add("unread", "must be true or false");
+                 }
                }
                auto page = parsePageRequest(request);
                validation.throwIfAny();
@@ -479,18 +490,20 @@ void Deliveries::registerRoutes(Router& router) {
                      "UPDATE notification_deliveries SET status = 'Queued', attempts = 0, next_attempt_at = ?2, "
                      "sending_since = NULL, last_error = '', digest_id = NULL WHERE id = ?1",
                      id, now);
-                 if (row->type == "Digest")
+                 if (row->type == "Digest") {
                    tx.exec(
                        "UPDATE notification_deliveries SET status = 'Queued', last_error = '' WHERE digest_id = ?1 "
                        "AND status = 'Failed'",
                        id);
+                 }
                  tx.afterCommit([&s] { s.worker->wake(); });
                  return 200;
                });
                if (outcome == 404) throw Problem::notFound("No such delivery.");
-               if (outcome == 409)
+               if (outcome == 409) {
                  throw Problem::conflict("delivery-not-failed", "Delivery is not Failed",
                                          "Only a Failed delivery can be retried.");
+               }
                auto row = s.db.read([&](soci::session& sql) { return store::find(sql, id); });
                return Response::json(200, json::serialize(deliveryJson(*row)));
              });

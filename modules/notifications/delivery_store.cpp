@@ -139,8 +139,10 @@ void recordSimulated(Tx& tx, const DeliveryRow& row, std::int64_t now) {
 
 std::vector<DeliveryRow> list(soci::session& sql, const Filter& f, const PageRequest& page, std::int64_t& total) {
   // Absent filters bind NULL and match everything (one statement, no SQL built from input).
-  std::string status = f.status.value_or(""), type = f.type.value_or(""), user = f.userId.value_or(""),
-              channel = f.channel.value_or("");
+  std::string status = f.status.value_or("");
+  std::string type = f.type.value_or("");
+  std::string user = f.userId.value_or("");
+  std::string channel = f.channel.value_or("");
   const std::string where =
       "WHERE (:s = '' OR status = :s2) AND (:t = '' OR type = :t2) AND (:u = '' OR user_id = :u2) AND "
       "(:c = '' OR channel = :c2)";
@@ -148,7 +150,8 @@ std::vector<DeliveryRow> list(soci::session& sql, const Filter& f, const PageReq
   sql << "SELECT COUNT(*) FROM notification_deliveries " + where, soci::use(status), soci::use(status), soci::use(type),
       soci::use(type), soci::use(user), soci::use(user), soci::use(channel), soci::use(channel), soci::into(count);
   total = count;
-  long long size = page.size, offset = page.offset();
+  long long size = page.size;
+  long long offset = page.offset();
   return query(sql, where + " ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset", soci::use(status),
                soci::use(status), soci::use(type), soci::use(type), soci::use(user), soci::use(user),
                soci::use(channel), soci::use(channel), soci::use(size), soci::use(offset));
@@ -163,7 +166,8 @@ std::vector<DeliveryRow> inApp(soci::session& sql, const std::string& userId, bo
   sql << "SELECT COUNT(*) FROM notification_deliveries " + where, soci::use(userId), soci::use(unread),
       soci::into(count);
   total = count;
-  long long size = page.size, offset = page.offset();
+  long long size = page.size;
+  long long offset = page.offset();
   return query(sql, where + " ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset", soci::use(userId),
                soci::use(unread), soci::use(size), soci::use(offset));
 }

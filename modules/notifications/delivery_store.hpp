@@ -25,7 +25,7 @@ struct DeliveryRow {
 };
 
 // Returns false when (sourceMessageId, userId, channel, type) already exists.
-bool insert(Tx& tx, const DeliveryRow& row);
+bool insert(Tx& tx, const DeliveryRow& d);
 std::optional<DeliveryRow> find(soci::session& sql, const std::string& id);
 
 // Queued, not held for a digest, not in one, not being sent, due at `now`.

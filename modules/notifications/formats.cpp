@@ -28,7 +28,7 @@ std::u16string buildPattern(const icu::Locale& locale) {
   if (U_FAILURE(status)) throw std::runtime_error("ICU: no date pattern generator");
   icu::UnicodeString pattern = generator->getBestPattern(icu::UnicodeString(u"yMMMMEEEEdjmmz"), status);
   if (U_FAILURE(status)) throw std::runtime_error("ICU: no date pattern");
-  return std::u16string(pattern.getBuffer(), static_cast<std::size_t>(pattern.length()));
+  return {pattern.getBuffer(), static_cast<std::size_t>(pattern.length())};
 }
 
 std::string utf8(const icu::UnicodeString& text) {
@@ -137,11 +137,11 @@ FormatsPool::Lease FormatsPool::borrow(std::string_view language, std::string_vi
     if (auto it = idle_.find(key); it != idle_.end() && !it->second.empty()) {
       auto formats = std::move(it->second.back());
       it->second.pop_back();
-      return Lease(*this, std::move(key), std::move(formats));
+      return {*this, std::move(key), std::move(formats)};
     }
   }
   auto formats = std::make_unique<Formats>(patterns_, language, zone);  // outside the lock: the slow part
-  return Lease(*this, std::move(key), std::move(formats));
+  return {*this, std::move(key), std::move(formats)};
 }
 
 void FormatsPool::giveBack(std::string key, std::unique_ptr<Formats> formats) {

@@ -147,7 +147,7 @@ std::vector<ConfigKey> configKeys() {
        "notifications.db (a warning is logged). Changing it invalidates links already sent.",
        0, INT64_MAX, true},
       {"notifications.reminderLeadHours", ConfigType::Int, 24,
-       "Event reminders go out this many hours before an event starts.", 1, 24 * 14},
+       "Event reminders go out this many hours before an event starts.", 1, std::int64_t{24} * 14},
       {"notifications.reminderCheckMs", ConfigType::Int, 60'000,
        "How often the reminder scheduler looks for due reminders.", 10, 3'600'000},
       {"notifications.reminderBatchSize", ConfigType::Int, 200, "Reminders written per transaction.", 1, 10'000},

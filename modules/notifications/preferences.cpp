@@ -94,7 +94,19 @@ ChannelPreferences& Preferences::channel(Channel c) {
   }
   return inApp;
 }
-const ChannelPreferences& Preferences::channel(Channel c) const { return const_cast<Preferences&>(*this).channel(c); }
+const ChannelPreferences& Preferences::channel(Channel c) const {
+  switch (c) {
+    case Channel::Email:
+      return email;
+    case Channel::Sms:
+      return sms;
+    case Channel::Push:
+      return push;
+    case Channel::InApp:
+      return inApp;
+  }
+  return inApp;
+}
 
 bool isIanaTimeZone(const std::string& name) {
   if (name.empty() || name.size() > 64) return false;
@@ -177,10 +189,12 @@ Preferences parsePreferences(const boost::json::object& body, const std::optiona
         const auto& list = tokens->as_array();
         if (list.size() > kMaxDeviceTokens) validation.add("channels.push.deviceTokens", "at most 10 device tokens");
         for (std::size_t i = 0; i < list.size() && i < kMaxDeviceTokens; ++i) {
-          if (!list[i].is_string() || list[i].as_string().empty() || list[i].as_string().size() > kMaxDeviceTokenLength)
+          if (!list[i].is_string() || list[i].as_string().empty() ||
+              list[i].as_string().size() > kMaxDeviceTokenLength) {
             validation.add("channels.push.deviceTokens[" + std::to_string(i) + "]", "must be 1-512 characters");
-          else
+          } else {
             p.deviceTokens.emplace_back(list[i].as_string());
+          }
         }
       }
       if (p.push.enabled && p.deviceTokens.empty() && (!tokens || tokens->is_array()))
@@ -192,7 +206,8 @@ Preferences parsePreferences(const boost::json::object& body, const std::optiona
 }
 
 Preferences loadPreferences(Tx& tx, const std::string& userId) {
-  std::string document, updatedAt;
+  std::string document;
+  std::string updatedAt;
   long long version = 0;
   tx.sql() << "SELECT document, version, updated_at FROM notification_preferences WHERE user_id = :id",
       soci::into(document), soci::into(version), soci::into(updatedAt), soci::use(userId);

@@ -57,7 +57,7 @@ Preferences turnOff(Tx& tx, const std::string& userId, Channel channel, Category
 // Where one notification of `category` goes for this user: each channel with either "send" or the
 // reason it is suppressed (stored, so Admins see why). Channels the user has not enabled are left out.
 struct ChannelDecision {
-  Channel channel;
+  Channel channel = Channel::Email;
   std::optional<std::string> suppressedBecause;
   bool digest = false;  // held for the daily digest (marketing and reminders only)
 };

@@ -37,9 +37,9 @@ std::optional<std::string> addressOf(Tx& tx, const std::string& userId) {
 }
 
 Problem invalidToken() {
-  return Problem(400, "invalid-unsubscribe-token", "Invalid unsubscribe link.",
-                 "This unsubscribe link is not valid. Use the link from a recent email, or change your preferences "
-                 "after signing in.");
+  return {400, "invalid-unsubscribe-token", "Invalid unsubscribe link.",
+          "This unsubscribe link is not valid. Use the link from a recent email, or change your preferences "
+          "after signing in."};
 }
 
 std::string htmlPage(const std::string& channel, const std::string& category) {
@@ -104,7 +104,8 @@ Response Routes::unsubscribe(const Request& request, RequestContext& /*ctx*/) {
   if (!claim || claim->category == Category::Transactional) throw invalidToken();
   const auto now = formatRfc3339(clock_.now());
   store_.write([&](Tx& tx) { turnOff(tx, claim->userId, claim->channel, claim->category, now); });
-  const std::string channel(toString(claim->channel)), category(toString(claim->category));
+  const std::string channel(toString(claim->channel));
+  const std::string category(toString(claim->category));
   auto accept = request.header("Accept");
   if (request.method == Method::Post || (accept && accept->find("application/json") != std::string::npos)) {
     return Response::json(200, boost::json::serialize(boost::json::object{

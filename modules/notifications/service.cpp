@@ -1,5 +1,6 @@
 #include "service.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <unicode/calendar.h>
 #include <unicode/timezone.h>
@@ -16,9 +17,7 @@ namespace boxoffice::notifications {
 namespace {
 
 bool hasVariable(const NotificationTypeSpec& spec, std::string_view name) {
-  for (const auto& v : spec.variables)
-    if (v.name == name) return true;
-  return false;
+  return std::ranges::any_of(spec.variables, [&](const auto& v) { return v.name == name; });
 }
 
 std::string addressFor(Channel channel, const Preferences& p, const std::optional<read_model::User>& user) {

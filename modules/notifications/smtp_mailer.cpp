@@ -119,6 +119,9 @@ std::string buildMime(const SmtpSettings& settings, const Email& email) {
 
 struct SmtpMailer::Handle {
   CURL* curl = nullptr;
+  Handle() = default;
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
   ~Handle() {
     if (curl) curl_easy_cleanup(curl);
   }
@@ -141,6 +144,9 @@ std::size_t readUpload(char* buffer, std::size_t size, std::size_t count, void* 
 }
 struct Recipients {
   curl_slist* list = nullptr;
+  Recipients() = default;
+  Recipients(const Recipients&) = delete;
+  Recipients& operator=(const Recipients&) = delete;
   ~Recipients() { curl_slist_free_all(list); }
 };
 }  // namespace

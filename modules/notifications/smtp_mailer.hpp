@@ -32,7 +32,7 @@ struct Email {
 // The whole RFC 5322 message (CRLF line ends). Header values have CR/LF removed; a non-ASCII
 // subject is RFC 2047 encoded; bodies are base64 so long lines and any bytes are safe.
 std::string buildMime(const SmtpSettings& settings, const Email& email);
-std::string encodeHeaderWord(const std::string& value);
+std::string encodeHeaderWord(const std::string& raw);
 std::string domainOf(const std::string& address);
 
 class SmtpMailer {

@@ -1,5 +1,6 @@
 #include "template_routes.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "boxoffice/kernel/json.hpp"
@@ -18,7 +19,7 @@ using http::Method;
 using http::Request;
 using http::Response;
 
-constexpr std::size_t kMaxPartBytes = 64 * 1024;  // per subject/text/html, variants' too
+constexpr std::size_t kMaxPartBytes = std::size_t{64} * 1024;  // per subject/text/html, variants' too
 constexpr std::size_t kMaxSubjectBytes = 1000;
 constexpr std::size_t kMaxVariants = 10;
 constexpr std::size_t kMaxVariantId = 32;
@@ -118,11 +119,9 @@ std::optional<std::string> readVariantPart(json::ObjectReader& in, std::string_v
 
 bool validVariantId(const std::string& id) {
   if (id.empty() || id.size() > kMaxVariantId) return false;
-  for (char c : id) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
+  return std::ranges::all_of(id, [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
 }
 
 TemplateSource readSource(const Request& request, Channel channel) {
@@ -223,6 +222,7 @@ Response TemplateRoutes::put(const Request& request, RequestContext& context) {
   auto compiled = compileTemplate(std::move(source), *at.type, errors);
   if (!errors.empty()) {
     std::vector<FieldError> fields;
+    fields.reserve(errors.size());
     for (auto& e : errors) fields.push_back({e.field, e.message});
     throw Problem::validation(std::move(fields));
   }

@@ -201,7 +201,9 @@ TemplateEntry TemplateStore::save(std::string_view type, Channel channel, std::s
   auto now = clock_.nowMillis();
   db_.write([&](Tx& tx) {
     auto& sql = tx.sql();
-    std::string typeText(type), channelText(toString(channel)), languageText(language);
+    std::string typeText(type);
+    std::string channelText(toString(channel));
+    std::string languageText(language);
     long long current = 0;
     soci::indicator found = soci::i_null;
     sql << "SELECT version FROM notification_template_overrides WHERE type = :t AND channel = :c AND language = :l",
@@ -211,7 +213,9 @@ TemplateEntry TemplateStore::save(std::string_view type, Channel channel, std::s
     long long next = current + 1;
     long long at = now;
     std::string variants = variantsToJson(shared->source.variants);
-    std::string subject = shared->source.subject, text = shared->source.text, html = shared->source.html;
+    std::string subject = shared->source.subject;
+    std::string text = shared->source.text;
+    std::string html = shared->source.html;
     std::string by = updatedBy;
     sql << "INSERT INTO notification_template_overrides (type, channel, language, overridden, subject, text, html, "
            "variants, version, updated_at, updated_by) VALUES (:t, :c, :l, 1, :s, :x, :h, :v, :n, :a, :b) "
@@ -235,7 +239,9 @@ TemplateEntry TemplateStore::reset(std::string_view type, Channel channel, std::
   auto now = clock_.nowMillis();
   db_.write([&](Tx& tx) {
     auto& sql = tx.sql();
-    std::string typeText(type), channelText(toString(channel)), languageText(language);
+    std::string typeText(type);
+    std::string channelText(toString(channel));
+    std::string languageText(language);
     long long current = 0;
     soci::indicator found = soci::i_null;
     sql << "SELECT version FROM notification_template_overrides WHERE type = :t AND channel = :c AND language = :l",

@@ -79,7 +79,7 @@ std::vector<Notification> on(Tx& tx, const identity::messages::UserRegistered& m
   return {make(e, "Welcome", m.userId, {{"email", m.email}})};
 }
 
-std::vector<Notification> on(Tx& tx, const events::messages::EventCreated& m, const Envelope&) {
+std::vector<Notification> on(Tx& tx, const events::messages::EventCreated& m, const Envelope& /*unused*/) {
   read_model::saveEvent(tx, eventOf(m, m.status));
   return {};
 }
@@ -95,7 +95,7 @@ std::vector<Notification> on(Tx& tx, const events::messages::EventUpdated& m, co
                    {"venueName", m.venue.name}});
 }
 
-std::vector<Notification> on(Tx& tx, const events::messages::EventPublished& m, const Envelope&) {
+std::vector<Notification> on(Tx& tx, const events::messages::EventPublished& m, const Envelope& /*unused*/) {
   read_model::saveEvent(tx, eventOf(m, m.status));
   return {};
 }
@@ -106,12 +106,12 @@ std::vector<Notification> on(Tx& tx, const events::messages::EventCancelled& m, 
                   {{"eventName", m.name}, {"eventStart", dateTime(m.startsAt)}, {"reason", m.reason}});
 }
 
-std::vector<Notification> on(Tx& tx, const events::messages::EventDeleted& m, const Envelope&) {
+std::vector<Notification> on(Tx& tx, const events::messages::EventDeleted& m, const Envelope& /*unused*/) {
   read_model::saveEvent(tx, eventOf(m, "Deleted"));
   return {};
 }
 
-std::vector<Notification> on(Tx& tx, const events::messages::EventCompleted& m, const Envelope&) {
+std::vector<Notification> on(Tx& tx, const events::messages::EventCompleted& m, const Envelope& /*unused*/) {
   read_model::saveEvent(tx, eventOf(m, "Completed"));
   return {};
 }
@@ -155,7 +155,7 @@ std::vector<Notification> on(Tx& tx, const orders::messages::OrderCancelled& m, 
                 {"reason", reasonText(m.reason)}})};
 }
 
-std::vector<Notification> on(Tx& tx, const orders::messages::OrderRefunded& m, const Envelope&) {
+std::vector<Notification> on(Tx& tx, const orders::messages::OrderRefunded& m, const Envelope& /*unused*/) {
   // The buyer hears of the refund from PaymentRefunded; a full refund ends their tickets.
   if (m.refundedTotal.amount >= m.total.amount) read_model::removeOrder(tx, m.orderId);
   return {};

@@ -25,7 +25,7 @@ class UnsubscribeTokens {
   std::optional<UnsubscribeClaim> verify(const std::string& token) const;
 
  private:
-  unsigned char key_[32];
+  unsigned char key_[32] = {};
 };
 
 }  // namespace boxoffice::notifications

@@ -34,7 +34,7 @@ struct Fixture {
     return s;
   }
 
-  std::string inApp(const std::string& user, const std::string& source, const std::string& title) {
+  std::string inApp(const std::string& user, const std::string& source, const std::string& title) const {
     NewDelivery d;
     d.sourceMessageId = source;
     d.correlationId = "corr";

@@ -46,7 +46,7 @@ struct Fixture {
   }
   void open() { deliveries = std::make_unique<Deliveries>(*db.db, *templates, config, clock, db.log, metrics); }
 
-  NewDelivery email(const std::string& source, const std::string& subject = "Your order") {
+  static NewDelivery email(const std::string& source, const std::string& subject = "Your order") {
     NewDelivery d;
     d.sourceMessageId = source;
     d.correlationId = "corr-" + source;
@@ -59,26 +59,26 @@ struct Fixture {
     return d;
   }
 
-  bool enqueue(const NewDelivery& d) {
+  bool enqueue(const NewDelivery& d) const {
     return db.db->write([&](Tx& tx) { return deliveries->enqueue(tx, d); });
   }
 
-  std::string text(const std::string& sql) {
+  std::string text(const std::string& sql) const {
     return db.db->read([&](soci::session& s) {
       std::string out;
-      soci::indicator ind;
+      soci::indicator ind = soci::i_null;
       s << sql, soci::into(out, ind);
       return ind == soci::i_ok ? out : std::string();
     });
   }
-  long long count(const std::string& sql) {
+  long long count(const std::string& sql) const {
     return db.db->read([&](soci::session& s) {
       long long n = 0;
       s << sql, soci::into(n);
       return n;
     });
   }
-  std::string status(const std::string& source) {
+  std::string status(const std::string& source) const {
     return text("SELECT status FROM notification_deliveries WHERE source_message_id = '" + source + "'");
   }
 
@@ -94,7 +94,7 @@ struct Fixture {
 
 TEST_CASE("enqueue stores one delivery per source, user, channel and type") {
   Fixture f;
-  auto d = f.email("m-1");
+  auto d = Fixture::email("m-1");
   CHECK(f.enqueue(d));
   CHECK_FALSE(f.enqueue(d));  // a redelivered message adds nothing
   d.channel = Channel::Sms;
@@ -105,10 +105,10 @@ TEST_CASE("enqueue stores one delivery per source, user, channel and type") {
 
 TEST_CASE("suppressed and address-less deliveries are stored with their reason and never sent") {
   Fixture f;
-  auto d = f.email("m-1");
+  auto d = Fixture::email("m-1");
   d.suppressedBecause = "category-off";
   CHECK(f.enqueue(d));
-  auto e = f.email("m-2");
+  auto e = Fixture::email("m-2");
   e.address.clear();
   CHECK(f.enqueue(e));
   f.deliveries->start();
@@ -123,7 +123,7 @@ TEST_CASE("suppressed and address-less deliveries are stored with their reason a
 
 TEST_CASE("an in-app delivery is Sent at once and publishes NotificationSent in the same transaction") {
   Fixture f;
-  auto d = f.email("m-1");
+  auto d = Fixture::email("m-1");
   d.channel = Channel::InApp;
   d.address.clear();
   CHECK(f.enqueue(d));
@@ -134,8 +134,8 @@ TEST_CASE("an in-app delivery is Sent at once and publishes NotificationSent in 
 TEST_CASE("without an SMTP host email and sms go to the simulated provider") {
   Fixture f;
   f.deliveries->start();
-  CHECK(f.enqueue(f.email("m-1")));
-  auto sms = f.email("m-2");
+  CHECK(f.enqueue(Fixture::email("m-1")));
+  auto sms = Fixture::email("m-2");
   sms.channel = Channel::Sms;
   sms.address = "+4915112345678";
   CHECK(f.enqueue(sms));
@@ -150,7 +150,7 @@ TEST_CASE("SMTP down: retries with exponential backoff, Failed after the last at
   smtp.stop();
   Fixture f(smtp.port(), 3);
   f.deliveries->start();
-  CHECK(f.enqueue(f.email("m-1")));
+  CHECK(f.enqueue(Fixture::email("m-1")));
   auto attempts = [&] { return f.count("SELECT attempts FROM notification_deliveries"); };
   auto next = [&] { return f.count("SELECT COALESCE(next_attempt_at, 0) FROM notification_deliveries"); };
   const auto t0 = f.clock.nowMillis();
@@ -172,7 +172,7 @@ TEST_CASE("SMTP down then back: the email is delivered once, with its headers") 
   smtp.stop();
   Fixture f(smtp.port(), 5);
   f.deliveries->start();
-  auto d = f.email("m-1", "Bestätigung\r\nBcc: evil@example.com");
+  auto d = Fixture::email("m-1", "Bestätigung\r\nBcc: evil@example.com");
   d.unsubscribeUrl = "https://tickets.example/api/v1/notifications/unsubscribe?token=abc";
   CHECK(f.enqueue(d));
   REQUIRE(eventually([&] { return f.count("SELECT attempts FROM notification_deliveries") == 1; }));
@@ -203,7 +203,7 @@ TEST_CASE("SMTP down then back: the email is delivered once, with its headers") 
 TEST_CASE("a delivery left sending by a crash is Failed at start and never re-sent") {
   testing::SmtpServer smtp;
   Fixture f(smtp.port(), 5);
-  CHECK(f.enqueue(f.email("m-1")));
+  CHECK(f.enqueue(Fixture::email("m-1")));
   // The state a crash between the claim and the send's outcome leaves behind.
   f.db.db->write([&](Tx& tx) { tx.exec("UPDATE notification_deliveries SET sending_since = 1, attempts = 1"); });
   f.deliveries->start();
@@ -218,7 +218,7 @@ TEST_CASE("a delivery left sending by a crash is Failed at start and never re-se
 TEST_CASE("a delivery held for the digest is not sent on its own") {
   Fixture f;
   f.deliveries->start();
-  auto d = f.email("m-1");
+  auto d = Fixture::email("m-1");
   d.category = Category::Marketing;
   d.digestAt = std::chrono::floor<std::chrono::seconds>(f.clock.now()) + std::chrono::hours(2);
   CHECK(f.enqueue(d));
@@ -240,7 +240,7 @@ TEST_CASE("emails per second to the local SMTP server over one connection") {
   testing::SmtpServer smtp;
   Fixture f(smtp.port(), 3);
   const int n = 200;
-  for (int i = 0; i < n; ++i) CHECK(f.enqueue(f.email("bulk-" + std::to_string(i))));
+  for (int i = 0; i < n; ++i) CHECK(f.enqueue(Fixture::email("bulk-" + std::to_string(i))));
   auto start = std::chrono::steady_clock::now();
   f.deliveries->start();
   auto mails = smtp.waitForMessages(n, 60s);
@@ -259,11 +259,11 @@ TEST_CASE("a slow SMTP server holds only the sender: enqueue stays fast while an
   testing::SmtpServer smtp(slow);
   Fixture f(smtp.port(), 3);
   f.deliveries->start();
-  CHECK(f.enqueue(f.email("m-1")));
+  CHECK(f.enqueue(Fixture::email("m-1")));
   REQUIRE(eventually(
       [&] { return f.count("SELECT COUNT(*) FROM notification_deliveries WHERE sending_since IS NOT NULL") == 1; }));
   auto start = std::chrono::steady_clock::now();
-  CHECK(f.enqueue(f.email("m-2")));
+  CHECK(f.enqueue(Fixture::email("m-2")));
   CHECK(std::chrono::steady_clock::now() - start < 500ms);
   CHECK(f.status("m-1") == "Queued");  // still in DATA
   REQUIRE(eventually([&] { return f.status("m-1") == "Sent" && f.status("m-2") == "Sent"; }, 15s));
@@ -272,7 +272,7 @@ TEST_CASE("a slow SMTP server holds only the sender: enqueue stays fast while an
 
 TEST_CASE("an address longer than any real one is Suppressed, not sent") {
   Fixture f;
-  auto d = f.email("m-1");
+  auto d = Fixture::email("m-1");
   d.address = std::string(600, 'a') + "@example.com";
   CHECK(f.enqueue(d));
   CHECK(f.status("m-1") == "Suppressed");
@@ -290,7 +290,7 @@ TEST_CASE("SMTP AUTH with the configured user name and password") {
   f.config.set("notifications.smtp.password", "wrong", "test");
   f.open();
   f.deliveries->start();
-  CHECK(f.enqueue(f.email("m-1")));
+  CHECK(f.enqueue(Fixture::email("m-1")));
   REQUIRE(eventually([&] { return f.count("SELECT attempts FROM notification_deliveries") == 1; }));
   CHECK(f.status("m-1") == "Queued");  // refused: retried later, not lost
   f.deliveries->stop();

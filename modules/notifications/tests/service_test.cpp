@@ -21,18 +21,20 @@ namespace {
 
 class FakeRenderer final : public Renderer {
  public:
-  Rendered render(std::string_view type, Channel, const Reader& reader, const Variables&) const override {
+  Rendered render(std::string_view type, Channel /*channel*/, const Reader& reader,
+                  const Variables& /*variables*/) const override {
     return {std::string(type), "text", "", "", reader.language};
   }
 };
 
 class FakeSink final : public DeliverySink {
  public:
-  bool enqueue(Tx&, const NewDelivery& d) override {
-    for (const auto& e : stored)
+  bool enqueue(Tx& /*tx*/, const NewDelivery& d) override {
+    for (const auto& e : stored) {
       if (e.sourceMessageId == d.sourceMessageId && e.reader.userId == d.reader.userId && e.channel == d.channel &&
           e.type == d.type)
         return false;
+    }
     stored.push_back(d);
     return true;
   }

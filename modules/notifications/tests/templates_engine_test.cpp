@@ -32,6 +32,7 @@ std::vector<std::string> errorsOf(std::string_view text) {
   std::vector<TemplateError> errors;
   compileText(text, type("OrderConfirmation"), errors);
   std::vector<std::string> out;
+  out.reserve(errors.size());
   for (auto& e : errors) out.push_back(e.message);
   return out;
 }

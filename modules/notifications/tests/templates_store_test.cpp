@@ -68,7 +68,7 @@ TEST_CASE("every type has a shipped template for every channel in en and de, and
   for (const auto& type : notificationTypes()) {
     auto variables = sampleVariables(type);
     for (auto channel : kChannels) {
-      for (auto language : {"en", "de"}) {
+      for (const auto* language : {"en", "de"}) {
         CAPTURE(type.type);
         CAPTURE(toString(channel));
         CAPTURE(language);
@@ -126,7 +126,7 @@ TEST_CASE("a language without templates falls back to en, an unknown type or cha
 
 TEST_CASE("an override is used at once, survives a restart, and a reset returns to the shipped file") {
   Fixture f;
-  auto spec = findNotificationType("Welcome");
+  const auto* spec = findNotificationType("Welcome");
   std::vector<FieldMessage> errors;
   auto compiled = compileTemplate(
       TemplateSource{"Hello {{userName}}", "Custom {{userName}}", "<p>{{userName}}</p>", {}}, *spec, errors);
@@ -186,6 +186,7 @@ TEST_CASE("renders from many threads while an admin saves: no torn reads, each r
   std::atomic<bool> stop{false};
   std::atomic<int> renders{0};
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       Variables v{{"userName", std::string("Ada")}, {"total", Money{100, "EUR"}}};
