@@ -152,18 +152,25 @@ std::vector<Record> story(soci::session& sql, const std::string& correlationId, 
 
 std::int64_t countMatching(soci::session& sql, const ReplayFilter& filter) { return count(sql, whereOf(filter)); }
 
+namespace {
+// The next `chunkSize` records after `after` that `where` admits, in chain order: the walks below
+// read the table in pieces so that memory stays constant however long the chain is.
+std::vector<Record> chunkAfter(Database& db, Where where, std::int64_t after, std::size_t chunkSize) {
+  where.number("sequence >", after);
+  return db.read([&](soci::session& sql) {
+    return select(sql,
+                  std::string("SELECT ") + kColumns + " FROM audit_records" + where.sql + " ORDER BY sequence LIMIT " +
+                      std::to_string(chunkSize),
+                  where);
+  });
+}
+}  // namespace
+
 void forEachMatching(Database& db, const ReplayFilter& filter, std::size_t chunkSize,
                      const std::function<void(std::vector<Record>&)>& chunk) {
   std::int64_t after = 0;
   for (;;) {
-    auto where = whereOf(filter);
-    where.number("sequence >", after);
-    auto records = db.read([&](soci::session& sql) {
-      return select(sql,
-                    std::string("SELECT ") + kColumns + " FROM audit_records" + where.sql +
-                        " ORDER BY sequence LIMIT " + std::to_string(chunkSize),
-                    where);
-    });
+    auto records = chunkAfter(db, whereOf(filter), after, chunkSize);
     if (records.empty()) return;
     after = records.back().sequence;
     chunk(records);
@@ -174,14 +181,7 @@ void forEachMatching(Database& db, const ReplayFilter& filter, std::size_t chunk
 void forEachRecord(Database& db, std::size_t chunkSize, const std::function<bool(const Record&)>& each) {
   std::int64_t after = 0;
   for (;;) {
-    Where where;
-    where.number("sequence >", after);
-    auto records = db.read([&](soci::session& sql) {
-      return select(sql,
-                    std::string("SELECT ") + kColumns + " FROM audit_records" + where.sql +
-                        " ORDER BY sequence LIMIT " + std::to_string(chunkSize),
-                    where);
-    });
+    auto records = chunkAfter(db, Where{}, after, chunkSize);
     for (const auto& r : records) {
       if (!each(r)) return;
     }

@@ -81,32 +81,26 @@ bool ChannelPreferences::wants(Category category) const {
   return false;
 }
 
-ChannelPreferences& Preferences::channel(Channel c) {
+namespace {
+// One switch for the const and the mutable accessor.
+template <class Self>
+auto& channelOf(Self& self, Channel c) {
   switch (c) {
     case Channel::Email:
-      return email;
+      return self.email;
     case Channel::Sms:
-      return sms;
+      return self.sms;
     case Channel::Push:
-      return push;
+      return self.push;
     case Channel::InApp:
-      return inApp;
+      return self.inApp;
   }
-  return inApp;
+  return self.inApp;
 }
-const ChannelPreferences& Preferences::channel(Channel c) const {
-  switch (c) {
-    case Channel::Email:
-      return email;
-    case Channel::Sms:
-      return sms;
-    case Channel::Push:
-      return push;
-    case Channel::InApp:
-      return inApp;
-  }
-  return inApp;
-}
+}  // namespace
+
+ChannelPreferences& Preferences::channel(Channel c) { return channelOf(*this, c); }
+const ChannelPreferences& Preferences::channel(Channel c) const { return channelOf(*this, c); }
 
 bool isIanaTimeZone(const std::string& name) {
   if (name.empty() || name.size() > 64) return false;

@@ -194,6 +194,19 @@ std::shared_ptr<const CompiledTemplate> TemplateStore::inForce(std::string_view 
   return it == shipped_.end() ? nullptr : it->second;
 }
 
+namespace {
+// The stored version of an override row (0 when there is none); `exists` says whether there is one.
+long long storedVersion(soci::session& sql, std::string typeText, std::string channelText, std::string languageText,
+                        bool& exists) {
+  long long current = 0;
+  soci::indicator found = soci::i_null;
+  sql << "SELECT version FROM notification_template_overrides WHERE type = :t AND channel = :c AND language = :l",
+      soci::use(typeText), soci::use(channelText), soci::use(languageText), soci::into(current, found);
+  exists = sql.got_data();
+  return exists ? current : 0;
+}
+}  // namespace
+
 TemplateEntry TemplateStore::save(std::string_view type, Channel channel, std::string_view language,
                                   CompiledTemplate compiled, const IfMatch& ifMatch, const std::string& updatedBy) {
   auto key = templateKey(type, channel, language);
@@ -204,11 +217,8 @@ TemplateEntry TemplateStore::save(std::string_view type, Channel channel, std::s
     std::string typeText(type);
     std::string channelText(toString(channel));
     std::string languageText(language);
-    long long current = 0;
-    soci::indicator found = soci::i_null;
-    sql << "SELECT version FROM notification_template_overrides WHERE type = :t AND channel = :c AND language = :l",
-        soci::use(typeText), soci::use(channelText), soci::use(languageText), soci::into(current, found);
-    if (!sql.got_data()) current = 0;
+    bool exists = false;
+    long long current = storedVersion(sql, typeText, channelText, languageText, exists);
     checkIfMatch(ifMatch, current, "template");
     long long next = current + 1;
     long long at = now;
@@ -242,13 +252,10 @@ TemplateEntry TemplateStore::reset(std::string_view type, Channel channel, std::
     std::string typeText(type);
     std::string channelText(toString(channel));
     std::string languageText(language);
-    long long current = 0;
-    soci::indicator found = soci::i_null;
-    sql << "SELECT version FROM notification_template_overrides WHERE type = :t AND channel = :c AND language = :l",
-        soci::use(typeText), soci::use(channelText), soci::use(languageText), soci::into(current, found);
-    if (!sql.got_data()) current = 0;
+    bool exists = false;
+    long long current = storedVersion(sql, typeText, channelText, languageText, exists);
     checkIfMatch(ifMatch, current, "template");
-    if (!sql.got_data()) return;  // nothing was ever overridden: already the shipped file
+    if (!exists) return;  // nothing was ever overridden: already the shipped file
     long long next = current + 1;
     long long at = now;
     std::string by = updatedBy;

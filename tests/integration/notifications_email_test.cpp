@@ -88,6 +88,20 @@ boost::json::array deliveries(TestServer& server, const std::string& adminToken,
   return r.json().at("items").as_array();
 }
 
+// Waits until the query finds exactly one delivery and it has `status`; returns it.
+boost::json::object awaitOnlyDelivery(TestServer& server, const std::string& adminToken, const std::string& query,
+                                      const std::string& status) {
+  boost::json::object row;
+  bool reached = eventually([&] {
+    auto rows = deliveries(server, adminToken, query);
+    if (rows.size() != 1) return false;
+    row = rows[0].as_object();
+    return str(row.at("status")) == status;
+  });
+  REQUIRE_MESSAGE(reached, "no single " << status << " delivery for " << query << ", last seen: " << row);
+  return row;
+}
+
 }  // namespace
 
 TEST_CASE("email: one confirmation per purchase, in the buyer's language and number format") {
@@ -223,13 +237,7 @@ TEST_CASE("email: SMTP down means retries, then Failed, nothing is lost and it g
   auto first = placeOrder(server, buyer.token, show.id, {{"general", 1}});
   REQUIRE(str(awaitOrder(server, buyer.token, first).at("status")) == "Completed");
   std::string query = "type=OrderConfirmation&channel=email&userId=" + buyer.id;
-  boost::json::object row;
-  REQUIRE(eventually([&] {
-    auto rows = deliveries(server, admin, query);
-    if (rows.size() != 1) return false;
-    row = rows[0].as_object();
-    return str(row.at("status")) == "Failed";
-  }));
+  auto row = awaitOnlyDelivery(server, admin, query, "Failed");
   CHECK(row.at("attempts") == 3);
   CHECK_FALSE(str(row.at("lastError")).empty());
 
@@ -278,13 +286,7 @@ TEST_CASE("email: kill -9 while a message is on the wire sends no duplicate afte
 
   server.restart();
   admin = server.tokenFor("Admin", "admin2@example.com");
-  boost::json::object row;
-  REQUIRE(eventually([&] {
-    auto rows = deliveries(server, admin, query);
-    if (rows.size() != 1) return false;
-    row = rows[0].as_object();
-    return str(row.at("status")) == "Failed";
-  }));
+  auto row = awaitOnlyDelivery(server, admin, query, "Failed");
   CHECK(str(row.at("lastError")) == "interrupted-while-sending");
   // A later email proves the sender is running again, and the interrupted one never came twice.
   auto later = placeOrder(server, buyer.token, show.id, {{"general", 1}});
