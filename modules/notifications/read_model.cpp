@@ -1,8 +1,33 @@
 #include "read_model.hpp"
 
+#include <boost/json.hpp>
+
 #include "boxoffice/kernel/db.hpp"
 
 namespace boxoffice::notifications::read_model {
+
+namespace {
+std::string namesToJson(const std::map<std::string, std::string>& names) {
+  boost::json::object out;
+  for (const auto& [id, name] : names) out[id] = name;
+  return boost::json::serialize(out);
+}
+std::map<std::string, std::string> namesFromJson(const std::string& text) {
+  std::map<std::string, std::string> names;
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(text, ec);
+  if (ec || !parsed.is_object()) return names;  // written by saveEvent only: never expected
+  for (const auto& [id, name] : parsed.as_object()) {
+    if (name.is_string()) names.emplace(id, name.as_string());
+  }
+  return names;
+}
+}  // namespace
+
+std::string Event::categoryName(const std::string& categoryId) const {
+  auto it = categoryNames.find(categoryId);
+  return it == categoryNames.end() || it->second.empty() ? categoryId : it->second;
+}
 
 void saveUser(Tx& tx, const User& user) {
   tx.exec(
@@ -23,22 +48,26 @@ std::optional<User> findUser(Tx& tx, const std::string& userId) {
 void saveEvent(Tx& tx, const Event& e) {
   tx.exec(
       "INSERT INTO notification_events (event_id, name, organizer_id, starts_at, ends_at, timezone, venue_name, "
-      "venue_city, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (event_id) DO UPDATE SET "
+      "venue_city, status, category_names) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+      "ON CONFLICT (event_id) DO UPDATE SET "
       "name = excluded.name, organizer_id = excluded.organizer_id, starts_at = excluded.starts_at, "
       "ends_at = excluded.ends_at, timezone = excluded.timezone, venue_name = excluded.venue_name, "
-      "venue_city = excluded.venue_city, status = excluded.status",
-      e.eventId, e.name, e.organizerId, e.startsAt, e.endsAt, e.timezone, e.venueName, e.venueCity, e.status);
+      "venue_city = excluded.venue_city, status = excluded.status, category_names = excluded.category_names",
+      e.eventId, e.name, e.organizerId, e.startsAt, e.endsAt, e.timezone, e.venueName, e.venueCity, e.status,
+      namesToJson(e.categoryNames));
 }
 
 std::optional<Event> findEvent(Tx& tx, const std::string& eventId) {
   Event e;
   e.eventId = eventId;
-  tx.sql() << "SELECT name, organizer_id, starts_at, ends_at, timezone, venue_name, venue_city, status "
-              "FROM notification_events WHERE event_id = :id",
+  std::string names;
+  tx.sql() << "SELECT name, organizer_id, starts_at, ends_at, timezone, venue_name, venue_city, status, "
+              "category_names FROM notification_events WHERE event_id = :id",
       soci::into(e.name), soci::into(e.organizerId), soci::into(e.startsAt), soci::into(e.endsAt),
-      soci::into(e.timezone), soci::into(e.venueName), soci::into(e.venueCity), soci::into(e.status),
+      soci::into(e.timezone), soci::into(e.venueName), soci::into(e.venueCity), soci::into(e.status), soci::into(names),
       soci::use(eventId);
   if (!tx.sql().got_data()) return std::nullopt;
+  e.categoryNames = namesFromJson(names);
   return e;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The module's own picture of users, events and buyers, kept from messages (never by asking
 // another module), read and written in the caller's transaction.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,7 +27,11 @@ struct Event {
   std::string timezone;
   std::string venueName;
   std::string venueCity;
-  std::string status;  // Draft | Published | Cancelled | Completed | Deleted
+  std::string status;                                // Draft | Published | Cancelled | Completed | Deleted
+  std::map<std::string, std::string> categoryNames;  // categoryId -> name
+
+  // The category's name, or its id when the event did not name it.
+  std::string categoryName(const std::string& categoryId) const;
 };
 
 struct Buyer {

@@ -13,8 +13,10 @@ namespace {
 using read_model::Event;
 
 Event eventOf(const events::messages::EventState& s, std::string status) {
-  return {s.eventId,  s.name,       s.organizerId, s.startsAt,       s.endsAt,
-          s.timezone, s.venue.name, s.venue.city,  std::move(status)};
+  Event event{s.eventId,  s.name,       s.organizerId, s.startsAt,        s.endsAt,
+              s.timezone, s.venue.name, s.venue.city,  std::move(status), {}};
+  for (const auto& category : s.priceCategories) event.categoryNames[category.categoryId] = category.name;
+  return event;
 }
 
 TemplateValue dateTime(const std::string& rfc3339) {
@@ -123,7 +125,8 @@ std::vector<Notification> on(Tx& tx, const orders::messages::OrderCompleted& m, 
   std::string seats;
   for (const auto& item : m.items) {
     if (!seats.empty()) seats += "\n";
-    seats += std::to_string(item.ticketCount) + " × " + item.categoryId;
+    seats +=
+        std::to_string(item.ticketCount) + " × " + (event ? event->categoryName(item.categoryId) : item.categoryId);
   }
   Variables v{{"eventName", event ? event->name : std::string()},
               {"venueName", event ? event->venueName : std::string()},

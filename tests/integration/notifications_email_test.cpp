@@ -128,6 +128,7 @@ TEST_CASE("email: one confirmation per purchase, in the buyer's language and num
   CHECK(contains(plainSpaces(german.text), "Bezahlt: 1.350,00 €"));
   CHECK(contains(plainSpaces(german.html), "Bezahlt: 1.350,00 €"));
   CHECK(contains(german.text, "Hallo Anna"));
+  CHECK(contains(german.text, "15 × VIP"));  // the category's name, not its id
   // 19:00 UTC is 21:00 summer time in Berlin.
   CHECK(contains(plainSpaces(german.text), "Sonntag, 1. Juni 2031 um 21:00 MESZ"));
 

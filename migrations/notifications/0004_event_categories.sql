@@ -1,0 +1,4 @@
+-- The names of an event's price categories ({"vip":"VIP", ...}), so an order confirmation lists
+-- "2 × VIP" rather than the category's id. Events stored before this migration show the id until
+-- their next message.
+ALTER TABLE notification_events ADD COLUMN category_names TEXT NOT NULL DEFAULT '{}';
