@@ -117,7 +117,7 @@ class PaymentProcessor {
 
   // Replies again with what a command about `payment` was answered (nothing while the outcome
   // is still to come).
-  void replayCharge(Tx& tx, const Payment& payment);
+  static void replayCharge(Tx& tx, const Payment& payment);
   static void replayRefund(Tx& tx, const Payment& payment, const Refund& refund);
   void voidCaptured(Tx& tx, const Payment& payment, const std::string& reason);
   void voidPlaceholder(Tx& tx, const std::string& orderId, const std::string& reason, const std::string& correlationId);
