@@ -21,6 +21,7 @@ std::string base64url(const unsigned char* data, std::size_t size) {
 }
 
 std::optional<std::vector<unsigned char>> unbase64url(std::string_view text) {
+  if (text.empty()) return std::nullopt;  // no token part is empty (and libsodium wants a buffer)
   std::vector<unsigned char> out(text.size());
   std::size_t length = 0;
   const char* end = nullptr;

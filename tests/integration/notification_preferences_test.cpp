@@ -175,13 +175,16 @@ TEST_CASE("a purchase puts an order confirmation in the buyer's in-app notificat
   auto buyer = server.tokenFor("User", "buyer@example.com");
   auto orderId = placeOrder(server, buyer, show.id, {{"general", 2}});
   CHECK(str(awaitOrder(server, buyer, orderId).at("status")) == "Completed");
+  // The Welcome of the registration is there too: wait for the confirmation, newest first.
   boost::json::array items;
   bool arrived = eventually([&] {
     auto r = server.get("/api/v1/notifications", TestServer::bearer(buyer));
     if (r.status != 200) return false;
     items = r.json().at("items").as_array();
-    return !items.empty();
+    return items.size() == 2;
   });
   REQUIRE(arrived);
   CHECK(str(items[0].at("type")) == "OrderConfirmation");
+  CHECK(str(items[1].at("type")) == "Welcome");
+  CHECK(str(items[0].at("body")).find(orderId) != std::string::npos);
 }
