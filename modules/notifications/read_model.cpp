@@ -74,13 +74,15 @@ std::optional<Event> findEvent(Tx& tx, const std::string& eventId) {
 void addOrder(Tx& tx, const std::string& orderId, const std::string& eventId, const std::string& userId,
               int ticketCount) {
   tx.exec(
-      "INSERT INTO notification_buyers (order_id, event_id, user_id, ticket_count) VALUES (?1, ?2, ?3, ?4) "
+      "INSERT INTO notification_buyers (order_id, event_id, user_id, ticket_count) SELECT ?1, ?2, ?3, ?4 "
+      "WHERE NOT EXISTS (SELECT 1 FROM notification_removed_orders WHERE order_id = ?1) "
       "ON CONFLICT (order_id) DO NOTHING",
       orderId, eventId, userId, static_cast<std::int64_t>(ticketCount));
 }
 
 void removeOrder(Tx& tx, const std::string& orderId) {
   tx.exec("DELETE FROM notification_buyers WHERE order_id = ?1", orderId);
+  tx.exec("INSERT INTO notification_removed_orders (order_id) VALUES (?1) ON CONFLICT (order_id) DO NOTHING", orderId);
 }
 
 std::vector<Buyer> buyersOf(Tx& tx, const std::string& eventId) {

@@ -47,6 +47,7 @@ std::optional<Event> findEvent(Tx& tx, const std::string& eventId);
 
 void addOrder(Tx& tx, const std::string& orderId, const std::string& eventId, const std::string& userId,
               int ticketCount);
+// Removed for good: adding the same order again (a replayed OrderCompleted) does nothing.
 void removeOrder(Tx& tx, const std::string& orderId);
 // Every user holding tickets for the event, in user id order.
 std::vector<Buyer> buyersOf(Tx& tx, const std::string& eventId);

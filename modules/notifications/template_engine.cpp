@@ -32,8 +32,14 @@ void appendLiteral(CompiledText& out, std::string_view text) {
 
 CompiledText compileText(std::string_view text, const NotificationTypeSpec& type, std::vector<TemplateError>& errors) {
   CompiledText out;
+  // A text made of nothing but bad placeholders must not buy an answer many times its size.
+  const std::size_t errorLimit = errors.size() + kMaxErrorsPerText;
   std::size_t pos = 0;
   while (pos < text.size()) {
+    if (errors.size() >= errorLimit) {
+      errors.push_back({"has more errors: only the first " + std::to_string(kMaxErrorsPerText) + " are listed"});
+      break;
+    }
     auto open = text.find("{{", pos);
     if (open == std::string_view::npos) {
       appendLiteral(out, text.substr(pos));

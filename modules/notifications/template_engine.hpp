@@ -31,7 +31,10 @@ struct TemplateError {
   std::string message;
 };
 
-// Compiles `text` for `type`; appends one error per malformed or unknown placeholder.
+inline constexpr std::size_t kMaxErrorsPerText = 10;
+
+// Compiles `text` for `type`; appends one error per malformed or unknown placeholder, at most
+// kMaxErrorsPerText (then one "more errors" entry).
 CompiledText compileText(std::string_view text, const NotificationTypeSpec& type, std::vector<TemplateError>& errors);
 
 // The variables of one render, each formatted at most once however many parts name it.

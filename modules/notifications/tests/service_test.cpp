@@ -133,6 +133,29 @@ TEST_CASE("cancelling an event tells every buyer once, and cancelled orders leav
   CHECK(f.count("EventCancelled") == 2);  // u1 only (email + in-app), once despite two orders
 }
 
+TEST_CASE("a cancelled order stays out of the buyers when its OrderCompleted is replayed") {
+  Fixture f;
+  f.registerUser("u2", "u2@example.com");
+  f.publishEvent("e1", "2027-02-01T19:00:00Z");
+  f.buy("o3", "u2", "e1");
+  orders::messages::OrderCancelled cancelled;
+  cancelled.orderId = "o3";
+  cancelled.userId = "u2";
+  cancelled.eventId = "e1";
+  cancelled.reason = "byBuyer";
+  f.deliver(cancelled, "cancel-o3");
+  // An audit replay after the inbox forgot the message: the same OrderCompleted, a new delivery.
+  orders::messages::OrderCompleted again;
+  again.orderId = "o3";
+  again.userId = "u2";
+  again.eventId = "e1";
+  again.items = {{"general", 2, {5000, "EUR"}, {10000, "EUR"}}};
+  again.total = {10000, "EUR"};
+  f.deliver(again, "done-o3-replayed");
+  auto buyers = f.db.db->write([&](Tx& tx) { return read_model::buyersOf(tx, "e1"); });
+  CHECK(buyers.empty());
+}
+
 TEST_CASE("low inventory goes to the organizer, and an unknown event tells nobody") {
   Fixture f;
   f.deliver(inventory::messages::LowInventory{"e9", 3, 5}, "low-unknown");

@@ -67,6 +67,17 @@ TEST_CASE("unknown variables and malformed placeholders are refused, each named"
   CHECK(errorsOf("Hi {{userName}}").empty());
 }
 
+TEST_CASE("a text of nothing but bad placeholders gets a bounded list of errors") {
+  std::string flood;
+  for (int i = 0; i < 100000; ++i) flood += "{{}}";
+  auto errors = errorsOf(flood);
+  REQUIRE(errors.size() == kMaxErrorsPerText + 1);
+  CHECK(errors.back().find("only the first 10") != std::string::npos);
+  std::string nine;
+  for (int i = 0; i < 9; ++i) nine += "{{x" + std::to_string(i) + "}}";
+  CHECK(errorsOf(nine).size() == 9);  // under the limit every error is listed
+}
+
 TEST_CASE("a value holding a placeholder is written as is: one pass, no injection") {
   Variables v{{"userName", std::string("{{orderId}}")}, {"orderId", std::string("secret-order")}};
   CHECK(render("{{userName}}", v, false) == "{{orderId}}");
