@@ -8,3 +8,6 @@ ALTER TABLE notification_events ADD COLUMN category_names TEXT NOT NULL DEFAULT 
 CREATE TABLE notification_removed_orders (
   order_id TEXT PRIMARY KEY
 );
+
+-- The Admin's delivery list without filters is newest first.
+CREATE INDEX notification_deliveries_created ON notification_deliveries (created_at, id);

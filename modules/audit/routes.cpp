@@ -103,14 +103,15 @@ Response Routes::list(const Request& request, RequestContext& /*ctx*/) {
 
 Response Routes::story(const Request& request, RequestContext& /*ctx*/) {
   const auto& correlationId = request.param("correlationId");
-  auto records = correlationId.size() > kMaxFilterLength
-                     ? std::vector<Record>{}
-                     : store_.read([&](soci::session& sql) { return store::story(sql, correlationId, kStoryLimit); });
+  auto records = correlationId.size() > kMaxFilterLength ? std::vector<Record>{} : store_.read([&](soci::session& sql) {
+    return store::story(sql, correlationId, kStoryLimit + 1);
+  });
   if (records.empty()) throw Problem::notFound("No audit record has correlationId '" + correlationId + "'.");
+  const bool truncated = records.size() > kStoryLimit;  // one more was read only to know
+  if (truncated) records.pop_back();
   boost::json::array items;
   for (const auto& r : records) items.push_back(recordJson(r));
-  boost::json::object out{
-      {"correlationId", correlationId}, {"items", std::move(items)}, {"truncated", records.size() == kStoryLimit}};
+  boost::json::object out{{"correlationId", correlationId}, {"items", std::move(items)}, {"truncated", truncated}};
   return Response::json(200, json::serialize(out));
 }
 

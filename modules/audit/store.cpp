@@ -1,5 +1,6 @@
 #include "store.hpp"
 
+#include "boxoffice/kernel/sql_where.hpp"
 #include "boxoffice/kernel/time.hpp"
 
 namespace boxoffice::audit::store {
@@ -27,20 +28,8 @@ Record fromRow(const soci::row& row) {
   return r;
 }
 
-// A WHERE clause: texts are bound in order (positional), numbers are our own integers, inlined.
-struct Where {
-  std::string sql;
-  std::vector<std::string> texts;
-  void add(const std::string& condition) { sql += (sql.empty() ? " WHERE " : " AND ") + condition; }
-  void text(const std::string& condition, const std::string& value) {
-    add(condition + " ?");
-    texts.push_back(value);
-  }
-  void number(const std::string& condition, std::int64_t value) { add(condition + " " + std::to_string(value)); }
-};
-
-Where whereOf(const ListFilter& f) {
-  Where w;
+SqlWhere whereOf(const ListFilter& f) {
+  SqlWhere w;
   if (f.type) w.text("type =", *f.type);
   if (f.topic) w.text("topic =", *f.topic);
   if (f.correlationId) w.text("correlation_id =", *f.correlationId);
@@ -49,47 +38,21 @@ Where whereOf(const ListFilter& f) {
   return w;
 }
 
-Where whereOf(const ReplayFilter& f) {
-  Where w;
+SqlWhere whereOf(const ReplayFilter& f) {
+  SqlWhere w;
   w.number("occurred_ms >=", f.fromMs);
   w.number("occurred_ms <=", f.toMs);
-  if (!f.types.empty()) {
-    std::string in = "type IN (";
-    for (std::size_t i = 0; i < f.types.size(); ++i) in += i ? ", ?" : "?";
-    w.add(in + ")");
-    w.texts.insert(w.texts.end(), f.types.begin(), f.types.end());
-  }
+  if (!f.types.empty()) w.textIn("type", f.types);
   return w;
 }
 
-std::vector<Record> select(soci::session& sql, const std::string& text, const Where& where) {
+std::vector<Record> select(soci::session& sql, const std::string& text, const SqlWhere& where) {
   std::vector<Record> out;
-  soci::row row;
-  soci::statement st(sql);
-  for (const auto& value : where.texts) st.exchange(soci::use(value));
-  st.exchange(soci::into(row));
-  st.alloc();
-  st.prepare(text);
-  st.define_and_bind();
-  if (st.execute(true)) {
-    do {
-      out.push_back(fromRow(row));
-    } while (st.fetch());
-  }
+  where.forEachRow(sql, text, [&](const soci::row& row) { out.push_back(fromRow(row)); });
   return out;
 }
 
-std::int64_t count(soci::session& sql, const Where& where) {
-  long long n = 0;
-  soci::statement st(sql);
-  for (const auto& value : where.texts) st.exchange(soci::use(value));
-  st.exchange(soci::into(n));
-  st.alloc();
-  st.prepare("SELECT COUNT(*) FROM audit_records" + where.sql);
-  st.define_and_bind();
-  st.execute(true);
-  return n;
-}
+std::int64_t count(soci::session& sql, const SqlWhere& where) { return where.count(sql, "audit_records"); }
 
 }  // namespace
 
@@ -135,17 +98,17 @@ std::vector<Record> list(soci::session& sql, const ListFilter& filter, const Pag
   auto where = whereOf(filter);
   total = count(sql, where);
   return select(sql,
-                std::string("SELECT ") + kColumns + " FROM audit_records" + where.sql +
+                std::string("SELECT ") + kColumns + " FROM audit_records" + where.sql() +
                     " ORDER BY sequence DESC LIMIT " + std::to_string(page.size) + " OFFSET " +
                     std::to_string(page.offset()),
                 where);
 }
 
 std::vector<Record> story(soci::session& sql, const std::string& correlationId, std::size_t limit) {
-  Where where;
+  SqlWhere where;
   where.text("correlation_id =", correlationId);
   return select(sql,
-                std::string("SELECT ") + kColumns + " FROM audit_records" + where.sql + " ORDER BY sequence LIMIT " +
+                std::string("SELECT ") + kColumns + " FROM audit_records" + where.sql() + " ORDER BY sequence LIMIT " +
                     std::to_string(limit),
                 where);
 }
@@ -155,12 +118,12 @@ std::int64_t countMatching(soci::session& sql, const ReplayFilter& filter) { ret
 namespace {
 // The next `chunkSize` records after `after` that `where` admits, in chain order: the walks below
 // read the table in pieces so that memory stays constant however long the chain is.
-std::vector<Record> chunkAfter(Database& db, Where where, std::int64_t after, std::size_t chunkSize) {
+std::vector<Record> chunkAfter(Database& db, SqlWhere where, std::int64_t after, std::size_t chunkSize) {
   where.number("sequence >", after);
   return db.read([&](soci::session& sql) {
     return select(sql,
-                  std::string("SELECT ") + kColumns + " FROM audit_records" + where.sql + " ORDER BY sequence LIMIT " +
-                      std::to_string(chunkSize),
+                  std::string("SELECT ") + kColumns + " FROM audit_records" + where.sql() +
+                      " ORDER BY sequence LIMIT " + std::to_string(chunkSize),
                   where);
   });
 }
@@ -181,7 +144,7 @@ void forEachMatching(Database& db, const ReplayFilter& filter, std::size_t chunk
 void forEachRecord(Database& db, std::size_t chunkSize, const std::function<bool(const Record&)>& each) {
   std::int64_t after = 0;
   for (;;) {
-    auto records = chunkAfter(db, Where{}, after, chunkSize);
+    auto records = chunkAfter(db, SqlWhere{}, after, chunkSize);
     for (const auto& r : records) {
       if (!each(r)) return;
     }

@@ -1,5 +1,7 @@
 #include "delivery_store.hpp"
 
+#include "boxoffice/kernel/sql_where.hpp"
+
 namespace boxoffice::notifications::store {
 
 namespace {
@@ -138,23 +140,20 @@ void recordSimulated(Tx& tx, const DeliveryRow& row, std::int64_t now) {
 }
 
 std::vector<DeliveryRow> list(soci::session& sql, const Filter& f, const PageRequest& page, std::int64_t& total) {
-  // Absent filters bind NULL and match everything (one statement, no SQL built from input).
-  std::string status = f.status.value_or("");
-  std::string type = f.type.value_or("");
-  std::string user = f.userId.value_or("");
-  std::string channel = f.channel.value_or("");
-  const std::string where =
-      "WHERE (:s = '' OR status = :s2) AND (:t = '' OR type = :t2) AND (:u = '' OR user_id = :u2) AND "
-      "(:c = '' OR channel = :c2)";
-  long long count = 0;
-  sql << "SELECT COUNT(*) FROM notification_deliveries " + where, soci::use(status), soci::use(status), soci::use(type),
-      soci::use(type), soci::use(user), soci::use(user), soci::use(channel), soci::use(channel), soci::into(count);
-  total = count;
-  long long size = page.size;
-  long long offset = page.offset();
-  return query(sql, where + " ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset", soci::use(status),
-               soci::use(status), soci::use(type), soci::use(type), soci::use(user), soci::use(user),
-               soci::use(channel), soci::use(channel), soci::use(size), soci::use(offset));
+  // Only the filters given become conditions, so the user and status indexes serve them.
+  SqlWhere where;
+  if (f.status) where.text("status =", *f.status);
+  if (f.type) where.text("type =", *f.type);
+  if (f.userId) where.text("user_id =", *f.userId);
+  if (f.channel) where.text("channel =", *f.channel);
+  total = where.count(sql, "notification_deliveries");
+  std::vector<DeliveryRow> out;
+  where.forEachRow(sql,
+                   std::string("SELECT ") + kColumns + " FROM notification_deliveries" + where.sql() +
+                       " ORDER BY created_at DESC, id DESC LIMIT " + std::to_string(page.size) + " OFFSET " +
+                       std::to_string(page.offset()),
+                   [&](const soci::row& row) { out.push_back(fromRow(row)); });
+  return out;
 }
 
 std::vector<DeliveryRow> inApp(soci::session& sql, const std::string& userId, bool unreadOnly, const PageRequest& page,

@@ -199,13 +199,13 @@ Preferences parsePreferences(const boost::json::object& body, const std::optiona
   return p;
 }
 
-Preferences loadPreferences(Tx& tx, const std::string& userId) {
+Preferences loadPreferences(soci::session& sql, const std::string& userId) {
   std::string document;
   std::string updatedAt;
   long long version = 0;
-  tx.sql() << "SELECT document, version, updated_at FROM notification_preferences WHERE user_id = :id",
-      soci::into(document), soci::into(version), soci::into(updatedAt), soci::use(userId);
-  if (!tx.sql().got_data()) return Preferences{};
+  sql << "SELECT document, version, updated_at FROM notification_preferences WHERE user_id = :id", soci::into(document),
+      soci::into(version), soci::into(updatedAt), soci::use(userId);
+  if (!sql.got_data()) return Preferences{};
   // Stored documents passed parsePreferences when saved; the address is never stored.
   auto json = boost::json::parse(document).as_object();
   Preferences p = parsePreferences(json, std::nullopt);
@@ -227,8 +227,11 @@ Preferences savePreferences(Tx& tx, const std::string& userId, Preferences p, co
 }
 
 Preferences turnOff(Tx& tx, const std::string& userId, Channel channel, Category category, const std::string& now) {
-  auto p = loadPreferences(tx, userId);
+  auto p = loadPreferences(tx.sql(), userId);
   auto& c = p.channel(channel);
+  // Already off (a mail scanner opening the link again): no new version, so the user's next save
+  // with the ETag they hold still works.
+  if (p.version > 0 && !c.wants(category)) return p;
   if (category == Category::Marketing) c.marketing = false;
   if (category == Category::Reminders) c.reminders = false;
   return savePreferences(tx, userId, std::move(p), now);

@@ -14,6 +14,10 @@ namespace boxoffice {
 class Tx;
 }  // namespace boxoffice
 
+namespace soci {
+class session;
+}  // namespace soci
+
 namespace boxoffice::notifications {
 
 struct ChannelPreferences {
@@ -48,7 +52,7 @@ boost::json::object toJson(const Preferences& preferences, const std::optional<s
 Preferences parsePreferences(const boost::json::object& body, const std::optional<std::string>& address);
 bool isIanaTimeZone(const std::string& name);
 
-Preferences loadPreferences(Tx& tx, const std::string& userId);
+Preferences loadPreferences(soci::session& sql, const std::string& userId);
 // Stores them with version + 1 and updatedAt; returns the stored copy.
 Preferences savePreferences(Tx& tx, const std::string& userId, Preferences preferences, const std::string& now);
 // Turns one category off for one channel (unsubscribe links).

@@ -36,12 +36,12 @@ void saveUser(Tx& tx, const User& user) {
       user.userId, user.email, user.displayName);
 }
 
-std::optional<User> findUser(Tx& tx, const std::string& userId) {
+std::optional<User> findUser(soci::session& sql, const std::string& userId) {
   User user;
   user.userId = userId;
-  tx.sql() << "SELECT email, display_name FROM notification_users WHERE user_id = :id", soci::into(user.email),
+  sql << "SELECT email, display_name FROM notification_users WHERE user_id = :id", soci::into(user.email),
       soci::into(user.displayName), soci::use(userId);
-  if (!tx.sql().got_data()) return std::nullopt;
+  if (!sql.got_data()) return std::nullopt;
   return user;
 }
 

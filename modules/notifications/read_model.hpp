@@ -10,6 +10,10 @@ namespace boxoffice {
 class Tx;
 }  // namespace boxoffice
 
+namespace soci {
+class session;
+}  // namespace soci
+
 namespace boxoffice::notifications::read_model {
 
 struct User {
@@ -40,7 +44,7 @@ struct Buyer {
 };
 
 void saveUser(Tx& tx, const User& user);
-std::optional<User> findUser(Tx& tx, const std::string& userId);
+std::optional<User> findUser(soci::session& sql, const std::string& userId);
 
 void saveEvent(Tx& tx, const Event& event);
 std::optional<Event> findEvent(Tx& tx, const std::string& eventId);

@@ -30,8 +30,8 @@ Response preferencesResponse(const Preferences& p, const std::optional<std::stri
   return Response::json(200, boost::json::serialize(toJson(p, address))).with("ETag", etagOf(p.version));
 }
 
-std::optional<std::string> addressOf(Tx& tx, const std::string& userId) {
-  auto user = read_model::findUser(tx, userId);
+std::optional<std::string> addressOf(soci::session& sql, const std::string& userId) {
+  auto user = read_model::findUser(sql, userId);
   if (!user || user->email.empty()) return std::nullopt;
   return user->email;
 }
@@ -77,7 +77,8 @@ void Routes::registerAll(Router& router) {
 
 Response Routes::getPreferences(const Request& /*request*/, RequestContext& ctx) {
   const auto userId = ctx.caller().userId;
-  return store_.write([&](Tx& tx) { return preferencesResponse(loadPreferences(tx, userId), addressOf(tx, userId)); });
+  return store_.read(
+      [&](soci::session& sql) { return preferencesResponse(loadPreferences(sql, userId), addressOf(sql, userId)); });
 }
 
 Response Routes::putPreferences(const Request& request, RequestContext& ctx) {
@@ -86,9 +87,9 @@ Response Routes::putPreferences(const Request& request, RequestContext& ctx) {
   const auto userId = ctx.caller().userId;
   const auto now = formatRfc3339(clock_.now());
   return store_.write([&](Tx& tx) {
-    auto current = loadPreferences(tx, userId);
+    auto current = loadPreferences(tx.sql(), userId);
     if (!ifMatch.matches(current.version)) throw Problem::preconditionFailed();
-    auto address = addressOf(tx, userId);
+    auto address = addressOf(tx.sql(), userId);
     auto wanted = parsePreferences(body, address);
     wanted.version = current.version;
     return preferencesResponse(savePreferences(tx, userId, std::move(wanted), now), address);

@@ -68,8 +68,8 @@ std::string NotificationService::unsubscribeUrl(const std::string& userId, Chann
 int NotificationService::notify(Tx& tx, const Notification& n) {
   const auto* spec = findNotificationType(n.type);
   if (!spec) throw std::invalid_argument("unknown notification type " + n.type);
-  const auto preferences = loadPreferences(tx, n.userId);
-  const auto user = read_model::findUser(tx, n.userId);
+  const auto preferences = loadPreferences(tx.sql(), n.userId);
+  const auto user = read_model::findUser(tx.sql(), n.userId);
   const Reader reader{n.userId, preferences.language, preferences.timezone};
   const auto now = std::chrono::time_point_cast<std::chrono::seconds>(clock_.now());
   int stored = 0;

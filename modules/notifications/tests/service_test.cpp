@@ -180,7 +180,14 @@ TEST_CASE("a void before any payment and a zero refund tell nobody") {
 TEST_CASE("marketing off is stored as Suppressed, and marketing email carries an unsubscribe link for its user") {
   Fixture f;
   f.registerUser("u1", "u1@example.com");
-  f.db.db->write([&](Tx& tx) { turnOff(tx, "u1", Channel::Email, Category::Marketing, "2027-01-10T10:00:00Z"); });
+  auto first = f.db.db->write(
+      [&](Tx& tx) { return turnOff(tx, "u1", Channel::Email, Category::Marketing, "2027-01-10T10:00:00Z"); });
+  CHECK(first.version == 1);
+  // The same link opened again (a mail scanner): nothing changes, the user's ETag stays good.
+  auto again = f.db.db->write(
+      [&](Tx& tx) { return turnOff(tx, "u1", Channel::Email, Category::Marketing, "2027-01-10T11:00:00Z"); });
+  CHECK(again.version == 1);
+  CHECK(again.updatedAt == "2027-01-10T10:00:00Z");
   f.db.db->write([&](Tx& tx) { f.service.notify(tx, {"Announcement", "u1", {}, "ann-1", ""}); });
   REQUIRE(f.count("Announcement") == 2);
   const auto& email = f.sink.stored[2];
