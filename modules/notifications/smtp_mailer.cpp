@@ -66,12 +66,16 @@ std::string rfc5322Date(std::int64_t seconds) {
 
 }  // namespace
 
+// "Subject: " and the value stay well inside one 998-character line.
+constexpr std::size_t kMaxPlainHeaderValue = 900;
+
 std::string encodeHeaderWord(const std::string& raw) {
   auto value = clean(raw);
   bool ascii = true;
   for (unsigned char c : value) ascii = ascii && c >= 0x20 && c < 0x7f;
-  if (ascii) return value;
-  // Encoded words are at most 75 chars: split the UTF-8 text at character boundaries.
+  // RFC 5322 caps a line at 998 characters: a long value, ASCII or not, becomes encoded words,
+  // one per folded line (each at most 75 characters), split at UTF-8 character boundaries.
+  if (ascii && value.size() <= kMaxPlainHeaderValue) return value;
   std::string out;
   std::size_t start = 0;
   while (start < value.size()) {

@@ -167,6 +167,23 @@ TEST_CASE("SMTP down: retries with exponential backoff, Failed after the last at
   CHECK_FALSE(f.text("SELECT last_error FROM notification_deliveries").empty());
 }
 
+TEST_CASE("a subject longer than one header line arrives whole, folded within RFC 5322's 998 characters") {
+  testing::SmtpServer smtp;
+  Fixture f(smtp.port(), 3);
+  f.deliveries->start();
+  std::string subject(1100, 's');
+  CHECK(f.enqueue(Fixture::email("m-long", subject)));
+  auto mails = smtp.waitForMessages(1);
+  REQUIRE(mails.size() == 1);
+  CHECK(mails[0].headers.at("subject") == subject);
+  std::size_t longest = 0;
+  std::size_t start = 0;
+  const auto& raw = mails[0].raw;
+  for (auto end = raw.find('\n'); end != std::string::npos; start = end + 1, end = raw.find('\n', start))
+    longest = std::max(longest, end - start);
+  CHECK(longest <= 998);
+}
+
 TEST_CASE("SMTP down then back: the email is delivered once, with its headers") {
   testing::SmtpServer smtp;
   smtp.stop();
