@@ -11,3 +11,13 @@ CREATE TABLE notification_removed_orders (
 
 -- The Admin's delivery list without filters is newest first.
 CREATE INDEX notification_deliveries_created ON notification_deliveries (created_at, id);
+
+-- Announcements are fanned out by a background worker in batches: where it got to (`cursor`,
+-- the last user id written) and when it was done. Announcements stored before this migration were
+-- written whole when they were posted.
+ALTER TABLE notification_announcements ADD COLUMN event_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE notification_announcements ADD COLUMN correlation_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE notification_announcements ADD COLUMN cursor TEXT NOT NULL DEFAULT '';
+ALTER TABLE notification_announcements ADD COLUMN finished_at TEXT;
+UPDATE notification_announcements SET finished_at = created_at;
+CREATE INDEX notification_announcements_pending ON notification_announcements (finished_at, created_at);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "announcements.hpp"
 #include "boxoffice/kernel/config.hpp"
 #include "boxoffice/kernel/db.hpp"
 #include "boxoffice/kernel/ids.hpp"
@@ -80,7 +81,6 @@ ReminderSettings reminderSettings(const Config& config) {
 
 RouteSettings routeSettings(const Config& config) {
   RouteSettings s;
-  s.announcementBatchSize = static_cast<int>(config.getInt("notifications.announcementBatchSize"));
   s.announcementMaxRecipients = static_cast<int>(config.getInt("notifications.announcementMaxRecipients"));
   return s;
 }
@@ -96,7 +96,9 @@ class NotificationsModuleImpl final : public NotificationsModule {
         sink_(deliveries_),
         service_(renderer_, sink_, tokens_, deps.clock, serviceSettings(deps.config)),
         reminders_(deps.store, service_, deps.clock, deps.log, reminderSettings(deps.config)),
-        routes_(deps.store, service_, tokens_, deps.rateLimiter, deps.clock, routeSettings(deps.config)) {
+        announcements_(deps.store, service_, deps.clock, deps.log,
+                       static_cast<int>(deps.config.getInt("notifications.announcementBatchSize"))),
+        routes_(deps.store, announcements_, tokens_, deps.rateLimiter, deps.clock, routeSettings(deps.config)) {
     auto perHour = static_cast<double>(deps.config.getInt("notifications.announcementsPerHour"));
     deps.rateLimiter.definePolicy(std::string(kAnnouncementPolicy), {perHour / 3600.0, std::max(1.0, perHour)});
   }
@@ -118,8 +120,10 @@ class NotificationsModuleImpl final : public NotificationsModule {
   void start() override {
     deliveries_.start();
     reminders_.start();
+    announcements_.start();
   }
   void stop() override {
+    announcements_.stop();
     reminders_.stop();
     deliveries_.stop();
   }
@@ -133,6 +137,7 @@ class NotificationsModuleImpl final : public NotificationsModule {
   DeliveriesSink sink_;
   NotificationService service_;
   Reminders reminders_;
+  Announcements announcements_;
   Routes routes_;
 };
 

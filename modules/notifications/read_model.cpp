@@ -57,16 +57,16 @@ void saveEvent(Tx& tx, const Event& e) {
       namesToJson(e.categoryNames));
 }
 
-std::optional<Event> findEvent(Tx& tx, const std::string& eventId) {
+std::optional<Event> findEvent(soci::session& sql, const std::string& eventId) {
   Event e;
   e.eventId = eventId;
   std::string names;
-  tx.sql() << "SELECT name, organizer_id, starts_at, ends_at, timezone, venue_name, venue_city, status, "
-              "category_names FROM notification_events WHERE event_id = :id",
+  sql << "SELECT name, organizer_id, starts_at, ends_at, timezone, venue_name, venue_city, status, "
+         "category_names FROM notification_events WHERE event_id = :id",
       soci::into(e.name), soci::into(e.organizerId), soci::into(e.startsAt), soci::into(e.endsAt),
       soci::into(e.timezone), soci::into(e.venueName), soci::into(e.venueCity), soci::into(e.status), soci::into(names),
       soci::use(eventId);
-  if (!tx.sql().got_data()) return std::nullopt;
+  if (!sql.got_data()) return std::nullopt;
   e.categoryNames = namesFromJson(names);
   return e;
 }
@@ -83,6 +83,13 @@ void addOrder(Tx& tx, const std::string& orderId, const std::string& eventId, co
 void removeOrder(Tx& tx, const std::string& orderId) {
   tx.exec("DELETE FROM notification_buyers WHERE order_id = ?1", orderId);
   tx.exec("INSERT INTO notification_removed_orders (order_id) VALUES (?1) ON CONFLICT (order_id) DO NOTHING", orderId);
+}
+
+std::int64_t countBuyers(soci::session& sql, const std::string& eventId) {
+  long long n = 0;
+  sql << "SELECT COUNT(DISTINCT user_id) FROM notification_buyers WHERE event_id = :id", soci::use(eventId),
+      soci::into(n);
+  return n;
 }
 
 std::vector<Buyer> buyersOf(Tx& tx, const std::string& eventId) {

@@ -1,6 +1,7 @@
 #pragma once
 // The module's own picture of users, events and buyers, kept from messages (never by asking
 // another module), read and written in the caller's transaction.
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -47,12 +48,14 @@ void saveUser(Tx& tx, const User& user);
 std::optional<User> findUser(soci::session& sql, const std::string& userId);
 
 void saveEvent(Tx& tx, const Event& event);
-std::optional<Event> findEvent(Tx& tx, const std::string& eventId);
+std::optional<Event> findEvent(soci::session& sql, const std::string& eventId);
 
 void addOrder(Tx& tx, const std::string& orderId, const std::string& eventId, const std::string& userId,
               int ticketCount);
 // Removed for good: adding the same order again (a replayed OrderCompleted) does nothing.
 void removeOrder(Tx& tx, const std::string& orderId);
+// How many users hold tickets for the event.
+std::int64_t countBuyers(soci::session& sql, const std::string& eventId);
 // Every user holding tickets for the event, in user id order.
 std::vector<Buyer> buyersOf(Tx& tx, const std::string& eventId);
 

@@ -51,10 +51,10 @@ std::string htmlPage(const std::string& channel, const std::string& category) {
 
 }  // namespace
 
-Routes::Routes(Database& store, NotificationService& service, const UnsubscribeTokens& tokens, RateLimiter& rateLimiter,
+Routes::Routes(Database& store, Announcements& announcements, const UnsubscribeTokens& tokens, RateLimiter& rateLimiter,
                const Clock& clock, RouteSettings settings)
     : store_(store),
-      service_(service),
+      announcements_(announcements),
       tokens_(tokens),
       rateLimiter_(rateLimiter),
       clock_(clock),
@@ -123,7 +123,7 @@ Response Routes::announce(const Request& request, RequestContext& ctx) {
   const bool admin = caller.can(auth::Permission::NotificationsSend);
   if (!admin && !caller.can(auth::Permission::NotificationsSendOwn)) throw Problem::forbidden();
   const auto eventId = request.param("id");
-  auto event = store_.write([&](Tx& tx) { return read_model::findEvent(tx, eventId); });
+  auto event = store_.read([&](soci::session& sql) { return read_model::findEvent(sql, eventId); });
   if (!event || (!admin && event->organizerId != caller.userId)) throw Problem::notFound("The event does not exist.");
 
   auto body = json::parseObjectBody(request);
@@ -131,6 +131,7 @@ Response Routes::announce(const Request& request, RequestContext& ctx) {
   json::ObjectReader in(body, validation);
   auto subject = in.requiredString("subject", 1, 200);
   auto text = in.requiredString("body", 1, 5000);
+  in.rejectUnknown();
   validation.throwIfAny();
 
   auto decision = rateLimiter_.consume(std::string(kAnnouncementPolicy), caller.userId);
@@ -140,34 +141,18 @@ Response Routes::announce(const Request& request, RequestContext& ctx) {
                                decision.retryAfter);
   }
 
+  // Stored here, written to the buyers by the announcements worker (announcements.hpp): the
+  // request answers at once however many buyers the event has.
   const auto announcementId = newUuid();
-  const auto now = formatRfc3339(clock_.now());
-  auto buyers = store_.write([&](Tx& tx) { return read_model::buyersOf(tx, eventId); });
-  if (static_cast<int>(buyers.size()) > settings_.announcementMaxRecipients) {
+  const auto recipients = store_.read([&](soci::session& sql) { return read_model::countBuyers(sql, eventId); });
+  if (recipients > settings_.announcementMaxRecipients) {
     throw Problem::conflict("too-many-recipients", "Too many recipients",
                             "This event has more buyers than notifications.announcementMaxRecipients allows.");
   }
-  const auto recipients = static_cast<long long>(buyers.size());
   store_.write([&](Tx& tx) {
-    tx.exec(
-        "INSERT INTO notification_announcements (announcement_id, event_id, sender_id, subject, body, recipients, "
-        "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        announcementId, eventId, caller.userId, subject, text, static_cast<std::int64_t>(recipients), now);
+    announcements_.add(tx, NewAnnouncement{announcementId, eventId, event->name, caller.userId, subject, text,
+                                           ctx.correlationId, formatRfc3339(clock_.now())});
   });
-  // Batches of recipients, each its own transaction: a huge event never holds the write lock for
-  // long. The announcement id is every delivery's source, so a batch written twice adds nothing.
-  const auto batch = static_cast<std::size_t>(std::max(1, settings_.announcementBatchSize));
-  for (std::size_t start = 0; start < buyers.size(); start += batch) {
-    store_.write([&](Tx& tx) {
-      for (std::size_t i = start; i < std::min(buyers.size(), start + batch); ++i) {
-        service_.notify(tx, Notification{"Announcement",
-                                         buyers[i].userId,
-                                         {{"eventName", event->name}, {"subject", subject}, {"message", text}},
-                                         announcementId,
-                                         ctx.correlationId});
-      }
-    });
-  }
   return Response::json(
       202, boost::json::serialize(boost::json::object{{"announcementId", announcementId}, {"recipients", recipients}}));
 }

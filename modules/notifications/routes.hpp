@@ -3,6 +3,7 @@
 // organizers' announcements.
 #include <string>
 
+#include "announcements.hpp"
 #include "boxoffice/kernel/http.hpp"
 #include "service.hpp"
 
@@ -20,13 +21,12 @@ class UnsubscribeTokens;
 inline constexpr std::string_view kAnnouncementPolicy = "notifications.announcements";
 
 struct RouteSettings {
-  int announcementBatchSize = 500;         // recipients per transaction
   int announcementMaxRecipients = 100000;  // an event with more buyers gets 409
 };
 
 class Routes {
  public:
-  Routes(Database& store, NotificationService& service, const UnsubscribeTokens& tokens, RateLimiter& rateLimiter,
+  Routes(Database& store, Announcements& announcements, const UnsubscribeTokens& tokens, RateLimiter& rateLimiter,
          const Clock& clock, RouteSettings settings);
   void registerAll(Router& router);
 
@@ -37,7 +37,7 @@ class Routes {
   http::Response announce(const http::Request& request, RequestContext& ctx);
 
   Database& store_;
-  NotificationService& service_;
+  Announcements& announcements_;
   const UnsubscribeTokens& tokens_;
   RateLimiter& rateLimiter_;
   const Clock& clock_;

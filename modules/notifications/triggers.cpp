@@ -31,7 +31,7 @@ Notification make(const Envelope& e, std::string type, std::string userId, Varia
 
 // The event's name as the read model knows it ("" when it has not heard of the event yet).
 std::string eventName(Tx& tx, const std::string& eventId) {
-  auto event = read_model::findEvent(tx, eventId);
+  auto event = read_model::findEvent(tx.sql(), eventId);
   return event ? event->name : std::string();
 }
 
@@ -121,7 +121,7 @@ std::vector<Notification> on(Tx& tx, const events::messages::EventCompleted& m, 
 std::vector<Notification> on(Tx& tx, const orders::messages::OrderCompleted& m, const Envelope& e) {
   const int tickets = ticketCount(m.items);
   read_model::addOrder(tx, m.orderId, m.eventId, m.userId, tickets);
-  auto event = read_model::findEvent(tx, m.eventId);
+  auto event = read_model::findEvent(tx.sql(), m.eventId);
   std::string seats;
   for (const auto& item : m.items) {
     if (!seats.empty()) seats += "\n";
@@ -192,7 +192,7 @@ std::vector<Notification> on(Tx& tx, const inventory::messages::ReservationExpir
 }
 
 std::vector<Notification> on(Tx& tx, const inventory::messages::LowInventory& m, const Envelope& e) {
-  auto event = read_model::findEvent(tx, m.eventId);
+  auto event = read_model::findEvent(tx.sql(), m.eventId);
   if (!event || event->organizerId.empty()) return {};  // no organizer known: nobody to tell
   return {make(e, "LowInventory", event->organizerId,
                {{"eventName", event->name},
@@ -201,7 +201,7 @@ std::vector<Notification> on(Tx& tx, const inventory::messages::LowInventory& m,
 }
 
 std::vector<Notification> on(Tx& tx, const inventory::messages::SoldOut& m, const Envelope& e) {
-  auto event = read_model::findEvent(tx, m.eventId);
+  auto event = read_model::findEvent(tx.sql(), m.eventId);
   if (!event || event->organizerId.empty()) return {};
   return {make(e, "SoldOut", event->organizerId,
                {{"eventName", event->name},

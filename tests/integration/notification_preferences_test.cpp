@@ -158,6 +158,11 @@ TEST_CASE("announcements: the event's organizer 202, another organizer 404, a us
   checkProblem(announce(mintToken("Organizer").token, show.id, "Hi"), 404);
   checkProblem(announce(show.organizerToken, "00000000-0000-4000-8000-000000000000", "Hi"), 404);
   checkProblem(announce(server.tokenFor("User", "fan@example.com"), show.id, "Hi"), 403);
+  auto extra = server.post("/api/v1/events/" + show.id + "/announcements",
+                           R"({"subject":"Hi","body":"Doors open at 7","sendTo":"everyone"})",
+                           TestServer::bearer(show.organizerToken));
+  checkProblem(extra, 400);
+  CHECK(hasProblemField(extra, "sendTo"));
   auto invalid = announce(show.organizerToken, show.id, std::string(201, 'x'));
   checkProblem(invalid, 400);
   CHECK(hasProblemField(invalid, "subject"));

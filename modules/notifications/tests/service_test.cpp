@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include "announcements.hpp"
 #include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/db.hpp"
 #include "boxoffice/kernel/time.hpp"
@@ -227,4 +228,43 @@ TEST_CASE("reminders go out once per event, user and start, again after a resche
   CHECK(reminders.runOnce() == 1);
   CHECK(reminders.runOnce() == 0);
   CHECK(f.count("EventReminder") == 6);
+}
+
+TEST_CASE("an announcement is written in batches by the worker, resumes after a crash, and tells nobody twice") {
+  Fixture f;
+  f.publishEvent("e1", "2027-02-01T19:00:00Z");
+  for (int i = 1; i <= 5; ++i) {
+    f.registerUser("u" + std::to_string(i), "u" + std::to_string(i) + "@example.com");
+    f.buy("o" + std::to_string(i), "u" + std::to_string(i), "e1");
+  }
+  f.buy("o6", "u1", "e1");  // a second order: still one buyer
+  Announcements announcements(*f.db.db, f.service, f.clock, f.db.log, 2);
+  f.db.db->write([&](Tx& tx) {
+    announcements.add(
+        tx, {"ann-1", "e1", "Concert e1", "org-1", "Doors", "Doors at 7", "corr-ann", "2027-01-10T10:00:00Z"});
+  });
+  auto recipients = f.db.db->read([&](soci::session& sql) {
+    long long n = 0;
+    sql << "SELECT recipients FROM notification_announcements WHERE announcement_id = 'ann-1'", soci::into(n);
+    return n;
+  });
+  CHECK(recipients == 5);
+  CHECK(f.count("Announcement") == 0);  // nothing until the worker runs
+  CHECK(announcements.runOnce());
+  CHECK(f.count("Announcement") == 4);  // 2 users × (email + in-app)
+  // A crash after that batch's commit: the cursor was committed with it, so nothing is redone.
+  CHECK(announcements.runOnce());
+  CHECK(announcements.runOnce());  // the last user: finished
+  CHECK(f.count("Announcement") == 10);
+  CHECK_FALSE(announcements.runOnce());
+  // Even a batch run again (cursor lost) tells nobody twice.
+  f.db.db->write([&](Tx& tx) {
+    tx.exec("UPDATE notification_announcements SET cursor = '', finished_at = NULL WHERE announcement_id = 'ann-1'");
+  });
+  while (announcements.runOnce()) {
+  }
+  CHECK(f.count("Announcement") == 10);
+  for (const auto& d : f.sink.stored) {
+    if (d.type == "Announcement") CHECK(d.correlationId == "corr-ann");
+  }
 }
