@@ -73,14 +73,24 @@ struct Fixture {
     m.timezone = "Europe/Berlin";
     deliver(m, "pub-" + id + startsAt);
   }
-  void buy(const std::string& orderId, const std::string& userId, const std::string& eventId) {
+  // `messageId` other than the default: the same order delivered as a new message (an audit replay).
+  void buy(const std::string& orderId, const std::string& userId, const std::string& eventId,
+           const std::string& messageId = {}) {
     orders::messages::OrderCompleted m;
     m.orderId = orderId;
     m.userId = userId;
     m.eventId = eventId;
     m.items = {{"general", 2, {5000, "EUR"}, {10000, "EUR"}}};
     m.total = {10000, "EUR"};
-    deliver(m, "done-" + orderId);
+    deliver(m, messageId.empty() ? "done-" + orderId : messageId);
+  }
+  void cancel(const std::string& orderId, const std::string& userId, const std::string& eventId) {
+    orders::messages::OrderCancelled m;
+    m.orderId = orderId;
+    m.userId = userId;
+    m.eventId = eventId;
+    m.reason = "byBuyer";
+    deliver(m, "cancel-" + orderId);
   }
   std::size_t count(const std::string& type) const {
     return static_cast<std::size_t>(
@@ -118,12 +128,7 @@ TEST_CASE("cancelling an event tells every buyer once, and cancelled orders leav
   f.buy("o1", "u1", "e1");
   f.buy("o2", "u1", "e1");
   f.buy("o3", "u2", "e1");
-  orders::messages::OrderCancelled cancelled;
-  cancelled.orderId = "o3";
-  cancelled.userId = "u2";
-  cancelled.eventId = "e1";
-  cancelled.reason = "byBuyer";
-  f.deliver(cancelled, "cancel-o3");
+  f.cancel("o3", "u2", "e1");
   CHECK(f.count("OrderCancelled") == 2);
   events::messages::EventCancelled m;
   m.eventId = "e1";
@@ -139,20 +144,9 @@ TEST_CASE("a cancelled order stays out of the buyers when its OrderCompleted is 
   f.registerUser("u2", "u2@example.com");
   f.publishEvent("e1", "2027-02-01T19:00:00Z");
   f.buy("o3", "u2", "e1");
-  orders::messages::OrderCancelled cancelled;
-  cancelled.orderId = "o3";
-  cancelled.userId = "u2";
-  cancelled.eventId = "e1";
-  cancelled.reason = "byBuyer";
-  f.deliver(cancelled, "cancel-o3");
+  f.cancel("o3", "u2", "e1");
   // An audit replay after the inbox forgot the message: the same OrderCompleted, a new delivery.
-  orders::messages::OrderCompleted again;
-  again.orderId = "o3";
-  again.userId = "u2";
-  again.eventId = "e1";
-  again.items = {{"general", 2, {5000, "EUR"}, {10000, "EUR"}}};
-  again.total = {10000, "EUR"};
-  f.deliver(again, "done-o3-replayed");
+  f.buy("o3", "u2", "e1", "done-o3-replayed");
   auto buyers = f.db.db->write([&](Tx& tx) { return read_model::buyersOf(tx, "e1"); });
   CHECK(buyers.empty());
 }
