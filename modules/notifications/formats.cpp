@@ -11,6 +11,8 @@
 #include <unicode/ucurr.h>
 #include <unicode/unistr.h>
 
+#include "reasons.hpp"
+
 namespace boxoffice::notifications {
 
 namespace {
@@ -52,7 +54,8 @@ struct Formats::Icu {
   std::map<std::string, icu::number::LocalizedNumberFormatter, std::less<>> currencies;
 };
 
-Formats::Formats(const DatePatterns& patterns, std::string_view language, std::string_view zone) {
+Formats::Formats(const DatePatterns& patterns, std::string_view language, std::string_view zone)
+    : language_(language == "de" ? "de" : "en") {
   auto locale = localeOf(language);
   icu_ = std::make_unique<Icu>(Icu{locale, icu::number::NumberFormatter::withLocale(locale), nullptr, {}});
   UErrorCode status = U_ZERO_ERROR;
@@ -124,6 +127,7 @@ std::string Formats::value(const TemplateValue& value) const {
     std::string operator()(std::int64_t number) const { return self.integer(number); }
     std::string operator()(const Money& money) const { return self.money(money); }
     std::string operator()(const DateTime& time) const { return self.dateTime(time); }
+    std::string operator()(const Reason& reason) const { return reasonWords(reason.slug, self.language_); }
   };
   return std::visit(Visitor{*this}, value);
 }

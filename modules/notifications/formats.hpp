@@ -49,6 +49,7 @@ class Formats {
   std::string value(const TemplateValue& value) const;
 
  private:
+  std::string language_;  // en | de
   struct Icu;
   std::unique_ptr<Icu> icu_;
 };

@@ -34,10 +34,16 @@ struct DateTime {
   std::chrono::sys_seconds utc;
 };
 
+// Why something happened, as the slug a message carries: shown in the reader's language
+// (reasons.hpp).
+struct Reason {
+  std::string slug;
+};
+
 // A value a template can show. Text is escaped in HTML bodies; Money is formatted with its
 // currency's exponent in the reader's locale (en: €1,234.50, de: 1.234,50 €); DateTime in the
-// reader's time zone and language; integers in the reader's locale.
-using TemplateValue = std::variant<std::string, std::int64_t, Money, DateTime>;
+// reader's time zone and language; integers in the reader's locale; a Reason in the reader's words.
+using TemplateValue = std::variant<std::string, std::int64_t, Money, DateTime, Reason>;
 using Variables = std::map<std::string, TemplateValue, std::less<>>;
 
 // Who reads a message, and how they want it written.

@@ -50,32 +50,6 @@ std::vector<Notification> toBuyers(Tx& tx, const Envelope& e, const std::string&
 
 }  // namespace
 
-std::string reasonText(const std::string& slug) {
-  static const std::map<std::string, std::string, std::less<>> kWords{
-      {"byBuyer", "you cancelled it"},
-      {"byAdmin", "an administrator cancelled it"},
-      {"chargeback", "the payment was charged back"},
-      {"eventCancelled", "the event was cancelled"},
-      {"eventDeleted", "the event was removed"},
-      {"holdExpired", "the seats' hold ran out before payment"},
-      {"holdReleased", "the seats were released"},
-      {"orderCancelled", "the order was cancelled"},
-      {"seatsUnavailable", "the seats were no longer available"},
-      {"sagaTimedOut", "the checkout took too long"},
-      {"not-enough-seats", "not enough seats were left"},
-      {"card-declined", "the card was declined"},
-      {"payment-declined", "the payment was declined"},
-      {"insufficient-funds", "the card has insufficient funds"},
-      {"fraud-suspected", "the payment was refused by our fraud checks"},
-      {"gateway-unavailable", "the payment provider was unavailable"},
-      {"card-expired", "the card has expired"},
-  };
-  if (auto it = kWords.find(slug); it != kWords.end()) return it->second;
-  std::string words = slug;
-  std::replace(words.begin(), words.end(), '-', ' ');
-  return words;
-}
-
 std::vector<Notification> on(Tx& tx, const identity::messages::UserRegistered& m, const Envelope& e) {
   read_model::saveUser(tx, {m.userId, m.email, m.displayName});
   return {make(e, "Welcome", m.userId, {{"email", m.email}})};
@@ -144,7 +118,7 @@ std::vector<Notification> on(Tx& tx, const orders::messages::OrderFailed& m, con
                {{"eventName", eventName(tx, m.eventId)},
                 {"orderId", m.orderId},
                 {"total", m.total},
-                {"reason", reasonText(m.reason)}})};
+                {"reason", Reason{m.reason}}})};
 }
 
 std::vector<Notification> on(Tx& tx, const orders::messages::OrderCancelled& m, const Envelope& e) {
@@ -155,7 +129,7 @@ std::vector<Notification> on(Tx& tx, const orders::messages::OrderCancelled& m, 
                {{"eventName", eventName(tx, m.eventId)},
                 {"orderId", m.orderId},
                 {"total", m.total},
-                {"reason", reasonText(m.reason)}})};
+                {"reason", Reason{m.reason}}})};
 }
 
 std::vector<Notification> on(Tx& tx, const orders::messages::OrderRefunded& m, const Envelope& /*unused*/) {
@@ -170,7 +144,7 @@ std::vector<Notification> on(Tx& tx, const payments::messages::PaymentFailed& m,
                {{"eventName", eventName(tx, m.eventId)},
                 {"orderId", m.orderId},
                 {"amount", m.amount},
-                {"reason", reasonText(m.reason)}})};
+                {"reason", Reason{m.reason}}})};
 }
 
 std::vector<Notification> on(Tx& tx, const payments::messages::PaymentRefunded& m, const Envelope& e) {
@@ -180,7 +154,7 @@ std::vector<Notification> on(Tx& tx, const payments::messages::PaymentRefunded& 
                 {"orderId", m.orderId},
                 {"amount", m.amount},
                 {"refundedTotal", m.refundedTotal},
-                {"reason", reasonText(m.reason)}})};
+                {"reason", Reason{m.reason}}})};
 }
 
 std::vector<Notification> on(Tx& tx, const inventory::messages::ReservationExpired& m, const Envelope& e) {

@@ -28,8 +28,4 @@ std::vector<Notification> on(Tx& tx, const inventory::messages::ReservationExpir
 std::vector<Notification> on(Tx& tx, const inventory::messages::LowInventory& m, const Envelope& e);
 std::vector<Notification> on(Tx& tx, const inventory::messages::SoldOut& m, const Envelope& e);
 
-// A reason slug from a message (payment-declined, byBuyer, ...) in words for people; unknown
-// slugs are spelled out ("some-slug" → "some slug").
-std::string reasonText(const std::string& slug);
-
 }  // namespace boxoffice::notifications::triggers

@@ -132,13 +132,23 @@ TEST_CASE("email: one confirmation per purchase, in the buyer's language and num
   // 19:00 UTC is 21:00 summer time in Berlin.
   CHECK(contains(plainSpaces(german.text), "Sonntag, 1. Juni 2031 um 21:00 MESZ"));
 
+  // A declined card: the reason is in German words too.
+  auto declined = placeOrder(server, anna.token, show.id, {{"general", 1}}, kCardDeclined);
+  REQUIRE(str(awaitOrder(server, anna.token, declined).at("status")) == "Failed");
+  REQUIRE(eventually([&] { return !mailsTo(smtp, anna.email, "konnte nicht abgeschlossen werden").empty(); }));
+  CHECK(contains(mailsTo(smtp, anna.email, "konnte nicht abgeschlossen werden").front().text,
+                 "die Karte wurde abgelehnt"));
+
   auto english = mailsTo(smtp, bob.email, bobsOrder).front();
   CHECK(english.headers["content-language"] == "en");
   CHECK(contains(english.text, "€1,350.00"));
   CHECK(contains(english.html, "€1,350.00"));
 
-  // The welcome email went out too, once each, and nothing was sent twice.
-  CHECK(eventually([&] { return mailsTo(smtp, anna.email, "").size() == 2; }));
+  // Each email went out once: anna's welcome, confirmation, and the failed order's and failed
+  // payment's notices; bob's welcome and confirmation.
+  CHECK(eventually([&] { return mailsTo(smtp, anna.email, "").size() == 4; }));
+  CHECK(mailsTo(smtp, anna.email, "Zahlung für Checkout Night fehlgeschlagen").size() == 1);
+  CHECK(mailsTo(smtp, anna.email, annasOrder).size() == 1);
   CHECK(mailsTo(smtp, bob.email, "").size() == 2);
   // The delivery record agrees.
   auto admin = server.tokenFor("Admin");

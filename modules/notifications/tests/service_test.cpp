@@ -10,6 +10,7 @@
 #include "boxoffice/kernel/time.hpp"
 #include "preferences.hpp"
 #include "read_model.hpp"
+#include "reasons.hpp"
 #include "reminders.hpp"
 #include "support/temp_database.hpp"
 #include "triggers.hpp"
@@ -195,9 +196,11 @@ TEST_CASE("marketing off is stored as Suppressed, and marketing email carries an
   CHECK(claim->userId == "u1");
 }
 
-TEST_CASE("reasons are words for people") {
-  CHECK(triggers::reasonText("card-declined") == "the card was declined");
-  CHECK(triggers::reasonText("some-new-slug") == "some new slug");
+TEST_CASE("reasons are words for people, in the reader's language") {
+  CHECK(reasonWords("card-declined", "en") == "the card was declined");
+  CHECK(reasonWords("card-declined", "de") == "die Karte wurde abgelehnt");
+  CHECK(reasonWords("byBuyer", "fr") == "you cancelled it");  // other languages read English
+  CHECK(reasonWords("some-new-slug", "de") == "some new slug");
 }
 
 TEST_CASE("reminders go out once per event, user and start, again after a reschedule, never late or cancelled") {

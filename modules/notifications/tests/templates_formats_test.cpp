@@ -71,6 +71,8 @@ TEST_CASE("integers are grouped in the reader's locale, other languages are writ
   CHECK(Formats(patterns, "de", "UTC").integer(1234567) == "1.234.567");
   CHECK(Formats(patterns, "fr", "UTC").integer(1234567) == "1,234,567");
   CHECK(Formats(patterns, "en", "UTC").value(TemplateValue{std::string("a&b")}) == "a&b");
+  CHECK(Formats(patterns, "de", "UTC").value(TemplateValue{Reason{"card-declined"}}) == "die Karte wurde abgelehnt");
+  CHECK(Formats(patterns, "en", "UTC").value(TemplateValue{Reason{"card-declined"}}) == "the card was declined");
 }
 
 TEST_CASE("HTML escaping covers & < > \" and '") {
