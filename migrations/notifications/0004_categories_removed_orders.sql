@@ -21,3 +21,7 @@ ALTER TABLE notification_announcements ADD COLUMN cursor TEXT NOT NULL DEFAULT '
 ALTER TABLE notification_announcements ADD COLUMN finished_at TEXT;
 UPDATE notification_announcements SET finished_at = created_at;
 CREATE INDEX notification_announcements_pending ON notification_announcements (finished_at, created_at);
+
+-- The event's version from its messages: an older message (a retry, a replay) arriving after a
+-- newer one does not take the event back (e.g. a cancelled event back to Published).
+ALTER TABLE notification_events ADD COLUMN version INTEGER NOT NULL DEFAULT 0;

@@ -12,6 +12,7 @@ Announcements::Announcements(Database& store, NotificationService& service, cons
     : store_(store),
       service_(service),
       clock_(clock),
+      log_(log),
       batchSize_(std::max(1, batchSize)),
       worker_("notification-announcements", clock, log, [this]() -> std::optional<std::chrono::milliseconds> {
         // Work left: go on at once. Otherwise sleep until add() wakes us; the minute's poll only
@@ -51,11 +52,13 @@ bool Announcements::runOnce() {
          soci::use(eventId), soci::use(cursor), soci::use(limit));
     for (const auto& row : rows) users.push_back(rows::text(row, 0));
     for (const auto& user : users) {
-      service_.notify(tx, Notification{"Announcement",
-                                       user,
-                                       {{"eventName", eventName}, {"subject", subject}, {"message", body}},
-                                       id,
-                                       correlationId});
+      service_.notifyOrSkip(tx,
+                            Notification{"Announcement",
+                                         user,
+                                         {{"eventName", eventName}, {"subject", subject}, {"message", body}},
+                                         id,
+                                         correlationId},
+                            log_);
     }
     if (static_cast<long long>(users.size()) < limit) {
       tx.exec("UPDATE notification_announcements SET cursor = ?2, finished_at = ?3 WHERE announcement_id = ?1", id,

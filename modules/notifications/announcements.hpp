@@ -38,6 +38,7 @@ class Announcements {
   Database& store_;
   NotificationService& service_;
   const Clock& clock_;
+  Logger log_;
   int batchSize_;
   BackgroundWorker worker_;
 };

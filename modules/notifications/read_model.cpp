@@ -48,26 +48,30 @@ std::optional<User> findUser(soci::session& sql, const std::string& userId) {
 void saveEvent(Tx& tx, const Event& e) {
   tx.exec(
       "INSERT INTO notification_events (event_id, name, organizer_id, starts_at, ends_at, timezone, venue_name, "
-      "venue_city, status, category_names) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+      "venue_city, status, category_names, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
       "ON CONFLICT (event_id) DO UPDATE SET "
       "name = excluded.name, organizer_id = excluded.organizer_id, starts_at = excluded.starts_at, "
       "ends_at = excluded.ends_at, timezone = excluded.timezone, venue_name = excluded.venue_name, "
-      "venue_city = excluded.venue_city, status = excluded.status, category_names = excluded.category_names",
+      "venue_city = excluded.venue_city, status = excluded.status, category_names = excluded.category_names, "
+      "version = excluded.version "
+      "WHERE excluded.version >= notification_events.version OR excluded.status = 'Deleted'",
       e.eventId, e.name, e.organizerId, e.startsAt, e.endsAt, e.timezone, e.venueName, e.venueCity, e.status,
-      namesToJson(e.categoryNames));
+      namesToJson(e.categoryNames), e.version);
 }
 
 std::optional<Event> findEvent(soci::session& sql, const std::string& eventId) {
   Event e;
   e.eventId = eventId;
   std::string names;
+  long long version = 0;
   sql << "SELECT name, organizer_id, starts_at, ends_at, timezone, venue_name, venue_city, status, "
-         "category_names FROM notification_events WHERE event_id = :id",
+         "category_names, version FROM notification_events WHERE event_id = :id",
       soci::into(e.name), soci::into(e.organizerId), soci::into(e.startsAt), soci::into(e.endsAt),
       soci::into(e.timezone), soci::into(e.venueName), soci::into(e.venueCity), soci::into(e.status), soci::into(names),
-      soci::use(eventId);
+      soci::into(version), soci::use(eventId);
   if (!sql.got_data()) return std::nullopt;
   e.categoryNames = namesFromJson(names);
+  e.version = version;
   return e;
 }
 

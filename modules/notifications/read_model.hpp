@@ -34,6 +34,7 @@ struct Event {
   std::string venueCity;
   std::string status;                                // Draft | Published | Cancelled | Completed | Deleted
   std::map<std::string, std::string> categoryNames;  // categoryId -> name
+  std::int64_t version = 0;                          // the events module's version of it
 
   // The category's name, or its id when the event did not name it.
   std::string categoryName(const std::string& categoryId) const;
@@ -47,6 +48,7 @@ struct Buyer {
 void saveUser(Tx& tx, const User& user);
 std::optional<User> findUser(soci::session& sql, const std::string& userId);
 
+// Kept only if not older than what is stored (a Deleted event always wins).
 void saveEvent(Tx& tx, const Event& event);
 std::optional<Event> findEvent(soci::session& sql, const std::string& eventId);
 

@@ -32,6 +32,22 @@ constexpr std::array kPhrases{
            "die Zahlung wurde von unserer Betrugsprüfung abgelehnt"},
     Phrase{"gateway-unavailable", "the payment provider was unavailable", "der Zahlungsanbieter war nicht erreichbar"},
     Phrase{"card-expired", "the card has expired", "die Karte ist abgelaufen"},
+    Phrase{"card-details-lost", "the card details were lost before the payment; please pay again",
+           "die Kartendaten gingen vor der Zahlung verloren; bitte zahlen Sie erneut"},
+    Phrase{"charged-back", "the payment was charged back", "die Zahlung wurde zurückgebucht"},
+    Phrase{"per-user-limit", "it would exceed the tickets allowed per buyer",
+           "sie hätte die erlaubte Zahl an Tickets pro Person überschritten"},
+    Phrase{"event-not-on-sale", "the event is not on sale", "die Veranstaltung ist nicht im Verkauf"},
+    Phrase{"event-not-found", "the event no longer exists", "die Veranstaltung existiert nicht mehr"},
+    Phrase{"saga-timed-out", "the checkout took too long", "der Bestellvorgang hat zu lange gedauert"},
+    Phrase{"reservation-expired", "the seats' hold ran out before payment",
+           "die Reservierung der Plätze ist vor der Zahlung abgelaufen"},
+    Phrase{"too-close-to-start", "the event starts too soon", "die Veranstaltung beginnt zu bald"},
+    Phrase{"mixed-currencies", "the prices were in different currencies",
+           "die Preise waren in verschiedenen Währungen"},
+    Phrase{"invalid-amount", "the amount could not be charged", "der Betrag konnte nicht belastet werden"},
+    Phrase{"unsupported-method", "the payment method is not supported", "die Zahlungsart wird nicht unterstützt"},
+    Phrase{"transient-error", "a temporary error occurred", "ein vorübergehender Fehler ist aufgetreten"},
 };
 
 }  // namespace

@@ -11,6 +11,7 @@ Reminders::Reminders(Database& store, NotificationService& service, const Clock&
       service_(service),
       clock_(clock),
       settings_(settings),
+      log_(log),
       worker_("notification-reminders", clock, log, [this]() -> std::optional<std::chrono::milliseconds> {
         // A full batch: more may be due at once; otherwise poll (purchases and reschedules add work).
         return runOnce() >= settings_.batchSize ? std::chrono::milliseconds(0) : settings_.pollInterval;
@@ -49,8 +50,9 @@ int Reminders::runOnce() {
                   {"ticketCount", static_cast<std::int64_t>(d.tickets)}};
       if (auto start = parseRfc3339(d.startsAt))
         v["eventStart"] = DateTime{std::chrono::time_point_cast<std::chrono::seconds>(*start)};
-      service_.notify(
-          tx, Notification{"EventReminder", d.userId, std::move(v), "reminder:" + d.eventId + ":" + d.startsAt, ""});
+      service_.notifyOrSkip(
+          tx, Notification{"EventReminder", d.userId, std::move(v), "reminder:" + d.eventId + ":" + d.startsAt, ""},
+          log_);
     }
     return static_cast<int>(due.size());
   });

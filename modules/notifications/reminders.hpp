@@ -36,6 +36,7 @@ class Reminders {
   NotificationService& service_;
   const Clock& clock_;
   ReminderSettings settings_;
+  Logger log_;
   BackgroundWorker worker_;
 };
 

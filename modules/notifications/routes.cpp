@@ -134,13 +134,6 @@ Response Routes::announce(const Request& request, RequestContext& ctx) {
   in.rejectUnknown();
   validation.throwIfAny();
 
-  auto decision = rateLimiter_.consume(std::string(kAnnouncementPolicy), caller.userId);
-  if (!decision.allowed) {
-    throw Problem::rateLimited("Too many announcements from you; try again in " +
-                                   std::to_string(std::max<long long>(1, decision.retryAfter.count())) + " seconds.",
-                               decision.retryAfter);
-  }
-
   // Stored here, written to the buyers by the announcements worker (announcements.hpp): the
   // request answers at once however many buyers the event has.
   const auto announcementId = newUuid();
@@ -148,6 +141,13 @@ Response Routes::announce(const Request& request, RequestContext& ctx) {
   if (recipients > settings_.announcementMaxRecipients) {
     throw Problem::conflict("too-many-recipients", "Too many recipients",
                             "This event has more buyers than notifications.announcementMaxRecipients allows.");
+  }
+  // Counted only for an announcement that would be sent (a refused one spends nothing).
+  auto decision = rateLimiter_.consume(std::string(kAnnouncementPolicy), caller.userId);
+  if (!decision.allowed) {
+    throw Problem::rateLimited("Too many announcements from you; try again in " +
+                                   std::to_string(std::max<long long>(1, decision.retryAfter.count())) + " seconds.",
+                               decision.retryAfter);
   }
   store_.write([&](Tx& tx) {
     announcements_.add(tx, NewAnnouncement{announcementId, eventId, event->name, caller.userId, subject, text,

@@ -7,6 +7,7 @@
 
 #include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/db.hpp"
+#include "boxoffice/kernel/log.hpp"
 #include "catalogue.hpp"
 #include "preferences.hpp"
 #include "read_model.hpp"
@@ -59,6 +60,19 @@ std::chrono::sys_seconds nextDigestAt(std::chrono::sys_seconds now, const std::s
 NotificationService::NotificationService(const Renderer& renderer, DeliverySink& sink, const UnsubscribeTokens& tokens,
                                          const Clock& clock, ServiceSettings settings)
     : renderer_(renderer), sink_(sink), tokens_(tokens), clock_(clock), settings_(std::move(settings)) {}
+
+bool NotificationService::notifyOrSkip(Tx& tx, const Notification& notification, const Logger& log) {
+  try {
+    tx.savepoint([&](Tx& inner) { notify(inner, notification); });
+    return true;
+  } catch (const TransactionAborted&) {
+    throw;  // the whole transaction is gone: nothing to skip to
+  } catch (const std::exception& e) {
+    log.error("notification skipped: it could not be written",
+              {{"type", notification.type}, {"userId", notification.userId}, {"error", e.what()}});
+    return false;
+  }
+}
 
 std::string NotificationService::unsubscribeUrl(const std::string& userId, Channel channel, Category category) const {
   return settings_.publicBaseUrl +

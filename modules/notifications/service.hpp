@@ -53,6 +53,10 @@ class NotificationService {
                       ServiceSettings settings);
   // Returns the deliveries stored (Suppressed ones included).
   int notify(Tx& tx, const Notification& notification);
+  // For batches (reminders, announcements): notify inside a savepoint; one that cannot be
+  // written (e.g. a template that no longer renders) is rolled back alone, logged and skipped, so
+  // one reader never holds up everyone after them. Returns false when skipped.
+  bool notifyOrSkip(Tx& tx, const Notification& notification, const Logger& log);
   std::string unsubscribeUrl(const std::string& userId, Channel channel, Category category) const;
 
  private:

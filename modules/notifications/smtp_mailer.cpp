@@ -80,7 +80,8 @@ std::string encodeHeaderWord(const std::string& raw) {
   std::size_t start = 0;
   while (start < value.size()) {
     std::size_t end = std::min(value.size(), start + 39);
-    while (end < value.size() && (std::uint8_t(value[end]) & 0xC0) == 0x80) --end;
+    while (end > start && end < value.size() && (std::uint8_t(value[end]) & 0xC0) == 0x80) --end;
+    if (end == start) end = std::min(value.size(), start + 39);  // not UTF-8 at all: cut anywhere
     if (!out.empty()) out += "\r\n ";
     out += "=?UTF-8?B?" + base64(std::string_view(value).substr(start, end - start)) + "?=";
     start = end;

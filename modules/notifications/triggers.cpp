@@ -13,8 +13,8 @@ namespace {
 using read_model::Event;
 
 Event eventOf(const events::messages::EventState& s, std::string status) {
-  Event event{s.eventId,  s.name,       s.organizerId, s.startsAt,        s.endsAt,
-              s.timezone, s.venue.name, s.venue.city,  std::move(status), {}};
+  Event event{s.eventId,    s.name,       s.organizerId,     s.startsAt, s.endsAt, s.timezone,
+              s.venue.name, s.venue.city, std::move(status), {},         s.version};
   for (const auto& category : s.priceCategories) event.categoryNames[category.categoryId] = category.name;
   return event;
 }

@@ -173,7 +173,6 @@ TEST_CASE("announcements: the event's organizer 202, another organizer 404, a us
   CHECK_FALSE(limited.header("retry-after").empty());
 }
 
-// Needs the template and delivery parts (merged by the lead): on this branch rendering throws.
 TEST_CASE("a purchase puts an order confirmation in the buyer's in-app notifications") {
   TestServer server(notificationOptions());
   auto show = showOnSale(server, 20);

@@ -8,6 +8,7 @@
 #include "boxoffice/kernel/config.hpp"
 #include "boxoffice/kernel/metrics.hpp"
 #include "deliveries.hpp"
+#include "smtp_mailer.hpp"
 #include "support/eventually.hpp"
 #include "support/smtp_server.hpp"
 #include "support/temp_database.hpp"
@@ -165,6 +166,13 @@ TEST_CASE("SMTP down: retries with exponential backoff, Failed after the last at
   CHECK(attempts() == 3);
   CHECK(f.count("SELECT COUNT(*) FROM outbox WHERE type = 'NotificationFailed' AND correlation_id = 'corr-m-1'") == 1);
   CHECK_FALSE(f.text("SELECT last_error FROM notification_deliveries").empty());
+}
+
+TEST_CASE("header words: bytes that are not UTF-8 are still encoded, in bounded pieces") {
+  auto encoded = encodeHeaderWord(std::string(100, '\x80'));  // a continuation byte, over and over
+  CHECK(encoded.starts_with("=?UTF-8?B?"));
+  CHECK(encoded.find("\r\n ") != std::string::npos);  // folded
+  CHECK(encodeHeaderWord("Plain subject") == "Plain subject");
 }
 
 TEST_CASE("a subject longer than one header line arrives whole, folded within RFC 5322's 998 characters") {

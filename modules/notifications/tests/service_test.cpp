@@ -3,6 +3,7 @@
 #include "service.hpp"
 
 #include <doctest/doctest.h>
+#include <set>
 
 #include "announcements.hpp"
 #include "boxoffice/kernel/clock.hpp"
@@ -25,8 +26,10 @@ class FakeRenderer final : public Renderer {
  public:
   Rendered render(std::string_view type, Channel /*channel*/, const Reader& reader,
                   const Variables& /*variables*/) const override {
+    if (reader.userId == failFor) throw std::runtime_error("this reader's template does not render");
     return {std::string(type), "text", "", "", reader.language};
   }
+  std::string failFor;  // a reader whose every render throws
 };
 
 class FakeSink final : public DeliverySink {
@@ -264,4 +267,49 @@ TEST_CASE("an announcement is written in batches by the worker, resumes after a 
   for (const auto& d : f.sink.stored) {
     if (d.type == "Announcement") CHECK(d.correlationId == "corr-ann");
   }
+}
+
+TEST_CASE("an older event message arriving late does not take a cancelled event back to Published") {
+  Fixture f;
+  events::messages::EventPublished published;
+  published.eventId = "e1";
+  published.name = "Concert";
+  published.status = "Published";
+  published.startsAt = "2027-01-10T20:00:00Z";
+  published.version = 2;
+  f.deliver(published, "pub-v2");
+  events::messages::EventCancelled cancelled;
+  cancelled.eventId = "e1";
+  cancelled.name = "Concert";
+  cancelled.startsAt = published.startsAt;
+  cancelled.version = 3;
+  f.deliver(cancelled, "cancel-v3");
+  f.deliver(published, "pub-v2-replayed");  // a replay: a new message id, the old version
+  auto event = f.db.db->read([&](soci::session& sql) { return read_model::findEvent(sql, "e1"); });
+  REQUIRE(event);
+  CHECK(event->status == "Cancelled");
+  CHECK(event->version == 3);
+}
+
+TEST_CASE("one reader whose notification cannot be written is skipped, not a wall for the rest of the batch") {
+  Fixture f;
+  f.publishEvent("e1", "2027-02-01T19:00:00Z");
+  for (int i = 1; i <= 3; ++i) {
+    f.registerUser("u" + std::to_string(i), "u" + std::to_string(i) + "@example.com");
+    f.buy("o" + std::to_string(i), "u" + std::to_string(i), "e1");
+  }
+  f.renderer.failFor = "u2";
+  Announcements announcements(*f.db.db, f.service, f.clock, f.db.log, 10);
+  f.db.db->write([&](Tx& tx) {
+    announcements.add(tx,
+                      {"ann-1", "e1", "Concert e1", "org-1", "Doors", "Doors at 7", "corr", "2027-01-10T10:00:00Z"});
+  });
+  CHECK(announcements.runOnce());
+  CHECK_FALSE(announcements.runOnce());  // finished despite u2
+  std::set<std::string> told;
+  for (const auto& d : f.sink.stored) {
+    if (d.type == "Announcement") told.insert(d.reader.userId);
+  }
+  CHECK(told == std::set<std::string>{"u1", "u3"});
+  CHECK(f.db.logs().find("notification skipped") != std::string::npos);
 }
