@@ -330,3 +330,57 @@ TEST_CASE("SMTP AUTH with the configured user name and password") {
   CHECK(smtp.waitForMessages(1).size() == 1);
   CHECK(f.db.logs().find("s3cret") == std::string::npos);
 }
+
+TEST_CASE("the digest: held deliveries become one email at digestAt, and follow its outcome") {
+  testing::SmtpServer smtp;
+  Fixture f(smtp.port(), 1);
+  const auto at = std::chrono::floor<std::chrono::seconds>(f.clock.now()) + std::chrono::hours(2);
+  for (const char* source : {"m-1", "m-2", "m-3"}) {
+    auto d = Fixture::email(source, std::string("News ") + source);
+    d.type = "Announcement";
+    d.category = Category::Marketing;
+    d.digestAt = at;
+    d.unsubscribeUrl = "https://tickets.example/api/v1/notifications/unsubscribe?token=t";
+    CHECK(f.enqueue(d));
+  }
+  f.deliveries->start();
+  f.clock.advance(std::chrono::hours(2) + std::chrono::seconds(1));
+  auto mails = smtp.waitForMessages(1);
+  REQUIRE(mails.size() == 1);
+  CHECK(mails[0].headers.at("subject") == "Ihre boxoffice-Zusammenfassung: 3 Neuigkeit(en)");  // the reader's language
+  for (const char* subject : {"News m-1", "News m-2", "News m-3"})
+    CHECK(mails[0].text.find(subject) != std::string::npos);
+  CHECK(mails[0].headers.at("list-unsubscribe") ==
+        "<https://tickets.example/api/v1/notifications/unsubscribe?token=t>");
+  // The members are Sent with it, each with its NotificationSent; the digest is a delivery too.
+  REQUIRE(eventually([&] {
+    return f.count("SELECT COUNT(*) FROM notification_deliveries WHERE type = 'Announcement' AND status = 'Sent'") == 3;
+  }));
+  CHECK(f.status("m-1") == "Sent");
+  CHECK(f.count("SELECT COUNT(*) FROM notification_deliveries WHERE type = 'Digest' AND status = 'Sent'") == 1);
+  CHECK(f.count("SELECT COUNT(*) FROM outbox WHERE type = 'NotificationSent'") == 4);
+  f.clock.advance(std::chrono::hours(1));
+  f.deliveries->stop();
+  CHECK(smtp.messages().size() == 1);  // one email for three held deliveries, never more
+}
+
+TEST_CASE("the digest: when it fails its members fail with it") {
+  testing::SmtpServer::Options reject;
+  reject.rejectAll = true;
+  testing::SmtpServer smtp(reject);
+  Fixture f(smtp.port(), 1);
+  const auto at = std::chrono::floor<std::chrono::seconds>(f.clock.now()) + std::chrono::hours(2);
+  for (const char* source : {"m-1", "m-2"}) {
+    auto d = Fixture::email(source);
+    d.type = "Announcement";
+    d.category = Category::Marketing;
+    d.digestAt = at;
+    CHECK(f.enqueue(d));
+  }
+  f.deliveries->start();
+  f.clock.advance(std::chrono::hours(2) + std::chrono::seconds(1));
+  REQUIRE(eventually([&] { return f.status("m-1") == "Failed" && f.status("m-2") == "Failed"; }));
+  CHECK(f.text("SELECT last_error FROM notification_deliveries WHERE source_message_id = 'm-1'")
+            .starts_with("digest-failed"));
+  CHECK(f.count("SELECT COUNT(*) FROM notification_deliveries WHERE type = 'Digest' AND status = 'Failed'") == 1);
+}
