@@ -93,6 +93,7 @@ struct Deliveries::State {
   std::map<std::string, std::unique_ptr<Provider>, std::less<>> providers;
   std::unique_ptr<BackgroundWorker> worker;
   bool started = false;
+  bool outcomeLost = false;  // sender thread only
 
   State(Database& d, const Templates& t, const Config& config, const Clock& c, Logger l, Metrics& m)
       : db(d), templates(t), clock(c), log(std::move(l)), metrics(m) {
@@ -186,20 +187,14 @@ struct Deliveries::State {
     auto error = provider.send(Outgoing{row->id, row->channel, row->address, row->subject, row->text, row->html,
                                         row->language, row->unsubscribeUrl, clock.nowMillis() / 1000});
     auto now = clock.nowMillis();
-    db.write([&](Tx& tx) {
-      if (!error) {
-        if (provider.simulated()) store::recordSimulated(tx, *row, now);
-        store::markSent(tx, row->id, now);
-        publishSent(tx, *row, now);
-        settleMembers(tx, *row, true, "", now);
-      } else if (row->attempts >= maxAttempts) {
-        store::markFailed(tx, row->id, *error);
-        publishFailed(tx, *row, *error, now);
-        settleMembers(tx, *row, false, *error, now);
-      } else {
-        store::scheduleRetry(tx, row->id, now + backoff(row->attempts), *error);
-      }
-    });
+    // If the outcome cannot be written the delivery stays claimed: the next step settles it (the
+    // email may have left, so it must not be sent again).
+    try {
+      recordOutcome(*row, provider.simulated(), error, now);
+    } catch (...) {
+      outcomeLost = true;
+      throw;
+    }
     metrics.increment(kSendsMetric, {{"channel", row->channel}, {"outcome", error ? "error" : "sent"}});
     if (error) {
       log.warn("notification send failed", {{"deliveryId", row->id},
@@ -208,6 +203,26 @@ struct Deliveries::State {
                                             {"attempt", row->attempts},
                                             {"error", *error}});
     }
+  }
+
+  // Sent (with NotificationSent), the next attempt, or Failed (with NotificationFailed), in one
+  // transaction.
+  void recordOutcome(const store::DeliveryRow& row, bool simulated, const std::optional<std::string>& error,
+                     std::int64_t now) {
+    db.write([&](Tx& tx) {
+      if (!error) {
+        if (simulated) store::recordSimulated(tx, row, now);
+        store::markSent(tx, row.id, now);
+        publishSent(tx, row, now);
+        settleMembers(tx, row, true, "", now);
+      } else if (row.attempts >= maxAttempts) {
+        store::markFailed(tx, row.id, *error);
+        publishFailed(tx, row, *error, now);
+        settleMembers(tx, row, false, *error, now);
+      } else {
+        store::scheduleRetry(tx, row.id, now + backoff(row.attempts), *error);
+      }
+    });
   }
 
   void formDigests(std::int64_t now) {
@@ -288,6 +303,12 @@ struct Deliveries::State {
   }
 
   std::optional<std::chrono::milliseconds> step() {
+    // A send whose outcome could not be recorded (the database refused the write) is left
+    // claimed: like a crash mid-send, it becomes Failed, never sent again on its own.
+    if (outcomeLost) {
+      outcomeLost = false;
+      failInterrupted();
+    }
     auto now = clock.nowMillis();
     formDigests(now);
     auto due = db.read([&](soci::session& sql) { return store::dueIds(sql, now, batchSize); });

@@ -384,3 +384,25 @@ TEST_CASE("the digest: when it fails its members fail with it") {
             .starts_with("digest-failed"));
   CHECK(f.count("SELECT COUNT(*) FROM notification_deliveries WHERE type = 'Digest' AND status = 'Failed'") == 1);
 }
+
+TEST_CASE("a send whose outcome cannot be written is Failed at the next round, never sent again") {
+  testing::SmtpServer smtp;
+  Fixture f(smtp.port(), 3);
+  // The database refuses to record Sent (as a full disk would).
+  f.db.db->write([](Tx& tx) {
+    tx.exec(
+        "CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON notification_deliveries WHEN NEW.status = 'Sent' "
+        "BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END");
+  });
+  f.deliveries->start();
+  CHECK(f.enqueue(Fixture::email("m-1")));
+  REQUIRE(smtp.waitForMessages(1).size() == 1);  // the email left
+  REQUIRE(eventually([&] { return f.db.logs().find("disk full (test)") != std::string::npos; }));
+  f.db.db->write([](Tx& tx) { tx.exec("DROP TRIGGER refuse_sent"); });
+  f.clock.advance(2s);  // past the worker's error pause: the next round settles the claim
+  REQUIRE(eventually([&] { return f.status("m-1") == "Failed"; }));
+  CHECK(f.text("SELECT last_error FROM notification_deliveries") == "interrupted-while-sending");
+  f.clock.advance(std::chrono::hours(1));
+  f.deliveries->stop();
+  CHECK(smtp.messages().size() == 1);
+}
