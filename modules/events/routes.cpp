@@ -139,6 +139,10 @@ Response Routes::searchEvents(const Request& request, RequestContext& /*unused*/
   auto q = request.queryParam("q").value_or("");
   bool blank = q.find_first_not_of(" \t\r\n") == std::string::npos;
   if (blank) throw Problem::validation({{"q", "is required: the text to search for"}});
+  if (json::hasControlCharacter(q)) {
+    throw Problem::validation(
+        {{"q", "must not contain control characters (tab, line feed and carriage return are allowed)"}});
+  }
   if (codePoints(q) > settings_.searchMaxQueryLength) {
     throw Problem::validation(
         {{"q", "must be at most " + std::to_string(settings_.searchMaxQueryLength) + " characters"}});

@@ -78,6 +78,13 @@ const boost::json::value* ObjectReader::lookup(std::string_view key) {
   return &it->value();
 }
 
+bool hasControlCharacter(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
+  });
+}
+
 std::optional<std::string> ObjectReader::optionalString(std::string_view key, std::size_t minLength,
                                                         std::size_t maxLength) {
   const auto* v = lookup(key);
@@ -96,6 +103,10 @@ std::optional<std::string> ObjectReader::optionalString(std::string_view key, st
   }
   if (length > maxLength) {
     validation_.add(field(key), "must be at most " + std::to_string(maxLength) + " characters");
+    return std::nullopt;
+  }
+  if (hasControlCharacter(text)) {
+    validation_.add(field(key), "must not contain control characters (tab, line feed and carriage return are allowed)");
     return std::nullopt;
   }
   return text;

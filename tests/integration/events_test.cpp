@@ -356,6 +356,16 @@ TEST_CASE("search: prefix, diacritics, ranking, validation, Published only") {
         std::vector<std::string>{"Radiohead Tribute Night"});
   CHECK(total(server.get("/api/v1/events/search?q=columbiahalle")) == 4);  // the venue name
 
+  // A NUL (or any other control character) is a 400 naming q, never a 500 from FTS5.
+  for (const char* bad : {"a%00b", "%00", "rad%07", "%7F"}) {
+    CAPTURE(bad);
+    auto refused = server.get(std::string("/api/v1/events/search?q=") + bad);
+    checkProblem(refused, 400);
+    CHECK(hasProblemField(refused, "q"));
+  }
+  CHECK(itemNames(server.get("/api/v1/events/search?q=radio%09tribute")) ==
+        std::vector<std::string>{"Radiohead Tribute Night"});  // a tab separates words
+
   auto paged = server.get("/api/v1/events/search?q=rad&size=1&page=2");
   CHECK(itemNames(paged) == std::vector<std::string>{"Jazz Brunch"});
   CHECK(total(paged) == 2);

@@ -133,6 +133,22 @@ TEST_CASE("json body: absurd nesting is rejected, not a stack overflow") {
   CHECK(problemOf([&] { json::parseObjectBody(jsonRequest(deep)); }).status() == 400);
 }
 
+TEST_CASE("object reader: control characters in a string are refused by field, tab and newlines kept") {
+  boost::json::object body{{"name", std::string("a\0b", 3)},
+                           {"title", "bell\x07"},
+                           {"erase", "x\x7f"},
+                           {"notes", "line one\nline\ttwo\r\n"}};
+  json::Validation v;
+  json::ObjectReader in(body, v);
+  in.requiredString("name", 1, 100);
+  in.requiredString("title", 1, 100);
+  in.requiredString("erase", 1, 100);
+  auto notes = in.requiredString("notes", 1, 100);
+  CHECK(notes == "line one\nline\ttwo\r\n");
+  auto p = problemOf([&] { v.throwIfAny(); });
+  CHECK(fields(p) == std::vector<std::string>{"name", "title", "erase"});
+}
+
 TEST_CASE("object reader: missing, mistyped and out-of-range fields are named") {
   auto body = boost::json::parse(R"({"name": 5, "count": "x", "age": 500, "flag": "yes",
                                      "tags": {}, "nested": {"inner": true}})")

@@ -22,6 +22,11 @@ namespace boxoffice::json {
 // 415 unless Content-Type is application/json (or +json); 400 if malformed or not an object.
 boost::json::object parseObjectBody(const http::Request& request);
 
+// True for a C0 control character other than tab, LF and CR, or DEL. Every string ObjectReader
+// reads refuses them (a NUL would end the text early in C APIs such as FTS5); query parameters
+// that are text use it too.
+bool hasControlCharacter(std::string_view text);
+
 class Validation {
  public:
   void add(std::string field, std::string message);
