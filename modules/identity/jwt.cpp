@@ -166,7 +166,8 @@ AccessClaims Jwt::verify(std::string_view token, std::int64_t nowSeconds) const 
   AccessClaims claims;
   const std::int64_t skew = settings_.clockSkew.count();
   if (!intClaim(payload, "exp", claims.expiresAt)) reject();
-  if (nowSeconds >= claims.expiresAt + skew) reject("The access token has expired.");
+  // Written so that no claim value can overflow (exp + skew would, for exp near INT64_MAX).
+  if (nowSeconds - skew >= claims.expiresAt) reject("The access token has expired.");
   if (payload.contains("nbf")) {
     if (!intClaim(payload, "nbf", claims.notBefore)) reject();
     if (claims.notBefore > nowSeconds + skew) reject("The access token is not valid yet.");

@@ -52,11 +52,12 @@ boost::json::object parseObjectBody(const http::Request& request) {
 }
 
 void Validation::add(std::string field, std::string message) {
-  errors_.push_back({std::move(field), std::move(message)});
+  ++total_;
+  if (errors_.size() < Problem::kMaxFieldErrors) errors_.push_back({std::move(field), std::move(message)});
 }
 
 void Validation::throwIfAny() const {
-  if (!errors_.empty()) throw Problem::validation(errors_);
+  if (!errors_.empty()) throw Problem::validation(errors_, total_);
 }
 
 ObjectReader::ObjectReader(const boost::json::object& object, Validation& validation, std::string path)

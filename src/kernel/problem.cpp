@@ -22,9 +22,13 @@ Problem& Problem::withHeader(std::string name, std::string value) {
   return *this;
 }
 
-Problem Problem::validation(std::vector<FieldError> errors) {
-  std::string detail = errors.size() == 1 ? errors.front().field + ": " + errors.front().message
-                                          : std::to_string(errors.size()) + " fields are invalid.";
+Problem Problem::validation(std::vector<FieldError> errors, std::size_t total) {
+  total = std::max(total, errors.size());
+  if (errors.size() > kMaxFieldErrors) errors.resize(kMaxFieldErrors);
+  std::string detail =
+      total == 1 ? errors.front().field + ": " + errors.front().message
+                 : std::to_string(total) + " fields are invalid" +
+                       (total > errors.size() ? "; the first " + std::to_string(errors.size()) + " are listed." : ".");
   Problem problem(400, "validation", "The request is invalid.", std::move(detail));
   problem.errors_ = std::move(errors);
   return problem;

@@ -133,6 +133,20 @@ TEST_CASE("json body: absurd nesting is rejected, not a stack overflow") {
   CHECK(problemOf([&] { json::parseObjectBody(jsonRequest(deep)); }).status() == 400);
 }
 
+TEST_CASE("object reader: a body of thousands of unknown keys gets a bounded list of errors") {
+  boost::json::object body;
+  for (int i = 0; i < 20000; ++i) body["k" + std::to_string(i)] = i;
+  json::Validation v;
+  json::ObjectReader in(body, v);
+  in.rejectUnknown();
+  auto p = problemOf([&] { v.throwIfAny(); });
+  CHECK(p.status() == 400);
+  CHECK(fields(p).size() == Problem::kMaxFieldErrors);
+  CHECK(p.detail() == "20000 fields are invalid; the first 50 are listed.");
+  auto few = problemOf([] { throw Problem::validation({{"a", "x"}, {"b", "y"}}); });
+  CHECK(few.detail() == "2 fields are invalid.");
+}
+
 TEST_CASE("object reader: control characters in a string are refused by field, tab and newlines kept") {
   boost::json::object body{{"name", std::string("a\0b", 3)},
                            {"title", "bell\x07"},

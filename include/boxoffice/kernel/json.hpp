@@ -35,7 +35,8 @@ class Validation {
   void throwIfAny() const;  // Problem::validation
 
  private:
-  std::vector<FieldError> errors_;
+  std::vector<FieldError> errors_;  // the first Problem::kMaxFieldErrors
+  std::size_t total_ = 0;
 };
 
 // Reads typed fields from one JSON object, recording a FieldError (and returning an empty value)

@@ -33,7 +33,10 @@ class Problem : public std::runtime_error {
   Problem& withHeader(std::string name, std::string value);
 
   // The common ones. Module-specific problems construct Problem directly with their own slug.
-  static Problem validation(std::vector<FieldError> errors);
+  // At most kMaxFieldErrors entries are listed (a body of many bad keys must not buy an answer
+  // many times its size); `total`, when larger, is how many there were (said in `detail`).
+  static constexpr std::size_t kMaxFieldErrors = 50;
+  static Problem validation(std::vector<FieldError> errors, std::size_t total = 0);
   static Problem badRequest(std::string detail);
   static Problem unauthorized(std::string detail = "A valid bearer token is required.");
   static Problem forbidden(std::string detail = "Your role does not allow this action.");
