@@ -130,6 +130,9 @@ std::optional<std::int64_t> ObjectReader::optionalInt(std::string_view key, std:
     number = v->as_int64();
   } else if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
     number = static_cast<std::int64_t>(v->as_uint64());
+  } else if (v->is_uint64()) {  // 2^63 and above: an integer, only too large
+    validation_.add(field(key), "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    return std::nullopt;
   } else {
     validation_.add(field(key), "must be an integer, not " + std::string(kindName(*v)));
     return std::nullopt;

@@ -133,6 +133,15 @@ TEST_CASE("json body: absurd nesting is rejected, not a stack overflow") {
   CHECK(problemOf([&] { json::parseObjectBody(jsonRequest(deep)); }).status() == 400);
 }
 
+TEST_CASE("object reader: an integer too large for 64 bits is out of range, not 'not an integer'") {
+  auto body = boost::json::parse(R"({"count": 9223372036854775808})").as_object();
+  json::Validation v;
+  json::ObjectReader in(body, v);
+  in.requiredInt("count", 0, 10);
+  REQUIRE(v.errors().size() == 1);
+  CHECK(v.errors()[0].message == "must be between 0 and 10");
+}
+
 TEST_CASE("object reader: a body of thousands of unknown keys gets a bounded list of errors") {
   boost::json::object body;
   for (int i = 0; i < 20000; ++i) body["k" + std::to_string(i)] = i;
