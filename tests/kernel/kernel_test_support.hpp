@@ -16,7 +16,11 @@ struct CapturedLog {
   std::ostringstream out;
   std::shared_ptr<LogSink> sink = std::make_shared<LogSink>(out, LogLevel::Debug);
   Logger logger(const std::string& module = "test") const { return Logger(sink, module); }
-  std::string text() const { return out.str(); }
+  // The sink writes on its own thread: flush first, or a line logged just now may be missing.
+  std::string text() const {
+    sink->flush();
+    return out.str();
+  }
 };
 
 }  // namespace boxoffice::test
