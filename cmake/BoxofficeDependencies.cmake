@@ -26,3 +26,7 @@ set_target_properties(soci::sqlite3 PROPERTIES
 # through ICU (CLDR formats, its own time-zone data).
 find_package(CURL REQUIRED)
 find_package(ICU REQUIRED COMPONENTS uc i18n)
+
+# Tickets: QR codes through libqrencode, PNG output through libpng.
+pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
+find_package(PNG REQUIRED)

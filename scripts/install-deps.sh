@@ -15,6 +15,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libsoci-dev libfmt-dev doctest-dev libsqlite3-dev sqlite3 libssl-dev libsodium-dev libpq-dev libjemalloc-dev libcurl4-openssl-dev libicu-dev
+  libqrencode-dev libpng-dev
   curl wrk nginx-light python3 python3-aiosmtpd
   clang-format
 )

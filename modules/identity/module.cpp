@@ -65,6 +65,9 @@ class IdentityModuleImpl final : public IdentityModule {
   const auth::Authenticator& authenticator() const override { return authenticator_; }
 
   std::optional<UserSummary> findUser(const std::string& userId) const override { return service_.find(userId); }
+  std::optional<UserSummary> findUserByEmail(const std::string& email) const override {
+    return service_.findByEmail(normalizeEmail(email));
+  }
 
   UserSummary addUser(const std::string& email, const std::string& password, const std::string& displayName,
                       auth::Role role) override {

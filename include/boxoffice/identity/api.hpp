@@ -23,11 +23,20 @@ struct UserSummary {
   std::string createdAt;
 };
 
-class IdentityModule : public Module {
+// Read-only lookups of accounts for other modules (the holder's name on a ticket, the account
+// behind an email). Callable from any thread.
+class UserDirectory {
+ public:
+  virtual ~UserDirectory() = default;
+  virtual std::optional<UserSummary> findUser(const std::string& userId) const = 0;
+  // Case-insensitive, as sign-in compares emails; nullopt if no account has it.
+  virtual std::optional<UserSummary> findUserByEmail(const std::string& email) const = 0;
+};
+
+class IdentityModule : public Module, public UserDirectory {
  public:
   // Verifies access tokens for the HTTP server.
   virtual const auth::Authenticator& authenticator() const = 0;
-  virtual std::optional<UserSummary> findUser(const std::string& userId) const = 0;
   // For `boxoffice users add` and demo data. Applies the password policy; throws Problem
   // (400 weak password, 409 duplicate email).
   virtual UserSummary addUser(const std::string& email, const std::string& password, const std::string& displayName,

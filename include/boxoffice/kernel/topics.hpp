@@ -9,6 +9,9 @@ inline constexpr std::string_view tickets = "tickets";
 inline constexpr std::string_view orders = "orders";
 inline constexpr std::string_view payments = "payments";
 inline constexpr std::string_view notifications = "notifications";
+// The door: tickets issued, voided, transferred and checked in. Its own topic, because "tickets"
+// carries inventory's seat messages (holds, sales, returns) that the checkout saga listens to.
+inline constexpr std::string_view admission = "admission";
 // Command topics: each has exactly one subscriber, the module that carries the command out (its
 // messages.hpp declares the commands it accepts); senders are listed in their private
 // modules/<m>/subscriptions.hpp. Replies travel on the receiver's own topic.
