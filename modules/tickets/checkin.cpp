@@ -65,6 +65,7 @@ Ticket TicketService::checkIn(const auth::Principal& caller, const CheckInAsk& a
       out.outcome = "admitted";
       auto version = store::nextListVersion(tx, ticket.eventId, now);
       store::markCheckedIn(tx, ticket.ticketId, now, ask.gate, caller.userId, version);
+      notifyAfterCommit(tx, ticket.eventId);
       ticket.status = std::string(status::checkedIn);
       ticket.checkedInAt = now;
       ticket.checkedInGate = ask.gate;
@@ -117,6 +118,7 @@ std::vector<SyncResult> TicketService::sync(const auth::Principal& caller, const
         }
         if (!version) version = store::nextListVersion(tx, eventId, now);
         store::markCheckedIn(tx, ticket->ticketId, scan.scannedAt, scan.gate, caller.userId, *version);
+        notifyAfterCommit(tx, eventId);
         if (!r.replacedLaterScan) {
           tx.publish(checkedInMessage(*ticket, scan.scannedAt, scan.gate, caller.userId), correlationId);
         }

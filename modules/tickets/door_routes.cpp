@@ -12,6 +12,7 @@
 #include "print_page.hpp"
 #include "problems.hpp"
 #include "routes.hpp"
+#include "stats.hpp"
 #include "store.hpp"
 
 namespace boxoffice::tickets {
@@ -24,7 +25,6 @@ using http::Response;
 std::string rfc(std::int64_t ms) { return formatRfc3339(fromUnixMillis(ms)); }
 
 constexpr std::size_t kMaxSyncScans = 500;
-constexpr std::int64_t kBucketMs = 5 * 60 * 1000;
 // An offline scanner's clock may run ahead a little; a scan further in the future is refused.
 constexpr std::int64_t kFutureToleranceMs = 5 * 60 * 1000;
 
@@ -208,26 +208,16 @@ Response Routes::syncScans(const Request& request, RequestContext& ctx) {
 
 Response Routes::checkinStats(const Request& request, RequestContext& ctx) {
   auto event = managedEvent(request, ctx, true);
-  auto [categories, buckets] = store_.read([&](soci::session& sql) {
-    return std::pair(store::countsByCategory(sql, event.eventId),
-                     store::admissionsPerBucket(sql, event.eventId, kBucketMs));
-  });
-  boost::json::array perCategory;
-  std::int64_t sold = 0;
-  std::int64_t admitted = 0;
-  for (const auto& c : categories) {
-    perCategory.push_back(
-        {{"categoryId", c.categoryId}, {"categoryName", c.categoryName}, {"sold", c.sold}, {"admitted", c.admitted}});
-    sold += c.sold;
-    admitted += c.admitted;
+  auto document = store_.read([&](soci::session& sql) { return statsDocument(sql, event.eventId); });
+  Response response = Response::json(200, document);
+  // Live: the same document again whenever a scan, sale or refund changes it (coalesced).
+  if (request.isWebSocketUpgrade() || request.acceptsEventStream()) {
+    response.push = request.isWebSocketUpgrade() ? http::PushKind::WebSocket : http::PushKind::ServerSentEvents;
+    response.onOpen = [&live = live_, eventId = event.eventId](std::shared_ptr<http::PushChannel> channel) {
+      live.watch(eventId, std::move(channel));
+    };
   }
-  boost::json::array perFiveMinutes;
-  for (const auto& [start, count] : buckets) perFiveMinutes.push_back({{"from", rfc(start)}, {"admitted", count}});
-  return Response::json(200, json::serialize(boost::json::object{{"eventId", event.eventId},
-                                                                 {"sold", sold},
-                                                                 {"admitted", admitted},
-                                                                 {"categories", std::move(perCategory)},
-                                                                 {"perFiveMinutes", std::move(perFiveMinutes)}}));
+  return response;
 }
 
 Response Routes::grantScanner(const Request& request, RequestContext& ctx) {

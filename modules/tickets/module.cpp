@@ -5,6 +5,7 @@
 #include "boxoffice/events/api.hpp"
 #include "boxoffice/identity/api.hpp"
 #include "boxoffice/kernel/config.hpp"
+#include "boxoffice/kernel/live_documents.hpp"
 #include "boxoffice/kernel/log.hpp"
 #include "boxoffice/kernel/message_json.hpp"
 #include "boxoffice/kernel/metrics.hpp"
@@ -12,6 +13,7 @@
 #include "key_ring.hpp"
 #include "routes.hpp"
 #include "service.hpp"
+#include "stats.hpp"
 #include "store.hpp"
 #include "subscriptions.hpp"
 #include "ticket_signature.hpp"
@@ -21,6 +23,9 @@ namespace boxoffice::tickets {
 namespace {
 
 const std::string kSealingKey = "tickets.keyEncryptionKey";
+// Live check-in statistics: a door screen needs a fresh figure a second or so, no more.
+constexpr int kLivePushesPerSecond = 2;
+constexpr int kLivePushBudgetPerSecond = 5000;
 
 // The configured key-encryption key, or (development) one generated once and kept in
 // tickets.db, with a warning, as payments does for its secrets.
@@ -52,10 +57,22 @@ class TicketsModuleImpl final : public TicketsModule {
         keys_(deps.store, resolveSealingKey(deps)),
         access_(deps.store, *collaborators.events),
         service_(deps.store, keys_, access_, *collaborators.users, deps.clock, deps.log, deps.metrics),
-        routes_(deps.store, service_, access_, keys_, *collaborators.users, deps.clock) {}
+        live_("tickets_live",
+              [this](const std::string& eventId) {
+                return deps_.store.read([&](soci::session& sql) { return statsDocument(sql, eventId); });
+              },
+              kLivePushesPerSecond, kLivePushBudgetPerSecond, deps.metrics, deps.clock, deps.log),
+        routes_(deps.store, service_, access_, keys_, *collaborators.users, live_, deps.clock) {
+    service_.onChange([this](const std::string& eventId) { live_.changed({eventId}); });
+  }
+  ~TicketsModuleImpl() override { stop(); }
+  TicketsModuleImpl(const TicketsModuleImpl&) = delete;
+  TicketsModuleImpl& operator=(const TicketsModuleImpl&) = delete;
 
   std::string name() const override { return "tickets"; }
   void registerRoutes(Router& router) override { routes_.registerAll(router); }
+  void start() override { live_.start(); }
+  void stop() override { live_.stop(); }
   void subscribe(MessageBus& bus) override {
     subscribeMessages<Subscriptions>(bus, deps_.store, [this](const auto& message, const Envelope& envelope, Tx& tx) {
       handle(message, envelope, tx);
@@ -80,6 +97,7 @@ class TicketsModuleImpl final : public TicketsModule {
   KeyRing keys_;
   EventAccess access_;
   TicketService service_;
+  LiveDocuments live_;
   Routes routes_;
 };
 

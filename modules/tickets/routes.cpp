@@ -77,8 +77,8 @@ boost::json::object ticketJson(const Ticket& t) {
 }
 
 Routes::Routes(Database& store, TicketService& service, const EventAccess& access, KeyRing& keys,
-               const identity::UserDirectory& users, const Clock& clock)
-    : store_(store), service_(service), access_(access), keys_(keys), users_(users), clock_(clock) {}
+               const identity::UserDirectory& users, LiveDocuments& live, const Clock& clock)
+    : store_(store), service_(service), access_(access), keys_(keys), users_(users), live_(live), clock_(clock) {}
 
 void Routes::registerAll(Router& router) {
   using auth::Permission;

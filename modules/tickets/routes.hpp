@@ -5,6 +5,7 @@
 // scanner grants, admission settings, the public keys.
 #include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/db.hpp"
+#include "boxoffice/kernel/live_documents.hpp"
 #include "boxoffice/kernel/router.hpp"
 #include "key_ring.hpp"
 #include "service.hpp"
@@ -14,7 +15,7 @@ namespace boxoffice::tickets {
 class Routes {
  public:
   Routes(Database& store, TicketService& service, const EventAccess& access, KeyRing& keys,
-         const identity::UserDirectory& users, const Clock& clock);
+         const identity::UserDirectory& users, LiveDocuments& live, const Clock& clock);
   void registerAll(Router& router);
 
  private:
@@ -52,6 +53,7 @@ class Routes {
   const EventAccess& access_;
   KeyRing& keys_;
   const identity::UserDirectory& users_;
+  LiveDocuments& live_;
   const Clock& clock_;
 };
 

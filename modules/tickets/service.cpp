@@ -80,6 +80,10 @@ TicketService::TicketService(Database& store, KeyRing& keys, const EventAccess& 
   metrics_.describe("tickets_checkins_total", "counter", "Scans at the door, by outcome.");
 }
 
+void TicketService::notifyAfterCommit(Tx& tx, const std::string& eventId) {
+  if (changed_) tx.afterCommit([this, eventId] { changed_(eventId); });
+}
+
 std::string TicketService::uniqueCode(Tx& tx) {
   // 31^8 (8.5e11) codes: a collision is rare, but the column is UNIQUE, so look before inserting.
   for (int attempt = 0; attempt < 10; ++attempt) {
@@ -111,6 +115,7 @@ Ticket TicketService::newTicket(Tx& tx, const events::EventView& event, const st
   draft.payload = signClaim({draft.ticketId, draft.eventId, draft.categoryId, key.keyId}, *key.key);
   draft.issuedAt = now;
   store::insertTicket(tx, draft);
+  notifyAfterCommit(tx, draft.eventId);
   metrics_.increment("tickets_issued_total");
   return draft;
 }
@@ -158,6 +163,7 @@ void TicketService::voidTicket(Tx& tx, const Ticket& ticket, const std::string& 
         now, ticket.ticketId);
   }
   store::markVoided(tx, ticket.ticketId, now, reason, version);
+  notifyAfterCommit(tx, ticket.eventId);
   Ticket after = ticket;
   after.status = std::string(status::voided);
   tx.publish(messages::TicketVoided{stateOf(after), reason, rfc(now)}, correlationId);

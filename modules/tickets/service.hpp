@@ -3,6 +3,7 @@
 // offline sync, transfers, scanner grants. Each command is one write transaction that also
 // publishes its admission message; the routes call these and only parse and render.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -69,6 +70,9 @@ class TicketService {
   TicketService(Database& store, KeyRing& keys, const EventAccess& access, const identity::UserDirectory& users,
                 const Clock& clock, Logger log, Metrics& metrics);
 
+  // Called after a commit that changed tickets of `eventId` (live statistics).
+  void onChange(std::function<void(const std::string& eventId)> listener) { changed_ = std::move(listener); }
+
   // Messages.
   void issue(Tx& tx, const orders::messages::OrderCompleted& order, const std::string& correlationId);
   void voidReturned(Tx& tx, const inventory::messages::SeatsReturned& returned, const std::string& correlationId);
@@ -103,6 +107,8 @@ class TicketService {
   const Clock& clock_;
   Logger log_;
   Metrics& metrics_;
+  std::function<void(const std::string&)> changed_;
+  void notifyAfterCommit(Tx& tx, const std::string& eventId);
 };
 
 // The code as typed at a door: case, spaces and dashes do not matter.
