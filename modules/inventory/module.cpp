@@ -5,9 +5,9 @@
 #include "boxoffice/inventory/messages.hpp"
 #include "boxoffice/kernel/bus.hpp"
 #include "boxoffice/kernel/config.hpp"
+#include "boxoffice/kernel/live_documents.hpp"
 #include "boxoffice/kernel/message_json.hpp"
 #include "engine.hpp"
-#include "boxoffice/kernel/live_documents.hpp"
 #include "routes.hpp"
 #include "subscriptions.hpp"
 

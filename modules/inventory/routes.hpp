@@ -7,9 +7,9 @@
 // (Execution::IoThread) and answer through `Respond` once the engine's group commit is durable:
 // under a ticket rush a thread hop costs more than the work itself.
 #include "boxoffice/kernel/db.hpp"
+#include "boxoffice/kernel/live_documents.hpp"
 #include "boxoffice/kernel/router.hpp"
 #include "engine.hpp"
-#include "boxoffice/kernel/live_documents.hpp"
 
 namespace boxoffice::inventory {
 

@@ -57,11 +57,12 @@ class TicketsModuleImpl final : public TicketsModule {
         keys_(deps.store, resolveSealingKey(deps)),
         access_(deps.store, *collaborators.events),
         service_(deps.store, keys_, access_, *collaborators.users, deps.clock, deps.log, deps.metrics),
-        live_("tickets_live",
-              [this](const std::string& eventId) {
-                return deps_.store.read([&](soci::session& sql) { return statsDocument(sql, eventId); });
-              },
-              kLivePushesPerSecond, kLivePushBudgetPerSecond, deps.metrics, deps.clock, deps.log),
+        live_(
+            "tickets_live",
+            [this](const std::string& eventId) {
+              return deps_.store.read([&](soci::session& sql) { return statsDocument(sql, eventId); });
+            },
+            kLivePushesPerSecond, kLivePushBudgetPerSecond, deps.metrics, deps.clock, deps.log),
         routes_(deps.store, service_, access_, keys_, *collaborators.users, live_, deps.clock) {
     service_.onChange([this](const std::string& eventId) { live_.changed({eventId}); });
   }

@@ -40,6 +40,12 @@ bool eventOver(const events::EventView& event, std::int64_t now) {
   return ends && toUnixMillis(*ends) <= now;
 }
 
+std::string lowerCase(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 }  // namespace
 
 std::string normalizeCode(std::string_view typed) {
@@ -220,7 +226,9 @@ Ticket TicketService::reissue(Tx& tx, const Ticket& old, const Transfer& transfe
 TransferOutcome TicketService::transfer(const auth::Principal& caller, const std::string& ticketId,
                                         const std::string& email, const std::string& correlationId) {
   auto recipient = users_.findUserByEmail(email);
-  if (recipient && recipient->id == caller.userId) throw problems::transferToSelf();
+  if ((recipient && recipient->id == caller.userId) || lowerCase(email) == lowerCase(caller.email)) {
+    throw problems::transferToSelf();
+  }
   return store_.write([&](Tx& tx) {
     auto ticket = store::findTicket(tx.sql(), ticketId);
     if (!ticket || ticket->holderUserId != caller.userId) throw problems::ticketNotFound();

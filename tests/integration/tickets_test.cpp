@@ -472,3 +472,26 @@ TEST_CASE("admission keys: an Admin rotates, new tickets use the new key, old on
   for (const auto& t : all)
     CHECK(checkIn(server, p.show.organizerToken, {{"payload", field(t, "qrPayload")}}).status == 200);
 }
+
+TEST_CASE("checkin stats: a door screen watching over SSE gets the new figure after a scan") {
+  TestServer server(shopOptions());
+  auto p = buyTickets(server, {{"general", 2}});
+  RawConnection stream(server.port(), 3s);
+  stream.send(formatRequest("GET", "/api/v1/events/" + p.show.id + "/checkin-stats", {},
+                            {{"Accept", "text/event-stream"}, {"Authorization", "Bearer " + p.show.organizerToken}},
+                            server.port()));
+  std::string received;
+  stream.waitForClose(500ms, &received);
+  CHECK(received.find("text/event-stream") != std::string::npos);
+  CHECK(received.find("\"admitted\":0") != std::string::npos);
+  REQUIRE(checkIn(server, p.show.organizerToken, {{"code", field(p.tickets[0], "code")}}).status == 200);
+  bool pushed = eventually([&] {
+    stream.waitForClose(200ms, &received);
+    return received.find("\"admitted\":1") != std::string::npos;
+  });
+  CHECK(pushed);
+  // A stranger cannot watch.
+  checkProblem(server.get("/api/v1/events/" + p.show.id + "/checkin-stats",
+                          {{"Accept", "text/event-stream"}, {"Authorization", "Bearer " + p.buyer.token}}),
+               404);
+}
