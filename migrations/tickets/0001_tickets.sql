@@ -13,15 +13,15 @@ CREATE TABLE admission_keys (
 );
 CREATE UNIQUE INDEX admission_keys_active ON admission_keys (organizer_id) WHERE retired_at IS NULL;
 
--- Per event: whether tickets may be transferred, and the check-in list's version (bumped by every
--- change to one of its tickets, so an offline gate can ask for what changed since its copy).
+-- Per event: whether tickets may be transferred.
 CREATE TABLE admission_events (
   event_id          TEXT PRIMARY KEY,
   transfers_allowed INTEGER NOT NULL DEFAULT 1,
-  list_version      BIGINT NOT NULL DEFAULT 0,
   updated_at        BIGINT NOT NULL
 );
 
+-- list_version: a module-wide sequence stamped on a ticket at every change, so an offline gate can
+-- ask for what changed since its copy (the check-in list's version is the event's highest).
 -- issue_key makes issuing idempotent: "<orderId>/<categoryId>/<n>" for the n-th seat of a
 -- category of an order, "transfer/<transferId>" for a ticket a transfer made.
 CREATE TABLE tickets (

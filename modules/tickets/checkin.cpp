@@ -59,25 +59,24 @@ Ticket TicketService::checkIn(const auth::Principal& caller, const CheckInAsk& a
   auto result = store_.write([&](Tx& tx) {
     auto now = clock_.nowMillis();
     ScanOutcome out;
-    out.ticket = store::findTicket(tx.sql(), found->ticketId);
-    auto& ticket = *out.ticket;
-    if (ticket.status == status::valid) {
+    // The common case in one statement: it was Valid (as read above) and still is.
+    if (store::checkInIfValid(tx, found->ticketId, now, ask.gate, caller.userId, nextVersion(tx))) {
       out.outcome = "admitted";
-      auto version = store::nextListVersion(tx, ticket.eventId, now);
-      store::markCheckedIn(tx, ticket.ticketId, now, ask.gate, caller.userId, version);
-      notifyAfterCommit(tx, ticket.eventId);
+      out.ticket = *found;
+      auto& ticket = *out.ticket;
       ticket.status = std::string(status::checkedIn);
       ticket.checkedInAt = now;
       ticket.checkedInGate = ask.gate;
       ticket.checkedInBy = caller.userId;
       tx.publish(checkedInMessage(ticket, now, ask.gate, caller.userId), correlationId);
-    } else if (ticket.status == status::checkedIn) {
-      out.outcome = "duplicate";
-    } else if (ticket.status == status::voided) {
-      out.outcome = "voided";
+      notifyAfterCommit(tx, ticket.eventId);
     } else {
-      out.outcome = "transferred";
+      // Someone was first, or it stopped admitting since: say which, as it is now.
+      out.ticket = store::findTicket(tx.sql(), found->ticketId);
+      const auto& current = out.ticket->status;
+      out.outcome = current == status::checkedIn ? "duplicate" : current == status::voided ? "voided" : "transferred";
     }
+    const auto& ticket = *out.ticket;
     store::recordScan(tx, ticket.ticketId, ticket.eventId, ask.gate, now, caller.userId, "online", out.outcome, now);
     return out;
   });
@@ -116,7 +115,7 @@ std::vector<SyncResult> TicketService::sync(const auth::Principal& caller, const
           r.firstScannedAt = ticket->checkedInAt;
           r.firstGate = ticket->checkedInGate;
         }
-        if (!version) version = store::nextListVersion(tx, eventId, now);
+        if (!version) version = nextVersion(tx);
         store::markCheckedIn(tx, ticket->ticketId, scan.scannedAt, scan.gate, caller.userId, *version);
         notifyAfterCommit(tx, eventId);
         if (!r.replacedLaterScan) {

@@ -86,6 +86,11 @@ TicketService::TicketService(Database& store, KeyRing& keys, const EventAccess& 
   metrics_.describe("tickets_checkins_total", "counter", "Scans at the door, by outcome.");
 }
 
+std::int64_t TicketService::nextVersion(Tx& tx) {
+  if (!lastVersion_) lastVersion_ = store::lastListVersion(tx.sql());
+  return ++*lastVersion_;
+}
+
 void TicketService::notifyAfterCommit(Tx& tx, const std::string& eventId) {
   if (changed_) tx.afterCommit([this, eventId] { changed_(eventId); });
 }
@@ -134,7 +139,6 @@ void TicketService::issue(Tx& tx, const orders::messages::OrderCompleted& order,
               {{"orderId", order.orderId}, {"eventId", order.eventId}});
     return;
   }
-  auto now = clock_.nowMillis();
   std::optional<std::int64_t> version;
   const auto holderName = holderNameOf(order.userId);
   for (const auto& item : order.items) {
@@ -143,7 +147,7 @@ void TicketService::issue(Tx& tx, const orders::messages::OrderCompleted& order,
       draft.issueKey = order.orderId + "/" + item.categoryId + "/" + std::to_string(n);
       // A redelivered or replayed OrderCompleted finds its tickets there and issues nothing.
       if (store::issueKeyExists(tx.sql(), draft.issueKey)) continue;
-      if (!version) version = store::nextListVersion(tx, event->eventId, now);
+      if (!version) version = nextVersion(tx);
       draft.orderId = order.orderId;
       draft.categoryId = item.categoryId;
       draft.categoryName = categoryNameOf(*event, item.categoryId);
@@ -178,7 +182,6 @@ void TicketService::voidTicket(Tx& tx, const Ticket& ticket, const std::string& 
 
 void TicketService::voidReturned(Tx& tx, const inventory::messages::SeatsReturned& returned,
                                  const std::string& correlationId) {
-  auto now = clock_.nowMillis();
   std::optional<std::int64_t> version;
   for (const auto& item : returned.items) {
     auto candidates = store::voidCandidates(tx.sql(), returned.orderId, item.categoryId);
@@ -190,7 +193,7 @@ void TicketService::voidReturned(Tx& tx, const inventory::messages::SeatsReturne
                                                       {"tickets", static_cast<std::int64_t>(candidates.size())}});
     }
     for (std::size_t i = 0; i < count; ++i) {
-      if (!version) version = store::nextListVersion(tx, returned.eventId, now);
+      if (!version) version = nextVersion(tx);
       voidTicket(tx, candidates[i], returned.reason, *version, correlationId);
     }
   }
@@ -202,7 +205,7 @@ void TicketService::voidEvent(Tx& tx, const std::string& eventId, const std::str
   auto pending = store::pendingTransferTicketsOf(tx.sql(), eventId);
   tickets.insert(tickets.end(), pending.begin(), pending.end());
   if (tickets.empty()) return;
-  auto version = store::nextListVersion(tx, eventId, clock_.nowMillis());
+  auto version = nextVersion(tx);
   for (const auto& ticket : tickets) voidTicket(tx, ticket, reason, version, correlationId);
 }
 
@@ -219,7 +222,7 @@ Ticket TicketService::reissue(Tx& tx, const Ticket& old, const Transfer& transfe
   draft.holderName = holderName;
   draft.buyerUserId = old.buyerUserId;
   draft.transferredFrom = old.ticketId;
-  draft.listVersion = store::nextListVersion(tx, old.eventId, clock_.nowMillis());
+  draft.listVersion = nextVersion(tx);
   return newTicket(tx, *event, event->organizerId, std::move(draft));
 }
 
@@ -249,7 +252,7 @@ TransferOutcome TicketService::transfer(const auth::Principal& caller, const std
     t.toEmail = email;
     t.createdAt = now;
     // The old QR stops admitting in this very transaction, whichever way the ticket goes.
-    store::markTransferred(tx, ticket->ticketId, store::nextListVersion(tx, ticket->eventId, now));
+    store::markTransferred(tx, ticket->ticketId, nextVersion(tx));
     Ticket old = *ticket;
     old.status = std::string(status::transferred);
     if (recipient) {

@@ -108,6 +108,11 @@ class TicketService {
   Logger log_;
   Metrics& metrics_;
   std::function<void(const std::string&)> changed_;
+  // The list-version sequence. Only ever used inside write transactions, which the store runs
+  // one at a time (its single writer), so it needs no lock of its own; a rolled-back transaction
+  // leaves a gap, which is harmless (versions only need to grow).
+  std::optional<std::int64_t> lastVersion_;
+  std::int64_t nextVersion(Tx& tx);
   void notifyAfterCommit(Tx& tx, const std::string& eventId);
 };
 

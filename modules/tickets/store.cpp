@@ -154,6 +154,14 @@ void markCheckedIn(Tx& tx, const std::string& ticketId, std::int64_t at, const s
       at, gate, by, listVersion, ticketId);
 }
 
+bool checkInIfValid(Tx& tx, const std::string& ticketId, std::int64_t at, const std::string& gate,
+                    const std::string& by, std::int64_t listVersion) {
+  return tx.exec(
+             "UPDATE tickets SET status = 'CheckedIn', checked_in_at = ?, checked_in_gate = ?, checked_in_by = ?, "
+             "list_version = ? WHERE ticket_id = ? AND status = 'Valid'",
+             at, gate, by, listVersion, ticketId) > 0;
+}
+
 void markVoided(Tx& tx, const std::string& ticketId, std::int64_t at, const std::string& reason,
                 std::int64_t listVersion) {
   tx.exec("UPDATE tickets SET status = 'Voided', voided_at = ?, void_reason = ?, list_version = ? WHERE ticket_id = ?",
@@ -199,13 +207,9 @@ AdmissionSettings settingsOf(soci::session& sql, const std::string& eventId) {
   AdmissionSettings s;
   s.eventId = eventId;
   int allowed = 1;
-  std::int64_t version = 0;
-  sql << "SELECT transfers_allowed, list_version FROM admission_events WHERE event_id = :e", soci::use(eventId),
-      soci::into(allowed), soci::into(version);
-  if (sql.got_data()) {
-    s.transfersAllowed = allowed != 0;
-    s.listVersion = version;
-  }
+  sql << "SELECT transfers_allowed FROM admission_events WHERE event_id = :e", soci::use(eventId), soci::into(allowed);
+  if (sql.got_data()) s.transfersAllowed = allowed != 0;
+  s.listVersion = listVersionOf(sql, eventId);
   return s;
 }
 
@@ -217,14 +221,18 @@ void setTransfersAllowed(Tx& tx, const std::string& eventId, bool allowed, std::
       eventId, static_cast<std::int64_t>(allowed ? 1 : 0), now);
 }
 
-std::int64_t nextListVersion(Tx& tx, const std::string& eventId, std::int64_t now) {
-  tx.exec(
-      "INSERT INTO admission_events (event_id, list_version, updated_at) VALUES (?, 1, ?) "
-      "ON CONFLICT (event_id) DO UPDATE SET list_version = list_version + 1, updated_at = excluded.updated_at",
-      eventId, now);
+std::int64_t lastListVersion(soci::session& sql) {
   std::int64_t version = 0;
-  tx.sql() << "SELECT list_version FROM admission_events WHERE event_id = :e", soci::use(eventId), soci::into(version);
-  return version;
+  soci::indicator ind = soci::i_null;
+  sql << "SELECT MAX(list_version) FROM tickets", soci::into(version, ind);
+  return ind == soci::i_ok ? version : 0;
+}
+
+std::int64_t listVersionOf(soci::session& sql, const std::string& eventId) {
+  std::int64_t version = 0;
+  soci::indicator ind = soci::i_null;
+  sql << "SELECT MAX(list_version) FROM tickets WHERE event_id = :e", soci::use(eventId), soci::into(version, ind);
+  return ind == soci::i_ok ? version : 0;
 }
 
 bool isScanner(soci::session& sql, const std::string& eventId, const std::string& userId) {

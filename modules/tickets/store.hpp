@@ -30,6 +30,9 @@ std::vector<Ticket> pendingTransferTicketsOf(soci::session& sql, const std::stri
 
 void markCheckedIn(Tx& tx, const std::string& ticketId, std::int64_t at, const std::string& gate, const std::string& by,
                    std::int64_t listVersion);
+// Valid -> CheckedIn in one statement; false (nothing changed) if it was not Valid.
+bool checkInIfValid(Tx& tx, const std::string& ticketId, std::int64_t at, const std::string& gate,
+                    const std::string& by, std::int64_t listVersion);
 void markVoided(Tx& tx, const std::string& ticketId, std::int64_t at, const std::string& reason,
                 std::int64_t listVersion);
 void markTransferred(Tx& tx, const std::string& ticketId, std::int64_t listVersion);
@@ -51,8 +54,10 @@ void forEachTicketOf(soci::session& sql, const std::string& eventId, std::int64_
 // Admission settings and the check-in list version of an event (defaults when none stored).
 AdmissionSettings settingsOf(soci::session& sql, const std::string& eventId);
 void setTransfersAllowed(Tx& tx, const std::string& eventId, bool allowed, std::int64_t now);
-// Bumps and returns the event's check-in list version (every ticket change carries it).
-std::int64_t nextListVersion(Tx& tx, const std::string& eventId, std::int64_t now);
+// The highest list version stamped on any ticket (where the sequence goes on after a restart),
+// and on the tickets of one event (its check-in list's version).
+std::int64_t lastListVersion(soci::session& sql);
+std::int64_t listVersionOf(soci::session& sql, const std::string& eventId);
 
 // Scanner grants.
 bool isScanner(soci::session& sql, const std::string& eventId, const std::string& userId);
