@@ -100,7 +100,8 @@ int main(int argc, char** argv) {
   db.write([&](Tx& tx) { service.issue(tx, order, "bench"); });
   auto issueSeconds = seconds(Steady::now() - issueStart);
   std::vector<Ticket> all;
-  db.read([&](soci::session& sql) { store::forEachTicketOf(sql, kEvent, 0, [&](const Ticket& t) { all.push_back(t); }); });
+  db.read(
+      [&](soci::session& sql) { store::forEachTicketOf(sql, kEvent, 0, [&](const Ticket& t) { all.push_back(t); }); });
 
   // QR verification in process: what a scanner app (or the server) does per scan.
   auto verifyStart = Steady::now();
@@ -154,11 +155,11 @@ int main(int argc, char** argv) {
 
   std::cout << "tickets issued:            " << tickets << " in " << issueSeconds << " s ("
             << static_cast<long>(tickets / issueSeconds) << "/s, one transaction)\n";
-  std::cout << "QR verifications:          " << static_cast<long>(verifyRate) << "/s in process (" << verified
-            << " of " << all.size() << " verified); bare Ed25519 verify " << static_cast<long>(bareRate)
-            << "/s (" << bareOk << "); ratio " << verifyRate / bareRate << "\n";
-  std::cout << "check-ins:                 " << admitted << " in " << checkinSeconds << " s = "
-            << static_cast<long>(checkinRate) << "/s durable, " << gates << " gates\n";
+  std::cout << "QR verifications:          " << static_cast<long>(verifyRate) << "/s in process (" << verified << " of "
+            << all.size() << " verified); bare Ed25519 verify " << static_cast<long>(bareRate) << "/s (" << bareOk
+            << "); ratio " << verifyRate / bareRate << "\n";
+  std::cout << "check-ins:                 " << admitted << " in " << checkinSeconds
+            << " s = " << static_cast<long>(checkinRate) << "/s durable, " << gates << " gates\n";
   std::cout << "reference (1 durable UPDATE per transaction): " << static_cast<long>(reference)
             << "/s; check-ins / reference = " << checkinRate / reference << "\n";
   std::filesystem::remove_all(dir);

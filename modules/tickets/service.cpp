@@ -229,12 +229,12 @@ Ticket TicketService::reissue(Tx& tx, const Ticket& old, const Transfer& transfe
 TransferOutcome TicketService::transfer(const auth::Principal& caller, const std::string& ticketId,
                                         const std::string& email, const std::string& correlationId) {
   auto recipient = users_.findUserByEmail(email);
-  if ((recipient && recipient->id == caller.userId) || lowerCase(email) == lowerCase(caller.email)) {
-    throw problems::transferToSelf();
-  }
   return store_.write([&](Tx& tx) {
     auto ticket = store::findTicket(tx.sql(), ticketId);
     if (!ticket || ticket->holderUserId != caller.userId) throw problems::ticketNotFound();
+    if ((recipient && recipient->id == caller.userId) || lowerCase(email) == lowerCase(caller.email)) {
+      throw problems::transferToSelf();
+    }
     if (ticket->status == status::checkedIn) throw problems::ticketCheckedIn();
     if (ticket->status == status::voided) throw problems::ticketVoided();
     if (ticket->status == status::transferred) throw problems::ticketTransferred();

@@ -2,8 +2,11 @@
 // published key (checked here with OpenSSL, independently of the server's libsodium), check-in
 // admits once, refunds and transfers stop old QR codes, offline gates sync, and nobody reaches
 // another person's tickets or another event's door.
+#include <algorithm>
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
+#include <optional>
+#include <set>
 
 #include "checkout_helpers.hpp"
 #include "ed25519.hpp"
@@ -64,8 +67,9 @@ TEST_CASE("tickets: a purchase yields one valid ticket per seat whose QR verifie
   TestServer server(shopOptions());
   auto p = buyTickets(server, {{"general", 2}, {"vip", 1}});
   REQUIRE(p.tickets.size() == 3);
-  auto keys = server.get("/api/v1/admission/keys");
-  REQUIRE(keys.status == 200);
+  auto keysAnswer = server.get("/api/v1/admission/keys");
+  REQUIRE(keysAnswer.status == 200);
+  auto keys = keysAnswer.json().at("keys").as_array();
   std::set<std::string> codes;
   int vip = 0;
   for (const auto& t : p.tickets) {
@@ -96,7 +100,7 @@ TEST_CASE("tickets: a purchase yields one valid ticket per seat whose QR verifie
     CHECK(kidAt + 1 + kid.size() == body.size());
     REQUIRE_FALSE(kid.empty());
     std::optional<std::string> publicKey;
-    for (const auto& k : keys.json().at("keys").as_array()) {
+    for (const auto& k : keys) {
       if (str(k.at("kid")) == kid) {
         CHECK(str(k.at("kty")) == "OKP");
         CHECK(str(k.at("crv")) == "Ed25519");
@@ -161,7 +165,8 @@ TEST_CASE("tickets: QR as SVG and PNG, and a printable page with the code, event
   auto page = server.get("/api/v1/tickets/" + id + "/print", TestServer::bearer(p.buyer.token));
   REQUIRE(page.status == 200);
   CHECK(page.headers.at("content-type").rfind("text/html", 0) == 0);
-  CHECK(page.body.find(field(p.tickets[0], "code")) != std::string::npos);
+  auto code = field(p.tickets[0], "code");
+  CHECK(page.body.find(code.substr(0, 4) + " " + code.substr(4)) != std::string::npos);
   CHECK(page.body.find("Checkout Night") != std::string::npos);
   CHECK(page.body.find("VIP") != std::string::npos);
   CHECK(page.body.find("<svg") != std::string::npos);
@@ -385,8 +390,9 @@ TEST_CASE("tickets: a transfer to an email without an account waits for its clai
   auto pending = server.post("/api/v1/tickets/" + first + "/transfer", json({{"email", "nobody-yet@example.com"}}),
                              TestServer::bearer(p.buyer.token));
   REQUIRE_MESSAGE(pending.status == 202, pending.body);
-  CHECK(pending.json().at("status") == "Pending");
-  CHECK(pending.json().as_object().find("claimToken") == pending.json().as_object().end());
+  auto offer = pending.json().as_object();
+  CHECK(offer.at("status") == "Pending");
+  CHECK_FALSE(offer.contains("claimToken"));
   checkProblem(checkIn(server, p.show.organizerToken, {{"payload", field(p.tickets[0], "qrPayload")}}), 409,
                "ticket-transferred");
   // The sender takes it back: a new ticket, a new QR.
