@@ -17,6 +17,7 @@
 #include "boxoffice/notifications/api.hpp"
 #include "boxoffice/orders/api.hpp"
 #include "boxoffice/payments/api.hpp"
+#include "boxoffice/tickets/api.hpp"
 
 namespace boxoffice {
 namespace {
@@ -31,6 +32,7 @@ ConfigSchema buildSchema() {
   schema.add(orders::configKeys());
   schema.add(notifications::configKeys());
   schema.add(audit::configKeys());
+  schema.add(tickets::configKeys());
   return schema;
 }
 
@@ -47,8 +49,8 @@ void loadConfig(Config& config, const app::Command& command) {
 
 // Every module that has a store (<data-dir>/<name>.db). Stores are opened and migrated before
 // any module is built, and `migrate` does nothing else.
-constexpr std::array<std::string_view, 7> kModuleStores{"identity", "inventory",     "events", "payments",
-                                                        "orders",   "notifications", "audit"};
+constexpr std::array<std::string_view, 8> kModuleStores{"identity", "inventory",     "events", "payments",
+                                                        "orders",   "notifications", "audit",  "tickets"};
 
 // Builds every module, in dependency order, into `application`; their stores are open. Returns
 // the audit module (audit replay delivers through it).
@@ -76,6 +78,10 @@ audit::AuditModule& buildModules(app::Application& application) {
   application.add(std::move(paymentsModule));
   application.add(orders::createModule(application.depsFor("orders"),
                                        {.events = &events.queries(), .paymentMethods = &payments.methods()}));
+
+  // Tickets reads events and accounts synchronously; it hears orders and inventory by messages.
+  application.add(
+      tickets::createModule(application.depsFor("tickets"), {.events = &events.queries(), .users = &identity}));
 
   // Notifications and audit only listen: they build what they need from messages.
   application.add(notifications::createModule(application.depsFor("notifications")));

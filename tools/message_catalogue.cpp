@@ -25,10 +25,12 @@
 #include "boxoffice/notifications/messages.hpp"
 #include "boxoffice/orders/messages.hpp"
 #include "boxoffice/payments/messages.hpp"
+#include "boxoffice/tickets/messages.hpp"
 #include "inventory/subscriptions.hpp"
 #include "notifications/subscriptions.hpp"
 #include "orders/subscriptions.hpp"
 #include "payments/subscriptions.hpp"
+#include "tickets/subscriptions.hpp"
 
 namespace {
 
@@ -38,11 +40,12 @@ using namespace boxoffice;
 // fails if a messages.hpp exists whose module is missing from the catalogue.
 using Contracts =
     MessageList<identity::messages::Messaging, events::messages::Messaging, inventory::messages::Messaging,
-                payments::messages::Messaging, orders::messages::Messaging, notifications::messages::Messaging>;
+                payments::messages::Messaging, orders::messages::Messaging, notifications::messages::Messaging,
+                tickets::messages::Messaging>;
 // Every module that subscribes to messages (modules/<m>/subscriptions.hpp). A new subscriber adds
 // its list here.
-using SubscriptionLists =
-    MessageList<inventory::Subscriptions, payments::Subscriptions, orders::Subscriptions, notifications::Subscriptions>;
+using SubscriptionLists = MessageList<inventory::Subscriptions, payments::Subscriptions, orders::Subscriptions,
+                                      notifications::Subscriptions, tickets::Subscriptions>;
 // Every module that sends commands (its private `Sends`, next to its Subscriptions).
 using SendLists = MessageList<orders::Sends>;
 

@@ -5,9 +5,9 @@
 #include "boxoffice/inventory/messages.hpp"
 #include "boxoffice/kernel/bus.hpp"
 #include "boxoffice/kernel/config.hpp"
+#include "boxoffice/kernel/live_documents.hpp"
 #include "boxoffice/kernel/message_json.hpp"
 #include "engine.hpp"
-#include "live_updates.hpp"
 #include "routes.hpp"
 #include "subscriptions.hpp"
 
@@ -43,6 +43,7 @@ class InventoryModuleImpl final : public InventoryModule, public InventoryQuerie
       : deps_(deps),
         engine_(deps_.store, settingsFrom(deps_.config), deps_.metrics, deps_.log, deps_.clock),
         live_(
+            "inventory_live",
             [this](const std::string& eventId) {
               auto snapshot = engine_.snapshot(eventId);
               return snapshot ? snapshot->json : std::string();
@@ -106,7 +107,7 @@ class InventoryModuleImpl final : public InventoryModule, public InventoryQuerie
 
   ModuleDeps deps_;
   Engine engine_;
-  LiveUpdates live_;
+  LiveDocuments live_;
   Routes routes_;
 };
 

@@ -7,15 +7,15 @@
 // (Execution::IoThread) and answer through `Respond` once the engine's group commit is durable:
 // under a ticket rush a thread hop costs more than the work itself.
 #include "boxoffice/kernel/db.hpp"
+#include "boxoffice/kernel/live_documents.hpp"
 #include "boxoffice/kernel/router.hpp"
 #include "engine.hpp"
-#include "live_updates.hpp"
 
 namespace boxoffice::inventory {
 
 class Routes {
  public:
-  Routes(Engine& engine, Database& store, LiveUpdates& live) : engine_(engine), store_(store), live_(live) {}
+  Routes(Engine& engine, Database& store, LiveDocuments& live) : engine_(engine), store_(store), live_(live) {}
   void registerAll(Router& router);
 
  private:
@@ -33,7 +33,7 @@ class Routes {
 
   Engine& engine_;
   Database& store_;
-  LiveUpdates& live_;
+  LiveDocuments& live_;
 };
 
 }  // namespace boxoffice::inventory

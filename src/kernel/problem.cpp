@@ -1,6 +1,7 @@
 #include "boxoffice/kernel/problem.hpp"
 
 #include <algorithm>
+#include <array>
 #include <boost/json.hpp>
 
 namespace boxoffice {
@@ -19,6 +20,15 @@ Problem& Problem::withError(std::string field, std::string message) {
 
 Problem& Problem::withHeader(std::string name, std::string value) {
   headers_[std::move(name)] = std::move(value);
+  return *this;
+}
+
+Problem& Problem::withMember(std::string name, std::string value) {
+  static constexpr std::array<std::string_view, 6> kStandard{"type", "title", "status", "detail", "instance", "errors"};
+  if (std::find(kStandard.begin(), kStandard.end(), name) != kStandard.end()) {
+    throw std::logic_error("a problem's extension member cannot be named " + name);
+  }
+  members_.emplace_back(std::move(name), std::move(value));
   return *this;
 }
 
@@ -113,6 +123,7 @@ http::Response toResponse(const Problem& problem, std::string_view instance) {
       errors.push_back({{"field", validUtf8(e.field)}, {"message", validUtf8(e.message)}});
     body["errors"] = std::move(errors);
   }
+  for (const auto& [name, value] : problem.members()) body[name] = validUtf8(value);
   http::Response response;
   response.status = problem.status();
   response.headers = problem.headers();

@@ -75,6 +75,17 @@ TEST_CASE("problem: extra headers travel with the response") {
   CHECK(limited.headers.at("retry-after") == "3");
 }
 
+TEST_CASE("problem: extension members are rendered beside the standard ones, which they cannot replace") {
+  auto problem = Problem::conflict("already-checked-in", "Already in.", "Scanned before.")
+                     .withMember("checkedInAt", "2027-03-14T19:02:00Z")
+                     .withMember("gate", "North \"A\"");
+  auto body = boost::json::parse(toResponse(problem, "/x").body).as_object();
+  CHECK(body.at("checkedInAt") == "2027-03-14T19:02:00Z");
+  CHECK(body.at("gate") == "North \"A\"");
+  CHECK(body.at("status") == 409);
+  CHECK_THROWS_AS(Problem::notFound().withMember("status", "200"), std::logic_error);
+}
+
 TEST_CASE("problem: the common constructors carry their status") {
   CHECK(Problem::badRequest("x").status() == 400);
   CHECK(Problem::forbidden().status() == 403);

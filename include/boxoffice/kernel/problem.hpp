@@ -28,9 +28,13 @@ class Problem : public std::runtime_error {
   const std::string& detail() const { return detail_; }
   const std::vector<FieldError>& errors() const { return errors_; }
   const http::Headers& headers() const { return headers_; }
+  const std::vector<std::pair<std::string, std::string>>& members() const { return members_; }
 
   Problem& withError(std::string field, std::string message);
   Problem& withHeader(std::string name, std::string value);
+  // An extension member (RFC 9457 section 3.2) with a string value, e.g. when a ticket was first
+  // checked in. Names must not be one of the standard members.
+  Problem& withMember(std::string name, std::string value);
 
   // The common ones. Module-specific problems construct Problem directly with their own slug.
   // At most kMaxFieldErrors entries are listed (a body of many bad keys must not buy an answer
@@ -57,6 +61,7 @@ class Problem : public std::runtime_error {
   std::string detail_;
   std::vector<FieldError> errors_;
   http::Headers headers_;
+  std::vector<std::pair<std::string, std::string>> members_;
 };
 
 // Renders a problem as a response; `instance` is the request path.

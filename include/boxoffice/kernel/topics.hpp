@@ -1,6 +1,7 @@
 #pragma once
 // The bus's topics, named in one place. Light on purpose: every module's messages.hpp refers to
 // these, and contract headers must stay cheap to include.
+#include <array>
 #include <string_view>
 
 namespace boxoffice::topics {
@@ -17,4 +18,8 @@ inline constexpr std::string_view admission = "admission";
 // modules/<m>/subscriptions.hpp. Replies travel on the receiver's own topic.
 inline constexpr std::string_view inventoryCommands = "inventory-commands";
 inline constexpr std::string_view paymentCommands = "payment-commands";
+// Every topic above: the bus has no wildcards, so a module that hears everything (audit)
+// subscribes to each. A new topic goes here too.
+inline constexpr std::array<std::string_view, 8> all{
+    events, tickets, orders, payments, notifications, admission, inventoryCommands, paymentCommands};
 }  // namespace boxoffice::topics

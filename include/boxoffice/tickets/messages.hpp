@@ -53,6 +53,21 @@ struct TicketTransferred : TicketState {
 };
 BOOST_DESCRIBE_STRUCT(TicketTransferred, (TicketState), (newTicketId, newHolderUserId, transferredAt))
 
+struct TicketTransferOffered : TicketState {
+  static constexpr std::string_view topic = topics::admission;
+  static constexpr std::string_view type = "TicketTransferOffered";
+  static constexpr int messageVersion = 1;
+  static constexpr std::string_view summary =
+      "A holder passed a ticket to an email with no account: its QR stopped working and the recipient is sent a "
+      "claim link (notifications). The token is single-use and grants only claiming this ticket.";
+  std::string transferId;
+  std::string toEmail;
+  std::string claimToken;
+  std::string fromName;   // the holder's display name, for the email
+  std::string offeredAt;  // RFC 3339 UTC
+};
+BOOST_DESCRIBE_STRUCT(TicketTransferOffered, (TicketState), (transferId, toEmail, claimToken, fromName, offeredAt))
+
 struct TicketCheckedIn : TicketState {
   static constexpr std::string_view topic = topics::admission;
   static constexpr std::string_view type = "TicketCheckedIn";
@@ -66,7 +81,7 @@ BOOST_DESCRIBE_STRUCT(TicketCheckedIn, (TicketState), (gate, checkedInAt, scanne
 
 struct Messaging {
   static constexpr std::string_view module = "tickets";
-  using Publishes = MessageList<TicketIssued, TicketVoided, TicketTransferred, TicketCheckedIn>;
+  using Publishes = MessageList<TicketIssued, TicketVoided, TicketTransferOffered, TicketTransferred, TicketCheckedIn>;
 };
 
 }  // namespace boxoffice::tickets::messages

@@ -1,32 +1,33 @@
-#include "live_updates.hpp"
+#include "boxoffice/kernel/live_documents.hpp"
 
 #include <algorithm>
 
-namespace boxoffice::inventory {
+namespace boxoffice {
 
-LiveUpdates::LiveUpdates(Render render, int maxPushesPerSecond, int pushBudgetPerSecond, Metrics& metrics,
-                         const Clock& clock, Logger log)
-    : render_(std::move(render)),
+LiveDocuments::LiveDocuments(std::string name, Render render, int maxPushesPerSecond, int pushBudgetPerSecond,
+                             Metrics& metrics, const Clock& clock, Logger log)
+    : name_(std::move(name)),
+      render_(std::move(render)),
       minInterval_(1000 / std::max(1, maxPushesPerSecond)),
       budget_(std::max(1, pushBudgetPerSecond)),
       metrics_(metrics),
       clock_(clock),
-      worker_("inventory-live", clock_, std::move(log), [this] { return step(); }) {
-  metrics_.describe("inventory_live_watchers", "gauge", "Clients watching live availability.");
-  metrics_.gaugeCallback("inventory_live_watchers", [this] { return static_cast<double>(watchers()); });
-  metrics_.describe("inventory_live_pushes_total", "counter", "Availability documents pushed to watchers.");
+      worker_(name_, clock_, std::move(log), [this] { return step(); }) {
+  metrics_.describe(name_ + "_watchers", "gauge", "Clients watching live documents (" + name_ + ").");
+  metrics_.gaugeCallback(name_ + "_watchers", [this] { return static_cast<double>(watchers()); });
+  metrics_.describe(name_ + "_pushes_total", "counter", "Live documents pushed to watchers (" + name_ + ").");
 }
 
-LiveUpdates::~LiveUpdates() { stop(); }
+LiveDocuments::~LiveDocuments() { stop(); }
 
-void LiveUpdates::watch(const std::string& eventId, std::shared_ptr<http::PushChannel> channel) {
+void LiveDocuments::watch(const std::string& eventId, std::shared_ptr<http::PushChannel> channel) {
   auto document = render_(eventId);
   if (!document.empty()) channel->send(document);
   std::lock_guard lock(mutex_);
   topics_[eventId].channels.push_back(channel);
 }
 
-void LiveUpdates::changed(const std::vector<std::string>& eventIds) {
+void LiveDocuments::changed(const std::vector<std::string>& eventIds) {
   bool any = false;
   {
     std::lock_guard lock(mutex_);
@@ -40,18 +41,18 @@ void LiveUpdates::changed(const std::vector<std::string>& eventIds) {
   if (any) worker_.wake();
 }
 
-std::size_t LiveUpdates::watchers() const {
+std::size_t LiveDocuments::watchers() const {
   std::lock_guard lock(mutex_);
   std::size_t count = 0;
   for (const auto& [id, topic] : topics_) count += topic.channels.size();
   return count;
 }
 
-void LiveUpdates::start() { worker_.start(); }
+void LiveDocuments::start() { worker_.start(); }
 
-void LiveUpdates::stop() { worker_.stop(); }
+void LiveDocuments::stop() { worker_.stop(); }
 
-std::optional<std::chrono::milliseconds> LiveUpdates::step() {
+std::optional<std::chrono::milliseconds> LiveDocuments::step() {
   std::vector<std::pair<std::string, std::vector<std::shared_ptr<http::PushChannel>>>> due;
   auto now = clock_.steadyNow();
   auto nextWake = now + std::chrono::seconds(5);  // also prunes closed channels now and then
@@ -89,9 +90,9 @@ std::optional<std::chrono::milliseconds> LiveUpdates::step() {
     auto document = render_(eventId);
     if (document.empty()) continue;
     for (auto& channel : channels) channel->send(document);
-    metrics_.increment("inventory_live_pushes_total", {}, static_cast<double>(channels.size()));
+    metrics_.increment(name_ + "_pushes_total", {}, static_cast<double>(channels.size()));
   }
   return std::chrono::milliseconds(0);  // look again at once: more may have changed meanwhile
 }
 
-}  // namespace boxoffice::inventory
+}  // namespace boxoffice

@@ -1,7 +1,8 @@
 #pragma once
-// Live availability: clients watching an event (WebSocket or SSE) get its availability
-// document whenever it changes, coalesced. A notifier worker, not the engine, does the sending,
-// so watchers never slow a reservation down: the engine only marks an event dirty.
+// Live documents: clients watching a key (an event's availability, its check-in statistics) over
+// WebSocket or SSE get its document whenever it changes, coalesced. A notifier worker, not the
+// writer, does the sending, so watchers never slow a write down: the writer only marks a key
+// dirty.
 //
 // Rate: at most `maxPushesPerSecond` per event. With many watchers the interval stretches so
 // the total stays within `pushBudgetPerSecond` messages a second (e.g. 20,000 watchers of one
@@ -20,16 +21,18 @@
 #include "boxoffice/kernel/http.hpp"
 #include "boxoffice/kernel/metrics.hpp"
 
-namespace boxoffice::inventory {
+namespace boxoffice {
 
-class LiveUpdates {
+class LiveDocuments {
  public:
-  using Render = std::function<std::string(const std::string& eventId)>;  // "" if no such event
-  LiveUpdates(Render render, int maxPushesPerSecond, int pushBudgetPerSecond, Metrics& metrics, const Clock& clock,
-              Logger log);
-  ~LiveUpdates();
-  LiveUpdates(const LiveUpdates&) = delete;
-  LiveUpdates& operator=(const LiveUpdates&) = delete;
+  using Render = std::function<std::string(const std::string& key)>;  // "" if there is no such document
+  // `name` prefixes the worker and the metrics (`<name>_watchers`, `<name>_pushes_total`):
+  // "inventory_live", "tickets_live".
+  LiveDocuments(std::string name, Render render, int maxPushesPerSecond, int pushBudgetPerSecond, Metrics& metrics,
+                const Clock& clock, Logger log);
+  ~LiveDocuments();
+  LiveDocuments(const LiveDocuments&) = delete;
+  LiveDocuments& operator=(const LiveDocuments&) = delete;
 
   // Sends the current document at once, then every change.
   void watch(const std::string& eventId, std::shared_ptr<http::PushChannel> channel);
@@ -46,6 +49,7 @@ class LiveUpdates {
   };
   // One worker step: pushes every dirty topic whose interval has passed; returns when to look again.
   std::optional<std::chrono::milliseconds> step();
+  std::string name_;
   Render render_;
   std::chrono::milliseconds minInterval_;
   int budget_;
@@ -57,4 +61,4 @@ class LiveUpdates {
   BackgroundWorker worker_;
 };
 
-}  // namespace boxoffice::inventory
+}  // namespace boxoffice

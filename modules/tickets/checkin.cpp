@@ -1,0 +1,141 @@
+// The door: one scan (online) and a batch of scans made offline. Exactly one of two scans of a
+// ticket admits: both run in the module's single writer, and the second sees the first's status.
+#include "boxoffice/kernel/message_json.hpp"
+#include "boxoffice/kernel/time.hpp"
+#include "boxoffice/tickets/messages.hpp"
+#include "problems.hpp"
+#include "service.hpp"
+#include "store.hpp"
+#include "ticket_signature.hpp"
+
+namespace boxoffice::tickets {
+
+namespace {
+
+std::string rfc(std::int64_t ms) { return formatRfc3339(fromUnixMillis(ms)); }
+
+// What a scan found, decided inside the transaction and answered after it: a refusal is recorded
+// (checkins row) and must commit, so it cannot be thrown from inside.
+struct ScanOutcome {
+  std::optional<Ticket> ticket;
+  std::string outcome;  // admitted | duplicate | voided | transferred
+};
+
+messages::TicketCheckedIn checkedInMessage(const Ticket& t, std::int64_t at, const std::string& gate,
+                                           const std::string& by) {
+  return {{t.ticketId, t.orderId, t.eventId, t.categoryId, t.holderUserId, std::string(status::checkedIn)},
+          gate,
+          rfc(at),
+          by};
+}
+
+}  // namespace
+
+Ticket TicketService::checkIn(const auth::Principal& caller, const CheckInAsk& ask, const std::string& correlationId) {
+  // The signature first, before anything is looked up: a forged payload is told nothing about
+  // which tickets exist.
+  std::optional<std::string> ticketId;
+  if (ask.payload) {
+    auto claim = readClaim(*ask.payload);
+    if (!claim) throw problems::badSignature();
+    auto key = keys_.publicKey(claim->keyId);
+    if (!key || !verifyPayload(*ask.payload, *key)) throw problems::badSignature();
+    ticketId = claim->ticketId;
+  }
+  auto found = store_.read([&](soci::session& sql) {
+    return ticketId ? store::findTicket(sql, *ticketId) : store::findByCode(sql, normalizeCode(ask.code.value_or("")));
+  });
+  // A payload signed for a ticket id, but not the one stored for it (an older signature after a
+  // reissue), is as good as forged.
+  if (found && ask.payload && found->payload != *ask.payload) throw problems::badSignature();
+  if (!found || !access_.scans(caller, found->eventId)) {
+    metrics_.increment("tickets_checkins_total", {{"outcome", "unknown"}});
+    throw problems::ticketNotFound();
+  }
+  if (ask.eventId && *ask.eventId != found->eventId) {
+    metrics_.increment("tickets_checkins_total", {{"outcome", "wrong-event"}});
+    throw problems::wrongEvent(found->eventId);
+  }
+  auto result = store_.write([&](Tx& tx) {
+    auto now = clock_.nowMillis();
+    ScanOutcome out;
+    // The common case in one statement: it was Valid (as read above) and still is.
+    if (store::checkInIfValid(tx, found->ticketId, now, ask.gate, caller.userId, nextVersion(tx))) {
+      out.outcome = "admitted";
+      out.ticket = *found;
+      auto& ticket = *out.ticket;
+      ticket.status = std::string(status::checkedIn);
+      ticket.checkedInAt = now;
+      ticket.checkedInGate = ask.gate;
+      ticket.checkedInBy = caller.userId;
+      tx.publish(checkedInMessage(ticket, now, ask.gate, caller.userId), correlationId);
+      notifyAfterCommit(tx, ticket.eventId);
+    } else {
+      // Someone was first, or it stopped admitting since: say which, as it is now.
+      out.ticket = store::findTicket(tx.sql(), found->ticketId);
+      const auto& current = out.ticket->status;
+      out.outcome = current == status::checkedIn ? "duplicate" : current == status::voided ? "voided" : "transferred";
+    }
+    const auto& ticket = *out.ticket;
+    store::recordScan(tx, ticket.ticketId, ticket.eventId, ask.gate, now, caller.userId, "online", out.outcome, now);
+    return out;
+  });
+  metrics_.increment("tickets_checkins_total", {{"outcome", result.outcome}});
+  const auto& ticket = *result.ticket;
+  if (result.outcome == "duplicate") {
+    throw problems::alreadyCheckedIn(ticket.checkedInAt.value_or(0), ticket.checkedInGate.value_or(""));
+  }
+  if (result.outcome == "voided") throw problems::ticketVoided();
+  if (result.outcome == "transferred") throw problems::ticketTransferred();
+  return ticket;
+}
+
+std::vector<SyncResult> TicketService::sync(const auth::Principal& caller, const std::string& eventId,
+                                            const std::vector<OfflineScan>& scans, const std::string& correlationId) {
+  if (!access_.event(eventId) || !access_.scans(caller, eventId)) throw problems::eventNotFound(eventId);
+  return store_.write([&](Tx& tx) {
+    auto now = clock_.nowMillis();
+    std::optional<std::int64_t> version;
+    std::vector<SyncResult> results;
+    results.reserve(scans.size());
+    for (const auto& scan : scans) {
+      SyncResult r;
+      r.ticketId = scan.ticketId;
+      auto ticket = store::findTicket(tx.sql(), scan.ticketId);
+      if (!ticket || ticket->eventId != eventId) {
+        r.result = "unknown";
+        results.push_back(std::move(r));
+        continue;
+      }
+      if (ticket->status == status::valid ||
+          (ticket->status == status::checkedIn && ticket->checkedInAt && scan.scannedAt < *ticket->checkedInAt)) {
+        // First scan wins: this one was first, even if a later one reached the server before it.
+        r.replacedLaterScan = ticket->status == status::checkedIn;
+        if (r.replacedLaterScan) {
+          r.firstScannedAt = ticket->checkedInAt;
+          r.firstGate = ticket->checkedInGate;
+        }
+        if (!version) version = nextVersion(tx);
+        store::markCheckedIn(tx, ticket->ticketId, scan.scannedAt, scan.gate, caller.userId, *version);
+        notifyAfterCommit(tx, eventId);
+        if (!r.replacedLaterScan) {
+          tx.publish(checkedInMessage(*ticket, scan.scannedAt, scan.gate, caller.userId), correlationId);
+        }
+        r.result = "admitted";
+      } else if (ticket->status == status::checkedIn) {
+        r.result = "duplicate";
+        r.firstScannedAt = ticket->checkedInAt;
+        r.firstGate = ticket->checkedInGate;
+      } else {
+        r.result = ticket->status == status::voided ? "voided" : "transferred";
+      }
+      store::recordScan(tx, ticket->ticketId, eventId, scan.gate, scan.scannedAt, caller.userId, "offline", r.result,
+                        now);
+      metrics_.increment("tickets_checkins_total", {{"outcome", r.result}});
+      results.push_back(std::move(r));
+    }
+    return results;
+  });
+}
+
+}  // namespace boxoffice::tickets
