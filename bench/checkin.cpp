@@ -53,10 +53,12 @@ class OneEvent final : public events::EventQueries {
 
 class OneUser final : public identity::UserDirectory {
  public:
-  std::optional<identity::UserSummary> findUser(const std::string&) const override {
+  std::optional<identity::UserSummary> findUser(const std::string& /*userId*/) const override {
     return identity::UserSummary{kBuyer, "buyer@example.com", "Bench Buyer", {}, ""};
   }
-  std::optional<identity::UserSummary> findUserByEmail(const std::string&) const override { return std::nullopt; }
+  std::optional<identity::UserSummary> findUserByEmail(const std::string& /*email*/) const override {
+    return std::nullopt;
+  }
 };
 
 // Durable single-row transactions per second: the rate without group commit.
@@ -132,6 +134,7 @@ int main(int argc, char** argv) {
   auto checkinStart = Steady::now();
   {
     std::vector<std::jthread> threads;
+    threads.reserve(static_cast<std::size_t>(gates));
     for (int g = 0; g < gates; ++g) {
       threads.emplace_back([&, g] {
         const std::string gate = "gate-" + std::to_string(g);

@@ -26,7 +26,7 @@ std::string rfc(std::int64_t ms) { return formatRfc3339(fromUnixMillis(ms)); }
 
 constexpr std::size_t kMaxSyncScans = 500;
 // An offline scanner's clock may run ahead a little; a scan further in the future is refused.
-constexpr std::int64_t kFutureToleranceMs = 5 * 60 * 1000;
+constexpr std::int64_t kFutureToleranceMs = 5LL * 60 * 1000;
 
 std::string gateOf(json::ObjectReader& in) { return in.optionalString("gate", 1, 64).value_or("main"); }
 
@@ -64,7 +64,7 @@ events::EventView Routes::managedEvent(const Request& request, RequestContext& c
   const auto& caller = ctx.caller();
   auto event = isUuid(id) ? access_.event(id) : std::nullopt;
   // Someone else's event is not there for you (404, never 403).
-  if (!event || !(scanners ? access_.scans(caller, id) : access_.manages(caller, *event))) {
+  if (!event || !(scanners ? access_.scans(caller, id) : EventAccess::manages(caller, *event))) {
     throw problems::eventNotFound(id);
   }
   return *event;
@@ -284,7 +284,7 @@ Response Routes::publicKeys(const Request& request, RequestContext& /*ctx*/) {
   }
   const auto now = clock_.nowMillis();
   auto [keys, live] = store_.read([&](soci::session& sql) {
-    auto all = keys_.allKeys(sql);
+    auto all = KeyRing::allKeys(sql);
     // A retired key is published while an event it signed tickets for has not ended.
     std::map<std::string, bool> stillNeeded;
     for (const auto& k : all) {

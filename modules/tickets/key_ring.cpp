@@ -25,6 +25,8 @@ std::optional<PublicKey> decodePublicKey(const std::string& text) {
 
 KeyRing::KeyRing(Database& store, std::array<unsigned char, 32> sealingKey) : store_(store), sealingKey_(sealingKey) {}
 
+KeyRing::~KeyRing() { sodium_memzero(sealingKey_.data(), sealingKey_.size()); }
+
 std::shared_ptr<const SigningKeyPair> KeyRing::open(const std::string& keyId, const std::string& sealed) {
   std::lock_guard lock(mutex_);
   if (auto found = opened_.find(keyId); found != opened_.end()) return found->second;
@@ -81,7 +83,7 @@ std::optional<PublicKey> KeyRing::publicKey(const std::string& keyId) const {
   return key;
 }
 
-std::vector<PublishedKey> KeyRing::allKeys(soci::session& sql) const {
+std::vector<PublishedKey> KeyRing::allKeys(soci::session& sql) {
   std::vector<PublishedKey> out;
   SqlWhere where;
   where.forEachRow(

@@ -30,6 +30,9 @@ class KeyRing {
   KeyRing(Database& store, std::array<unsigned char, 32> sealingKey);
   KeyRing(const KeyRing&) = delete;
   KeyRing& operator=(const KeyRing&) = delete;
+  KeyRing(KeyRing&&) = delete;
+  KeyRing& operator=(KeyRing&&) = delete;
+  ~KeyRing();
 
   struct Active {
     std::string keyId;
@@ -41,7 +44,7 @@ class KeyRing {
   std::string rotate(Tx& tx, const std::string& organizerId, std::int64_t now);
   // The public key of `keyId`, active or retired; nullopt if unknown.
   std::optional<PublicKey> publicKey(const std::string& keyId) const;
-  std::vector<PublishedKey> allKeys(soci::session& sql) const;
+  static std::vector<PublishedKey> allKeys(soci::session& sql);
 
  private:
   Active create(Tx& tx, const std::string& organizerId, std::int64_t now);

@@ -34,7 +34,7 @@ bool writePng(png_structp png, png_infop info, std::string& out, const std::vect
   png_set_IHDR(png, info, side, side, 1, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
-  png_write_image(png, const_cast<png_bytepp>(rows.data()));
+  for (auto* row : rows) png_write_row(png, row);
   png_write_end(png, nullptr);
   return true;
 }
@@ -78,10 +78,9 @@ std::string renderSvg(const QrMatrix& qr, int quietZone) {
     }
   }
   const auto n = std::to_string(side);
-  return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + n + " " + n +
-         "\" width=\"100%\" height=\"100%\" shape-rendering=\"crispEdges\">"
-         "<rect width=\"" +
-         n + "\" height=\"" + n + "\" fill=\"#fff\"/><path fill=\"#000\" d=\"" + path + "\"/></svg>";
+  return R"(<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 )" + n + " " + n +
+         R"(" width="100%" height="100%" shape-rendering="crispEdges"><rect width=")" + n + R"(" height=")" + n +
+         R"(" fill="#fff"/><path fill="#000" d=")" + path + R"("/></svg>)";
 }
 
 std::string renderPng(const QrMatrix& qr, int scale, int quietZone) {
@@ -94,9 +93,11 @@ std::string renderPng(const QrMatrix& qr, int scale, int quietZone) {
     for (int x = 0; x < qr.size; ++x) {
       if (!qr.at(x, y)) continue;
       for (int dy = 0; dy < scale; ++dy) {
-        const auto py = static_cast<std::size_t>((y + quietZone) * scale + dy);
+        const auto py =
+            static_cast<std::size_t>(y + quietZone) * static_cast<std::size_t>(scale) + static_cast<std::size_t>(dy);
         for (int dx = 0; dx < scale; ++dx) {
-          const auto px = static_cast<std::size_t>((x + quietZone) * scale + dx);
+          const auto px =
+              static_cast<std::size_t>(x + quietZone) * static_cast<std::size_t>(scale) + static_cast<std::size_t>(dx);
           pixels[py * rowBytes + px / 8] &= static_cast<unsigned char>(~(0x80U >> (px % 8)));
         }
       }

@@ -57,7 +57,7 @@ std::string normalizeCode(std::string_view typed) {
   return out;
 }
 
-bool EventAccess::manages(const auth::Principal& caller, const events::EventView& event) const {
+bool EventAccess::manages(const auth::Principal& caller, const events::EventView& event) {
   return caller.isAdmin() || (caller.hasRole(auth::Role::Organizer) && event.organizerId == caller.userId);
 }
 

@@ -29,7 +29,7 @@ class EventAccess {
   std::optional<events::EventView> event(const std::string& eventId) const { return events_.findEvent(eventId); }
   // Admin, or the Organizer of the event.
   bool manages(const auth::Principal& caller, const std::string& eventId) const;
-  bool manages(const auth::Principal& caller, const events::EventView& event) const;
+  static bool manages(const auth::Principal& caller, const events::EventView& event);
   // manages(), or a Scanner the organizer granted for this event.
   bool scans(const auth::Principal& caller, const std::string& eventId) const;
 
@@ -93,7 +93,7 @@ class TicketService {
 
  private:
   Ticket newTicket(Tx& tx, const events::EventView& event, const std::string& organizerKeyOwner, Ticket draft);
-  std::string uniqueCode(Tx& tx);
+  static std::string uniqueCode(Tx& tx);
   std::string holderNameOf(const std::string& userId) const;
   void voidTicket(Tx& tx, const Ticket& ticket, const std::string& reason, std::int64_t version,
                   const std::string& correlationId);

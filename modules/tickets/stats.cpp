@@ -9,7 +9,7 @@
 namespace boxoffice::tickets {
 
 namespace {
-constexpr std::int64_t kBucketMs = 5 * 60 * 1000;
+constexpr std::int64_t kBucketMs = 5LL * 60 * 1000;
 }  // namespace
 
 std::string statsDocument(soci::session& sql, const std::string& eventId) {

@@ -287,7 +287,7 @@ TEST_CASE("checkin: offline scans sync, first scan wins, and the list reports wh
   // Ticket 0 is scanned online now; an offline gate had scanned it a minute earlier.
   REQUIRE(checkIn(server, token, {{"code", field(p.tickets[0], "code")}, {"gate", "online"}}).status == 200);
   auto admittedAt = str(server.get("/api/v1/tickets/" + t0, TestServer::bearer(token)).json().at("checkedInAt"));
-  auto earlier = "2020-01-01T00:00:00Z";
+  const std::string earlier = "2020-01-01T00:00:00Z";
   boost::json::array scans{{{"ticketId", t0}, {"scannedAt", earlier}, {"gate", "offline-1"}},
                            {{"ticketId", t1}, {"scannedAt", earlier}, {"gate", "offline-1"}},
                            {{"ticketId", t1}, {"scannedAt", "2020-01-01T00:05:00Z"}, {"gate", "offline-2"}},

@@ -75,8 +75,8 @@ TEST_CASE("qr: the PNG decodes to the same modules, scaled, with a white quiet z
     for (int x = -4; x < qr.size + 4; ++x) {
       bool dark = x >= 0 && y >= 0 && x < qr.size && y < qr.size && qr.at(x, y);
       // The centre pixel of the module.
-      auto px = static_cast<std::size_t>((x + 4) * scale + scale / 2);
-      auto py = static_cast<std::size_t>((y + 4) * scale + scale / 2);
+      auto px = static_cast<std::size_t>(x + 4) * scale + scale / 2;
+      auto py = static_cast<std::size_t>(y + 4) * scale + scale / 2;
       if ((pixels[py * side + px] < 128) != dark) ++wrong;
     }
   }

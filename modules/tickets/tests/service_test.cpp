@@ -74,7 +74,7 @@ struct Fixture {
   auth::Principal admin{"0d3e0000-0000-4000-8000-0000000000ad", "admin@example.com", {auth::Role::Admin}};
   auth::Principal buyer{kBuyer, "buyer@example.com", {auth::Role::User}};
 
-  void completeOrder(std::vector<std::pair<std::string, int>> items) {
+  void completeOrder(const std::vector<std::pair<std::string, int>>& items) {
     orders::messages::OrderCompleted order;
     order.orderId = kOrder;
     order.userId = kBuyer;
@@ -91,17 +91,17 @@ struct Fixture {
     returned.items = {{category, count}};
     db.db->write([&](Tx& tx) { service.voidReturned(tx, returned, "corr"); });
   }
-  std::vector<Ticket> tickets() {
+  std::vector<Ticket> tickets() const {
     return db.db->read([&](soci::session& sql) {
       std::vector<Ticket> out;
       store::forEachTicketOf(sql, kEvent, 0, [&](const Ticket& t) { out.push_back(t); });
       return out;
     });
   }
-  Ticket ticket(const std::string& id) {
+  Ticket ticket(const std::string& id) const {
     return *db.db->read([&](soci::session& sql) { return store::findTicket(sql, id); });
   }
-  std::map<std::string, int> statuses() {
+  std::map<std::string, int> statuses() const {
     std::map<std::string, int> out;
     for (const auto& t : tickets()) ++out[t.status];
     return out;
@@ -169,6 +169,7 @@ TEST_CASE("service: of many simultaneous scans of one ticket exactly one admits"
   std::atomic<int> duplicate{0};
   {
     std::vector<std::jthread> gates;
+    gates.reserve(8);
     for (int i = 0; i < 8; ++i) {
       gates.emplace_back([&, i] {
         auto slug = slugOf([&] {
