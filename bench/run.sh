@@ -6,16 +6,18 @@
 #   bench/run.sh checkout [args]      the checkout only (bench/checkout.py: --latencies 0,200)
 #   bench/run.sh notifications [N]    emails/s of the delivery sender vs smtplib (bench/notification_sender.cpp)
 #   bench/run.sh audit [dir] [N]      audit appends/s and verify time (bench/audit_chain.cpp)
+#   bench/run.sh checkin [N] [gates]  check-ins/s on one event with N tickets, QR verifications/s (bench/checkin.cpp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-ninja -C build boxoffice notification_sender audit_chain
+ninja -C build boxoffice notification_sender audit_chain checkin_bench
 case "${1:-}" in
   flash) shift; exec python3 bench/flash_sale.py build/boxoffice "$@" ;;
   checkout) shift; exec python3 bench/checkout.py build/boxoffice "$@" ;;
   notifications) shift; exec build/notification_sender "$@" ;;
   audit) shift; exec build/audit_chain "$@" ;;
+  checkin) shift; exec build/checkin_bench "$@" ;;
   *)
     status=0
     python3 bench/flash_sale.py build/boxoffice "$@" || status=$?
