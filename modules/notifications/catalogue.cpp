@@ -99,6 +99,18 @@ constexpr std::array kDigest{kUserName, kAppName, VariableSpec{"count", K::Integ
                              VariableSpec{"entries", K::Text, "each notification's subject and text, in order"},
                              VariableSpec{"unsubscribeUrl", K::Text, "one-click opt-out of the digest's category"}};
 
+constexpr std::array kTicketReceived{kUserName,
+                                     kAppName,
+                                     VariableSpec{"eventName", K::Text, "the event's name"},
+                                     VariableSpec{"eventStart", K::DateTime, "when the event starts"},
+                                     VariableSpec{"fromName", K::Text, "who passed the ticket on"},
+                                     VariableSpec{"categoryName", K::Text, "the ticket's price category"}};
+
+constexpr std::array kTicketTransferOffer{kAppName, VariableSpec{"eventName", K::Text, "the event's name"},
+                                          VariableSpec{"eventStart", K::DateTime, "when the event starts (UTC)"},
+                                          VariableSpec{"fromName", K::Text, "who passes the ticket on"},
+                                          VariableSpec{"claimUrl", K::Text, "the single-use link that claims it"}};
+
 const std::array kTypes{
     NotificationTypeSpec{"Welcome", Category::Transactional, "UserRegistered: a welcome to the new user", kWelcome},
     NotificationTypeSpec{"OrderConfirmation", Category::Transactional,
@@ -127,6 +139,11 @@ const std::array kTypes{
     NotificationTypeSpec{"Announcement", Category::Marketing,
                          "An organizer's announcement to the event's buyers (POST /api/v1/events/{id}/announcements)",
                          kAnnouncement},
+    NotificationTypeSpec{"TicketReceived", Category::Transactional,
+                         "TicketTransferred: to the account a ticket was passed to", kTicketReceived},
+    NotificationTypeSpec{"TicketTransferOffer", Category::Transactional,
+                         "TicketTransferOffered: one email to an address with no account, with the claim link",
+                         kTicketTransferOffer},
     NotificationTypeSpec{"Digest", Category::Marketing,
                          "The daily digest: what a user who chose it was held back, in one message", kDigest},
 };

@@ -27,7 +27,7 @@ struct NotificationTypeSpec {
 
 // Types: Welcome, OrderConfirmation, OrderFailed, PaymentFailed, OrderCancelled,
 // PaymentRefunded, ReservationExpired, EventCancelled, EventRescheduled, LowInventory, SoldOut,
-// EventReminder, Announcement, Digest.
+// EventReminder, Announcement, TicketReceived, TicketTransferOffer, Digest.
 std::span<const NotificationTypeSpec> notificationTypes();
 const NotificationTypeSpec* findNotificationType(std::string_view type);
 

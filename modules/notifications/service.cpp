@@ -74,6 +74,31 @@ bool NotificationService::notifyOrSkip(Tx& tx, const Notification& notification,
   }
 }
 
+Variables NotificationService::withCommonVariables(const NotificationTypeSpec& spec, const Notification& n,
+                                                   const std::string& userName, const std::string& unsubscribe) const {
+  Variables variables = n.variables;
+  if (hasVariable(spec, "userName")) variables["userName"] = userName;
+  if (hasVariable(spec, "appName")) variables["appName"] = settings_.appName;
+  if (hasVariable(spec, "unsubscribeUrl")) variables["unsubscribeUrl"] = unsubscribe;
+  if (hasVariable(spec, "claimUrl")) variables["claimUrl"] = settings_.publicBaseUrl + n.claimPath;
+  return variables;
+}
+
+// A guest has no account, so no preferences and no other channel: one transactional email, in
+// English, times in UTC; nothing to unsubscribe from.
+int NotificationService::notifyGuest(Tx& tx, const Notification& n, const NotificationTypeSpec& spec) {
+  NewDelivery d;
+  d.sourceMessageId = n.sourceId;
+  d.correlationId = n.correlationId;
+  d.type = n.type;
+  d.category = spec.category;
+  d.channel = Channel::Email;
+  d.reader = Reader{"", "en", "UTC"};
+  d.address = n.guestEmail;
+  d.content = renderer_.render(n.type, Channel::Email, d.reader, withCommonVariables(spec, n, "", ""));
+  return sink_.enqueue(tx, d) ? 1 : 0;
+}
+
 std::string NotificationService::unsubscribeUrl(const std::string& userId, Channel channel, Category category) const {
   return settings_.publicBaseUrl +
          "/api/v1/notifications/unsubscribe?token=" + tokens_.sign({userId, channel, category});
@@ -82,6 +107,7 @@ std::string NotificationService::unsubscribeUrl(const std::string& userId, Chann
 int NotificationService::notify(Tx& tx, const Notification& n) {
   const auto* spec = findNotificationType(n.type);
   if (!spec) throw std::invalid_argument("unknown notification type " + n.type);
+  if (!n.guestEmail.empty()) return notifyGuest(tx, n, *spec);
   const auto preferences = loadPreferences(tx.sql(), n.userId);
   const auto user = read_model::findUser(tx.sql(), n.userId);
   const Reader reader{n.userId, preferences.language, preferences.timezone};
@@ -103,11 +129,8 @@ int NotificationService::notify(Tx& tx, const Notification& n) {
     if (spec->category != Category::Transactional)
       d.unsubscribeUrl = unsubscribeUrl(n.userId, decision.channel, spec->category);
     if (!d.suppressedBecause) {
-      Variables variables = n.variables;
-      if (hasVariable(*spec, "userName")) variables["userName"] = d.userName;
-      if (hasVariable(*spec, "appName")) variables["appName"] = settings_.appName;
-      if (hasVariable(*spec, "unsubscribeUrl")) variables["unsubscribeUrl"] = d.unsubscribeUrl;
-      d.content = renderer_.render(n.type, decision.channel, reader, variables);
+      d.content = renderer_.render(n.type, decision.channel, reader,
+                                   withCommonVariables(*spec, n, d.userName, d.unsubscribeUrl));
       if (decision.digest) d.digestAt = nextDigestAt(now, preferences.timezone, settings_.digestHour);
     }
     if (sink_.enqueue(tx, d)) ++stored;

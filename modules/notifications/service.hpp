@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "catalogue.hpp"
 #include "deliveries.hpp"
 #include "model.hpp"
 
@@ -32,13 +33,16 @@ class DeliverySink {
   virtual bool enqueue(Tx& tx, const NewDelivery& delivery) = 0;
 };
 
-// One notification for one user.
+// One notification for one user, or for a guest: an email address with no account behind it
+// (someone a ticket was passed to), who gets one email in English and has no preferences.
 struct Notification {
   std::string type;  // catalogue.hpp
   std::string userId;
   Variables variables;   // the type's variables except userName, appName and unsubscribeUrl
   std::string sourceId;  // the causing message's id (or announcement id, reminder key)
   std::string correlationId;
+  std::string guestEmail = {};  // set (and userId empty) for a guest
+  std::string claimPath = {};   // the path under notifications.publicBaseUrl the `claimUrl` variable names
 };
 
 struct ServiceSettings {
@@ -60,6 +64,12 @@ class NotificationService {
   std::string unsubscribeUrl(const std::string& userId, Channel channel, Category category) const;
 
  private:
+  int notifyGuest(Tx& tx, const Notification& n, const NotificationTypeSpec& spec);
+  // The notification's variables plus those every type may name (userName, appName,
+  // unsubscribeUrl, claimUrl), for the types that declare them.
+  Variables withCommonVariables(const NotificationTypeSpec& spec, const Notification& n, const std::string& userName,
+                                const std::string& unsubscribe) const;
+
   const Renderer& renderer_;
   DeliverySink& sink_;
   const UnsubscribeTokens& tokens_;

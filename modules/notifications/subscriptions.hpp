@@ -10,6 +10,7 @@
 #include "boxoffice/kernel/message.hpp"
 #include "boxoffice/orders/messages.hpp"
 #include "boxoffice/payments/messages.hpp"
+#include "boxoffice/tickets/messages.hpp"
 
 namespace boxoffice::notifications {
 
@@ -24,7 +25,9 @@ struct Subscriptions {
                   orders::messages::OrderCompleted, orders::messages::OrderFailed, orders::messages::OrderCancelled,
                   orders::messages::OrderRefunded, payments::messages::PaymentFailed,
                   payments::messages::PaymentRefunded, inventory::messages::ReservationExpired,
-                  inventory::messages::LowInventory, inventory::messages::SoldOut>;
+                  inventory::messages::LowInventory, inventory::messages::SoldOut,
+                  // Tickets: a ticket passed on, to an account or to an email without one.
+                  tickets::messages::TicketTransferred, tickets::messages::TicketTransferOffered>;
 };
 
 }  // namespace boxoffice::notifications

@@ -183,4 +183,26 @@ std::vector<Notification> on(Tx& tx, const inventory::messages::SoldOut& m, cons
                 {"reservedTickets", static_cast<std::int64_t>(m.reservedTickets)}})};
 }
 
+std::vector<Notification> on(Tx& tx, const tickets::messages::TicketTransferred& m, const Envelope& e) {
+  // A transfer the sender took back (or a claim) names the sender as the new holder: no news.
+  if (m.newHolderUserId == m.holderUserId) return {};
+  auto event = read_model::findEvent(tx.sql(), m.eventId);
+  auto from = read_model::findUser(tx.sql(), m.holderUserId);
+  Variables v{{"eventName", event ? event->name : std::string()},
+              {"fromName", from ? from->displayName : std::string()},
+              {"categoryName", event ? event->categoryName(m.categoryId) : m.categoryId}};
+  if (event) v["eventStart"] = dateTime(event->startsAt);
+  return {make(e, "TicketReceived", m.newHolderUserId, std::move(v))};
+}
+
+std::vector<Notification> on(Tx& tx, const tickets::messages::TicketTransferOffered& m, const Envelope& e) {
+  auto event = read_model::findEvent(tx.sql(), m.eventId);
+  Variables v{{"eventName", event ? event->name : std::string()}, {"fromName", m.fromName}};
+  if (event) v["eventStart"] = dateTime(event->startsAt);
+  auto n = make(e, "TicketTransferOffer", "", std::move(v));
+  n.guestEmail = m.toEmail;
+  n.claimPath = "/claim?token=" + m.claimToken;
+  return {n};
+}
+
 }  // namespace boxoffice::notifications::triggers

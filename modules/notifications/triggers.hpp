@@ -27,5 +27,7 @@ std::vector<Notification> on(Tx& tx, const payments::messages::PaymentRefunded& 
 std::vector<Notification> on(Tx& tx, const inventory::messages::ReservationExpired& m, const Envelope& e);
 std::vector<Notification> on(Tx& tx, const inventory::messages::LowInventory& m, const Envelope& e);
 std::vector<Notification> on(Tx& tx, const inventory::messages::SoldOut& m, const Envelope& e);
+std::vector<Notification> on(Tx& tx, const tickets::messages::TicketTransferred& m, const Envelope& e);
+std::vector<Notification> on(Tx& tx, const tickets::messages::TicketTransferOffered& m, const Envelope& e);
 
 }  // namespace boxoffice::notifications::triggers

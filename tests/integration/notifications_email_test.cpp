@@ -305,3 +305,45 @@ TEST_CASE("email: kill -9 while a message is on the wire sends no duplicate afte
   REQUIRE(eventually([&] { return mailsTo(smtp, buyer.email, later).size() == 1; }));
   CHECK(mailsTo(smtp, buyer.email, orderId).size() == 1);
 }
+
+TEST_CASE("email: a ticket passed to an address without an account arrives as a claim link that claims it") {
+  SmtpServer smtp;
+  TestServer server(mailOptions(smtp));
+  auto show = showOnSale(server, 10);
+  auto buyer = registerBuyer(server, "holder-" + std::to_string(std::rand()) + "@example.com", "Ada Holder");
+  auto orderId = placeOrder(server, buyer.token, show.id, {{"general", 1}});
+  REQUIRE(statusOf(awaitOrder(server, buyer.token, orderId)) == "Completed");
+  boost::json::array tickets;
+  REQUIRE(eventually([&] {
+    tickets = server.get("/api/v1/tickets", TestServer::bearer(buyer.token)).json().at("items").as_array();
+    return tickets.size() == 1;
+  }));
+  const std::string guest = "new-friend@example.com";
+  auto offer =
+      server.post("/api/v1/tickets/" + str(tickets[0].at("ticketId")) + "/transfer",
+                  boost::json::serialize(boost::json::object{{"email", guest}}), TestServer::bearer(buyer.token));
+  REQUIRE_MESSAGE(offer.status == 202, offer.body);
+  std::vector<SmtpServer::Mail> mails;
+  REQUIRE(eventually([&] {
+    mails = mailsTo(smtp, guest, "passed you a ticket");
+    return !mails.empty();
+  }));
+  const auto& mail = mails.front();
+  CHECK(contains(mail.text, "Ada Holder"));
+  CHECK(mail.headers.count("list-unsubscribe") == 0);
+  auto at = mail.text.find("/claim?token=");
+  REQUIRE(at != std::string::npos);
+  auto token = mail.text.substr(at + 13, mail.text.find_first_of(" \r\n", at) - at - 13);
+  CHECK(contains(mail.html, "href=\"http://localhost:8080/claim?token=" + token + "\""));
+  // The guest signs up (with any address) and claims it: the ticket is theirs.
+  auto friendAccount = registerBuyer(server, "friend-" + std::to_string(std::rand()) + "@example.com", "Bo Friend");
+  auto claimed = server.post("/api/v1/tickets/claims", boost::json::serialize(boost::json::object{{"token", token}}),
+                             TestServer::bearer(friendAccount.token));
+  REQUIRE_MESSAGE(claimed.status == 201, claimed.body);
+  CHECK(claimed.json().at("holderName") == "Bo Friend");
+  CHECK(claimed.json().at("status") == "Valid");
+  // Once.
+  auto again = server.post("/api/v1/tickets/claims", boost::json::serialize(boost::json::object{{"token", token}}),
+                           TestServer::bearer(friendAccount.token));
+  CHECK(again.status == 404);
+}

@@ -26,7 +26,8 @@ class FakeRenderer final : public Renderer {
  public:
   Rendered render(std::string_view type, Channel /*channel*/, const Reader& reader,
                   const Variables& /*variables*/) const override {
-    if (reader.userId == failFor) throw std::runtime_error("this reader's template does not render");
+    if (!failFor.empty() && reader.userId == failFor)
+      throw std::runtime_error("this reader's template does not render");
     return {std::string(type), "text", "", "", reader.language};
   }
   std::string failFor;  // a reader whose every render throws
@@ -312,4 +313,50 @@ TEST_CASE("one reader whose notification cannot be written is skipped, not a wal
   }
   CHECK(told == std::set<std::string>{"u1", "u3"});
   CHECK(f.db.logs().find("notification skipped") != std::string::npos);
+}
+
+TEST_CASE("a ticket passed to an email without an account sends one English email with the claim link") {
+  Fixture f;
+  f.publishEvent("e1", "2027-03-01T19:00:00Z");
+  tickets::messages::TicketTransferOffered m;
+  m.ticketId = "t1";
+  m.eventId = "e1";
+  m.holderUserId = "u1";
+  m.transferId = "tr1";
+  m.toEmail = "guest@example.com";
+  m.claimToken = "tok-123";
+  m.fromName = "Ada";
+  f.deliver(m, "offer-1");
+  f.deliver(m, "offer-1");
+  REQUIRE(f.count("TicketTransferOffer") == 1);
+  const auto& d = f.sink.stored.back();
+  CHECK(toString(d.channel) == "email");
+  CHECK(d.address == "guest@example.com");
+  CHECK(d.reader.userId.empty());
+  CHECK(d.reader.language == "en");
+  CHECK(d.unsubscribeUrl.empty());
+  CHECK((d.category == Category::Transactional));
+}
+
+TEST_CASE("the account a ticket was passed to is told who passed it, a ticket taken back tells nobody") {
+  Fixture f;
+  f.registerUser("u1", "u1@example.com");
+  f.registerUser("u2", "u2@example.com");
+  f.publishEvent("e1", "2027-03-01T19:00:00Z");
+  tickets::messages::TicketTransferred m;
+  m.ticketId = "t1";
+  m.eventId = "e1";
+  m.categoryId = "general";
+  m.holderUserId = "u1";
+  m.newTicketId = "t2";
+  m.newHolderUserId = "u2";
+  f.deliver(m, "moved-1");
+  CHECK(f.count("TicketReceived") >= 1);
+  for (const auto& d : f.sink.stored) {
+    if (d.type == "TicketReceived") CHECK(d.reader.userId == "u2");
+  }
+  auto before = f.count("TicketReceived");
+  m.newHolderUserId = "u1";
+  f.deliver(m, "back-1");
+  CHECK(f.count("TicketReceived") == before);
 }
