@@ -107,6 +107,13 @@ std::vector<SyncResult> TicketService::sync(const auth::Principal& caller, const
         results.push_back(std::move(r));
         continue;
       }
+      // A scan from before the ticket existed is a device clock gone wrong; taken as first, it
+      // would rewrite when the holder really came in.
+      if (scan.scannedAt < ticket->issuedAt) {
+        r.result = "invalid-time";
+        results.push_back(std::move(r));
+        continue;
+      }
       if (ticket->status == status::valid ||
           (ticket->status == status::checkedIn && ticket->checkedInAt && scan.scannedAt < *ticket->checkedInAt)) {
         // First scan wins: this one was first, even if a later one reached the server before it.

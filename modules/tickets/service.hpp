@@ -53,7 +53,7 @@ struct OfflineScan {
 
 struct SyncResult {
   std::string ticketId;
-  std::string result;  // admitted | duplicate | voided | transferred | unknown
+  std::string result;  // admitted | duplicate | voided | transferred | unknown | invalid-time
   std::optional<std::int64_t> firstScannedAt;
   std::optional<std::string> firstGate;
   // admitted, but a later scan (online or synced before) had been recorded as the first

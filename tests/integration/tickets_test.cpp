@@ -287,22 +287,25 @@ TEST_CASE("checkin: offline scans sync, first scan wins, and the list reports wh
   // Ticket 0 is scanned online now; an offline gate had scanned it a minute earlier.
   REQUIRE(checkIn(server, token, {{"code", field(p.tickets[0], "code")}, {"gate", "online"}}).status == 200);
   auto admittedAt = str(server.get("/api/v1/tickets/" + t0, TestServer::bearer(token)).json().at("checkedInAt"));
-  const std::string earlier = "2020-01-01T00:00:00Z";
+  // Offline, ticket 0 was scanned when it was issued: before the online scan.
+  const auto earlier = field(p.tickets[0], "issuedAt");
   boost::json::array scans{{{"ticketId", t0}, {"scannedAt", earlier}, {"gate", "offline-1"}},
-                           {{"ticketId", t1}, {"scannedAt", earlier}, {"gate", "offline-1"}},
-                           {{"ticketId", t1}, {"scannedAt", "2020-01-01T00:05:00Z"}, {"gate", "offline-2"}},
-                           {{"ticketId", uuid()}, {"scannedAt", earlier}, {"gate", "offline-1"}}};
+                           {{"ticketId", t1}, {"scannedAt", field(p.tickets[1], "issuedAt")}, {"gate", "offline-1"}},
+                           {{"ticketId", t1}, {"scannedAt", admittedAt}, {"gate", "offline-2"}},
+                           {{"ticketId", uuid()}, {"scannedAt", earlier}, {"gate", "offline-1"}},
+                           {{"ticketId", field(p.tickets[2], "ticketId")}, {"scannedAt", "2020-01-01T00:00:00Z"}}};
   auto sync = server.post("/api/v1/events/" + p.show.id + "/checkins:sync", json({{"scans", scans}}),
                           TestServer::bearer(token));
   REQUIRE_MESSAGE(sync.status == 200, sync.body);
   auto results = sync.json().at("results").as_array();
-  REQUIRE(results.size() == 4);
+  REQUIRE(results.size() == 5);
   CHECK(results[0].at("result") == "admitted");
   CHECK(results[0].at("replacedScanAt") == admittedAt.c_str());
   CHECK(results[1].at("result") == "admitted");
   CHECK(results[2].at("result") == "duplicate");
   CHECK(results[2].at("firstGate") == "offline-1");
   CHECK(results[3].at("result") == "unknown");
+  CHECK(results[4].at("result") == "invalid-time");
   CHECK(sync.json().at("conflicts") == 2);
   auto t0After = server.get("/api/v1/tickets/" + t0, TestServer::bearer(token)).json();
   CHECK(t0After.at("gate") == "offline-1");

@@ -188,6 +188,7 @@ TEST_CASE("service: offline sync keeps the first scan and reports the later one"
   Fixture f;
   f.completeOrder({{"general", 1}});
   auto t = f.tickets().front();
+  f.clock.advance(std::chrono::minutes(2));  // the doors open after the sale
   f.service.checkIn(f.admin, {t.code, std::nullopt, std::nullopt, "online"}, "c");
   auto online = f.ticket(t.ticketId);
   auto earlier = *online.checkedInAt - 60'000;
@@ -201,6 +202,10 @@ TEST_CASE("service: offline sync keeps the first scan and reports the later one"
   CHECK(results[1].firstGate == "offline");
   CHECK(f.ticket(t.ticketId).checkedInGate == "offline");
   CHECK(f.ticket(t.ticketId).checkedInAt == earlier);
+  // A device whose clock says the scan came before the ticket existed changes nothing.
+  auto wrongClock = f.service.sync(f.admin, kEvent, {{t.ticketId, t.issuedAt - 1, "broken"}}, "c");
+  CHECK(wrongClock.front().result == "invalid-time");
+  CHECK(f.ticket(t.ticketId).checkedInGate == "offline");
   // Someone who may not scan the event learns nothing about it.
   CHECK(slugOf([&] { f.service.sync(f.buyer, kEvent, {}, "c"); }) == "not-found");
 }
