@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "boxoffice/kernel/html.hpp"
 #include "model.hpp"
 
 namespace boxoffice::notifications {
@@ -89,8 +90,6 @@ class FormatsPool {
   std::map<std::string, std::vector<std::unique_ptr<Formats>>, std::less<>> idle_;
 };
 
-// & < > " ' → entities.
-void appendHtmlEscaped(std::string& out, std::string_view text);
-std::string htmlEscape(std::string_view text);
+// HTML escaping (appendHtmlEscaped, htmlEscape) is the kernel's: boxoffice/kernel/html.hpp.
 
 }  // namespace boxoffice::notifications

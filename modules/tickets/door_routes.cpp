@@ -87,13 +87,7 @@ Response Routes::eventTickets(const Request& request, RequestContext& ctx) {
   json::Validation validation;
   store::TicketFilter filter;
   filter.eventId = event.eventId;
-  if (auto wanted = request.queryParam("status")) {
-    if (*wanted != status::valid && *wanted != status::checkedIn && *wanted != status::voided &&
-        *wanted != status::transferred) {
-      validation.add("status", "must be Valid, CheckedIn, Voided or Transferred");
-    }
-    filter.status = wanted;
-  }
+  filter.status = statusFilter(request, validation);
   auto page = parsePageRequest(request);
   validation.throwIfAny();
   std::int64_t total = 0;

@@ -5,38 +5,12 @@
 #include <unicode/timezone.h>
 #include <unicode/unistr.h>
 
+#include "boxoffice/kernel/html.hpp"
 #include "boxoffice/kernel/time.hpp"
 
 namespace boxoffice::tickets {
 
 namespace {
-
-std::string escapeHtml(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 // The renderer's SVG is embedded inline; an XML declaration is not allowed inside HTML.
 std::string_view withoutXmlDeclaration(std::string_view svg) {
@@ -107,20 +81,20 @@ std::string formatLocalStart(const std::string& startsAtUtc, const std::string& 
 }
 
 std::string renderPrintPage(const PrintableTicket& t) {
-  std::string venueLine = escapeHtml(t.venueName);
+  std::string venueLine = htmlEscape(t.venueName);
   for (const auto* part : {&t.venueAddress, &t.venueCity, &t.venueCountry}) {
-    if (!part->empty()) venueLine += (venueLine.empty() ? "" : ", ") + escapeHtml(*part);
+    if (!part->empty()) venueLine += (venueLine.empty() ? "" : ", ") + htmlEscape(*part);
   }
   std::string page =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Ticket: " +
-      escapeHtml(t.eventName) + "</title><style>" + std::string(kStyle) +
+      htmlEscape(t.eventName) + "</title><style>" + std::string(kStyle) +
       "</style></head><body>\n<p class=\"hint\">Print this page, or show it on your phone at the "
       "door.</p>\n<main class=\"ticket\">\n";
   if (auto banner = statusBanner(t.status); !banner.empty()) page += "<p class=\"banner\">" + banner + "</p>\n";
-  page += "<h1>" + escapeHtml(t.eventName) + "</h1>\n";
+  page += "<h1>" + htmlEscape(t.eventName) + "</h1>\n";
   if (!t.startsAt.empty()) {
-    page += "<p class=\"when\">" + escapeHtml(formatLocalStart(t.startsAt, t.timezone)) + "</p>\n";
+    page += "<p class=\"when\">" + htmlEscape(formatLocalStart(t.startsAt, t.timezone)) + "</p>\n";
   }
   page += "<p class=\"where\">" + venueLine + "</p>\n<div class=\"body\">\n";
   if (!t.qrSvg.empty()) {
@@ -128,9 +102,9 @@ std::string renderPrintPage(const PrintableTicket& t) {
   } else {
     page += "<div class=\"noqr\">No QR code: this ticket does not admit anyone.</div>\n";
   }
-  page += "<dl><dt>Category</dt><dd>" + escapeHtml(t.categoryName) + "</dd><dt>Holder</dt><dd>" +
-          escapeHtml(t.holderName) + "</dd><dt>Code</dt><dd class=\"code\">" + escapeHtml(groupedCode(t.code)) +
-          "</dd></dl>\n</div>\n<p class=\"id\">Ticket " + escapeHtml(t.ticketId) + "</p>\n</main>\n</body></html>\n";
+  page += "<dl><dt>Category</dt><dd>" + htmlEscape(t.categoryName) + "</dd><dt>Holder</dt><dd>" +
+          htmlEscape(t.holderName) + "</dd><dt>Code</dt><dd class=\"code\">" + htmlEscape(groupedCode(t.code)) +
+          "</dd></dl>\n</div>\n<p class=\"id\">Ticket " + htmlEscape(t.ticketId) + "</p>\n</main>\n</body></html>\n";
   return page;
 }
 

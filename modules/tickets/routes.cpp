@@ -76,6 +76,15 @@ boost::json::object ticketJson(const Ticket& t) {
   return out;
 }
 
+std::optional<std::string> statusFilter(const Request& request, json::Validation& validation) {
+  auto wanted = request.queryParam("status");
+  if (wanted && *wanted != status::valid && *wanted != status::checkedIn && *wanted != status::voided &&
+      *wanted != status::transferred) {
+    validation.add("status", "must be Valid, CheckedIn, Voided or Transferred");
+  }
+  return wanted;
+}
+
 Routes::Routes(Database& store, TicketService& service, const EventAccess& access, KeyRing& keys,
                const identity::UserDirectory& users, LiveDocuments& live, const Clock& clock)
     : store_(store), service_(service), access_(access), keys_(keys), users_(users), live_(live), clock_(clock) {}
@@ -130,13 +139,7 @@ Response Routes::listOwn(const Request& request, RequestContext& ctx) {
     if (!isUuid(*eventId)) validation.add("eventId", "must be a UUID");
     filter.eventId = eventId;
   }
-  if (auto wanted = request.queryParam("status")) {
-    if (*wanted != status::valid && *wanted != status::checkedIn && *wanted != status::voided &&
-        *wanted != status::transferred) {
-      validation.add("status", "must be Valid, CheckedIn, Voided or Transferred");
-    }
-    filter.status = wanted;
-  }
+  filter.status = statusFilter(request, validation);
   auto page = parsePageRequest(request);
   validation.throwIfAny();
   std::int64_t total = 0;

@@ -5,6 +5,7 @@
 // scanner grants, admission settings, the public keys.
 #include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/db.hpp"
+#include "boxoffice/kernel/json.hpp"
 #include "boxoffice/kernel/live_documents.hpp"
 #include "boxoffice/kernel/router.hpp"
 #include "key_ring.hpp"
@@ -59,5 +60,7 @@ class Routes {
 
 // A ticket as the API shows it (also used by the check-in answer).
 boost::json::object ticketJson(const Ticket& ticket);
+// The `status` query parameter of a ticket list, checked (a validation error names it).
+std::optional<std::string> statusFilter(const http::Request& request, json::Validation& validation);
 
 }  // namespace boxoffice::tickets
