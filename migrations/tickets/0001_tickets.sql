@@ -13,10 +13,11 @@ CREATE TABLE admission_keys (
 );
 CREATE UNIQUE INDEX admission_keys_active ON admission_keys (organizer_id) WHERE retired_at IS NULL;
 
--- Per event: whether tickets may be transferred.
+-- Per event: whether tickets may be transferred; `version` is the settings' ETag (0: never set).
 CREATE TABLE admission_events (
   event_id          TEXT PRIMARY KEY,
   transfers_allowed INTEGER NOT NULL DEFAULT 1,
+  version           BIGINT NOT NULL DEFAULT 1,
   updated_at        BIGINT NOT NULL
 );
 

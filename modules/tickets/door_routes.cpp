@@ -6,6 +6,7 @@
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/json.hpp"
 #include "boxoffice/kernel/paging.hpp"
+#include "boxoffice/kernel/preconditions.hpp"
 #include "boxoffice/kernel/problem.hpp"
 #include "boxoffice/kernel/sql_where.hpp"
 #include "boxoffice/kernel/time.hpp"
@@ -252,11 +253,12 @@ Response Routes::revokeScanner(const Request& request, RequestContext& ctx) {
 Response Routes::getSettings(const Request& request, RequestContext& ctx) {
   auto event = managedEvent(request, ctx);
   auto settings = store_.read([&](soci::session& sql) { return store::settingsOf(sql, event.eventId); });
-  return Response::json(200, json::serialize(settingsJson(settings)));
+  return Response::json(200, json::serialize(settingsJson(settings))).with("ETag", etagOf(settings.version));
 }
 
 Response Routes::putSettings(const Request& request, RequestContext& ctx) {
   auto event = managedEvent(request, ctx);
+  auto ifMatch = IfMatch::required(request, "Send If-Match with the settings' ETag (from GET).");
   auto body = json::parseObjectBody(request);
   json::Validation validation;
   json::ObjectReader in(body, validation);
@@ -265,10 +267,11 @@ Response Routes::putSettings(const Request& request, RequestContext& ctx) {
   in.rejectUnknown();
   validation.throwIfAny();
   auto settings = store_.write([&](Tx& tx) {
+    checkIfMatch(ifMatch, store::settingsOf(tx.sql(), event.eventId).version, "admission settings");
     store::setTransfersAllowed(tx, event.eventId, *allowed, clock_.nowMillis());
     return store::settingsOf(tx.sql(), event.eventId);
   });
-  return Response::json(200, json::serialize(settingsJson(settings)));
+  return Response::json(200, json::serialize(settingsJson(settings))).with("ETag", etagOf(settings.version));
 }
 
 Response Routes::publicKeys(const Request& request, RequestContext& /*ctx*/) {

@@ -61,6 +61,7 @@ struct Scanner {
 struct AdmissionSettings {
   std::string eventId;
   bool transfersAllowed = true;
+  std::int64_t version = 0;  // the settings' ETag; 0 until first set
   std::int64_t listVersion = 0;
 };
 

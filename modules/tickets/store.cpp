@@ -207,8 +207,13 @@ AdmissionSettings settingsOf(soci::session& sql, const std::string& eventId) {
   AdmissionSettings s;
   s.eventId = eventId;
   int allowed = 1;
-  sql << "SELECT transfers_allowed FROM admission_events WHERE event_id = :e", soci::use(eventId), soci::into(allowed);
-  if (sql.got_data()) s.transfersAllowed = allowed != 0;
+  std::int64_t version = 0;
+  sql << "SELECT transfers_allowed, version FROM admission_events WHERE event_id = :e", soci::use(eventId),
+      soci::into(allowed), soci::into(version);
+  if (sql.got_data()) {
+    s.transfersAllowed = allowed != 0;
+    s.version = version;
+  }
   s.listVersion = listVersionOf(sql, eventId);
   return s;
 }
@@ -217,7 +222,7 @@ void setTransfersAllowed(Tx& tx, const std::string& eventId, bool allowed, std::
   tx.exec(
       "INSERT INTO admission_events (event_id, transfers_allowed, updated_at) VALUES (?, ?, ?) "
       "ON CONFLICT (event_id) DO UPDATE SET transfers_allowed = excluded.transfers_allowed, "
-      "updated_at = excluded.updated_at",
+      "version = admission_events.version + 1, updated_at = excluded.updated_at",
       eventId, static_cast<std::int64_t>(allowed ? 1 : 0), now);
 }
 

@@ -417,9 +417,21 @@ TEST_CASE("tickets: a transfer to an email without an account waits for its clai
   checkProblem(server.post("/api/v1/tickets/claims", json({{"token", "made-up"}}), TestServer::bearer(stranger.token)),
                404, "claim-not-found");
   // The organizer can forbid transfers.
-  auto off = server.put("/api/v1/events/" + p.show.id + "/admission", json({{"transfersAllowed", false}}),
-                        TestServer::bearer(p.show.organizerToken));
+  auto settingsUrl = "/api/v1/events/" + p.show.id + "/admission";
+  auto current = server.get(settingsUrl, TestServer::bearer(p.show.organizerToken));
+  REQUIRE(current.status == 200);
+  CHECK(current.header("etag") == "\"0\"");
+  checkProblem(server.put(settingsUrl, json({{"transfersAllowed", false}}), TestServer::bearer(p.show.organizerToken)),
+               428);
+  auto withEtag = [&](const std::string& etag) {
+    auto headers = TestServer::bearer(p.show.organizerToken);
+    headers.emplace_back("If-Match", etag);
+    return headers;
+  };
+  checkProblem(server.put(settingsUrl, json({{"transfersAllowed", false}}), withEtag("\"7\"")), 412);
+  auto off = server.put(settingsUrl, json({{"transfersAllowed", false}}), withEtag(current.header("etag")));
   REQUIRE_MESSAGE(off.status == 200, off.body);
+  CHECK(off.header("etag") == "\"1\"");
   checkProblem(server.put("/api/v1/events/" + p.show.id + "/admission", json({{"transfersAllowed", false}}),
                           TestServer::bearer(p.buyer.token)),
                404);
