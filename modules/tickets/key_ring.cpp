@@ -83,13 +83,20 @@ std::optional<PublicKey> KeyRing::publicKey(const std::string& keyId) const {
   return key;
 }
 
-std::vector<PublishedKey> KeyRing::allKeys(soci::session& sql) {
-  std::vector<PublishedKey> out;
+std::vector<PublishedKey> KeyRing::allKeys(soci::session& sql) { return keysWhere(sql, SqlWhere{}); }
+
+std::vector<PublishedKey> KeyRing::keysOf(soci::session& sql, const std::string& organizerId) {
   SqlWhere where;
+  where.text("organizer_id =", organizerId);
+  return keysWhere(sql, where);
+}
+
+std::vector<PublishedKey> KeyRing::keysWhere(soci::session& sql, const SqlWhere& where) {
+  std::vector<PublishedKey> out;
   where.forEachRow(
       sql,
-      "SELECT key_id, organizer_id, public_key, created_at, retired_at FROM admission_keys ORDER BY "
-      "organizer_id, created_at",
+      "SELECT key_id, organizer_id, public_key, created_at, retired_at FROM admission_keys" + where.sql() +
+          " ORDER BY organizer_id, created_at",
       [&](const soci::row& row) {
         PublishedKey k{rows::text(row, 0), rows::text(row, 1), rows::text(row, 2), rows::integer(row, 3), std::nullopt};
         if (row.get_indicator(4) == soci::i_ok) k.retiredAt = rows::integer(row, 4);

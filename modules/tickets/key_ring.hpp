@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "boxoffice/kernel/db.hpp"
+#include "boxoffice/kernel/sql_where.hpp"
 #include "ticket_signature.hpp"
 
 namespace boxoffice::tickets {
@@ -45,8 +46,10 @@ class KeyRing {
   // The public key of `keyId`, active or retired; nullopt if unknown.
   std::optional<PublicKey> publicKey(const std::string& keyId) const;
   static std::vector<PublishedKey> allKeys(soci::session& sql);
+  static std::vector<PublishedKey> keysOf(soci::session& sql, const std::string& organizerId);
 
  private:
+  static std::vector<PublishedKey> keysWhere(soci::session& sql, const SqlWhere& where);
   Active create(Tx& tx, const std::string& organizerId, std::int64_t now);
   std::shared_ptr<const SigningKeyPair> open(const std::string& keyId, const std::string& sealed);
 

@@ -9,6 +9,7 @@
 #include "boxoffice/kernel/log.hpp"
 #include "boxoffice/kernel/message_json.hpp"
 #include "boxoffice/kernel/metrics.hpp"
+#include "boxoffice/kernel/rate_limit.hpp"
 #include "boxoffice/tickets/api.hpp"
 #include "key_ring.hpp"
 #include "routes.hpp"
@@ -63,7 +64,9 @@ class TicketsModuleImpl final : public TicketsModule {
               return deps_.store.read([&](soci::session& sql) { return statsDocument(sql, eventId); });
             },
             kLivePushesPerSecond, kLivePushBudgetPerSecond, deps.metrics, deps.clock, deps.log),
-        routes_(deps.store, service_, access_, keys_, *collaborators.users, live_, deps.clock) {
+        routes_(deps.store, service_, access_, keys_, *collaborators.users, live_, deps.rateLimiter, deps.clock) {
+    auto perHour = static_cast<double>(deps.config.getInt("tickets.transfersPerHour"));
+    deps.rateLimiter.definePolicy(kTransferPolicy, {perHour / 3600.0, std::max(1.0, perHour)});
     service_.onChange([this](const std::string& eventId) { live_.changed({eventId}); });
   }
   ~TicketsModuleImpl() override { stop(); }
@@ -111,6 +114,10 @@ std::vector<ConfigKey> configKeys() {
        "-base64 32). Empty: a generated development key kept in tickets.db (a warning is logged). Changing it makes "
        "the stored signing keys unreadable.",
        0, INT64_MAX, true},
+      {"tickets.transfersPerHour", ConfigType::Int, 10,
+       "Transfers one holder may start per hour (a burst of as many); beyond it 429. Each transfer to an address "
+       "without an account sends an email.",
+       1, 100000},
   };
 }
 

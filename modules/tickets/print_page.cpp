@@ -117,7 +117,9 @@ std::string csvRow(const std::vector<std::string>& fields) {
     if (!field.empty() && std::string_view("=+-@\t\r").find(field.front()) != std::string_view::npos) {
       field.insert(field.begin(), '\'');
     }
-    if (field.find_first_of(",\"\r\n") == std::string::npos) {
+    // A semicolon or tab is quoted too: spreadsheets in many locales split on them, and an
+    // unquoted "x;=cmd" would become a cell starting with '='.
+    if (field.find_first_of(",;\t\"\r\n") == std::string::npos) {
       row += field;
       continue;
     }

@@ -30,8 +30,8 @@ std::string renderPrintPage(const PrintableTicket& ticket);
 // The start in the venue's zone, as renderPrintPage shows it (English, 24 h).
 std::string formatLocalStart(const std::string& startsAtUtc, const std::string& timezone);
 
-// RFC 4180 CSV: CRLF line ends, fields quoted when they hold a comma, quote, CR or LF (quotes
-// doubled). A field a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR)
+// RFC 4180 CSV: CRLF line ends, fields quoted when they hold a comma, semicolon, tab, quote, CR
+// or LF (quotes doubled). A field a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR)
 // is prefixed with a single quote.
 std::string csvRow(const std::vector<std::string>& fields);
 

@@ -43,8 +43,8 @@ Problem transfersForbidden() {
                            "The organizer does not allow tickets of this event to change hands.");
 }
 Problem eventOver() {
-  return Problem::conflict("event-over", "The event is over or cancelled.",
-                           "Tickets of an event that has ended or was cancelled cannot be transferred.");
+  return Problem::conflict("event-over", "Transfers of this event are closed.",
+                           "Tickets change hands until the event starts, never after, nor for a cancelled event.");
 }
 Problem transferToSelf() {
   return {400, "transfer-to-self", "The ticket is already yours.", "Give an email other than your own."};

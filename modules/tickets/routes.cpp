@@ -30,8 +30,6 @@ Response body(std::string contentType, std::string content) {
   response.status = 200;
   response.body = std::move(content);
   response.headers["Content-Type"] = std::move(contentType);
-  // A ticket is a credential: no shared cache may keep it.
-  response.headers["Cache-Control"] = "private, no-store";
   return response;
 }
 
@@ -86,35 +84,65 @@ std::optional<std::string> statusFilter(const Request& request, json::Validation
 }
 
 Routes::Routes(Database& store, TicketService& service, const EventAccess& access, KeyRing& keys,
-               const identity::UserDirectory& users, LiveDocuments& live, const Clock& clock)
-    : store_(store), service_(service), access_(access), keys_(keys), users_(users), live_(live), clock_(clock) {}
+               const identity::UserDirectory& users, LiveDocuments& live, RateLimiter& rateLimiter, const Clock& clock)
+    : store_(store),
+      service_(service),
+      access_(access),
+      keys_(keys),
+      users_(users),
+      live_(live),
+      rateLimiter_(rateLimiter),
+      clock_(clock) {}
+
+namespace {
+// Every answer of this module but the public keys names tickets, codes or QR payloads, which
+// admit a person: no shared cache may keep one, and no browser may guess its type.
+Handler privateAnswer(Handler handler) {
+  return [handler = std::move(handler)](const Request& request, RequestContext& ctx) {
+    auto response = handler(request, ctx);
+    response.headers["Cache-Control"] = "private, no-store";
+    response.headers["X-Content-Type-Options"] = "nosniff";
+    return response;
+  };
+}
+}  // namespace
 
 void Routes::registerAll(Router& router) {
   using auth::Permission;
   const std::string m = "tickets";
   const auto signedIn = Access::authenticated();
-  router.add(Method::Get, "/api/v1/tickets", m, signedIn, bindRoute(this, &Routes::listOwn));
-  router.add(Method::Get, "/api/v1/tickets/transfers", m, signedIn, bindRoute(this, &Routes::listTransfers));
-  router.add(Method::Post, "/api/v1/tickets/claims", m, signedIn, bindRoute(this, &Routes::claim));
+  router.add(Method::Get, "/api/v1/tickets", m, signedIn, privateAnswer(bindRoute(this, &Routes::listOwn)));
+  router.add(Method::Get, "/api/v1/tickets/transfers", m, signedIn,
+             privateAnswer(bindRoute(this, &Routes::listTransfers)));
+  router.add(Method::Post, "/api/v1/tickets/claims", m, signedIn, privateAnswer(bindRoute(this, &Routes::claim)));
   router.add(Method::Post, "/api/v1/tickets/transfers/{id}/cancel", m, signedIn,
-             bindRoute(this, &Routes::cancelTransfer));
-  router.add(Method::Get, "/api/v1/tickets/{id}", m, signedIn, bindRoute(this, &Routes::getTicket));
-  router.add(Method::Get, "/api/v1/tickets/{id}/qr.svg", m, signedIn, bindRoute(this, &Routes::qrSvg));
-  router.add(Method::Get, "/api/v1/tickets/{id}/qr.png", m, signedIn, bindRoute(this, &Routes::qrPng));
-  router.add(Method::Get, "/api/v1/tickets/{id}/print", m, signedIn, bindRoute(this, &Routes::print));
-  router.add(Method::Post, "/api/v1/tickets/{id}/transfer", m, signedIn, bindRoute(this, &Routes::transfer));
+             privateAnswer(bindRoute(this, &Routes::cancelTransfer)));
+  router.add(Method::Get, "/api/v1/tickets/{id}", m, signedIn, privateAnswer(bindRoute(this, &Routes::getTicket)));
+  router.add(Method::Get, "/api/v1/tickets/{id}/qr.svg", m, signedIn, privateAnswer(bindRoute(this, &Routes::qrSvg)));
+  router.add(Method::Get, "/api/v1/tickets/{id}/qr.png", m, signedIn, privateAnswer(bindRoute(this, &Routes::qrPng)));
+  router.add(Method::Get, "/api/v1/tickets/{id}/print", m, signedIn, privateAnswer(bindRoute(this, &Routes::print)));
+  router.add(Method::Post, "/api/v1/tickets/{id}/transfer", m, signedIn,
+             privateAnswer(bindRoute(this, &Routes::transfer)));
 
-  router.add(Method::Get, "/api/v1/events/{id}/tickets", m, signedIn, bindRoute(this, &Routes::eventTickets));
-  router.add(Method::Post, "/api/v1/checkin", m, signedIn, bindRoute(this, &Routes::checkIn));
-  router.add(Method::Get, "/api/v1/events/{id}/checkin-list", m, signedIn, bindRoute(this, &Routes::checkinList));
-  router.add(Method::Post, "/api/v1/events/{id}/checkins:sync", m, signedIn, bindRoute(this, &Routes::syncScans));
-  router.add(Method::Get, "/api/v1/events/{id}/checkin-stats", m, signedIn, bindRoute(this, &Routes::checkinStats));
-  router.add(Method::Get, "/api/v1/events/{id}/scanners", m, signedIn, bindRoute(this, &Routes::listScanners));
-  router.add(Method::Post, "/api/v1/events/{id}/scanners", m, signedIn, bindRoute(this, &Routes::grantScanner));
+  router.add(Method::Get, "/api/v1/events/{id}/tickets", m, signedIn,
+             privateAnswer(bindRoute(this, &Routes::eventTickets)));
+  router.add(Method::Post, "/api/v1/checkin", m, signedIn, privateAnswer(bindRoute(this, &Routes::checkIn)));
+  router.add(Method::Get, "/api/v1/events/{id}/checkin-list", m, signedIn,
+             privateAnswer(bindRoute(this, &Routes::checkinList)));
+  router.add(Method::Post, "/api/v1/events/{id}/checkins:sync", m, signedIn,
+             privateAnswer(bindRoute(this, &Routes::syncScans)));
+  router.add(Method::Get, "/api/v1/events/{id}/checkin-stats", m, signedIn,
+             privateAnswer(bindRoute(this, &Routes::checkinStats)));
+  router.add(Method::Get, "/api/v1/events/{id}/scanners", m, signedIn,
+             privateAnswer(bindRoute(this, &Routes::listScanners)));
+  router.add(Method::Post, "/api/v1/events/{id}/scanners", m, signedIn,
+             privateAnswer(bindRoute(this, &Routes::grantScanner)));
   router.add(Method::Delete, "/api/v1/events/{id}/scanners/{userId}", m, signedIn,
-             bindRoute(this, &Routes::revokeScanner));
-  router.add(Method::Get, "/api/v1/events/{id}/admission", m, signedIn, bindRoute(this, &Routes::getSettings));
-  router.add(Method::Put, "/api/v1/events/{id}/admission", m, signedIn, bindRoute(this, &Routes::putSettings));
+             privateAnswer(bindRoute(this, &Routes::revokeScanner)));
+  router.add(Method::Get, "/api/v1/events/{id}/admission", m, signedIn,
+             privateAnswer(bindRoute(this, &Routes::getSettings)));
+  router.add(Method::Put, "/api/v1/events/{id}/admission", m, signedIn,
+             privateAnswer(bindRoute(this, &Routes::putSettings)));
   router.add(Method::Get, "/api/v1/admission/keys", m, Access::anyone(), bindRoute(this, &Routes::publicKeys));
   router.add(Method::Post, "/api/v1/admission/keys/rotate", m, Access::require(Permission::SystemManage),
              bindRoute(this, &Routes::rotateKey));
@@ -212,6 +240,12 @@ Response Routes::transfer(const Request& request, RequestContext& ctx) {
   validation.throwIfAny();
   const auto& id = request.param("id");
   if (!isUuid(id)) throw problems::ticketNotFound();
+  // Every transfer to an address without an account emails it: bounded per holder, so the claim
+  // email cannot be used to flood someone's inbox.
+  auto decision = rateLimiter_.consume(kTransferPolicy, ctx.caller().userId);
+  if (!decision.allowed) {
+    throw Problem::rateLimited("You have started too many transfers; try again later.", decision.retryAfter);
+  }
   auto outcome = service_.transfer(ctx.caller(), id, email, ctx.correlationId);
   return Response::json(outcome.transfer.status == "Pending" ? 202 : 200,
                         json::serialize(transferJson(outcome.transfer)));

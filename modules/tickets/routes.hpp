@@ -7,16 +7,20 @@
 #include "boxoffice/kernel/db.hpp"
 #include "boxoffice/kernel/json.hpp"
 #include "boxoffice/kernel/live_documents.hpp"
+#include "boxoffice/kernel/rate_limit.hpp"
 #include "boxoffice/kernel/router.hpp"
 #include "key_ring.hpp"
 #include "service.hpp"
 
 namespace boxoffice::tickets {
 
+// Transfers a holder may start per hour: each pending one emails someone (routes.cpp, module.cpp).
+inline constexpr const char* kTransferPolicy = "tickets-transfers";
+
 class Routes {
  public:
   Routes(Database& store, TicketService& service, const EventAccess& access, KeyRing& keys,
-         const identity::UserDirectory& users, LiveDocuments& live, const Clock& clock);
+         const identity::UserDirectory& users, LiveDocuments& live, RateLimiter& rateLimiter, const Clock& clock);
   void registerAll(Router& router);
 
  private:
@@ -55,6 +59,7 @@ class Routes {
   KeyRing& keys_;
   const identity::UserDirectory& users_;
   LiveDocuments& live_;
+  RateLimiter& rateLimiter_;
   const Clock& clock_;
 };
 

@@ -34,10 +34,12 @@ std::string categoryNameOf(const events::EventView& event, const std::string& ca
   return categoryId;  // removed from the event since the sale: the id still names it
 }
 
-bool eventOver(const events::EventView& event, std::int64_t now) {
+// Transfers close when the event starts: from then on a gate (possibly offline, with a cached
+// list) may have let the ticket in, and a fresh ticket for someone else would admit a second person.
+bool transfersClosed(const events::EventView& event, std::int64_t now) {
   if (event.status == events::messages::status::cancelled) return true;
-  auto ends = parseRfc3339(event.endsAt);
-  return ends && toUnixMillis(*ends) <= now;
+  auto starts = parseRfc3339(event.startsAt);
+  return starts && toUnixMillis(*starts) <= now;
 }
 
 std::string lowerCase(std::string_view text) {
@@ -240,7 +242,7 @@ TransferOutcome TicketService::transfer(const auth::Principal& caller, const std
     if (ticket->status == status::transferred) throw problems::ticketTransferred();
     auto event = access_.event(ticket->eventId);
     auto now = clock_.nowMillis();
-    if (!event || eventOver(*event, now)) throw problems::eventOver();
+    if (!event || transfersClosed(*event, now)) throw problems::eventOver();
     if (!store::settingsOf(tx.sql(), ticket->eventId).transfersAllowed) throw problems::transfersForbidden();
 
     TransferOutcome out;
@@ -284,6 +286,11 @@ Ticket TicketService::claim(const auth::Principal& caller, const std::string& to
     auto old = store::findTicket(tx.sql(), transfer->ticketId);
     if (!old || old->status != status::transferred) throw problems::claimNotValid();
     auto now = clock_.nowMillis();
+    // The organizer's switch and the event's start apply to the claim as to the transfer; the
+    // sender can still take the ticket back.
+    auto event = access_.event(old->eventId);
+    if (!event || transfersClosed(*event, now)) throw problems::eventOver();
+    if (!store::settingsOf(tx.sql(), old->eventId).transfersAllowed) throw problems::transfersForbidden();
     auto fresh = reissue(tx, *old, *transfer, caller.userId, holderName);
     store::settleTransfer(tx, transfer->transferId, "Completed", caller.userId, fresh.ticketId, now);
     tx.publish(messages::TicketTransferred{stateOf(*old), fresh.ticketId, caller.userId, rfc(now)}, correlationId);

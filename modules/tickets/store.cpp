@@ -127,9 +127,12 @@ std::vector<Ticket> voidCandidates(soci::session& sql, const std::string& orderI
   where.add(
       "(status IN ('Valid', 'CheckedIn') OR (status = 'Transferred' AND ticket_id IN "
       "(SELECT ticket_id FROM transfers WHERE status = 'Pending')))");
-  return ticketsWhere(sql, where,
-                      " ORDER BY CASE status WHEN 'Valid' THEN 0 WHEN 'Transferred' THEN 1 ELSE 2 END, "
-                      "CASE WHEN holder_user_id = buyer_user_id THEN 0 ELSE 1 END, issued_at DESC, issue_key DESC");
+  return ticketsWhere(
+      sql, where,
+      // The buyer's own first (unused, then in a pending transfer, then used); a ticket they
+      // passed on to someone else last, so a refund never turns away a person who was given it.
+      " ORDER BY CASE WHEN holder_user_id = buyer_user_id THEN 0 ELSE 1 END, "
+      "CASE status WHEN 'Valid' THEN 0 WHEN 'Transferred' THEN 1 ELSE 2 END, issued_at DESC, issue_key DESC");
 }
 
 std::vector<Ticket> validTicketsOf(soci::session& sql, const std::string& eventId) {

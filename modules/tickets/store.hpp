@@ -20,9 +20,9 @@ bool codeExists(soci::session& sql, const std::string& code);
 bool issueKeyExists(soci::session& sql, const std::string& issueKey);
 void insertTicket(Tx& tx, const Ticket& ticket);
 
-// Tickets of an order and category that a returned seat may void: Valid ones first (those still
-// held by the buyer before transferred ones), then ones waiting in a pending transfer, then
-// CheckedIn; the most recently issued first.
+// Tickets of an order and category that a returned seat may void, in the order it voids them:
+// the buyer's own (Valid, then waiting in a pending transfer, then CheckedIn), then tickets the
+// buyer passed on to others (Valid, then CheckedIn); the most recently issued first.
 std::vector<Ticket> voidCandidates(soci::session& sql, const std::string& orderId, const std::string& categoryId);
 // Every Valid ticket of an event, and every ticket of it waiting in a pending transfer.
 std::vector<Ticket> validTicketsOf(soci::session& sql, const std::string& eventId);

@@ -481,6 +481,10 @@ TEST_CASE("admission keys: an Admin rotates, new tickets use the new key, old on
   checkProblem(server.post("/api/v1/admission/keys/rotate", json({{"organizerId", p.show.organizerId}}),
                            TestServer::bearer(p.show.organizerToken)),
                403);
+  // No key is made up for an id nobody signs with.
+  checkProblem(server.post("/api/v1/admission/keys/rotate", json({{"organizerId", uuid()}}),
+                           TestServer::bearer(admin.token)),
+               404, "user-not-found");
   auto rotated = server.post("/api/v1/admission/keys/rotate", json({{"organizerId", p.show.organizerId}}),
                              TestServer::bearer(admin.token));
   REQUIRE_MESSAGE(rotated.status == 201, rotated.body);
@@ -515,4 +519,28 @@ TEST_CASE("checkin stats: a door screen watching over SSE gets the new figure af
   checkProblem(server.get("/api/v1/events/" + p.show.id + "/checkin-stats",
                           {{"Accept", "text/event-stream"}, {"Authorization", "Bearer " + p.buyer.token}}),
                404);
+}
+
+TEST_CASE("tickets: a holder cannot start more transfers an hour than configured (each may send an email)") {
+  auto options = shopOptions();
+  options.env.emplace_back("BOXOFFICE_TICKETS_TRANSFERS_PER_HOUR", "3");
+  TestServer server(options);
+  auto p = buyTickets(server, {{"general", 1}});
+  auto id = field(p.tickets[0], "ticketId");
+  for (int i = 0; i < 3; ++i) {
+    auto offer = server.post("/api/v1/tickets/" + id + "/transfer", json({{"email", "someone@example.com"}}),
+                             TestServer::bearer(p.buyer.token));
+    REQUIRE_MESSAGE(offer.status == 202, offer.body);
+    auto back = server.post("/api/v1/tickets/transfers/" + str(offer.json().at("transferId")) + "/cancel", "{}",
+                            TestServer::bearer(p.buyer.token));
+    REQUIRE(back.status == 200);
+    id = str(back.json().at("returnedTicketId"));
+  }
+  auto limited = server.post("/api/v1/tickets/" + id + "/transfer", json({{"email", "someone@example.com"}}),
+                             TestServer::bearer(p.buyer.token));
+  checkProblem(limited, 429, "rate-limited");
+  CHECK(!limited.header("retry-after").empty());
+  // Every answer about tickets is private.
+  auto mine = server.get("/api/v1/tickets/" + id, TestServer::bearer(p.buyer.token));
+  CHECK(mine.header("cache-control") == "private, no-store");
 }

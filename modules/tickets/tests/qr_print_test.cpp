@@ -134,4 +134,6 @@ TEST_CASE("csv: quoting by RFC 4180 and no cell a spreadsheet would run as a for
   CHECK(csvRow({"=HYPERLINK(\"x\")"}) == "\"'=HYPERLINK(\"\"x\"\")\"\r\n");
   CHECK(csvRow({"+1", "-1", "@x"}) == "'+1,'-1,'@x\r\n");
   CHECK(csvRow({"", "Zoë"}) == ",Zoë\r\n");
+  // A semicolon-separated spreadsheet must not split a name into a formula cell.
+  CHECK(csvRow({"x;=cmd|' /C calc'!A0"}) == "\"x;=cmd|' /C calc'!A0\"\r\n");
 }

@@ -243,3 +243,47 @@ TEST_CASE("service: a transfer to an account issues the recipient a new ticket a
   CHECK(slugOf([&] { f.service.transfer(f.buyer, t.ticketId, "friend@example.com", "c"); }) == "ticket-transferred");
   CHECK(f.service.checkIn(f.admin, {std::nullopt, fresh.payload, kEvent, "A"}, "c").status == "CheckedIn");
 }
+
+TEST_CASE("service: a refund voids the buyer's used ticket before one the buyer passed on to someone") {
+  Fixture f;
+  f.completeOrder({{"general", 2}});
+  auto all = f.tickets();
+  f.service.checkIn(f.admin, {all[0].code, std::nullopt, std::nullopt, "A"}, "c");
+  auto passed = f.service.transfer(f.buyer, all[1].ticketId, "friend@example.com", "c");
+  REQUIRE(passed.transfer.newTicketId);
+  f.returnSeats("general", 1);
+  CHECK(f.ticket(*passed.transfer.newTicketId).status == "Valid");
+  CHECK(f.ticket(all[0].ticketId).status == "Voided");
+}
+
+TEST_CASE("service: transfers and claims close when the event starts or the organizer turns them off") {
+  Fixture f;
+  f.completeOrder({{"general", 2}});
+  auto all = f.tickets();
+  auto offer = f.service.transfer(f.buyer, all[0].ticketId, "stranger@example.com", "c");
+  REQUIRE(offer.claimToken);
+  f.db.db->write([&](Tx& tx) { store::setTransfersAllowed(tx, kEvent, false, 0); });
+  auth::Principal stranger{"0d3e0000-0000-4000-8000-0000000000dd", "stranger@example.com", {auth::Role::User}};
+  CHECK(slugOf([&] { f.service.claim(stranger, *offer.claimToken, "c"); }) == "transfers-forbidden");
+  f.db.db->write([&](Tx& tx) { store::setTransfersAllowed(tx, kEvent, true, 0); });
+  f.clock.advance(std::chrono::hours(2));  // the fixture's event starts at 19:00, the clock was at 18:00
+  CHECK(slugOf([&] { f.service.claim(stranger, *offer.claimToken, "c"); }) == "event-over");
+  CHECK(slugOf([&] { f.service.transfer(f.buyer, all[1].ticketId, "friend@example.com", "c"); }) == "event-over");
+  // The sender can still take it back.
+  CHECK(f.service.cancelTransfer(f.buyer, offer.transfer.transferId, "c").status == "Cancelled");
+}
+
+TEST_CASE("service: one ticket scanned many times in one offline batch is admitted once, at its earliest scan") {
+  Fixture f;
+  f.completeOrder({{"general", 1}});
+  auto t = f.tickets().front();
+  f.clock.advance(std::chrono::minutes(30));
+  std::vector<OfflineScan> scans;
+  for (int i = 10; i > 0; --i) scans.push_back({t.ticketId, t.issuedAt + i * 1000, "g" + std::to_string(i)});
+  auto results = f.service.sync(f.admin, kEvent, scans, "c");
+  int admitted = 0;
+  for (const auto& r : results) admitted += r.result == "admitted" ? 1 : 0;
+  CHECK(admitted == 1);
+  CHECK(results.back().result == "admitted");  // the last given is the earliest
+  CHECK(f.ticket(t.ticketId).checkedInGate == "g1");
+}
