@@ -482,9 +482,9 @@ TEST_CASE("admission keys: an Admin rotates, new tickets use the new key, old on
                            TestServer::bearer(p.show.organizerToken)),
                403);
   // No key is made up for an id nobody signs with.
-  checkProblem(server.post("/api/v1/admission/keys/rotate", json({{"organizerId", uuid()}}),
-                           TestServer::bearer(admin.token)),
-               404, "user-not-found");
+  checkProblem(
+      server.post("/api/v1/admission/keys/rotate", json({{"organizerId", uuid()}}), TestServer::bearer(admin.token)),
+      404, "user-not-found");
   auto rotated = server.post("/api/v1/admission/keys/rotate", json({{"organizerId", p.show.organizerId}}),
                              TestServer::bearer(admin.token));
   REQUIRE_MESSAGE(rotated.status == 201, rotated.body);

@@ -279,7 +279,7 @@ TEST_CASE("service: one ticket scanned many times in one offline batch is admitt
   auto t = f.tickets().front();
   f.clock.advance(std::chrono::minutes(30));
   std::vector<OfflineScan> scans;
-  for (int i = 10; i > 0; --i) scans.push_back({t.ticketId, t.issuedAt + i * 1000, "g" + std::to_string(i)});
+  for (int i = 10; i > 0; --i) scans.push_back({t.ticketId, t.issuedAt + i * 1000LL, "g" + std::to_string(i)});
   auto results = f.service.sync(f.admin, kEvent, scans, "c");
   int admitted = 0;
   for (const auto& r : results) admitted += r.result == "admitted" ? 1 : 0;
