@@ -13,7 +13,8 @@ CREATE TABLE admission_keys (
 );
 CREATE UNIQUE INDEX admission_keys_active ON admission_keys (organizer_id) WHERE retired_at IS NULL;
 
--- Per event: whether tickets may be transferred; `version` is the settings' ETag (0: never set).
+-- Per event: whether tickets may be transferred; `version` is the settings' ETag (an event with
+-- no row has never had them set: ETag "0").
 CREATE TABLE admission_events (
   event_id          TEXT PRIMARY KEY,
   transfers_allowed INTEGER NOT NULL DEFAULT 1,
@@ -95,6 +96,14 @@ CREATE TABLE transfers (
 );
 CREATE INDEX transfers_by_sender ON transfers (from_user_id, created_at);
 CREATE UNIQUE INDEX transfers_by_token ON transfers (token_hash) WHERE token_hash IS NOT NULL;
+
+-- Returns (refunds, chargebacks) already applied: inventory may answer a repeated ReturnSeats
+-- with its stored SeatsReturned under a new message id, which must void nothing more.
+CREATE TABLE ticket_returns (
+  return_id  TEXT PRIMARY KEY,
+  order_id   TEXT NOT NULL,
+  applied_at BIGINT NOT NULL
+);
 
 CREATE TABLE ticket_settings (
   name  TEXT PRIMARY KEY,

@@ -16,6 +16,10 @@ namespace {
 
 std::string rfc(std::int64_t ms) { return formatRfc3339(fromUnixMillis(ms)); }
 
+// An offline scanner's clock may run ahead a little; a scan further in the future is a clock
+// gone wrong, like one from before the ticket was issued.
+constexpr std::int64_t kFutureToleranceMs = 5LL * 60 * 1000;
+
 // What a scan found, decided inside the transaction and answered after it: a refusal is recorded
 // (checkins row) and must commit, so it cannot be thrown from inside.
 struct ScanOutcome {
@@ -47,8 +51,8 @@ Ticket TicketService::checkIn(const auth::Principal& caller, const CheckInAsk& a
   auto found = store_.read([&](soci::session& sql) {
     return ticketId ? store::findTicket(sql, *ticketId) : store::findByCode(sql, normalizeCode(ask.code.value_or("")));
   });
-  // A payload signed for a ticket id, but not the one stored for it (an older signature after a
-  // reissue), is as good as forged.
+  // A payload that verifies but is not the one stored for its ticket (signed by another key for
+  // the same id) is as good as forged.
   if (found && ask.payload && found->payload != *ask.payload) throw problems::badSignature();
   if (!found || !access_.scans(caller, found->eventId)) {
     metrics_.increment("tickets_checkins_total", {{"outcome", "unknown"}});
@@ -114,9 +118,9 @@ std::vector<SyncResult> TicketService::sync(const auth::Principal& caller, const
         r.result = "unknown";
         continue;
       }
-      // A scan from before the ticket existed is a device clock gone wrong; taken as first, it
-      // would rewrite when the holder really came in.
-      if (scan.scannedAt < ticket->issuedAt) {
+      // A scan from before the ticket existed (or far ahead of now) is a device clock gone wrong;
+      // taken as first, it would rewrite when the holder really came in.
+      if (scan.scannedAt < ticket->issuedAt || scan.scannedAt > now + kFutureToleranceMs) {
         r.result = "invalid-time";
         continue;
       }

@@ -23,7 +23,24 @@ std::optional<PublicKey> decodePublicKey(const std::string& text) {
 }
 }  // namespace
 
-KeyRing::KeyRing(Database& store, std::array<unsigned char, 32> sealingKey) : store_(store), sealingKey_(sealingKey) {}
+KeyRing::KeyRing(Database& store, std::array<unsigned char, 32> sealingKey) : store_(store), sealingKey_(sealingKey) {
+  auto sample = store_.read([](soci::session& sql) -> std::optional<std::pair<std::string, std::string>> {
+    std::string keyId;
+    std::string sealed;
+    sql << "SELECT key_id, sealed_secret FROM admission_keys ORDER BY created_at DESC LIMIT 1", soci::into(keyId),
+        soci::into(sealed);
+    if (!sql.got_data()) return std::nullopt;
+    return std::pair(keyId, sealed);
+  });
+  if (!sample) return;
+  try {
+    open(sample->first, sample->second);
+  } catch (const std::exception&) {
+    throw StartupError(
+        "tickets.keyEncryptionKey does not open the ticket-signing keys stored in tickets.db: it was changed, or "
+        "the generated development key is gone. Start with the key they were sealed under.");
+  }
+}
 
 KeyRing::~KeyRing() { sodium_memzero(sealingKey_.data(), sealingKey_.size()); }
 

@@ -28,6 +28,8 @@ struct PublishedKey {
 
 class KeyRing {
  public:
+  // Throws StartupError if a stored key cannot be opened with `sealingKey` (it was changed, or
+  // the development key's row is gone): better at start than on every ticket issued.
   KeyRing(Database& store, std::array<unsigned char, 32> sealingKey);
   KeyRing(const KeyRing&) = delete;
   KeyRing& operator=(const KeyRing&) = delete;

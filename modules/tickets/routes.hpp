@@ -63,7 +63,7 @@ class Routes {
   const Clock& clock_;
 };
 
-// A ticket as the API shows it (also used by the check-in answer).
+// A ticket as the API shows it.
 boost::json::object ticketJson(const Ticket& ticket);
 // The `status` query parameter of a ticket list, checked (a validation error names it).
 std::optional<std::string> statusFilter(const http::Request& request, json::Validation& validation);

@@ -141,6 +141,12 @@ void TicketService::issue(Tx& tx, const orders::messages::OrderCompleted& order,
               {{"orderId", order.orderId}, {"eventId", order.eventId}});
     return;
   }
+  if (event->status == events::messages::status::cancelled) {
+    // The cancellation was handled first (another topic, no order between them): it found no
+    // tickets to void, so none may be issued now; the order's refund follows the cancellation.
+    log_.info("order completed for a cancelled event; no tickets issued", {{"orderId", order.orderId}});
+    return;
+  }
   std::optional<std::int64_t> version;
   const auto holderName = holderNameOf(order.userId);
   for (const auto& item : order.items) {
@@ -167,13 +173,8 @@ void TicketService::issue(Tx& tx, const orders::messages::OrderCompleted& order,
 void TicketService::voidTicket(Tx& tx, const Ticket& ticket, const std::string& reason, std::int64_t version,
                                const std::string& correlationId) {
   auto now = clock_.nowMillis();
-  if (ticket.status == status::transferred) {
-    // Its pending transfer dies with it: the claim link no longer gives anyone a ticket.
-    tx.exec(
-        "UPDATE transfers SET status = 'Cancelled', completed_at = ?, token_hash = NULL "
-        "WHERE ticket_id = ? AND status = 'Pending'",
-        now, ticket.ticketId);
-  }
+  // Its pending transfer dies with it: the claim link no longer gives anyone a ticket.
+  if (ticket.status == status::transferred) store::cancelPendingTransfer(tx, ticket.ticketId, now);
   store::markVoided(tx, ticket.ticketId, now, reason, version);
   notifyAfterCommit(tx, ticket.eventId);
   Ticket after = ticket;
@@ -184,6 +185,11 @@ void TicketService::voidTicket(Tx& tx, const Ticket& ticket, const std::string& 
 
 void TicketService::voidReturned(Tx& tx, const inventory::messages::SeatsReturned& returned,
                                  const std::string& correlationId) {
+  // The same return again (inventory repeats its stored reply under a new message id, an audit
+  // replay after the inbox forgot the first): it voided its tickets already.
+  if (!returned.returnId.empty() && !store::recordReturn(tx, returned.returnId, returned.orderId, clock_.nowMillis())) {
+    return;
+  }
   std::optional<std::int64_t> version;
   for (const auto& item : returned.items) {
     auto candidates = store::voidCandidates(tx.sql(), returned.orderId, item.categoryId);

@@ -243,6 +243,20 @@ std::int64_t listVersionOf(soci::session& sql, const std::string& eventId) {
   return ind == soci::i_ok ? version : 0;
 }
 
+bool recordReturn(Tx& tx, const std::string& returnId, const std::string& orderId, std::int64_t now) {
+  return tx.exec(
+             "INSERT INTO ticket_returns (return_id, order_id, applied_at) VALUES (?, ?, ?) "
+             "ON CONFLICT (return_id) DO NOTHING",
+             returnId, orderId, now) > 0;
+}
+
+void cancelPendingTransfer(Tx& tx, const std::string& ticketId, std::int64_t now) {
+  tx.exec(
+      "UPDATE transfers SET status = 'Cancelled', completed_at = ?, token_hash = NULL "
+      "WHERE ticket_id = ? AND status = 'Pending'",
+      now, ticketId);
+}
+
 bool isScanner(soci::session& sql, const std::string& eventId, const std::string& userId) {
   int n = 0;
   sql << "SELECT COUNT(*) FROM scanners WHERE event_id = :e AND user_id = :u", soci::use(eventId), soci::use(userId),

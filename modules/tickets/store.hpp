@@ -59,6 +59,11 @@ void setTransfersAllowed(Tx& tx, const std::string& eventId, bool allowed, std::
 std::int64_t lastListVersion(soci::session& sql);
 std::int64_t listVersionOf(soci::session& sql, const std::string& eventId);
 
+// Records that the return `returnId` was applied; false if it had been already.
+bool recordReturn(Tx& tx, const std::string& returnId, const std::string& orderId, std::int64_t now);
+// A pending transfer of `ticketId` is cancelled (its ticket was voided): the claim gives nothing.
+void cancelPendingTransfer(Tx& tx, const std::string& ticketId, std::int64_t now);
+
 // Scanner grants.
 bool isScanner(soci::session& sql, const std::string& eventId, const std::string& userId);
 bool insertScanner(Tx& tx, const Scanner& scanner);  // false if already granted

@@ -20,18 +20,19 @@ LiveDocuments::LiveDocuments(std::string name, Render render, int maxPushesPerSe
 
 LiveDocuments::~LiveDocuments() { stop(); }
 
-void LiveDocuments::watch(const std::string& eventId, std::shared_ptr<http::PushChannel> channel) {
-  auto document = render_(eventId);
+void LiveDocuments::watch(const std::string& key, std::shared_ptr<http::PushChannel> channel,
+                          std::optional<std::string> current) {
+  auto document = current ? std::move(*current) : render_(key);
   if (!document.empty()) channel->send(document);
   std::lock_guard lock(mutex_);
-  topics_[eventId].channels.push_back(channel);
+  topics_[key].channels.push_back(channel);
 }
 
-void LiveDocuments::changed(const std::vector<std::string>& eventIds) {
+void LiveDocuments::changed(const std::vector<std::string>& keys) {
   bool any = false;
   {
     std::lock_guard lock(mutex_);
-    for (const auto& id : eventIds) {
+    for (const auto& id : keys) {
       auto it = topics_.find(id);
       if (it == topics_.end()) continue;
       it->second.dirty = true;

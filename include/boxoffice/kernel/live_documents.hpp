@@ -34,9 +34,11 @@ class LiveDocuments {
   LiveDocuments(const LiveDocuments&) = delete;
   LiveDocuments& operator=(const LiveDocuments&) = delete;
 
-  // Sends the current document at once, then every change.
-  void watch(const std::string& eventId, std::shared_ptr<http::PushChannel> channel);
-  void changed(const std::vector<std::string>& eventIds);
+  // Sends the current document at once (`current` when the caller has it: rendering may read a
+  // database, and watch runs on an io thread), then every change.
+  void watch(const std::string& key, std::shared_ptr<http::PushChannel> channel,
+             std::optional<std::string> current = std::nullopt);
+  void changed(const std::vector<std::string>& keys);
   void start();
   void stop();
   std::size_t watchers() const;
@@ -47,7 +49,7 @@ class LiveDocuments {
     std::optional<SteadyTimePoint> lastPush;  // none yet: the first change goes out at once
     bool dirty = false;
   };
-  // One worker step: pushes every dirty topic whose interval has passed; returns when to look again.
+  // One worker step: pushes every dirty key whose interval has passed; returns when to look again.
   std::optional<std::chrono::milliseconds> step();
   std::string name_;
   Render render_;

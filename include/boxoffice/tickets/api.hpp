@@ -29,7 +29,7 @@ std::vector<ConfigKey> configKeys();
 // What the tickets module gets from other modules, handed over by the composition root.
 struct Collaborators {
   // The event of a ticket: who organizes it (access), its name, venue, start and end (the printed
-  // ticket; a retired signing key verifies until its events end).
+  // ticket; a retired signing key is published until its events end).
   const events::EventQueries* events = nullptr;
   // The buyer's display name (the holder printed on a ticket) and the account behind an email
   // (a transfer, a scanner grant).

@@ -35,7 +35,8 @@ struct TicketVoided : TicketState {
   static constexpr std::string_view type = "TicketVoided";
   static constexpr int messageVersion = 1;
   static constexpr std::string_view summary =
-      "The ticket no longer admits anyone: its seat was refunded or charged back, or its event was cancelled.";
+      "The ticket no longer admits anyone: its seat was refunded or charged back, or its event was cancelled "
+      "(used tickets of a cancelled event stay CheckedIn).";
   std::string reason;  // the SeatsReturned reason (refund | chargeback | ...) or eventCancelled | eventDeleted
   std::string voidedAt;
 };

@@ -34,13 +34,14 @@ class FakeEvents final : public events::EventQueries {
     e.eventId = kEvent;
     e.name = "Night";
     e.organizerId = kOrganizer;
-    e.status = "Published";
+    e.status = status;
     e.startsAt = "2031-06-01T19:00:00Z";
     e.endsAt = "2031-06-01T23:00:00Z";
     e.timezone = "Europe/Berlin";
     e.priceCategories = {{"general", "General", {2500, "EUR"}, 100}, {"vip", "VIP", {9000, "EUR"}, 10}};
     return e;
   }
+  std::string status = "Published";
 };
 
 class FakeUsers final : public identity::UserDirectory {
@@ -83,8 +84,10 @@ struct Fixture {
     for (const auto& [category, count] : items) order.items.push_back({category, count, {2500, "EUR"}, {}});
     db.db->write([&](Tx& tx) { service.issue(tx, order, "corr"); });
   }
-  void returnSeats(const std::string& category, int count) {
+  void returnSeats(const std::string& category, int count, std::string returnId = {}) {
+    static int returns = 0;
     inventory::messages::SeatsReturned returned;
+    returned.returnId = returnId.empty() ? "return-" + std::to_string(++returns) : std::move(returnId);
     returned.orderId = kOrder;
     returned.eventId = kEvent;
     returned.reason = "refund";
@@ -159,6 +162,23 @@ TEST_CASE("service: a returned seat voids an unused ticket before a used one") {
   // More returned than there are tickets: nothing breaks, nothing more to void.
   f.returnSeats("general", 5);
   CHECK(f.statuses() == std::map<std::string, int>{{"Voided", 3}});
+}
+
+TEST_CASE("service: an order completed after its event's cancellation issues no ticket") {
+  Fixture f;
+  f.events.status = "Cancelled";
+  f.completeOrder({{"general", 2}});
+  CHECK(f.tickets().empty());
+}
+
+TEST_CASE("service: the same return delivered again voids nothing more") {
+  Fixture f;
+  f.completeOrder({{"general", 3}});
+  f.returnSeats("general", 1, "refund-1");
+  f.returnSeats("general", 1, "refund-1");
+  CHECK(f.statuses() == std::map<std::string, int>{{"Valid", 2}, {"Voided", 1}});
+  f.returnSeats("general", 1, "refund-2");
+  CHECK(f.statuses() == std::map<std::string, int>{{"Valid", 1}, {"Voided", 2}});
 }
 
 TEST_CASE("service: of many simultaneous scans of one ticket exactly one admits") {
