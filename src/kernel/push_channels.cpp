@@ -134,6 +134,8 @@ class SseChannel : public ChannelBase<SseChannel> {
   std::array<char, 512> scratch_{};
 };
 
+constexpr std::uint64_t kMaxClientMessageBytes = 4096;
+
 class WebSocketChannel : public ChannelBase<WebSocketChannel> {
  public:
   explicit WebSocketChannel(beast::tcp_stream stream) : ws_(std::move(stream)) {}
@@ -148,6 +150,10 @@ class WebSocketChannel : public ChannelBase<WebSocketChannel> {
       for (const auto& [name, value] : headers) response.set(name, value);
     }));
     ws_.text(true);
+    // Clients have nothing to say on these channels (pings and the close handshake aside): a
+    // message longer than this closes the connection (1009) instead of being buffered (Beast's
+    // default would hold up to 16 MB per connection).
+    ws_.read_message_max(kMaxClientMessageBytes);
     upgrade_ = std::move(upgrade);
     ws_.async_accept(upgrade_, [s = shared_from_this(), onOpen](beast::error_code ec) {
       if (ec) return s->shutdown();

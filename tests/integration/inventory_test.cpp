@@ -414,6 +414,26 @@ TEST_CASE("live availability: a WebSocket watcher gets the document on every cha
   CHECK(changed.at("reservedTickets") == 3);
 }
 
+TEST_CASE("live availability: a WebSocket client sending a message over 4 KB is closed with 1009, not buffered") {
+  TestServer server;
+  auto event = publishedEvent(server, 10);
+  RawConnection socket(server.port(), 3s);
+  socket.send("GET /api/v1/inventory/" + event.id +
+              "/status HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+  std::string received;
+  socket.waitForClose(500ms, &received);
+  REQUIRE(received.find("101 Switching Protocols") != std::string::npos);
+  // A masked text frame announcing 1,000,000 bytes (64-bit length), then the start of it.
+  std::string frame{'\x81', '\xFF', 0, 0, 0, 0, 0, '\x0F', '\x42', '\x40', 1, 2, 3, 4};
+  frame += std::string(1000, 'x');
+  socket.trySend(frame);
+  received.clear();
+  socket.waitForClose(2s, &received);
+  // A close frame with status 1009 (message too big).
+  CHECK(received.find(std::string{'\x88', '\x02', '\x03', '\xF1'}) != std::string::npos);
+}
+
 // Here rather than in kernel_ops_test: this file's helpers drive every module, so each module's
 // series exist when /metrics is read.
 TEST_CASE("every series on /metrics is described (HELP and a type) once every module has worked") {
