@@ -31,8 +31,6 @@ constexpr const char* kSendsMetric = "notifications_sends_total";
 
 constexpr std::size_t kMaxAddress = 512;  // a push token is ≤ 512; an email address ≤ 320
 
-std::string rfc(std::int64_t ms) { return formatRfc3339(fromUnixMillis(ms)); }
-
 // a***@example.com, +49******12: enough to tell deliveries apart in a log, never the address.
 std::string maskAddress(const std::string& address) {
   if (address.empty()) return "";
@@ -129,12 +127,12 @@ struct Deliveries::State {
 
   static void publishSent(Tx& tx, const store::DeliveryRow& row, std::int64_t now) {
     messages::NotificationSent sent{row.id,      row.userId,          row.type,     row.channel,
-                                    row.variant, row.sourceMessageId, row.attempts, rfc(now)};
+                                    row.variant, row.sourceMessageId, row.attempts, formatUnixMillis(now)};
     tx.publish(sent, row.correlationId, causationOf(row.sourceMessageId));
   }
   static void publishFailed(Tx& tx, const store::DeliveryRow& row, const std::string& error, std::int64_t now) {
-    messages::NotificationFailed failed{row.id,       row.userId, row.type, row.channel, row.sourceMessageId,
-                                        row.attempts, error,      rfc(now)};
+    messages::NotificationFailed failed{
+        row.id, row.userId, row.type, row.channel, row.sourceMessageId, row.attempts, error, formatUnixMillis(now)};
     tx.publish(failed, row.correlationId, causationOf(row.sourceMessageId));
   }
 
@@ -382,7 +380,7 @@ bool Deliveries::enqueue(Tx& tx, const NewDelivery& d) {
 namespace {
 
 boost::json::value optTime(const std::optional<std::int64_t>& ms) {
-  return ms ? boost::json::value(rfc(*ms)) : boost::json::value(nullptr);
+  return ms ? boost::json::value(formatUnixMillis(*ms)) : boost::json::value(nullptr);
 }
 
 boost::json::object inAppJson(const store::DeliveryRow& r) {
@@ -390,7 +388,7 @@ boost::json::object inAppJson(const store::DeliveryRow& r) {
           {"type", r.type},
           {"title", r.subject},
           {"body", r.text},
-          {"createdAt", rfc(r.createdAt)},
+          {"createdAt", formatUnixMillis(r.createdAt)},
           {"readAt", optTime(r.readAt)}};
 }
 
@@ -408,7 +406,7 @@ boost::json::object deliveryJson(const store::DeliveryRow& r) {
       {"language", r.language},
       {"sourceMessageId", r.sourceMessageId},
       {"correlationId", r.correlationId},
-      {"createdAt", rfc(r.createdAt)},
+      {"createdAt", formatUnixMillis(r.createdAt)},
       {"sentAt", optTime(r.sentAt)},
       {"nextAttemptAt", r.status == "Queued" ? optTime(r.nextAttemptAt) : boost::json::value(nullptr)},
       {"digestAt", optTime(r.digestAt)},

@@ -23,14 +23,15 @@ using http::Method;
 using http::Request;
 using http::Response;
 
-std::string rfc(std::int64_t ms) { return formatRfc3339(fromUnixMillis(ms)); }
-
 boost::json::object refundJson(const Refund& r) {
-  boost::json::object out{
-      {"refundId", r.refundId},        {"paymentId", r.paymentId}, {"amount", toJsonValue(r.amount)},
-      {"seats", toJsonValue(r.seats)}, {"reason", r.reason},       {"status", r.status},
-      {"createdAt", rfc(r.createdAt)}};
-  if (r.completedAt) out["completedAt"] = rfc(*r.completedAt);
+  boost::json::object out{{"refundId", r.refundId},
+                          {"paymentId", r.paymentId},
+                          {"amount", toJsonValue(r.amount)},
+                          {"seats", toJsonValue(r.seats)},
+                          {"reason", r.reason},
+                          {"status", r.status},
+                          {"createdAt", formatUnixMillis(r.createdAt)}};
+  if (r.completedAt) out["completedAt"] = formatUnixMillis(*r.completedAt);
   if (!r.failureReason.empty()) out["failureReason"] = r.failureReason;
   return out;
 }
@@ -49,12 +50,12 @@ boost::json::object paymentJson(const Payment& p, const std::vector<Refund>& ref
                           {"fraudScore", p.fraudScore},
                           {"ipAddress", p.ipAddress},
                           {"userAgent", p.userAgent},
-                          {"createdAt", rfc(p.createdAt)},
-                          {"updatedAt", rfc(p.updatedAt)}};
+                          {"createdAt", formatUnixMillis(p.createdAt)},
+                          {"updatedAt", formatUnixMillis(p.updatedAt)}};
   if (!p.gatewayTransactionId.empty()) out["gatewayTransactionId"] = p.gatewayTransactionId;
   if (!p.failureReason.empty()) out["failureReason"] = p.failureReason;
   if (!p.failureDetail.empty()) out["failureDetail"] = p.failureDetail;
-  if (p.processedAt) out["processedAt"] = rfc(*p.processedAt);
+  if (p.processedAt) out["processedAt"] = formatUnixMillis(*p.processedAt);
   if (!p.cardLast4.empty()) {
     boost::json::object card{{"brand", p.cardBrand}, {"last4", p.cardLast4}, {"fingerprint", p.cardFingerprint}};
     if (p.cardExpMonth) card["expMonth"] = *p.cardExpMonth;
@@ -70,7 +71,7 @@ boost::json::object paymentJson(const Payment& p, const std::vector<Refund>& ref
   out["refundedAmount"] = toJsonValue(Money{refunded, p.amount.currency});
   if (p.chargedBackAt) {
     out["chargedBackAmount"] = toJsonValue(Money{p.chargedBackAmount, p.amount.currency});
-    out["chargedBackAt"] = rfc(*p.chargedBackAt);
+    out["chargedBackAt"] = formatUnixMillis(*p.chargedBackAt);
   }
   out["refunds"] = std::move(list);
   return out;
@@ -288,8 +289,8 @@ Response Routes::report(const Request& request, RequestContext& ctx) {
                      {"net", l.net()}});
   }
   boost::json::object out{{"items", std::move(items)}};
-  if (from > 0) out["from"] = rfc(from);
-  if (to < INT64_MAX) out["to"] = rfc(to);
+  if (from > 0) out["from"] = formatUnixMillis(from);
+  if (to < INT64_MAX) out["to"] = formatUnixMillis(to);
   return Response::json(200, json::serialize(out));
 }
 

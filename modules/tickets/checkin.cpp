@@ -14,8 +14,6 @@ namespace boxoffice::tickets {
 
 namespace {
 
-std::string rfc(std::int64_t ms) { return formatRfc3339(fromUnixMillis(ms)); }
-
 // An offline scanner's clock may run ahead a little; a scan further in the future is a clock
 // gone wrong, like one from before the ticket was issued.
 constexpr std::int64_t kFutureToleranceMs = 5LL * 60 * 1000;
@@ -31,7 +29,7 @@ messages::TicketCheckedIn checkedInMessage(const Ticket& t, std::int64_t at, con
                                            const std::string& by) {
   return {{t.ticketId, t.orderId, t.eventId, t.categoryId, t.holderUserId, std::string(status::checkedIn)},
           gate,
-          rfc(at),
+          formatUnixMillis(at),
           by};
 }
 

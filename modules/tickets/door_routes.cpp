@@ -23,8 +23,6 @@ namespace {
 using http::Request;
 using http::Response;
 
-std::string rfc(std::int64_t ms) { return formatRfc3339(fromUnixMillis(ms)); }
-
 constexpr std::size_t kMaxSyncScans = 500;
 
 std::string gateOf(json::ObjectReader& in) { return in.optionalString("gate", 1, 64).value_or("main"); }
@@ -39,7 +37,8 @@ std::string csvExport(const std::vector<Ticket>& tickets) {
                             "orderId", "issuedAt", "checkedInAt", "gate"});
   for (const auto& t : tickets) {
     out += csvRow({t.ticketId, t.code, t.status, t.categoryId, t.categoryName, t.holderName, t.holderUserId, t.orderId,
-                   rfc(t.issuedAt), t.checkedInAt ? rfc(*t.checkedInAt) : "", t.checkedInGate.value_or("")});
+                   formatUnixMillis(t.issuedAt), t.checkedInAt ? formatUnixMillis(*t.checkedInAt) : "",
+                   t.checkedInGate.value_or("")});
   }
   return out;
 }
@@ -49,7 +48,7 @@ boost::json::object scannerJson(const Scanner& s) {
           {"userId", s.userId},
           {"email", s.email},
           {"grantedBy", s.grantedBy},
-          {"grantedAt", rfc(s.grantedAt)}};
+          {"grantedAt", formatUnixMillis(s.grantedAt)}};
 }
 
 boost::json::object settingsJson(const AdmissionSettings& s) {
@@ -86,13 +85,7 @@ Response Routes::eventTickets(const Request& request, RequestContext& ctx) {
   store::TicketFilter filter;
   filter.eventId = event.eventId;
   filter.status = statusFilter(request, validation);
-  auto page = parsePageRequest(request);
-  validation.throwIfAny();
-  std::int64_t total = 0;
-  auto tickets = store_.read([&](soci::session& sql) { return store::listTickets(sql, filter, page, total); });
-  boost::json::array items;
-  for (const auto& t : tickets) items.push_back(ticketJson(t));
-  return Response::json(200, json::serialize(pageEnvelope(std::move(items), page, total)));
+  return ticketPage(request, filter, validation);
 }
 
 Response Routes::checkIn(const Request& request, RequestContext& ctx) {
@@ -118,7 +111,7 @@ Response Routes::checkIn(const Request& request, RequestContext& ctx) {
                           {"categoryName", ticket.categoryName},
                           {"holderName", ticket.holderName},
                           {"status", ticket.status},
-                          {"checkedInAt", rfc(ticket.checkedInAt.value_or(0))},
+                          {"checkedInAt", formatUnixMillis(ticket.checkedInAt.value_or(0))},
                           {"gate", ticket.checkedInGate.value_or("")}};
   return Response::json(200, json::serialize(out));
 }
@@ -194,7 +187,8 @@ Response Routes::syncScans(const Request& request, RequestContext& ctx) {
   std::int64_t conflicts = 0;
   for (const auto& r : results) {
     boost::json::object item{{"ticketId", r.ticketId}, {"result", r.result}};
-    if (r.firstScannedAt) item[r.replacedLaterScan ? "replacedScanAt" : "firstScannedAt"] = rfc(*r.firstScannedAt);
+    if (r.firstScannedAt)
+      item[r.replacedLaterScan ? "replacedScanAt" : "firstScannedAt"] = formatUnixMillis(*r.firstScannedAt);
     if (r.firstGate) item[r.replacedLaterScan ? "replacedGate" : "firstGate"] = *r.firstGate;
     if (r.result == "admitted") ++admitted;
     if (r.result == "duplicate" || r.replacedLaterScan) ++conflicts;
@@ -314,8 +308,8 @@ Response Routes::publicKeys(const Request& request, RequestContext& /*ctx*/) {
                             {"kid", k.keyId},
                             {"x", k.publicKey},
                             {"organizerId", k.organizerId},
-                            {"createdAt", rfc(k.createdAt)}};
-    if (k.retiredAt) jwk["retiredAt"] = rfc(*k.retiredAt);
+                            {"createdAt", formatUnixMillis(k.createdAt)}};
+    if (k.retiredAt) jwk["retiredAt"] = formatUnixMillis(*k.retiredAt);
     out.push_back(std::move(jwk));
   }
   auto response = Response::json(200, json::serialize(boost::json::object{{"keys", std::move(out)}}));

@@ -21,8 +21,6 @@ using http::Method;
 using http::Request;
 using http::Response;
 
-std::string rfc(std::int64_t ms) { return formatRfc3339(fromUnixMillis(ms)); }
-
 constexpr std::int64_t kDefaultPngScale = 8;
 
 Response body(std::string contentType, std::string content) {
@@ -34,10 +32,11 @@ Response body(std::string contentType, std::string content) {
 }
 
 boost::json::object transferJson(const Transfer& t) {
-  boost::json::object out{{"transferId", t.transferId}, {"ticketId", t.ticketId}, {"eventId", t.eventId},
-                          {"toEmail", t.toEmail},       {"status", t.status},     {"createdAt", rfc(t.createdAt)}};
+  boost::json::object out{{"transferId", t.transferId}, {"ticketId", t.ticketId},
+                          {"eventId", t.eventId},       {"toEmail", t.toEmail},
+                          {"status", t.status},         {"createdAt", formatUnixMillis(t.createdAt)}};
   if (t.newTicketId && t.status == "Cancelled") out["returnedTicketId"] = *t.newTicketId;
-  if (t.completedAt) out["completedAt"] = rfc(*t.completedAt);
+  if (t.completedAt) out["completedAt"] = formatUnixMillis(*t.completedAt);
   return out;
 }
 
@@ -63,13 +62,13 @@ boost::json::object ticketJson(const Ticket& t) {
                           {"holderName", t.holderName},
                           {"code", t.code},
                           {"status", t.status},
-                          {"issuedAt", rfc(t.issuedAt)}};
+                          {"issuedAt", formatUnixMillis(t.issuedAt)}};
   // Only a ticket that can still admit carries its QR payload.
   if (t.status == status::valid || t.status == status::checkedIn) out["qrPayload"] = t.payload;
   if (t.transferredFrom) out["transferredFrom"] = *t.transferredFrom;
-  if (t.checkedInAt) out["checkedInAt"] = rfc(*t.checkedInAt);
+  if (t.checkedInAt) out["checkedInAt"] = formatUnixMillis(*t.checkedInAt);
   if (t.checkedInGate) out["gate"] = *t.checkedInGate;
-  if (t.voidedAt) out["voidedAt"] = rfc(*t.voidedAt);
+  if (t.voidedAt) out["voidedAt"] = formatUnixMillis(*t.voidedAt);
   if (t.voidReason) out["voidReason"] = *t.voidReason;
   return out;
 }
@@ -168,6 +167,11 @@ Response Routes::listOwn(const Request& request, RequestContext& ctx) {
     filter.eventId = eventId;
   }
   filter.status = statusFilter(request, validation);
+  return ticketPage(request, filter, validation);
+}
+
+Response Routes::ticketPage(const Request& request, const store::TicketFilter& filter,
+                            json::Validation& validation) const {
   auto page = parsePageRequest(request);
   validation.throwIfAny();
   std::int64_t total = 0;

@@ -11,6 +11,7 @@
 #include "boxoffice/kernel/router.hpp"
 #include "key_ring.hpp"
 #include "service.hpp"
+#include "store.hpp"
 
 namespace boxoffice::tickets {
 
@@ -34,6 +35,9 @@ class Routes {
   http::Response claim(const http::Request& request, RequestContext& ctx);
   http::Response cancelTransfer(const http::Request& request, RequestContext& ctx);
   http::Response listTransfers(const http::Request& request, RequestContext& ctx);
+  // One page of the tickets `filter` selects (?page&size), after `validation` has its last say.
+  http::Response ticketPage(const http::Request& request, const store::TicketFilter& filter,
+                            json::Validation& validation) const;
   // The ticket `id` if the caller holds it or manages its event; 404 otherwise.
   Ticket visibleTicket(const http::Request& request, RequestContext& ctx) const;
 

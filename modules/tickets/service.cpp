@@ -21,8 +21,6 @@ namespace {
 constexpr std::string_view kCodeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 constexpr int kCodeLength = 8;
 
-std::string rfc(std::int64_t ms) { return formatRfc3339(fromUnixMillis(ms)); }
-
 messages::TicketState stateOf(const Ticket& t) {
   return {t.ticketId, t.orderId, t.eventId, t.categoryId, t.holderUserId, t.status};
 }
@@ -164,7 +162,7 @@ void TicketService::issue(Tx& tx, const orders::messages::OrderCompleted& order,
       draft.buyerUserId = order.userId;
       draft.listVersion = *version;
       auto ticket = newTicket(tx, *event, event->organizerId, std::move(draft));
-      messages::TicketIssued issued{stateOf(ticket), ticket.code, rfc(ticket.issuedAt)};
+      messages::TicketIssued issued{stateOf(ticket), ticket.code, formatUnixMillis(ticket.issuedAt)};
       tx.publish(issued, correlationId);
     }
   }
@@ -179,7 +177,7 @@ void TicketService::voidTicket(Tx& tx, const Ticket& ticket, const std::string& 
   notifyAfterCommit(tx, ticket.eventId);
   Ticket after = ticket;
   after.status = std::string(status::voided);
-  tx.publish(messages::TicketVoided{stateOf(after), reason, rfc(now)}, correlationId);
+  tx.publish(messages::TicketVoided{stateOf(after), reason, formatUnixMillis(now)}, correlationId);
   metrics_.increment("tickets_voided_total", {{"reason", reason}});
 }
 
@@ -270,14 +268,15 @@ TransferOutcome TicketService::transfer(const auth::Principal& caller, const std
       t.newTicketId = fresh.ticketId;
       t.completedAt = now;
       store::insertTransfer(tx, t, std::nullopt);
-      tx.publish(messages::TicketTransferred{stateOf(old), fresh.ticketId, recipient->id, rfc(now)}, correlationId);
-      tx.publish(messages::TicketIssued{stateOf(fresh), fresh.code, rfc(fresh.issuedAt)}, correlationId);
+      tx.publish(messages::TicketTransferred{stateOf(old), fresh.ticketId, recipient->id, formatUnixMillis(now)},
+                 correlationId);
+      tx.publish(messages::TicketIssued{stateOf(fresh), fresh.code, formatUnixMillis(fresh.issuedAt)}, correlationId);
     } else {
       out.claimToken = randomToken(32);
       t.status = "Pending";
       store::insertTransfer(tx, t, sha256Hex(*out.claimToken));
       tx.publish(messages::TicketTransferOffered{stateOf(old), t.transferId, email, *out.claimToken, ticket->holderName,
-                                                 rfc(now)},
+                                                 formatUnixMillis(now)},
                  correlationId);
     }
     return out;
@@ -299,8 +298,9 @@ Ticket TicketService::claim(const auth::Principal& caller, const std::string& to
     if (!store::settingsOf(tx.sql(), old->eventId).transfersAllowed) throw problems::transfersForbidden();
     auto fresh = reissue(tx, *old, *transfer, caller.userId, holderName);
     store::settleTransfer(tx, transfer->transferId, "Completed", caller.userId, fresh.ticketId, now);
-    tx.publish(messages::TicketTransferred{stateOf(*old), fresh.ticketId, caller.userId, rfc(now)}, correlationId);
-    tx.publish(messages::TicketIssued{stateOf(fresh), fresh.code, rfc(fresh.issuedAt)}, correlationId);
+    tx.publish(messages::TicketTransferred{stateOf(*old), fresh.ticketId, caller.userId, formatUnixMillis(now)},
+               correlationId);
+    tx.publish(messages::TicketIssued{stateOf(fresh), fresh.code, formatUnixMillis(fresh.issuedAt)}, correlationId);
     return fresh;
   });
 }
@@ -318,8 +318,9 @@ Transfer TicketService::cancelTransfer(const auth::Principal& caller, const std:
     // The ticket comes back as a new one (a new QR): the link may have been seen by others.
     auto fresh = reissue(tx, *old, *transfer, caller.userId, holderName);
     store::settleTransfer(tx, transfer->transferId, "Cancelled", std::nullopt, fresh.ticketId, now);
-    tx.publish(messages::TicketTransferred{stateOf(*old), fresh.ticketId, caller.userId, rfc(now)}, correlationId);
-    tx.publish(messages::TicketIssued{stateOf(fresh), fresh.code, rfc(fresh.issuedAt)}, correlationId);
+    tx.publish(messages::TicketTransferred{stateOf(*old), fresh.ticketId, caller.userId, formatUnixMillis(now)},
+               correlationId);
+    tx.publish(messages::TicketIssued{stateOf(fresh), fresh.code, formatUnixMillis(fresh.issuedAt)}, correlationId);
     transfer->status = "Cancelled";
     transfer->newTicketId = fresh.ticketId;
     transfer->completedAt = now;

@@ -119,4 +119,6 @@ std::int64_t toUnixMillis(TimePoint time) { return duration_cast<milliseconds>(t
 
 TimePoint fromUnixMillis(std::int64_t millis) { return TimePoint{milliseconds{millis}}; }
 
+std::string formatUnixMillis(std::int64_t millis) { return formatRfc3339(fromUnixMillis(millis)); }
+
 }  // namespace boxoffice

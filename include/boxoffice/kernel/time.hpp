@@ -19,5 +19,7 @@ std::optional<TimePoint> parseRfc3339(std::string_view text);
 std::optional<TimePoint> parseDateOrDateTime(std::string_view text);
 std::int64_t toUnixMillis(TimePoint time);
 TimePoint fromUnixMillis(std::int64_t millis);
+// formatRfc3339(fromUnixMillis(millis)): how stored Unix-millisecond times are shown.
+std::string formatUnixMillis(std::int64_t millis);
 
 }  // namespace boxoffice

@@ -305,10 +305,13 @@ TEST_CASE("an address longer than any real one is Suppressed, not sent") {
   CHECK(f.count("SELECT LENGTH(address) FROM notification_deliveries") <= 512);
 }
 
+// The private test SMTP server's password: only that server, started by this test, knows it.
+constexpr const char* kTestSmtpPassword = "test-only-smtp-password";
+
 TEST_CASE("SMTP AUTH with the configured user name and password") {
   testing::SmtpServer::Options auth;
   auth.user = "mailer";
-  auth.password = "s3cret";
+  auth.password = kTestSmtpPassword;
   testing::SmtpServer smtp(auth);
   Fixture f(smtp.port(), 2);
   f.config.set("notifications.smtp.username", "mailer", "test");
@@ -322,13 +325,13 @@ TEST_CASE("SMTP AUTH with the configured user name and password") {
   CHECK(f.status("m-1") == "Queued");
   CHECK_FALSE(f.text("SELECT last_error FROM notification_deliveries").empty());
   CHECK(smtp.messages().empty());
-  f.config.set("notifications.smtp.password", "s3cret", "test");
+  f.config.set("notifications.smtp.password", kTestSmtpPassword, "test");
   f.open();
   f.deliveries->start();
   f.clock.advance(std::chrono::seconds(1));
   REQUIRE(eventually([&] { return f.status("m-1") == "Sent"; }));
   CHECK(smtp.waitForMessages(1).size() == 1);
-  CHECK(f.db.logs().find("s3cret") == std::string::npos);
+  CHECK(f.db.logs().find(kTestSmtpPassword) == std::string::npos);
 }
 
 TEST_CASE("the digest: held deliveries become one email at digestAt, and follow its outcome") {
