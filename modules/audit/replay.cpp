@@ -14,8 +14,8 @@ ReplayResult replay(Database& store, MessageBus& bus, const ReplayRequest& reque
   json::Validation validation;
   auto from = parseRfc3339(request.from);
   auto to = parseRfc3339(request.to);
-  if (!from) validation.add("from", "must be an RFC 3339 date-time");
-  if (!to) validation.add("to", "must be an RFC 3339 date-time");
+  if (!from) validation.add("from", "must be an RFC 3339 date-time in the years 1900 to 2200");
+  if (!to) validation.add("to", "must be an RFC 3339 date-time in the years 1900 to 2200");
   if (from && to && *to < *from) validation.add("to", "must not be before from");
   if (request.subscriber.empty()) validation.add("subscriber", "is required");
   if (request.types.size() > 100) validation.add("types", "must name at most 100 types");

@@ -57,7 +57,7 @@ std::optional<std::int64_t> timeParam(const Request& request, const std::string&
   if (!value) return std::nullopt;
   auto parsed = parseRfc3339(*value);
   if (!parsed) {
-    validation.add(name, "must be an RFC 3339 date-time");
+    validation.add(name, "must be an RFC 3339 date-time in the years 1900 to 2200");
     return std::nullopt;
   }
   return toUnixMillis(*parsed);

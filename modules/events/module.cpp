@@ -5,6 +5,7 @@
 #include "boxoffice/events/api.hpp"
 #include "boxoffice/kernel/background_worker.hpp"
 #include "boxoffice/kernel/config.hpp"
+#include "boxoffice/kernel/error_text.hpp"
 #include "boxoffice/kernel/log.hpp"
 #include "demo_data.hpp"
 #include "routes.hpp"
@@ -57,7 +58,7 @@ class EventsModuleImpl final : public EventsModule {
       service_.completeEnded(deps_.clock.now());
     } catch (const std::exception& e) {
       // The next round tries again; a busy database is no reason to stop sweeping.
-      deps_.log.warn("completion sweep failed", {{"error", e.what()}});
+      deps_.log.warn("completion sweep failed", {{"error", errorText(e)}});
     }
     return sweepEvery_;
   }

@@ -45,7 +45,7 @@ store::ListFilter parseListFilter(const Request& request, bool withCategory) {
   }
   if (auto start = request.queryParam("startDate")) {
     if (!(filter.startsFrom = parseDateOrDateTime(*start))) {
-      validation.add("startDate", "must be a date (2027-05-20) or an RFC 3339 date-time");
+      validation.add("startDate", "must be a date (2027-05-20) or an RFC 3339 date-time, in the years 1900 to 2200");
     }
   }
   if (auto end = request.queryParam("endDate")) {
@@ -54,7 +54,7 @@ store::ListFilter parseListFilter(const Request& request, bool withCategory) {
       bool dateOnly = end->size() == 10;
       filter.startsUntil = dateOnly ? *parsed + std::chrono::hours(24) - std::chrono::milliseconds(1) : *parsed;
     } else {
-      validation.add("endDate", "must be a date (2027-05-20) or an RFC 3339 date-time");
+      validation.add("endDate", "must be a date (2027-05-20) or an RFC 3339 date-time, in the years 1900 to 2200");
     }
   }
   if (filter.startsFrom && filter.startsUntil && *filter.startsUntil < *filter.startsFrom) {

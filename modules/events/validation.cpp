@@ -203,10 +203,10 @@ EventInput parseEventInput(const boost::json::object& body, const TimezoneCheck&
   std::optional<TimePoint> starts;
   std::optional<TimePoint> ends;
   if (!startsText.empty() && !(starts = parseRfc3339(startsText))) {
-    validation.add("startsAt", "must be an RFC 3339 date-time such as 2027-05-20T19:30:00Z");
+    validation.add("startsAt", "must be an RFC 3339 date-time such as 2027-05-20T19:30:00Z, in the years 1900 to 2200");
   }
   if (!endsText.empty() && !(ends = parseRfc3339(endsText))) {
-    validation.add("endsAt", "must be an RFC 3339 date-time such as 2027-05-20T23:00:00Z");
+    validation.add("endsAt", "must be an RFC 3339 date-time such as 2027-05-20T23:00:00Z, in the years 1900 to 2200");
   }
   if (starts && ends && *ends <= *starts) validation.add("endsAt", "must be after startsAt");
   if (starts) c.startsAt = *starts;

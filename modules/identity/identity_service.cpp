@@ -75,6 +75,49 @@ UserSummary IdentityService::createUser(const NewUser& input, std::string_view c
   return record.user;
 }
 
+void IdentityService::registerSelf(const NewUser& input, std::string_view correlationId,
+                                   std::chrono::seconds noticeInterval) {
+  auto email = normalizeEmail(input.email);
+  auto displayName = trim(input.displayName);
+  json::Validation validation;
+  if (auto problem = emailProblem(email)) validation.add("email", *problem);
+  if (auto problem = passwordProblem(input.password, email)) validation.add("password", *problem);
+  if (displayName.empty() || utf8Length(displayName) > 100) {
+    validation.add("displayName", "must be 1 to 100 characters");
+  }
+  validation.throwIfAny();
+
+  // Hashed whether or not the account exists: the hash is most of the time this takes.
+  auto now = clock_.now();
+  auto nowMs = toUnixMillis(now);
+  UserRecord record{
+      UserSummary{newUuid(), email, displayName, {auth::Role::User}, formatRfc3339(fromUnixMillis(nowMs))},
+      hasher_.hash(input.password)};
+  bool created = store_.write([&](Tx& tx) {
+    if (auto existing = user_store::findByEmail(tx.sql(), email)) {
+      auto intervalMs = std::chrono::duration_cast<std::chrono::milliseconds>(noticeInterval).count();
+      if (user_store::recordRegistrationAttempt(tx.sql(), existing->user.id, nowMs, intervalMs)) {
+        tx.publish(messages::RegistrationAttempted{existing->user.id, existing->user.email, existing->user.displayName,
+                                                   record.user.createdAt},
+                   correlationId);
+      }
+      return false;
+    }
+    user_store::insert(tx.sql(), record, nowMs);
+    tx.publish(
+        messages::UserRegistered{record.user.id, record.user.email, record.user.displayName, record.user.createdAt},
+        correlationId);
+    return true;
+  });
+  auto log = log_.forRequest(std::string(correlationId));
+  // The log may say which it was: it is the operator's, not the caller's.
+  if (created) {
+    log.info("user created", {{"userId", record.user.id}, {"roles", "User"}});
+  } else {
+    log.info("sign-up with a registered email: nothing created");
+  }
+}
+
 std::optional<UserSummary> IdentityService::checkCredentials(const std::string& normalizedEmail,
                                                              std::string_view password, std::string_view requestId) {
   auto record = store_.read([&](soci::session& sql) { return user_store::findByEmail(sql, normalizedEmail); });

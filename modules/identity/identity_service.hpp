@@ -2,6 +2,7 @@
 // The identity use cases behind the HTTP routes and the CLI: create users, check credentials,
 // find and list users, change roles. Validates its inputs itself (throwing Problem), so every
 // caller, HTTP or `boxoffice users add`, gets the same rules.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -40,6 +41,13 @@ class IdentityService {
   // 400 (field errors for email, password, displayName), 409 "email-taken". Publishes
   // UserRegistered in the same transaction as the insert.
   UserSummary createUser(const NewUser& input, std::string_view correlationId);
+  // Self-service sign-up, which must not tell who has an account: the same work either way
+  // (validation, one password hash, one durable write). A new email becomes an account
+  // (UserRegistered: the welcome email); a taken one publishes RegistrationAttempted instead, at
+  // most once per `noticeInterval` per account, so the owner hears of it without being
+  // flooded. 400 as createUser; never 409.
+  void registerSelf(const NewUser& input, std::string_view correlationId,
+                    std::chrono::seconds noticeInterval = std::chrono::hours(24));
   // The user if the password matches; nullopt for an unknown email or a wrong password, which
   // take about the same time. Upgrades the stored hash when its parameters are outdated.
   // `requestId` goes into the log line of a hash upgrade.

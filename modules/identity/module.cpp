@@ -2,11 +2,14 @@
 #include <array>
 
 #include "boxoffice/identity/api.hpp"
+#include "boxoffice/kernel/bounded_executor.hpp"
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/problem.hpp"
+#include "device_tokens.hpp"
 #include "email.hpp"
 #include "identity_service.hpp"
 #include "jwt.hpp"
+#include "login_throttle.hpp"
 #include "password_hasher.hpp"
 #include "revoked_tokens.hpp"
 #include "routes.hpp"
@@ -39,6 +42,22 @@ JwtSettings jwtSettings(const ModuleDeps& deps) {
           deps.config.getString("auth.audience"), std::chrono::seconds(deps.config.getInt("auth.clockSkewSeconds"))};
 }
 
+// Hashing threads run a little below the request threads' priority: while a burst of sign-ins
+// keeps them busy, every other request still gets the cores first.
+constexpr int kHashingNiceness = 5;
+
+int hashingThreads(const Config& config) {
+  auto configured = static_cast<int>(config.getInt("identity.passwordHashing.threads"));
+  return configured > 0 ? configured : PasswordHasher::defaultConcurrency();
+}
+
+LoginThrottle::Settings throttleSettings(const Config& config) {
+  LoginThrottle::Settings settings;
+  settings.freeFailures = static_cast<int>(config.getInt("identity.accountBrake.freeFailures"));
+  settings.maxDelay = std::chrono::seconds(config.getInt("identity.accountBrake.maxDelaySeconds"));
+  return settings;
+}
+
 TokenLifetimes lifetimes(const Config& config) {
   return {std::chrono::seconds(config.getInt("auth.accessTokenTtlSeconds")),
           std::chrono::seconds(config.getInt("auth.refreshTokenTtlSeconds"))};
@@ -48,16 +67,29 @@ class IdentityModuleImpl final : public IdentityModule {
  public:
   explicit IdentityModuleImpl(ModuleDeps deps)
       : deps_(deps),
-        jwt_(jwtSettings(deps)),
+        hasher_(PasswordHasher::interactive(), hashingThreads(deps.config)),
+        credentialPool_({"credentials", hashingThreads(deps.config),
+                         static_cast<std::size_t>(deps.config.getInt("identity.passwordHashing.queue")),
+                         kHashingNiceness}),
+        jwtSettings_(jwtSettings(deps)),
+        jwt_(jwtSettings_),
+        devices_(jwtSettings_.secret),
+        throttle_(deps.clock, throttleSettings(deps.config)),
         authenticator_(jwt_, revoked_, deps.clock),
         service_(deps.store, hasher_, deps.log, deps.clock),
         tokens_(deps.store, jwt_, lifetimes(deps.config), deps.log, deps.clock),
-        routes_(service_, tokens_, jwt_, revoked_, deps.rateLimiter, deps.metrics, deps.clock) {
-    // Strict, per email+IP: slows password guessing against one account to a crawl while a
+        routes_(service_, tokens_, jwt_, revoked_, CredentialChecks{credentialPool_, throttle_, devices_},
+                deps.rateLimiter, deps.metrics, deps.clock) {
+    // Strict, per email+network: slows password guessing against one account to a crawl while a
     // typo-prone human still gets a few tries.
     deps.rateLimiter.definePolicy(kLoginPolicy,
                                   {static_cast<double>(deps.config.getInt("rateLimit.loginPerMinute")) / 60.0,
                                    static_cast<double>(deps.config.getInt("rateLimit.loginBurst"))});
+    // Every sign-in and sign-up from one network, whatever the email: one client cannot queue
+    // more hashing than this.
+    deps.rateLimiter.definePolicy(kCredentialPolicy,
+                                  {static_cast<double>(deps.config.getInt("rateLimit.credentialsPerMinute")) / 60.0,
+                                   static_cast<double>(deps.config.getInt("rateLimit.credentialsBurst"))});
   }
 
   std::string name() const override { return "identity"; }
@@ -93,7 +125,11 @@ class IdentityModuleImpl final : public IdentityModule {
  private:
   ModuleDeps deps_;
   PasswordHasher hasher_;
+  BoundedExecutor credentialPool_;
+  JwtSettings jwtSettings_;
   Jwt jwt_;
+  DeviceTokens devices_;
+  LoginThrottle throttle_;
   RevokedTokens revoked_;
   TokenAuthenticator authenticator_;
   IdentityService service_;
@@ -125,6 +161,23 @@ std::vector<ConfigKey> configKeys() {
        1, 1000000},
       {"rateLimit.loginBurst", T::Int, 5,
        "Sign-in attempts allowed at once per email and client IP before the per-minute rate applies.", 1, 1000000},
+      {"rateLimit.credentialsPerMinute", T::Int, 30,
+       "Sign-ins and sign-ups per minute per client network, whatever the email (each costs a password hash).", 1,
+       10000000},
+      {"rateLimit.credentialsBurst", T::Int, 20,
+       "Sign-ins and sign-ups allowed at once per client network before the per-minute rate applies.", 1, 10000000},
+      {"identity.passwordHashing.threads", T::Int, 0,
+       "Threads hashing passwords for sign-in and sign-up (each hash takes ~64 MiB); 0: the number of cores, 2 to "
+       "8.",
+       0, 64},
+      {"identity.passwordHashing.queue", T::Int, 16,
+       "Sign-ins and sign-ups that may wait for a hashing thread; beyond that the answer is 503 with Retry-After.", 0,
+       10000},
+      {"identity.accountBrake.freeFailures", T::Int, 5,
+       "Failed sign-ins in a row an account allows (from anywhere) before each further attempt must wait, the wait "
+       "doubling from 1 s; a known device is exempt.",
+       1, 1000},
+      {"identity.accountBrake.maxDelaySeconds", T::Int, 900, "Longest wait the per-account brake imposes.", 1, 86400},
   };
 }
 

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 
+#include "boxoffice/kernel/client_network.hpp"
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/json.hpp"
 #include "boxoffice/kernel/paging.hpp"
@@ -28,11 +29,12 @@ Problem invalidCredentials() {
       .withHeader("WWW-Authenticate", "Bearer");
 }
 
-Response tokenResponse(const TokenPair& pair) {
+Response tokenResponse(const TokenPair& pair, const std::string& deviceToken = {}) {
   boost::json::object body{{"accessToken", pair.accessToken},
                            {"tokenType", "Bearer"},
                            {"expiresIn", pair.expiresIn},
                            {"refreshToken", pair.refreshToken}};
+  if (!deviceToken.empty()) body["deviceToken"] = deviceToken;
   // Tokens must not end up in a shared cache (RFC 6749 §5.1).
   return Response::json(200, json::serialize(body)).with("Cache-Control", "no-store").with("Pragma", "no-cache");
 }
@@ -67,11 +69,12 @@ boost::json::object userJson(const UserSummary& user) {
 }
 
 Routes::Routes(IdentityService& users, TokenService& tokens, const Jwt& jwt, RevokedTokens& revoked,
-               RateLimiter& rateLimiter, Metrics& metrics, const Clock& clock)
+               CredentialChecks credentialChecks, RateLimiter& rateLimiter, Metrics& metrics, const Clock& clock)
     : users_(users),
       tokens_(tokens),
       jwt_(jwt),
       revoked_(revoked),
+      credentialChecks_(credentialChecks),
       rateLimiter_(rateLimiter),
       metrics_(metrics),
       clock_(clock) {
@@ -80,9 +83,13 @@ Routes::Routes(IdentityService& users, TokenService& tokens, const Jwt& jwt, Rev
 
 void Routes::registerAll(Router& router) {
   using auth::Permission;
-  router.add(Method::Post, "/api/v1/auth/register", "identity", Access::anyone(),
-             bindRoute(this, &Routes::registerUser));
-  router.add(Method::Post, "/api/v1/auth/token", "identity", Access::anyone(), bindRoute(this, &Routes::issueToken));
+  // The two routes that hash a password run on their own bounded pool, charged per client
+  // network first: a flood of them gets 429/503 and never takes the shared workers.
+  router
+      .add(Method::Post, "/api/v1/auth/register", "identity", Access::anyone(), bindRoute(this, &Routes::registerUser))
+      .runOn(credentialChecks_.pool, kCredentialPolicy);
+  router.add(Method::Post, "/api/v1/auth/token", "identity", Access::anyone(), bindRoute(this, &Routes::issueToken))
+      .runOn(credentialChecks_.pool, kCredentialPolicy);
   router.add(Method::Post, "/api/v1/auth/refresh", "identity", Access::anyone(), bindRoute(this, &Routes::refresh));
   router.add(Method::Post, "/api/v1/auth/logout", "identity", Access::authenticated(),
              bindRoute(this, &Routes::logout));
@@ -103,16 +110,21 @@ Response Routes::registerUser(const Request& request, RequestContext& ctx) {
   user.email = in.requiredString("email", 1, 320);
   user.password = in.requiredString("password", 1, kMaxPasswordInput);
   user.displayName = in.requiredString("displayName", 1, 100);
-  user.roles = {auth::Role::User};  // self-registration never grants more; Admins promote
   in.rejectUnknown();
   validation.throwIfAny();
 
-  auto created = users_.createUser(user, ctx.correlationId);
-  return Response::json(201, json::serialize(userJson(created))).with("Location", "/api/v1/users/" + created.id);
+  // The same answer whether or not the email has an account; its mailbox gets either the
+  // welcome or a "you already have an account" note.
+  users_.registerSelf(user, ctx.correlationId);
+  boost::json::object answer{{"status", "accepted"},
+                             {"detail",
+                              "If this email can have a new account, it has one now: sign in with your password. "
+                              "Either way a message is on its way to the address."}};
+  return Response::json(202, json::serialize(answer)).with("Cache-Control", "no-store");
 }
 
 void Routes::checkLoginRate(const std::string& normalizedEmail, const Request& request) {
-  auto decision = rateLimiter_.consume(kLoginPolicy, normalizedEmail + '|' + request.remoteAddress);
+  auto decision = rateLimiter_.consume(kLoginPolicy, normalizedEmail + '|' + clientNetwork(request.remoteAddress));
   if (decision.allowed) return;
   metrics_.increment(kSignIns, {{"result", "rate_limited"}});
   auto retryAfter = std::max<long long>(1, decision.retryAfter.count());
@@ -130,20 +142,38 @@ Response Routes::issueToken(const Request& request, RequestContext& ctx) {
   json::ObjectReader in(body, validation);
   auto email = in.requiredString("email", 1, 320);
   auto password = in.requiredString("password", 1, kMaxPasswordInput);
+  auto deviceToken = in.optionalString("deviceToken", 1, kMaxTokenInput);
   in.rejectUnknown();
   validation.throwIfAny();
 
   auto normalized = normalizeEmail(email);
   checkLoginRate(normalized, request);  // before any hashing: guessing costs the guesser
+  // A device this account signed in from before is not braked: failing on purpose from
+  // elsewhere cannot lock the owner out.
+  bool knownDevice = deviceToken && credentialChecks_.devices.verify(*deviceToken, normalized);
+  if (!knownDevice) checkAccountBrake(normalized);
   auto user = users_.checkCredentials(normalized, password, ctx.requestId);
   if (!user) {
+    if (!knownDevice) credentialChecks_.throttle.failed(normalized);
     metrics_.increment(kSignIns, {{"result", "failure"}});
     ctx.log.info("sign-in failed");
     throw invalidCredentials();
   }
+  credentialChecks_.throttle.succeeded(normalized);
   metrics_.increment(kSignIns, {{"result", "success"}});
-  ctx.log.info("signed in", {{"userId", user->id}});
-  return tokenResponse(tokens_.issue(*user));
+  ctx.log.info("signed in", {{"userId", user->id}, {"knownDevice", knownDevice}});
+  return tokenResponse(tokens_.issue(*user), knownDevice ? *deviceToken : credentialChecks_.devices.issue(normalized));
+}
+
+void Routes::checkAccountBrake(const std::string& normalizedEmail) {
+  auto wait = credentialChecks_.throttle.wait(normalizedEmail);
+  if (wait.count() == 0) return;
+  metrics_.increment(kSignIns, {{"result", "account_braked"}});
+  // Said the same way for every email, registered or not: the brake counts failures per
+  // address, so it tells nothing about who has an account.
+  throw Problem::rateLimited("Too many failed sign-ins for this account; try again in " + std::to_string(wait.count()) +
+                                 " seconds, or sign in from a device you used before.",
+                             wait);
 }
 
 Response Routes::refresh(const Request& request, RequestContext& ctx) {

@@ -44,6 +44,23 @@ bool emailExists(soci::session& sql, const std::string& normalizedEmail) {
   return found > 0;
 }
 
+bool recordRegistrationAttempt(soci::session& sql, const std::string& id, std::int64_t nowMs,
+                               std::int64_t noticeIntervalMs) {
+  soci::indicator noticedIndicator = soci::i_null;
+  std::int64_t noticedAt = 0;
+  sql << "SELECT registration_notice_at_ms FROM users WHERE id = :id", soci::use(id),
+      soci::into(noticedAt, noticedIndicator);
+  bool notify = noticedIndicator == soci::i_null || nowMs - noticedAt >= noticeIntervalMs;
+  if (notify) {
+    sql << "UPDATE users SET registration_attempts = registration_attempts + 1, registration_notice_at_ms = :now "
+           "WHERE id = :id",
+        soci::use(nowMs), soci::use(id);
+  } else {
+    sql << "UPDATE users SET registration_attempts = registration_attempts + 1 WHERE id = :id", soci::use(id);
+  }
+  return notify;
+}
+
 void insert(soci::session& sql, const UserRecord& record, std::int64_t createdAtMs) {
   const auto& u = record.user;
   std::string roles = encodeRoles(u.roles);

@@ -21,6 +21,10 @@ namespace user_store {
 std::optional<UserRecord> findByEmail(soci::session& sql, const std::string& normalizedEmail);
 std::optional<UserRecord> findById(soci::session& sql, const std::string& id);
 bool emailExists(soci::session& sql, const std::string& normalizedEmail);
+// Counts a sign-up attempt with this account's email; true when its owner should be told now
+// (never told, or last told at least `noticeIntervalMs` before `nowMs`), which it then records.
+bool recordRegistrationAttempt(soci::session& sql, const std::string& id, std::int64_t nowMs,
+                               std::int64_t noticeIntervalMs);
 // `createdAtMs` is the instant behind user.createdAt.
 void insert(soci::session& sql, const UserRecord& record, std::int64_t createdAtMs);
 void updateRoles(soci::session& sql, const std::string& id, const std::vector<auth::Role>& roles, std::int64_t nowMs);

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "boxoffice/inventory/messages.hpp"
+#include "boxoffice/kernel/error_text.hpp"
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/json.hpp"
 #include "boxoffice/kernel/message_json.hpp"
@@ -134,7 +135,7 @@ void Engine::process(std::vector<Pending>& pending) {
     if (!pending.empty()) metrics_.observe("inventory_batch_size", {}, static_cast<double>(pending.size()));
   } catch (const std::exception& e) {
     log_.error("inventory transaction failed; its commands were not applied",
-               {{"error", e.what()}, {"commands", pending.size()}});
+               {{"error", errorText(e)}, {"commands", pending.size()}});
     for (auto& outcome : outcomes) {
       outcome = {503, {}, Problem::unavailable("The reservation could not be stored; try again."), false, 0};
     }
@@ -186,7 +187,7 @@ Outcome Engine::apply(Batch& batch, Tx& tx, Pending& pending) {
     tx.exec("RELEASE command");
     batch.journal.undoTo(mark);
     if (const auto* problem = dynamic_cast<const Problem*>(&e)) return {problem->status(), {}, *problem, false, 0};
-    log_.error("inventory command failed", {{"error", e.what()}, {"requestId", pending.actor.correlationId()}});
+    log_.error("inventory command failed", {{"error", errorText(e)}, {"requestId", pending.actor.correlationId()}});
     return {500, {}, Problem(500, "internal", "Something went wrong on our side.", "The error was logged."), false, 0};
   }
 }

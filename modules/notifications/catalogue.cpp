@@ -16,6 +16,9 @@ constexpr VariableSpec kAppName{"appName", K::Text, "the product's name (notific
 constexpr std::array kWelcome{kUserName, kAppName,
                               VariableSpec{"email", K::Text, "the address the user signed up with"}};
 
+constexpr std::array kAccountExists{kUserName, kAppName,
+                                    VariableSpec{"email", K::Text, "the address someone tried to sign up with"}};
+
 constexpr std::array kOrderConfirmation{
     kUserName,
     kAppName,
@@ -113,6 +116,9 @@ constexpr std::array kTicketTransferOffer{kAppName, VariableSpec{"eventName", K:
 
 const std::array kTypes{
     NotificationTypeSpec{"Welcome", Category::Transactional, "UserRegistered: a welcome to the new user", kWelcome},
+    NotificationTypeSpec{"AccountExists", Category::Transactional,
+                         "RegistrationAttempted: someone tried to sign up with the address of this account",
+                         kAccountExists},
     NotificationTypeSpec{"OrderConfirmation", Category::Transactional,
                          "OrderCompleted: the buyer's confirmation with order and seats (seed 000 TicketConfirmation)",
                          kOrderConfirmation},

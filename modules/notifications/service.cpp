@@ -7,6 +7,7 @@
 
 #include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/db.hpp"
+#include "boxoffice/kernel/error_text.hpp"
 #include "boxoffice/kernel/log.hpp"
 #include "catalogue.hpp"
 #include "preferences.hpp"
@@ -69,7 +70,7 @@ bool NotificationService::notifyOrSkip(Tx& tx, const Notification& notification,
     throw;  // the whole transaction is gone: nothing to skip to
   } catch (const std::exception& e) {
     log.error("notification skipped: it could not be written",
-              {{"type", notification.type}, {"userId", notification.userId}, {"error", e.what()}});
+              {{"type", notification.type}, {"userId", notification.userId}, {"error", errorText(e)}});
     return false;
   }
 }

@@ -17,7 +17,7 @@ namespace boxoffice::notifications {
 struct Subscriptions {
   static constexpr std::string_view module = "notifications";
   using Subscribes =
-      MessageList<identity::messages::UserRegistered,
+      MessageList<identity::messages::UserRegistered, identity::messages::RegistrationAttempted,
                   // Events: the read model (name, organizer, start, venue, status) and the buyers' news.
                   events::messages::EventCreated, events::messages::EventUpdated, events::messages::EventPublished,
                   events::messages::EventCancelled, events::messages::EventDeleted, events::messages::EventCompleted,

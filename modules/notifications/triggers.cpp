@@ -55,6 +55,11 @@ std::vector<Notification> on(Tx& tx, const identity::messages::UserRegistered& m
   return {make(e, "Welcome", m.userId, {{"email", m.email}})};
 }
 
+std::vector<Notification> on(Tx& tx, const identity::messages::RegistrationAttempted& m, const Envelope& e) {
+  read_model::saveUser(tx, {m.userId, m.email, m.displayName});
+  return {make(e, "AccountExists", m.userId, {{"email", m.email}})};
+}
+
 std::vector<Notification> on(Tx& tx, const events::messages::EventCreated& m, const Envelope& /*unused*/) {
   read_model::saveEvent(tx, eventOf(m, m.status));
   return {};

@@ -12,6 +12,7 @@
 namespace boxoffice::notifications::triggers {
 
 std::vector<Notification> on(Tx& tx, const identity::messages::UserRegistered& m, const Envelope& e);
+std::vector<Notification> on(Tx& tx, const identity::messages::RegistrationAttempted& m, const Envelope& e);
 std::vector<Notification> on(Tx& tx, const events::messages::EventCreated& m, const Envelope& e);
 std::vector<Notification> on(Tx& tx, const events::messages::EventUpdated& m, const Envelope& e);
 std::vector<Notification> on(Tx& tx, const events::messages::EventPublished& m, const Envelope& e);

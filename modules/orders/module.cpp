@@ -5,6 +5,7 @@
 #include "boxoffice/kernel/background_worker.hpp"
 #include "boxoffice/kernel/bus.hpp"
 #include "boxoffice/kernel/config.hpp"
+#include "boxoffice/kernel/error_text.hpp"
 #include "boxoffice/kernel/log.hpp"
 #include "boxoffice/kernel/message_json.hpp"
 #include "boxoffice/orders/api.hpp"
@@ -85,7 +86,7 @@ class OrdersModuleImpl final : public OrdersModule {
       service_.sweep();
     } catch (const std::exception& e) {
       // The next round tries again; a busy database is no reason to stop sweeping.
-      deps_.log.warn("saga timeout sweep failed", {{"error", e.what()}});
+      deps_.log.warn("saga timeout sweep failed", {{"error", errorText(e)}});
     }
     return sweepEvery_;
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "boxoffice/kernel/error_text.hpp"
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/message_json.hpp"
 #include "boxoffice/kernel/time.hpp"
@@ -467,7 +468,7 @@ void PaymentProcessor::applyOutcomes() {
     });
   } catch (const std::exception& e) {
     // Nothing recorded: the calls count as not in flight, so each payment is asked about again.
-    log_.error("recording gateway answers failed", {{"error", e.what()}});
+    log_.error("recording gateway answers failed", {{"error", errorText(e)}});
   }
   std::lock_guard lock(mutex_);
   for (const auto& outcome : batch) inFlight_.erase(outcome.id);

@@ -261,14 +261,14 @@ Response Routes::report(const Request& request, RequestContext& ctx) {
     if (auto t = parseDateOrDateTime(*text)) {
       from = toUnixMillis(*t);
     } else {
-      validation.add("from", "must be a date (2027-05-20) or an RFC 3339 date-time");
+      validation.add("from", "must be a date (2027-05-20) or an RFC 3339 date-time, in the years 1900 to 2200");
     }
   }
   if (auto text = request.queryParam("to")) {
     if (auto t = parseDateOrDateTime(*text)) {
       to = toUnixMillis(*t);
     } else {
-      validation.add("to", "must be a date (2027-05-20) or an RFC 3339 date-time");
+      validation.add("to", "must be a date (2027-05-20) or an RFC 3339 date-time, in the years 1900 to 2200");
     }
   }
   if (!caller.isAdmin() && !eventId) validation.add("eventId", "is required unless you are an Admin");

@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <sodium.h>
 
+#include "boxoffice/kernel/error_text.hpp"
 #include "boxoffice/kernel/ids.hpp"
 
 namespace boxoffice::payments {
@@ -105,7 +106,7 @@ std::optional<std::chrono::milliseconds> SimulatedRemote::writeBatch() {
     });
   } catch (const std::exception& e) {
     // The remote "is down" for this batch: every caller sees a transient error and retries.
-    log_.warn("simulated gateway ledger write failed", {{"error", e.what()}});
+    log_.warn("simulated gateway ledger write failed", {{"error", errorText(e)}});
     answers.assign(batch.size(), GatewayAnswer{GatewayResult::TransientError, {}, {}, "gateway ledger unavailable"});
   }
   auto answer = answers.begin();

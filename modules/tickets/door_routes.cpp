@@ -170,7 +170,7 @@ Response Routes::syncScans(const Request& request, RequestContext& ctx) {
       if (auto parsed = parseRfc3339(at)) {
         s.scannedAt = toUnixMillis(*parsed);
       } else if (!at.empty()) {
-        validation.add(path + ".scannedAt", "must be an RFC 3339 time");
+        validation.add(path + ".scannedAt", "must be an RFC 3339 time in the years 1900 to 2200");
       }
       s.gate = gateOf(scan);
       scan.rejectUnknown();

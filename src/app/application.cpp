@@ -26,6 +26,10 @@ Application::Application(const Config& config, std::shared_ptr<LogSink> sink)
                                           static_cast<double>(config.getInt("rateLimit.anonymousBurst"))});
   rateLimiter_.definePolicy("user", {static_cast<double>(config.getInt("rateLimit.userPerSecond")),
                                      static_cast<double>(config.getInt("rateLimit.userBurst"))});
+  // The request pipeline charges this one for every 401 a bearer token earns (per network).
+  rateLimiter_.definePolicy("authFailures",
+                            {static_cast<double>(config.getInt("rateLimit.authFailuresPerMinute")) / 60.0,
+                             static_cast<double>(config.getInt("rateLimit.authFailuresBurst"))});
 }
 
 Application::~Application() { stop(); }

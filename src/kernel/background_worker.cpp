@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 
+#include "boxoffice/kernel/error_text.hpp"
+
 namespace boxoffice {
 
 BackgroundWorker::BackgroundWorker(std::string name, const Clock& clock, Logger log, Step step,
@@ -61,7 +63,7 @@ void BackgroundWorker::run() {
     try {
       wait = step_();
     } catch (const std::exception& e) {
-      log_.error("background step failed", {{"worker", name_}, {"error", e.what()}});
+      log_.error("background step failed", {{"worker", name_}, {"error", errorText(e)}});
       wait = errorBackoff_;
     }
     lock.lock();

@@ -7,6 +7,7 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <sodium.h>
 
+#include "boxoffice/kernel/error_text.hpp"
 #include "boxoffice/kernel/idempotency.hpp"
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/time.hpp"
@@ -191,7 +192,7 @@ void Tx::rollbackSavepoint(const SavepointMark& mark) {
       executeScript("ROLLBACK TO " + mark.name);
       executeScript("RELEASE " + mark.name);
     } catch (const std::exception& e) {
-      error = e.what();
+      error = errorText(e);
     }
   }
   // The writes made inside the savepoint are gone (or the whole transaction is): undo what was
@@ -321,7 +322,7 @@ void Database::rollback(Tx& tx) {
     *writer_ << "ROLLBACK";
   } catch (const std::exception& e) {
     // SQLite may already have rolled back (e.g. after SQLITE_FULL); nothing is left to undo.
-    log_.debug("rollback after failed transaction", {{"error", e.what()}});
+    log_.debug("rollback after failed transaction", {{"error", errorText(e)}});
   }
   for (auto it = tx.onRollback_.rbegin(); it != tx.onRollback_.rend(); ++it) (*it)();  // undo in reverse
 }

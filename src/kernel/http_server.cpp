@@ -6,7 +6,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <boost/url/decode_view.hpp>
 #include <boost/url/parse.hpp>
 #include <condition_variable>
 #include <mutex>
@@ -14,7 +13,9 @@
 #include <thread>
 #include <unordered_map>
 
+#include "boxoffice/kernel/client_network.hpp"
 #include "boxoffice/kernel/config.hpp"
+#include "boxoffice/kernel/trusted_proxies.hpp"
 #include "push_channels.hpp"
 #include "request_pipeline.hpp"
 
@@ -47,6 +48,11 @@ ServerOptions ServerOptions::fromConfig(const Config& config) {
   o.readTimeout = std::chrono::milliseconds(config.getInt("server.readTimeoutMs"));
   o.idleTimeout = std::chrono::milliseconds(config.getInt("server.idleTimeoutMs"));
   o.maxConnections = static_cast<int>(config.getInt("server.maxConnections"));
+  o.maxConnectionsPerClient = static_cast<int>(config.getInt("server.maxConnectionsPerClient"));
+  o.reservedConnections = static_cast<int>(config.getInt("server.reservedConnections"));
+  o.firstRequestTimeout = std::chrono::milliseconds(config.getInt("server.firstRequestTimeoutMs"));
+  o.trustedProxies = config.getStringList("server.trustedProxies");
+  TrustedProxies checked(o.trustedProxies);  // a bad entry stops the start here, naming it
   o.corsAllowedOrigins = config.getStringList("cors.allowedOrigins");
   return o;
 }
@@ -80,6 +86,25 @@ class HttpServer::Impl {
  public:
   class Session;
 
+  // One open connection counted against its client network; released when the last holder (the
+  // session, or the push channel it became) lets go.
+  class ClientSlot {
+   public:
+    ClientSlot(Impl& server, std::string network) : server_(server), network_(std::move(network)) {}
+    ~ClientSlot() { server_.releaseClient(network_); }
+    ClientSlot(const ClientSlot&) = delete;
+    ClientSlot& operator=(const ClientSlot&) = delete;
+
+   private:
+    Impl& server_;
+    std::string network_;
+  };
+
+  struct AdoptedChannel {
+    std::weak_ptr<http::PushChannel> channel;
+    std::shared_ptr<ClientSlot> slot;
+  };
+
   Impl(ServerOptions options, const Router& router, const auth::Authenticator* authenticator, RateLimiter& rateLimiter,
        Metrics& metrics, Logger log)
       : options_(std::move(options)),
@@ -90,10 +115,12 @@ class HttpServer::Impl {
                                               : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()))),
         ioc_(ioThreadCount_),
         acceptor_(asio::make_strand(ioc_)),
-        workers_(static_cast<std::size_t>(options_.workerThreads)) {
+        workers_(static_cast<std::size_t>(options_.workerThreads)),
+        trustedProxies_(options_.trustedProxies) {
     metrics_.describe("http_open_connections", "gauge", "Open client connections.");
     metrics_.describe("http_connections_rejected_total", "counter",
-                      "Connections closed unanswered because server.maxConnections were open.");
+                      "Connections closed unanswered at accept, by reason: server full (maxConnections plus the "
+                      "reserved probe slots) or per_client (maxConnectionsPerClient).");
     metrics_.gaugeCallback("http_open_connections", [this] { return static_cast<double>(openConnections()); });
   }
 
@@ -142,34 +169,49 @@ class HttpServer::Impl {
   }
 
   int openConnections() {
+    std::vector<AdoptedChannel> closed;  // their client slots are released outside the lock
     std::lock_guard lock(sessionsMutex_);
-    std::erase_if(channels_, [](const auto& weak) {
-      auto channel = weak.lock();
-      return !channel || !channel->isOpen();
-    });
-    return static_cast<int>(sessions_.size() + channels_.size());
+    return openConnectionsLocked(closed);
   }
 
-  // Push channels outlive their session; the server closes them on shutdown.
-  void adoptChannel(const std::shared_ptr<http::PushChannel>& channel) {
+  // Push channels outlive their session (and keep its client slot); the server closes them on
+  // shutdown.
+  void adoptChannel(const std::shared_ptr<http::PushChannel>& channel, std::shared_ptr<ClientSlot> slot) {
     std::lock_guard lock(sessionsMutex_);
-    channels_.push_back(channel);
+    channels_.push_back({channel, std::move(slot)});
   }
 
   void closeChannels() {
     std::vector<std::shared_ptr<http::PushChannel>> alive;
     {
       std::lock_guard lock(sessionsMutex_);
-      for (auto& weak : channels_) {
-        if (auto c = weak.lock()) alive.push_back(std::move(c));
+      for (auto& adopted : channels_) {
+        if (auto c = adopted.channel.lock()) alive.push_back(std::move(c));
       }
     }
     for (auto& c : alive) c->close();
   }
 
+  void releaseClient(const std::string& network) {
+    std::lock_guard lock(clientsMutex_);
+    auto it = perClient_.find(network);
+    if (it != perClient_.end() && --it->second <= 0) perClient_.erase(it);
+  }
+
  private:
   void accept();
+  void admit(tcp::socket socket);
   void closeIdleSessions();
+
+  int openConnectionsLocked(std::vector<AdoptedChannel>& closed) {
+    auto dead = std::stable_partition(channels_.begin(), channels_.end(), [](const AdoptedChannel& adopted) {
+      auto channel = adopted.channel.lock();
+      return channel && channel->isOpen();
+    });
+    std::move(dead, channels_.end(), std::back_inserter(closed));
+    channels_.erase(dead, channels_.end());
+    return static_cast<int>(sessions_.size() + channels_.size());
+  }
 
   ServerOptions options_;
   Logger log_;
@@ -183,7 +225,10 @@ class HttpServer::Impl {
   std::vector<std::thread> threads_;
   std::mutex sessionsMutex_;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
-  std::vector<std::weak_ptr<http::PushChannel>> channels_;
+  std::vector<AdoptedChannel> channels_;
+  TrustedProxies trustedProxies_;
+  std::mutex clientsMutex_;
+  std::unordered_map<std::string, int> perClient_;  // open connections per client network
   std::atomic<bool> shuttingDown_{false};
   bool stopped_ = false;
   friend class Session;
@@ -191,12 +236,16 @@ class HttpServer::Impl {
 
 class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Impl& server)
-      : stream_(std::move(socket)), server_(server), deadline_(stream_.get_executor()) {
-    boost::system::error_code ec;
-    auto remote = stream_.socket().remote_endpoint(ec);
-    remoteAddress_ = ec ? "unknown" : remote.address().to_string();
-  }
+  // `probesOnly`: accepted into a reserved slot beyond maxConnections, for /health, /ready and
+  // /metrics only, one request.
+  Session(tcp::socket&& socket, Impl& server, std::string peerAddress, std::shared_ptr<ClientSlot> slot,
+          bool probesOnly)
+      : stream_(std::move(socket)),
+        server_(server),
+        deadline_(stream_.get_executor()),
+        remoteAddress_(std::move(peerAddress)),
+        slot_(std::move(slot)),
+        probesOnly_(probesOnly) {}
 
   void run() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->waitForRequest(); });
@@ -220,7 +269,9 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     if (server_.shuttingDown_) return close();
     if (buffer_.size() > 0) return readRequest();
     idle_ = true;
-    arm(server_.options_.idleTimeout);
+    // Until a connection has asked something it is not a client yet: a short wait. After a
+    // response, keep-alive's longer one.
+    arm(servedAny_ ? server_.options_.idleTimeout : server_.options_.firstRequestTimeout);
     stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
       self->idle_ = false;
       self->disarm();
@@ -326,18 +377,25 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     request.method = toMethod(message.method());
     request.target = std::string(message.target());
     auto question = request.target.find('?');
-    auto rawPath = request.target.substr(0, question);
-    auto decoded = boost::urls::make_pct_string_view(rawPath);
-    if (!decoded || rawPath.empty() || rawPath.front() != '/') {
+    request.path = request.target.substr(0, question);
+    // Routing works on the path as sent and decodes each parameter after matching, so escapes
+    // must be well formed; "%2F" never turns into a separator.
+    if (!boost::urls::make_pct_string_view(request.path) || request.path.empty() || request.path.front() != '/') {
       return reject(400, "bad-request", "The request is malformed.", "The request target is not a valid path.");
     }
-    for (char c : **decoded) request.path.push_back(c);  // ** is the decoded view
     if (question != std::string::npos)
       request.query = http::parseQuery(std::string_view(request.target).substr(question + 1));
     for (const auto& field : message) request.headers[std::string(field.name_string())] = std::string(field.value());
     request.body = std::move(message.body());
-    request.remoteAddress = remoteAddress_;
-    bool keepAlive = message.keep_alive();
+    auto client = server_.trustedProxies_.resolve(remoteAddress_, request.headers, "http");
+    request.remoteAddress = std::move(client.address);
+    request.scheme = std::move(client.scheme);
+    bool keepAlive = message.keep_alive() && !probesOnly_;
+    servedAny_ = true;
+    if (probesOnly_ && request.path != "/health" && request.path != "/ready" && request.path != "/metrics") {
+      return reject(503, "server-busy", "The server is at its connection limit.",
+                    "Only /health, /ready and /metrics are answered on this connection; retry later.");
+    }
 
     // Routing, authentication and rate limiting run here (memory only); the pipeline sends the
     // handler to the worker pool unless its route declared that it never blocks.
@@ -362,7 +420,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     } else {
       channel = push::openServerSentEvents(std::move(stream_), response.headers, onOpen);
     }
-    server_.adoptChannel(channel);
+    server_.adoptChannel(channel, slot_);
   }
 
   void write(http::Response response, bool keepAlive) {
@@ -430,7 +488,10 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<bhttp::request<bhttp::string_body>> upgradeRequest_;
   asio::steady_timer deadline_;
-  std::string remoteAddress_;
+  std::string remoteAddress_;  // the TCP peer
+  std::shared_ptr<ClientSlot> slot_;
+  bool probesOnly_ = false;
+  bool servedAny_ = false;
   bool timedOut_ = false;
   std::uint64_t armed_ = 0;  // which arm() the pending deadline belongs to
   bool idle_ = false;
@@ -441,24 +502,54 @@ void HttpServer::Impl::accept() {
   acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
     if (!ec) {
-      if (openConnections() >= options_.maxConnections) {
-        // Over the cap: close at once rather than queue work we cannot serve.
-        boost::system::error_code ignored;
-        socket.close(ignored);
-        metrics_.increment("http_connections_rejected_total");
-      } else {
-        auto session = std::make_shared<Session>(std::move(socket), *this);
-        {
-          std::lock_guard lock(sessionsMutex_);
-          sessions_[session.get()] = session;
-        }
-        session->run();
-      }
+      admit(std::move(socket));
     } else {
       log_.warn("accept failed", {{"error", ec.message()}});
     }
     accept();
   });
+}
+
+// Over a cap the connection is closed at once rather than queued: work we cannot serve.
+void HttpServer::Impl::admit(tcp::socket socket) {
+  boost::system::error_code ec;
+  auto peer = socket.remote_endpoint(ec);
+  if (ec) return;  // already gone
+  auto peerAddress = peer.address().to_string();
+  auto refuse = [&](const char* reason) {
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    metrics_.increment("http_connections_rejected_total", {{"reason", reason}});
+  };
+
+  auto network = clientNetwork(peerAddress);
+  bool proxy = trustedProxies_.contains(peerAddress);
+  {
+    std::lock_guard lock(clientsMutex_);
+    auto& count = perClient_[network];
+    if (!proxy && count >= options_.maxConnectionsPerClient) {
+      if (count == 0) perClient_.erase(network);
+      return refuse("per_client");
+    }
+    ++count;
+  }
+  auto slot = std::make_shared<ClientSlot>(*this, network);  // from here on, released by its holders
+
+  std::vector<AdoptedChannel> closed;  // released after the lock
+  std::shared_ptr<Session> session;
+  {
+    std::lock_guard lock(sessionsMutex_);
+    int open = openConnectionsLocked(closed);
+    if (open >= options_.maxConnections + options_.reservedConnections) {
+      slot.reset();
+      closed.clear();
+      return refuse("full");
+    }
+    bool probesOnly = open >= options_.maxConnections;
+    session = std::make_shared<Session>(std::move(socket), *this, std::move(peerAddress), slot, probesOnly);
+    sessions_[session.get()] = session;
+  }
+  session->run();
 }
 
 void HttpServer::Impl::closeIdleSessions() {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "boxoffice/kernel/error_text.hpp"
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/problem.hpp"
 #include "boxoffice/kernel/time.hpp"
@@ -85,7 +86,7 @@ void Inbox::stop() {
   try {
     handleDue();
   } catch (const std::exception& e) {
-    log_.error("inbox worker error", {{"subscriber", subscriber_}, {"error", e.what()}});
+    log_.error("inbox worker error", {{"subscriber", subscriber_}, {"error", errorText(e)}});
   }
 }
 
@@ -175,9 +176,10 @@ void Inbox::handleBatch(std::span<const Due> batch) {
     // message of it is still pending. Handle them one per transaction, so one message that breaks
     // its transaction cannot hold back the others.
     if (batch.size() > 1) {
-      log_.warn(
-          "inbox batch failed; handling its messages one at a time",
-          {{"subscriber", subscriber_}, {"messages", static_cast<std::int64_t>(batch.size())}, {"error", e.what()}});
+      log_.warn("inbox batch failed; handling its messages one at a time",
+                {{"subscriber", subscriber_},
+                 {"messages", static_cast<std::int64_t>(batch.size())},
+                 {"error", errorText(e)}});
       for (const auto& item : batch) handleBatch(std::span<const Due>(&item, 1));
       return;
     }
@@ -188,7 +190,7 @@ void Inbox::handleBatch(std::span<const Due> batch) {
     message.topic = item.topic;
     message.type = item.type;
     Outcome outcome;
-    store_.write([&](Tx& tx) { outcome = fail(tx, item, message, e.what()); });
+    store_.write([&](Tx& tx) { outcome = fail(tx, item, message, errorText(e)); });
     report(item, outcome);
     return;
   }
@@ -205,7 +207,7 @@ Inbox::Outcome Inbox::handleInTx(Tx& tx, const Due& item) {
     message.messageId = item.messageId;
     message.topic = item.topic;
     message.type = item.type;
-    return fail(tx, item, message, std::string("unreadable envelope: ") + e.what(), true);
+    return fail(tx, item, message, "unreadable envelope: " + errorText(e), true);
   }
   try {
     return tx.savepoint([&](Tx& inner) {
@@ -226,7 +228,7 @@ Inbox::Outcome Inbox::handleInTx(Tx& tx, const Due& item) {
   } catch (const TransactionAborted&) {
     throw;  // nothing of the batch is left to commit: Database::write rolls it back
   } catch (const std::exception& e) {
-    return fail(tx, item, message, e.what());
+    return fail(tx, item, message, errorText(e));
   }
 }
 
@@ -303,7 +305,7 @@ std::optional<std::chrono::milliseconds> Inbox::drain() {
     // Zero when it fell due while we looked: run again at once (a ManualClock may have moved).
     return std::clamp(std::chrono::milliseconds(*next - clock_.nowMillis()), std::chrono::milliseconds(0), kPoll);
   } catch (const std::exception& e) {
-    log_.error("inbox worker error", {{"subscriber", subscriber_}, {"error", e.what()}});
+    log_.error("inbox worker error", {{"subscriber", subscriber_}, {"error", errorText(e)}});
     return std::chrono::milliseconds(1000);
   }
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "boxoffice/kernel/error_text.hpp"
 #include "boxoffice/kernel/time.hpp"
 
 namespace boxoffice {
@@ -84,7 +85,7 @@ std::optional<std::chrono::milliseconds> OutboxDispatcher::step() {
   try {
     housekeeping();
   } catch (const std::exception& e) {
-    log_.warn("outbox housekeeping failed", {{"error", e.what()}});
+    log_.warn("outbox housekeeping failed", {{"error", errorText(e)}});
   }
   return clean ? kPoll : kRetryAfterFailure;
 }
@@ -97,7 +98,7 @@ bool OutboxDispatcher::dispatchAll() {
       }
     } catch (const std::exception& e) {
       clean = false;
-      log_.error("outbox dispatch error", {{"module", store->module()}, {"error", e.what()}});
+      log_.error("outbox dispatch error", {{"module", store->module()}, {"error", errorText(e)}});
     }
   }
   return clean;
@@ -156,11 +157,11 @@ std::size_t OutboxDispatcher::publish(Database& store, std::span<const Envelope>
   } catch (const std::exception& e) {
     if (messages.size() == 1) {
       log_.error("publishing an outbox message failed; will retry",
-                 {{"module", store.module()}, {"messageId", messages.front().messageId}, {"error", e.what()}});
+                 {{"module", store.module()}, {"messageId", messages.front().messageId}, {"error", errorText(e)}});
       return 0;
     }
     log_.warn("publishing an outbox batch failed; trying its messages one at a time",
-              {{"module", store.module()}, {"error", e.what()}});
+              {{"module", store.module()}, {"error", errorText(e)}});
   }
   // Keep order: hand them over one by one up to the first that fails; the rest wait for the next
   // pass. Those of the batch that were queued already are queued again, and the inboxes ignore them.

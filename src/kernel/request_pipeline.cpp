@@ -4,7 +4,10 @@
 #include <chrono>
 #include <memory>
 
+#include "boxoffice/kernel/bounded_executor.hpp"
+#include "boxoffice/kernel/client_network.hpp"
 #include "boxoffice/kernel/context.hpp"
+#include "boxoffice/kernel/error_text.hpp"
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/problem.hpp"
 
@@ -52,6 +55,10 @@ RequestPipeline::RequestPipeline(const Router& router, const auth::Authenticator
   metrics_.describe("http_request_duration_seconds", "histogram", "HTTP request latency by method and route template.");
   metrics_.gaugeCallback("http_requests_in_flight", [this] { return static_cast<double>(inFlight_.load()); });
   metrics_.describe("http_requests_in_flight", "gauge", "Requests being handled now.");
+  metrics_.describe("http_auth_failures_limited_total", "counter",
+                    "Requests answered 429 because their network sent too many invalid bearer tokens.");
+  metrics_.describe("http_executor_rejected_total", "counter",
+                    "Requests answered 503 because their route's own bounded pool was full.");
 }
 
 std::string RequestPipeline::corsOrigin(const http::Request& request) const {
@@ -79,10 +86,17 @@ std::optional<auth::Principal> RequestPipeline::admit(const Route& route, const 
       if (authorization->size() <= scheme.size() ||
           !std::equal(scheme.begin(), scheme.end(), authorization->begin(),
                       [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
-        throw Problem::unauthorized("Use the Bearer scheme: Authorization: Bearer <token>.");
+        auto wrongScheme = Problem::unauthorized("Use the Bearer scheme: Authorization: Bearer <token>.");
+        countAuthFailure(request, wrongScheme);
+        throw wrongScheme;
       }
       if (!authenticator_) throw Problem::unavailable("Authentication is not configured.");
-      principal = authenticator_->authenticate(std::string_view(*authorization).substr(scheme.size()));
+      try {
+        principal = authenticator_->authenticate(std::string_view(*authorization).substr(scheme.size()));
+      } catch (const Problem& failed) {
+        countAuthFailure(request, failed);
+        throw;
+      }
     } else if (route.access.needsPrincipal()) {
       throw Problem::unauthorized();
     }
@@ -90,8 +104,8 @@ std::optional<auth::Principal> RequestPipeline::admit(const Route& route, const 
 
   if (route.access.metered()) {
     bool signedIn = principal.has_value();
-    auto decision =
-        rateLimiter_.consume(signedIn ? "user" : "anonymous", signedIn ? principal->userId : request.remoteAddress);
+    auto decision = rateLimiter_.consume(signedIn ? "user" : "anonymous",
+                                         signedIn ? principal->userId : clientNetwork(request.remoteAddress));
     rateHeaders["RateLimit-Limit"] = std::to_string(static_cast<long long>(decision.limit));
     rateHeaders["RateLimit-Remaining"] = std::to_string(static_cast<long long>(decision.remaining));
     if (!decision.allowed) {
@@ -104,6 +118,32 @@ std::optional<auth::Principal> RequestPipeline::admit(const Route& route, const 
     throw Problem::forbidden("This needs the permission " + std::string(auth::to_string(*permission)) + ".");
   }
   return principal;
+}
+
+void RequestPipeline::countAuthFailure(const http::Request& request, const Problem& failure) {
+  if (failure.status() != 401) return;  // e.g. 503: nothing the caller guessed
+  auto decision = rateLimiter_.consume(kAuthFailurePolicy, clientNetwork(request.remoteAddress));
+  if (decision.allowed) return;
+  metrics_.increment("http_auth_failures_limited_total");
+  throw Problem::rateLimited("Too many requests with an invalid token from your network; retry after the given delay.",
+                             decision.retryAfter);
+}
+
+void RequestPipeline::chargeAdmission(const Route& route, const http::Request& request) {
+  if (route.admissionPolicy.empty()) return;
+  auto decision = rateLimiter_.consume(route.admissionPolicy, clientNetwork(request.remoteAddress));
+  if (!decision.allowed) {
+    throw Problem::rateLimited("Too many requests of this kind from your network; retry after the given delay.",
+                               decision.retryAfter);
+  }
+}
+
+void RequestPipeline::submitToExecutor(const Route& route, std::function<void()> job) {
+  if (!route.executor->trySubmit(std::move(job))) {
+    metrics_.increment("http_executor_rejected_total", {{"route", route.pattern}});
+    throw Problem::unavailable("The server is busy with requests of this kind; retry after the given delay.")
+        .withHeader("Retry-After", "1");
+  }
 }
 
 void RequestPipeline::handle(http::Request request, const Respond& respond, const Offload& toWorkers) {
@@ -160,7 +200,7 @@ void RequestPipeline::handle(http::Request request, const Respond& respond, cons
     } catch (const Problem& problem) {
       finish(toResponse(problem, instance));
     } catch (const std::exception& e) {
-      log.error("unhandled error", {{"error", e.what()}, {"route", routeName}});
+      log.error("unhandled error", {{"error", errorText(e)}, {"route", routeName}});
       finish(toResponse(
           Problem(500, "internal", "Something went wrong on our side.", "The error was logged with this request id."),
           instance));
@@ -201,6 +241,14 @@ void RequestPipeline::handle(http::Request request, const Respond& respond, cons
         toWorkers([guarded, work = std::move(work)] { guarded(work); });
       };
       return route.handler(std::move(request), std::move(context), finish);
+    }
+    if (route.executor) {
+      // Its own bounded pool: queued only after the route's per-network admission charge, and
+      // refused with 503 rather than waiting when the pool is full.
+      chargeAdmission(route, request);
+      return submitToExecutor(
+          route, [guarded, handler = &route.handler, request = std::move(request), context = std::move(context),
+                  finish]() mutable { guarded([&] { (*handler)(std::move(request), std::move(context), finish); }); });
     }
     toWorkers([guarded, handler = &route.handler, request = std::move(request), context = std::move(context),
                finish]() mutable { guarded([&] { (*handler)(std::move(request), std::move(context), finish); }); });

@@ -17,6 +17,11 @@
 
 namespace boxoffice {
 
+class Problem;
+
+// The RateLimiter policy counting requests with an invalid bearer token, per client network.
+inline constexpr const char* kAuthFailurePolicy = "authFailures";
+
 class RequestPipeline {
  public:
   RequestPipeline(const Router& router, const auth::Authenticator* authenticator, RateLimiter& rateLimiter,
@@ -36,6 +41,12 @@ class RequestPipeline {
   // Authentication, rate limit and permission, as the route declares them: the caller, or a
   // thrown Problem (401, 429, 403). Fills the RateLimit headers of the response.
   std::optional<auth::Principal> admit(const Route& route, const http::Request& request, http::Headers& rateHeaders);
+  // A 401 costs the client's network a token of kAuthFailurePolicy; with none left it is a 429.
+  void countAuthFailure(const http::Request& request, const Problem& failure);
+  // For a route with its own executor: the per-network admission charge (429 when spent), then
+  // the queueing (503 with Retry-After when the pool is full).
+  void chargeAdmission(const Route& route, const http::Request& request);
+  void submitToExecutor(const Route& route, std::function<void()> job);
   const Router& router_;
   const auth::Authenticator* authenticator_;
   RateLimiter& rateLimiter_;

@@ -1,6 +1,8 @@
 #include "boxoffice/kernel/router.hpp"
 
 #include <algorithm>
+#include <boost/url/decode_view.hpp>
+#include <boost/url/parse.hpp>
 #include <stdexcept>
 
 #include "boxoffice/kernel/problem.hpp"
@@ -20,11 +22,23 @@ std::vector<std::string> split(std::string_view path) {
   return segments;
 }
 
+// A parameter's value, percent-decoded only after matching; "" when its escapes are malformed
+// (the server refuses such targets before routing, so this is only a second line).
+std::string decodeSegment(const std::string& raw) {
+  auto checked = boost::urls::make_pct_string_view(raw);
+  if (!checked) return {};
+  std::string out;
+  for (char c : **checked) out.push_back(c);  // ** is the decoded view
+  return out;
+}
+
 bool isParam(const std::string& segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
 // How well a route fits: literal segments score higher than parameters at the same position.
+// Segments are compared as sent: a literal matches only its own spelling ("/%6detrics" is not
+// "/metrics", "a%2Fb" is one segment), and a parameter is decoded once it has matched.
 std::optional<std::size_t> fit(const Route& route, const std::vector<std::string>& segments,
                                std::map<std::string, std::string>* params) {
   if (route.segments.size() != segments.size()) return std::nullopt;
@@ -34,7 +48,7 @@ std::optional<std::size_t> fit(const Route& route, const std::vector<std::string
     score <<= 1;
     if (isParam(pattern)) {
       if (segments[i].empty()) return std::nullopt;
-      if (params) (*params)[pattern.substr(1, pattern.size() - 2)] = segments[i];
+      if (params) (*params)[pattern.substr(1, pattern.size() - 2)] = decodeSegment(segments[i]);
     } else if (pattern == segments[i]) {
       score |= 1;
     } else {
@@ -45,9 +59,9 @@ std::optional<std::size_t> fit(const Route& route, const std::vector<std::string
 }
 }  // namespace
 
-void Router::add(http::Method method, const std::string& pattern, std::string module, Access access, Handler handler,
-                 Execution execution) {
-  addAsync(
+Route& Router::add(http::Method method, const std::string& pattern, std::string module, Access access, Handler handler,
+                   Execution execution) {
+  return addAsync(
       method, pattern, std::move(module), access,
       [handler = std::move(handler)](const http::Request& request, RequestContext context, const Respond& respond) {
         respond(handler(request, context));
@@ -55,17 +69,18 @@ void Router::add(http::Method method, const std::string& pattern, std::string mo
       execution);
 }
 
-void Router::addAsync(http::Method method, const std::string& pattern, std::string module, Access access,
-                      AsyncHandler handler, Execution execution) {
+Route& Router::addAsync(http::Method method, const std::string& pattern, std::string module, Access access,
+                        AsyncHandler handler, Execution execution) {
   for (const auto& route : routes_) {
     if (route->method == method && route->pattern == pattern) {
       throw std::logic_error("duplicate route " + std::string(http::to_string(method)) + " " + pattern);
     }
   }
-  auto route =
-      std::make_unique<Route>(Route{method, pattern, std::move(module), access, std::move(handler), execution, {}});
+  auto route = std::make_unique<Route>(
+      Route{method, pattern, std::move(module), access, std::move(handler), execution, {}, nullptr, {}});
   route->segments = split(route->pattern);
   routes_.push_back(std::move(route));
+  return *routes_.back();
 }
 
 RouteMatch Router::match(http::Method method, std::string_view path) const {

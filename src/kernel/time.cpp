@@ -1,7 +1,9 @@
 #include "boxoffice/kernel/time.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <limits>
 
 namespace boxoffice {
 
@@ -117,7 +119,12 @@ std::optional<TimePoint> parseDateOrDateTime(std::string_view text) {
 
 std::int64_t toUnixMillis(TimePoint time) { return duration_cast<milliseconds>(time.time_since_epoch()).count(); }
 
-TimePoint fromUnixMillis(std::int64_t millis) { return TimePoint{milliseconds{millis}}; }
+TimePoint fromUnixMillis(std::int64_t millis) {
+  // TimePoint counts nanoseconds: beyond about ±9.2e12 ms (the year 2262) the conversion would
+  // overflow. Stored times never get there; a corrupt or hostile value saturates instead.
+  constexpr std::int64_t kLimit = std::numeric_limits<std::int64_t>::max() / 1'000'000;
+  return TimePoint{milliseconds{std::clamp(millis, -kLimit, kLimit)}};
+}
 
 std::string formatUnixMillis(std::int64_t millis) { return formatRfc3339(fromUnixMillis(millis)); }
 

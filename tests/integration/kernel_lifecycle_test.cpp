@@ -245,7 +245,7 @@ TEST_CASE("kernel: requests being handled at SIGTERM still get their answers") {
   REQUIRE(eventually(
       [&] { return sampleValue(server.get("/metrics").body, "http_requests_in_flight ") >= kRequests + 1; }, 5s, 1ms));
   server.signal(SIGTERM);
-  for (auto& connection : connections) CHECK(connection->readResponse().status == 201);
+  for (auto& connection : connections) CHECK(connection->readResponse().status == 202);
   CHECK(server.waitForExit() == 0);
   // They were committed, not just answered.
   auto rows = queryDb(server.dataDir() / "identity.db", "SELECT COUNT(*) FROM users WHERE email LIKE 'inflight%'");
@@ -273,17 +273,17 @@ TEST_CASE("kernel: a request half received at SIGTERM is finished and answered")
   std::this_thread::sleep_for(300ms);
   connection.send(request.substr(half));
   auto r = connection.readResponse();
-  CHECK(r.status == 201);
+  CHECK(r.status == 202);
   CHECK(r.header("connection") == "close");  // no further requests on a closing server
   CHECK(server.waitForExit() == 0);
 }
 
 TEST_CASE("kernel: after a kill -9, committed outbox messages are delivered on restart") {
   TestServer server;
-  // Several registrations answered 201, then the process dies without any chance to flush.
+  // Several registrations answered 202, then the process dies without any chance to flush.
   for (int i = 0; i < 5; ++i) {
     auto r = server.post("/api/v1/auth/register", registerBody("crash" + std::to_string(i) + "@example.com"));
-    REQUIRE(r.status == 201);
+    REQUIRE(r.status == 202);
   }
   server.kill9();
   auto identityDb = server.dataDir() / "identity.db";
@@ -307,10 +307,10 @@ TEST_CASE("kernel: after a kill -9, committed outbox messages are delivered on r
   CHECK(server.get("/health").status == 200);
 }
 
-TEST_CASE("kernel: the data survives a kill -9 right after a 201") {
+TEST_CASE("kernel: the data survives a kill -9 right after a 202") {
   TestServer server;
   auto r = server.post("/api/v1/auth/register", registerBody("durable@example.com"));
-  REQUIRE(r.status == 201);
+  REQUIRE(r.status == 202);
   server.kill9();
   server.restart();
   auto token =

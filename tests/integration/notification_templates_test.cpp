@@ -54,7 +54,7 @@ TEST_CASE("the list holds every type for every channel in en and de, all shipped
   REQUIRE(r.status == 200);
   auto json = r.json();
   const auto& items = json.at("items").as_array();
-  CHECK(items.size() == 16 * 4 * 2);  // 16 types (docs/api/notifications.md), 4 channels, en and de
+  CHECK(items.size() == 17 * 4 * 2);  // 17 types (docs/api/notifications.md), 4 channels, en and de
   for (const auto& item : items) CHECK(item.at("source").as_string() == "shipped");
 }
 

@@ -41,7 +41,7 @@ Buyer registerBuyer(TestServer& server, const std::string& email, const std::str
                     const std::string& language = "en", const std::string& timezone = "UTC") {
   boost::json::object body{{"email", email}, {"password", kPassword}, {"displayName", displayName}};
   auto registered = server.post("/api/v1/auth/register", boost::json::serialize(body));
-  REQUIRE_MESSAGE(registered.status == 201, registered.body);
+  REQUIRE_MESSAGE(registered.status == 202, registered.body);
   auto signedIn = server.post("/api/v1/auth/token",
                               boost::json::serialize(boost::json::object{{"email", email}, {"password", kPassword}}));
   REQUIRE_MESSAGE(signedIn.status == 200, signedIn.body);

@@ -94,6 +94,24 @@ TEST_CASE("router: the path exists but not for the method -> no route, allowed m
   CHECK(allows(collection, Method::Post));
 }
 
+TEST_CASE("router: literals match only as sent, parameters are decoded after matching") {
+  auto router = sampleRouter();
+  // An escaped letter is not the literal: "/api/v1/%65vents" reaches no route.
+  auto escapedLiteral = router.match(Method::Get, "/api/v1/%65vents");
+  CHECK(escapedLiteral.route == nullptr);
+  CHECK(escapedLiteral.allowed.empty());
+  // "%2F" stays inside its segment: one parameter holding a slash, not two segments.
+  auto slash = router.match(Method::Get, "/api/v1/events/a%2Fb");
+  REQUIRE(slash.route != nullptr);
+  CHECK(slash.route->pattern == "/api/v1/events/{id}");
+  CHECK(slash.params.at("id") == "a/b");
+  // An escaped literal inside a parameter's position is just a parameter value.
+  auto escapedSearch = router.match(Method::Get, "/api/v1/events/%73earch");
+  REQUIRE(escapedSearch.route != nullptr);
+  CHECK(escapedSearch.route->pattern == "/api/v1/events/{id}");
+  CHECK(escapedSearch.params.at("id") == "search");
+}
+
 TEST_CASE("router: an empty segment does not satisfy a parameter") {
   auto router = sampleRouter();
   auto match = router.match(Method::Get, "/api/v1/events/");

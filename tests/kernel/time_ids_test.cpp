@@ -1,6 +1,7 @@
 // RFC 3339 time text and identifiers.
 #include <chrono>
 #include <doctest/doctest.h>
+#include <limits>
 #include <set>
 #include <thread>
 
@@ -57,6 +58,17 @@ TEST_CASE("time: years a nanosecond TimePoint cannot hold are rejected, not wrap
   REQUIRE(parseRfc3339("2200-12-31T23:59:59Z").has_value());
   CHECK(formatRfc3339(*parseRfc3339("2200-12-31T23:59:59Z")) == "2200-12-31T23:59:59Z");
   CHECK(parseRfc3339("1900-01-01T00:00:00Z").has_value());
+}
+
+TEST_CASE("time: Unix milliseconds beyond what a TimePoint holds saturate instead of overflowing") {
+  // Under UBSan an overflowing conversion would fail this test; the values clamp at the year 2262.
+  for (std::int64_t ms : {std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min(),
+                          std::int64_t{9'300'000'000'000}, std::int64_t{-9'300'000'000'000}}) {
+    auto text = formatUnixMillis(ms);
+    CHECK(text.size() >= 20);
+    CHECK(fromUnixMillis(ms) == fromUnixMillis(ms > 0 ? std::int64_t{9'300'000'000'000} : -9'300'000'000'000));
+  }
+  CHECK(formatUnixMillis(std::numeric_limits<std::int64_t>::max()).substr(0, 4) == "2262");
 }
 
 TEST_CASE("time: a date alone means midnight UTC") {

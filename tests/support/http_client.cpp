@@ -56,9 +56,21 @@ std::string formatRequest(const std::string& method, const std::string& target, 
   return out;
 }
 
-RawConnection::RawConnection(std::uint16_t port, std::chrono::milliseconds timeout) : timeout_(timeout) {
+RawConnection::RawConnection(std::uint16_t port, std::chrono::milliseconds timeout, const char* sourceAddress)
+    : timeout_(timeout) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+  if (sourceAddress) {
+    sockaddr_in source{};
+    source.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, sourceAddress, &source.sin_addr) != 1 ||
+        ::bind(fd_, reinterpret_cast<const sockaddr*>(&source), sizeof source) != 0) {
+      int error = errno;
+      ::close(fd_);
+      fd_ = -1;
+      throw std::runtime_error(std::string("bind to ") + sourceAddress + ": " + std::strerror(error));
+    }
+  }
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);

@@ -18,8 +18,10 @@ std::string formatRequest(const std::string& method, const std::string& target, 
 
 class RawConnection {
  public:
-  // Connects to 127.0.0.1:port; every read waits at most `timeout`.
-  explicit RawConnection(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // Connects to 127.0.0.1:port; every read waits at most `timeout`. `sourceAddress` (another
+  // loopback address such as "127.0.0.2") makes the connection come from a different client.
+  explicit RawConnection(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                         const char* sourceAddress = nullptr);
   ~RawConnection();
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;

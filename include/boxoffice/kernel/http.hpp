@@ -24,12 +24,15 @@ using Headers = std::map<std::string, std::string, CaseInsensitiveLess>;
 struct Request {
   Method method = Method::Get;
   std::string target;  // as received: path plus query
-  std::string path;    // percent-decoded path
+  std::string path;    // the path as sent (still percent-encoded); the router decodes parameters
   std::multimap<std::string, std::string> query;
   Headers headers;
   std::string body;
+  // The client's address: the peer's, or when the peer is a trusted proxy
+  // (server.trustedProxies) the nearest untrusted address its Forwarded/X-Forwarded-For names.
   std::string remoteAddress;
-  std::map<std::string, std::string> pathParams;  // filled by the router
+  std::string scheme = "http";                    // "https" under TLS, or as a trusted proxy's X-Forwarded-Proto says
+  std::map<std::string, std::string> pathParams;  // filled by the router, percent-decoded
 
   std::optional<std::string> header(std::string_view name) const;
   // The first value of a query parameter, if present.

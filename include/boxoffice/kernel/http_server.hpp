@@ -28,6 +28,14 @@ struct ServerOptions {
   std::chrono::milliseconds readTimeout{15000};
   std::chrono::milliseconds idleTimeout{60000};
   int maxConnections = 10000;
+  // One client network (an IPv4 address, an IPv6 /64) may hold at most this many; a trusted
+  // proxy is exempt (it carries everyone).
+  int maxConnectionsPerClient = 256;
+  // Beyond maxConnections, this many more are accepted for the probes only (/health, /ready,
+  // /metrics), so a full server can still say how it is.
+  int reservedConnections = 16;
+  std::chrono::milliseconds firstRequestTimeout{5000};  // a new connection's first byte
+  std::vector<std::string> trustedProxies;
   std::vector<std::string> corsAllowedOrigins;
 
   static ServerOptions fromConfig(const Config& config);  // throws ConfigError on a bad listen address

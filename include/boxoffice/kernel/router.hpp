@@ -19,6 +19,8 @@
 
 namespace boxoffice {
 
+class BoundedExecutor;
+
 // Who may call a route. Checked by the server before the handler runs:
 // no/invalid token where one is needed -> 401, a role without the permission -> 403.
 class Access {
@@ -63,6 +65,17 @@ struct Route {
   AsyncHandler handler;
   Execution execution = Execution::Worker;
   std::vector<std::string> segments;
+  // Work that must never take the shared workers (password hashing) runs on a bounded pool of
+  // its own: when that pool's queue is full the answer is 503 with Retry-After. Before anything
+  // is queued, `admissionPolicy` (a RateLimiter policy) is charged per client network.
+  BoundedExecutor* executor = nullptr;
+  std::string admissionPolicy;
+
+  Route& runOn(BoundedExecutor& pool, std::string policy) {
+    executor = &pool;
+    admissionPolicy = std::move(policy);
+    return *this;
+  }
 };
 
 struct RouteMatch {
@@ -74,10 +87,10 @@ struct RouteMatch {
 class Router {
  public:
   // Adds a route; throws std::logic_error on a duplicate method + template.
-  void add(http::Method method, const std::string& pattern, std::string module, Access access, Handler handler,
-           Execution execution = Execution::Worker);
-  void addAsync(http::Method method, const std::string& pattern, std::string module, Access access,
-                AsyncHandler handler, Execution execution = Execution::Worker);
+  Route& add(http::Method method, const std::string& pattern, std::string module, Access access, Handler handler,
+             Execution execution = Execution::Worker);
+  Route& addAsync(http::Method method, const std::string& pattern, std::string module, Access access,
+                  AsyncHandler handler, Execution execution = Execution::Worker);
   // Literal segments win over {parameters} at the same position ("/events/search" before
   // "/events/{id}").
   RouteMatch match(http::Method method, std::string_view path) const;

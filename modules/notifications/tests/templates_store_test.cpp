@@ -82,7 +82,8 @@ TEST_CASE("every type has a shipped template for every channel in en and de, and
         if (channel == Channel::Email) {
           CHECK(rendered.html.find("<html lang=\"" + std::string(language) + "\">") != std::string::npos);
           // Values are escaped in HTML, not in text.
-          bool hasEvent = type.type != "Welcome" && type.type != "Digest";
+          bool hasEvent = std::any_of(type.variables.begin(), type.variables.end(),
+                                      [](const auto& v) { return v.name == "eventName"; });
           CHECK((!hasEvent || rendered.html.find("&lt;eventName&gt;") != std::string::npos));
           CHECK(rendered.html.find("<userName>") == std::string::npos);
           // A guest (TicketTransferOffer goes to an email without an account) has no name.
