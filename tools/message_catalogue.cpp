@@ -26,6 +26,7 @@
 #include "boxoffice/orders/messages.hpp"
 #include "boxoffice/payments/messages.hpp"
 #include "boxoffice/tickets/messages.hpp"
+#include "events/subscriptions.hpp"
 #include "inventory/subscriptions.hpp"
 #include "notifications/subscriptions.hpp"
 #include "orders/subscriptions.hpp"
@@ -44,8 +45,8 @@ using Contracts =
                 tickets::messages::Messaging>;
 // Every module that subscribes to messages (modules/<m>/subscriptions.hpp). A new subscriber adds
 // its list here.
-using SubscriptionLists = MessageList<inventory::Subscriptions, payments::Subscriptions, orders::Subscriptions,
-                                      notifications::Subscriptions, tickets::Subscriptions>;
+using SubscriptionLists = MessageList<events::Subscriptions, inventory::Subscriptions, payments::Subscriptions,
+                                      orders::Subscriptions, notifications::Subscriptions, tickets::Subscriptions>;
 // Every module that sends commands (its private `Sends`, next to its Subscriptions).
 using SendLists = MessageList<orders::Sends>;
 

@@ -7,9 +7,11 @@
 #include "boxoffice/kernel/config.hpp"
 #include "boxoffice/kernel/error_text.hpp"
 #include "boxoffice/kernel/log.hpp"
+#include "boxoffice/kernel/message_json.hpp"
 #include "demo_data.hpp"
 #include "routes.hpp"
 #include "service.hpp"
+#include "subscriptions.hpp"
 #include "validation.hpp"
 
 namespace boxoffice::events {
@@ -45,6 +47,14 @@ class EventsModuleImpl final : public EventsModule {
   }
 
   void stop() override { sweeper_.stop(); }
+
+  void subscribe(MessageBus& bus) override {
+    subscribeMessages<Subscriptions>(
+        bus, deps_.store,
+        [this](const inventory::messages::CapacityChanged& message, const Envelope& envelope, Tx& tx) {
+          service_.adoptCapacity(tx, message, envelope.correlationId);
+        });
+  }
 
   void loadDemoData() override {
     bool loaded = service_.loadOnce(kDemoMarker, demoCatalogue(deps_.clock.now(), demoOrganizerId_));

@@ -253,6 +253,28 @@ int EventService::completeEnded(TimePoint now, int batchLimit) {
   return completed;
 }
 
+void EventService::adoptCapacity(Tx& tx, const inventory::messages::CapacityChanged& change,
+                                 const std::string& correlationId) {
+  auto current = store::find(tx.sql(), change.eventId);
+  if (!current || current->status == Status::Cancelled || current->status == Status::Completed) return;
+  Event next = *current;
+  auto category = std::find_if(next.content.priceCategories.begin(), next.content.priceCategories.end(),
+                               [&](const PriceCategory& c) { return c.categoryId == change.categoryId; });
+  if (category == next.content.priceCategories.end() || category->totalSeats == change.totalSeats) return;
+  category->totalSeats = change.totalSeats;
+  storeNextVersion(tx.sql(), next, current->version, clock_.now());
+  auto message = messageFor<messages::EventUpdated>(next);
+  message.changedFields = {"priceCategories"};
+  tx.publish(message, correlationId);
+  tx.afterCommit([this] {
+    counts_.invalidate();
+    announced(messages::EventUpdated::type);
+  });
+  log_.forRequest(correlationId)
+      .info("seats adopted from inventory",
+            {{"eventId", change.eventId}, {"categoryId", change.categoryId}, {"totalSeats", change.totalSeats}});
+}
+
 bool EventService::loadOnce(const std::string& marker, const std::vector<Event>& events) {
   auto system = Actor::system("demo-" + newUuid());
   return write([&](Tx& tx) {

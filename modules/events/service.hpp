@@ -7,6 +7,7 @@
 
 #include "boxoffice/events/api.hpp"
 #include "boxoffice/inventory/api.hpp"
+#include "boxoffice/inventory/messages.hpp"
 #include "boxoffice/kernel/actor.hpp"
 #include "boxoffice/kernel/auth.hpp"
 #include "boxoffice/kernel/clock.hpp"
@@ -53,6 +54,10 @@ class EventService : public EventQueries {
   // Inserts `events` (with their ids and statuses) and their messages once, guarded by the
   // flag `marker`. Returns false if the flag was already set.
   bool loadOnce(const std::string& marker, const std::vector<Event>& events);
+  // Inventory changed a category's seats (its capacity route, or keeping seats sold meanwhile):
+  // the event takes the same number, as a new version announced with EventUpdated. Nothing
+  // happens when the event already says so, or no longer has the category or can change.
+  void adoptCapacity(Tx& tx, const inventory::messages::CapacityChanged& change, const std::string& correlationId);
 
   // EventQueries
   std::optional<EventView> findEvent(const std::string& eventId) const override;

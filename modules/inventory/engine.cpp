@@ -445,6 +445,20 @@ Outcome Engine::changeCapacity(Batch& batch, Tx& tx, const CapacityCommand& comm
     }
   }
   validation.throwIfAny();
+  // The events module's rule, enforced here too (capacity has one rule, whichever route
+  // changes it): all categories together fit the venue.
+  if (event->maxCapacity <= 0) throw problems::capacityUnknown(event->eventId);
+  std::int64_t seatsAfter = 0;
+  for (const auto& category : event->categories) {
+    auto change = std::find_if(command.changes.begin(), command.changes.end(),
+                               [&](const auto& c) { return c.categoryId == category.categoryId; });
+    seatsAfter += change == command.changes.end() ? category.total : change->totalSeats;
+  }
+  if (seatsAfter > event->maxCapacity) {
+    throw Problem::validation({{command.changes.size() == 1 ? "totalSeats" : "categories",
+                                "seats would add up to " + std::to_string(seatsAfter) +
+                                    ", more than the event's maxCapacity " + std::to_string(event->maxCapacity)}});
+  }
   bool changed = false;  // a PUT that changes nothing keeps the version (other clients' ETags stay valid)
   for (const auto& change : command.changes) {
     auto* category = event->category(change.categoryId);
@@ -493,10 +507,17 @@ void Engine::applyEventMessage(Tx& tx, std::string_view type, const events::mess
   b.journal.set(event.eventName, state.name);
   b.journal.set(event.organizerId, state.organizerId);
   b.journal.set(event.startsAtMs, toUnixMillis(*startsAt));
+  b.journal.set(event.maxCapacity, state.maxCapacity);
   b.journal.set(event.sourceVersion, std::max(event.sourceVersion, state.version));
   b.journal.set(event.status, deleted ? SaleStatus::Deleted : parseSaleStatus(state.status));
 
   // Categories follow the event; seats already held or sold are never taken away.
+  struct Clamp {
+    std::string categoryId;
+    int requested;
+    int kept;
+  };
+  std::vector<Clamp> clamped;
   std::vector<Category> categories;
   for (const auto& incoming : state.priceCategories) {
     Category next;
@@ -508,11 +529,14 @@ void Engine::applyEventMessage(Tx& tx, std::string_view type, const events::mess
     int committed = next.reserved + next.sold;
     int total = std::max(incoming.totalSeats, committed);
     if (total != incoming.totalSeats) {
+      // Seats were sold between the events module's check and this message. They are kept, and
+      // the events module hears what the category really holds, so the two views agree again.
       log_.warn("event asked for fewer seats than are held or sold; keeping the committed ones",
                 {{"eventId", state.eventId},
                  {"categoryId", incoming.categoryId},
                  {"requested", incoming.totalSeats},
                  {"kept", total}});
+      clamped.push_back({incoming.categoryId, incoming.totalSeats, total});
     }
     next.available = total - committed;
     next.total = total;
@@ -532,6 +556,11 @@ void Engine::applyEventMessage(Tx& tx, std::string_view type, const events::mess
   }
   b.journal.set(event.categories, std::move(categories));
   store::saveEvent(tx, event);
+  for (const auto& clamp : clamped) {
+    tx.publish(
+        messages::CapacityChanged{event.eventId, clamp.categoryId, clamp.requested, clamp.kept, event.totalSeats()},
+        correlationId);
+  }
 
   // A cancelled or deleted event holds nothing: every active hold is released.
   if (event.status == SaleStatus::Cancelled || event.status == SaleStatus::Deleted) {

@@ -48,6 +48,7 @@ struct EventInventory {
   std::string organizerId;
   SaleStatus status = SaleStatus::Draft;
   std::int64_t startsAtMs = 0;
+  int maxCapacity = 0;  // the venue's cap over all categories (from events); 0: not known yet
   Rules rules;
   std::vector<Category> categories;
   std::int64_t version = 1;          // inventory ETag; bumps on every change

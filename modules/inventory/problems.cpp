@@ -53,6 +53,12 @@ Problem capacityBelowCommitted(const std::string& categoryId, int committed) {
                            "Category " + categoryId + " has " + std::to_string(committed) +
                                " seats held or sold; its capacity cannot go below that.");
 }
+Problem capacityUnknown(const std::string& eventId) {
+  return Problem::conflict("capacity-unknown", "The venue's capacity is not known yet.",
+                           "Inventory has not heard event " + eventId +
+                               "'s maxCapacity since it was upgraded; save the event once (PUT /api/v1/events/" +
+                               eventId + ") and try again.");
+}
 Problem notOwner() { return Problem::forbidden("Only the event's organizer or an Admin may do this."); }
 
 }  // namespace boxoffice::inventory::problems

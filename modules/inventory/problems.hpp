@@ -17,6 +17,8 @@ Problem reservationConfirmed(const std::string& reservationId);
 // The hold belongs to an order: its checkout saga confirms it (or another order wants to adopt it).
 Problem reservationInOrder(const std::string& reservationId);
 Problem capacityBelowCommitted(const std::string& categoryId, int committed);
+// The venue's maxCapacity has not reached inventory yet (an event unchanged since the upgrade).
+Problem capacityUnknown(const std::string& eventId);
 Problem notOwner();
 
 }  // namespace boxoffice::inventory::problems

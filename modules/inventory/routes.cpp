@@ -66,6 +66,9 @@ std::string reservationIdFrom(const http::Request& request) {
   return id;
 }
 
+// A category holds at least one seat (the events module's minimum) and never more than a venue.
+constexpr std::int64_t kMaxSeats = 1'000'000;
+
 // The body of PUT /inventory/{eventId}/capacity: one {categoryId, totalSeats} or {categories: [...]}.
 CapacityCommand capacityCommandFrom(const http::Request& request) {
   auto body = json::parseObjectBody(request);
@@ -84,8 +87,14 @@ CapacityCommand capacityCommandFrom(const http::Request& request) {
         json::ObjectReader item((*items)[i].as_object(), validation, path);
         CapacityCommand::Change change;
         change.categoryId = item.requiredString("categoryId", 1, 64);
-        change.totalSeats = static_cast<int>(item.requiredInt("totalSeats", 0, 1'000'000));
+        change.totalSeats = static_cast<int>(item.requiredInt("totalSeats", 1, kMaxSeats));
         item.rejectUnknown();
+        for (std::size_t earlier = 0; earlier < command.changes.size(); ++earlier) {
+          if (!change.categoryId.empty() && command.changes[earlier].categoryId == change.categoryId) {
+            validation.add(path + ".categoryId",
+                           "names the same category as categories[" + std::to_string(earlier) + "]");
+          }
+        }
         command.changes.push_back(std::move(change));
       }
       if (items->empty()) validation.add("categories", "must not be empty");
@@ -93,7 +102,7 @@ CapacityCommand capacityCommandFrom(const http::Request& request) {
   } else {
     CapacityCommand::Change change;
     change.categoryId = in.requiredString("categoryId", 1, 64);
-    change.totalSeats = static_cast<int>(in.requiredInt("totalSeats", 0, 1'000'000));
+    change.totalSeats = static_cast<int>(in.requiredInt("totalSeats", 1, kMaxSeats));
     command.changes.push_back(std::move(change));
   }
   in.rejectUnknown();

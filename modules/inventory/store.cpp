@@ -44,7 +44,7 @@ LoadedState loadAll(soci::session& sql) {
         (sql.prepare << "SELECT event_id, event_name, organizer_id, status, starts_at_ms, "
                         "max_tickets_per_user, reservation_timeout_minutes, "
                         "low_inventory_threshold, last_minute_reservation_minutes, version, "
-                        "source_version, low_inventory_alerted, sold_out_alerted, updated_at "
+                        "source_version, low_inventory_alerted, sold_out_alerted, updated_at, max_capacity "
                         "FROM inventories");
     for (const auto& r : rows) {
       EventInventory e;
@@ -60,6 +60,7 @@ LoadedState loadAll(soci::session& sql) {
       e.lowInventoryAlerted = integer(r, 11) != 0;
       e.soldOutAlerted = integer(r, 12) != 0;
       e.updatedAt = text(r, 13);
+      e.maxCapacity = static_cast<int>(integer(r, 14));
       index[e.eventId] = state.events.size();
       state.events.push_back(std::move(e));
     }
@@ -99,10 +100,10 @@ void saveEventHeader(Tx& tx, const EventInventory& e) {
       "UPDATE inventories SET event_name = ?, organizer_id = ?, status = ?, starts_at_ms = ?, "
       "max_tickets_per_user = ?, reservation_timeout_minutes = ?, low_inventory_threshold = ?, "
       "last_minute_reservation_minutes = ?, version = ?, source_version = ?, low_inventory_alerted = ?, "
-      "sold_out_alerted = ?, updated_at = ? WHERE event_id = ?",
+      "sold_out_alerted = ?, updated_at = ?, max_capacity = ? WHERE event_id = ?",
       e.eventName, e.organizerId, to_string(e.status), e.startsAtMs, e.rules.maxTicketsPerUser,
       e.rules.reservationTimeoutMinutes, e.rules.lowInventoryThreshold, e.rules.lastMinuteReservationMinutes, e.version,
-      e.sourceVersion, e.lowInventoryAlerted ? 1 : 0, e.soldOutAlerted ? 1 : 0, e.updatedAt, e.eventId);
+      e.sourceVersion, e.lowInventoryAlerted ? 1 : 0, e.soldOutAlerted ? 1 : 0, e.updatedAt, e.maxCapacity, e.eventId);
 }
 
 void saveCategory(Tx& tx, const std::string& eventId, const Category& c) {

@@ -36,7 +36,8 @@ struct Event {
 
 // Creates and publishes an event with one category "general" of `seats`, and waits until the
 // inventory module has built its inventory from the events module's messages.
-Event publishedEvent(TestServer& server, int seats, const std::string& startsAt = "2031-06-01T19:00:00Z") {
+Event publishedEvent(TestServer& server, int seats, const std::string& startsAt = "2031-06-01T19:00:00Z",
+                     int maxCapacity = 0) {
   auto organizer = mintToken("Organizer").token;
   boost::json::object body{
       {"name", "Race Night"},
@@ -46,7 +47,7 @@ Event publishedEvent(TestServer& server, int seats, const std::string& startsAt 
       {"endsAt", "2031-06-01T23:00:00Z"},
       {"timezone", "Europe/Berlin"},
       {"venue", {{"name", "Hall"}, {"address", "1 Main St"}, {"city", "Berlin"}, {"country", "DE"}}},
-      {"maxCapacity", seats},
+      {"maxCapacity", maxCapacity > 0 ? maxCapacity : seats},
       {"priceCategories", boost::json::array{{{"categoryId", "general"},
                                               {"name", "General"},
                                               {"price", {{"amount", 2500}, {"currency", "EUR"}}},
@@ -288,7 +289,7 @@ TEST_CASE("holders release, admins confirm, strangers see nothing") {
 
 TEST_CASE("capacity needs If-Match, the owner or an Admin, and never drops below what is committed") {
   TestServer server;
-  auto event = publishedEvent(server, 10);
+  auto event = publishedEvent(server, 10, "2031-06-01T19:00:00Z", 100);
   std::string base = "/api/v1/inventory/" + event.id;
   REQUIRE(reserve(server, event.id, mintToken("User").token, 6).status == 201);
   auto current = server.get(base);
@@ -327,6 +328,57 @@ TEST_CASE("capacity needs If-Match, the owner or an Admin, and never drops below
   auto listed = owner;
   listed.emplace_back("If-Match", "\"1\", " + server.get(base).header("etag"));
   CHECK(server.put(base + "/capacity", R"({"categoryId":"general","totalSeats":22})", listed).status == 200);
+}
+
+TEST_CASE("capacity keeps the events module's rules, and the two modules never disagree about seats") {
+  TestServer server;
+  auto event = publishedEvent(server, 800, "2031-06-01T19:00:00Z", 1744);
+  std::string base = "/api/v1/inventory/" + event.id;
+  auto owner = TestServer::bearer(event.organizerToken);
+  auto withTag = [&] {
+    auto headers = owner;
+    headers.emplace_back("If-Match", "*");
+    return headers;
+  };
+  // The probe of issue 12: a million seats in a venue for 1,744.
+  auto huge = server.put(base + "/capacity", R"({"categoryId":"general","totalSeats":1000000})", withTag());
+  checkProblem(huge, 400, "validation");
+  CHECK(huge.body.find("maxCapacity 1744") != std::string::npos);
+  checkProblem(server.put(base + "/capacity", R"({"categoryId":"general","totalSeats":0})", withTag()), 400,
+               "validation");
+  auto duplicate = server.put(
+      base + "/capacity",
+      R"({"categories":[{"categoryId":"general","totalSeats":900},{"categoryId":"general","totalSeats":5}]})",
+      withTag());
+  checkProblem(duplicate, 400, "validation");
+  CHECK(duplicate.body.find("categories[1].categoryId") != std::string::npos);
+  CHECK(server.get(base).json().at("totalCapacity") == 800);  // nothing of that was applied
+
+  // What is allowed flows back: the event shows what inventory sells.
+  REQUIRE(server.put(base + "/capacity", R"({"categoryId":"general","totalSeats":1744})", withTag()).status == 200);
+  auto eventSeats = [&] {
+    auto categories = server.get("/api/v1/events/" + event.id).json().at("priceCategories").as_array();
+    return categories.at(0).at("totalSeats").to_number<int>();
+  };
+  CHECK(eventually([&] { return eventSeats() == 1744; }));
+  CHECK(server.get(base).json().at("totalCapacity") == 1744);
+
+  // Seats sold while the organizer shrinks the category: inventory keeps them and says so, and
+  // the event follows (the organizer's edit was checked before the sale).
+  auto buyer = mintToken("User");
+  REQUIRE(reserve(server, event.id, buyer.token, 4).status == 201);
+  auto current = server.get("/api/v1/events/" + event.id);
+  auto body = current.json().as_object();
+  body["priceCategories"].as_array()[0].as_object()["totalSeats"] = 10;
+  for (const char* key : {"id", "status", "organizerId", "createdAt", "updatedAt", "version", "availableSeats"}) {
+    body.erase(key);
+  }
+  auto edit = owner;
+  edit.emplace_back("If-Match", current.header("etag"));
+  auto shrunk = server.put("/api/v1/events/" + event.id, boost::json::serialize(body), edit);
+  REQUIRE_MESSAGE(shrunk.status == 200, shrunk.body);
+  CHECK(eventually([&] { return server.get(base).json().at("totalCapacity") == 10; }));
+  CHECK(eventSeats() == 10);
 }
 
 TEST_CASE("availability: ETag, conditional GET, owner extras and a hidden draft") {

@@ -42,6 +42,9 @@ class Fixture {
     open();
   }
 
+  // The venue's maxCapacity in the event messages the fixture sends (0: exactly the seats).
+  int venueCapacity = 1000;
+
   struct CategorySpec {
     std::string categoryId;
     int seats = 0;
@@ -65,7 +68,7 @@ class Fixture {
     state.startsAt = formatRfc3339(fromUnixMillis(clock_.nowMillis() + startsInMs));
     state.endsAt = formatRfc3339(fromUnixMillis(clock_.nowMillis() + startsInMs + 3 * 60 * kMinute));
     state.timezone = "Europe/Berlin";
-    state.maxCapacity = seats;
+    state.maxCapacity = venueCapacity > 0 ? venueCapacity : seats;
     for (const auto& c : categories)
       state.priceCategories.push_back({c.categoryId, c.categoryId, {c.price, "EUR"}, c.seats});
     state.version = version;
@@ -196,6 +199,7 @@ class Fixture {
   }
 
   Engine& engine() { return *engine_; }
+  Database& store() { return *store_; }
   // Moves the engine's clock: holds expire without anyone sleeping.
   void advance(std::int64_t ms) { clock_.advance(std::chrono::milliseconds(ms)); }
 

@@ -158,6 +158,40 @@ TEST_CASE("capacity cannot go below what is held or sold, and needs the current 
   checkInvariant(counts);
 }
 
+TEST_CASE("capacity keeps the venue's maxCapacity over all categories, and needs to know it") {
+  Fixture f;
+  f.venueCapacity = 30;
+  f.publishCategories("e1", {{"front", 10}, {"back", 10}});
+  auto current = IfMatch::parse(etagOf(f.engine().snapshot("e1")->version));
+  auto over = f.run(CapacityCommand{"e1", current, {{"front", 21}}}, "organizer-1");
+  CHECK(over.status == 400);
+  CHECK(over.problem->errors().at(0).message.find("31") != std::string::npos);
+  CHECK(f.run(CapacityCommand{"e1", current, {{"front", 15}, {"back", 15}}}, "organizer-1").status == 200);
+  CHECK(f.outboxCount("CapacityChanged") == 2);
+
+  // An inventory that never heard the venue's capacity (rows from before it was kept) refuses.
+  f.venueCapacity = 0;
+  f.publishEvent("old", 10);
+  f.store().write([&](Tx& tx) { tx.exec("UPDATE inventories SET max_capacity = 0 WHERE event_id = 'old'"); });
+  f.restart();
+  auto unknown = f.run(CapacityCommand{"old", IfMatch::parse("*"), {{"general", 11}}}, "organizer-1");
+  CHECK(unknown.status == 409);
+  CHECK(unknown.problem->slug() == "capacity-unknown");
+}
+
+TEST_CASE("seats sold before an event's shrink are kept, and announced so the event can follow") {
+  Fixture f;
+  f.publishEvent("e1", 10);
+  REQUIRE(f.run(f.reserveCommand("e1", 6), "u").status == 201);
+  // The events module checked 4 against what it knew; meanwhile 6 were held.
+  f.publishEvent("e1", 4, 48 * 60 * kMinute, "EventUpdated", 3);
+  CHECK(f.storedCounts("e1")[0] == 6);
+  REQUIRE(f.outboxCount("CapacityChanged") == 1);
+  auto payload = f.outboxPayloads("CapacityChanged").at(0);
+  CHECK(payload.at("categoryId") == "general");
+  CHECK(payload.at("totalSeats") == 6);
+}
+
 TEST_CASE("a Draft event is 404 to everyone but its organizer and Admins, on reserve and on capacity") {
   Fixture f;
   f.publishEvent("draft", 10, 48 * 60 * kMinute, "EventCreated", 1);
