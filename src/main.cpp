@@ -91,23 +91,24 @@ audit::AuditModule& buildModules(app::Application& application) {
   return audit;
 }
 
-sigset_t shutdownSignals() {
+sigset_t servedSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);  // not a shutdown: reload the TLS certificate
   return signals;
 }
 
 int serve(const Config& config, std::shared_ptr<LogSink> sink) {
   auto server = ServerOptions::fromConfig(config);  // a bad --listen fails here, before any store is opened
-  auto signals = shutdownSignals();
+  auto signals = servedSignals();
   app::Application application(config, std::move(sink));
   for (auto name : kModuleStores) application.openStore(name);
   buildModules(application);
   application.start(server);
   int received = 0;
-  sigwait(&signals, &received);
+  while (sigwait(&signals, &received) == 0 && received == SIGHUP) application.reloadTls();
   application.log().info("shutting down", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
   application.stop();
   return 0;
@@ -184,7 +185,7 @@ int main(int argc, char** argv) {
       // SIGINT/SIGTERM are taken synchronously by the main thread (sigwait in serve). Block them
       // before any thread exists (the log writer is the first), so every thread inherits the mask
       // and no signal can land on a thread that would die of it.
-      auto signals = shutdownSignals();
+      auto signals = servedSignals();
       pthread_sigmask(SIG_BLOCK, &signals, nullptr);
       std::signal(SIGPIPE, SIG_IGN);
     }

@@ -34,6 +34,18 @@ Application::Application(const Config& config, std::shared_ptr<LogSink> sink)
 
 Application::~Application() { stop(); }
 
+void Application::reloadTls() {
+  if (!server_) return;
+  auto outcome = server_->reloadTls();
+  if (!outcome) {
+    log_.info("SIGHUP: nothing to reload (TLS is off)");
+  } else if (outcome->empty()) {
+    log_.info("TLS certificate reloaded; new connections use it");
+  } else {
+    log_.error("TLS certificate reload failed; the previous certificate stays", {{"error", *outcome}});
+  }
+}
+
 Database& Application::openStore(std::string_view name) {
   auto& store = stores_.open(name);
   dispatcher_.addSource(store);
@@ -78,8 +90,10 @@ std::uint16_t Application::start(const ServerOptions& server) {
   server_ = std::make_unique<HttpServer>(server, router_, authenticator_, rateLimiter_, metrics_, log_);
   auto port = server_->start();
   ready_ = true;
-  log_.info("listening",
-            {{"port", port}, {"dataDir", config_.getString("storage.dataDir")}, {"version", BOXOFFICE_VERSION}});
+  log_.info("listening", {{"port", port},
+                          {"tls", !server.tlsCertificateFile.empty()},
+                          {"dataDir", config_.getString("storage.dataDir")},
+                          {"version", BOXOFFICE_VERSION}});
   return port;
 }
 

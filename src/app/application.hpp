@@ -48,6 +48,8 @@ class Application {
   // Reverse order: HTTP (graceful), modules, outbox flush (dispatcher), bus, inboxes. The stores
   // close when the Application is destroyed.
   void stop();
+  // SIGHUP: the TLS certificate and key are read again (logged either way); no-op without TLS.
+  void reloadTls();
 
   const Config& config() const { return config_; }
   Logger& log() { return log_; }

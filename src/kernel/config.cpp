@@ -227,6 +227,10 @@ std::vector<ConfigKey> kernelConfigKeys() {
       {"server.trustedProxies", T::StringList, boost::json::array{},
        "Reverse proxies (IP addresses or CIDR ranges) whose Forwarded / X-Forwarded-For / X-Forwarded-Proto "
        "headers name the client; from anyone else those headers are ignored."},
+      {"server.tls.certificateFile", T::String, "",
+       "PEM certificate chain for built-in TLS (with server.tls.privateKeyFile); empty: plain HTTP. Read again on "
+       "SIGHUP."},
+      {"server.tls.privateKeyFile", T::String, "", "PEM private key of server.tls.certificateFile."},
       {"server.shutdownGraceMs", T::Int, 10000, "On SIGTERM/SIGINT, how long in-flight requests may take to finish.", 0,
        600000},
       {"storage.dataDir", T::String, "./data", "Directory holding one SQLite database per module."},

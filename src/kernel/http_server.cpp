@@ -5,6 +5,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
 #include <condition_variable>
@@ -15,6 +16,7 @@
 
 #include "boxoffice/kernel/client_network.hpp"
 #include "boxoffice/kernel/config.hpp"
+#include "boxoffice/kernel/tls_context.hpp"
 #include "boxoffice/kernel/trusted_proxies.hpp"
 #include "push_channels.hpp"
 #include "request_pipeline.hpp"
@@ -52,12 +54,20 @@ ServerOptions ServerOptions::fromConfig(const Config& config) {
   o.reservedConnections = static_cast<int>(config.getInt("server.reservedConnections"));
   o.firstRequestTimeout = std::chrono::milliseconds(config.getInt("server.firstRequestTimeoutMs"));
   o.trustedProxies = config.getStringList("server.trustedProxies");
-  TrustedProxies checked(o.trustedProxies);  // a bad entry stops the start here, naming it
+  o.tlsCertificateFile = config.getString("server.tls.certificateFile");
+  o.tlsPrivateKeyFile = config.getString("server.tls.privateKeyFile");
+  if (o.tlsCertificateFile.empty() != o.tlsPrivateKeyFile.empty()) {
+    throw ConfigError("server.tls.certificateFile and server.tls.privateKeyFile go together: set both or neither");
+  }
+  if (!o.tlsCertificateFile.empty()) TlsContext checked(o.tlsCertificateFile, o.tlsPrivateKeyFile);  // fail early
+  TrustedProxies proxies(o.trustedProxies);  // a bad entry stops the start here, naming it
   o.corsAllowedOrigins = config.getStringList("cors.allowedOrigins");
   return o;
 }
 
 namespace {
+
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 http::Method toMethod(bhttp::verb verb) {
   switch (verb) {
@@ -84,6 +94,14 @@ http::Method toMethod(bhttp::verb verb) {
 
 class HttpServer::Impl {
  public:
+  // What the server needs of a session whatever its transport: a way to end its idle wait.
+  class SessionBase {
+   public:
+    virtual ~SessionBase() = default;
+    virtual void run() = 0;
+    virtual void closeIfIdle() = 0;
+  };
+  template <class Stream>
   class Session;
 
   // One open connection counted against its client network; released when the last holder (the
@@ -117,6 +135,9 @@ class HttpServer::Impl {
         acceptor_(asio::make_strand(ioc_)),
         workers_(static_cast<std::size_t>(options_.workerThreads)),
         trustedProxies_(options_.trustedProxies) {
+    if (!options_.tlsCertificateFile.empty()) {
+      tls_ = std::make_unique<TlsContext>(options_.tlsCertificateFile, options_.tlsPrivateKeyFile);
+    }
     metrics_.describe("http_open_connections", "gauge", "Open client connections.");
     metrics_.describe("http_connections_rejected_total", "counter",
                       "Connections closed unanswered at accept, by reason: server full (maxConnections plus the "
@@ -192,6 +213,11 @@ class HttpServer::Impl {
     for (auto& c : alive) c->close();
   }
 
+  std::optional<std::string> reloadTls() {
+    if (!tls_) return std::nullopt;
+    return tls_->reload();
+  }
+
   void releaseClient(const std::string& network) {
     std::lock_guard lock(clientsMutex_);
     auto it = perClient_.find(network);
@@ -224,45 +250,71 @@ class HttpServer::Impl {
   asio::thread_pool workers_;
   std::vector<std::thread> threads_;
   std::mutex sessionsMutex_;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions_;
   std::vector<AdoptedChannel> channels_;
   TrustedProxies trustedProxies_;
+  std::unique_ptr<TlsContext> tls_;  // null: plain HTTP
   std::mutex clientsMutex_;
   std::unordered_map<std::string, int> perClient_;  // open connections per client network
   std::atomic<bool> shuttingDown_{false};
   bool stopped_ = false;
+  template <class Stream>
   friend class Session;
 };
 
-class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
+// One connection, plain (beast::tcp_stream) or TLS (beast::ssl_stream over it).
+template <class Stream>
+class HttpServer::Impl::Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+
  public:
   // `probesOnly`: accepted into a reserved slot beyond maxConnections, for /health, /ready and
   // /metrics only, one request.
-  Session(tcp::socket&& socket, Impl& server, std::string peerAddress, std::shared_ptr<ClientSlot> slot,
-          bool probesOnly)
-      : stream_(std::move(socket)),
+  Session(Stream stream, Impl& server, std::string peerAddress, std::shared_ptr<ClientSlot> slot, bool probesOnly,
+          std::shared_ptr<asio::ssl::context> tlsContext)
+      : tlsContext_(std::move(tlsContext)),
+        stream_(std::move(stream)),
         server_(server),
         deadline_(stream_.get_executor()),
         remoteAddress_(std::move(peerAddress)),
         slot_(std::move(slot)),
         probesOnly_(probesOnly) {}
 
-  void run() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->waitForRequest(); });
+  void run() override {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if constexpr (kTls) {
+        self->handshake();
+      } else {
+        self->waitForRequest();
+      }
+    });
   }
 
   // Called from any thread during shutdown: ends the wait for a next request. Cancelling (not
   // closing) matters: a read that already completed, with its handler still queued, then goes on
   // to be answered instead of losing its response on a closed socket.
-  void closeIfIdle() {
+  void closeIfIdle() override {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
       if (!self->idle_) return;
       boost::system::error_code ignored;
-      self->stream_.socket().cancel(ignored);
+      self->socket().cancel(ignored);
     });
   }
 
  private:
+  tcp::socket& socket() { return beast::get_lowest_layer(stream_).socket(); }
+
+  // TLS first, within the time a new connection has for its first request.
+  void handshake() {
+    arm(server_.options_.firstRequestTimeout);
+    stream_.async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+      self->disarm();
+      if (ec || self->timedOut_) return self->close();  // not TLS, too slow, or a bad hello
+      self->waitForRequest();
+    });
+  }
+
   // Between requests the connection is idle: wait (up to the idle timeout) for the first byte,
   // unless a pipelined request is already buffered.
   void waitForRequest() {
@@ -387,7 +439,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
       request.query = http::parseQuery(std::string_view(request.target).substr(question + 1));
     for (const auto& field : message) request.headers[std::string(field.name_string())] = std::string(field.value());
     request.body = std::move(message.body());
-    auto client = server_.trustedProxies_.resolve(remoteAddress_, request.headers, "http");
+    auto client = server_.trustedProxies_.resolve(remoteAddress_, request.headers, kTls ? "https" : "http");
     request.remoteAddress = std::move(client.address);
     request.scheme = std::move(client.scheme);
     bool keepAlive = message.keep_alive() && !probesOnly_;
@@ -433,6 +485,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     message->result(static_cast<unsigned>(response.status));
     for (const auto& [name, value] : response.headers) message->set(name, value);
     message->body() = std::move(response.body);
+    // Over TLS, browsers are told to use nothing else for this host (RFC 6797).
+    if constexpr (kTls) message->set(bhttp::field::strict_transport_security, "max-age=31536000");
     message->keep_alive(keepAlive);
     message->prepare_payload();
     arm(server_.options_.readTimeout * 2);  // a client that stops reading is cut off
@@ -457,7 +511,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
       if (ec || generation != self->armed_) return;
       self->timedOut_ = true;
       boost::system::error_code ignored;
-      self->stream_.socket().cancel(ignored);
+      self->socket().cancel(ignored);
     });
   }
 
@@ -469,12 +523,12 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void close() {
     disarm();
     boost::system::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.socket().close(ignored);
+    socket().shutdown(tcp::socket::shutdown_send, ignored);
+    socket().close(ignored);
   }
 
  public:
-  ~Session() {
+  ~Session() override {
     std::lock_guard lock(server_.sessionsMutex_);
     server_.sessions_.erase(this);
   }
@@ -482,7 +536,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   Session& operator=(const Session&) = delete;
 
  private:
-  beast::tcp_stream stream_;
+  std::shared_ptr<asio::ssl::context> tlsContext_;  // TLS: outlives the stream that uses it
+  Stream stream_;
   Impl& server_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -536,7 +591,7 @@ void HttpServer::Impl::admit(tcp::socket socket) {
   auto slot = std::make_shared<ClientSlot>(*this, network);  // from here on, released by its holders
 
   std::vector<AdoptedChannel> closed;  // released after the lock
-  std::shared_ptr<Session> session;
+  std::shared_ptr<SessionBase> session;
   {
     std::lock_guard lock(sessionsMutex_);
     int open = openConnectionsLocked(closed);
@@ -546,14 +601,21 @@ void HttpServer::Impl::admit(tcp::socket socket) {
       return refuse("full");
     }
     bool probesOnly = open >= options_.maxConnections;
-    session = std::make_shared<Session>(std::move(socket), *this, std::move(peerAddress), slot, probesOnly);
+    if (tls_) {
+      auto context = tls_->current();  // kept by the session: a reload does not pull it away
+      session = std::make_shared<Session<TlsStream>>(TlsStream(std::move(socket), *context), *this,
+                                                     std::move(peerAddress), slot, probesOnly, context);
+    } else {
+      session = std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), *this,
+                                                             std::move(peerAddress), slot, probesOnly, nullptr);
+    }
     sessions_[session.get()] = session;
   }
   session->run();
 }
 
 void HttpServer::Impl::closeIdleSessions() {
-  std::vector<std::shared_ptr<Session>> alive;
+  std::vector<std::shared_ptr<SessionBase>> alive;
   {
     std::lock_guard lock(sessionsMutex_);
     for (auto& [raw, weak] : sessions_) {
@@ -577,6 +639,8 @@ HttpServer::~HttpServer() {
 }
 
 std::uint16_t HttpServer::start() { return impl_->start(); }
+
+std::optional<std::string> HttpServer::reloadTls() { return impl_->reloadTls(); }
 
 void HttpServer::stop(std::chrono::milliseconds grace) { impl_->stop(grace); }
 

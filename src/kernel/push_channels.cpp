@@ -3,7 +3,9 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <optional>
 
 namespace boxoffice::push {
@@ -55,9 +57,16 @@ class ChannelBase : public http::PushChannel, public std::enable_shared_from_thi
   std::string current_;
 };
 
-class SseChannel : public ChannelBase<SseChannel> {
+// The TCP layer under a plain or TLS stream: timeouts and closing happen there.
+template <class Stream>
+beast::tcp_stream& tcpOf(Stream& stream) {
+  return beast::get_lowest_layer(stream);
+}
+
+template <class Stream>
+class SseChannel : public ChannelBase<SseChannel<Stream>> {
  public:
-  SseChannel(beast::tcp_stream stream) : stream_(std::move(stream)), heartbeat_(stream_.get_executor()) {}
+  explicit SseChannel(Stream stream) : stream_(std::move(stream)), heartbeat_(stream_.get_executor()) {}
 
   auto executor() { return stream_.get_executor(); }
 
@@ -70,11 +79,11 @@ class SseChannel : public ChannelBase<SseChannel> {
         head.append(name).append(": ").append(value).append("\r\n");
     }
     head += "\r\n";
-    current_ = std::move(head);
-    writing_ = true;
-    stream_.expires_never();
-    asio::async_write(stream_, asio::buffer(current_),
-                      [s = shared_from_this(), onOpen](beast::error_code ec, std::size_t) {
+    this->current_ = std::move(head);
+    this->writing_ = true;
+    tcpOf(stream_).expires_never();
+    asio::async_write(stream_, asio::buffer(this->current_),
+                      [s = this->shared_from_this(), onOpen](beast::error_code ec, std::size_t) {
                         s->writing_ = false;
                         if (ec) return s->shutdown();
                         s->watchForClose();
@@ -99,28 +108,28 @@ class SseChannel : public ChannelBase<SseChannel> {
       }
       framed_ += "\n";
     }
-    stream_.expires_after(std::chrono::seconds(30));  // a client that stops reading is dropped
+    tcpOf(stream_).expires_after(std::chrono::seconds(30));  // a client that stops reading is dropped
     asio::async_write(stream_, asio::buffer(framed_), std::forward<Handler>(handler));
   }
 
   void closeTransport() {
     heartbeat_.cancel();
     boost::system::error_code ignored;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    tcpOf(stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    tcpOf(stream_).socket().close(ignored);
   }
 
  private:
   // The client sends nothing after its request; a completed read means it went away.
   void watchForClose() {
-    stream_.async_read_some(asio::buffer(scratch_), [s = shared_from_this()](beast::error_code ec, std::size_t) {
+    stream_.async_read_some(asio::buffer(scratch_), [s = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return s->shutdown();
       s->watchForClose();
     });
   }
   void beat() {
     heartbeat_.expires_after(std::chrono::seconds(15));
-    heartbeat_.async_wait([s = shared_from_this()](beast::error_code ec) {
+    heartbeat_.async_wait([s = this->shared_from_this()](beast::error_code ec) {
       if (ec || !s->open_) return;
       if (!s->waiting_) s->waiting_ = ": keep-alive";
       s->pump();
@@ -128,7 +137,7 @@ class SseChannel : public ChannelBase<SseChannel> {
     });
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   asio::steady_timer heartbeat_;
   std::string framed_;
   std::array<char, 512> scratch_{};
@@ -136,9 +145,10 @@ class SseChannel : public ChannelBase<SseChannel> {
 
 constexpr std::uint64_t kMaxClientMessageBytes = 4096;
 
-class WebSocketChannel : public ChannelBase<WebSocketChannel> {
+template <class Stream>
+class WebSocketChannel : public ChannelBase<WebSocketChannel<Stream>> {
  public:
-  explicit WebSocketChannel(beast::tcp_stream stream) : ws_(std::move(stream)) {}
+  explicit WebSocketChannel(Stream stream) : ws_(std::move(stream)) {}
 
   auto executor() { return ws_.get_executor(); }
 
@@ -155,7 +165,7 @@ class WebSocketChannel : public ChannelBase<WebSocketChannel> {
     // default would hold up to 16 MB per connection).
     ws_.read_message_max(kMaxClientMessageBytes);
     upgrade_ = std::move(upgrade);
-    ws_.async_accept(upgrade_, [s = shared_from_this(), onOpen](beast::error_code ec) {
+    ws_.async_accept(upgrade_, [s = this->shared_from_this(), onOpen](beast::error_code ec) {
       if (ec) return s->shutdown();
       s->readLoop();
       onOpen(s);
@@ -173,13 +183,13 @@ class WebSocketChannel : public ChannelBase<WebSocketChannel> {
   }
 
   void closeTransport() {
-    ws_.async_close(websocket::close_code::going_away, [s = shared_from_this()](beast::error_code) {});
+    ws_.async_close(websocket::close_code::going_away, [s = this->shared_from_this()](beast::error_code) {});
   }
 
  private:
   // Reading keeps pings, pongs and the close handshake going; what clients send is ignored.
   void readLoop() {
-    ws_.async_read(incoming_, [s = shared_from_this()](beast::error_code ec, std::size_t) {
+    ws_.async_read(incoming_, [s = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) {
         s->open_ = false;
         return;
@@ -189,26 +199,49 @@ class WebSocketChannel : public ChannelBase<WebSocketChannel> {
     });
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<Stream> ws_;
   beast::http::request<beast::http::string_body> upgrade_;
   beast::flat_buffer incoming_;
 };
 
 }  // namespace
 
-std::shared_ptr<http::PushChannel> openServerSentEvents(beast::tcp_stream stream, const http::Headers& headers,
-                                                        const OnOpen& onOpen) {
-  auto channel = std::make_shared<SseChannel>(std::move(stream));
+template <class Stream>
+std::shared_ptr<http::PushChannel> startServerSentEvents(Stream stream, const http::Headers& headers,
+                                                         const OnOpen& onOpen) {
+  auto channel = std::make_shared<SseChannel<Stream>>(std::move(stream));
   channel->start(headers, onOpen);
   return channel;
+}
+
+template <class Stream>
+std::shared_ptr<http::PushChannel> startWebSocket(Stream stream, beast::http::request<beast::http::string_body> upgrade,
+                                                  const http::Headers& headers, const OnOpen& onOpen) {
+  auto channel = std::make_shared<WebSocketChannel<Stream>>(std::move(stream));
+  channel->start(std::move(upgrade), headers, onOpen);
+  return channel;
+}
+
+std::shared_ptr<http::PushChannel> openServerSentEvents(beast::tcp_stream stream, const http::Headers& headers,
+                                                        const OnOpen& onOpen) {
+  return startServerSentEvents(std::move(stream), headers, onOpen);
+}
+
+std::shared_ptr<http::PushChannel> openServerSentEvents(beast::ssl_stream<beast::tcp_stream> stream,
+                                                        const http::Headers& headers, const OnOpen& onOpen) {
+  return startServerSentEvents(std::move(stream), headers, onOpen);
 }
 
 std::shared_ptr<http::PushChannel> openWebSocket(beast::tcp_stream stream,
                                                  beast::http::request<beast::http::string_body> upgrade,
                                                  const http::Headers& headers, const OnOpen& onOpen) {
-  auto channel = std::make_shared<WebSocketChannel>(std::move(stream));
-  channel->start(std::move(upgrade), headers, onOpen);
-  return channel;
+  return startWebSocket(std::move(stream), std::move(upgrade), headers, onOpen);
+}
+
+std::shared_ptr<http::PushChannel> openWebSocket(beast::ssl_stream<beast::tcp_stream> stream,
+                                                 beast::http::request<beast::http::string_body> upgrade,
+                                                 const http::Headers& headers, const OnOpen& onOpen) {
+  return startWebSocket(std::move(stream), std::move(upgrade), headers, onOpen);
 }
 
 }  // namespace boxoffice::push

@@ -35,6 +35,7 @@ class TestServer {
     std::vector<std::pair<std::string, std::string>> env;  // added to the environment
     bool generousRateLimits = true;                        // rate limits high enough that tests never meet them
     std::filesystem::path dataDir;                         // empty: a fresh temporary directory, removed at the end
+    bool plainHttp = true;  // false (built-in TLS): start() waits only for the "listening" line
   };
 
   TestServer();

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,9 @@ struct ServerOptions {
   int reservedConnections = 16;
   std::chrono::milliseconds firstRequestTimeout{5000};  // a new connection's first byte
   std::vector<std::string> trustedProxies;
+  // Both set: the listener speaks TLS only (1.2+), with HSTS on every answer.
+  std::string tlsCertificateFile;
+  std::string tlsPrivateKeyFile;
   std::vector<std::string> corsAllowedOrigins;
 
   static ServerOptions fromConfig(const Config& config);  // throws ConfigError on a bad listen address
@@ -51,6 +55,9 @@ class HttpServer {
 
   // Binds, listens and starts the threads; returns the bound port (useful with port 0).
   std::uint16_t start();
+  // Reads the TLS certificate and key again for new connections (open ones keep theirs).
+  // nullopt without TLS; "" on success; else why the old certificate stays.
+  std::optional<std::string> reloadTls();
   // Stops accepting, closes idle connections, lets in-flight requests finish for up to `grace`,
   // then closes everything and joins the threads.
   void stop(std::chrono::milliseconds grace);
