@@ -2,6 +2,7 @@
 
 #include <ranges>
 
+#include "boxoffice/kernel/api_reference.hpp"
 #include "boxoffice/kernel/ops_routes.hpp"
 
 namespace boxoffice::app {
@@ -78,6 +79,7 @@ std::uint16_t Application::start(const ServerOptions& server) {
     module->registerRoutes(router_);
     module->subscribe(bus_);
   }
+  registerApiReferenceRoutes(router_, BOXOFFICE_VERSION);
   if (config_.getBool("demo")) {
     for (auto& module : modules_) module->loadDemoData();
   }

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <signal.h>
 #include <sstream>
 #include <stdexcept>
@@ -13,6 +14,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "contract_check.hpp"
 #include "http_client.hpp"
 #include "process.hpp"
 
@@ -243,7 +245,9 @@ void TestServer::start() {
   }
   for (;;) {
     try {
-      if (get("/ready").status == 200) return;
+      RawConnection probe(port_);
+      probe.send(formatRequest("GET", "/ready", {}, {{"Connection", "close"}}, port_));
+      if (probe.readResponse().status == 200) return;
     } catch (const std::exception&) {
       // not accepting yet
     }
@@ -263,7 +267,47 @@ HttpResult TestServer::request(const std::string& method, const std::string& tar
   HeaderList all = headers;
   all.emplace_back("Connection", "close");
   connection.send(formatRequest(method, target, body, all, port_));
-  return connection.readResponse(method == "HEAD");
+  auto result = connection.readResponse(method == "HEAD");
+  if (options_.checkContract) checkContract(method, target, result);
+  return result;
+}
+
+void TestServer::checkContract(const std::string& method, const std::string& target, const HttpResult& result) {
+  std::shared_ptr<const ContractCheck> contract;
+  {
+    // Tests call request() from many threads at once; the first one fetches the document.
+    std::lock_guard lock(contractMutex_);
+    if (!contract_) {
+      // From another loopback address: a client of its own, so the fetch takes nothing from the
+      // rate-limit budget of the test's own requests.
+      RawConnection connection(port_, std::chrono::seconds(30), "127.0.0.2");
+      connection.send(formatRequest("GET", "/api/v1/openapi.json", {}, {{"Connection", "close"}}, port_));
+      auto answer = connection.readResponse();
+      if (answer.status != 200) {
+        throw std::runtime_error("GET /api/v1/openapi.json answered " + std::to_string(answer.status));
+      }
+      contract_ = std::make_shared<const ContractCheck>(boost::json::parse(answer.body).as_object());
+    }
+    contract = contract_;
+  }
+  auto problems = contract->check(method, target, result.status, result.header("content-type"), result.body);
+  // BX_CONTRACT_LOG=FILE: one line per checked answer (to see which operations the suite
+  // covers) and one "! ..." line per broken promise; with it, answers that break the contract
+  // are only logged, so one run of the suite lists every mismatch at once.
+  if (const char* log = std::getenv("BX_CONTRACT_LOG"); log != nullptr && *log != '\0') {
+    std::lock_guard lock(contractMutex_);
+    std::ofstream out(log, std::ios::app);
+    if (auto pattern = contract->pathTemplateOf(target); !pattern.empty()) {
+      out << method << ' ' << pattern << ' ' << result.status << '\n';
+    }
+    for (const auto& problem : problems) out << "! " << problem << '\n';
+    return;
+  }
+  if (!problems.empty()) {
+    std::string text = "the answer breaks the OpenAPI contract (/api/v1/openapi.json):";
+    for (const auto& problem : problems) text += "\n  " + problem;
+    throw std::runtime_error(text);
+  }
 }
 
 HttpResult TestServer::get(const std::string& target, const HeaderList& headers) {

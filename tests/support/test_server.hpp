@@ -11,11 +11,15 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace boxoffice::testing {
+
+class ContractCheck;
 
 struct HttpResult {
   int status = 0;
@@ -36,6 +40,9 @@ class TestServer {
     bool generousRateLimits = true;                        // rate limits high enough that tests never meet them
     std::filesystem::path dataDir;                         // empty: a fresh temporary directory, removed at the end
     bool plainHttp = true;  // false (built-in TLS): start() waits only for the "listening" line
+    // Every answer request() receives is checked against /api/v1/openapi.json: an answer that
+    // breaks it throws std::runtime_error naming what is wrong (contract_check.hpp).
+    bool checkContract = true;
   };
 
   TestServer();
@@ -83,6 +90,7 @@ class TestServer {
  private:
   void start();
   std::vector<std::string> environment() const;
+  void checkContract(const std::string& method, const std::string& target, const HttpResult& result);
   std::filesystem::path workDir_;  // mkdtemp: holds the log file, and the data dir if we own it
   std::uintmax_t logOffset_ = 0;   // where the current run's output starts in the log file
   Options options_;
@@ -92,6 +100,8 @@ class TestServer {
   int pid_ = -1;
   std::uint16_t port_ = 0;
   int starts_ = 0;
+  std::shared_ptr<const ContractCheck> contract_;  // fetched on the first request
+  std::mutex contractMutex_;
 };
 
 // The path of the built binary (BX_BINARY from CTest, else <build>/boxoffice).

@@ -7,6 +7,7 @@
 // case) or, registered with addAsync, answers later through `Respond` from any thread (e.g.
 // after a group commit).
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@
 #include "boxoffice/kernel/auth.hpp"
 #include "boxoffice/kernel/context.hpp"
 #include "boxoffice/kernel/http.hpp"
+#include "boxoffice/kernel/openapi.hpp"
 
 namespace boxoffice {
 
@@ -71,9 +73,16 @@ struct Route {
   BoundedExecutor* executor = nullptr;
   std::string admissionPolicy;
 
+  // What the OpenAPI document says of this route (kernel/openapi.hpp).
+  std::shared_ptr<const openapi::Operation> doc{};
+
   Route& runOn(BoundedExecutor& pool, std::string policy) {
     executor = &pool;
     admissionPolicy = std::move(policy);
+    return *this;
+  }
+  Route& describe(openapi::Operation operation) {
+    doc = std::make_shared<const openapi::Operation>(std::move(operation));
     return *this;
   }
 };
@@ -95,9 +104,13 @@ class Router {
   // "/events/{id}").
   RouteMatch match(http::Method method, std::string_view path) const;
   const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
+  // Schemas the routes' descriptions refer to by name (openapi::ref).
+  openapi::Components& schemas() { return schemas_; }
+  const openapi::Components& schemas() const { return schemas_; }
 
  private:
   std::vector<std::unique_ptr<Route>> routes_;
+  openapi::Components schemas_;
 };
 
 }  // namespace boxoffice
