@@ -128,8 +128,13 @@ std::vector<std::string> ContractCheck::check(std::string_view method, std::stri
   const json::value* declared = responses.if_contains(std::to_string(status));
   auto mediaType = lower(contentType.substr(0, contentType.find(';')));
   bool isProblem = mediaType == "application/problem+json";
+  if (status >= 400 && !isProblem) {
+    problems.push_back(name + ": error " + std::to_string(status) + " answered as '" + std::string(contentType) +
+                       "', not application/problem+json");
+    return problems;
+  }
   if (declared == nullptr) {
-    if (status >= 400 && isProblem) {
+    if (status >= 400) {
       declared = responses.if_contains("default");
     } else if (status == 304 || status == 101) {
       return problems;  // conditional GET, WebSocket upgrade
@@ -137,11 +142,6 @@ std::vector<std::string> ContractCheck::check(std::string_view method, std::stri
       problems.push_back(name + ": status " + std::to_string(status) + " is not documented");
       return problems;
     }
-  }
-  if (status >= 400 && !isProblem) {
-    problems.push_back(name + ": error " + std::to_string(status) + " answered as '" + std::string(contentType) +
-                       "', not application/problem+json");
-    return problems;
   }
   if (method == "HEAD" || status == 204 || status == 304) return problems;
   const auto* content = declared->as_object().if_contains("content");
