@@ -24,6 +24,18 @@ std::string trim(std::string_view text) {
   return std::string(text);
 }
 
+// The rules an account's fields keep, whoever creates it (an Admin, or the person signing up).
+json::Validation validateNewUser(const std::string& email, const std::string& password,
+                                 const std::string& displayName) {
+  json::Validation validation;
+  if (auto problem = emailProblem(email)) validation.add("email", *problem);
+  if (auto problem = passwordProblem(password, email)) validation.add("password", *problem);
+  if (displayName.empty() || utf8Length(displayName) > 100) {
+    validation.add("displayName", "must be 1 to 100 characters");
+  }
+  return validation;
+}
+
 Problem emailTaken() {
   return Problem::conflict("email-taken", "The email is already registered.",
                            "An account with this email address already exists.");
@@ -37,12 +49,7 @@ IdentityService::IdentityService(Database& store, const PasswordHasher& hasher, 
 UserSummary IdentityService::createUser(const NewUser& input, std::string_view correlationId) {
   auto email = normalizeEmail(input.email);
   auto displayName = trim(input.displayName);
-  json::Validation validation;
-  if (auto problem = emailProblem(email)) validation.add("email", *problem);
-  if (auto problem = passwordProblem(input.password, email)) validation.add("password", *problem);
-  if (displayName.empty() || utf8Length(displayName) > 100) {
-    validation.add("displayName", "must be 1 to 100 characters");
-  }
+  auto validation = validateNewUser(email, input.password, displayName);
   if (input.roles.empty()) validation.add("roles", "must name at least one role");
   validation.throwIfAny();
 
@@ -79,13 +86,7 @@ void IdentityService::registerSelf(const NewUser& input, std::string_view correl
                                    std::chrono::seconds noticeInterval) {
   auto email = normalizeEmail(input.email);
   auto displayName = trim(input.displayName);
-  json::Validation validation;
-  if (auto problem = emailProblem(email)) validation.add("email", *problem);
-  if (auto problem = passwordProblem(input.password, email)) validation.add("password", *problem);
-  if (displayName.empty() || utf8Length(displayName) > 100) {
-    validation.add("displayName", "must be 1 to 100 characters");
-  }
-  validation.throwIfAny();
+  validateNewUser(email, input.password, displayName).throwIfAny();
 
   // Hashed whether or not the account exists: the hash is most of the time this takes.
   auto now = clock_.now();

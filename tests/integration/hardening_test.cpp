@@ -186,12 +186,7 @@ TEST_CASE("hardening: one client network cannot take every connection") {
   TestServer::Options options;
   options.env = {{"BOXOFFICE_SERVER_MAX_CONNECTIONS_PER_CLIENT", "4"}};
   TestServer server(options);
-  std::vector<std::unique_ptr<RawConnection>> held;
-  for (int i = 0; i < 4; ++i) {
-    held.push_back(std::make_unique<RawConnection>(server.port(), 5s));
-    held.back()->send(formatRequest("GET", "/health", {}, {}, server.port()));
-    REQUIRE(held.back()->readResponse().status == 200);
-  }
+  auto held = holdConnections(server.port(), 4);
   // The fifth from 127.0.0.1 is closed unanswered...
   RawConnection fifth(server.port(), 5s);
   fifth.trySend(formatRequest("GET", "/health", {}, {}, server.port()));
@@ -236,12 +231,8 @@ TEST_CASE("hardening: a full server still answers its probes on the reserved con
   TestServer::Options options;
   options.env = {{"BOXOFFICE_SERVER_MAX_CONNECTIONS", "3"}, {"BOXOFFICE_SERVER_RESERVED_CONNECTIONS", "2"}};
   TestServer server(options);
-  std::vector<std::unique_ptr<RawConnection>> held;
-  for (int i = 0; i < 3; ++i) {
-    held.push_back(std::make_unique<RawConnection>(server.port(), 5s, i == 0 ? "127.0.0.3" : "127.0.0.4"));
-    held.back()->send(formatRequest("GET", "/health", {}, {}, server.port()));
-    REQUIRE(held.back()->readResponse().status == 200);
-  }
+  auto heldA = holdConnections(server.port(), 1, "127.0.0.3");
+  auto heldB = holdConnections(server.port(), 2, "127.0.0.4");
   // Full: a probe is answered (once, then closed); anything else is 503 server-busy.
   RawConnection probe(server.port(), 5s);
   probe.send(formatRequest("GET", "/ready", {}, {}, server.port()));

@@ -282,12 +282,7 @@ TEST_CASE("kernel: connections over the cap are refused, and the server recovers
   TestServer::Options options;
   options.env = {{"BOXOFFICE_SERVER_MAX_CONNECTIONS", "4"}, {"BOXOFFICE_SERVER_RESERVED_CONNECTIONS", "0"}};
   TestServer server(options);
-  std::vector<std::unique_ptr<RawConnection>> held;
-  for (int i = 0; i < 4; ++i) {
-    held.push_back(std::make_unique<RawConnection>(server.port(), 5s));
-    held.back()->send(formatRequest("GET", "/health", {}, {}, server.port()));
-    REQUIRE(held.back()->readResponse().status == 200);
-  }
+  auto held = holdConnections(server.port(), 4);
   RawConnection extra(server.port(), 5s);
   extra.trySend(formatRequest("GET", "/health", {}, {}, server.port()));
   CHECK(extra.waitForClose(5s));  // closed without an answer rather than queued forever

@@ -123,10 +123,12 @@ TEST_CASE("contract check: catches undocumented members, wrong types, undocument
                                "items": {"type": "array", "items": {"type": "integer"}}}},
       "Problem": {"type": "object", "required": ["type", "status"], "properties": {"type": {"type": "string"}, "status": {"type": "integer"}}}
     }}
-  })").as_object();
+  })")
+                      .as_object();
   ContractCheck check(document);
   const std::string json = "application/json";
-  const std::string good = R"({"id":"01a23e37-fdbd-73f1-a9f3-af994be745b6","when":"2026-12-03T10:00:00Z","size":2,"tag":null,"items":[1]})";
+  const std::string good =
+      R"({"id":"01a23e37-fdbd-73f1-a9f3-af994be745b6","when":"2026-12-03T10:00:00Z","size":2,"tag":null,"items":[1]})";
   CHECK(check.check("GET", "/things/x?y=1", 200, json, good).empty());
   CHECK(check.pathTemplateOf("/things/special") == "/things/special");  // a literal beats {id}
   CHECK(check.check("GET", "/things/special", 204, "", "").empty());
@@ -140,8 +142,9 @@ TEST_CASE("contract check: catches undocumented members, wrong types, undocument
   CHECK(first(200, json, R"({"id":"01a23e37-fdbd-73f1-a9f3-af994be745b6"})").find("lacks required member 'when'") !=
         std::string::npos);
   CHECK(first(200, json, R"({"id":"nope","when":"2026-12-03T10:00:00Z"})").find("is not a UUID") != std::string::npos);
-  CHECK(first(200, json, R"({"id":"01a23e37-fdbd-73f1-a9f3-af994be745b6","when":"yesterday"})")
-            .find("not an RFC 3339") != std::string::npos);
+  CHECK(
+      first(200, json, R"({"id":"01a23e37-fdbd-73f1-a9f3-af994be745b6","when":"yesterday"})").find("not an RFC 3339") !=
+      std::string::npos);
   CHECK(first(200, json, R"({"id":"01a23e37-fdbd-73f1-a9f3-af994be745b6","when":"2026-12-03T10:00:00Z","size":0})")
             .find("below the minimum") != std::string::npos);
   CHECK(first(200, json, R"({"id":"01a23e37-fdbd-73f1-a9f3-af994be745b6","when":"2026-12-03T10:00:00Z","tag":"c"})")

@@ -188,4 +188,17 @@ bool RawConnection::waitForClose(std::chrono::milliseconds timeout, std::string*
   return false;
 }
 
+std::vector<std::unique_ptr<RawConnection>> holdConnections(std::uint16_t port, int count, const char* sourceAddress) {
+  std::vector<std::unique_ptr<RawConnection>> held;
+  for (int i = 0; i < count; ++i) {
+    held.push_back(std::make_unique<RawConnection>(port, std::chrono::seconds(5), sourceAddress));
+    held.back()->send(formatRequest("GET", "/health", {}, {}, port));
+    if (auto answer = held.back()->readResponse(); answer.status != 200) {
+      throw std::runtime_error("held connection " + std::to_string(i) + " was answered " +
+                               std::to_string(answer.status));
+    }
+  }
+  return held;
+}
+
 }  // namespace boxoffice::testing

@@ -4,8 +4,10 @@
 // connection per request). Responses are parsed with Beast (kept in http_client.cpp only).
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "test_server.hpp"
 
@@ -47,5 +49,11 @@ class RawConnection {
   std::chrono::milliseconds timeout_;
   std::string buffer_;
 };
+
+// Opens `count` connections (from `sourceAddress`, default 127.0.0.1), has each answered once
+// (GET /health, keep-alive) so the server has accepted it, and returns them still open. Throws if
+// one is not answered 200.
+std::vector<std::unique_ptr<RawConnection>> holdConnections(std::uint16_t port, int count,
+                                                            const char* sourceAddress = nullptr);
 
 }  // namespace boxoffice::testing
