@@ -88,12 +88,12 @@ void appendText(std::string& out, std::string_view tag, std::string_view text) {
 }
 
 std::string textOf(const json::object& object, std::string_view key) {
-  auto found = object.find(key);
-  return found != object.end() && found->value().is_string() ? std::string(found->value().as_string()) : "";
+  const auto* found = object.if_contains(key);
+  return found != nullptr && found->is_string() ? std::string(found->as_string()) : "";
 }
 
 void appendOperation(std::string& out, std::string_view method, std::string_view path, const json::object& op) {
-  out += "<section class=\"op\"><h3><span class=\"m ";
+  out += R"(<section class="op"><h3><span class="m )";
   out += method;
   out += "\">";
   appendHtmlEscaped(out, method);
@@ -194,7 +194,7 @@ std::string apiReferencePage(const json::object& document) {
   }
   out += "<h2 id=\"schemas\">Schemas</h2>\n";
   for (const auto& [name, schema] : document.at("components").at("schemas").as_object()) {
-    out += "<section class=\"op\" id=\"schema-";
+    out += R"(<section class="op" id="schema-)";
     appendHtmlEscaped(out, name);
     out += "\"><h3>";
     appendHtmlEscaped(out, name);
