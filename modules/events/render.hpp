@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "boxoffice/inventory/api.hpp"
+#include "boxoffice/kernel/openapi.hpp"
 #include "model.hpp"
 
 namespace boxoffice::events {
@@ -18,5 +19,10 @@ boost::json::object eventJson(const Event& event);
 boost::json::object concertJson(const Event& event, const std::optional<std::vector<inventory::CategoryUsage>>& usage);
 
 boost::json::object categoryJson(const Category& category);
+
+// The OpenAPI schemas of the shapes above ("Event", "Concert", "Category") and of the request
+// bodies ("EventInput", "CategoryInput"); keep them in step with the functions above and with
+// validation.cpp (the integration tests check every answer against them).
+void defineApiSchemas(openapi::Components& components);
 
 }  // namespace boxoffice::events

@@ -98,35 +98,148 @@ std::string cancelReason(const Request& request) {
 Routes::Routes(EventService& service, const TimezoneCheck& zones, RouteSettings settings)
     : service_(service), zones_(zones), settings_(settings) {}
 
+namespace {
+
+namespace api = openapi;
+
+std::vector<api::Parameter> listFilterParameters(bool withCategory) {
+  std::vector<api::Parameter> out = api::pageParameters();
+  if (withCategory) out.push_back({"category", api::string(1, 40), "Only events of this category slug."});
+  out.push_back({"startDate", api::string(), "Events starting at or after: a date (2027-05-20) or an RFC 3339 time."});
+  out.push_back({"endDate", api::string(), "Events starting at or before (a plain date includes the whole day)."});
+  out.push_back({"city", api::string(1, 100), "Only events in this city."});
+  out.push_back({"sort", api::enumeration({"startsAt", "-startsAt", "name"}), "Order; default startsAt."});
+  return out;
+}
+
+api::Parameter eventId() { return {"id", api::uuid(), "The event's id."}; }
+
+}  // namespace
+
 void Routes::registerAll(Router& router) {
   using auth::Permission;
   const std::string m = "events";
+  defineApiSchemas(router.schemas());
+  const std::vector<std::string> lifecycleProblems{"not-found", "precondition-failed", "event-final",
+                                                   "invalid-status-transition"};
   // Literal segments win over {id}, so search, categories and organizer/{id} coexist with {id}.
-  router.add(Method::Get, "/api/v1/events", m, Access::anyone(), bindRoute(this, &Routes::listEvents));
-  router.add(Method::Get, "/api/v1/events/search", m, Access::anyone(), bindRoute(this, &Routes::searchEvents));
-  router.add(Method::Get, "/api/v1/events/categories", m, Access::anyone(), bindRoute(this, &Routes::listCategories));
+  router.add(Method::Get, "/api/v1/events", m, Access::anyone(), bindRoute(this, &Routes::listEvents))
+      .describe({.summary = "Published events, filtered and sorted",
+                 .query = listFilterParameters(true),
+                 .responses = {{200, "One page of events", api::pageOf(api::ref("Event"))}}});
+  router.add(Method::Get, "/api/v1/events/search", m, Access::anyone(), bindRoute(this, &Routes::searchEvents))
+      .describe({.summary = "Full-text search over published events, best match first",
+                 .description = "Every word must match (as a prefix) the name, description, venue, city or category; "
+                                "case and accents are ignored, and operators are plain text.",
+                 .query = [] {
+                   auto out = api::pageParameters();
+                   out.insert(out.begin(), {"q", api::string(), "The text to search for.", true});
+                   return out;
+                 }(),
+                 .responses = {{200, "One page of matching events", api::pageOf(api::ref("Event"))}}});
+  router.add(Method::Get, "/api/v1/events/categories", m, Access::anyone(), bindRoute(this, &Routes::listCategories))
+      .describe({.summary = "Every event category, as one page",
+                 .responses = {{200, "The categories", api::pageOf(api::ref("Category"))}}});
   // Managing the category list is Admin work; events:delete is the events permission only Admin
   // holds (the service checks the Admin role again).
-  router.add(Method::Post, "/api/v1/events/categories", m, Access::require(Permission::EventsDelete),
-             bindRoute(this, &Routes::addCategory));
-  router.add(Method::Get, "/api/v1/events/organizer/{organizerId}", m, Access::optionalUser(),
-             bindRoute(this, &Routes::organizerEvents));
-  router.add(Method::Get, "/api/v1/events/{id}", m, Access::optionalUser(), bindRoute(this, &Routes::getEvent));
-  router.add(Method::Post, "/api/v1/events", m, Access::require(Permission::EventsCreate),
-             bindRoute(this, &Routes::createEvent));
-  router.add(Method::Put, "/api/v1/events/{id}", m, Access::require(Permission::EventsUpdate),
-             bindRoute(this, &Routes::updateEvent));
-  router.add(Method::Post, "/api/v1/events/{id}/publish", m, Access::require(Permission::EventsUpdate),
-             bindRoute(this, &Routes::publishEvent));
-  router.add(Method::Post, "/api/v1/events/{id}/cancel", m, Access::require(Permission::EventsUpdate),
-             bindRoute(this, &Routes::cancelEvent));
-  router.add(Method::Delete, "/api/v1/events/{id}", m, Access::require(Permission::EventsDelete),
-             bindRoute(this, &Routes::deleteEvent));
+  router
+      .add(Method::Post, "/api/v1/events/categories", m, Access::require(Permission::EventsDelete),
+           bindRoute(this, &Routes::addCategory))
+      .describe({.summary = "Add an event category (Admin)",
+                 .body = api::ref("CategoryInput"),
+                 .responses = {{201, "The new category", api::ref("Category")}},
+                 .problems = {"validation", "category-exists"}});
+  router
+      .add(Method::Get, "/api/v1/events/organizer/{organizerId}", m, Access::optionalUser(),
+           bindRoute(this, &Routes::organizerEvents))
+      .describe({.summary = "One organizer's events",
+                 .description = "Anyone sees the published ones; the organizer and Admins see drafts too.",
+                 .path = {{"organizerId", api::uuid(), "The organizer's user id."}},
+                 .query = [] {
+                   auto out = api::pageParameters();
+                   out.push_back({"sort", api::enumeration({"startsAt", "-startsAt", "name"}), "Order."});
+                   return out;
+                 }(),
+                 .responses = {{200, "One page of events", api::pageOf(api::ref("Event"))}}});
+  router.add(Method::Get, "/api/v1/events/{id}", m, Access::optionalUser(), bindRoute(this, &Routes::getEvent))
+      .describe({.summary = "One event",
+                 .description = "A draft is visible to its organizer and Admins only; to anyone else it is 404. "
+                                "Answers 304 to a matching If-None-Match.",
+                 .path = {eventId()},
+                 .responses = {{200, "The event (ETag: its version)", api::ref("Event")}},
+                 .problems = {"not-found"}});
+  router
+      .add(Method::Post, "/api/v1/events", m, Access::require(Permission::EventsCreate),
+           bindRoute(this, &Routes::createEvent))
+      .describe({.summary = "Create an event (a Draft)",
+                 .body = api::ref("EventInput"),
+                 .responses = {{201, "The new event (Location: its URL)", api::ref("Event")}},
+                 .problems = {"validation"}});
+  router
+      .add(Method::Put, "/api/v1/events/{id}", m, Access::require(Permission::EventsUpdate),
+           bindRoute(this, &Routes::updateEvent))
+      .describe({.summary = "Replace an event's details",
+                 .description = "Only the event's organizer or an Admin. Price categories with seats sold or "
+                                "held cannot be removed or shrunk below them.",
+                 .path = {eventId()},
+                 .headers = {[] {
+                   auto header = api::ifMatchHeader();
+                   header.required = true;
+                   return header;
+                 }()},
+                 .body = api::ref("EventInput"),
+                 .responses = {{200, "The event as changed", api::ref("Event")}},
+                 .problems = {"validation", "not-found", "precondition-required", "precondition-failed",
+                              "event-final", "price-category-in-use"}});
+  router
+      .add(Method::Post, "/api/v1/events/{id}/publish", m, Access::require(Permission::EventsUpdate),
+           bindRoute(this, &Routes::publishEvent))
+      .describe({.summary = "Put a Draft on sale",
+                 .path = {eventId()},
+                 .headers = {api::ifMatchHeader()},
+                 .responses = {{200, "The event, Published", api::ref("Event")}},
+                 .problems = [&] {
+                   auto out = lifecycleProblems;
+                   out.push_back("event-not-sellable");
+                   return out;
+                 }()});
+  router
+      .add(Method::Post, "/api/v1/events/{id}/cancel", m, Access::require(Permission::EventsUpdate),
+           bindRoute(this, &Routes::cancelEvent))
+      .describe({.summary = "Cancel an event",
+                 .description = "Buyers are told and their tickets voided; refunds follow through payments.",
+                 .path = {eventId()},
+                 .headers = {api::ifMatchHeader()},
+                 .body = api::object({api::optional("reason", api::string(0, 500))}),
+                 .bodyRequired = false,
+                 .responses = {{200, "The event, Cancelled", api::ref("Event")}},
+                 .problems = lifecycleProblems});
+  router
+      .add(Method::Delete, "/api/v1/events/{id}", m, Access::require(Permission::EventsDelete),
+           bindRoute(this, &Routes::deleteEvent))
+      .describe({.summary = "Delete an event (Admin; soft delete)",
+                 .path = {eventId()},
+                 .headers = {api::ifMatchHeader()},
+                 .responses = {{204, "Deleted"}},
+                 .problems = {"not-found", "precondition-failed"}});
   // Seed 003 compatibility: concerts are events of category "concert".
-  router.add(Method::Get, "/api/v1/concerts", m, Access::anyone(), bindRoute(this, &Routes::listConcerts));
-  router.add(Method::Get, "/api/v1/concerts/{id}", m, Access::optionalUser(), bindRoute(this, &Routes::getConcert));
-  router.add(Method::Post, "/api/v1/concerts", m, Access::require(Permission::EventsCreate),
-             bindRoute(this, &Routes::createConcert));
+  router.add(Method::Get, "/api/v1/concerts", m, Access::anyone(), bindRoute(this, &Routes::listConcerts))
+      .describe({.summary = "Published concerts (events of category concert) with seats left",
+                 .query = listFilterParameters(false),
+                 .responses = {{200, "One page of concerts", api::pageOf(api::ref("Concert"))}}});
+  router.add(Method::Get, "/api/v1/concerts/{id}", m, Access::optionalUser(), bindRoute(this, &Routes::getConcert))
+      .describe({.summary = "One concert, with seats left",
+                 .path = {eventId()},
+                 .responses = {{200, "The concert", api::ref("Concert")}},
+                 .problems = {"not-found"}});
+  router
+      .add(Method::Post, "/api/v1/concerts", m, Access::require(Permission::EventsCreate),
+           bindRoute(this, &Routes::createConcert))
+      .describe({.summary = "Create a concert (an event of category concert)",
+                 .description = "The body of POST /api/v1/events; category may be left out.",
+                 .body = api::ref("EventInput"),
+                 .responses = {{201, "The new concert", api::ref("Concert")}},
+                 .problems = {"validation"}});
 }
 
 Response Routes::listEvents(const Request& request, RequestContext& /*unused*/) {
