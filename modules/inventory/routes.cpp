@@ -5,6 +5,7 @@
 #include "boxoffice/kernel/idempotency.hpp"
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/json.hpp"
+#include "boxoffice/kernel/openapi_describe.hpp"
 #include "boxoffice/kernel/paging.hpp"
 #include "boxoffice/kernel/preconditions.hpp"
 #include "boxoffice/kernel/problem.hpp"
@@ -112,28 +113,164 @@ CapacityCommand capacityCommandFrom(const http::Request& request) {
 
 }  // namespace
 
+namespace {
+
+namespace api = openapi;
+
+// The shapes these routes answer: the availability document (Engine::render, plus what owners
+// see), a reservation (messages::ReservationState, so its schema comes from the struct) and an
+// audit entry (store::listAudit).
+void defineApiSchemas(api::Components& components) {
+  components.define("Reservation", api::schemaOf<messages::ReservationState>());
+  components.define(
+      "Availability",
+      api::object(
+          {{"eventId", api::uuid()},
+           {"eventName", api::string()},
+           {"status", api::enumeration({"Draft", "Published", "Cancelled", "Completed"})},
+           {"totalCapacity", api::integer()},
+           {"availableTickets", api::integer()},
+           {"reservedTickets", api::integer()},
+           {"soldTickets", api::integer()},
+           {"priceCategories", api::arrayOf(api::object({{"categoryId", api::string()},
+                                                         {"categoryName", api::string()},
+                                                         {"price", api::schemaOf<Money>()},
+                                                         {"totalSeats", api::integer()},
+                                                         {"availableSeats", api::integer()},
+                                                         {"reservedSeats", api::integer()},
+                                                         {"soldSeats", api::integer()}}))},
+           {"version", api::described(api::integer(), "Also the ETag.")},
+           {"updatedAt", api::dateTime()},
+           api::optional("inventoryRules", api::described(api::object({{"maxTicketsPerUser", api::integer()},
+                                                                       {"reservationTimeoutMinutes", api::integer()},
+                                                                       {"lowInventoryThreshold", api::integer()},
+                                                                       {"lastMinuteReservationMinutes", api::integer()}}),
+                                                          "The organizer and Admins only.")),
+           api::optional("reservations", api::described(api::arrayOf(api::ref("Reservation")),
+                                                        "The organizer and Admins only: the latest 100 holds.")),
+           api::optional("reservationsTotal", api::integer())}));
+  components.define("InventoryAuditEntry", api::object({{"sequence", api::integer()},
+                                                        {"action", api::string()},
+                                                        {"userId", api::string()},
+                                                        {"reservationId", api::nullable(api::uuid())},
+                                                        {"categoryId", api::nullable(api::string())},
+                                                        {"ticketCount", api::integer()},
+                                                        {"availableAfter", api::integer()},
+                                                        {"reservedAfter", api::integer()},
+                                                        {"soldAfter", api::integer()},
+                                                        {"timestamp", api::dateTime()},
+                                                        {"correlationId", api::string()}}));
+}
+
+api::Parameter eventIdParameter(const char* name = "eventId") { return {name, api::uuid(), "The event's id."}; }
+
+api::Operation reserveDescription(const char* idName) {
+  return {.summary = "Hold seats of one price category for a few minutes",
+          .description = "The hold expires at expiresAt unless an order confirms it. Answered once the hold is "
+                         "durable. The same Idempotency-Key with the same body answers the first hold again.",
+          .path = {eventIdParameter(idName)},
+          .headers = {api::idempotencyKeyHeader()},
+          .body = api::object({{"categoryId", api::string(1, 64)},
+                               {"ticketCount", api::integer(1, kMaxTicketsPerRequest)},
+                               api::optional("sessionId", api::string(1, 128))}),
+          .responses = {{201, "The hold (Location: its URL)", api::ref("Reservation")}},
+          .problems = {"validation", "event-not-found", "event-not-on-sale", "not-enough-seats", "per-user-limit",
+                       "too-close-to-start", "idempotency-key-reused"}};
+}
+
+const std::vector<std::string> kHoldProblems{"validation",           "event-not-found",      "reservation-not-found",
+                                             "reservation-expired",  "reservation-released", "reservation-confirmed",
+                                             "reservation-in-order", "inventory-engine"};
+
+}  // namespace
+
 void Routes::registerAll(Router& router) {
   using auth::Permission;
   using http::Method;
-  router.addAsync(Method::Get, "/api/v1/inventory/{eventId}", kModule, Access::optionalUser(),
-                  bindRoute(this, &Routes::availability), Execution::IoThread);
-  router.addAsync(Method::Post, "/api/v1/inventory/{eventId}/reserve", kModule,
-                  Access::require(Permission::TicketsPurchase), bindRoute(this, &Routes::reserve), Execution::IoThread);
-  router.addAsync(Method::Post, "/api/v1/concerts/{id}/reserve", kModule, Access::require(Permission::TicketsPurchase),
-                  bindRoute(this, &Routes::reserveConcert), Execution::IoThread);
-  router.addAsync(Method::Post, "/api/v1/inventory/{eventId}/confirm", kModule,
-                  Access::require(Permission::InventoryManage), bindRoute(this, &Routes::confirm), Execution::IoThread);
-  router.addAsync(Method::Post, "/api/v1/inventory/{eventId}/release", kModule, Access::authenticated(),
-                  bindRoute(this, &Routes::release), Execution::IoThread);
-  router.addAsync(Method::Put, "/api/v1/inventory/{eventId}/capacity", kModule,
-                  Access::require(Permission::EventsUpdate), bindRoute(this, &Routes::changeCapacity),
-                  Execution::IoThread);
-  router.add(Method::Get, "/api/v1/inventory/{eventId}/status", kModule, Access::optionalUser(),
-             bindRoute(this, &Routes::status), Execution::IoThread);
-  router.add(Method::Get, "/api/v1/inventory/{eventId}/audit", kModule, Access::require(Permission::InventoryViewOwn),
-             bindRoute(this, &Routes::audit));
-  router.add(Method::Get, "/api/v1/inventory/{eventId}/reservations/{reservationId}", kModule, Access::authenticated(),
-             bindRoute(this, &Routes::reservation));
+  defineApiSchemas(router.schemas());
+  auto reservationIdBody = api::object({{"reservationId", api::uuid()}});
+  router
+      .addAsync(Method::Get, "/api/v1/inventory/{eventId}", kModule, Access::optionalUser(),
+                bindRoute(this, &Routes::availability), Execution::IoThread)
+      .describe({.summary = "Seats per price category: total, available, held, sold",
+                 .description = "Served from memory. The event's organizer and Admins also get the rules and the "
+                                "latest holds. 304 to a matching If-None-Match.",
+                 .path = {eventIdParameter()},
+                 .responses = {{200, "The availability (ETag: its version)", api::ref("Availability")}},
+                 .problems = {"event-not-found"}});
+  router
+      .addAsync(Method::Post, "/api/v1/inventory/{eventId}/reserve", kModule,
+                Access::require(Permission::TicketsPurchase), bindRoute(this, &Routes::reserve), Execution::IoThread)
+      .describe(reserveDescription("eventId"));
+  router
+      .addAsync(Method::Post, "/api/v1/concerts/{id}/reserve", kModule, Access::require(Permission::TicketsPurchase),
+                bindRoute(this, &Routes::reserveConcert), Execution::IoThread)
+      .describe(reserveDescription("id"));
+  router
+      .addAsync(Method::Post, "/api/v1/inventory/{eventId}/confirm", kModule,
+                Access::require(Permission::InventoryManage), bindRoute(this, &Routes::confirm), Execution::IoThread)
+      .describe({.summary = "Sell a hold's seats (the checkout saga does this for orders)",
+                 .path = {eventIdParameter()},
+                 .body = reservationIdBody,
+                 .responses = {{200, "The hold, Confirmed", api::ref("Reservation")}},
+                 .problems = kHoldProblems});
+  router
+      .addAsync(Method::Post, "/api/v1/inventory/{eventId}/release", kModule, Access::authenticated(),
+                bindRoute(this, &Routes::release), Execution::IoThread)
+      .describe({.summary = "Give a hold's seats back",
+                 .description = "The holder, the event's organizer or an Admin; anyone else gets 404.",
+                 .path = {eventIdParameter()},
+                 .body = reservationIdBody,
+                 .responses = {{200, "The hold, Cancelled", api::ref("Reservation")}},
+                 .problems = kHoldProblems});
+  router
+      .addAsync(Method::Put, "/api/v1/inventory/{eventId}/capacity", kModule,
+                Access::require(Permission::EventsUpdate), bindRoute(this, &Routes::changeCapacity),
+                Execution::IoThread)
+      .describe({.summary = "Change the seats of one or more price categories",
+                 .description = "Keeps the events module's rules (1 to 1,000,000 seats per category, all within the "
+                                "event's maxCapacity, never below the seats held or sold); the events module adopts "
+                                "the change. Body: {categoryId, totalSeats} or {categories: [...]}.",
+                 .path = {eventIdParameter()},
+                 .headers = {[] {
+                   auto header = api::ifMatchHeader();
+                   header.required = true;
+                   return header;
+                 }()},
+                 .body = api::object({api::optional("categoryId", api::string(1, 64)),
+                                      api::optional("totalSeats", api::integer(1, kMaxSeats)),
+                                      api::optional("categories", api::arrayOf(api::object(
+                                                                      {{"categoryId", api::string(1, 64)},
+                                                                       {"totalSeats", api::integer(1, kMaxSeats)}})))}),
+                 .responses = {{200, "The availability after the change (ETag)", api::ref("Availability")}},
+                 .problems = {"validation", "event-not-found", "precondition-required", "precondition-failed",
+                              "capacity-below-committed", "capacity-unknown"}});
+  router
+      .add(Method::Get, "/api/v1/inventory/{eventId}/status", kModule, Access::optionalUser(),
+           bindRoute(this, &Routes::status), Execution::IoThread)
+      .describe({.summary = "Live availability: the document now, then again on every change",
+                 .description = "Plain GET: the availability once. With Accept: text/event-stream, a Server-Sent "
+                                "Events stream; with a WebSocket upgrade, one text message per change.",
+                 .path = {eventIdParameter()},
+                 .responses = {{200, "The availability, or a stream of it", api::ref("Availability"),
+                                {"text/event-stream"}}},
+                 .problems = {"event-not-found"}});
+  router
+      .add(Method::Get, "/api/v1/inventory/{eventId}/audit", kModule, Access::require(Permission::InventoryViewOwn),
+           bindRoute(this, &Routes::audit))
+      .describe({.summary = "Every change to the event's seats, newest first (organizer, Admin)",
+                 .path = {eventIdParameter()},
+                 .query = api::pageParameters(),
+                 .responses = {{200, "One page of entries", api::pageOf(api::ref("InventoryAuditEntry"))}},
+                 .problems = {"event-not-found", "forbidden"}});
+  router
+      .add(Method::Get, "/api/v1/inventory/{eventId}/reservations/{reservationId}", kModule, Access::authenticated(),
+           bindRoute(this, &Routes::reservation))
+      .describe({.summary = "One hold",
+                 .description = "The holder, the event's organizer or an Admin; anyone else gets 404.",
+                 .path = {eventIdParameter(), {"reservationId", api::uuid(), "The hold's id."}},
+                 .responses = {{200, "The hold", api::ref("Reservation")}},
+                 .problems = {"event-not-found", "reservation-not-found"}});
 }
 
 void Routes::reserve(const http::Request& request, const RequestContext& ctx, Respond respond) {
