@@ -10,6 +10,7 @@
 #include "boxoffice/kernel/problem.hpp"
 #include "boxoffice/kernel/route_binding.hpp"
 #include "email.hpp"
+#include "password_policy.hpp"
 
 namespace boxoffice::identity {
 
@@ -81,25 +82,104 @@ Routes::Routes(IdentityService& users, TokenService& tokens, const Jwt& jwt, Rev
   metrics_.describe(kSignIns, "counter", "Sign-in attempts at POST /api/v1/auth/token by result.");
 }
 
+namespace {
+
+namespace api = openapi;
+
+void defineApiSchemas(api::Components& components) {
+  components.define("User", api::object({{"id", api::uuid()},
+                                         {"email", api::string()},
+                                         {"displayName", api::string()},
+                                         {"roles", api::arrayOf(api::enumeration({"Admin", "Organizer", "User"}))},
+                                         {"createdAt", api::dateTime()}}));
+  components.define(
+      "TokenPair",
+      api::object({{"accessToken", api::described(api::string(), "A JWT for Authorization: Bearer.")},
+                   {"tokenType", api::enumeration({"Bearer"})},
+                   {"expiresIn", api::described(api::integer(), "Seconds until the access token expires.")},
+                   {"refreshToken", api::described(api::string(), "For POST /api/v1/auth/refresh; one use each.")},
+                   api::optional("deviceToken",
+                                 api::described(api::string(), "Sign-in only: send it with later sign-ins from this "
+                                                               "device, and failed guesses elsewhere cannot brake "
+                                                               "you."))}));
+}
+
+api::Parameter userId() { return {"id", api::uuid(), "The user's id."}; }
+
+}  // namespace
+
 void Routes::registerAll(Router& router) {
   using auth::Permission;
+  defineApiSchemas(router.schemas());
+  auto refreshBody = api::object({{"refreshToken", api::string(1, kMaxTokenInput)}});
   // The two routes that hash a password run on their own bounded pool, charged per client
   // network first: a flood of them gets 429/503 and never takes the shared workers.
   router
       .add(Method::Post, "/api/v1/auth/register", "identity", Access::anyone(), bindRoute(this, &Routes::registerUser))
-      .runOn(credentialChecks_.pool, kCredentialPolicy);
+      .runOn(credentialChecks_.pool, kCredentialPolicy)
+      .describe({.summary = "Sign up as a User",
+                 .description = "The same 202 whether or not the email already has an account (the mailbox is "
+                                "told either way), so the answer tells nobody who is registered.",
+                 .body = api::object({{"email", api::string(1, 320)},
+                                      {"password", api::described(api::string(kMinPasswordLength, kMaxPasswordLength),
+                                                                  "Not a common password, not the email.")},
+                                      {"displayName", api::string(1, 100)}}),
+                 .responses = {{202, "Accepted",
+                                api::object({{"status", api::enumeration({"accepted"})}, {"detail", api::string()}})}},
+                 .problems = {"validation", "rate-limited", "unavailable"}});
   router.add(Method::Post, "/api/v1/auth/token", "identity", Access::anyone(), bindRoute(this, &Routes::issueToken))
-      .runOn(credentialChecks_.pool, kCredentialPolicy);
-  router.add(Method::Post, "/api/v1/auth/refresh", "identity", Access::anyone(), bindRoute(this, &Routes::refresh));
-  router.add(Method::Post, "/api/v1/auth/logout", "identity", Access::authenticated(),
-             bindRoute(this, &Routes::logout));
-  router.add(Method::Get, "/api/v1/users/me", "identity", Access::require(Permission::ProfileManage),
-             bindRoute(this, &Routes::me));
-  router.add(Method::Get, "/api/v1/users", "identity", Access::require(Permission::UsersManage),
-             bindRoute(this, &Routes::listUsers));
-  router.add(Method::Get, "/api/v1/users/{id}", "identity", Access::authenticated(), bindRoute(this, &Routes::getUser));
-  router.add(Method::Put, "/api/v1/users/{id}/roles", "identity", Access::require(Permission::UsersManage),
-             bindRoute(this, &Routes::putRoles));
+      .runOn(credentialChecks_.pool, kCredentialPolicy)
+      .describe({.summary = "Sign in: email and password for an access and a refresh token",
+                 .description = "Failed attempts are slowed per account and address (429 with Retry-After); a "
+                                "deviceToken from an earlier sign-in skips the per-account brake.",
+                 .body = api::object({{"email", api::string(1, 320)},
+                                      {"password", api::string(1, kMaxPasswordInput)},
+                                      api::optional("deviceToken", api::string(1, kMaxTokenInput))}),
+                 .responses = {{200, "Signed in", api::ref("TokenPair")}},
+                 .problems = {"validation", "invalid-credentials", "rate-limited", "unavailable"}});
+  router.add(Method::Post, "/api/v1/auth/refresh", "identity", Access::anyone(), bindRoute(this, &Routes::refresh))
+      .describe({.summary = "Trade a refresh token for a new pair",
+                 .description = "Each refresh token works once; using one twice revokes its whole family.",
+                 .body = refreshBody,
+                 .responses = {{200, "A new pair", api::ref("TokenPair")}},
+                 .problems = {"validation", "unauthorized"}});
+  router
+      .add(Method::Post, "/api/v1/auth/logout", "identity", Access::authenticated(), bindRoute(this, &Routes::logout))
+      .describe({.summary = "Sign out: revoke the refresh token's family and this access token",
+                 .body = refreshBody,
+                 .responses = {{204, "Signed out"}},
+                 .problems = {"validation"}});
+  router
+      .add(Method::Get, "/api/v1/users/me", "identity", Access::require(Permission::ProfileManage),
+           bindRoute(this, &Routes::me))
+      .describe({.summary = "The signed-in user",
+                 .responses = {{200, "Your account", api::ref("User")}},
+                 .problems = {"not-found"}});
+  router
+      .add(Method::Get, "/api/v1/users", "identity", Access::require(Permission::UsersManage),
+           bindRoute(this, &Routes::listUsers))
+      .describe({.summary = "Every account (Admin)",
+                 .query = api::pageParameters(),
+                 .responses = {{200, "One page of users", api::pageOf(api::ref("User"))}}});
+  router.add(Method::Get, "/api/v1/users/{id}", "identity", Access::authenticated(), bindRoute(this, &Routes::getUser))
+      .describe({.summary = "One account: your own, or any for an Admin",
+                 .path = {userId()},
+                 .responses = {{200, "The account", api::ref("User")}},
+                 .problems = {"not-found", "forbidden"}});
+  router
+      .add(Method::Put, "/api/v1/users/{id}/roles", "identity", Access::require(Permission::UsersManage),
+           bindRoute(this, &Routes::putRoles))
+      .describe({.summary = "Replace an account's roles (Admin)",
+                 .description = "An Admin cannot take the Admin role from themselves.",
+                 .path = {userId()},
+                 .body = api::object({{"roles", [] {
+                                         auto list = api::arrayOf(api::enumeration({"Admin", "Organizer", "User"}));
+                                         list["minItems"] = 1;
+                                         list["maxItems"] = 10;
+                                         return list;
+                                       }()}}),
+                 .responses = {{200, "The account with its new roles", api::ref("User")}},
+                 .problems = {"validation", "not-found", "own-admin-role"}});
 }
 
 Response Routes::registerUser(const Request& request, RequestContext& ctx) {
