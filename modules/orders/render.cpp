@@ -168,4 +168,116 @@ boost::json::object sagaJson(const SagaView& view) {
   return out;
 }
 
+namespace {
+
+namespace api = openapi;
+
+api::Schema money() { return api::object({{"amount", api::integer()}, {"currency", api::string(3, 3)}}); }
+
+api::Schema orderStatus() {
+  return api::enumeration({status::pending, status::reserved, status::paid, status::completed, status::cancelled,
+                           status::failed, status::refunded, status::partiallyRefunded});
+}
+
+api::Schema sagaState() {
+  return api::enumeration({saga_state::started, saga_state::inProgress, saga_state::completed, saga_state::failed,
+                           saga_state::compensating});
+}
+
+api::Schema seatLines() {
+  return api::arrayOf(api::object({{"categoryId", api::string()}, {"ticketCount", api::integer()}}));
+}
+
+std::vector<api::Field> orderSummaryFields() {
+  return {{"id", api::uuid()},
+          {"userId", api::uuid()},
+          {"eventId", api::uuid()},
+          {"items", api::arrayOf(api::object({{"categoryId", api::string()},
+                                              {"ticketCount", api::integer()},
+                                              {"unitPrice", api::nullable(money())},
+                                              {"amount", api::nullable(money())},
+                                              {"returnedCount", api::integer()}}))},
+          {"total", api::nullable(money())},
+          {"status", orderStatus()},
+          {"reservationIds", api::arrayOf(api::uuid())},
+          {"paymentId", api::nullable(api::uuid())},
+          {"payment", api::described(api::nullable(api::object({{"method", api::string()},
+                                                                api::optional("brand", api::string()),
+                                                                api::optional("last4", api::string()),
+                                                                api::optional("expMonth", api::integer()),
+                                                                api::optional("expYear", api::integer())})),
+                                     "What the buyer paid with; never card numbers.")},
+          {"correlationId", api::string()},
+          {"createdAt", api::dateTime()},
+          {"updatedAt", api::dateTime()},
+          {"expiresAt", api::described(api::nullable(api::dateTime()), "When an unpaid order's holds run out.")},
+          {"failureReason", api::nullable(api::string())},
+          {"failureDetail", api::nullable(api::string())},
+          {"refunded", api::nullable(money())},
+          {"heldAgain", api::boolean()},
+          {"checkout", api::object({{"state", sagaState()},
+                                    {"currentStep", api::string()},
+                                    {"awaitingPayment", api::boolean()},
+                                    {"attempts", api::integer()},
+                                    {"stepStartedAt", api::dateTime()}})},
+          {"version", api::described(api::integer(), "Also the ETag.")},
+          {"cancellation", api::nullable(api::object({{"reason", api::string()},
+                                                      {"pending", api::boolean()},
+                                                      {"refundId", api::nullable(api::uuid())}}))}};
+}
+
+std::vector<api::Field> sagaSummaryFields() {
+  return {{"orderId", api::uuid()},
+          {"orderStatus", orderStatus()},
+          {"state", sagaState()},
+          {"currentStep", api::string()},
+          {"attempts", api::integer()},
+          {"awaitingPayment", api::boolean()},
+          {"chargeSent", api::boolean()},
+          {"paid", api::boolean()},
+          {"seatsSold", api::boolean()},
+          {"awaitingRelease", api::boolean()},
+          {"awaitingVoid", api::boolean()},
+          {"compensationAttempts", api::integer()},
+          {"compensationSentAt", api::nullable(api::dateTime())},
+          {"correlationId", api::string()},
+          {"startedAt", api::dateTime()},
+          {"stepStartedAt", api::dateTime()},
+          {"updatedAt", api::dateTime()},
+          {"completedAt", api::nullable(api::dateTime())}};
+}
+
+}  // namespace
+
+void defineApiSchemas(api::Components& components) {
+  components.define("OrderSummary", api::object(orderSummaryFields()));
+  auto order = orderSummaryFields();
+  order.push_back({"statusHistory", api::arrayOf(api::object({{"status", orderStatus()},
+                                                              {"at", api::dateTime()},
+                                                              api::optional("reason", api::string()),
+                                                              api::optional("detail", api::string())}))});
+  order.push_back({"refunds", api::arrayOf(api::object({{"refundId", api::uuid()},
+                                                        {"amount", api::nullable(money())},
+                                                        {"full", api::boolean()},
+                                                        {"reason", api::string()},
+                                                        {"seats", seatLines()},
+                                                        {"at", api::dateTime()}}))});
+  order.push_back({"returns", api::arrayOf(api::object({{"returnId", api::string()},
+                                                        {"reason", api::string()},
+                                                        {"items", seatLines()},
+                                                        {"ticketCount", api::integer()},
+                                                        {"at", api::dateTime()}}))});
+  components.define("Order", api::object(std::move(order)));
+  components.define("SagaSummary", api::object(sagaSummaryFields()));
+  auto saga = sagaSummaryFields();
+  saga.push_back({"steps", api::arrayOf(api::object({{"step", api::string()},
+                                                     {"attempt", api::integer()},
+                                                     {"result", api::string()},
+                                                     {"at", api::dateTime()},
+                                                     api::optional("detail", api::string())}))});
+  saga.push_back({"compensations", api::arrayOf(api::object(
+                                       {{"action", api::string()}, {"reason", api::string()}, {"at", api::dateTime()}}))});
+  components.define("Saga", api::object(std::move(saga)));
+}
+
 }  // namespace boxoffice::orders

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <vector>
 
+#include "boxoffice/kernel/openapi.hpp"
 #include "model.hpp"
 
 namespace boxoffice::orders {
@@ -26,5 +27,9 @@ boost::json::object orderJson(const OrderView& view);
 boost::json::object orderSummaryJson(const Checkout& checkout);
 boost::json::object sagaSummaryJson(const Checkout& checkout);
 boost::json::object sagaJson(const SagaView& view);
+
+// The OpenAPI schemas of the documents above ("Order", "OrderSummary", "Saga", "SagaSummary");
+// keep them in step (the integration tests check every answer against them).
+void defineApiSchemas(openapi::Components& components);
 
 }  // namespace boxoffice::orders

@@ -99,22 +99,116 @@ Routes::Routes(OrdersService& service, const payments::PaymentMethods* paymentMe
                RouteSettings settings)
     : service_(service), paymentMethods_(paymentMethods), rateLimiter_(rateLimiter), settings_(settings) {}
 
+namespace {
+
+namespace api = openapi;
+
+api::Schema cardSchema() {
+  return api::described(api::object({{"number", api::string(1, 64)},
+                                     {"expMonth", api::integer(1, 12)},
+                                     {"expYear", api::integer(1900, 9999)},
+                                     {"cvc", api::string(1, 8)},
+                                     {"holderName", api::string(1, 200)}}),
+                        "Test cards of the simulated gateways: docs/api/payments.md.");
+}
+
+api::Schema methodSchema() { return api::enumeration({"CreditCard", "PayPal", "BankTransfer"}); }
+
+api::Parameter requiredKey() {
+  auto key = api::idempotencyKeyHeader();
+  key.required = true;
+  return key;
+}
+
+}  // namespace
+
 void Routes::registerAll(Router& router) {
   using auth::Permission;
-  router.add(Method::Post, "/api/v1/orders", kModule, Access::require(Permission::TicketsPurchase),
-             bindRoute(this, &Routes::placeOrder));
-  router.add(Method::Get, "/api/v1/orders", kModule, Access::authenticated(), bindRoute(this, &Routes::listOrders));
-  router.add(Method::Get, "/api/v1/orders/{id}", kModule, Access::authenticated(), bindRoute(this, &Routes::getOrder));
-  router.add(Method::Post, "/api/v1/orders/{id}/cancel", kModule, Access::authenticated(),
-             bindRoute(this, &Routes::cancelOrder));
+  defineApiSchemas(router.schemas());
+  router
+      .add(Method::Post, "/api/v1/orders", kModule, Access::require(Permission::TicketsPurchase),
+           bindRoute(this, &Routes::placeOrder))
+      .describe({.summary = "Place an order: hold seats, take payment, issue tickets",
+                 .description = "Either items (seats to hold now) or a reservationId you already hold; with payment "
+                                "the checkout runs to Completed or Failed by itself, without it the order waits "
+                                "Reserved for POST /api/v1/payments. Follow it at the Location.",
+                 .headers = {requiredKey()},
+                 .body = api::object(
+                     {{"eventId", api::uuid()},
+                      api::optional("items", [this] {
+                        auto items = api::arrayOf(api::object(
+                            {{"categoryId", api::string(1, 64)},
+                             {"ticketCount", api::integer(1, settings_.maxTicketsPerItem)}}));
+                        items["minItems"] = 1;
+                        items["maxItems"] = settings_.maxItemsPerOrder;
+                        return items;
+                      }()),
+                      api::optional("reservationId", api::uuid()),
+                      api::optional("payment", api::object({{"method", methodSchema()},
+                                                            api::optional("card", cardSchema())}))}),
+                 .responses = {{202, "Accepted; the checkout runs (Location: the order)", api::ref("Order")}},
+                 .problems = {"validation", "idempotency-key-reused", "rate-limited", "mixed-currencies",
+                              "holds-do-not-match", "unavailable"}});
+  router.add(Method::Get, "/api/v1/orders", kModule, Access::authenticated(), bindRoute(this, &Routes::listOrders))
+      .describe({.summary = "Your orders (all orders for an Admin), newest first",
+                 .query = [] {
+                   auto out = api::pageParameters();
+                   out.push_back({"status",
+                                  api::enumeration({"Pending", "Reserved", "Paid", "Completed", "Cancelled", "Failed",
+                                                    "Refunded", "PartiallyRefunded"}),
+                                  "Only orders in this status."});
+                   out.push_back({"eventId", api::uuid(), "Only orders for this event."});
+                   return out;
+                 }(),
+                 .responses = {{200, "One page of orders", api::pageOf(api::ref("OrderSummary"))}}});
+  router.add(Method::Get, "/api/v1/orders/{id}", kModule, Access::authenticated(), bindRoute(this, &Routes::getOrder))
+      .describe({.summary = "One order with its history, refunds and returns",
+                 .description = "The buyer, the event's organizer or an Admin; anyone else gets 404. 304 to a "
+                                "matching If-None-Match.",
+                 .path = {{"id", api::uuid(), "The order's id."}},
+                 .responses = {{200, "The order (ETag: its version)", api::ref("Order")}},
+                 .problems = {"not-found"}});
+  router
+      .add(Method::Post, "/api/v1/orders/{id}/cancel", kModule, Access::authenticated(),
+           bindRoute(this, &Routes::cancelOrder))
+      .describe({.summary = "Cancel an order",
+                 .description = "Before payment the holds are released at once (200); a paid order is refunded "
+                                "first (202 while the refund runs).",
+                 .path = {{"id", api::uuid(), "The order's id."}},
+                 .responses = {{200, "Cancelled", api::ref("Order")},
+                               {202, "The refund is under way", api::ref("Order")}},
+                 .problems = {"not-found", "order-not-cancellable", "payment-under-way"}});
   // Seed 003's Payment service: paying a Reserved order placed without payment details.
-  router.add(Method::Post, "/api/v1/payments", kModule, Access::require(Permission::TicketsPurchase),
-             bindRoute(this, &Routes::payOrder));
+  router
+      .add(Method::Post, "/api/v1/payments", kModule, Access::require(Permission::TicketsPurchase),
+           bindRoute(this, &Routes::payOrder))
+      .describe({.summary = "Pay a Reserved order (seed 003's payment service)",
+                 .headers = {requiredKey()},
+                 .body = api::object(
+                     {{"orderId", api::uuid()}, {"method", methodSchema()}, api::optional("card", cardSchema())}),
+                 .responses = {{202, "Accepted; the charge runs", api::ref("Order")}},
+                 .problems = {"validation", "not-found", "idempotency-key-reused", "rate-limited", "order-not-payable",
+                              "payment-already-provided", "late-sale", "unavailable"}});
   // Operations: Admin only (system:manage).
-  router.add(Method::Get, "/api/v1/admin/sagas", kModule, Access::require(Permission::SystemManage),
-             bindRoute(this, &Routes::listSagas));
-  router.add(Method::Get, "/api/v1/admin/sagas/{orderId}", kModule, Access::require(Permission::SystemManage),
-             bindRoute(this, &Routes::getSaga));
+  router
+      .add(Method::Get, "/api/v1/admin/sagas", kModule, Access::require(Permission::SystemManage),
+           bindRoute(this, &Routes::listSagas))
+      .describe({.summary = "Checkout sagas (Admin)",
+                 .query = [] {
+                   auto out = api::pageParameters();
+                   out.push_back({"state",
+                                  api::enumeration({"Started", "InProgress", "Completed", "Failed", "Compensating"}),
+                                  "Only sagas in this state."});
+                   return out;
+                 }(),
+                 .responses = {{200, "One page of sagas", api::pageOf(api::ref("SagaSummary"))}}});
+  router
+      .add(Method::Get, "/api/v1/admin/sagas/{orderId}", kModule, Access::require(Permission::SystemManage),
+           bindRoute(this, &Routes::getSaga))
+      .describe({.summary = "One order's checkout saga, step by step (Admin)",
+                 .path = {{"orderId", api::uuid(), "The order's id."}},
+                 .responses = {{200, "The saga", api::ref("Saga")}},
+                 .problems = {"not-found"}});
 }
 
 void Routes::checkRate(const RequestContext& ctx) {
