@@ -131,11 +131,12 @@ void Routes::registerAll(Router& router) {
       .describe({.summary = "Full-text search over published events, best match first",
                  .description = "Every word must match (as a prefix) the name, description, venue, city or category; "
                                 "case and accents are ignored, and operators are plain text.",
-                 .query = [] {
-                   auto out = api::pageParameters();
-                   out.insert(out.begin(), {"q", api::string(), "The text to search for.", true});
-                   return out;
-                 }(),
+                 .query =
+                     [] {
+                       auto out = api::pageParameters();
+                       out.insert(out.begin(), {"q", api::string(), "The text to search for.", true});
+                       return out;
+                     }(),
                  .responses = {{200, "One page of matching events", api::pageOf(api::ref("Event"))}}});
   router.add(Method::Get, "/api/v1/events/categories", m, Access::anyone(), bindRoute(this, &Routes::listCategories))
       .describe({.summary = "Every event category, as one page",
@@ -155,11 +156,12 @@ void Routes::registerAll(Router& router) {
       .describe({.summary = "One organizer's events",
                  .description = "Anyone sees the published ones; the organizer and Admins see drafts too.",
                  .path = {{"organizerId", api::uuid(), "The organizer's user id."}},
-                 .query = [] {
-                   auto out = api::pageParameters();
-                   out.push_back({"sort", api::enumeration({"startsAt", "-startsAt", "name"}), "Order."});
-                   return out;
-                 }(),
+                 .query =
+                     [] {
+                       auto out = api::pageParameters();
+                       out.push_back({"sort", api::enumeration({"startsAt", "-startsAt", "name"}), "Order."});
+                       return out;
+                     }(),
                  .responses = {{200, "One page of events", api::pageOf(api::ref("Event"))}}});
   router.add(Method::Get, "/api/v1/events/{id}", m, Access::optionalUser(), bindRoute(this, &Routes::getEvent))
       .describe({.summary = "One event",
@@ -189,8 +191,8 @@ void Routes::registerAll(Router& router) {
                  }()},
                  .body = api::ref("EventInput"),
                  .responses = {{200, "The event as changed", api::ref("Event")}},
-                 .problems = {"validation", "not-found", "precondition-required", "precondition-failed",
-                              "event-final", "price-category-in-use"}});
+                 .problems = {"validation", "not-found", "precondition-required", "precondition-failed", "event-final",
+                              "price-category-in-use"}});
   router
       .add(Method::Post, "/api/v1/events/{id}/publish", m, Access::require(Permission::EventsUpdate),
            bindRoute(this, &Routes::publishEvent))

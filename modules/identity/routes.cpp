@@ -98,8 +98,8 @@ void defineApiSchemas(api::Components& components) {
                    {"tokenType", api::enumeration({"Bearer"})},
                    {"expiresIn", api::described(api::integer(), "Seconds until the access token expires.")},
                    {"refreshToken", api::described(api::string(), "For POST /api/v1/auth/refresh; one use each.")},
-                   api::optional("deviceToken",
-                                 api::described(api::string(), "Sign-in only: send it with later sign-ins from this "
+                   api::optional("deviceToken", api::described(api::string(),
+                                                               "Sign-in only: send it with later sign-ins from this "
                                                                "device, and failed guesses elsewhere cannot brake "
                                                                "you."))}));
 }
@@ -143,8 +143,7 @@ void Routes::registerAll(Router& router) {
                  .body = refreshBody,
                  .responses = {{200, "A new pair", api::ref("TokenPair")}},
                  .problems = {"validation", "unauthorized"}});
-  router
-      .add(Method::Post, "/api/v1/auth/logout", "identity", Access::authenticated(), bindRoute(this, &Routes::logout))
+  router.add(Method::Post, "/api/v1/auth/logout", "identity", Access::authenticated(), bindRoute(this, &Routes::logout))
       .describe({.summary = "Sign out: revoke the refresh token's family and this access token",
                  .body = refreshBody,
                  .responses = {{204, "Signed out"}},
@@ -172,7 +171,8 @@ void Routes::registerAll(Router& router) {
       .describe({.summary = "Replace an account's roles (Admin)",
                  .description = "An Admin cannot take the Admin role from themselves.",
                  .path = {userId()},
-                 .body = api::object({{"roles", [] {
+                 .body = api::object({{"roles",
+                                       [] {
                                          auto list = api::arrayOf(api::enumeration({"Admin", "Organizer", "User"}));
                                          list["minItems"] = 1;
                                          list["maxItems"] = 10;

@@ -141,11 +141,12 @@ void defineApiSchemas(api::Components& components) {
                                                          {"soldSeats", api::integer()}}))},
            {"version", api::described(api::integer(), "Also the ETag.")},
            {"updatedAt", api::dateTime()},
-           api::optional("inventoryRules", api::described(api::object({{"maxTicketsPerUser", api::integer()},
-                                                                       {"reservationTimeoutMinutes", api::integer()},
-                                                                       {"lowInventoryThreshold", api::integer()},
-                                                                       {"lastMinuteReservationMinutes", api::integer()}}),
-                                                          "The organizer and Admins only.")),
+           api::optional("inventoryRules",
+                         api::described(api::object({{"maxTicketsPerUser", api::integer()},
+                                                     {"reservationTimeoutMinutes", api::integer()},
+                                                     {"lowInventoryThreshold", api::integer()},
+                                                     {"lastMinuteReservationMinutes", api::integer()}}),
+                                        "The organizer and Admins only.")),
            api::optional("reservations", api::described(api::arrayOf(api::ref("Reservation")),
                                                         "The organizer and Admins only: the latest 100 holds.")),
            api::optional("reservationsTotal", api::integer())}));
@@ -166,8 +167,9 @@ api::Parameter eventIdParameter(const char* name = "eventId") { return {name, ap
 
 api::Operation reserveDescription(const char* idName) {
   return {.summary = "Hold seats of one price category for a few minutes",
-          .description = "The hold expires at expiresAt unless an order confirms it. Answered once the hold is "
-                         "durable. The same Idempotency-Key with the same body answers the first hold again.",
+          .description =
+              "The hold expires at expiresAt unless an order confirms it. Answered once the hold is "
+              "durable. The same Idempotency-Key with the same body answers the first hold again.",
           .path = {eventIdParameter(idName)},
           .headers = {api::idempotencyKeyHeader()},
           .body = api::object({{"categoryId", api::string(1, 64)},
@@ -224,37 +226,37 @@ void Routes::registerAll(Router& router) {
                  .responses = {{200, "The hold, Cancelled", api::ref("Reservation")}},
                  .problems = kHoldProblems});
   router
-      .addAsync(Method::Put, "/api/v1/inventory/{eventId}/capacity", kModule,
-                Access::require(Permission::EventsUpdate), bindRoute(this, &Routes::changeCapacity),
-                Execution::IoThread)
-      .describe({.summary = "Change the seats of one or more price categories",
-                 .description = "Keeps the events module's rules (1 to 1,000,000 seats per category, all within the "
-                                "event's maxCapacity, never below the seats held or sold); the events module adopts "
-                                "the change. Body: {categoryId, totalSeats} or {categories: [...]}.",
-                 .path = {eventIdParameter()},
-                 .headers = {[] {
-                   auto header = api::ifMatchHeader();
-                   header.required = true;
-                   return header;
-                 }()},
-                 .body = api::object({api::optional("categoryId", api::string(1, 64)),
-                                      api::optional("totalSeats", api::integer(1, kMaxSeats)),
-                                      api::optional("categories", api::arrayOf(api::object(
-                                                                      {{"categoryId", api::string(1, 64)},
-                                                                       {"totalSeats", api::integer(1, kMaxSeats)}})))}),
-                 .responses = {{200, "The availability after the change (ETag)", api::ref("Availability")}},
-                 .problems = {"validation", "event-not-found", "precondition-required", "precondition-failed",
-                              "capacity-below-committed", "capacity-unknown"}});
+      .addAsync(Method::Put, "/api/v1/inventory/{eventId}/capacity", kModule, Access::require(Permission::EventsUpdate),
+                bindRoute(this, &Routes::changeCapacity), Execution::IoThread)
+      .describe(
+          {.summary = "Change the seats of one or more price categories",
+           .description = "Keeps the events module's rules (1 to 1,000,000 seats per category, all within the "
+                          "event's maxCapacity, never below the seats held or sold); the events module adopts "
+                          "the change. Body: {categoryId, totalSeats} or {categories: [...]}.",
+           .path = {eventIdParameter()},
+           .headers = {[] {
+             auto header = api::ifMatchHeader();
+             header.required = true;
+             return header;
+           }()},
+           .body = api::object(
+               {api::optional("categoryId", api::string(1, 64)),
+                api::optional("totalSeats", api::integer(1, kMaxSeats)),
+                api::optional("categories", api::arrayOf(api::object({{"categoryId", api::string(1, 64)},
+                                                                      {"totalSeats", api::integer(1, kMaxSeats)}})))}),
+           .responses = {{200, "The availability after the change (ETag)", api::ref("Availability")}},
+           .problems = {"validation", "event-not-found", "precondition-required", "precondition-failed",
+                        "capacity-below-committed", "capacity-unknown"}});
   router
       .add(Method::Get, "/api/v1/inventory/{eventId}/status", kModule, Access::optionalUser(),
            bindRoute(this, &Routes::status), Execution::IoThread)
-      .describe({.summary = "Live availability: the document now, then again on every change",
-                 .description = "Plain GET: the availability once. With Accept: text/event-stream, a Server-Sent "
-                                "Events stream; with a WebSocket upgrade, one text message per change.",
-                 .path = {eventIdParameter()},
-                 .responses = {{200, "The availability, or a stream of it", api::ref("Availability"),
-                                {"text/event-stream"}}},
-                 .problems = {"event-not-found"}});
+      .describe(
+          {.summary = "Live availability: the document now, then again on every change",
+           .description = "Plain GET: the availability once. With Accept: text/event-stream, a Server-Sent "
+                          "Events stream; with a WebSocket upgrade, one text message per change.",
+           .path = {eventIdParameter()},
+           .responses = {{200, "The availability, or a stream of it", api::ref("Availability"), {"text/event-stream"}}},
+           .problems = {"event-not-found"}});
   router
       .add(Method::Get, "/api/v1/inventory/{eventId}/audit", kModule, Access::require(Permission::InventoryViewOwn),
            bindRoute(this, &Routes::audit))

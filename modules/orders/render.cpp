@@ -221,9 +221,9 @@ std::vector<api::Field> orderSummaryFields() {
                                     {"attempts", api::integer()},
                                     {"stepStartedAt", api::dateTime()}})},
           {"version", api::described(api::integer(), "Also the ETag.")},
-          {"cancellation", api::nullable(api::object({{"reason", api::string()},
-                                                      {"pending", api::boolean()},
-                                                      {"refundId", api::nullable(api::uuid())}}))}};
+          {"cancellation",
+           api::nullable(api::object(
+               {{"reason", api::string()}, {"pending", api::boolean()}, {"refundId", api::nullable(api::uuid())}}))}};
 }
 
 std::vector<api::Field> sagaSummaryFields() {
@@ -275,8 +275,9 @@ void defineApiSchemas(api::Components& components) {
                                                      {"result", api::string()},
                                                      {"at", api::dateTime()},
                                                      api::optional("detail", api::string())}))});
-  saga.push_back({"compensations", api::arrayOf(api::object(
-                                       {{"action", api::string()}, {"reason", api::string()}, {"at", api::dateTime()}}))});
+  saga.push_back(
+      {"compensations",
+       api::arrayOf(api::object({{"action", api::string()}, {"reason", api::string()}, {"at", api::dateTime()}}))});
   components.define("Saga", api::object(std::move(saga)));
 }
 

@@ -135,31 +135,33 @@ void Routes::registerAll(Router& router) {
                  .headers = {requiredKey()},
                  .body = api::object(
                      {{"eventId", api::uuid()},
-                      api::optional("items", [this] {
-                        auto items = api::arrayOf(api::object(
-                            {{"categoryId", api::string(1, 64)},
-                             {"ticketCount", api::integer(1, settings_.maxTicketsPerItem)}}));
-                        items["minItems"] = 1;
-                        items["maxItems"] = settings_.maxItemsPerOrder;
-                        return items;
-                      }()),
+                      api::optional("items",
+                                    [this] {
+                                      auto items = api::arrayOf(
+                                          api::object({{"categoryId", api::string(1, 64)},
+                                                       {"ticketCount", api::integer(1, settings_.maxTicketsPerItem)}}));
+                                      items["minItems"] = 1;
+                                      items["maxItems"] = settings_.maxItemsPerOrder;
+                                      return items;
+                                    }()),
                       api::optional("reservationId", api::uuid()),
-                      api::optional("payment", api::object({{"method", methodSchema()},
-                                                            api::optional("card", cardSchema())}))}),
+                      api::optional("payment",
+                                    api::object({{"method", methodSchema()}, api::optional("card", cardSchema())}))}),
                  .responses = {{202, "Accepted; the checkout runs (Location: the order)", api::ref("Order")}},
                  .problems = {"validation", "idempotency-key-reused", "rate-limited", "mixed-currencies",
                               "holds-do-not-match", "unavailable"}});
   router.add(Method::Get, "/api/v1/orders", kModule, Access::authenticated(), bindRoute(this, &Routes::listOrders))
       .describe({.summary = "Your orders (all orders for an Admin), newest first",
-                 .query = [] {
-                   auto out = api::pageParameters();
-                   out.push_back({"status",
-                                  api::enumeration({"Pending", "Reserved", "Paid", "Completed", "Cancelled", "Failed",
-                                                    "Refunded", "PartiallyRefunded"}),
-                                  "Only orders in this status."});
-                   out.push_back({"eventId", api::uuid(), "Only orders for this event."});
-                   return out;
-                 }(),
+                 .query =
+                     [] {
+                       auto out = api::pageParameters();
+                       out.push_back({"status",
+                                      api::enumeration({"Pending", "Reserved", "Paid", "Completed", "Cancelled",
+                                                        "Failed", "Refunded", "PartiallyRefunded"}),
+                                      "Only orders in this status."});
+                       out.push_back({"eventId", api::uuid(), "Only orders for this event."});
+                       return out;
+                     }(),
                  .responses = {{200, "One page of orders", api::pageOf(api::ref("OrderSummary"))}}});
   router.add(Method::Get, "/api/v1/orders/{id}", kModule, Access::authenticated(), bindRoute(this, &Routes::getOrder))
       .describe({.summary = "One order with its history, refunds and returns",
@@ -171,13 +173,13 @@ void Routes::registerAll(Router& router) {
   router
       .add(Method::Post, "/api/v1/orders/{id}/cancel", kModule, Access::authenticated(),
            bindRoute(this, &Routes::cancelOrder))
-      .describe({.summary = "Cancel an order",
-                 .description = "Before payment the holds are released at once (200); a paid order is refunded "
-                                "first (202 while the refund runs).",
-                 .path = {{"id", api::uuid(), "The order's id."}},
-                 .responses = {{200, "Cancelled", api::ref("Order")},
-                               {202, "The refund is under way", api::ref("Order")}},
-                 .problems = {"not-found", "order-not-cancellable", "payment-under-way"}});
+      .describe(
+          {.summary = "Cancel an order",
+           .description = "Before payment the holds are released at once (200); a paid order is refunded "
+                          "first (202 while the refund runs).",
+           .path = {{"id", api::uuid(), "The order's id."}},
+           .responses = {{200, "Cancelled", api::ref("Order")}, {202, "The refund is under way", api::ref("Order")}},
+           .problems = {"not-found", "order-not-cancellable", "payment-under-way"}});
   // Seed 003's Payment service: paying a Reserved order placed without payment details.
   router
       .add(Method::Post, "/api/v1/payments", kModule, Access::require(Permission::TicketsPurchase),
@@ -194,13 +196,14 @@ void Routes::registerAll(Router& router) {
       .add(Method::Get, "/api/v1/admin/sagas", kModule, Access::require(Permission::SystemManage),
            bindRoute(this, &Routes::listSagas))
       .describe({.summary = "Checkout sagas (Admin)",
-                 .query = [] {
-                   auto out = api::pageParameters();
-                   out.push_back({"state",
-                                  api::enumeration({"Started", "InProgress", "Completed", "Failed", "Compensating"}),
-                                  "Only sagas in this state."});
-                   return out;
-                 }(),
+                 .query =
+                     [] {
+                       auto out = api::pageParameters();
+                       out.push_back(
+                           {"state", api::enumeration({"Started", "InProgress", "Completed", "Failed", "Compensating"}),
+                            "Only sagas in this state."});
+                       return out;
+                     }(),
                  .responses = {{200, "One page of sagas", api::pageOf(api::ref("SagaSummary"))}}});
   router
       .add(Method::Get, "/api/v1/admin/sagas/{orderId}", kModule, Access::require(Permission::SystemManage),

@@ -7,6 +7,7 @@
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/json.hpp"
 #include "boxoffice/kernel/message_json.hpp"
+#include "boxoffice/kernel/openapi_describe.hpp"
 #include "boxoffice/kernel/paging.hpp"
 #include "boxoffice/kernel/problem.hpp"
 #include "boxoffice/kernel/route_binding.hpp"
@@ -95,17 +96,136 @@ Routes::Routes(Database& store, PaymentProcessor& processor, const events::Event
       rateLimiter_(rateLimiter),
       clock_(clock) {}
 
+namespace {
+
+namespace api = openapi;
+
+// The shapes of refundJson and paymentJson above; keep them in step (the integration tests
+// check every answer against them).
+void defineApiSchemas(api::Components& components) {
+  components.define("Refund",
+                    api::object({{"refundId", api::uuid()},
+                                 {"paymentId", api::uuid()},
+                                 {"amount", api::schemaOf<Money>()},
+                                 {"seats", api::arrayOf(api::schemaOf<messages::ReturnedSeats>())},
+                                 {"reason", api::string()},
+                                 {"status", api::enumeration({refund_status::kPending, refund_status::kCompleted,
+                                                              refund_status::kFailed, refund_status::kCancelled})},
+                                 {"createdAt", api::dateTime()},
+                                 api::optional("completedAt", api::dateTime()),
+                                 api::optional("failureReason", api::string())}));
+  components.define(
+      "Payment",
+      api::object({{"paymentId", api::uuid()},
+                   {"orderId", api::described(api::string(), "The order's id (a UUID for orders of this API).")},
+                   {"userId", api::uuid()},
+                   {"eventId", api::uuid()},
+                   {"reservationIds", api::arrayOf(api::uuid())},
+                   {"items", api::arrayOf(api::schemaOf<messages::PaidItem>())},
+                   {"amount", api::schemaOf<Money>()},
+                   {"status", api::string()},
+                   {"paymentMethodType", api::enumeration({"CreditCard", "PayPal", "BankTransfer"})},
+                   {"gateway", api::string()},
+                   {"fraudScore", api::integer(0, 100)},
+                   {"ipAddress", api::string()},
+                   {"userAgent", api::string()},
+                   {"createdAt", api::dateTime()},
+                   {"updatedAt", api::dateTime()},
+                   api::optional("gatewayTransactionId", api::string()),
+                   api::optional("failureReason", api::string()),
+                   api::optional("failureDetail", api::string()),
+                   api::optional("processedAt", api::dateTime()),
+                   api::optional("card", api::object({{"brand", api::string()},
+                                                      {"last4", api::string(4, 4)},
+                                                      {"fingerprint", api::string()},
+                                                      api::optional("expMonth", api::integer(1, 12)),
+                                                      api::optional("expYear", api::integer())})),
+                   {"refundedAmount", api::schemaOf<Money>()},
+                   api::optional("chargedBackAmount", api::schemaOf<Money>()),
+                   api::optional("chargedBackAt", api::dateTime()),
+                   {"refunds", api::arrayOf(api::ref("Refund"))}}));
+}
+
+api::Parameter paymentId() { return {"id", api::uuid(), "The payment's id."}; }
+
+}  // namespace
+
 void Routes::registerAll(Router& router) {
   using auth::Permission;
   const std::string m = "payments";
-  router.add(Method::Get, "/api/v1/payments", m, Access::authenticated(), bindRoute(this, &Routes::listPayments));
-  router.add(Method::Get, "/api/v1/payments/report", m, Access::authenticated(), bindRoute(this, &Routes::report));
-  router.add(Method::Get, "/api/v1/payments/{id}", m, Access::authenticated(), bindRoute(this, &Routes::getPayment));
-  router.add(Method::Post, "/api/v1/payments/{id}/refunds", m, Access::require(Permission::PaymentsRefund),
-             bindRoute(this, &Routes::refund));
+  defineApiSchemas(router.schemas());
+  router.add(Method::Get, "/api/v1/payments", m, Access::authenticated(), bindRoute(this, &Routes::listPayments))
+      .describe({.summary = "Payments: your own, all of your event's (Organizer with eventId), or all (Admin)",
+                 .query =
+                     [] {
+                       auto out = api::pageParameters();
+                       out.push_back({"orderId", api::uuid(), "Only the payments of this order."});
+                       out.push_back({"eventId", api::uuid(), "Only the payments for this event."});
+                       return out;
+                     }(),
+                 .responses = {{200, "One page of payments", api::pageOf(api::ref("Payment"))}}});
+  router.add(Method::Get, "/api/v1/payments/report", m, Access::authenticated(), bindRoute(this, &Routes::report))
+      .describe({.summary = "Money per event and currency: gross, refunded, charged back, net",
+                 .description = "An Organizer for one of their events (eventId required); an Admin for any or all.",
+                 .query = {{"eventId", api::uuid(), "The event (required unless Admin)."},
+                           {"from", api::string(), "From this date (2027-05-20) or RFC 3339 time."},
+                           {"to", api::string(), "Until this date or time."}},
+                 .responses = {{200, "The report",
+                                api::object({{"items", api::arrayOf(api::object({{"eventId", api::uuid()},
+                                                                                 {"currency", api::string(3, 3)},
+                                                                                 {"gross", api::integer()},
+                                                                                 {"refunded", api::integer()},
+                                                                                 {"chargedBack", api::integer()},
+                                                                                 {"net", api::integer()}}))},
+                                             api::optional("from", api::dateTime()),
+                                             api::optional("to", api::dateTime())})}},
+                 .problems = {"validation", "forbidden", "not-found"}});
+  router.add(Method::Get, "/api/v1/payments/{id}", m, Access::authenticated(), bindRoute(this, &Routes::getPayment))
+      .describe({.summary = "One payment with its refunds",
+                 .description = "The payer, the event's organizer or an Admin; anyone else gets 404.",
+                 .path = {paymentId()},
+                 .responses = {{200, "The payment", api::ref("Payment")}},
+                 .problems = {"not-found"}});
+  router
+      .add(Method::Post, "/api/v1/payments/{id}/refunds", m, Access::require(Permission::PaymentsRefund),
+           bindRoute(this, &Routes::refund))
+      .describe(
+          {.summary = "Refund a payment, in full or in part (Admin)",
+           .description = "Without amount the rest of the payment is refunded; seats names what goes back on "
+                          "sale. The gateway answers later: the refund starts Pending.",
+           .path = {paymentId()},
+           .headers = {[] {
+             auto key = api::idempotencyKeyHeader();
+             key.required = true;
+             return key;
+           }()},
+           .body = api::object(
+               {api::optional("amount", api::described(api::integer(1, 1'000'000'000'000), "Minor units.")),
+                {"reason", api::string(1, 500)},
+                api::optional("seats", api::arrayOf(api::object({{"categoryId", api::string(1, 100)},
+                                                                 {"ticketCount", api::integer(1, 10'000)}})))}),
+           .responses = {{202, "The refund, Pending", api::ref("Refund")}},
+           .problems = {"validation", "not-found", "idempotency-key-reused", "payment-not-refundable",
+                        "nothing-to-refund", "refund-exceeds-captured", "refund-exceeds-seats", "invalid-amount"}});
   // Gateways sign instead of sending a token.
-  router.add(Method::Post, "/api/v1/payments/webhooks/{gateway}", m, Access::anyone(),
-             bindRoute(this, &Routes::webhook));
+  router
+      .add(Method::Post, "/api/v1/payments/webhooks/{gateway}", m, Access::anyone(), bindRoute(this, &Routes::webhook))
+      .describe({.summary = "A gateway reports a chargeback (signed with X-Boxoffice-Signature)",
+                 .description = "Each webhook event id is handled once; a repeat is acknowledged as duplicate.",
+                 .path = {{"gateway", api::enumeration({"stripe", "paypal", "bank"}), "The gateway."}},
+                 .headers = {{"X-Boxoffice-Signature", api::string(),
+                              "sha256=<hex HMAC-SHA256 of the body under the gateway's webhook secret>", true}},
+                 .body = api::object({{"id", api::string(1, 200)},
+                                      {"type", api::string(1, 100)},
+                                      api::optional("paymentId", api::string(1, 100)),
+                                      api::optional("gatewayTransactionId", api::string(1, 200)),
+                                      api::optional("reason", api::string(1, 500)),
+                                      api::optional("amount", api::integer(0, 1'000'000'000'000)),
+                                      api::optional("created", api::string(1, 100))}),
+                 .responses = {{200, "Received",
+                                api::object({{"received", api::boolean()},
+                                             {"result", api::enumeration({"duplicate", "ignored", "charged-back"})}})}},
+                 .problems = {"validation", "not-found", "invalid-webhook-signature", "rate-limited"}});
 }
 
 bool Routes::organizes(const auth::Principal& caller, const std::string& eventId) const {
