@@ -68,12 +68,64 @@ std::optional<std::int64_t> timeParam(const Request& request, const std::string&
 Routes::Routes(Database& store, AuditModule& module) : store_(store), module_(module) {}
 
 void Routes::registerAll(Router& router) {
+  namespace api = openapi;
   // Operations, not user management: the same permission as dead letters and their replay.
   auto admin = Access::require(auth::Permission::SystemManage);
   const std::string m = "audit";
-  router.add(Method::Get, "/api/v1/admin/audit", m, admin, bindRoute(this, &Routes::list));
-  router.add(Method::Get, "/api/v1/admin/audit/story/{correlationId}", m, admin, bindRoute(this, &Routes::story));
-  router.add(Method::Post, "/api/v1/admin/audit/replay", m, admin, bindRoute(this, &Routes::replay));
+  router.schemas().define(
+      "AuditRecord",
+      api::object({{"sequence", api::integer()},
+                   {"messageId", api::string()},
+                   {"topic", api::string()},
+                   {"type", api::string()},
+                   {"version", api::integer()},
+                   {"occurredAt", api::dateTime()},
+                   {"recordedAt", api::dateTime()},
+                   {"correlationId", api::string()},
+                   {"causationId", api::string()},
+                   {"payload", api::described(api::anyValue(), "The message's payload as it was published.")},
+                   {"hash", api::described(api::string(), "SHA-256 over the previous record's hash and this one.")}}));
+  auto text = [](const char* name, const char* description) {
+    return api::Parameter{name, api::string(1, kMaxFilterLength), description};
+  };
+  router.add(Method::Get, "/api/v1/admin/audit", m, admin, bindRoute(this, &Routes::list))
+      .describe({.summary = "Every integration message, as stored, oldest first (Admin)",
+                 .query = [&] {
+                   auto out = api::pageParameters();
+                   out.push_back(text("type", "Only messages of this type (e.g. OrderCompleted)."));
+                   out.push_back(text("topic", "Only messages on this topic."));
+                   out.push_back(text("correlationId", "Only messages of this purchase or request."));
+                   out.push_back({"from", api::dateTime(), "Recorded at or after."});
+                   out.push_back({"to", api::dateTime(), "Recorded at or before."});
+                   return out;
+                 }(),
+                 .responses = {{200, "One page of records", api::pageOf(api::ref("AuditRecord"))}},
+                 .problems = {"validation"}});
+  router.add(Method::Get, "/api/v1/admin/audit/story/{correlationId}", m, admin, bindRoute(this, &Routes::story))
+      .describe({.summary = "One purchase's whole path across the modules, in order (Admin)",
+                 .path = {{"correlationId", api::string(), "The correlation id (an order's, or X-Request-Id)."}},
+                 .responses = {{200, "The story",
+                                api::object({{"correlationId", api::string()},
+                                             {"items", api::arrayOf(api::ref("AuditRecord"))},
+                                             {"truncated", api::described(api::boolean(),
+                                                                          "More than 1,000 records: page through "
+                                                                          "GET /api/v1/admin/audit for the rest.")}})}},
+                 .problems = {"not-found"}});
+  router.add(Method::Post, "/api/v1/admin/audit/replay", m, admin, bindRoute(this, &Routes::replay))
+      .describe({.summary = "Deliver stored messages to one subscriber's inbox again (Admin)",
+                 .description = "Messages the subscriber already handled are skipped (its inbox dedupes by "
+                                "message id), so a replay rebuilds a lost read model without doing anything twice.",
+                 .body = api::object({{"from", api::dateTime()},
+                                      {"to", api::dateTime()},
+                                      {"subscriber", api::string(1, 100)},
+                                      api::optional("types", api::arrayOf(api::string()))}),
+                 .responses = {{200, "What was replayed",
+                                api::object({{"subscriber", api::string()},
+                                             {"matched", api::integer()},
+                                             {"delivered", api::integer()},
+                                             {"skipped", api::integer()},
+                                             {"notSubscribed", api::integer()}})}},
+                 .problems = {"validation"}});
 }
 
 Response Routes::list(const Request& request, RequestContext& /*ctx*/) {
