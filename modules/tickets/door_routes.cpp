@@ -23,8 +23,6 @@ namespace {
 using http::Request;
 using http::Response;
 
-constexpr std::size_t kMaxSyncScans = 500;
-
 std::string gateOf(json::ObjectReader& in) { return in.optionalString("gate", 1, 64).value_or("main"); }
 
 bool wantsCsv(const Request& request) {

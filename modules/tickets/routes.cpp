@@ -1,7 +1,9 @@
 #include "routes.hpp"
 
 #include <boost/json.hpp>
+#include <cstdint>
 
+#include "api_schemas.hpp"
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/json.hpp"
 #include "boxoffice/kernel/paging.hpp"
@@ -106,45 +108,222 @@ Handler privateAnswer(Handler handler) {
 }
 }  // namespace
 
+namespace {
+
+namespace api = openapi;
+
+api::Parameter ticketId() { return {"id", api::uuid(), "The ticket's id."}; }
+api::Parameter eventId() { return {"id", api::uuid(), "The event's id."}; }
+
+api::Parameter statusParameter() {
+  return {"status", api::enumeration({status::valid, status::checkedIn, status::voided, status::transferred}),
+          "Only tickets in this status."};
+}
+
+const char* const kMine = "The holder, the event's organizer or an Admin; anyone else gets 404.";
+const char* const kManaged = "The event's organizer or an Admin; anyone else gets 404.";
+const char* const kScanned = "The event's organizer, an Admin or a scanner of the event; anyone else gets 404.";
+
+}  // namespace
+
 void Routes::registerAll(Router& router) {
   using auth::Permission;
   const std::string m = "tickets";
   const auto signedIn = Access::authenticated();
-  router.add(Method::Get, "/api/v1/tickets", m, signedIn, privateAnswer(bindRoute(this, &Routes::listOwn)));
-  router.add(Method::Get, "/api/v1/tickets/transfers", m, signedIn,
-             privateAnswer(bindRoute(this, &Routes::listTransfers)));
-  router.add(Method::Post, "/api/v1/tickets/claims", m, signedIn, privateAnswer(bindRoute(this, &Routes::claim)));
-  router.add(Method::Post, "/api/v1/tickets/transfers/{id}/cancel", m, signedIn,
-             privateAnswer(bindRoute(this, &Routes::cancelTransfer)));
-  router.add(Method::Get, "/api/v1/tickets/{id}", m, signedIn, privateAnswer(bindRoute(this, &Routes::getTicket)));
-  router.add(Method::Get, "/api/v1/tickets/{id}/qr.svg", m, signedIn, privateAnswer(bindRoute(this, &Routes::qrSvg)));
-  router.add(Method::Get, "/api/v1/tickets/{id}/qr.png", m, signedIn, privateAnswer(bindRoute(this, &Routes::qrPng)));
-  router.add(Method::Get, "/api/v1/tickets/{id}/print", m, signedIn, privateAnswer(bindRoute(this, &Routes::print)));
-  router.add(Method::Post, "/api/v1/tickets/{id}/transfer", m, signedIn,
-             privateAnswer(bindRoute(this, &Routes::transfer)));
+  defineApiSchemas(router.schemas());
+  const auto list = [](const char* name, api::Schema item) {
+    return api::object({{name, api::arrayOf(std::move(item))}});
+  };
+  router.add(Method::Get, "/api/v1/tickets", m, signedIn, privateAnswer(bindRoute(this, &Routes::listOwn)))
+      .describe({.summary = "Your tickets",
+                 .query =
+                     [] {
+                       auto out = api::pageParameters();
+                       out.push_back({"eventId", api::uuid(), "Only tickets for this event."});
+                       out.push_back(statusParameter());
+                       return out;
+                     }(),
+                 .responses = {{200, "One page of tickets", api::pageOf(api::ref("Ticket"))}}});
+  router
+      .add(Method::Get, "/api/v1/tickets/transfers", m, signedIn,
+           privateAnswer(bindRoute(this, &Routes::listTransfers)))
+      .describe({.summary = "Transfers you started, newest first (the latest 100)",
+                 .responses = {{200, "Your transfers", list("items", api::ref("TicketTransfer"))}}});
+  router.add(Method::Post, "/api/v1/tickets/claims", m, signedIn, privateAnswer(bindRoute(this, &Routes::claim)))
+      .describe(
+          {.summary = "Claim a ticket passed to you, with the token from the claim email",
+           .body = api::object({{"token", api::string(1, 200)}}),
+           .responses = {{201, "Your new ticket (Location: its URL); the old one is Transferred", api::ref("Ticket")}},
+           .problems = {"validation", "claim-not-found", "transfer-settled", "ticket-not-valid", "event-over"}});
+  router
+      .add(Method::Post, "/api/v1/tickets/transfers/{id}/cancel", m, signedIn,
+           privateAnswer(bindRoute(this, &Routes::cancelTransfer)))
+      .describe({.summary = "Take back a transfer nobody has claimed yet",
+                 .path = {{"id", api::uuid(), "The transfer's id."}},
+                 .responses = {{200, "The transfer, Cancelled", api::ref("TicketTransfer")}},
+                 .problems = {"transfer-not-found", "transfer-settled"}});
+  router.add(Method::Get, "/api/v1/tickets/{id}", m, signedIn, privateAnswer(bindRoute(this, &Routes::getTicket)))
+      .describe({.summary = "One ticket",
+                 .description = kMine,
+                 .path = {ticketId()},
+                 .responses = {{200, "The ticket", api::ref("Ticket")}},
+                 .problems = {"ticket-not-found"}});
+  router.add(Method::Get, "/api/v1/tickets/{id}/qr.svg", m, signedIn, privateAnswer(bindRoute(this, &Routes::qrSvg)))
+      .describe({.summary = "The ticket's QR code as SVG",
+                 .description = kMine,
+                 .path = {ticketId()},
+                 .responses = {{200, "The QR code", std::nullopt, {"image/svg+xml"}}},
+                 .problems = {"ticket-not-found", "ticket-not-valid"}});
+  router.add(Method::Get, "/api/v1/tickets/{id}/qr.png", m, signedIn, privateAnswer(bindRoute(this, &Routes::qrPng)))
+      .describe({.summary = "The ticket's QR code as PNG",
+                 .description = kMine,
+                 .path = {ticketId()},
+                 .query = {{"scale", api::integer(1, 32), "Pixels per module (default 8)."}},
+                 .responses = {{200, "The QR code", std::nullopt, {"image/png"}}},
+                 .problems = {"validation", "ticket-not-found", "ticket-not-valid"}});
+  router.add(Method::Get, "/api/v1/tickets/{id}/print", m, signedIn, privateAnswer(bindRoute(this, &Routes::print)))
+      .describe({.summary = "A printable ticket page (one A4 or Letter sheet, no scripts)",
+                 .description = kMine,
+                 .path = {ticketId()},
+                 .responses = {{200, "The page", std::nullopt, {"text/html"}}},
+                 .problems = {"ticket-not-found"}});
+  router
+      .add(Method::Post, "/api/v1/tickets/{id}/transfer", m, signedIn,
+           privateAnswer(bindRoute(this, &Routes::transfer)))
+      .describe(
+          {.summary = "Pass your ticket to someone else by email",
+           .description = "To an account: done at once (200) and the ticket is re-issued to them. To an "
+                          "address without one: Pending (202) until they claim it from the email.",
+           .path = {ticketId()},
+           .body = api::object({{"email", api::string(3, 254)}}),
+           .responses = {{200, "Transferred", api::ref("TicketTransfer")},
+                         {202, "Pending until claimed", api::ref("TicketTransfer")}},
+           .problems = {"validation", "ticket-not-found", "ticket-checked-in", "ticket-voided", "ticket-transferred",
+                        "transfers-forbidden", "transfer-to-self", "event-over", "rate-limited"}});
 
-  router.add(Method::Get, "/api/v1/events/{id}/tickets", m, signedIn,
-             privateAnswer(bindRoute(this, &Routes::eventTickets)));
-  router.add(Method::Post, "/api/v1/checkin", m, signedIn, privateAnswer(bindRoute(this, &Routes::checkIn)));
-  router.add(Method::Get, "/api/v1/events/{id}/checkin-list", m, signedIn,
-             privateAnswer(bindRoute(this, &Routes::checkinList)));
-  router.add(Method::Post, "/api/v1/events/{id}/checkins:sync", m, signedIn,
-             privateAnswer(bindRoute(this, &Routes::syncScans)));
-  router.add(Method::Get, "/api/v1/events/{id}/checkin-stats", m, signedIn,
-             privateAnswer(bindRoute(this, &Routes::checkinStats)));
-  router.add(Method::Get, "/api/v1/events/{id}/scanners", m, signedIn,
-             privateAnswer(bindRoute(this, &Routes::listScanners)));
-  router.add(Method::Post, "/api/v1/events/{id}/scanners", m, signedIn,
-             privateAnswer(bindRoute(this, &Routes::grantScanner)));
-  router.add(Method::Delete, "/api/v1/events/{id}/scanners/{userId}", m, signedIn,
-             privateAnswer(bindRoute(this, &Routes::revokeScanner)));
-  router.add(Method::Get, "/api/v1/events/{id}/admission", m, signedIn,
-             privateAnswer(bindRoute(this, &Routes::getSettings)));
-  router.add(Method::Put, "/api/v1/events/{id}/admission", m, signedIn,
-             privateAnswer(bindRoute(this, &Routes::putSettings)));
-  router.add(Method::Get, "/api/v1/admission/keys", m, Access::anyone(), bindRoute(this, &Routes::publicKeys));
-  router.add(Method::Post, "/api/v1/admission/keys/rotate", m, Access::require(Permission::SystemManage),
-             bindRoute(this, &Routes::rotateKey));
+  router
+      .add(Method::Get, "/api/v1/events/{id}/tickets", m, signedIn,
+           privateAnswer(bindRoute(this, &Routes::eventTickets)))
+      .describe({.summary = "Every ticket of an event; with Accept: text/csv the whole list as CSV",
+                 .description = kManaged,
+                 .path = {eventId()},
+                 .query =
+                     [] {
+                       auto out = api::pageParameters();
+                       out.push_back(statusParameter());
+                       return out;
+                     }(),
+                 .responses = {{200, "One page of tickets, or the CSV", api::pageOf(api::ref("Ticket")), {"text/csv"}}},
+                 .problems = {"event-not-found"}});
+  router.add(Method::Post, "/api/v1/checkin", m, signedIn, privateAnswer(bindRoute(this, &Routes::checkIn)))
+      .describe({.summary = "Admit a ticket at the door, by its code or its QR payload",
+                 .description = "The event's organizer, an Admin or a scanner of the event. Of several scans of "
+                                "one ticket exactly one admits; a repeat is 409 with when and where it was first "
+                                "scanned (checkedInAt, gate).",
+                 .body = api::object(
+                     {api::optional("code", api::string(1, 32)), api::optional("payload", api::string(1, 512)),
+                      api::optional("eventId", api::uuid()), api::optional("gate", api::string(1, 64))}),
+                 .responses = {{200, "Admitted", api::ref("Admission")}},
+                 .problems = {"validation", "ticket-not-found", "already-checked-in", "ticket-voided",
+                              "ticket-transferred", "wrong-event", "invalid-ticket-signature"}});
+  router
+      .add(Method::Get, "/api/v1/events/{id}/checkin-list", m, signedIn,
+           privateAnswer(bindRoute(this, &Routes::checkinList)))
+      .describe({.summary = "The event's tickets for an offline door, or what changed since a version",
+                 .description = kScanned,
+                 .path = {eventId()},
+                 .query = {{"since", api::integer(0, INT64_MAX), "A version this list returned (default 0: all)."}},
+                 .responses = {{200, "The list", api::ref("CheckinList")}},
+                 .problems = {"validation", "event-not-found"}});
+  router
+      .add(Method::Post, "/api/v1/events/{id}/checkins:sync", m, signedIn,
+           privateAnswer(bindRoute(this, &Routes::syncScans)))
+      .describe({.summary = "Send the scans an offline door made; the first scan of a ticket wins",
+                 .description = kScanned,
+                 .path = {eventId()},
+                 .body = api::object({{"scans",
+                                       [] {
+                                         auto scans =
+                                             api::arrayOf(api::object({{"ticketId", api::uuid()},
+                                                                       {"scannedAt", api::dateTime()},
+                                                                       api::optional("gate", api::string(1, 64))}));
+                                         scans["maxItems"] = kMaxSyncScans;
+                                         return scans;
+                                       }()}}),
+                 .responses = {{200, "What became of each scan", api::ref("SyncResult")}},
+                 .problems = {"validation", "event-not-found"}});
+  router
+      .add(Method::Get, "/api/v1/events/{id}/checkin-stats", m, signedIn,
+           privateAnswer(bindRoute(this, &Routes::checkinStats)))
+      .describe(
+          {.summary = "Sold and admitted per category, and admissions per 5 minutes; live on request",
+           .description = "With Accept: text/event-stream (or a WebSocket upgrade) the document again on "
+                          "every change.",
+           .path = {eventId()},
+           .responses = {{200, "The statistics, or a stream of them", api::ref("CheckinStats"), {"text/event-stream"}}},
+           .problems = {"event-not-found"}});
+  router
+      .add(Method::Get, "/api/v1/events/{id}/scanners", m, signedIn,
+           privateAnswer(bindRoute(this, &Routes::listScanners)))
+      .describe({.summary = "Who may scan tickets of the event",
+                 .description = kManaged,
+                 .path = {eventId()},
+                 .responses = {{200, "The scanners", list("items", api::ref("Scanner"))}},
+                 .problems = {"event-not-found"}});
+  router
+      .add(Method::Post, "/api/v1/events/{id}/scanners", m, signedIn,
+           privateAnswer(bindRoute(this, &Routes::grantScanner)))
+      .describe(
+          {.summary = "Let an account scan tickets of the event",
+           .description = kManaged,
+           .path = {eventId()},
+           .body = api::object({{"email", api::string(3, 254)}}),
+           .responses = {{201, "Granted", api::ref("Scanner")}, {200, "Was granted already", api::ref("Scanner")}},
+           .problems = {"validation", "event-not-found", "user-not-found"}});
+  router
+      .add(Method::Delete, "/api/v1/events/{id}/scanners/{userId}", m, signedIn,
+           privateAnswer(bindRoute(this, &Routes::revokeScanner)))
+      .describe({.summary = "Stop an account scanning tickets of the event",
+                 .description = kManaged,
+                 .path = {eventId(), {"userId", api::uuid(), "The scanner's user id."}},
+                 .responses = {{204, "Revoked"}},
+                 .problems = {"event-not-found", "not-found"}});
+  router
+      .add(Method::Get, "/api/v1/events/{id}/admission", m, signedIn,
+           privateAnswer(bindRoute(this, &Routes::getSettings)))
+      .describe({.summary = "The event's admission settings",
+                 .description = kManaged,
+                 .path = {eventId()},
+                 .responses = {{200, "The settings (ETag)", api::ref("AdmissionSettings")}},
+                 .problems = {"event-not-found"}});
+  router
+      .add(Method::Put, "/api/v1/events/{id}/admission", m, signedIn,
+           privateAnswer(bindRoute(this, &Routes::putSettings)))
+      .describe({.summary = "Allow or forbid ticket transfers for the event",
+                 .description = kManaged,
+                 .path = {eventId()},
+                 .headers = {[] {
+                   auto header = api::ifMatchHeader();
+                   header.required = true;
+                   return header;
+                 }()},
+                 .body = api::object({{"transfersAllowed", api::boolean()}}),
+                 .responses = {{200, "The settings as changed (ETag)", api::ref("AdmissionSettings")}},
+                 .problems = {"validation", "event-not-found", "precondition-required", "precondition-failed"}});
+  router.add(Method::Get, "/api/v1/admission/keys", m, Access::anyone(), bindRoute(this, &Routes::publicKeys))
+      .describe({.summary = "The public keys that verify ticket QR codes (JWK, Ed25519)",
+                 .description = "Retired keys stay listed while an event they signed tickets for has not ended.",
+                 .query = {{"organizerId", api::uuid(), "Only this organizer's keys."}},
+                 .responses = {{200, "The keys", list("keys", api::ref("AdmissionKey"))}},
+                 .problems = {"validation"}});
+  router
+      .add(Method::Post, "/api/v1/admission/keys/rotate", m, Access::require(Permission::SystemManage),
+           bindRoute(this, &Routes::rotateKey))
+      .describe(
+          {.summary = "Give an organizer a new signing key; the old one still verifies (Admin)",
+           .body = api::object({{"organizerId", api::uuid()}}),
+           .responses = {{201, "The new key", api::object({{"organizerId", api::uuid()}, {"keyId", api::string()}})}},
+           .problems = {"validation", "user-not-found"}});
 }
 
 Ticket Routes::visibleTicket(const Request& request, RequestContext& ctx) const {

@@ -15,6 +15,9 @@
 
 namespace boxoffice::tickets {
 
+// The most scans one offline sync may carry.
+inline constexpr std::size_t kMaxSyncScans = 500;
+
 // Transfers a holder may start per hour: each pending one emails someone (routes.cpp, module.cpp).
 inline constexpr const char* kTransferPolicy = "tickets-transfers";
 
