@@ -422,110 +422,172 @@ void Deliveries::registerRoutes(Router& router) {
   using http::Method;
   using http::Request;
   using http::Response;
+  namespace api = openapi;
   auto& s = *state_;
   const std::string m = "notifications";
+  router.schemas().define("InAppNotification", api::object({{"id", api::uuid()},
+                                                            {"type", api::string()},
+                                                            {"title", api::string()},
+                                                            {"body", api::string()},
+                                                            {"createdAt", api::dateTime()},
+                                                            {"readAt", api::nullable(api::dateTime())}}));
+  router.schemas().define(
+      "Delivery",
+      api::object({{"id", api::uuid()},
+                   {"userId", api::string()},
+                   {"type", api::string()},
+                   {"channel", api::enumeration({"email", "sms", "push", "inApp"})},
+                   {"category", api::enumeration({"transactional", "marketing", "reminders"})},
+                   {"status", api::enumeration({"Queued", "Sent", "Failed", "Suppressed"})},
+                   {"attempts", api::integer()},
+                   {"lastError", api::nullable(api::string())},
+                   {"variant", api::described(api::string(), "The template's A/B variant this person got.")},
+                   {"language", api::string()},
+                   {"sourceMessageId", api::string()},
+                   {"correlationId", api::string()},
+                   {"createdAt", api::dateTime()},
+                   {"sentAt", api::nullable(api::dateTime())},
+                   {"nextAttemptAt", api::nullable(api::dateTime())},
+                   {"digestAt", api::nullable(api::dateTime())},
+                   {"digestId", api::nullable(api::uuid())}}));
 
-  router.add(Method::Get, "/api/v1/notifications", m, Access::authenticated(),
-             [&s](const Request& request, RequestContext& ctx) {
-               json::Validation validation;
-               bool unread = false;
-               if (auto u = request.queryParam("unread")) {
-                 if (*u == "true") {
-                   unread = true;
-                 } else if (*u != "false") {
-                   validation.add("unread", "must be true or false");
-                 }
+  router
+      .add(Method::Get, "/api/v1/notifications", m, Access::authenticated(),
+           [&s](const Request& request, RequestContext& ctx) {
+             json::Validation validation;
+             bool unread = false;
+             if (auto u = request.queryParam("unread")) {
+               if (*u == "true") {
+                 unread = true;
+               } else if (*u != "false") {
+                 validation.add("unread", "must be true or false");
                }
-               auto page = parsePageRequest(request);
-               validation.throwIfAny();
-               std::int64_t total = 0;
-               auto rows = s.db.read(
-                   [&](soci::session& sql) { return store::inApp(sql, ctx.caller().userId, unread, page, total); });
-               boost::json::array items;
-               for (const auto& r : rows) items.push_back(inAppJson(r));
-               return Response::json(200, json::serialize(pageEnvelope(std::move(items), page, total)));
-             });
+             }
+             auto page = parsePageRequest(request);
+             validation.throwIfAny();
+             std::int64_t total = 0;
+             auto rows = s.db.read(
+                 [&](soci::session& sql) { return store::inApp(sql, ctx.caller().userId, unread, page, total); });
+             boost::json::array items;
+             for (const auto& r : rows) items.push_back(inAppJson(r));
+             return Response::json(200, json::serialize(pageEnvelope(std::move(items), page, total)));
+           })
+      .describe({.summary = "Your in-app notifications, newest first",
+                 .query =
+                     [] {
+                       auto out = api::pageParameters();
+                       out.push_back({"unread", api::boolean(), "true: only those not read yet."});
+                       return out;
+                     }(),
+                 .responses = {{200, "One page of notifications", api::pageOf(api::ref("InAppNotification"))}},
+                 .problems = {"validation"}});
 
-  router.add(Method::Post, "/api/v1/notifications/{id}/read", m, Access::authenticated(),
-             [&s](const Request& request, RequestContext& ctx) {
-               const auto& id = request.param("id");
-               if (!isUuid(id)) throw notificationNotFound();
-               const auto& user = ctx.caller().userId;
-               auto now = s.clock.nowMillis();
-               s.db.write([&](Tx& tx) {
+  router
+      .add(Method::Post, "/api/v1/notifications/{id}/read", m, Access::authenticated(),
+           [&s](const Request& request, RequestContext& ctx) {
+             const auto& id = request.param("id");
+             if (!isUuid(id)) throw notificationNotFound();
+             const auto& user = ctx.caller().userId;
+             auto now = s.clock.nowMillis();
+             s.db.write([&](Tx& tx) {
+               tx.exec(
+                   "UPDATE notification_deliveries SET read_at = ?3 WHERE id = ?1 AND user_id = ?2 AND "
+                   "channel = 'inApp' AND status = 'Sent' AND read_at IS NULL",
+                   id, user, now);
+             });
+             auto row = s.db.read([&](soci::session& sql) { return store::find(sql, id); });
+             // Another user's notification is not there for them (404, never 403).
+             if (!row || row->userId != user || row->channel != "inApp" || row->status != "Sent")
+               throw notificationNotFound();
+             return Response::json(200, json::serialize(inAppJson(*row)));
+           })
+      .describe({.summary = "Mark one of your in-app notifications read",
+                 .description = "Another person's notification is 404.",
+                 .path = {{"id", api::uuid(), "The notification's id."}},
+                 .responses = {{200, "The notification, read", api::ref("InAppNotification")}},
+                 .problems = {"not-found"}});
+
+  router
+      .add(Method::Get, "/api/v1/admin/notifications/deliveries", m,
+           Access::require(auth::Permission::NotificationsSend),
+           [&s](const Request& request, RequestContext&) {
+             json::Validation validation;
+             store::Filter filter;
+             if (auto v = request.queryParam("status")) {
+               if (!parseDeliveryStatus(*v)) validation.add("status", "must be Queued, Sent, Failed or Suppressed");
+               filter.status = v;
+             }
+             if (auto v = request.queryParam("channel")) {
+               if (!parseChannel(*v)) validation.add("channel", "must be email, sms, push or inApp");
+               filter.channel = v;
+             }
+             if (auto v = request.queryParam("type")) {
+               if (v->empty() || v->size() > 64) validation.add("type", "must be 1-64 characters");
+               filter.type = v;
+             }
+             if (auto v = request.queryParam("userId")) {
+               if (v->empty() || v->size() > 128) validation.add("userId", "must be 1-128 characters");
+               filter.userId = v;
+             }
+             auto page = parsePageRequest(request);
+             validation.throwIfAny();
+             std::int64_t total = 0;
+             auto rows = s.db.read([&](soci::session& sql) { return store::list(sql, filter, page, total); });
+             boost::json::array items;
+             for (const auto& r : rows) items.push_back(deliveryJson(r));
+             return Response::json(200, json::serialize(pageEnvelope(std::move(items), page, total)));
+           })
+      .describe({.summary = "Every delivery to anyone on any channel, newest first (Admin)",
+                 .query =
+                     [] {
+                       auto out = api::pageParameters();
+                       out.push_back({"status", api::enumeration({"Queued", "Sent", "Failed", "Suppressed"}), ""});
+                       out.push_back({"channel", api::enumeration({"email", "sms", "push", "inApp"}), ""});
+                       out.push_back({"type", api::string(1, 64), "A notification type, e.g. OrderConfirmation."});
+                       out.push_back({"userId", api::string(1, 128), "The recipient."});
+                       return out;
+                     }(),
+                 .responses = {{200, "One page of deliveries", api::pageOf(api::ref("Delivery"))}},
+                 .problems = {"validation"}});
+
+  router
+      .add(Method::Post, "/api/v1/admin/notifications/deliveries/{id}/retry", m,
+           Access::require(auth::Permission::NotificationsSend),
+           [&s](const Request& request, RequestContext&) {
+             const auto& id = request.param("id");
+             if (!isUuid(id)) throw Problem::notFound("No such delivery.");
+             auto now = s.clock.nowMillis();
+             auto outcome = s.db.write([&](Tx& tx) {
+               auto row = store::find(tx.sql(), id);
+               if (!row) return 404;
+               if (row->status != "Failed") return 409;
+               // A member of a failed digest goes back to its own queue (the next digest takes it);
+               // a retried digest takes its members back with it.
+               tx.exec(
+                   "UPDATE notification_deliveries SET status = 'Queued', attempts = 0, next_attempt_at = ?2, "
+                   "sending_since = NULL, last_error = '', digest_id = NULL WHERE id = ?1",
+                   id, now);
+               if (row->type == "Digest") {
                  tx.exec(
-                     "UPDATE notification_deliveries SET read_at = ?3 WHERE id = ?1 AND user_id = ?2 AND "
-                     "channel = 'inApp' AND status = 'Sent' AND read_at IS NULL",
-                     id, user, now);
-               });
-               auto row = s.db.read([&](soci::session& sql) { return store::find(sql, id); });
-               // Another user's notification is not there for them (404, never 403).
-               if (!row || row->userId != user || row->channel != "inApp" || row->status != "Sent")
-                 throw notificationNotFound();
-               return Response::json(200, json::serialize(inAppJson(*row)));
+                     "UPDATE notification_deliveries SET status = 'Queued', last_error = '' WHERE digest_id = ?1 "
+                     "AND status = 'Failed'",
+                     id);
+               }
+               tx.afterCommit([&s] { s.worker->wake(); });
+               return 200;
              });
-
-  router.add(Method::Get, "/api/v1/admin/notifications/deliveries", m,
-             Access::require(auth::Permission::NotificationsSend), [&s](const Request& request, RequestContext&) {
-               json::Validation validation;
-               store::Filter filter;
-               if (auto v = request.queryParam("status")) {
-                 if (!parseDeliveryStatus(*v)) validation.add("status", "must be Queued, Sent, Failed or Suppressed");
-                 filter.status = v;
-               }
-               if (auto v = request.queryParam("channel")) {
-                 if (!parseChannel(*v)) validation.add("channel", "must be email, sms, push or inApp");
-                 filter.channel = v;
-               }
-               if (auto v = request.queryParam("type")) {
-                 if (v->empty() || v->size() > 64) validation.add("type", "must be 1-64 characters");
-                 filter.type = v;
-               }
-               if (auto v = request.queryParam("userId")) {
-                 if (v->empty() || v->size() > 128) validation.add("userId", "must be 1-128 characters");
-                 filter.userId = v;
-               }
-               auto page = parsePageRequest(request);
-               validation.throwIfAny();
-               std::int64_t total = 0;
-               auto rows = s.db.read([&](soci::session& sql) { return store::list(sql, filter, page, total); });
-               boost::json::array items;
-               for (const auto& r : rows) items.push_back(deliveryJson(r));
-               return Response::json(200, json::serialize(pageEnvelope(std::move(items), page, total)));
-             });
-
-  router.add(Method::Post, "/api/v1/admin/notifications/deliveries/{id}/retry", m,
-             Access::require(auth::Permission::NotificationsSend), [&s](const Request& request, RequestContext&) {
-               const auto& id = request.param("id");
-               if (!isUuid(id)) throw Problem::notFound("No such delivery.");
-               auto now = s.clock.nowMillis();
-               auto outcome = s.db.write([&](Tx& tx) {
-                 auto row = store::find(tx.sql(), id);
-                 if (!row) return 404;
-                 if (row->status != "Failed") return 409;
-                 // A member of a failed digest goes back to its own queue (the next digest takes it);
-                 // a retried digest takes its members back with it.
-                 tx.exec(
-                     "UPDATE notification_deliveries SET status = 'Queued', attempts = 0, next_attempt_at = ?2, "
-                     "sending_since = NULL, last_error = '', digest_id = NULL WHERE id = ?1",
-                     id, now);
-                 if (row->type == "Digest") {
-                   tx.exec(
-                       "UPDATE notification_deliveries SET status = 'Queued', last_error = '' WHERE digest_id = ?1 "
-                       "AND status = 'Failed'",
-                       id);
-                 }
-                 tx.afterCommit([&s] { s.worker->wake(); });
-                 return 200;
-               });
-               if (outcome == 404) throw Problem::notFound("No such delivery.");
-               if (outcome == 409) {
-                 throw Problem::conflict("delivery-not-failed", "Delivery is not Failed",
-                                         "Only a Failed delivery can be retried.");
-               }
-               auto row = s.db.read([&](soci::session& sql) { return store::find(sql, id); });
-               return Response::json(200, json::serialize(deliveryJson(*row)));
-             });
+             if (outcome == 404) throw Problem::notFound("No such delivery.");
+             if (outcome == 409) {
+               throw Problem::conflict("delivery-not-failed", "Delivery is not Failed",
+                                       "Only a Failed delivery can be retried.");
+             }
+             auto row = s.db.read([&](soci::session& sql) { return store::find(sql, id); });
+             return Response::json(200, json::serialize(deliveryJson(*row)));
+           })
+      .describe({.summary = "Send a Failed delivery again (Admin)",
+                 .path = {{"id", api::uuid(), "The delivery's id."}},
+                 .responses = {{200, "The delivery, Queued", api::ref("Delivery")}},
+                 .problems = {"not-found", "delivery-not-failed"}});
 }
 
 void Deliveries::start() {

@@ -60,19 +60,98 @@ Routes::Routes(Database& store, Announcements& announcements, const UnsubscribeT
       clock_(clock),
       settings_(settings) {}
 
+namespace {
+
+namespace api = openapi;
+
+api::Schema channelPreferences(std::vector<api::Field> extra) {
+  std::vector<api::Field> fields{
+      {"enabled", api::boolean()},
+      {"categories", api::object({{"transactional", api::described(api::boolean(), "Always true: receipts go out.")},
+                                  {"marketing", api::boolean()},
+                                  {"reminders", api::boolean()}})}};
+  for (auto& field : extra) fields.push_back(std::move(field));
+  return api::object(std::move(fields));
+}
+
+api::Schema preferencesSchema(bool withUpdatedAt) {
+  std::vector<api::Field> fields{
+      {"language", api::enumeration({"en", "de"})},
+      {"timezone", api::described(api::string(1, 64), "IANA name; dates in messages are shown in it.")},
+      {"frequency", api::enumeration({"immediate", "dailyDigest"})},
+      {"channels",
+       api::object(
+           {{"email", channelPreferences({{"address", api::described(api::nullable(api::string()),
+                                                                     "The registration address (read only).")}})},
+            {"sms", channelPreferences({{"phoneNumber", api::described(api::nullable(api::string()), "E.164.")}})},
+            {"push", channelPreferences({{"deviceTokens", api::arrayOf(api::string(1, 512))}})},
+            {"inApp", channelPreferences({})}})}};
+  if (withUpdatedAt) fields.push_back({"updatedAt", api::string()});
+  return api::object(std::move(fields));
+}
+
+}  // namespace
+
 void Routes::registerAll(Router& router) {
   const std::string m(kModule);
-  router.add(Method::Get, "/api/v1/notifications/preferences", m, Access::authenticated(),
-             bindRoute(this, &Routes::getPreferences));
-  router.add(Method::Put, "/api/v1/notifications/preferences", m, Access::authenticated(),
-             bindRoute(this, &Routes::putPreferences));
+  router.schemas().define("NotificationPreferences", preferencesSchema(true));
+  router
+      .add(Method::Get, "/api/v1/notifications/preferences", m, Access::authenticated(),
+           bindRoute(this, &Routes::getPreferences))
+      .describe({.summary = "Your notification preferences",
+                 .responses = {{200, "Your preferences (ETag)", api::ref("NotificationPreferences")}}});
+  router
+      .add(Method::Put, "/api/v1/notifications/preferences", m, Access::authenticated(),
+           bindRoute(this, &Routes::putPreferences))
+      .describe({.summary = "Replace your notification preferences",
+                 .description = "The document GET returns, changed. Transactional messages cannot be turned off, "
+                                "nor email and in-app (they carry the receipts).",
+                 .headers = {[] {
+                   auto header = api::ifMatchHeader();
+                   header.required = true;
+                   return header;
+                 }()},
+                 .body =
+                     [] {
+                       auto body = preferencesSchema(false);
+                       body.erase("additionalProperties");  // updatedAt, as GET returns it, may come back
+                       return body;
+                     }(),
+                 .responses = {{200, "Your preferences as changed (ETag)", api::ref("NotificationPreferences")}},
+                 .problems = {"validation", "precondition-required", "precondition-failed"}});
   // The token is the credential: mail clients follow the link (or POST, RFC 8058) without a login.
-  router.add(Method::Get, "/api/v1/notifications/unsubscribe", m, Access::anyone(),
-             bindRoute(this, &Routes::unsubscribe));
-  router.add(Method::Post, "/api/v1/notifications/unsubscribe", m, Access::anyone(),
-             bindRoute(this, &Routes::unsubscribe));
-  router.add(Method::Post, "/api/v1/events/{id}/announcements", m, Access::authenticated(),
-             bindRoute(this, &Routes::announce));
+  const api::Operation unsubscribe{
+      .summary = "Unsubscribe from one category on one channel, with the signed link from an email",
+      .description =
+          "Works without signing in: the token names the person, channel and category. GET answers a "
+          "small HTML page (JSON with Accept: application/json); POST is RFC 8058 one-click with the body "
+          "List-Unsubscribe=One-Click.",
+      .query = {{"token", api::string(), "The token from the email's link.", true}},
+      .responses = {{200,
+                     "Unsubscribed",
+                     api::object({{"channel", api::enumeration({"email", "sms", "push", "inApp"})},
+                                  {"category", api::enumeration({"marketing", "reminders"})},
+                                  {"subscribed", api::boolean()}}),
+                     {"text/html"}}},
+      .problems = {"invalid-unsubscribe-token", "bad-request"}};
+  router
+      .add(Method::Get, "/api/v1/notifications/unsubscribe", m, Access::anyone(), bindRoute(this, &Routes::unsubscribe))
+      .describe(unsubscribe);
+  router
+      .add(Method::Post, "/api/v1/notifications/unsubscribe", m, Access::anyone(),
+           bindRoute(this, &Routes::unsubscribe))
+      .describe(unsubscribe);
+  router
+      .add(Method::Post, "/api/v1/events/{id}/announcements", m, Access::authenticated(),
+           bindRoute(this, &Routes::announce))
+      .describe({.summary = "Tell every buyer of your event something (marketing: opt-outs are respected)",
+                 .description = "The event's organizer or an Admin; anyone else gets 404. Sent in the background: "
+                                "the answer says how many buyers it goes to.",
+                 .path = {{"id", api::uuid(), "The event's id."}},
+                 .body = api::object({{"subject", api::string(1, 200)}, {"body", api::string(1, 5000)}}),
+                 .responses = {{202, "Queued",
+                                api::object({{"announcementId", api::uuid()}, {"recipients", api::integer()}})}},
+                 .problems = {"validation", "not-found", "forbidden", "too-many-recipients", "rate-limited"}});
 }
 
 Response Routes::getPreferences(const Request& /*request*/, RequestContext& ctx) {

@@ -172,12 +172,78 @@ std::string caller(const RequestContext& context) { return context.principal ? c
 }  // namespace
 
 void TemplateRoutes::registerRoutes(Router& router) {
+  namespace api = openapi;
   auto admin = Access::require(auth::Permission::NotificationsSend);
-  router.add(Method::Get, "/api/v1/admin/templates", "notifications", admin, bindRoute(this, &TemplateRoutes::list));
+  auto channel = api::enumeration({"email", "sms", "push", "inApp"});
+  auto source = api::enumeration({"shipped", "override"});
+  auto category = api::enumeration({"transactional", "marketing", "reminders"});
+  router.schemas().define(
+      "Template", api::object({{"type", api::string()},
+                               {"channel", channel},
+                               {"language", api::enumeration({"en", "de"})},
+                               {"category", category},
+                               {"source", source},
+                               {"version", api::described(api::integer(), "Also the ETag; 0 for the shipped file.")},
+                               {"subject", api::nullable(api::string())},
+                               {"text", api::string()},
+                               {"html", api::described(api::nullable(api::string()), "Email only.")},
+                               {"variants", api::arrayOf(api::object({{"id", api::string()},
+                                                                      {"weight", api::integer(0, 100)},
+                                                                      {"subject", api::nullable(api::string())},
+                                                                      {"text", api::nullable(api::string())},
+                                                                      {"html", api::nullable(api::string())}}))},
+                               {"variables", api::described(api::arrayOf(api::string()),
+                                                            "The {{names}} this type's templates may use.")},
+                               {"updatedAt", api::nullable(api::dateTime())},
+                               {"updatedBy", api::nullable(api::string())}}));
+  const std::vector<api::Parameter> address{
+      {"type", api::string(), "A notification type (GET /api/v1/admin/templates lists them)."},
+      {"channel", channel, ""},
+      {"language", api::enumeration({"en", "de"}), ""}};
+  auto ifMatch = api::ifMatchHeader();
+  ifMatch.required = true;
+  router.add(Method::Get, "/api/v1/admin/templates", "notifications", admin, bindRoute(this, &TemplateRoutes::list))
+      .describe({.summary = "Every template in force, per type, channel and language (Admin)",
+                 .responses = {{200, "The templates",
+                                api::object({{"items", api::arrayOf(api::object(
+                                                           {{"type", api::string()},
+                                                            {"channel", channel},
+                                                            {"language", api::enumeration({"en", "de"})},
+                                                            {"category", category},
+                                                            {"source", source},
+                                                            {"variants", api::integer()},
+                                                            {"version", api::integer()},
+                                                            {"updatedAt", api::nullable(api::dateTime())}}))}})}}});
   const std::string one = "/api/v1/admin/templates/{type}/{channel}/{language}";
-  router.add(Method::Get, one, "notifications", admin, bindRoute(this, &TemplateRoutes::get));
-  router.add(Method::Put, one, "notifications", admin, bindRoute(this, &TemplateRoutes::put));
-  router.add(Method::Delete, one, "notifications", admin, bindRoute(this, &TemplateRoutes::remove));
+  router.add(Method::Get, one, "notifications", admin, bindRoute(this, &TemplateRoutes::get))
+      .describe({.summary = "One template, with the variables it may use (Admin)",
+                 .path = address,
+                 .responses = {{200, "The template (ETag)", api::ref("Template")}},
+                 .problems = {"not-found"}});
+  router.add(Method::Put, one, "notifications", admin, bindRoute(this, &TemplateRoutes::put))
+      .describe({.summary = "Override a template (Admin)",
+                 .description = "A {{variable}} the type does not have is refused now, not when a message is sent. "
+                                "Variants' weights add up to 100.",
+                 .path = address,
+                 .headers = {ifMatch},
+                 .body = api::object(
+                     {api::optional("subject", api::nullable(api::string(1, kMaxSubjectBytes))),
+                      {"text", api::string(1, kMaxPartBytes)},
+                      api::optional("html", api::nullable(api::string(1, kMaxPartBytes))),
+                      api::optional("variants",
+                                    api::arrayOf(api::object({{"id", api::string(1, kMaxVariantId)},
+                                                              {"weight", api::integer(0, 100)},
+                                                              api::optional("subject", api::nullable(api::string())),
+                                                              api::optional("text", api::nullable(api::string())),
+                                                              api::optional("html", api::nullable(api::string()))})))}),
+                 .responses = {{200, "The template in force now (ETag)", api::ref("Template")}},
+                 .problems = {"validation", "not-found", "precondition-required", "precondition-failed"}});
+  router.add(Method::Delete, one, "notifications", admin, bindRoute(this, &TemplateRoutes::remove))
+      .describe({.summary = "Drop an override: the shipped template is in force again (Admin)",
+                 .path = address,
+                 .headers = {ifMatch},
+                 .responses = {{200, "The template in force now (ETag)", api::ref("Template")}},
+                 .problems = {"not-found", "precondition-required", "precondition-failed"}});
 }
 
 Response TemplateRoutes::list(const Request& /*request*/, RequestContext& /*context*/) {
