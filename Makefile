@@ -12,23 +12,24 @@ LISTEN     ?= 127.0.0.1:8080
 DATA_DIR   ?= ./data
 
 # Our own sources; the architecture test's fixtures are test data and stay as written.
-SOURCE_DIRS := include src modules tests tools bench
+SOURCE_DIRS := include src modules tests tools bench fuzz
 SOURCES = $(shell find $(SOURCE_DIRS) -type f \( -name '*.cpp' -o -name '*.hpp' \) -not -path '*/fixtures/*' 2>/dev/null | sort)
 # What clang-tidy checks: translation units under src/ and modules/ (headers via HeaderFilterRegex).
 # Unit tests are left out: doctest's macros are not what the checks are about.
 LINT_SOURCES = $(shell find src modules -type f -name '*.cpp' -not -path '*/tests/*' -not -path '*/fixtures/*' 2>/dev/null | sort)
 
-.PHONY: help deps dev-tools configure build run test bench format format-check lint clean
+.PHONY: help deps dev-tools configure build run test bench fuzz format format-check lint clean
 
 help:
 	@echo "make run           install deps, build, start http://$(LISTEN) with demo data in $(DATA_DIR)"
 	@echo "make test          install deps, build, run every test (plus an ASan/UBSan build)"
 	@echo "make build         configure $(BUILD_DIR)/ (CMake + Ninja, $(BUILD_TYPE)) and build everything"
 	@echo "make bench         run the load benchmarks (bench/run.sh)"
+	@echo "make fuzz          build the libFuzzer targets (fuzz/) and run each for BX_FUZZ_SECONDS (default 60)"
 	@echo "make format        clang-format -i every source file"
 	@echo "make format-check  fail if a source file is not formatted"
 	@echo "make lint          clang-tidy over src/ and modules/"
-	@echo "make clean         remove $(BUILD_DIR)/ and build-asan/ (never $(DATA_DIR))"
+	@echo "make clean         remove $(BUILD_DIR)/, build-asan/ and build-fuzz/ (never $(DATA_DIR))"
 
 deps:
 	@scripts/install-deps.sh
@@ -57,6 +58,9 @@ run: configure
 test:
 	BX_BUILD_DIR=$(BUILD_DIR) BX_JOBS=$(JOBS) scripts/test.sh
 
+fuzz: deps
+	BX_JOBS=$(JOBS) scripts/fuzz.sh
+
 bench:
 	@if [[ -x bench/run.sh ]]; then bench/run.sh; \
 	elif [[ -f bench/run.sh ]]; then bash bench/run.sh; \
@@ -78,4 +82,4 @@ lint: configure dev-tools
 	  $(LINT_SOURCES)
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan
+	rm -rf $(BUILD_DIR) build-asan build-fuzz

@@ -17,6 +17,13 @@ function(boxoffice_project_flags target)
       -fno-omit-frame-pointer -fno-sanitize-recover=undefined -Wno-maybe-uninitialized)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined -fno-sanitize=vptr)
   endif()
+  if(BOXOFFICE_FUZZ)
+    # Our code is instrumented for libFuzzer's coverage feedback and checked by ASan + UBSan;
+    # only the fuzz executables (fuzz/) link the fuzzer's main.
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=vptr
+      -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined -fno-sanitize=vptr)
+  endif()
   # Boost.Asio/Beast: no deprecated interfaces, and a smaller compile.
   target_compile_definitions(${target} PRIVATE BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
 endfunction()

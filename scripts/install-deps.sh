@@ -17,9 +17,10 @@ packages=(
   libsoci-dev libfmt-dev doctest-dev libsqlite3-dev sqlite3 libssl-dev libsodium-dev libpq-dev libjemalloc-dev libcurl4-openssl-dev libicu-dev
   libqrencode-dev libpng-dev
   curl wrk nginx-light python3 python3-aiosmtpd
-  clang-format
+  clang-format clang libclang-rt-14-dev
 )
-# clang-format is in the list above: `make test` checks the formatting.
+# clang-format is in the list above: `make test` checks the formatting. clang and its runtime
+# (libFuzzer, ASan, UBSan) build the fuzz targets that `make test` smoke-runs (scripts/fuzz.sh).
 dev_tools=(clang-tidy shellcheck)
 
 check_only=0

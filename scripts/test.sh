@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command (`make test`, and what .ci/run executes). On a fresh Debian 12 machine it
-# installs the dependencies, builds everything in build/ and runs every test with ctest, then
-# builds again with AddressSanitizer + UndefinedBehaviorSanitizer in build-asan/ and runs every
-# test there too. Exits non-zero on the first failure and prints how long each phase took.
+# installs the dependencies, builds everything in build/ and runs every test with ctest, runs
+# every fuzz target for a few seconds (build-fuzz/, Clang), then builds again with
+# AddressSanitizer + UndefinedBehaviorSanitizer in build-asan/ and runs every test there too.
+# Exits non-zero on the first failure and prints how long each phase took.
 #
 # Environment (BX_, not BOXOFFICE_: every BOXOFFICE_* variable is a config key to the binary,
 # and an unknown one stops it, see docs/configuration.md):
@@ -13,6 +14,7 @@
 #   BX_SANITIZE_BUILD_TYPE   build type of build-asan/ (default Debug: compiles fastest)
 #   BX_BUILD_DIR, BX_SANITIZE_BUILD_DIR   build directories (default build, build-asan)
 #   BX_SKIP_DEPS=1           do not check/install apt packages
+#   BX_SKIP_FUZZ=1           skip the fuzz smoke run (build-fuzz/, every target for BX_FUZZ_SECONDS=5)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -111,6 +113,15 @@ end
 begin "message catalogue matches the code"
 scripts/check-message-catalogue.sh "$build_dir/message_catalogue"
 end
+
+if [[ "${BX_SKIP_FUZZ:-0}" == 1 ]]; then
+  echo
+  echo "test.sh: BX_SKIP_FUZZ=1: skipping the fuzz smoke run"
+else
+  begin "fuzz smoke run (build-fuzz/, ${BX_FUZZ_SECONDS:-5} s per target)"
+  BX_FUZZ_SECONDS=${BX_FUZZ_SECONDS:-5} BX_JOBS=$jobs scripts/fuzz.sh
+  end
+fi
 
 if [[ "${BX_SKIP_SANITIZERS:-${BOXOFFICE_SKIP_SANITIZERS:-0}}" == 1 ]]; then
   echo

@@ -6,7 +6,14 @@ namespace boxoffice::events {
 
 namespace {
 
-bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+// Spaces and every other ASCII control character separate terms. FTS5 reads the expression as a
+// C string, so a NUL inside a phrase would end it early (a syntax error); the search route
+// refuses control characters before this runs, but the builder keeps its own promise (found by
+// fuzz/search_query).
+bool isSeparator(char ch) {
+  auto c = static_cast<unsigned char>(ch);
+  return c <= 0x20 || c == 0x7f;
+}
 
 // unicode61 treats ASCII punctuation as a separator and every non-ASCII letter as part of a
 // token, so a term yields a token iff it has an ASCII letter/digit or any non-ASCII byte.
@@ -23,9 +30,9 @@ std::optional<std::string> ftsMatchExpression(std::string_view query) {
   std::string expression;
   std::size_t i = 0;
   while (i < query.size()) {
-    while (i < query.size() && isSpace(query[i])) ++i;
+    while (i < query.size() && isSeparator(query[i])) ++i;
     std::size_t start = i;
-    while (i < query.size() && !isSpace(query[i])) ++i;
+    while (i < query.size() && !isSeparator(query[i])) ++i;
     auto term = query.substr(start, i - start);
     if (term.empty() || !hasTokenCharacter(term)) continue;
     if (!expression.empty()) expression += ' ';

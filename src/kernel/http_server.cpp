@@ -7,7 +7,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <boost/url/parse.hpp>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -20,6 +19,7 @@
 #include "boxoffice/kernel/trusted_proxies.hpp"
 #include "push_channels.hpp"
 #include "request_pipeline.hpp"
+#include "wire_request.hpp"
 
 namespace boxoffice {
 
@@ -68,27 +68,6 @@ ServerOptions ServerOptions::fromConfig(const Config& config) {
 namespace {
 
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-
-http::Method toMethod(bhttp::verb verb) {
-  switch (verb) {
-    case bhttp::verb::get:
-      return http::Method::Get;
-    case bhttp::verb::head:
-      return http::Method::Head;
-    case bhttp::verb::post:
-      return http::Method::Post;
-    case bhttp::verb::put:
-      return http::Method::Put;
-    case bhttp::verb::patch:
-      return http::Method::Patch;
-    case bhttp::verb::delete_:
-      return http::Method::Delete;
-    case bhttp::verb::options:
-      return http::Method::Options;
-    default:
-      return http::Method::Other;
-  }
-}
 
 }  // namespace
 
@@ -425,24 +404,17 @@ class HttpServer::Impl::Session : public SessionBase, public std::enable_shared_
     } else {
       upgradeRequest_.reset();
     }
-    http::Request request;
-    request.method = toMethod(message.method());
-    request.target = std::string(message.target());
-    auto question = request.target.find('?');
-    request.path = request.target.substr(0, question);
+    bool keepAlive = message.keep_alive() && !probesOnly_;
     // Routing works on the path as sent and decodes each parameter after matching, so escapes
     // must be well formed; "%2F" never turns into a separator.
-    if (!boost::urls::make_pct_string_view(request.path) || request.path.empty() || request.path.front() != '/') {
+    auto parsed = requestFromWire(std::move(message));
+    if (!parsed) {
       return reject(400, "bad-request", "The request is malformed.", "The request target is not a valid path.");
     }
-    if (question != std::string::npos)
-      request.query = http::parseQuery(std::string_view(request.target).substr(question + 1));
-    for (const auto& field : message) request.headers[std::string(field.name_string())] = std::string(field.value());
-    request.body = std::move(message.body());
+    auto& request = *parsed;
     auto client = server_.trustedProxies_.resolve(remoteAddress_, request.headers, kTls ? "https" : "http");
     request.remoteAddress = std::move(client.address);
     request.scheme = std::move(client.scheme);
-    bool keepAlive = message.keep_alive() && !probesOnly_;
     servedAny_ = true;
     if (probesOnly_ && request.path != "/health" && request.path != "/ready" && request.path != "/metrics") {
       return reject(503, "server-busy", "The server is at its connection limit.",

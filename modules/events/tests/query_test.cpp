@@ -1,5 +1,6 @@
 // Search expressions (paging is the kernel's: tests/kernel/paging_test.cpp).
 #include <doctest/doctest.h>
+#include <string>
 
 #include "search_query.hpp"
 #include "support.hpp"
@@ -21,6 +22,13 @@ TEST_CASE("user input cannot inject FTS5 syntax") {
   CHECK(ftsMatchExpression("-") == std::nullopt);
   CHECK(ftsMatchExpression("\" * ( )") == std::nullopt);
   CHECK(ftsMatchExpression("") == std::nullopt);
+}
+
+TEST_CASE("control characters separate terms and never reach FTS5 (a NUL would end the expression early)") {
+  using namespace std::string_literals;
+  CHECK(ftsMatchExpression("a\0b"s) == "\"a\"* \"b\"*");
+  CHECK(ftsMatchExpression("\x01rad\x7fio\x1f"s) == "\"rad\"* \"io\"*");
+  CHECK(ftsMatchExpression("\0\0"s) == std::nullopt);
 }
 
 TEST_CASE("code points, not bytes") {

@@ -1,0 +1,51 @@
+#include "wire_request.hpp"
+
+#include <boost/url/pct_string_view.hpp>
+
+namespace boxoffice {
+
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+http::Method toMethod(bhttp::verb verb) {
+  switch (verb) {
+    case bhttp::verb::get:
+      return http::Method::Get;
+    case bhttp::verb::head:
+      return http::Method::Head;
+    case bhttp::verb::post:
+      return http::Method::Post;
+    case bhttp::verb::put:
+      return http::Method::Put;
+    case bhttp::verb::patch:
+      return http::Method::Patch;
+    case bhttp::verb::delete_:
+      return http::Method::Delete;
+    case bhttp::verb::options:
+      return http::Method::Options;
+    default:
+      return http::Method::Other;
+  }
+}
+
+}  // namespace
+
+std::optional<http::Request> requestFromWire(bhttp::request<bhttp::string_body>&& message) {
+  http::Request request;
+  request.method = toMethod(message.method());
+  request.target = std::string(message.target());
+  auto question = request.target.find('?');
+  request.path = request.target.substr(0, question);
+  if (!boost::urls::make_pct_string_view(request.path) || request.path.empty() || request.path.front() != '/') {
+    return std::nullopt;
+  }
+  if (question != std::string::npos) {
+    request.query = http::parseQuery(std::string_view(request.target).substr(question + 1));
+  }
+  for (const auto& field : message) request.headers[std::string(field.name_string())] = std::string(field.value());
+  request.body = std::move(message.body());
+  return request;
+}
+
+}  // namespace boxoffice
