@@ -90,16 +90,11 @@ void Routes::registerAll(Router& router) {
   };
   router.add(Method::Get, "/api/v1/admin/audit", m, admin, bindRoute(this, &Routes::list))
       .describe({.summary = "Every integration message, as stored, oldest first (Admin)",
-                 .query =
-                     [&] {
-                       auto out = api::pageParameters();
-                       out.push_back(text("type", "Only messages of this type (e.g. OrderCompleted)."));
-                       out.push_back(text("topic", "Only messages on this topic."));
-                       out.push_back(text("correlationId", "Only messages of this purchase or request."));
-                       out.push_back({"from", api::dateTime(), "Recorded at or after."});
-                       out.push_back({"to", api::dateTime(), "Recorded at or before."});
-                       return out;
-                     }(),
+                 .query = api::pageParameters({text("type", "Only messages of this type (e.g. OrderCompleted)."),
+                                               text("topic", "Only messages on this topic."),
+                                               text("correlationId", "Only messages of this purchase or request."),
+                                               {"from", api::dateTime(), "Recorded at or after."},
+                                               {"to", api::dateTime(), "Recorded at or before."}}),
                  .responses = {{200, "One page of records", api::pageOf(api::ref("AuditRecord"))}},
                  .problems = {"validation"}});
   router.add(Method::Get, "/api/v1/admin/audit/story/{correlationId}", m, admin, bindRoute(this, &Routes::story))

@@ -103,13 +103,14 @@ namespace {
 namespace api = openapi;
 
 std::vector<api::Parameter> listFilterParameters(bool withCategory) {
-  std::vector<api::Parameter> out = api::pageParameters();
-  if (withCategory) out.push_back({"category", api::string(1, 40), "Only events of this category slug."});
-  out.push_back({"startDate", api::string(), "Events starting at or after: a date (2027-05-20) or an RFC 3339 time."});
-  out.push_back({"endDate", api::string(), "Events starting at or before (a plain date includes the whole day)."});
-  out.push_back({"city", api::string(1, 100), "Only events in this city."});
-  out.push_back({"sort", api::enumeration({"startsAt", "-startsAt", "name"}), "Order; default startsAt."});
-  return out;
+  std::vector<api::Parameter> filters;
+  if (withCategory) filters.push_back({"category", api::string(1, 40), "Only events of this category slug."});
+  filters.push_back(
+      {"startDate", api::string(), "Events starting at or after: a date (2027-05-20) or an RFC 3339 time."});
+  filters.push_back({"endDate", api::string(), "Events starting at or before (a plain date includes the whole day)."});
+  filters.push_back({"city", api::string(1, 100), "Only events in this city."});
+  filters.push_back({"sort", api::enumeration({"startsAt", "-startsAt", "name"}), "Order; default startsAt."});
+  return api::pageParameters(std::move(filters));
 }
 
 api::Parameter eventId() { return {"id", api::uuid(), "The event's id."}; }
@@ -131,12 +132,7 @@ void Routes::registerAll(Router& router) {
       .describe({.summary = "Full-text search over published events, best match first",
                  .description = "Every word must match (as a prefix) the name, description, venue, city or category; "
                                 "case and accents are ignored, and operators are plain text.",
-                 .query =
-                     [] {
-                       auto out = api::pageParameters();
-                       out.insert(out.begin(), {"q", api::string(), "The text to search for.", true});
-                       return out;
-                     }(),
+                 .query = api::pageParameters({{"q", api::string(), "The text to search for.", true}}),
                  .responses = {{200, "One page of matching events", api::pageOf(api::ref("Event"))}}});
   router.add(Method::Get, "/api/v1/events/categories", m, Access::anyone(), bindRoute(this, &Routes::listCategories))
       .describe({.summary = "Every event category, as one page",
@@ -153,16 +149,12 @@ void Routes::registerAll(Router& router) {
   router
       .add(Method::Get, "/api/v1/events/organizer/{organizerId}", m, Access::optionalUser(),
            bindRoute(this, &Routes::organizerEvents))
-      .describe({.summary = "One organizer's events",
-                 .description = "Anyone sees the published ones; the organizer and Admins see drafts too.",
-                 .path = {{"organizerId", api::uuid(), "The organizer's user id."}},
-                 .query =
-                     [] {
-                       auto out = api::pageParameters();
-                       out.push_back({"sort", api::enumeration({"startsAt", "-startsAt", "name"}), "Order."});
-                       return out;
-                     }(),
-                 .responses = {{200, "One page of events", api::pageOf(api::ref("Event"))}}});
+      .describe(
+          {.summary = "One organizer's events",
+           .description = "Anyone sees the published ones; the organizer and Admins see drafts too.",
+           .path = {{"organizerId", api::uuid(), "The organizer's user id."}},
+           .query = api::pageParameters({{"sort", api::enumeration({"startsAt", "-startsAt", "name"}), "Order."}}),
+           .responses = {{200, "One page of events", api::pageOf(api::ref("Event"))}}});
   router.add(Method::Get, "/api/v1/events/{id}", m, Access::optionalUser(), bindRoute(this, &Routes::getEvent))
       .describe({.summary = "One event",
                  .description = "A draft is visible to its organizer and Admins only; to anyone else it is 404. "
@@ -184,11 +176,7 @@ void Routes::registerAll(Router& router) {
                  .description = "Only the event's organizer or an Admin. Price categories with seats sold or "
                                 "held cannot be removed or shrunk below them.",
                  .path = {eventId()},
-                 .headers = {[] {
-                   auto header = api::ifMatchHeader();
-                   header.required = true;
-                   return header;
-                 }()},
+                 .headers = {api::ifMatchHeader(true)},
                  .body = api::ref("EventInput"),
                  .responses = {{200, "The event as changed", api::ref("Event")}},
                  .problems = {"validation", "not-found", "precondition-required", "precondition-failed", "event-final",

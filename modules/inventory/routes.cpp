@@ -234,11 +234,7 @@ void Routes::registerAll(Router& router) {
                           "event's maxCapacity, never below the seats held or sold); the events module adopts "
                           "the change. Body: {categoryId, totalSeats} or {categories: [...]}.",
            .path = {eventIdParameter()},
-           .headers = {[] {
-             auto header = api::ifMatchHeader();
-             header.required = true;
-             return header;
-           }()},
+           .headers = {api::ifMatchHeader(true)},
            .body = api::object(
                {api::optional("categoryId", api::string(1, 64)),
                 api::optional("totalSeats", api::integer(1, kMaxSeats)),

@@ -473,12 +473,7 @@ void Deliveries::registerRoutes(Router& router) {
              return Response::json(200, json::serialize(pageEnvelope(std::move(items), page, total)));
            })
       .describe({.summary = "Your in-app notifications, newest first",
-                 .query =
-                     [] {
-                       auto out = api::pageParameters();
-                       out.push_back({"unread", api::boolean(), "true: only those not read yet."});
-                       return out;
-                     }(),
+                 .query = api::pageParameters({{"unread", api::boolean(), "true: only those not read yet."}}),
                  .responses = {{200, "One page of notifications", api::pageOf(api::ref("InAppNotification"))}},
                  .problems = {"validation"}});
 
@@ -537,18 +532,14 @@ void Deliveries::registerRoutes(Router& router) {
              for (const auto& r : rows) items.push_back(deliveryJson(r));
              return Response::json(200, json::serialize(pageEnvelope(std::move(items), page, total)));
            })
-      .describe({.summary = "Every delivery to anyone on any channel, newest first (Admin)",
-                 .query =
-                     [] {
-                       auto out = api::pageParameters();
-                       out.push_back({"status", api::enumeration({"Queued", "Sent", "Failed", "Suppressed"}), ""});
-                       out.push_back({"channel", api::enumeration({"email", "sms", "push", "inApp"}), ""});
-                       out.push_back({"type", api::string(1, 64), "A notification type, e.g. OrderConfirmation."});
-                       out.push_back({"userId", api::string(1, 128), "The recipient."});
-                       return out;
-                     }(),
-                 .responses = {{200, "One page of deliveries", api::pageOf(api::ref("Delivery"))}},
-                 .problems = {"validation"}});
+      .describe(
+          {.summary = "Every delivery to anyone on any channel, newest first (Admin)",
+           .query = api::pageParameters({{"status", api::enumeration({"Queued", "Sent", "Failed", "Suppressed"}), ""},
+                                         {"channel", api::enumeration({"email", "sms", "push", "inApp"}), ""},
+                                         {"type", api::string(1, 64), "A notification type, e.g. OrderConfirmation."},
+                                         {"userId", api::string(1, 128), "The recipient."}}),
+           .responses = {{200, "One page of deliveries", api::pageOf(api::ref("Delivery"))}},
+           .problems = {"validation"}});
 
   router
       .add(Method::Post, "/api/v1/admin/notifications/deliveries/{id}/retry", m,

@@ -106,11 +106,7 @@ void Routes::registerAll(Router& router) {
       .describe({.summary = "Replace your notification preferences",
                  .description = "The document GET returns, changed. Transactional messages cannot be turned off, "
                                 "nor email and in-app (they carry the receipts).",
-                 .headers = {[] {
-                   auto header = api::ifMatchHeader();
-                   header.required = true;
-                   return header;
-                 }()},
+                 .headers = {api::ifMatchHeader(true)},
                  .body =
                      [] {
                        auto body = preferencesSchema(false);

@@ -200,8 +200,7 @@ void TemplateRoutes::registerRoutes(Router& router) {
       {"type", api::string(), "A notification type (GET /api/v1/admin/templates lists them)."},
       {"channel", channel, ""},
       {"language", api::enumeration({"en", "de"}), ""}};
-  auto ifMatch = api::ifMatchHeader();
-  ifMatch.required = true;
+  auto ifMatch = api::ifMatchHeader(true);
   router.add(Method::Get, "/api/v1/admin/templates", "notifications", admin, bindRoute(this, &TemplateRoutes::list))
       .describe({.summary = "Every template in force, per type, channel and language (Admin)",
                  .responses = {{200, "The templates",

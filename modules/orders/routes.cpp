@@ -114,12 +114,6 @@ api::Schema cardSchema() {
 
 api::Schema methodSchema() { return api::enumeration({"CreditCard", "PayPal", "BankTransfer"}); }
 
-api::Parameter requiredKey() {
-  auto key = api::idempotencyKeyHeader();
-  key.required = true;
-  return key;
-}
-
 }  // namespace
 
 void Routes::registerAll(Router& router) {
@@ -132,7 +126,7 @@ void Routes::registerAll(Router& router) {
                  .description = "Either items (seats to hold now) or a reservationId you already hold; with payment "
                                 "the checkout runs to Completed or Failed by itself, without it the order waits "
                                 "Reserved for POST /api/v1/payments. Follow it at the Location.",
-                 .headers = {requiredKey()},
+                 .headers = {api::idempotencyKeyHeader(true)},
                  .body = api::object(
                      {{"eventId", api::uuid()},
                       api::optional("items",
@@ -151,18 +145,14 @@ void Routes::registerAll(Router& router) {
                  .problems = {"validation", "idempotency-key-reused", "rate-limited", "mixed-currencies",
                               "holds-do-not-match", "unavailable"}});
   router.add(Method::Get, "/api/v1/orders", kModule, Access::authenticated(), bindRoute(this, &Routes::listOrders))
-      .describe({.summary = "Your orders (all orders for an Admin), newest first",
-                 .query =
-                     [] {
-                       auto out = api::pageParameters();
-                       out.push_back({"status",
-                                      api::enumeration({"Pending", "Reserved", "Paid", "Completed", "Cancelled",
-                                                        "Failed", "Refunded", "PartiallyRefunded"}),
-                                      "Only orders in this status."});
-                       out.push_back({"eventId", api::uuid(), "Only orders for this event."});
-                       return out;
-                     }(),
-                 .responses = {{200, "One page of orders", api::pageOf(api::ref("OrderSummary"))}}});
+      .describe(
+          {.summary = "Your orders (all orders for an Admin), newest first",
+           .query = api::pageParameters({{"status",
+                                          api::enumeration({"Pending", "Reserved", "Paid", "Completed", "Cancelled",
+                                                            "Failed", "Refunded", "PartiallyRefunded"}),
+                                          "Only orders in this status."},
+                                         {"eventId", api::uuid(), "Only orders for this event."}}),
+           .responses = {{200, "One page of orders", api::pageOf(api::ref("OrderSummary"))}}});
   router.add(Method::Get, "/api/v1/orders/{id}", kModule, Access::authenticated(), bindRoute(this, &Routes::getOrder))
       .describe({.summary = "One order with its history, refunds and returns",
                  .description = "The buyer, the event's organizer or an Admin; anyone else gets 404. 304 to a "
@@ -185,7 +175,7 @@ void Routes::registerAll(Router& router) {
       .add(Method::Post, "/api/v1/payments", kModule, Access::require(Permission::TicketsPurchase),
            bindRoute(this, &Routes::payOrder))
       .describe({.summary = "Pay a Reserved order (seed 003's payment service)",
-                 .headers = {requiredKey()},
+                 .headers = {api::idempotencyKeyHeader(true)},
                  .body = api::object(
                      {{"orderId", api::uuid()}, {"method", methodSchema()}, api::optional("card", cardSchema())}),
                  .responses = {{202, "Accepted; the charge runs", api::ref("Order")}},
@@ -196,14 +186,9 @@ void Routes::registerAll(Router& router) {
       .add(Method::Get, "/api/v1/admin/sagas", kModule, Access::require(Permission::SystemManage),
            bindRoute(this, &Routes::listSagas))
       .describe({.summary = "Checkout sagas (Admin)",
-                 .query =
-                     [] {
-                       auto out = api::pageParameters();
-                       out.push_back(
-                           {"state", api::enumeration({"Started", "InProgress", "Completed", "Failed", "Compensating"}),
-                            "Only sagas in this state."});
-                       return out;
-                     }(),
+                 .query = api::pageParameters(
+                     {{"state", api::enumeration({"Started", "InProgress", "Completed", "Failed", "Compensating"}),
+                       "Only sagas in this state."}}),
                  .responses = {{200, "One page of sagas", api::pageOf(api::ref("SagaSummary"))}}});
   router
       .add(Method::Get, "/api/v1/admin/sagas/{orderId}", kModule, Access::require(Permission::SystemManage),

@@ -156,13 +156,8 @@ void Routes::registerAll(Router& router) {
   defineApiSchemas(router.schemas());
   router.add(Method::Get, "/api/v1/payments", m, Access::authenticated(), bindRoute(this, &Routes::listPayments))
       .describe({.summary = "Payments: your own, all of your event's (Organizer with eventId), or all (Admin)",
-                 .query =
-                     [] {
-                       auto out = api::pageParameters();
-                       out.push_back({"orderId", api::uuid(), "Only the payments of this order."});
-                       out.push_back({"eventId", api::uuid(), "Only the payments for this event."});
-                       return out;
-                     }(),
+                 .query = api::pageParameters({{"orderId", api::uuid(), "Only the payments of this order."},
+                                               {"eventId", api::uuid(), "Only the payments for this event."}}),
                  .responses = {{200, "One page of payments", api::pageOf(api::ref("Payment"))}}});
   router.add(Method::Get, "/api/v1/payments/report", m, Access::authenticated(), bindRoute(this, &Routes::report))
       .describe({.summary = "Money per event and currency: gross, refunded, charged back, net",
@@ -194,11 +189,7 @@ void Routes::registerAll(Router& router) {
            .description = "Without amount the rest of the payment is refunded; seats names what goes back on "
                           "sale. The gateway answers later: the refund starts Pending.",
            .path = {paymentId()},
-           .headers = {[] {
-             auto key = api::idempotencyKeyHeader();
-             key.required = true;
-             return key;
-           }()},
+           .headers = {api::idempotencyKeyHeader(true)},
            .body = api::object(
                {api::optional("amount", api::described(api::integer(1, 1'000'000'000'000), "Minor units.")),
                 {"reason", api::string(1, 500)},

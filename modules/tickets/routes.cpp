@@ -135,15 +135,10 @@ void Routes::registerAll(Router& router) {
     return api::object({{name, api::arrayOf(std::move(item))}});
   };
   router.add(Method::Get, "/api/v1/tickets", m, signedIn, privateAnswer(bindRoute(this, &Routes::listOwn)))
-      .describe({.summary = "Your tickets",
-                 .query =
-                     [] {
-                       auto out = api::pageParameters();
-                       out.push_back({"eventId", api::uuid(), "Only tickets for this event."});
-                       out.push_back(statusParameter());
-                       return out;
-                     }(),
-                 .responses = {{200, "One page of tickets", api::pageOf(api::ref("Ticket"))}}});
+      .describe(
+          {.summary = "Your tickets",
+           .query = api::pageParameters({{"eventId", api::uuid(), "Only tickets for this event."}, statusParameter()}),
+           .responses = {{200, "One page of tickets", api::pageOf(api::ref("Ticket"))}}});
   router
       .add(Method::Get, "/api/v1/tickets/transfers", m, signedIn,
            privateAnswer(bindRoute(this, &Routes::listTransfers)))
@@ -207,12 +202,7 @@ void Routes::registerAll(Router& router) {
       .describe({.summary = "Every ticket of an event; with Accept: text/csv the whole list as CSV",
                  .description = kManaged,
                  .path = {eventId()},
-                 .query =
-                     [] {
-                       auto out = api::pageParameters();
-                       out.push_back(statusParameter());
-                       return out;
-                     }(),
+                 .query = api::pageParameters({statusParameter()}),
                  .responses = {{200, "One page of tickets, or the CSV", api::pageOf(api::ref("Ticket")), {"text/csv"}}},
                  .problems = {"event-not-found"}});
   router.add(Method::Post, "/api/v1/checkin", m, signedIn, privateAnswer(bindRoute(this, &Routes::checkIn)))
@@ -302,11 +292,7 @@ void Routes::registerAll(Router& router) {
       .describe({.summary = "Allow or forbid ticket transfers for the event",
                  .description = kManaged,
                  .path = {eventId()},
-                 .headers = {[] {
-                   auto header = api::ifMatchHeader();
-                   header.required = true;
-                   return header;
-                 }()},
+                 .headers = {api::ifMatchHeader(true)},
                  .body = api::object({{"transfersAllowed", api::boolean()}}),
                  .responses = {{200, "The settings as changed (ETag)", api::ref("AdmissionSettings")}},
                  .problems = {"validation", "event-not-found", "precondition-required", "precondition-failed"}});

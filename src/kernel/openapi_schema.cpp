@@ -87,18 +87,20 @@ void Components::define(const std::string& name, Schema schema) {
   }
 }
 
-std::vector<Parameter> pageParameters() {
-  return {{"page", integer(1, kMaxPage), "Page number, from 1."},
-          {"size", integer(1, kMaxPageSize), "Items per page (default 20)."}};
+std::vector<Parameter> pageParameters(std::vector<Parameter> filters) {
+  filters.push_back({"page", integer(1, kMaxPage), "Page number, from 1."});
+  filters.push_back({"size", integer(1, kMaxPageSize), "Items per page (default 20)."});
+  return filters;
 }
 
-Parameter ifMatchHeader() {
-  return {"If-Match", string(), "The ETag last read; the change is refused with 412 if it no longer matches."};
+Parameter ifMatchHeader(bool required) {
+  return {"If-Match", string(), "The ETag last read; the change is refused with 412 if it no longer matches.",
+          required};
 }
 
-Parameter idempotencyKeyHeader() {
+Parameter idempotencyKeyHeader(bool required) {
   return {"Idempotency-Key", string(1, 255),
-          "Makes a retry safe: the same key with the same body answers the first result again."};
+          "Makes a retry safe: the same key with the same body answers the first result again.", required};
 }
 
 }  // namespace boxoffice::openapi

@@ -89,9 +89,10 @@ class Components {
   std::map<std::string, Schema> schemas_;
 };
 
-// Common request parameters, so every list and precondition reads the same.
-std::vector<Parameter> pageParameters();
-Parameter ifMatchHeader();
-Parameter idempotencyKeyHeader();
+// Common request parameters, so every list and precondition reads the same. A list's own
+// filters come first, then page and size.
+std::vector<Parameter> pageParameters(std::vector<Parameter> filters = {});
+Parameter ifMatchHeader(bool required = false);
+Parameter idempotencyKeyHeader(bool required = false);
 
 }  // namespace boxoffice::openapi
