@@ -5,6 +5,7 @@
 #include <map>
 #include <utility>
 
+#include "api_schemas.hpp"
 #include "boxoffice/kernel/background_worker.hpp"
 #include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/config.hpp"
@@ -383,6 +384,8 @@ boost::json::value optTime(const std::optional<std::int64_t>& ms) {
   return ms ? boost::json::value(formatUnixMillis(*ms)) : boost::json::value(nullptr);
 }
 
+// The answers below are described in api_schemas.cpp (InAppNotification, NotificationDelivery):
+// a member added here is added there too.
 boost::json::object inAppJson(const store::DeliveryRow& r) {
   return {{"id", r.id},
           {"type", r.type},
@@ -416,41 +419,58 @@ boost::json::object deliveryJson(const store::DeliveryRow& r) {
 
 Problem notificationNotFound() { return Problem::notFound("No such notification."); }
 
+// What the OpenAPI document says of each route (api_schemas.cpp has the shapes).
+namespace api = openapi;
+
+openapi::Operation inAppListDoc() {
+  return {.summary = "Your in-app notifications, newest first",
+          .query = openapi::pageParameters(
+              {{"unread", api::enumeration({"true", "false"}), "true: only those not read yet."}}),
+          .responses = {{200, "One page of notifications", api::pageOf(api::ref("InAppNotification"))}},
+          .problems = {"validation"}};
+}
+
+openapi::Operation inAppReadDoc() {
+  return {.summary = "Mark one of your in-app notifications read",
+          .description =
+              "Idempotent: reading it again keeps the first readAt. Another user's "
+              "notification, or an unknown id, is 404.",
+          .path = {{"id", api::uuid(), "The notification."}},
+          .responses = {{200, "The notification, readAt set", api::ref("InAppNotification")}},
+          .problems = {"not-found"}};
+}
+
+openapi::Operation deliveriesListDoc() {
+  return {
+      .summary = "Every delivery, newest first, filtered",
+      .query = openapi::pageParameters({{"status", api_schemas::deliveryStatus(), {}},
+                                        {"channel", api_schemas::channel(), {}},
+                                        {"type", api::string(1, 64), "A notification type, e.g. OrderConfirmation."},
+                                        {"userId", api::string(1, 128), "The recipient's user id."}}),
+      .responses = {{200, "One page of deliveries", api::pageOf(api::ref("NotificationDelivery"))}},
+      .problems = {"validation"}};
+}
+
+openapi::Operation retryDoc() {
+  return {.summary = "Send a Failed delivery again",
+          .description =
+              "Queues it again, attempts back to 0, due now. A retried digest takes its failed "
+              "members with it.",
+          .path = {{"id", api::uuid(), "The delivery."}},
+          .responses = {{200, "Queued again", api::ref("NotificationDelivery")}},
+          .problems = {"not-found", "delivery-not-failed"}};
+}
+
 }  // namespace
 
 void Deliveries::registerRoutes(Router& router) {
   using http::Method;
   using http::Request;
   using http::Response;
-  namespace api = openapi;
   auto& s = *state_;
   const std::string m = "notifications";
-  router.schemas().define("InAppNotification", api::object({{"id", api::uuid()},
-                                                            {"type", api::string()},
-                                                            {"title", api::string()},
-                                                            {"body", api::string()},
-                                                            {"createdAt", api::dateTime()},
-                                                            {"readAt", api::nullable(api::dateTime())}}));
-  router.schemas().define(
-      "Delivery",
-      api::object({{"id", api::uuid()},
-                   {"userId", api::string()},
-                   {"type", api::string()},
-                   {"channel", api::enumeration({"email", "sms", "push", "inApp"})},
-                   {"category", api::enumeration({"transactional", "marketing", "reminders"})},
-                   {"status", api::enumeration({"Queued", "Sent", "Failed", "Suppressed"})},
-                   {"attempts", api::integer()},
-                   {"lastError", api::nullable(api::string())},
-                   {"variant", api::described(api::string(), "The template's A/B variant this person got.")},
-                   {"language", api::string()},
-                   {"sourceMessageId", api::string()},
-                   {"correlationId", api::string()},
-                   {"createdAt", api::dateTime()},
-                   {"sentAt", api::nullable(api::dateTime())},
-                   {"nextAttemptAt", api::nullable(api::dateTime())},
-                   {"digestAt", api::nullable(api::dateTime())},
-                   {"digestId", api::nullable(api::uuid())}}));
 
+  api_schemas::defineSchemas(router.schemas());
   router
       .add(Method::Get, "/api/v1/notifications", m, Access::authenticated(),
            [&s](const Request& request, RequestContext& ctx) {
@@ -472,10 +492,7 @@ void Deliveries::registerRoutes(Router& router) {
              for (const auto& r : rows) items.push_back(inAppJson(r));
              return Response::json(200, json::serialize(pageEnvelope(std::move(items), page, total)));
            })
-      .describe({.summary = "Your in-app notifications, newest first",
-                 .query = api::pageParameters({{"unread", api::boolean(), "true: only those not read yet."}}),
-                 .responses = {{200, "One page of notifications", api::pageOf(api::ref("InAppNotification"))}},
-                 .problems = {"validation"}});
+      .describe(inAppListDoc());
 
   router
       .add(Method::Post, "/api/v1/notifications/{id}/read", m, Access::authenticated(),
@@ -496,11 +513,7 @@ void Deliveries::registerRoutes(Router& router) {
                throw notificationNotFound();
              return Response::json(200, json::serialize(inAppJson(*row)));
            })
-      .describe({.summary = "Mark one of your in-app notifications read",
-                 .description = "Another person's notification is 404.",
-                 .path = {{"id", api::uuid(), "The notification's id."}},
-                 .responses = {{200, "The notification, read", api::ref("InAppNotification")}},
-                 .problems = {"not-found"}});
+      .describe(inAppReadDoc());
 
   router
       .add(Method::Get, "/api/v1/admin/notifications/deliveries", m,
@@ -532,14 +545,7 @@ void Deliveries::registerRoutes(Router& router) {
              for (const auto& r : rows) items.push_back(deliveryJson(r));
              return Response::json(200, json::serialize(pageEnvelope(std::move(items), page, total)));
            })
-      .describe(
-          {.summary = "Every delivery to anyone on any channel, newest first (Admin)",
-           .query = api::pageParameters({{"status", api::enumeration({"Queued", "Sent", "Failed", "Suppressed"}), ""},
-                                         {"channel", api::enumeration({"email", "sms", "push", "inApp"}), ""},
-                                         {"type", api::string(1, 64), "A notification type, e.g. OrderConfirmation."},
-                                         {"userId", api::string(1, 128), "The recipient."}}),
-           .responses = {{200, "One page of deliveries", api::pageOf(api::ref("Delivery"))}},
-           .problems = {"validation"}});
+      .describe(deliveriesListDoc());
 
   router
       .add(Method::Post, "/api/v1/admin/notifications/deliveries/{id}/retry", m,
@@ -569,16 +575,13 @@ void Deliveries::registerRoutes(Router& router) {
              });
              if (outcome == 404) throw Problem::notFound("No such delivery.");
              if (outcome == 409) {
-               throw Problem::conflict("delivery-not-failed", "Delivery is not Failed",
+               throw Problem::conflict("delivery-not-failed", "The delivery has not failed.",
                                        "Only a Failed delivery can be retried.");
              }
              auto row = s.db.read([&](soci::session& sql) { return store::find(sql, id); });
              return Response::json(200, json::serialize(deliveryJson(*row)));
            })
-      .describe({.summary = "Send a Failed delivery again (Admin)",
-                 .path = {{"id", api::uuid(), "The delivery's id."}},
-                 .responses = {{200, "The delivery, Queued", api::ref("Delivery")}},
-                 .problems = {"not-found", "delivery-not-failed"}});
+      .describe(retryDoc());
 }
 
 void Deliveries::start() {

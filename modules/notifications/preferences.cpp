@@ -111,6 +111,7 @@ bool isIanaTimeZone(const std::string& name) {
   return U_SUCCESS(status) && isSystem;
 }
 
+// Described in api_schemas.cpp (NotificationPreferences): a member added here is added there too.
 boost::json::object toJson(const Preferences& p, const std::optional<std::string>& address) {
   auto email = channelJson(p.email);
   email["address"] = address ? boost::json::value(*address) : boost::json::value(nullptr);

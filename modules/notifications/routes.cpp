@@ -1,7 +1,9 @@
 #include "routes.hpp"
 
 #include <boost/json.hpp>
+#include <cstdint>
 
+#include "api_schemas.hpp"
 #include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/context.hpp"
 #include "boxoffice/kernel/db.hpp"
@@ -60,94 +62,69 @@ Routes::Routes(Database& store, Announcements& announcements, const UnsubscribeT
       clock_(clock),
       settings_(settings) {}
 
-namespace {
-
-namespace api = openapi;
-
-api::Schema channelPreferences(std::vector<api::Field> extra) {
-  std::vector<api::Field> fields{
-      {"enabled", api::boolean()},
-      {"categories", api::object({{"transactional", api::described(api::boolean(), "Always true: receipts go out.")},
-                                  {"marketing", api::boolean()},
-                                  {"reminders", api::boolean()}})}};
-  for (auto& field : extra) fields.push_back(std::move(field));
-  return api::object(std::move(fields));
-}
-
-api::Schema preferencesSchema(bool withUpdatedAt) {
-  std::vector<api::Field> fields{
-      {"language", api::enumeration({"en", "de"})},
-      {"timezone", api::described(api::string(1, 64), "IANA name; dates in messages are shown in it.")},
-      {"frequency", api::enumeration({"immediate", "dailyDigest"})},
-      {"channels",
-       api::object(
-           {{"email", channelPreferences({{"address", api::described(api::nullable(api::string()),
-                                                                     "The registration address (read only).")}})},
-            {"sms", channelPreferences({{"phoneNumber", api::described(api::nullable(api::string()), "E.164.")}})},
-            {"push", channelPreferences({{"deviceTokens", api::arrayOf(api::string(1, 512))}})},
-            {"inApp", channelPreferences({})}})}};
-  if (withUpdatedAt) fields.push_back({"updatedAt", api::string()});
-  return api::object(std::move(fields));
-}
-
-}  // namespace
-
 void Routes::registerAll(Router& router) {
+  namespace api = openapi;
+  api_schemas::defineSchemas(router.schemas());
   const std::string m(kModule);
-  router.schemas().define("NotificationPreferences", preferencesSchema(true));
+  auto ifMatch = api::ifMatchHeader(true);
   router
       .add(Method::Get, "/api/v1/notifications/preferences", m, Access::authenticated(),
            bindRoute(this, &Routes::getPreferences))
       .describe({.summary = "Your notification preferences",
-                 .responses = {{200, "Your preferences (ETag)", api::ref("NotificationPreferences")}}});
+                 .description = "The caller's own preferences, the defaults until first saved. The ETag is their "
+                                "version (\"0\" for the defaults); send it as If-Match to change them.",
+                 .responses = {{200, "The preferences, with their ETag", api::ref("NotificationPreferences")}}});
   router
       .add(Method::Put, "/api/v1/notifications/preferences", m, Access::authenticated(),
            bindRoute(this, &Routes::putPreferences))
-      .describe({.summary = "Replace your notification preferences",
-                 .description = "The document GET returns, changed. Transactional messages cannot be turned off, "
-                                "nor email and in-app (they carry the receipts).",
-                 .headers = {api::ifMatchHeader(true)},
-                 .body =
-                     [] {
-                       auto body = preferencesSchema(false);
-                       body.erase("additionalProperties");  // updatedAt, as GET returns it, may come back
-                       return body;
-                     }(),
-                 .responses = {{200, "Your preferences as changed (ETag)", api::ref("NotificationPreferences")}},
-                 .problems = {"validation", "precondition-required", "precondition-failed"}});
+      .describe({.summary = "Change your notification preferences",
+                 .description = "Replaces the caller's preferences (the shape GET answers; other members are "
+                                "ignored). Every violated rule is named in `errors`.",
+                 .headers = {ifMatch},
+                 .body = api_schemas::preferencesBody(),
+                 .responses = {{200, "Saved, with the new ETag", api::ref("NotificationPreferences")}},
+                 .problems = {"validation", "bad-request", "unsupported-media-type", "precondition-required",
+                              "precondition-failed"}});
   // The token is the credential: mail clients follow the link (or POST, RFC 8058) without a login.
-  const api::Operation unsubscribe{
-      .summary = "Unsubscribe from one category on one channel, with the signed link from an email",
-      .description =
-          "Works without signing in: the token names the person, channel and category. GET answers a "
-          "small HTML page (JSON with Accept: application/json); POST is RFC 8058 one-click with the body "
-          "List-Unsubscribe=One-Click.",
-      .query = {{"token", api::string(), "The token from the email's link.", true}},
-      .responses = {{200,
-                     "Unsubscribed",
-                     api::object({{"channel", api::enumeration({"email", "sms", "push", "inApp"})},
-                                  {"category", api::enumeration({"marketing", "reminders"})},
-                                  {"subscribed", api::boolean()}}),
-                     {"text/html"}}},
-      .problems = {"invalid-unsubscribe-token", "bad-request"}};
+  auto token = api::Parameter{"token", api::string(), "The signed token of the unsubscribe link.", true};
+  auto unsubscribed =
+      api::object({{"channel", api_schemas::channel()},
+                   {"category", api::enumeration({"marketing", "reminders"})},
+                   {"subscribed", api::Schema{{"type", "boolean"}, {"enum", boost::json::array{false}}}}});
   router
       .add(Method::Get, "/api/v1/notifications/unsubscribe", m, Access::anyone(), bindRoute(this, &Routes::unsubscribe))
-      .describe(unsubscribe);
+      .describe({.summary = "Unsubscribe with the link from a notification",
+                 .description = "No login: the signed token names the user, channel and category it turns off. "
+                                "Using a link again changes nothing. Answers a short HTML page, or JSON with "
+                                "Accept: application/json.",
+                 .query = {token},
+                 .responses = {{200, "Turned off", unsubscribed, {"text/html"}}},
+                 .problems = {"invalid-unsubscribe-token"}});
   router
       .add(Method::Post, "/api/v1/notifications/unsubscribe", m, Access::anyone(),
            bindRoute(this, &Routes::unsubscribe))
-      .describe(unsubscribe);
+      .describe({.summary = "One-click unsubscribe (RFC 8058)",
+                 .description = "What a mail client sends for List-Unsubscribe-Post: the body "
+                                "List-Unsubscribe=One-Click (form-encoded), the token in the query. No login.",
+                 .query = {token},
+                 .responses = {{200, "Turned off", unsubscribed}},
+                 .problems = {"bad-request", "invalid-unsubscribe-token"}});
   router
       .add(Method::Post, "/api/v1/events/{id}/announcements", m, Access::authenticated(),
            bindRoute(this, &Routes::announce))
-      .describe({.summary = "Tell every buyer of your event something (marketing: opt-outs are respected)",
-                 .description = "The event's organizer or an Admin; anyone else gets 404. Sent in the background: "
-                                "the answer says how many buyers it goes to.",
-                 .path = {{"id", api::uuid(), "The event's id."}},
+      .describe({.summary = "Send an announcement to the event's buyers",
+                 .description = "An Admin (notifications:send), or the event's organizer (notifications:send-own); "
+                                "anyone else 403, another organizer's event 404. Answers at once; the buyers are "
+                                "written to in the background, on the channels where marketing is on. Limited per "
+                                "sender per hour (429).",
+                 .path = {{"id", api::uuid(), "The event."}},
                  .body = api::object({{"subject", api::string(1, 200)}, {"body", api::string(1, 5000)}}),
-                 .responses = {{202, "Queued",
-                                api::object({{"announcementId", api::uuid()}, {"recipients", api::integer()}})}},
-                 .problems = {"validation", "not-found", "forbidden", "too-many-recipients", "rate-limited"}});
+                 .responses = {{202, "Stored; it goes out in the background",
+                                api::object({{"announcementId", api::uuid()},
+                                             {"recipients", api::described(api::integer(0, INT64_MAX),
+                                                                           "The event's buyers at this moment.")}})}},
+                 .problems = {"forbidden", "not-found", "validation", "bad-request", "unsupported-media-type",
+                              "too-many-recipients", "rate-limited"}});
 }
 
 Response Routes::getPreferences(const Request& /*request*/, RequestContext& ctx) {
@@ -214,7 +191,7 @@ Response Routes::announce(const Request& request, RequestContext& ctx) {
   const auto announcementId = newUuid();
   const auto recipients = store_.read([&](soci::session& sql) { return read_model::countBuyers(sql, eventId); });
   if (recipients > settings_.announcementMaxRecipients) {
-    throw Problem::conflict("too-many-recipients", "Too many recipients",
+    throw Problem::conflict("too-many-recipients", "Too many recipients.",
                             "This event has more buyers than notifications.announcementMaxRecipients allows.");
   }
   // Counted only for an announcement that would be sent (a refused one spends nothing).

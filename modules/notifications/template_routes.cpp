@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <set>
+#include <vector>
 
+#include "api_schemas.hpp"
 #include "boxoffice/kernel/json.hpp"
 #include "boxoffice/kernel/preconditions.hpp"
 #include "boxoffice/kernel/problem.hpp"
@@ -55,6 +57,8 @@ boost::json::value optionalText(const std::optional<std::string>& text) {
   return text ? boost::json::value(*text) : boost::json::value(nullptr);
 }
 
+// Described in api_schemas.cpp (NotificationTemplate; the list's items: NotificationTemplateSummary):
+// a member added here is added there too.
 boost::json::object templateJson(const Address& at, const TemplateEntry& entry) {
   const auto* inForce = entry.inForce();
   boost::json::object out{{"type", at.type->type},
@@ -95,12 +99,11 @@ Response withEtag(Response response, std::int64_t version) {
 std::string readPart(json::ObjectReader& in, std::string_view key, bool channelHasIt, std::size_t maxBytes,
                      std::string_view channel) {
   if (!channelHasIt) {
-    if (in.has(key)) {
-      // Read it so rejectUnknown does not report it twice; null is allowed (the GET shape).
-      auto value = in.optionalString(key, 0, kMaxPartBytes);
-      if (value)
-        in.validation().add(in.field(key), "the " + std::string(channel) + " channel has no " + std::string(key));
-    }
+    // Read even when absent or null, so rejectUnknown does not report it: null is allowed (the GET
+    // shape), any string refused.
+    auto value = in.optionalString(key, 0, kMaxPartBytes);
+    if (value)
+      in.validation().add(in.field(key), "the " + std::string(channel) + " channel has no " + std::string(key));
     return {};
   }
   return in.requiredString(key, 1, maxBytes);
@@ -108,7 +111,8 @@ std::string readPart(json::ObjectReader& in, std::string_view key, bool channelH
 
 std::optional<std::string> readVariantPart(json::ObjectReader& in, std::string_view key, bool channelHasIt,
                                            std::size_t maxBytes, std::string_view channel) {
-  if (!in.has(key)) return std::nullopt;
+  // Absent and null are the same (a variant as GET shows it has null parts); read either way, so
+  // rejectUnknown does not report a null one.
   auto value = in.optionalString(key, 1, maxBytes);
   if (value && !channelHasIt) {
     in.validation().add(in.field(key), "the " + std::string(channel) + " channel has no " + std::string(key));
@@ -173,76 +177,48 @@ std::string caller(const RequestContext& context) { return context.principal ? c
 
 void TemplateRoutes::registerRoutes(Router& router) {
   namespace api = openapi;
+  api_schemas::defineSchemas(router.schemas());
   auto admin = Access::require(auth::Permission::NotificationsSend);
-  auto channel = api::enumeration({"email", "sms", "push", "inApp"});
-  auto source = api::enumeration({"shipped", "override"});
-  auto category = api::enumeration({"transactional", "marketing", "reminders"});
-  router.schemas().define(
-      "Template", api::object({{"type", api::string()},
-                               {"channel", channel},
-                               {"language", api::enumeration({"en", "de"})},
-                               {"category", category},
-                               {"source", source},
-                               {"version", api::described(api::integer(), "Also the ETag; 0 for the shipped file.")},
-                               {"subject", api::nullable(api::string())},
-                               {"text", api::string()},
-                               {"html", api::described(api::nullable(api::string()), "Email only.")},
-                               {"variants", api::arrayOf(api::object({{"id", api::string()},
-                                                                      {"weight", api::integer(0, 100)},
-                                                                      {"subject", api::nullable(api::string())},
-                                                                      {"text", api::nullable(api::string())},
-                                                                      {"html", api::nullable(api::string())}}))},
-                               {"variables", api::described(api::arrayOf(api::string()),
-                                                            "The {{names}} this type's templates may use.")},
-                               {"updatedAt", api::nullable(api::dateTime())},
-                               {"updatedBy", api::nullable(api::string())}}));
-  const std::vector<api::Parameter> address{
-      {"type", api::string(), "A notification type (GET /api/v1/admin/templates lists them)."},
-      {"channel", channel, ""},
-      {"language", api::enumeration({"en", "de"}), ""}};
-  auto ifMatch = api::ifMatchHeader(true);
   router.add(Method::Get, "/api/v1/admin/templates", "notifications", admin, bindRoute(this, &TemplateRoutes::list))
-      .describe({.summary = "Every template in force, per type, channel and language (Admin)",
+      .describe({.summary = "Every notification template",
+                 .description = "Each type for each channel and language (en, de), overridden or shipped.",
                  .responses = {{200, "The templates",
-                                api::object({{"items", api::arrayOf(api::object(
-                                                           {{"type", api::string()},
-                                                            {"channel", channel},
-                                                            {"language", api::enumeration({"en", "de"})},
-                                                            {"category", category},
-                                                            {"source", source},
-                                                            {"variants", api::integer()},
-                                                            {"version", api::integer()},
-                                                            {"updatedAt", api::nullable(api::dateTime())}}))}})}}});
+                                api::object({{"items", api::arrayOf(api::ref("NotificationTemplateSummary"))}})}}});
   const std::string one = "/api/v1/admin/templates/{type}/{channel}/{language}";
+  // An unknown part of the path is a 404 (addressOf above).
+  const std::vector<api::Parameter> address{{"type", api_schemas::notificationType(), "The notification type."},
+                                            {"channel", api_schemas::channel(), {}},
+                                            {"language", api_schemas::templateLanguage(), {}}};
+  auto ifMatch = api::ifMatchHeader(true);
   router.add(Method::Get, one, "notifications", admin, bindRoute(this, &TemplateRoutes::get))
-      .describe({.summary = "One template, with the variables it may use (Admin)",
+      .describe({.summary = "One notification template, the one in force",
+                 .description = "The override if there is one, else the shipped file. The ETag is its version "
+                                "(\"0\" for a template never overridden); If-None-Match answers 304.",
                  .path = address,
-                 .responses = {{200, "The template (ETag)", api::ref("Template")}},
+                 .headers = {{"If-None-Match", api::string(), "An ETag read before: 304 while it still matches."}},
+                 .responses = {{200, "The template, with its ETag", api::ref("NotificationTemplate")},
+                               {304, "Not modified since the ETag in If-None-Match"}},
                  .problems = {"not-found"}});
   router.add(Method::Put, one, "notifications", admin, bindRoute(this, &TemplateRoutes::put))
-      .describe({.summary = "Override a template (Admin)",
-                 .description = "A {{variable}} the type does not have is refused now, not when a message is sent. "
-                                "Variants' weights add up to 100.",
+      .describe({.summary = "Override a notification template",
+                 .description = "Used by the next notification, no restart. Every placeholder must name a "
+                                "variable of the type; every error is named per field and nothing is saved. "
+                                "If-Match \"0\" overrides a template never overridden.",
                  .path = address,
                  .headers = {ifMatch},
-                 .body = api::object(
-                     {api::optional("subject", api::nullable(api::string(1, kMaxSubjectBytes))),
-                      {"text", api::string(1, kMaxPartBytes)},
-                      api::optional("html", api::nullable(api::string(1, kMaxPartBytes))),
-                      api::optional("variants",
-                                    api::arrayOf(api::object({{"id", api::string(1, kMaxVariantId)},
-                                                              {"weight", api::integer(0, 100)},
-                                                              api::optional("subject", api::nullable(api::string())),
-                                                              api::optional("text", api::nullable(api::string())),
-                                                              api::optional("html", api::nullable(api::string()))})))}),
-                 .responses = {{200, "The template in force now (ETag)", api::ref("Template")}},
-                 .problems = {"validation", "not-found", "precondition-required", "precondition-failed"}});
+                 .body = api_schemas::templateBody(),
+                 .responses = {{200, "Saved, with the new ETag", api::ref("NotificationTemplate")}},
+                 .problems = {"not-found", "validation", "bad-request", "unsupported-media-type",
+                              "precondition-required", "precondition-failed"}});
   router.add(Method::Delete, one, "notifications", admin, bindRoute(this, &TemplateRoutes::remove))
-      .describe({.summary = "Drop an override: the shipped template is in force again (Admin)",
-                 .path = address,
-                 .headers = {ifMatch},
-                 .responses = {{200, "The template in force now (ETag)", api::ref("Template")}},
-                 .problems = {"not-found", "precondition-required", "precondition-failed"}});
+      .describe(
+          {.summary = "Reset a notification template to the shipped file",
+           .description = "Drops the override (the version still counts up, so older ETags never match "
+                          "again); a template never overridden is answered unchanged.",
+           .path = address,
+           .headers = {ifMatch},
+           .responses = {{200, "The shipped template now in force, with its ETag", api::ref("NotificationTemplate")}},
+           .problems = {"not-found", "precondition-required", "precondition-failed"}});
 }
 
 Response TemplateRoutes::list(const Request& /*request*/, RequestContext& /*context*/) {
