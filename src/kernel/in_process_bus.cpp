@@ -10,13 +10,26 @@ InProcessBus::InProcessBus(Inboxes& inboxes, Metrics& metrics) : inboxes_(inboxe
   metrics_.describe("bus_messages_published_total", "counter", "Messages handed from an outbox to the bus.");
 }
 
-void InProcessBus::subscribe(std::string_view topic, std::string subscriber, Database& store, MessageHandler handler) {
+void InProcessBus::subscribe(std::string_view topic, std::string subscriber, Database& store, MessageHandler handler,
+                             std::vector<std::string> types) {
   Inbox& inbox = inboxes_.of(subscriber, store);
   inbox.addHandler(std::string(topic), std::move(handler));
-  // One route per (topic, inbox): a subscriber with two handlers for a topic stores the message once.
-  bool routed = std::any_of(routes_.begin(), routes_.end(),
-                            [&](const Route& route) { return route.topic == topic && route.inbox == &inbox; });
-  if (!routed) routes_.push_back({std::string(topic), &inbox});
+  // One route per (topic, inbox): a subscriber with two handlers for a topic stores the message
+  // once, and stores the types either of them wants.
+  auto it = std::find_if(routes_.begin(), routes_.end(),
+                         [&](const Route& route) { return route.topic == topic && route.inbox == &inbox; });
+  if (it == routes_.end()) {
+    routes_.push_back({std::string(topic), &inbox, std::move(types)});
+  } else if (types.empty() || it->types.empty()) {
+    it->types.clear();
+  } else {
+    it->types.insert(it->types.end(), types.begin(), types.end());
+  }
+}
+
+bool InProcessBus::Route::wants(const Envelope& message) const {
+  return message.topic == topic &&
+         (types.empty() || std::find(types.begin(), types.end(), message.type) != types.end());
 }
 
 void InProcessBus::publish(const Envelope& message) { publishBatch(std::span<const Envelope>(&message, 1)); }
@@ -27,7 +40,7 @@ void InProcessBus::publishBatch(std::span<const Envelope> messages) {
   std::vector<std::string> serialized(messages.size());
   for (std::size_t i = 0; i < messages.size(); ++i) {
     for (const auto& route : routes_) {
-      if (route.topic != messages[i].topic) continue;
+      if (!route.wants(messages[i])) continue;
       if (serialized[i].empty()) serialized[i] = boost::json::serialize(messages[i].toJson());
       auto it =
           std::find_if(perInbox.begin(), perInbox.end(), [&](const auto& entry) { return entry.first == route.inbox; });
@@ -47,21 +60,19 @@ void InProcessBus::publishBatch(std::span<const Envelope> messages) {
 }
 
 DeliveryCounts InProcessBus::deliverTo(std::string_view subscriber, std::span<const Envelope> messages) {
-  Inbox* inbox = nullptr;
-  std::vector<std::string_view> topics;
-  for (const auto& route : routes_) {
-    if (route.inbox->subscriber() != subscriber) continue;
-    inbox = route.inbox;
-    topics.push_back(route.topic);
-  }
-  if (!inbox) throw std::invalid_argument("no subscriber named '" + std::string(subscriber) + "'");
+  auto it = std::find_if(routes_.begin(), routes_.end(),
+                         [&](const Route& route) { return route.inbox->subscriber() == subscriber; });
+  if (it == routes_.end()) throw std::invalid_argument("no subscriber named '" + std::string(subscriber) + "'");
+  Inbox& inbox = *it->inbox;
   DeliveryCounts counts;
   std::vector<std::string> serialized;
   serialized.reserve(messages.size());
   std::vector<SerializedEnvelope> batch;
   batch.reserve(messages.size());
   for (const auto& message : messages) {
-    if (std::find(topics.begin(), topics.end(), message.topic) == topics.end()) {
+    bool wanted = std::any_of(routes_.begin(), routes_.end(),
+                              [&](const Route& route) { return route.inbox == &inbox && route.wants(message); });
+    if (!wanted) {
       ++counts.notSubscribed;
       continue;
     }
@@ -69,7 +80,7 @@ DeliveryCounts InProcessBus::deliverTo(std::string_view subscriber, std::span<co
     serialized.push_back(boost::json::serialize(message.toJson()));
     batch.push_back({&message, serialized.back()});
   }
-  counts.delivered = inbox->accept(batch);
+  counts.delivered = inbox.accept(batch);
   counts.skipped = batch.size() - counts.delivered;
   return counts;
 }

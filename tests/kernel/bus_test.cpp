@@ -175,6 +175,45 @@ TEST_CASE("bus: only subscribers of the topic receive a message") {
   bus.stop();
 }
 
+TEST_CASE("bus: a subscription's types keep other messages out of its inbox") {
+  Fixture f;
+  TestBus bus(f, fastRetries(3));
+  std::atomic<int> calls{0};
+  bus.bus.subscribe(topics::tickets, "sub", f.subscriber, f.recordingHandler(calls), {"SeatsReturned"});
+  bus.subscribeMarkers(f.subscriber);
+  bus.start();
+  auto wanted = message("tickets", "SeatsReturned");
+  auto unwanted = message("tickets", "TicketsReserved");
+  bus.bus.publishBatch(std::vector<Envelope>{unwanted, wanted});
+  REQUIRE(bus.settle(f.subscriber));
+  CHECK(calls.load() == 1);
+  CHECK(inboxStatus(f.subscriber, wanted.messageId) == "done");
+  CHECK(count(f.subscriber, "SELECT COUNT(*) FROM inbox WHERE topic = 'tickets'") == 1);
+  // A replay to the subscriber is filtered the same way.
+  auto replay = std::vector<Envelope>{message("tickets", "TicketsReserved"), message("tickets", "SeatsReturned")};
+  auto counts = bus.bus.deliverTo("sub", replay);
+  CHECK(counts.notSubscribed == 1);
+  CHECK(counts.delivered == 1);
+  bus.stop();
+}
+
+TEST_CASE("bus: two subscriptions of one subscriber to a topic store the union of their types") {
+  Fixture f;
+  TestBus bus(f, fastRetries(3));
+  std::atomic<int> first{0}, second{0};
+  bus.bus.subscribe(topics::tickets, "sub", f.subscriber, [&](const Envelope&, Tx&) { ++first; }, {"A"});
+  bus.bus.subscribe(topics::tickets, "sub", f.subscriber, [&](const Envelope&, Tx&) { ++second; }, {"B"});
+  bus.subscribeMarkers(f.subscriber);
+  bus.start();
+  bus.bus.publishBatch(
+      std::vector<Envelope>{message("tickets", "A"), message("tickets", "B"), message("tickets", "C")});
+  REQUIRE(bus.settle(f.subscriber));
+  CHECK(count(f.subscriber, "SELECT COUNT(*) FROM inbox WHERE topic = 'tickets'") == 2);
+  CHECK(first.load() == 2);  // each handler of the topic sees every stored message
+  CHECK(second.load() == 2);
+  bus.stop();
+}
+
 TEST_CASE("bus: two subscribers each handle the message once") {
   Fixture f;
   Database second({f.dir / "second.db", "second"}, f.log.logger("second"));
@@ -711,7 +750,8 @@ TEST_CASE("bus: the dispatcher hands a gathered batch to the bus in one call") {
   struct CountingBus final : MessageBus {
     std::vector<std::size_t> calls;
     std::vector<std::string> ids;
-    void subscribe(std::string_view, std::string, Database&, MessageHandler) override {}
+    using MessageBus::subscribe;
+    void subscribe(std::string_view, std::string, Database&, MessageHandler, std::vector<std::string>) override {}
     void publish(const Envelope& message) override { publishBatch(std::span<const Envelope>(&message, 1)); }
     void publishBatch(std::span<const Envelope> messages) override {
       calls.push_back(messages.size());

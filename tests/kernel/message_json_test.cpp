@@ -82,8 +82,10 @@ OrderPlaced placed() {
 // Records subscriptions instead of delivering: the test calls the handlers itself.
 class RecordingBus : public MessageBus {
  public:
-  void subscribe(std::string_view topic, std::string subscriber, Database& /*store*/, MessageHandler handler) override {
-    subscriptions.push_back({std::string(topic), std::move(subscriber), std::move(handler)});
+  using MessageBus::subscribe;
+  void subscribe(std::string_view topic, std::string subscriber, Database& /*store*/, MessageHandler handler,
+                 std::vector<std::string> types) override {
+    subscriptions.push_back({std::string(topic), std::move(subscriber), std::move(handler), std::move(types)});
   }
   void publish(const Envelope& /*message*/) override {}
   DeliveryCounts deliverTo(std::string_view /*subscriber*/, std::span<const Envelope> /*messages*/) override {
@@ -95,6 +97,7 @@ class RecordingBus : public MessageBus {
     std::string topic;
     std::string subscriber;
     MessageHandler handler;
+    std::vector<std::string> types;
   };
   std::vector<Subscription> subscriptions;
 };
@@ -218,10 +221,15 @@ TEST_CASE("message json: subscribeMessages subscribes once per topic and dispatc
   subscribeMessages<sample::Subscriptions>(bus, db, Handler{&seen});
   REQUIRE(bus.subscriptions.size() == 2);  // payments and tickets
   std::map<std::string, MessageHandler> byTopic;
+  std::map<std::string, std::vector<std::string>> typesByTopic;
   for (auto& s : bus.subscriptions) {
     CHECK(s.subscriber == "sample");
     byTopic[s.topic] = s.handler;
+    typesByTopic[s.topic] = s.types;
   }
+  // The bus is told which types to store: the contract's, per topic (sorted by name).
+  CHECK(typesByTopic["payments"] == std::vector<std::string>{"OrderDropped", "OrderPlaced"});
+  CHECK(typesByTopic["tickets"] == std::vector<std::string>{"Refunded"});
   REQUIRE(byTopic.contains("payments"));
   REQUIRE(byTopic.contains("tickets"));
 
@@ -236,7 +244,7 @@ TEST_CASE("message json: subscribeMessages subscribes once per topic and dispatc
   };
   deliver("payments", "OrderPlaced", 2, toJson(sample::placed()));
   deliver("payments", "OrderDropped", 1, {{"orderId", "o-2"}});
-  deliver("payments", "SomethingElse", 1, {});  // not subscribed: skipped
+  deliver("payments", "SomethingElse", 1, {});  // not subscribed (an inbox row from before the filter): skipped
   deliver("tickets", "Refunded", 1, {{"orderId", "o-3"}});
   CHECK(seen == std::vector<std::string>{"placed o-1 5000000000", "dropped o-2", "refunded o-3"});
 

@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "boxoffice/kernel/db.hpp"
 #include "boxoffice/kernel/topics.hpp"
@@ -44,7 +45,7 @@ using MessageHandler = std::function<void(const Envelope& message, Tx& tx)>;
 struct DeliveryCounts {
   std::size_t delivered = 0;      // newly queued in the subscriber's inbox
   std::size_t skipped = 0;        // the inbox already holds that message id (handled or queued)
-  std::size_t notSubscribed = 0;  // the subscriber has no subscription for the message's topic
+  std::size_t notSubscribed = 0;  // the subscriber has no subscription for the message's topic and type
 };
 
 class MessageBus {
@@ -52,7 +53,19 @@ class MessageBus {
   virtual ~MessageBus() = default;
   // `subscriber` names the subscription ("inventory"); `store` is the subscriber's database,
   // which holds its inbox. Register every subscription before start().
-  virtual void subscribe(std::string_view topic, std::string subscriber, Database& store, MessageHandler handler) = 0;
+  //
+  // `types` filters like a Service Bus subscription rule: only messages of those types reach
+  // the subscriber's inbox (empty: every type on the topic). A topic carries more than any one
+  // subscriber handles ("tickets" carries a TicketsReserved per hold that only audit reads), and
+  // storing and then skipping a message costs a subscriber an insert, a savepoint and an update
+  // in its own database for nothing. Two subscriptions of one subscriber to one topic store the
+  // union of their types.
+  virtual void subscribe(std::string_view topic, std::string subscriber, Database& store, MessageHandler handler,
+                         std::vector<std::string> types) = 0;
+  // Every type on the topic.
+  void subscribe(std::string_view topic, std::string subscriber, Database& store, MessageHandler handler) {
+    subscribe(topic, std::move(subscriber), store, std::move(handler), {});
+  }
   // Accepts a committed outbox message; returns once it is durably queued for every
   // subscriber of its topic (or throws, and the dispatcher tries again later).
   virtual void publish(const Envelope& message) = 0;

@@ -16,7 +16,9 @@ class InProcessBus final : public MessageBus {
  public:
   InProcessBus(Inboxes& inboxes, Metrics& metrics);
 
-  void subscribe(std::string_view topic, std::string subscriber, Database& store, MessageHandler handler) override;
+  using MessageBus::subscribe;
+  void subscribe(std::string_view topic, std::string subscriber, Database& store, MessageHandler handler,
+                 std::vector<std::string> types) override;
   void publish(const Envelope& message) override;
   void publishBatch(std::span<const Envelope> messages) override;
   DeliveryCounts deliverTo(std::string_view subscriber, std::span<const Envelope> messages) override;
@@ -28,6 +30,8 @@ class InProcessBus final : public MessageBus {
   struct Route {
     std::string topic;
     Inbox* inbox;
+    std::vector<std::string> types;  // empty: every type
+    bool wants(const Envelope& message) const;
   };
   Inboxes& inboxes_;
   Metrics& metrics_;

@@ -221,7 +221,8 @@ boost::json::object publishKeepingPayload(Tx& tx, const Message& message, std::s
 // Subscribes module `Contract::module` to every message in `Contract::Subscribes`: one bus
 // subscription per topic, dispatching on the envelope's type to
 // `handler(const Message&, const Envelope&, Tx&)`, called with the decoded message. Types the
-// contract does not list are skipped (a topic carries more than one subscriber wants). A message
+// contract does not list never reach the inbox (the subscription's type filter; a topic carries
+// more than one subscriber wants), and are skipped if they do (an older inbox row). A message
 // of the right type but another version, or one that does not decode, throws (retry, then dead
 // letter): a handler never sees a payload it was not written for.
 template <SubscriptionContract Contract, class Handler>
@@ -244,10 +245,14 @@ void subscribeMessages(MessageBus& bus, Database& store, Handler handler) {
         };
       });
   for (auto& [topic, types] : byTopic) {
-    bus.subscribe(topic, std::string(Contract::module), store,
-                  [types = std::move(types)](const Envelope& envelope, Tx& tx) {
-                    if (auto it = types.find(envelope.type); it != types.end()) it->second(envelope, tx);
-                  });
+    std::vector<std::string> names;
+    for (const auto& entry : types) names.push_back(entry.first);
+    bus.subscribe(
+        topic, std::string(Contract::module), store,
+        [types = std::move(types)](const Envelope& envelope, Tx& tx) {
+          if (auto it = types.find(envelope.type); it != types.end()) it->second(envelope, tx);
+        },
+        std::move(names));
   }
 }
 
