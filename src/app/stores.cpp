@@ -12,9 +12,11 @@ Database& Stores::open(std::string_view module) {
     throw std::logic_error("the store of module " + std::string(module) + " is already open");
   std::string name(module);
   auto dataDir = std::filesystem::path(config_.getString("storage.dataDir"));
-  auto store = std::make_unique<Database>(
-      Database::Options{dataDir / (name + ".db"), name, static_cast<int>(config_.getInt("storage.busyTimeoutMs"))},
-      log_.forModule(name));
+  Database::Options options{dataDir / (name + ".db"), name, static_cast<int>(config_.getInt("storage.busyTimeoutMs"))};
+  options.checkpoints = {static_cast<int>(config_.getInt("storage.walCheckpointPages")),
+                         static_cast<int>(config_.getInt("storage.walRestartPages")),
+                         static_cast<int>(config_.getInt("storage.walRestartWaitMs"))};
+  auto store = std::make_unique<Database>(std::move(options), log_.forModule(name));
   store->migrate(embeddedMigrations());
   return *stores_.emplace(std::move(name), std::move(store)).first->second;
 }

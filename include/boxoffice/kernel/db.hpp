@@ -29,6 +29,13 @@
 #include <vector>
 
 #include "boxoffice/kernel/log.hpp"
+#include "boxoffice/kernel/wal_checkpointer.hpp"
+
+namespace sqlite_api {
+// SOCI's sqlite3 backend wraps sqlite3.h in this namespace.
+struct sqlite3;
+struct sqlite3_stmt;
+}  // namespace sqlite_api
 
 namespace boxoffice {
 
@@ -67,6 +74,18 @@ class TransactionAborted : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A row of Tx::queryRow's result: valid only inside its callback. Columns count from 0.
+class ResultRow {
+ public:
+  explicit ResultRow(::sqlite_api::sqlite3_stmt* statement) : statement_(statement) {}
+  bool isNull(int column) const;
+  std::int64_t integer(int column) const;  // NULL reads as 0
+  std::string text(int column) const;      // NULL reads as ""
+
+ private:
+  ::sqlite_api::sqlite3_stmt* statement_;
+};
+
 // One open write transaction. Anything published through it reaches the module's outbox in the
 // same commit; the bus delivers it after the commit (and after a crash, on the next start).
 class Tx {
@@ -80,6 +99,15 @@ class Tx {
   int exec(std::string_view sql, const Args&... args) {
     const SqlValue values[] = {SqlValue(nullptr), toValue(args)...};
     return execValues(sql, std::span<const SqlValue>(values + 1, sizeof...(Args)));
+  }
+  // The first row of a query run through the same cache (a lookup on the hot path: no SQL
+  // parse per call). Calls `onRow(const ResultRow&)` with it and returns true, or returns false
+  // when the query has no row. Parameters bind as for exec().
+  template <class OnRow, class... Args>
+  bool queryRow(std::string_view sql, OnRow&& onRow, const Args&... args) {
+    const SqlValue values[] = {SqlValue(nullptr), toValue(args)...};
+    return queryValues(sql, std::span<const SqlValue>(values + 1, sizeof...(Args)),
+                       std::function<void(const ResultRow&)>(std::forward<OnRow>(onRow)));
   }
   // Returns the new message's id.
   std::string publish(std::string_view topic, std::string_view type, const boost::json::object& payload,
@@ -156,12 +184,14 @@ class Tx {
     }
   }
   int execValues(std::string_view sql, std::span<const SqlValue> values);
+  bool queryValues(std::string_view sql, std::span<const SqlValue> values,
+                   const std::function<void(const ResultRow&)>& onRow);
 
   soci::session& session_;
   StatementCache& cache_;
   bool published_ = false;
   std::string defaultCausation_;
-  std::uint64_t savepoints_ = 0;  // names savepoints uniquely within the transaction
+  std::uint64_t savepointDepth_ = 0;  // open savepoints, which name them (beginSavepoint)
   std::vector<std::function<void()>> afterCommit_;
   std::vector<std::function<void()>> onRollback_;
   friend class Database;
@@ -179,6 +209,7 @@ class Database {
     std::string module;
     int busyTimeoutMs = 5000;
     int readers = 4;
+    WalCheckpointer::Options checkpoints{};
   };
 
   Database(Options options, Logger log);
@@ -238,6 +269,8 @@ class Database {
 
   const std::string& module() const { return options_.module; }
   const std::filesystem::path& file() const { return options_.file; }
+  // What the log's checkpointer did so far (tests, diagnostics).
+  WalCheckpointer::Stats checkpointStats() const;
   // Called after every commit that published messages (the outbox dispatcher wakes up).
   void onOutboxCommit(std::function<void()> listener);
 
@@ -257,6 +290,8 @@ class Database {
     std::exception_ptr error{};
   };
   void run(Job& job);
+  // The writer's WAL hook: hands the log's length to the checkpointer.
+  static int onWalCommit(void* checkpointer, sqlite_api::sqlite3* db, const char* name, int frames);
   // Runs up to kMaxGroup queued jobs in one transaction; returns whether it published.
   bool runGroup();
   void begin(Durability durability);
@@ -269,6 +304,7 @@ class Database {
   std::deque<Job*> queue_;  // waiting writers, oldest first
   std::unique_ptr<soci::session> writer_;
   std::unique_ptr<StatementCache> statements_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // after the writer: stops before it closes
   std::mutex readersMutex_;
   std::condition_variable readerFree_;
   std::vector<std::unique_ptr<soci::session>> idleReaders_;

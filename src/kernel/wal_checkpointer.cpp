@@ -1,0 +1,92 @@
+#include "boxoffice/kernel/wal_checkpointer.hpp"
+
+#include <pthread.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include "boxoffice/kernel/error_text.hpp"
+
+namespace boxoffice {
+
+namespace {
+sqlite_api::sqlite3* nativeOf(soci::session& session) {
+  // Opened by Database::open with the sqlite3 backend; the cast cannot be wrong.
+  auto* backend = static_cast<soci::sqlite3_session_backend*>(  // NOLINT(*-static-cast-downcast)
+      session.get_backend());
+  return backend->conn_;
+}
+}  // namespace
+
+WalCheckpointer::WalCheckpointer(Options options, Connect connect, Logger log)
+    : options_(options), connect_(std::move(connect)), log_(std::move(log)), thread_([this] { run(); }) {}
+
+WalCheckpointer::~WalCheckpointer() { stop(); }
+
+void WalCheckpointer::committed(int frames) {
+  frames_.store(frames, std::memory_order_relaxed);
+  if (frames > longestLog_.load(std::memory_order_relaxed)) longestLog_.store(frames, std::memory_order_relaxed);
+  if (frames < options_.checkpointPages || wanted_.exchange(true)) return;
+  std::lock_guard lock(mutex_);
+  wake_.notify_one();
+}
+
+WalCheckpointer::Stats WalCheckpointer::stats() const {
+  return {passive_.load(), restarts_.load(), busy_.load(), longestLog_.load()};
+}
+
+void WalCheckpointer::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void WalCheckpointer::run() {
+  pthread_setname_np(pthread_self(), "wal-checkpoint");
+  std::unique_ptr<soci::session> session;
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || wanted_.load(); });
+      if (stopping_) return;
+    }
+    wanted_.store(false);
+    try {
+      if (!session) {
+        session = connect_();
+        *session << "PRAGMA busy_timeout=" + std::to_string(options_.restartWaitMs);
+      }
+      checkpoint(*session);
+    } catch (const std::exception& e) {
+      // The next commit past the threshold tries again; meanwhile the log is only longer.
+      log_.warn("WAL checkpoint failed", {{"error", errorText(e)}});
+      session.reset();
+    }
+  }
+}
+
+void WalCheckpointer::checkpoint(soci::session& session) {
+  auto* db = nativeOf(session);
+  int logFrames = 0;
+  int copied = 0;
+  int rc = sqlite_api::sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copied);
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+    throw std::runtime_error(std::string("passive checkpoint: ") + sqlite_api::sqlite3_errmsg(db));
+  }
+  if (logFrames >= options_.restartPages) {
+    rc = sqlite_api::sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, &logFrames, &copied);
+    if (rc == SQLITE_OK) {
+      restarts_.fetch_add(1);
+    } else if (rc == SQLITE_BUSY) {
+      busy_.fetch_add(1);
+      log_.debug("WAL restart gave up: readers stayed", {{"logFrames", logFrames}});
+    } else {
+      throw std::runtime_error(std::string("restarting checkpoint: ") + sqlite_api::sqlite3_errmsg(db));
+    }
+  }
+  passive_.fetch_add(1);  // last: a reader of the stats sees the whole pass done
+}
+
+}  // namespace boxoffice
