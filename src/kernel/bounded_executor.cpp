@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <pthread.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+
+#include "boxoffice/kernel/thread_priority.hpp"
 
 namespace boxoffice {
 
@@ -49,12 +48,7 @@ std::size_t BoundedExecutor::running() const {
 void BoundedExecutor::run(int index) {
   auto name = (options_.name + '-' + std::to_string(index)).substr(0, 15);
   pthread_setname_np(pthread_self(), name.c_str());
-  if (options_.niceness != 0) {
-    // Linux applies nice per thread: this lowers only this thread's priority. Failure (a
-    // sandbox without the permission) leaves it at the process's priority, which is harmless.
-    auto tid = static_cast<id_t>(syscall(SYS_gettid));
-    static_cast<void>(setpriority(PRIO_PROCESS, tid, getpriority(PRIO_PROCESS, tid) + options_.niceness));
-  }
+  lowerCurrentThreadPriority(options_.niceness);
   for (;;) {
     std::function<void()> job;
     {
