@@ -22,9 +22,10 @@ watchers connected. The Markdown table goes to stdout and is appended to bench/r
 
 usage: memory_budget.py BINARY [--events N] [--seats N] [--watchers N] [--budget-mib N] [--threads N]
 """
-import argparse, base64, errno, hashlib, http.client, json, os, re, resource, selectors, shutil, signal, socket
+import argparse, base64, errno, hashlib, json, os, re, resource, selectors, shutil, signal, socket
 import subprocess, sys, tempfile, threading, time
 from concurrent.futures import ThreadPoolExecutor
+from http.client import HTTPConnection, HTTPException
 
 from bench_common import HERE, SECRET, free_port, http, mint
 
@@ -98,12 +99,12 @@ class KeepAlive(threading.local):
         data = json.dumps(body).encode() if body is not None else None
         for attempt in range(2):  # a keep-alive connection the server closed is opened again once
             if self.connection is None:
-                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                self.connection = HTTPConnection("127.0.0.1", self.port, timeout=60)
             try:
                 self.connection.request(method, path, data, headers)
                 response = self.connection.getresponse()
                 return response.status, response.read().decode()
-            except (OSError, http.client.HTTPException):
+            except (OSError, HTTPException):
                 self.connection.close()
                 self.connection = None
                 if attempt:
