@@ -17,8 +17,8 @@ What it does, with the real binary and a fresh data dir:
   4. reserves 2 seats of the hot event as a User and waits until its watchers got the pushed
      document (reservedTickets == 2).
 VmRSS, VmHWM (peak), RssAnon and RssFile of the server (/proc/PID/status) are read after each
-stage. The run fails (exit 1) if the peak (VmHWM) exceeds the budget or fewer than 99 % of the
-watchers connected. The Markdown table goes to stdout and is appended to bench/results/memory.md.
+stage. The run fails (exit 1) if the peak (VmHWM) exceeds the budget, fewer than 99 % of the
+watchers connected, or a watcher of the reserved event missed the push. The Markdown table goes to stdout and is appended to bench/results/memory.md.
 
 usage: memory_budget.py BINARY [--events N] [--seats N] [--watchers N] [--budget-mib N] [--threads N]
 """
@@ -359,12 +359,15 @@ def measure(options, work):
 
         organizer, buyer = mint(1, "Organizer")[0], mint(1, "User")[0]
         client = KeepAlive(port)
-        with ThreadPoolExecutor(options.threads) as pool:
+        pool = ThreadPoolExecutor(options.threads)
+        try:
             started = time.time()
             event_ids = seed(pool, client, organizer, options.events, options.seats)
             result["seed_requests_s"] = time.time() - started
             result["in_inventory"] = wait_for_inventory(pool, client, event_ids)
             result["seed_s"] = time.time() - started
+        finally:
+            pool.shutdown(cancel_futures=True)  # interrupted: drop the queued requests
         result["in_catalogue"] = published_in_catalogue(client)
         stage(f"seeded ({options.events:,} events, {options.events * options.seats:,} seats)")
 
@@ -451,6 +454,7 @@ def main():
     parser.add_argument("--threads", type=int, default=8, help="seeding connections")
     options = parser.parse_args()
     options.binary = os.path.abspath(options.binary)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the finally blocks stop the server
     limit = raise_fd_limit()
     if limit < options.watchers + 1000:
         sys.exit(f"RLIMIT_NOFILE hard limit {limit} is too low for {options.watchers} watchers")
