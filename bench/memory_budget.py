@@ -18,7 +18,8 @@ What it does, with the real binary and a fresh data dir:
      document (reservedTickets == 2).
 VmRSS, VmHWM (peak), RssAnon and RssFile of the server (/proc/PID/status) are read after each
 stage. The run fails (exit 1) if the peak (VmHWM) exceeds the budget, fewer than 99 % of the
-watchers connected, or a watcher of the reserved event missed the push. The Markdown table goes to stdout and is appended to bench/results/memory.md.
+watchers connected, or a watcher of the reserved event missed the push. The Markdown table goes
+to stdout and is appended to bench/results/memory.md (git-ignored).
 
 usage: memory_budget.py BINARY [--events N] [--seats N] [--watchers N] [--budget-mib N] [--threads N]
 """
