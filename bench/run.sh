@@ -7,6 +7,8 @@
 #   bench/run.sh notifications [N]    emails/s of the delivery sender vs smtplib (bench/notification_sender.cpp)
 #   bench/run.sh audit [dir] [N]      audit appends/s and verify time (bench/audit_chain.cpp)
 #   bench/run.sh checkin [N] [gates]  check-ins/s on one event with N tickets, QR verifications/s (bench/checkin.cpp)
+#   bench/run.sh memory [args]        server RSS with 10,000 events and 10,000 idle watchers vs 150 MiB
+#                                     (bench/memory_budget.py: --events, --watchers, --budget-mib); not in the default run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -18,6 +20,7 @@ case "${1:-}" in
   notifications) shift; exec build/notification_sender "$@" ;;
   audit) shift; exec build/audit_chain "$@" ;;
   checkin) shift; exec build/checkin_bench "$@" ;;
+  memory) shift; exec python3 bench/memory_budget.py build/boxoffice "$@" ;;
   *)
     status=0
     python3 bench/flash_sale.py build/boxoffice "$@" || status=$?
