@@ -162,3 +162,43 @@ TEST_CASE("an access token is refused once the clock passes its expiry, and the 
   auto renewed = f.tokens.rotate(pair.refreshToken);
   CHECK_NOTHROW(authenticator.authenticate(renewed.accessToken));
 }
+
+TEST_CASE("a verified access token is remembered, but revocation and forgeries are checked on every request") {
+  Fixture f;
+  RevokedTokens revoked;
+  TokenAuthenticator authenticator(f.jwt, revoked, f.clock);
+  auto pair = f.tokens.issue(f.user());
+  CHECK(authenticator.authenticate(pair.accessToken).userId ==
+        f.jwt.verify(pair.accessToken, unixSeconds(f.clock.now())).subject);
+  CHECK(authenticator.verified().size() == 1);
+  CHECK_NOTHROW(authenticator.authenticate(pair.accessToken));  // from memory
+  CHECK(authenticator.verified().size() == 1);
+
+  // A token with one character of its signature changed is refused and never remembered.
+  auto forged = pair.accessToken;
+  forged.back() = forged.back() == 'A' ? 'B' : 'A';
+  CHECK(unauthorized([&] { authenticator.authenticate(forged); }));
+  CHECK(authenticator.verified().size() == 1);
+
+  // Signing out revokes the token: remembered or not, it is refused from then on.
+  auto claims = f.jwt.verify(pair.accessToken, unixSeconds(f.clock.now()));
+  revoked.revoke(claims.jwtId, claims.expiresAt, unixSeconds(f.clock.now()));
+  CHECK(unauthorized([&] { authenticator.authenticate(pair.accessToken); }));
+}
+
+TEST_CASE("remembered tokens are bounded: a full memory starts over") {
+  VerifiedTokens verified(3, 30);
+  AccessClaims claims;
+  claims.expiresAt = 1000;
+  for (int i = 0; i < 3; ++i) verified.remember("token-" + std::to_string(i), claims);
+  CHECK(verified.size() == 3);
+  CHECK(verified.find("token-0", 10).has_value());
+  verified.remember("token-3", claims);
+  CHECK(verified.size() == 1);
+  CHECK_FALSE(verified.find("token-0", 10).has_value());
+  CHECK(verified.find("token-3", 10).has_value());
+  CHECK_FALSE(verified.find("token-3", 1000 + 30).has_value());  // past exp + skew: verify afresh
+  VerifiedTokens off(0, 30);
+  off.remember("token", claims);
+  CHECK(off.size() == 0);
+}
