@@ -321,6 +321,7 @@ void Database::begin(Durability durability) {
     *writer_ << (durability == Durability::Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     current_ = durability;
   }
+  checkpointer_->yieldToRestart();
   *writer_ << "BEGIN IMMEDIATE";
 }
 

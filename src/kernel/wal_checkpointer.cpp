@@ -33,6 +33,12 @@ WalCheckpointer::Stats WalCheckpointer::stats() const {
   return {passive_.load(), restarts_.load(), busy_.load(), longestLog_.load()};
 }
 
+void WalCheckpointer::yieldToRestart() {
+  if (!restarting_.load()) return;
+  std::unique_lock lock(mutex_);
+  restarted_.wait_for(lock, std::chrono::milliseconds(options_.restartWaitMs), [this] { return !restarting_.load(); });
+}
+
 void WalCheckpointer::stop() {
   {
     std::lock_guard lock(mutex_);
@@ -56,7 +62,9 @@ void WalCheckpointer::run() {
     try {
       if (!session) {
         session = connect_();
-        *session << "PRAGMA busy_timeout=" + std::to_string(options_.restartWaitMs);
+        // Short polls instead of SQLite's default back-off (1, 2, 5, 10 ms ...): the writer is
+        // waiting for this checkpoint (yieldToRestart), so the lock frees within a commit.
+        sqlite_api::sqlite3_busy_handler(nativeOf(*session), &WalCheckpointer::retryBriefly, this);
       }
       checkpoint(*session);
     } catch (const std::exception& e) {
@@ -76,7 +84,14 @@ void WalCheckpointer::checkpoint(soci::session& session) {
     throw std::runtime_error(std::string("passive checkpoint: ") + sqlite_api::sqlite3_errmsg(db));
   }
   if (logFrames >= options_.restartPages) {
+    restarting_.store(true);
+    restartStarted_ = std::chrono::steady_clock::now();
     rc = sqlite_api::sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, &logFrames, &copied);
+    {
+      std::lock_guard lock(mutex_);
+      restarting_.store(false);
+    }
+    restarted_.notify_all();
     if (rc == SQLITE_OK) {
       restarts_.fetch_add(1);
     } else if (rc == SQLITE_BUSY) {
@@ -87,6 +102,16 @@ void WalCheckpointer::checkpoint(soci::session& session) {
     }
   }
   passive_.fetch_add(1);  // last: a reader of the stats sees the whole pass done
+}
+
+int WalCheckpointer::retryBriefly(void* self, int /*attempts*/) {
+  auto* checkpointer = static_cast<WalCheckpointer*>(self);
+  if (std::chrono::steady_clock::now() - checkpointer->restartStarted_ >=
+      std::chrono::milliseconds(checkpointer->options_.restartWaitMs)) {
+    return 0;  // give up: SQLITE_BUSY, tried again after a later commit
+  }
+  std::this_thread::sleep_for(std::chrono::microseconds(200));
+  return 1;
 }
 
 }  // namespace boxoffice

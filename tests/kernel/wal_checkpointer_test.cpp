@@ -43,11 +43,14 @@ std::uintmax_t walBytes(const Database& db) {
 TEST_CASE("wal checkpointer: a passive checkpoint runs once the log passes its threshold, not before") {
   test::TempDir dir;
   test::CapturedLog log;
-  Database db(smallLog(dir), log.logger());
+  auto options = smallLog(dir);
+  options.checkpoints.checkpointPages = 400;  // above what the migrations write
+  Database db(options, log.logger());
   db.migrate(std::vector<Migration>{kRows});
   writeRows(db, 1);
   CHECK(db.checkpointStats().passive == 0);  // a few frames: nothing to do
-  writeRows(db, 10);
+  CHECK(db.checkpointStats().longestLog < 400);
+  writeRows(db, 100);
   REQUIRE(test_support::eventually([&] { return db.checkpointStats().passive > 0; }));
 }
 

@@ -16,6 +16,7 @@
 //   the next transaction write from the start of the log. If readers stay longer it gives up and
 //   tries again after the next commit; the log is then longer for a while, never lost.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -52,6 +53,10 @@ class WalCheckpointer {
   // Called by the writer's WAL hook after each commit with the frames now in the log. Cheap:
   // it wakes the thread at most once per checkpoint.
   void committed(int frames);
+  // Called by the writer before it begins a transaction: while a restarting checkpoint is under
+  // way, waits (at most `restartWaitMs`) for it to end. A writer that takes the lock again right
+  // after each commit would otherwise win every race for it, and the log would never restart.
+  void yieldToRestart();
   Stats stats() const;
   // Finishes a running checkpoint and joins the thread; later commits are ignored.
   void stop();
@@ -59,11 +64,14 @@ class WalCheckpointer {
  private:
   void run();
   void checkpoint(soci::session& session);
+  // The checkpoint connection's busy handler (SQLite calls it while a lock is taken).
+  static int retryBriefly(void* self, int attempts);
 
   Options options_;
   Connect connect_;
   Logger log_;
   std::atomic<bool> wanted_{false};
+  std::atomic<bool> restarting_{false};
   std::atomic<int> frames_{0};
   std::atomic<int> longestLog_{0};
   std::atomic<std::uint64_t> passive_{0};
@@ -71,8 +79,10 @@ class WalCheckpointer {
   std::atomic<std::uint64_t> busy_{0};
   std::mutex mutex_;
   std::condition_variable wake_;
+  std::condition_variable restarted_;
   bool stopping_ = false;
-  std::thread thread_;  // last: starts once everything above exists
+  std::chrono::steady_clock::time_point restartStarted_;  // the checkpoint thread's only
+  std::thread thread_;                                    // last: starts once everything above exists
 };
 
 }  // namespace boxoffice
