@@ -83,9 +83,6 @@ std::uint16_t Application::start(const ServerOptions& server) {
   if (config_.getBool("demo")) {
     for (auto& module : modules_) module->loadDemoData();
   }
-  for (const auto& subscriber : config_.getStringList("bus.backgroundSubscribers")) {
-    inboxes_.lowerPriority(subscriber, static_cast<int>(config_.getInt("bus.backgroundNiceness")));
-  }
   started_ = true;
   inboxes_.start();
   bus_.start();

@@ -3,7 +3,6 @@
 #include <pthread.h>
 
 #include "boxoffice/kernel/error_text.hpp"
-#include "boxoffice/kernel/thread_priority.hpp"
 
 namespace boxoffice {
 
@@ -53,7 +52,6 @@ bool BackgroundWorker::stopping() const {
 void BackgroundWorker::run() {
   // Linux limits thread names to 15 characters; they show in top, perf and gdb.
   pthread_setname_np(pthread_self(), name_.substr(0, 15).c_str());
-  lowerCurrentThreadPriority(niceness_);
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     woken_ = false;

@@ -261,9 +261,6 @@ std::vector<ConfigKey> kernelConfigKeys() {
       {"bus.retryMaxMs", T::Int, 60000, "Longest retry delay.", 1, 86400000},
       {"bus.inboxBatch", T::Int, 128,
        "Messages a subscriber handles in one transaction (one fsync), each in its own savepoint.", 1, 1024},
-      {"bus.backgroundSubscribers", T::StringList, boost::json::array{"audit"},
-       "Subscribers whose inbox workers run at lower CPU priority: bookkeeping that may lag in a rush."},
-      {"bus.backgroundNiceness", T::Int, 5, "How much lower (nice) those inbox workers run.", 0, 19},
       {"demo", T::Bool, false, "Load demo users and events at start (idempotent)."},
   };
 }

@@ -216,8 +216,10 @@ Tx::SavepointMark Tx::beginSavepoint() {
   // Named by nesting depth with a prefix no module uses: the open savepoints' names differ, and
   // the few statements repeat, so they come from the statement cache instead of being parsed
   // for every message an inbox handles.
-  SavepointMark mark{"bx_savepoint_" + std::to_string(++savepointDepth_), afterCommit_.size(), onRollback_.size()};
+  // The depth counts only savepoints that are open: it moves after the statement succeeds.
+  SavepointMark mark{"bx_savepoint_" + std::to_string(savepointDepth_ + 1), afterCommit_.size(), onRollback_.size()};
   exec("SAVEPOINT " + mark.name);
+  ++savepointDepth_;
   return mark;
 }
 
@@ -227,6 +229,8 @@ void Tx::releaseSavepoint(const SavepointMark& mark) {
 }
 
 void Tx::rollbackSavepoint(const SavepointMark& mark) {
+  // Whatever happens below, the savepoint is closed or the transaction is gone: a new one at this
+  // depth reuses the name, and SQLite resolves a repeated name to the innermost.
   --savepointDepth_;
   std::string error;
   if (sqlite_api::sqlite3_get_autocommit(cache_.db()) != 0) {
@@ -283,8 +287,7 @@ Database::Database(Options options, Logger log) : options_(std::move(options)), 
   // WAL lets readers run beside the one writer; it is a property of the file, set once.
   *writer_ << "PRAGMA journal_mode=WAL";
   // Checkpoints run beside the writer, not inside its commits (wal_checkpointer.hpp). The hook
-  // replaces SQLite's automatic checkpoint on this connection; the only other writers of the
-  // file are short-lived (migrate), and their commits checkpoint as SQLite does by default.
+  // replaces SQLite's automatic checkpoint on this connection, which is the file's only writer.
   checkpointer_ = std::make_unique<WalCheckpointer>(
       options_.checkpoints, [this] { return open(); }, log_);
   sqlite_api::sqlite3_wal_hook(nativeHandle(*writer_), &Database::onWalCommit, checkpointer_.get());

@@ -328,13 +328,6 @@ Inbox& Inboxes::of(const std::string& subscriber, Database& store) {
   return *inboxes_.back();
 }
 
-void Inboxes::lowerPriority(const std::string& subscriber, int niceness) {
-  if (started_) throw std::logic_error("lower an inbox's priority before the inboxes start");
-  for (auto& inbox : inboxes_) {
-    if (inbox->subscriber() == subscriber) inbox->setNiceness(niceness);
-  }
-}
-
 void Inboxes::start() {
   started_ = true;
   for (auto& inbox : inboxes_) inbox->start();

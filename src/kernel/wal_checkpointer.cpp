@@ -17,12 +17,15 @@ sqlite_api::sqlite3* nativeOf(soci::session& session) {
 }  // namespace
 
 WalCheckpointer::WalCheckpointer(Options options, Connect connect, Logger log)
-    : options_(options), connect_(std::move(connect)), log_(std::move(log)), thread_([this] { run(); }) {}
+    : options_(options),
+      connect_(std::move(connect)),
+      log_(std::move(log)),
+      nextRestartAt_(options.restartPages),
+      thread_([this] { run(); }) {}
 
 WalCheckpointer::~WalCheckpointer() { stop(); }
 
 void WalCheckpointer::committed(int frames) {
-  frames_.store(frames, std::memory_order_relaxed);
   if (frames > longestLog_.load(std::memory_order_relaxed)) longestLog_.store(frames, std::memory_order_relaxed);
   if (frames < options_.checkpointPages || wanted_.exchange(true)) return;
   std::lock_guard lock(mutex_);
@@ -83,7 +86,7 @@ void WalCheckpointer::checkpoint(soci::session& session) {
   if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
     throw std::runtime_error(std::string("passive checkpoint: ") + sqlite_api::sqlite3_errmsg(db));
   }
-  if (logFrames >= options_.restartPages) {
+  if (logFrames >= nextRestartAt_) {
     restarting_.store(true);
     restartStarted_ = std::chrono::steady_clock::now();
     rc = sqlite_api::sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, &logFrames, &copied);
@@ -94,9 +97,14 @@ void WalCheckpointer::checkpoint(soci::session& session) {
     restarted_.notify_all();
     if (rc == SQLITE_OK) {
       restarts_.fetch_add(1);
+      nextRestartAt_ = options_.restartPages;
     } else if (rc == SQLITE_BUSY) {
+      // A reader (or the writer) kept its lock past restartWaitMs. Trying again on the next
+      // commit would hold writers up to restartWaitMs per commit for as long as that reader
+      // lasts: wait until the log has grown by another restartPages instead.
       busy_.fetch_add(1);
-      log_.debug("WAL restart gave up: readers stayed", {{"logFrames", logFrames}});
+      nextRestartAt_ = logFrames + options_.restartPages;
+      log_.debug("WAL restart gave up: a lock was held too long", {{"logFrames", logFrames}});
     } else {
       throw std::runtime_error(std::string("restarting checkpoint: ") + sqlite_api::sqlite3_errmsg(db));
     }

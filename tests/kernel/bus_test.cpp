@@ -216,28 +216,6 @@ TEST_CASE("bus: two subscriptions of one subscriber to a topic store the union o
   bus.stop();
 }
 
-TEST_CASE("bus: a background subscriber's inbox worker runs at lower CPU priority, the others do not") {
-  Fixture f;
-  Database second({f.dir / "second.db", "second"}, f.log.logger("second"));
-  second.migrate(std::vector<Migration>{{"second", "0001_handled.sql", kHandled.sql}});
-  TestBus bus(f, fastRetries(3));
-  // Each handler reports the nice value of the thread it runs on.
-  std::atomic<int> backgroundNice{-100}, normalNice{-100};
-  bus.bus.subscribe(topics::events, "bookkeeping", f.subscriber,
-                    [&](const Envelope&, Tx&) { backgroundNice = getpriority(PRIO_PROCESS, 0); });
-  bus.bus.subscribe(topics::events, "second", second,
-                    [&](const Envelope&, Tx&) { normalNice = getpriority(PRIO_PROCESS, 0); });
-  bus.inboxes.lowerPriority("bookkeeping", 5);
-  bus.start();
-  CHECK_THROWS_AS(bus.inboxes.lowerPriority("second", 5), std::logic_error);  // only before start
-  bus.bus.publish(message());
-  REQUIRE(eventually([&] { return backgroundNice.load() != -100 && normalNice.load() != -100; }));
-  int process = getpriority(PRIO_PROCESS, static_cast<id_t>(getpid()));
-  CHECK(normalNice.load() == process);
-  CHECK(backgroundNice.load() == std::min(process + 5, 19));
-  bus.stop();
-}
-
 TEST_CASE("bus: two subscribers each handle the message once") {
   Fixture f;
   Database second({f.dir / "second.db", "second"}, f.log.logger("second"));

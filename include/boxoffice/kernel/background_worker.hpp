@@ -42,8 +42,6 @@ class BackgroundWorker {
   BackgroundWorker& operator=(const BackgroundWorker&) = delete;
 
   void start();  // once
-  // Before start(): the thread runs at this much lower priority (thread_priority.hpp).
-  void setNiceness(int niceness) { niceness_ = niceness; }
   void wake();
   void stop();  // idempotent; returns once the thread has ended
   // True once stop() was called: a long step may check it to return early.
@@ -60,7 +58,6 @@ class BackgroundWorker {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   bool woken_ = false;
-  int niceness_ = 0;
   bool stopping_ = false;
   ClockSubscription clockJumps_;
   std::thread thread_;

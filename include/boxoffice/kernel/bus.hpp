@@ -59,7 +59,8 @@ class MessageBus {
   // subscriber handles ("tickets" carries a TicketsReserved per hold that only audit reads), and
   // storing and then skipping a message costs a subscriber an insert, a savepoint and an update
   // in its own database for nothing. Two subscriptions of one subscriber to one topic store the
-  // union of their types.
+  // union of their types, and each handler of that topic sees every stored message (the filter
+  // is the inbox's, not the handler's: subscribeMessages dispatches on the type itself).
   virtual void subscribe(std::string_view topic, std::string subscriber, Database& store, MessageHandler handler,
                          std::vector<std::string> types) = 0;
   // Every type on the topic.

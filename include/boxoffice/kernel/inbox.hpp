@@ -75,8 +75,6 @@ class Inbox {
   std::size_t accept(std::span<const Envelope> messages);
   std::size_t accept(const Envelope& message);
   void start();
-  // Before start(): this inbox's worker runs at a lower CPU priority (a subscriber that may lag).
-  void setNiceness(int niceness) { worker_.setNiceness(niceness); }
   // Handles what is due now, then stops; retries not yet due wait in the table for the next start.
   void stop();
 
@@ -135,10 +133,6 @@ class Inboxes final : public DeadLetterAdmin {
 
   // The inbox of `subscriber` in `store`, made on first use. Before start().
   Inbox& of(const std::string& subscriber, Database& store);
-  // Before start(): every inbox of `subscriber` works at `niceness` lower CPU priority. For
-  // bookkeeping (audit) that may fall behind in a rush and catch up after it: its messages are
-  // stored on arrival either way, so nothing waits for it but its own backlog.
-  void lowerPriority(const std::string& subscriber, int niceness);
   void start();
   void stop();
 

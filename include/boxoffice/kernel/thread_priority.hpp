@@ -1,7 +1,7 @@
 #pragma once
 // Lowers the calling thread's CPU priority: for work that may lag behind a rush (password
-// hashing, bookkeeping subscribers such as audit) so that it does not take the cores from the
-// requests buyers wait for.
+// hashing) so that it does not take the cores from the requests buyers wait for. Not for a
+// thread that holds a lock others wait on (an inbox worker holds its database's write lock).
 
 namespace boxoffice {
 

@@ -11,10 +11,13 @@
 //   database file and takes no lock a writer or a reader needs.
 // - RESTART once the log has grown to `restartPages` frames anyway. A writer that never pauses
 //   never lets a passive pass finish before its next commit, and SQLite starts the log over only
-//   when a transaction begins with every frame copied. RESTART takes the writer lock for the few
-//   frames the passive pass just left over, waits at most `restartWaitMs` for readers, and lets
-//   the next transaction write from the start of the log. If readers stay longer it gives up and
-//   tries again after the next commit; the log is then longer for a while, never lost.
+//   when a transaction begins with every frame copied. RESTART takes the writer lock, copies the
+//   few frames the passive pass just left over, waits for readers of the log, and lets the next
+//   transaction write from the start of the log. The writer yields to it (yieldToRestart) and
+//   waits, like RESTART itself, at most `restartWaitMs`. If a lock is held longer (a long
+//   reader), RESTART gives up and is tried again only once the log has grown by another
+//   `restartPages`: a long reader never holds writers up on every commit. The log is then
+//   longer for a while; nothing is lost.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -34,12 +37,12 @@ class WalCheckpointer {
   struct Options {
     int checkpointPages = 1000;  // a passive checkpoint once the log holds this many frames
     int restartPages = 4000;     // a restarting checkpoint once the log holds this many
-    int restartWaitMs = 20;      // how long RESTART waits for readers before it gives up
+    int restartWaitMs = 20;      // how long RESTART (and meanwhile the writer) waits before it gives up
   };
   struct Stats {
     std::uint64_t passive = 0;   // passive checkpoints run
     std::uint64_t restarts = 0;  // restarting checkpoints that completed
-    std::uint64_t busy = 0;      // restarting checkpoints that gave up (readers stayed)
+    std::uint64_t busy = 0;      // restarting checkpoints that gave up (a lock was held too long)
     int longestLog = 0;          // the most frames a commit reported
   };
   // `connect` opens the connection the checkpoints run on (on this object's thread).
@@ -72,7 +75,6 @@ class WalCheckpointer {
   Logger log_;
   std::atomic<bool> wanted_{false};
   std::atomic<bool> restarting_{false};
-  std::atomic<int> frames_{0};
   std::atomic<int> longestLog_{0};
   std::atomic<std::uint64_t> passive_{0};
   std::atomic<std::uint64_t> restarts_{0};
@@ -81,8 +83,11 @@ class WalCheckpointer {
   std::condition_variable wake_;
   std::condition_variable restarted_;
   bool stopping_ = false;
-  std::chrono::steady_clock::time_point restartStarted_;  // the checkpoint thread's only
-  std::thread thread_;                                    // last: starts once everything above exists
+  // The checkpoint thread's own: when the current restart began, and the log length at which
+  // the next one is tried (restartPages, or further on after one gave up).
+  std::chrono::steady_clock::time_point restartStarted_;
+  int nextRestartAt_ = 0;
+  std::thread thread_;  // last: starts once everything above exists
 };
 
 }  // namespace boxoffice
