@@ -34,6 +34,14 @@ void writeRows(Database& db, int commits) {
   }
 }
 
+int rowCount(Database& db) {
+  return db.read([](soci::session& s) {
+    int n = 0;
+    s << "SELECT COUNT(*) FROM rows", soci::into(n);
+    return n;
+  });
+}
+
 std::uintmax_t walBytes(const Database& db) {
   auto wal = db.file().string() + "-wal";
   return std::filesystem::exists(wal) ? std::filesystem::file_size(wal) : 0;
@@ -74,12 +82,7 @@ TEST_CASE("wal checkpointer: restarts keep the log file bounded, and every row s
   // 600 commits of 4+ pages each wrote ~2,400 frames (~10 MB); without restarts the log would
   // hold them all.
   CHECK(largest < 1024 * 4096);
-  int rows = db.read([](soci::session& s) {
-    int n = 0;
-    s << "SELECT COUNT(*) FROM rows", soci::into(n);
-    return n;
-  });
-  CHECK(rows == 2400);
+  CHECK(rowCount(db) == 2400);
 }
 
 TEST_CASE("wal checkpointer: a database reopened after checkpoints holds everything committed") {
@@ -92,12 +95,7 @@ TEST_CASE("wal checkpointer: a database reopened after checkpoints holds everyth
     REQUIRE(test_support::eventually([&] { return db.checkpointStats().passive > 0; }));
   }
   Database again(smallLog(dir), log.logger());
-  int rows = again.read([](soci::session& s) {
-    int n = 0;
-    s << "SELECT COUNT(*) FROM rows", soci::into(n);
-    return n;
-  });
-  CHECK(rows == 400);
+  CHECK(rowCount(again) == 400);
 }
 
 TEST_CASE("wal checkpointer: stop is idempotent and later commits are ignored") {
