@@ -30,6 +30,21 @@ def http(method, url, body=None, token=None, headers=None):
         return e.code, e.read().decode()
 
 
+def wait_ready(base, server, seconds=30):
+    """Until GET /ready answers 200; raises if the server exits or is not ready in `seconds`."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited with {server.returncode} (see its log)")
+        try:
+            if http("GET", base + "/ready")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("the server did not become ready")
+
+
 def mint(count, role):
     out = subprocess.run([sys.executable, os.path.join(HERE, "mint_tokens.py"), SECRET, str(count), role],
                          check=True, capture_output=True, text=True).stdout

@@ -19,7 +19,7 @@ usage: checkout.py BINARY [--seconds N] [--latencies 0,200]
 """
 import argparse, json, os, re, shutil, signal, sqlite3, subprocess, sys, tempfile, time, urllib.request
 
-from bench_common import HERE, SECRET, create_event, free_port, http, mint, parse_wrk, wrk
+from bench_common import HERE, SECRET, create_event, free_port, http, mint, parse_wrk, wait_ready, wrk
 SEATS = 10_000
 CARD_OK = "4242424242424242"
 
@@ -88,13 +88,7 @@ def run_checkout(binary, latency_ms, work, buyers_file, organizer, admin):
     server = subprocess.Popen([binary, "serve", "--listen", f"127.0.0.1:{port}", "--data-dir", data],
                               stdout=server_log, stderr=subprocess.STDOUT, env=env)
     try:
-        for _ in range(100):
-            try:
-                if http("GET", base + "/ready")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
+        wait_ready(base, server)
         event_id, _ = create_event(base, organizer, f"Checkout at {latency_ms} ms", SEATS)
 
         # Buyers order until the inventory has no seat left to hold; then wrk is stopped.

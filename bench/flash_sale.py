@@ -19,7 +19,7 @@ usage: flash_sale.py BINARY [--seconds N]
 """
 import argparse, json, os, re, shutil, signal, sqlite3, subprocess, sys, tempfile, time, urllib.request
 
-from bench_common import HERE, SECRET, create_event, free_port, http, mint, wrk
+from bench_common import HERE, SECRET, create_event, free_port, http, mint, wait_ready, wrk
 
 
 def fdatasync_rate(directory, seconds=2.0):
@@ -64,13 +64,7 @@ def main():
                               stdout=server_log, stderr=subprocess.STDOUT, env=env)
     nginx = None
     try:
-        for _ in range(100):
-            try:
-                if http("GET", base + "/ready")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
+        wait_ready(base, server)
         organizer = mint(1, "Organizer")[0]
         buyers_file = os.path.join(work, "buyers.txt")
         with open(buyers_file, "w") as f:

@@ -28,7 +28,7 @@ import subprocess, sys, tempfile, threading, time
 from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPConnection, HTTPException
 
-from bench_common import HERE, SECRET, free_port, http, mint
+from bench_common import HERE, SECRET, free_port, http, mint, wait_ready
 
 WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 MIB = 1024 * 1024
@@ -50,20 +50,6 @@ def server_env(watchers):
                 BOXOFFICE_RATE_LIMIT_ANONYMOUS_PER_SECOND=lifted, BOXOFFICE_RATE_LIMIT_ANONYMOUS_BURST=lifted,
                 BOXOFFICE_RATE_LIMIT_USER_PER_SECOND=lifted, BOXOFFICE_RATE_LIMIT_USER_BURST=lifted,
                 BOXOFFICE_SERVER_MAX_CONNECTIONS=cap, BOXOFFICE_SERVER_MAX_CONNECTIONS_PER_CLIENT=cap)
-
-
-def wait_ready(base, server, seconds=30):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited with {server.returncode} (see its log)")
-        try:
-            if http("GET", base + "/ready")[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("the server did not become ready")
 
 
 def memory_of(pid):
