@@ -23,11 +23,12 @@ DocumentCache::DocumentPtr DocumentCache::page(const std::string& key) const { r
 void DocumentCache::put(std::unordered_map<std::string, DocumentPtr>& map, std::size_t capacity, const std::string& key,
                         std::uint64_t stamp, DocumentPtr document) {
   if (capacity == 0 || !document) return;
+  std::unordered_map<std::string, DocumentPtr> dropped;  // freed after the lock is released
   std::unique_lock lock(mutex_);
   // Under the lock the drops take: a commit after `stamp` has either bumped it already (then
   // the document may be older than that commit and is not kept), or its drop comes after us.
   if (stamp != stamp_.load(std::memory_order_acquire)) return;
-  if (map.size() >= capacity && !map.contains(key)) map.clear();  // full: start over (see the header)
+  if (map.size() >= capacity && !map.contains(key)) dropped.swap(map);  // full: start over (see the header)
   map.insert_or_assign(key, std::move(document));
 }
 
@@ -42,16 +43,19 @@ void DocumentCache::putPage(const std::string& key, std::uint64_t stamp, Documen
 void DocumentCache::eventsChanged(const std::vector<std::string>& ids) {
   // The bump comes first: a filler that read the store before this commit can no longer store.
   stamp_.fetch_add(1, std::memory_order_acq_rel);
+  std::unordered_map<std::string, DocumentPtr> dropped;  // freed after the lock is released
   std::unique_lock lock(mutex_);
   for (const auto& id : ids) events_.erase(id);
-  pages_.clear();
+  dropped.swap(pages_);
 }
 
 void DocumentCache::allChanged() {
   stamp_.fetch_add(1, std::memory_order_acq_rel);
+  std::unordered_map<std::string, DocumentPtr> droppedEvents;  // freed after the lock is released
+  std::unordered_map<std::string, DocumentPtr> droppedPages;
   std::unique_lock lock(mutex_);
-  events_.clear();
-  pages_.clear();
+  droppedEvents.swap(events_);
+  droppedPages.swap(pages_);
 }
 
 std::size_t DocumentCache::eventEntries() const {
