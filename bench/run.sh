@@ -7,6 +7,7 @@
 #   bench/run.sh notifications [N]    emails/s of the delivery sender vs smtplib (bench/notification_sender.cpp)
 #   bench/run.sh audit [dir] [N]      audit appends/s and verify time (bench/audit_chain.cpp)
 #   bench/run.sh checkin [N] [gates]  check-ins/s on one event with N tickets, QR verifications/s (bench/checkin.cpp)
+#   bench/run.sh events [args]        catalogue reads vs nginx (bench/events_read.py: --binary LABEL=PATH ...)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -18,6 +19,7 @@ case "${1:-}" in
   notifications) shift; exec build/notification_sender "$@" ;;
   audit) shift; exec build/audit_chain "$@" ;;
   checkin) shift; exec build/checkin_bench "$@" ;;
+  events) shift; exec python3 bench/events_read.py "$@" ;;
   *)
     status=0
     python3 bench/flash_sale.py build/boxoffice "$@" || status=$?
