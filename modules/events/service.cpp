@@ -257,7 +257,8 @@ Category EventService::addCategory(const Actor& actor, Category category) {
 }
 
 int EventService::completeEnded(TimePoint now, int batchLimit) {
-  // Not write(): a sweep that completes nothing must not retire every cached document.
+  // Not write(): the changed ids are known only inside, and a sweep that completes nothing must
+  // retire nothing (it runs every events.completionSweepSeconds).
   int completed = db_.write([&](Tx& tx) {
     std::vector<std::string> ids;
     for (auto event : store::endedPublished(tx.sql(), now, batchLimit)) {
