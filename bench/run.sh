@@ -9,6 +9,7 @@
 #   bench/run.sh checkin [N] [gates]  check-ins/s on one event with N tickets, QR verifications/s (bench/checkin.cpp)
 #   bench/run.sh memory [args]        server RSS with 10,000 events and 10,000 idle watchers vs 150 MiB
 #                                     (bench/memory_budget.py: --events, --watchers, --budget-mib); not in the default run
+#   bench/run.sh events [args]        catalogue reads vs nginx (bench/events_read.py: --binary LABEL=PATH ...)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -21,6 +22,7 @@ case "${1:-}" in
   audit) shift; exec build/audit_chain "$@" ;;
   checkin) shift; exec build/checkin_bench "$@" ;;
   memory) shift; exec python3 bench/memory_budget.py build/boxoffice "$@" ;;
+  events) shift; exec python3 bench/events_read.py "$@" ;;
   *)
     status=0
     python3 bench/flash_sale.py build/boxoffice "$@" || status=$?

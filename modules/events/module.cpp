@@ -25,7 +25,8 @@ class EventsModuleImpl final : public EventsModule {
         demoOrganizerId_(std::move(collaborators.demoOrganizerId)),
         zones_(deps.config.getString("events.zoneinfoDir")),
         service_(deps.store, collaborators.inventory, deps.log, deps.metrics, deps.clock,
-                 static_cast<std::size_t>(deps.config.getInt("events.listCountCacheEntries"))),
+                 static_cast<std::size_t>(deps.config.getInt("events.listCountCacheEntries")),
+                 static_cast<std::size_t>(deps.config.getInt("events.documentCacheEntries"))),
         routes_(service_, zones_,
                 RouteSettings{static_cast<std::size_t>(deps.config.getInt("events.searchMaxQueryLength"))}),
         sweepEvery_(std::chrono::seconds(deps.config.getInt("events.completionSweepSeconds"))),
@@ -95,6 +96,11 @@ std::vector<ConfigKey> configKeys() {
        "List totals (COUNT for a filter) remembered until the catalogue next changes; 0 turns the cache off "
        "(needed only if another process writes the same events store).",
        0, 1'000'000},
+      {"events.documentCacheEntries", ConfigType::Int, 20000,
+       "Public event documents (GET /api/v1/events/{id} of non-Draft events) kept rendered in memory, with the "
+       "first pages of the unfiltered list, until the catalogue next changes; when full it starts over. 0 turns "
+       "it off (needed only if another process writes the same events store).",
+       0, 10'000'000},
       {"events.zoneinfoDir", ConfigType::String, "/usr/share/zoneinfo",
        "The IANA tz database used to validate event time zones; without it a built-in list of common zones is used."},
   };

@@ -7,6 +7,7 @@
 #include "boxoffice/kernel/problem.hpp"
 #include "boxoffice/kernel/route_binding.hpp"
 #include "render.hpp"
+#include "rules.hpp"
 #include "search_query.hpp"
 
 namespace boxoffice::events {
@@ -23,11 +24,38 @@ Response eventResponse(int status, const Event& event) {
   return Response::json(status, json::serialize(eventJson(event))).with("ETag", etagOf(event.version));
 }
 
-Response pageResponse(const store::Page& page, const PageRequest& request,
-                      const std::function<boost::json::object(const Event&)>& render) {
+std::string pageBody(const store::Page& page, const PageRequest& request,
+                     const std::function<boost::json::object(const Event&)>& render) {
   boost::json::array items;
   for (const auto& event : page.items) items.push_back(render(event));
-  return Response::json(200, json::serialize(pageEnvelope(std::move(items), request, page.totalItems)));
+  return json::serialize(pageEnvelope(std::move(items), request, page.totalItems));
+}
+
+Response pageResponse(const store::Page& page, const PageRequest& request,
+                      const std::function<boost::json::object(const Event&)>& render) {
+  return Response::json(200, pageBody(page, request, render));
+}
+
+// 200 with the document and its ETag, or 304 with the ETag when If-None-Match matches it.
+Response documentResponse(const Request& request, const DocumentCache::Document& document) {
+  if (notModified(request, document.etag)) return notModifiedResponse(document.etag);
+  return Response::json(200, document.body).with("ETag", document.etag);
+}
+
+Problem eventNotFound() { return Problem::notFound("No such event."); }
+
+// Pages of the unfiltered list answered from memory: the first three of every size and sort
+// (DocumentCache::kMaxPages bounds how many are kept).
+constexpr int kCachedListPages = 3;
+
+// The cache key of a list request whose answer may be kept: no filter but the sort, and one of
+// the first pages. nullopt: the answer is read from events.db every time.
+std::optional<std::string> cachedPageKey(const store::ListFilter& filter, const PageRequest& page) {
+  bool unfiltered = !filter.category && !filter.startsFrom && !filter.startsUntil && !filter.city &&
+                    !filter.organizerId && filter.publishedOnly;
+  if (!unfiltered || page.page > kCachedListPages) return std::nullopt;
+  return std::to_string(page.page) + '/' + std::to_string(page.size) + '/' +
+         std::to_string(static_cast<int>(filter.sort));
 }
 
 // ?category&startDate&endDate&city&sort, every bad value named in one 400.
@@ -124,10 +152,17 @@ void Routes::registerAll(Router& router) {
   const std::vector<std::string> lifecycleProblems{"not-found", "precondition-failed", "event-final",
                                                    "invalid-status-transition"};
   // Literal segments win over {id}, so search, categories and organizer/{id} coexist with {id}.
-  router.add(Method::Get, "/api/v1/events", m, Access::anyone(), bindRoute(this, &Routes::listEvents))
+  // The list and one event run on the io thread: from memory when the document cache holds the
+  // answer, otherwise the handler hands the request to a worker (ctx.offload). Search and every
+  // other read stay on the workers.
+  router
+      .addAsync(Method::Get, "/api/v1/events", m, Access::anyone(), bindRoute(this, &Routes::listEvents),
+                Execution::IoThread)
       .describe({.summary = "Published events, filtered and sorted",
+                 .description = "The answer carries an ETag (a hash of its content); a matching If-None-Match "
+                                "is answered 304.",
                  .query = listFilterParameters(true),
-                 .responses = {{200, "One page of events", api::pageOf(api::ref("Event"))}}});
+                 .responses = {{200, "One page of events (ETag)", api::pageOf(api::ref("Event"))}}});
   router.add(Method::Get, "/api/v1/events/search", m, Access::anyone(), bindRoute(this, &Routes::searchEvents))
       .describe({.summary = "Full-text search over published events, best match first",
                  .description = "Every word must match (as a prefix) the name, description, venue, city or category; "
@@ -155,7 +190,9 @@ void Routes::registerAll(Router& router) {
            .path = {{"organizerId", api::uuid(), "The organizer's user id."}},
            .query = api::pageParameters({{"sort", api::enumeration({"startsAt", "-startsAt", "name"}), "Order."}}),
            .responses = {{200, "One page of events", api::pageOf(api::ref("Event"))}}});
-  router.add(Method::Get, "/api/v1/events/{id}", m, Access::optionalUser(), bindRoute(this, &Routes::getEvent))
+  router
+      .addAsync(Method::Get, "/api/v1/events/{id}", m, Access::optionalUser(), bindRoute(this, &Routes::getEvent),
+                Execution::IoThread)
       .describe({.summary = "One event",
                  .description = "A draft is visible to its organizer and Admins only; to anyone else it is 404. "
                                 "Answers 304 to a matching If-None-Match.",
@@ -232,10 +269,25 @@ void Routes::registerAll(Router& router) {
                  .problems = {"validation"}});
 }
 
-Response Routes::listEvents(const Request& request, RequestContext& /*unused*/) {
+// On the io thread: parsing is pure, a cached first page is answered at once; anything else is
+// read on a worker, and a first page is kept for the next request.
+void Routes::listEvents(const Request& request, const RequestContext& ctx, Respond respond) {
   auto page = parsePageRequest(request);
   auto filter = parseListFilter(request, true);
-  return pageResponse(service_.list(filter, page), page, eventJson);
+  auto key = cachedPageKey(filter, page);
+  if (key) {
+    if (auto document = service_.documents().page(*key)) return respond(documentResponse(request, *document));
+  }
+  ctx.offload([this, request, page, filter = std::move(filter), key = std::move(key), respond = std::move(respond)] {
+    auto& cache = service_.documents();
+    auto stamp = cache.stamp();  // before the read: see document_cache.hpp
+    auto body = pageBody(service_.list(filter, page), page, eventJson);
+    auto etag = etagOfContent(body);
+    auto document =
+        std::make_shared<const DocumentCache::Document>(DocumentCache::Document{std::move(body), std::move(etag)});
+    if (key) cache.putPage(*key, stamp, document);
+    respond(documentResponse(request, *document));
+  });
 }
 
 Response Routes::searchEvents(const Request& request, RequestContext& /*unused*/) {
@@ -256,10 +308,27 @@ Response Routes::searchEvents(const Request& request, RequestContext& /*unused*/
   return pageResponse(service_.search(*expression, page), page, eventJson);
 }
 
-Response Routes::getEvent(const Request& request, RequestContext& ctx) {
-  auto event = service_.get(ctx.principal, request.param("id"));
-  if (auto etag = etagOf(event.version); notModified(request, etag)) return notModifiedResponse(etag);
-  return eventResponse(200, event);
+// On the io thread: a non-Draft event is answered from memory once read; a Draft (visible to its
+// organizer and Admins only), an unknown id and the first read of an event go to a worker.
+void Routes::getEvent(const Request& request, const RequestContext& ctx, Respond respond) {
+  const auto& id = request.param("id");
+  if (!isUuid(id)) throw eventNotFound();
+  if (auto document = service_.documents().event(id)) return respond(documentResponse(request, *document));
+  ctx.offload([this, request, caller = ctx.principal, respond = std::move(respond)] {
+    respond(documentResponse(request, *readEventDocument(caller, request.param("id"))));
+  });
+}
+
+DocumentCache::DocumentPtr Routes::readEventDocument(const std::optional<auth::Principal>& caller,
+                                                     const std::string& id) const {
+  auto& cache = service_.documents();
+  auto stamp = cache.stamp();  // before the read: see document_cache.hpp
+  auto event = service_.get(caller, id);
+  auto document = std::make_shared<const DocumentCache::Document>(
+      DocumentCache::Document{json::serialize(eventJson(event)), etagOf(event.version)});
+  // Only what an anonymous caller may read is shared from memory: never a Draft.
+  if (canSee(std::nullopt, event)) cache.putEvent(event.id, stamp, document);
+  return document;
 }
 
 Response Routes::createEvent(const Request& request, RequestContext& ctx) {

@@ -1,7 +1,12 @@
 #pragma once
 // The HTTP surface of the events module (docs/api/events.md): thin handlers that parse the
-// request, call EventService and render.
+// request, call EventService and render. GET /api/v1/events/{id} and GET /api/v1/events run on
+// the io thread: they answer from the document cache (document_cache.hpp) when it holds the
+// answer, and hand everything else to a worker (ctx.offload), which reads events.db, answers
+// and fills the cache for the next request.
 #include <cstddef>
+#include <optional>
+#include <string>
 
 #include "boxoffice/kernel/router.hpp"
 #include "service.hpp"
@@ -19,9 +24,9 @@ class Routes {
   void registerAll(Router& router);
 
  private:
-  http::Response listEvents(const http::Request& request, RequestContext& ctx);
+  void listEvents(const http::Request& request, const RequestContext& ctx, Respond respond);
   http::Response searchEvents(const http::Request& request, RequestContext& ctx);
-  http::Response getEvent(const http::Request& request, RequestContext& ctx);
+  void getEvent(const http::Request& request, const RequestContext& ctx, Respond respond);
   http::Response createEvent(const http::Request& request, RequestContext& ctx);
   http::Response updateEvent(const http::Request& request, RequestContext& ctx);
   http::Response publishEvent(const http::Request& request, RequestContext& ctx);
@@ -33,6 +38,11 @@ class Routes {
   http::Response listConcerts(const http::Request& request, RequestContext& ctx);
   http::Response getConcert(const http::Request& request, RequestContext& ctx);
   http::Response createConcert(const http::Request& request, RequestContext& ctx);
+
+  // The public document of an event read from the store (on a worker), kept in the cache when
+  // anyone may read it. Throws 404 like EventService::get.
+  DocumentCache::DocumentPtr readEventDocument(const std::optional<auth::Principal>& caller,
+                                               const std::string& id) const;
 
   EventService& service_;
   const TimezoneCheck& zones_;

@@ -34,14 +34,34 @@ void storeNextVersion(soci::session& sql, Event& next, std::int64_t currentVersi
 }  // namespace
 
 EventService::EventService(Database& db, const inventory::InventoryQueries* inventory, Logger log, Metrics& metrics,
-                           const Clock& clock, std::size_t countCacheEntries)
+                           const Clock& clock, std::size_t countCacheEntries, std::size_t documentCacheEntries)
     : db_(db),
       inventory_(inventory),
       log_(std::move(log)),
       metrics_(metrics),
       clock_(clock),
-      counts_(countCacheEntries) {
+      counts_(countCacheEntries),
+      documents_(documentCacheEntries) {
   metrics_.describe(kChangesMetric, "counter", "Catalogue changes announced on topic events, by message type.");
+  metrics_.gaugeCallback("events_document_cache_hits_total", [this] { return static_cast<double>(documents_.hits()); });
+  metrics_.describe("events_document_cache_hits_total", "counter",
+                    "Event documents and list pages answered from memory (GET /api/v1/events, /events/{id}).");
+  metrics_.gaugeCallback("events_document_cache_misses_total",
+                         [this] { return static_cast<double>(documents_.misses()); });
+  metrics_.describe("events_document_cache_misses_total", "counter",
+                    "Look-ups of the document cache that had to read events.db (Drafts always do).");
+  metrics_.gaugeCallback("events_document_cache_entries",
+                         [this] { return static_cast<double>(documents_.eventEntries()); });
+  metrics_.describe("events_document_cache_entries", "gauge", "Event documents held in memory now.");
+}
+
+void EventService::retire(const std::optional<std::vector<std::string>>& changed) {
+  counts_.invalidate();
+  if (changed) {
+    documents_.eventsChanged(*changed);
+  } else {
+    documents_.allChanged();
+  }
 }
 
 void EventService::announced(std::string_view type) {
@@ -101,7 +121,7 @@ Event EventService::create(const Actor& actor, EventInput input) {
   event.createdAt = event.updatedAt = clock_.now();
   event.version = 1;
 
-  write([&](Tx& tx) {
+  write(std::vector{event.id}, [&](Tx& tx) {
     if (!store::categoryExists(tx.sql(), event.content.category)) {
       throw Problem::validation({{"category", "is not a known category (see GET /api/v1/events/categories)"}});
     }
@@ -127,7 +147,7 @@ Event EventService::loadForChange(soci::session& sql, const Actor& actor, const 
 Event EventService::update(const Actor& actor, const std::string& id, EventInput input, const IfMatch& ifMatch) {
   Event result;
   bool changed = false;
-  write([&](Tx& tx) {
+  write(std::vector{id}, [&](Tx& tx) {
     auto current = loadForChange(tx.sql(), actor, id);
     checkIfMatch(ifMatch, current.version, "event");
     if (input.organizerId && *input.organizerId != current.organizerId && !actor.isAdmin()) {
@@ -168,7 +188,7 @@ Event EventService::update(const Actor& actor, const std::string& id, EventInput
 
 Event EventService::publish(const Actor& actor, const std::string& id, const std::optional<IfMatch>& ifMatch) {
   Event next;
-  write([&](Tx& tx) {
+  write(std::vector{id}, [&](Tx& tx) {
     auto current = loadForChange(tx.sql(), actor, id);
     checkIfMatch(ifMatch, current.version, "event");
     auto now = clock_.now();
@@ -188,7 +208,7 @@ Event EventService::publish(const Actor& actor, const std::string& id, const std
 Event EventService::cancel(const Actor& actor, const std::string& id, const std::string& reason,
                            const std::optional<IfMatch>& ifMatch) {
   Event next;
-  write([&](Tx& tx) {
+  write(std::vector{id}, [&](Tx& tx) {
     auto current = loadForChange(tx.sql(), actor, id);
     checkIfMatch(ifMatch, current.version, "event");
     checkCancel(current);
@@ -208,7 +228,7 @@ Event EventService::cancel(const Actor& actor, const std::string& id, const std:
 
 void EventService::remove(const Actor& actor, const std::string& id, const std::optional<IfMatch>& ifMatch) {
   if (!isUuid(id)) throw eventNotFound();
-  write([&](Tx& tx) {
+  write(std::vector{id}, [&](Tx& tx) {
     auto current = store::find(tx.sql(), id);
     if (!current) throw eventNotFound();
     checkIfMatch(ifMatch, current->version, "event");
@@ -226,7 +246,9 @@ void EventService::remove(const Actor& actor, const std::string& id, const std::
 
 Category EventService::addCategory(const Actor& actor, Category category) {
   if (!actor.principal() || !actor.isAdmin()) throw Problem::forbidden("Only an Admin may add categories.");
-  bool added = write([&](Tx& tx) { return store::insertCategory(tx.sql(), category, clock_.now()); });
+  // No event document shows categories: only the list totals and pages are retired.
+  bool added = write(std::vector<std::string>{},
+                     [&](Tx& tx) { return store::insertCategory(tx.sql(), category, clock_.now()); });
   if (!added) {
     throw Problem::conflict("category-exists", "Category exists.",
                             "A category with slug '" + category.slug + "' exists already.");
@@ -235,8 +257,10 @@ Category EventService::addCategory(const Actor& actor, Category category) {
 }
 
 int EventService::completeEnded(TimePoint now, int batchLimit) {
-  int completed = write([&](Tx& tx) {
-    int count = 0;
+  // Not write(): the changed ids are known only inside, and a sweep that completes nothing must
+  // retire nothing (it runs every events.completionSweepSeconds).
+  int completed = db_.write([&](Tx& tx) {
+    std::vector<std::string> ids;
     for (auto event : store::endedPublished(tx.sql(), now, batchLimit)) {
       auto expected = event.version;
       event.status = Status::Completed;
@@ -244,8 +268,10 @@ int EventService::completeEnded(TimePoint now, int batchLimit) {
       event.version += 1;
       if (!store::update(tx.sql(), event, expected)) continue;
       tx.publish(messageFor<messages::EventCompleted>(event), {});
-      ++count;
+      ids.push_back(event.id);
     }
+    int count = static_cast<int>(ids.size());
+    if (count > 0) tx.afterCommit([this, ids = std::move(ids)] { retire(ids); });
     return count;
   });
   for (int i = 0; i < completed; ++i) announced(messages::EventCompleted::type);
@@ -266,8 +292,8 @@ void EventService::adoptCapacity(Tx& tx, const inventory::messages::CapacityChan
   auto message = messageFor<messages::EventUpdated>(next);
   message.changedFields = {"priceCategories"};
   tx.publish(message, correlationId);
-  tx.afterCommit([this] {
-    counts_.invalidate();
+  tx.afterCommit([this, id = next.id] {
+    retire(std::vector{id});
     announced(messages::EventUpdated::type);
   });
   log_.forRequest(correlationId)
@@ -277,7 +303,7 @@ void EventService::adoptCapacity(Tx& tx, const inventory::messages::CapacityChan
 
 bool EventService::loadOnce(const std::string& marker, const std::vector<Event>& events) {
   auto system = Actor::system("demo-" + newUuid());
-  return write([&](Tx& tx) {
+  return write(std::nullopt, [&](Tx& tx) {
     if (store::flagSet(tx.sql(), marker)) return false;
     for (const auto& event : events) {
       if (store::find(tx.sql(), event.id)) continue;  // already there (e.g. loaded by hand)

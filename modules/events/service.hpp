@@ -17,6 +17,7 @@
 #include "boxoffice/kernel/paging.hpp"
 #include "boxoffice/kernel/preconditions.hpp"
 #include "count_cache.hpp"
+#include "document_cache.hpp"
 #include "model.hpp"
 #include "store.hpp"
 
@@ -25,9 +26,10 @@ namespace boxoffice::events {
 class EventService : public EventQueries {
  public:
   // `countCacheEntries`: list totals remembered until the next change (0: none; count_cache.hpp).
+  // `documentCacheEntries`: public event documents kept in memory (0: none; document_cache.hpp).
   // `clock` stamps createdAt/updatedAt and the messages' times, and decides what has ended.
   EventService(Database& db, const inventory::InventoryQueries* inventory, Logger log, Metrics& metrics,
-               const Clock& clock, std::size_t countCacheEntries = 1024);
+               const Clock& clock, std::size_t countCacheEntries = 1024, std::size_t documentCacheEntries = 20000);
 
   // Reads. get() throws 404 for an unknown, deleted or (to this caller) invisible event.
   Event get(const std::optional<auth::Principal>& caller, const std::string& id) const;
@@ -62,17 +64,24 @@ class EventService : public EventQueries {
   // EventQueries
   std::optional<EventView> findEvent(const std::string& eventId) const override;
 
+  // Rendered public documents (the routes fill and serve them); every commit above retires
+  // what it changed, after COMMIT and before the call returns.
+  DocumentCache& documents() const { return documents_; }
+
  private:
   static Event loadForChange(soci::session& sql, const Actor& actor, const std::string& id);
   void announced(std::string_view type);
-  // Database::write that also retires cached list totals once the change is committed.
+  // Database::write that, once the change is committed, retires the cached list totals, every
+  // cached list page and the cached documents of the events `changed` names; all cached
+  // documents when it is nullopt (a change not known event by event).
   template <class F>
-  auto write(F&& work) {
+  auto write(const std::optional<std::vector<std::string>>& changed, F&& work) {
     return db_.write([&](Tx& tx) {
-      tx.afterCommit([this] { counts_.invalidate(); });
+      tx.afterCommit([this, changed] { retire(changed); });
       return work(tx);
     });
   }
+  void retire(const std::optional<std::vector<std::string>>& changed);
 
   Database& db_;
   const inventory::InventoryQueries* inventory_;
@@ -80,6 +89,7 @@ class EventService : public EventQueries {
   Metrics& metrics_;
   const Clock& clock_;
   mutable CountCache counts_;
+  mutable DocumentCache documents_;
 };
 
 }  // namespace boxoffice::events

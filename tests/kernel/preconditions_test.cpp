@@ -25,6 +25,17 @@ TEST_CASE("preconditions: an ETag is the version as a strong entity-tag") {
   CHECK(etagOf(0) == "\"0\"");
 }
 
+TEST_CASE("preconditions: a content ETag is the first 128 bits of the body's SHA-256, quoted") {
+  // SHA-256("abc") = ba7816bf8f01cfea414140de5dae2223 b00361a396177a9cb410ff61f20015ad (FIPS 180-2).
+  CHECK(etagOfContent("abc") == "\"ba7816bf8f01cfea414140de5dae2223\"");
+  CHECK(etagOfContent("{\"items\":[]}") == etagOfContent("{\"items\":[]}"));
+  CHECK(etagOfContent("{\"items\":[]}") != etagOfContent("{\"items\":[1]}"));
+  auto tag = etagOfContent("page");
+  CHECK(notModified(get(tag), tag));  // usable with If-None-Match like a version tag
+  CHECK(notModified(get("W/" + tag), tag));
+  CHECK_FALSE(notModified(get(etagOfContent("other page")), tag));
+}
+
 TEST_CASE("preconditions: entity-tag lists parse members, weak flags and malformed parts") {
   auto list = EntityTagList::parse(R"( "1" , W/"2",,"x,y" )");
   REQUIRE(list.tags.size() == 3);

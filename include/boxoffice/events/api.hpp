@@ -39,7 +39,7 @@ class EventsModule : public Module {
 };
 
 // events.searchMaxQueryLength, events.completionSweepSeconds, events.listCountCacheEntries,
-// events.zoneinfoDir.
+// events.documentCacheEntries, events.zoneinfoDir.
 std::vector<ConfigKey> configKeys();
 
 // What the events module gets from other modules, handed over by the composition root.

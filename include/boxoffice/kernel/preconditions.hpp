@@ -2,7 +2,8 @@
 // Conditional requests (RFC 9110 §13): the one ETag format and the one reading of If-Match and
 // If-None-Match every module uses.
 //
-// - An ETag is the resource's version as a strong entity-tag: version 3 is "\"3\"".
+// - An ETag is the resource's version as a strong entity-tag: version 3 is "\"3\"". What has no
+//   version (a list page) is tagged by its content instead (etagOfContent).
 // - If-Match uses the strong comparison: `"3"` matches version 3, `W/"3"` never matches
 //   anything (a weak tag cannot guard a write). `*` matches any existing resource. A list
 //   (`"2", "3"`) matches if any member does. If any member is not an entity-tag the whole
@@ -22,6 +23,10 @@
 namespace boxoffice {
 
 std::string etagOf(std::int64_t version);  // "\"3\""
+// A strong ETag for a representation that has no version of its own (a page of a list): the
+// first 128 bits of the SHA-256 of its bytes, as hex in quotes. Equal bodies get equal tags,
+// also across restarts, so a client's If-None-Match stays valid as long as the bytes are.
+std::string etagOfContent(std::string_view body);
 
 struct EntityTag {
   bool weak = false;
