@@ -27,6 +27,13 @@ void InProcessBus::subscribe(std::string_view topic, std::string subscriber, Dat
   }
 }
 
+void InProcessBus::handleOnAccept(std::string_view subscriber) {
+  auto it = std::find_if(routes_.begin(), routes_.end(),
+                         [&](const Route& route) { return route.inbox->subscriber() == subscriber; });
+  if (it == routes_.end()) throw std::invalid_argument("no subscriber named '" + std::string(subscriber) + "'");
+  it->inbox->handleOnAccept();
+}
+
 bool InProcessBus::Route::wants(const Envelope& message) const {
   return message.topic == topic &&
          (types.empty() || std::find(types.begin(), types.end(), message.type) != types.end());

@@ -43,6 +43,22 @@ void Inbox::addHandler(std::string topic, MessageHandler handler) {
 
 std::size_t Inbox::accept(std::span<const SerializedEnvelope> messages) {
   if (messages.empty()) return 0;
+  if (handleOnAccept_) {
+    try {
+      return acceptHandling(messages);
+    } catch (const std::exception& e) {
+      // The transaction failed as a whole (the store refused it, or a handler broke it): nothing of
+      // it is kept. Store the batch for the worker instead, which isolates each message.
+      log_.warn("handling on accept failed; the messages are queued for the worker",
+                {{"subscriber", subscriber_},
+                 {"messages", static_cast<std::int64_t>(messages.size())},
+                 {"error", errorText(e)}});
+    }
+  }
+  return acceptQueued(messages);
+}
+
+std::size_t Inbox::acceptQueued(std::span<const SerializedEnvelope> messages) {
   std::string now = formatRfc3339(clock_.now());
   std::int64_t due = clock_.nowMillis();
   std::size_t added = 0;
@@ -57,6 +73,59 @@ std::size_t Inbox::accept(std::span<const SerializedEnvelope> messages) {
     }
   });
   worker_.wake();
+  return added;
+}
+
+// Each message in a savepoint of its own, as in the worker's batch: its row goes in as done
+// together with the handler's writes. The row keeps no envelope: once handled, only its id is
+// ever read again (the dedupe of a later delivery).
+std::size_t Inbox::acceptHandling(std::span<const SerializedEnvelope> messages) {
+  std::string now = formatRfc3339(clock_.now());
+  std::int64_t due = clock_.nowMillis();
+  std::size_t added = 0;
+  bool queued = false;
+  std::vector<std::pair<Due, Outcome>> outcomes;
+  store_.write([&](Tx& tx) {
+    added = 0;
+    queued = false;
+    outcomes.clear();
+    for (const auto& [message, envelope] : messages) {
+      Due item{message->messageId, message->topic, message->type, {}, 0};
+      Outcome outcome;
+      try {
+        bool isNew = tx.savepoint([&](Tx& inner) {
+          if (inner.exec("INSERT OR IGNORE INTO inbox (subscriber, message_id, topic, type, envelope, status, "
+                         "attempts, next_attempt_ms, received_at, processed_at) "
+                         "VALUES (?, ?, ?, ?, '', 'done', 1, ?, ?, ?)",
+                         subscriber_, message->messageId, message->topic, message->type, due, now, now) == 0) {
+            return false;  // held already: handled, queued or dead
+          }
+          inner.setDefaultCausation(message->messageId);
+          for (auto& [topic, handler] : handlers_) {
+            if (topic == message->topic) handler(*message, inner);
+          }
+          return true;
+        });
+        if (!isNew) continue;
+        outcome = Outcome{Outcome::Delivered, message->type, message->correlationId, 1, {}};
+      } catch (const TransactionAborted&) {
+        throw;  // nothing is left to commit: accept() queues the batch for the worker instead
+      } catch (const std::exception& e) {
+        // The savepoint took the row back with the handler's writes. Stored for the worker, with
+        // this attempt counted as its first (retry with backoff, or dead letter).
+        tx.exec(
+            "INSERT INTO inbox (subscriber, message_id, topic, type, envelope, status, attempts, "
+            "next_attempt_ms, received_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+            subscriber_, message->messageId, message->topic, message->type, envelope, due, now);
+        outcome = fail(tx, item, *message, errorText(e));
+        queued = true;
+      }
+      ++added;
+      outcomes.emplace_back(std::move(item), std::move(outcome));
+    }
+  });
+  for (const auto& [item, outcome] : outcomes) report(item, outcome);
+  if (queued) worker_.wake();
   return added;
 }
 

@@ -67,6 +67,11 @@ class MessageBus {
   void subscribe(std::string_view topic, std::string subscriber, Database& store, MessageHandler handler) {
     subscribe(topic, std::move(subscriber), store, std::move(handler), {});
   }
+  // Asks that `subscriber`'s handlers run inside the transaction that accepts each message
+  // (Inbox::handleOnAccept: one transaction per delivery instead of two), after its
+  // subscriptions. Only for quick handlers that write to the subscriber's own store. A transport
+  // that cannot do it leaves the messages to the inbox's worker, which is just as correct.
+  virtual void handleOnAccept(std::string_view /*subscriber*/) {}
   // Accepts a committed outbox message; returns once it is durably queued for every
   // subscriber of its topic (or throws, and the dispatcher tries again later).
   virtual void publish(const Envelope& message) = 0;

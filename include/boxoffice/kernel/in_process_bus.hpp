@@ -19,6 +19,8 @@ class InProcessBus final : public MessageBus {
   using MessageBus::subscribe;
   void subscribe(std::string_view topic, std::string subscriber, Database& store, MessageHandler handler,
                  std::vector<std::string> types) override;
+  // Throws std::invalid_argument for a subscriber no subscription names.
+  void handleOnAccept(std::string_view subscriber) override;
   void publish(const Envelope& message) override;
   void publishBatch(std::span<const Envelope> messages) override;
   DeliveryCounts deliverTo(std::string_view subscriber, std::span<const Envelope> messages) override;

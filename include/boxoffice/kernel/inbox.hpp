@@ -17,6 +17,14 @@
 // injected Clock's time; after `maxAttempts` failures it becomes a dead letter. Should the
 // batch's transaction fail as a whole, its messages are handled again one per transaction.
 //
+// An inbox may instead handle each message inside the transaction that accepts it
+// (handleOnAccept): one transaction per delivered batch instead of two, no second read of the
+// envelope, and the row remembers only the id (for dedupe), not the envelope. For a handler that
+// is quick and writes only to the subscriber's store (audit's chain append, which sees every
+// message on the bus). A handler that throws there leaves its message pending with the failure
+// recorded, as if the worker had tried it once: retries and dead letters work as usual. Should
+// the accepting transaction fail as a whole, the batch is stored for the worker instead.
+//
 // Inboxes holds every inbox of the process, starts and stops their workers, and is the
 // DeadLetterAdmin the admin routes use.
 #include <chrono>
@@ -74,6 +82,8 @@ class Inbox {
   std::size_t accept(std::span<const SerializedEnvelope> messages);
   std::size_t accept(std::span<const Envelope> messages);
   std::size_t accept(const Envelope& message);
+  // From now on, accept() runs the handlers in its own transaction (see above). Before start().
+  void handleOnAccept() { handleOnAccept_ = true; }
   void start();
   // Handles what is due now, then stops; retries not yet due wait in the table for the next start.
   void stop();
@@ -98,6 +108,8 @@ class Inbox {
     int attempts = 0;
     std::string error;
   };
+  std::size_t acceptQueued(std::span<const SerializedEnvelope> messages);
+  std::size_t acceptHandling(std::span<const SerializedEnvelope> messages);
   std::optional<std::chrono::milliseconds> drain();
   void handleDue();
   std::vector<Due> fetchDue();
@@ -120,6 +132,7 @@ class Inbox {
   std::vector<std::pair<std::string, MessageHandler>> handlers_;
   std::optional<SteadyTimePoint> lastHousekeeping_;
   bool started_ = false;
+  bool handleOnAccept_ = false;
   BackgroundWorker worker_;
 };
 
