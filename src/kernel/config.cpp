@@ -239,7 +239,9 @@ std::vector<ConfigKey> kernelConfigKeys() {
        "Write-ahead log frames (pages) after which a background thread copies them into the database file.", 16,
        1000000},
       {"storage.walRestartPages", T::Int, 4000,
-       "Log frames after which the background checkpoint briefly holds writers so the log starts over.", 16, 10000000},
+       "Log frames after which the background checkpoint briefly holds writers so the log starts over; also the "
+       "size (in frames) the -wal file is cut back to after a reader let it grow beyond.",
+       16, 10000000},
       {"storage.walRestartWaitMs", T::Int, 20,
        "How long a restarting checkpoint waits for readers before it gives up and tries later.", 0, 10000},
       {"log.level", T::String, "info", "debug, info, warn or error."},

@@ -12,10 +12,14 @@
 #include "boxoffice/kernel/idempotency.hpp"
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/time.hpp"
+#include "sqlite_handle.hpp"
 
 namespace boxoffice {
 
 namespace {
+// One frame of the write-ahead log: a page (SQLite's default 4,096 bytes, which the stores keep)
+// and its 24-byte header.
+constexpr std::int64_t kWalFrameBytes = 4096 + 24;
 // Tables every module database has, owned by the kernel: the migration ledger and the
 // message plumbing (outbox for what this module publishes, inbox and dead letters for what it
 // receives).
@@ -69,13 +73,6 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   replayed_at TEXT
 );
 )sql";
-
-sqlite_api::sqlite3* nativeHandle(soci::session& session) {
-  // The session was opened with the sqlite3 backend right here; the cast cannot be wrong.
-  auto* backend = static_cast<soci::sqlite3_session_backend*>(  // NOLINT(*-static-cast-downcast)
-      session.get_backend());
-  return backend->conn_;
-}
 
 }  // namespace
 
@@ -205,7 +202,7 @@ std::string ResultRow::text(int column) const {
 void Tx::executeScript(std::string_view sql) {
   std::string text(sql);
   char* error = nullptr;
-  if (sqlite_api::sqlite3_exec(nativeHandle(session_), text.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+  if (sqlite_api::sqlite3_exec(sqliteHandleOf(session_), text.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
     std::string message = error ? error : "unknown error";
     sqlite_api::sqlite3_free(error);
     throw std::runtime_error(message);
@@ -283,14 +280,14 @@ Database::Database(Options options, Logger log) : options_(std::move(options)), 
   configureSqliteOnce();
   std::filesystem::create_directories(options_.file.parent_path());
   writer_ = open();
-  statements_ = std::make_unique<StatementCache>(nativeHandle(*writer_));
+  statements_ = std::make_unique<StatementCache>(sqliteHandleOf(*writer_));
   // WAL lets readers run beside the one writer; it is a property of the file, set once.
   *writer_ << "PRAGMA journal_mode=WAL";
   // Checkpoints run beside the writer, not inside its commits (wal_checkpointer.hpp). The hook
   // replaces SQLite's automatic checkpoint on this connection, which is the file's only writer.
   checkpointer_ = std::make_unique<WalCheckpointer>(
       options_.checkpoints, [this] { return open(); }, log_);
-  sqlite_api::sqlite3_wal_hook(nativeHandle(*writer_), &Database::onWalCommit, checkpointer_.get());
+  sqlite_api::sqlite3_wal_hook(sqliteHandleOf(*writer_), &Database::onWalCommit, checkpointer_.get());
 }
 
 int Database::onWalCommit(void* checkpointer, sqlite_api::sqlite3* /*db*/, const char* /*name*/, int frames) {
@@ -299,7 +296,7 @@ int Database::onWalCommit(void* checkpointer, sqlite_api::sqlite3* /*db*/, const
 }
 
 Database::~Database() {
-  sqlite_api::sqlite3_wal_hook(nativeHandle(*writer_), nullptr, nullptr);
+  sqlite_api::sqlite3_wal_hook(sqliteHandleOf(*writer_), nullptr, nullptr);
   checkpointer_.reset();
   statements_.reset();
 }
@@ -315,6 +312,11 @@ std::unique_ptr<soci::session> Database::open() const {
   // Savepoint journals and sorts stay in memory. On disk, every per-command savepoint of a group
   // commit wrote its undo pages to a temp file: five times the WAL's own writes, measured.
   *session << "PRAGMA temp_store=MEMORY";
+  // A reader that pins the log lets it grow past the restart threshold (a long report, a backup).
+  // Once a restart has emptied it, the next write cuts the file back to about that threshold
+  // instead of keeping the high-water mark on disk for good.
+  *session << "PRAGMA journal_size_limit=" +
+                  std::to_string(static_cast<std::int64_t>(options_.checkpoints.restartPages) * kWalFrameBytes);
   return session;
 }
 

@@ -1,20 +1,11 @@
 #include "boxoffice/kernel/wal_checkpointer.hpp"
 
 #include <pthread.h>
-#include <soci/sqlite3/soci-sqlite3.h>
 
 #include "boxoffice/kernel/error_text.hpp"
+#include "sqlite_handle.hpp"
 
 namespace boxoffice {
-
-namespace {
-sqlite_api::sqlite3* nativeOf(soci::session& session) {
-  // Opened by Database::open with the sqlite3 backend; the cast cannot be wrong.
-  auto* backend = static_cast<soci::sqlite3_session_backend*>(  // NOLINT(*-static-cast-downcast)
-      session.get_backend());
-  return backend->conn_;
-}
-}  // namespace
 
 WalCheckpointer::WalCheckpointer(Options options, Connect connect, Logger log)
     : options_(options),
@@ -67,7 +58,7 @@ void WalCheckpointer::run() {
         session = connect_();
         // Short polls instead of SQLite's default back-off (1, 2, 5, 10 ms ...): the writer is
         // waiting for this checkpoint (yieldToRestart), so the lock frees within a commit.
-        sqlite_api::sqlite3_busy_handler(nativeOf(*session), &WalCheckpointer::retryBriefly, this);
+        sqlite_api::sqlite3_busy_handler(sqliteHandleOf(*session), &WalCheckpointer::retryBriefly, this);
       }
       checkpoint(*session);
     } catch (const std::exception& e) {
@@ -79,7 +70,7 @@ void WalCheckpointer::run() {
 }
 
 void WalCheckpointer::checkpoint(soci::session& session) {
-  auto* db = nativeOf(session);
+  auto* db = sqliteHandleOf(session);
   int logFrames = 0;
   int copied = 0;
   int rc = sqlite_api::sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copied);
