@@ -151,3 +151,36 @@ TEST_CASE("router: access declarations") {
   CHECK(Access::anyone().metered());
   CHECK_FALSE(Access::anyone().unmetered().metered());
 }
+
+TEST_CASE("router: routes with a parameter where the index looks, and short paths, are still found") {
+  // The index keys on the third segment ("/api/v1/<module>"); these routes have a parameter
+  // there, or fewer segments, and must match exactly as if every route were tried in turn.
+  Router router;
+  router.add(Method::Get, "/health", "kernel", Access::anyone(), named("health"));
+  router.add(Method::Get, "/", "kernel", Access::anyone(), named("root"));
+  router.add(Method::Get, "/api/v1/{anything}", "kernel", Access::anyone(), named("any-module"));
+  router.add(Method::Get, "/api/v1/events", "events", Access::anyone(), named("events"));
+  router.add(Method::Post, "/api/{version}/events", "events", Access::anyone(), named("versioned"));
+  router.add(Method::Get, "/files/{a}/{b}", "kernel", Access::anyone(), named("two-params"));
+
+  auto health = router.match(Method::Get, "/health");
+  REQUIRE(health.route != nullptr);
+  CHECK(health.route->pattern == "/health");
+  auto root = router.match(Method::Get, "/");
+  REQUIRE(root.route != nullptr);
+  CHECK(root.route->pattern == "/");
+  auto events = router.match(Method::Get, "/api/v1/events");
+  REQUIRE(events.route != nullptr);
+  CHECK(events.route->pattern == "/api/v1/events");  // the literal beats the parameter
+  CHECK(allows(events, Method::Post));               // "/api/{version}/events" fits the path too
+  auto other = router.match(Method::Get, "/api/v1/orders");
+  REQUIRE(other.route != nullptr);
+  CHECK(other.route->pattern == "/api/v1/{anything}");
+  CHECK(other.params.at("anything") == "orders");
+  auto files = router.match(Method::Get, "/files/x/y");
+  REQUIRE(files.route != nullptr);
+  CHECK(files.params.at("b") == "y");
+  CHECK(router.match(Method::Get, "/files/x").route == nullptr);
+  CHECK(router.match(Method::Get, "").route == nullptr);  // not a path: no route, no crash
+  CHECK(router.match(Method::Get, "").allowed.empty());
+}

@@ -15,8 +15,10 @@ enum class Method { Get, Head, Post, Put, Patch, Delete, Options, Other };
 
 std::string_view to_string(Method method);
 
-// Header names compare case-insensitively, as HTTP requires.
+// Header names compare case-insensitively, as HTTP requires (ASCII only: header names are
+// tokens). Transparent, so a lookup by string_view builds no std::string.
 struct CaseInsensitiveLess {
+  using is_transparent = void;
   bool operator()(std::string_view a, std::string_view b) const;
 };
 using Headers = std::map<std::string, std::string, CaseInsensitiveLess>;

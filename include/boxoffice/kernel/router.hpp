@@ -109,7 +109,14 @@ class Router {
   const openapi::Components& schemas() const { return schemas_; }
 
  private:
+  // Routes (indexes into routes_, in registration order) by segment count, then by the segment
+  // that names the module, or with a {parameter} there (router.cpp).
+  struct Bucket {
+    std::map<std::string, std::vector<std::size_t>, std::less<>> byLiteral;
+    std::vector<std::size_t> byParameter;
+  };
   std::vector<std::unique_ptr<Route>> routes_;
+  std::map<std::size_t, Bucket> index_;
   openapi::Components schemas_;
 };
 
