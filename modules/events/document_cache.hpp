@@ -14,11 +14,14 @@
 // document in the microseconds between COMMIT and the drop, while the write's own response has
 // not been sent: it is concurrent with the write, never after it.
 //
-// Bounded: at most `eventEntries` event documents and kMaxPages list pages. When full, the map
-// is emptied and refilled by the next misses instead of keeping an LRU order: a hit stays a
-// shared (read) lock and a lookup, with no bookkeeping written on the hot path, and the hot
-// events return with their next request. The default bound (events.documentCacheEntries) is
-// larger than the catalogue is expected to be, so clearing is the exception.
+// Bounded twice: at most `eventEntries` event documents and kMaxPages list pages, and at most
+// `byteBudget` bytes of bodies, ETags and keys together (a 10,000-character description makes
+// one document tens of KB, so a count alone bounds nothing). When a bound is reached, the map
+// (or, for bytes, both) is emptied and refilled by the next misses instead of keeping an LRU
+// order: a hit stays a shared (read) lock and a lookup, with no bookkeeping written on the hot
+// path, and the hot events return with their next request. The defaults
+// (events.documentCacheEntries, events.documentCacheMiB) hold a catalogue of ordinary size, so
+// clearing is the exception. Whatever is dropped is freed after the lock is released.
 //
 // Like the list-total cache (count_cache.hpp) it assumes this process is the only writer of
 // events.db; events.documentCacheEntries = 0 turns it off for a deployment where it is not.
@@ -40,14 +43,19 @@ class DocumentCache {
   };
   using DocumentPtr = std::shared_ptr<const Document>;
 
-  // List pages kept at most (page 1-3 of the unfiltered list, per size and sort).
+  // List pages kept at most: more than the keys routes.cpp can ask for (pages 1-3 of the
+  // unfiltered list, for three page sizes and three sorts: 27), so no request pattern can keep
+  // the common pages out by filling the map with others.
   static constexpr std::size_t kMaxPages = 64;
 
   // `eventEntries` = 0 disables the cache (events and pages).
-  explicit DocumentCache(std::size_t eventEntries, std::size_t pageEntries = kMaxPages)
-      : eventCapacity_(eventEntries), pageCapacity_(eventEntries == 0 ? 0 : pageEntries) {}
+  DocumentCache(std::size_t eventEntries, std::size_t byteBudget, std::size_t pageEntries = kMaxPages)
+      : byteBudget_(byteBudget) {
+    events_.capacity = eventEntries;
+    pages_.capacity = eventEntries == 0 ? 0 : pageEntries;
+  }
 
-  bool enabled() const { return eventCapacity_ > 0; }
+  bool enabled() const { return events_.capacity > 0; }
   // Read before reading the store; pass to put*() with what was read.
   std::uint64_t stamp() const { return stamp_.load(std::memory_order_acquire); }
 
@@ -65,22 +73,34 @@ class DocumentCache {
 
   std::size_t eventEntries() const;
   std::size_t pageEntries() const;
+  std::size_t bytes() const;
   std::uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
   std::uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
 
  private:
-  DocumentPtr find(const std::unordered_map<std::string, DocumentPtr>& map, const std::string& key) const;
-  void put(std::unordered_map<std::string, DocumentPtr>& map, std::size_t capacity, const std::string& key,
-           std::uint64_t stamp, DocumentPtr document);
+  // One map with what bounds it. `bytes` counts keys, bodies and ETags; guarded by mutex_.
+  struct Shelf {
+    std::unordered_map<std::string, DocumentPtr> documents;
+    std::size_t capacity = 0;
+    std::size_t bytes = 0;
+  };
+  // What a call dropped, freed by the caller once the lock is released.
+  struct Graveyard {
+    std::vector<std::unordered_map<std::string, DocumentPtr>> maps;
+    std::vector<DocumentPtr> documents;
+  };
+  DocumentPtr find(const Shelf& shelf, const std::string& key) const;
+  void put(Shelf& shelf, const std::string& key, std::uint64_t stamp, DocumentPtr document);
+  // Under the lock: empties `shelf` in O(1) (its map moves to the graveyard).
+  static void clear(Shelf& shelf, Graveyard& graveyard);
 
-  std::size_t eventCapacity_;
-  std::size_t pageCapacity_;
+  std::size_t byteBudget_;  // of both shelves together
   std::atomic<std::uint64_t> stamp_{0};
   mutable std::atomic<std::uint64_t> hits_{0};
   mutable std::atomic<std::uint64_t> misses_{0};
   mutable std::shared_mutex mutex_;
-  std::unordered_map<std::string, DocumentPtr> events_;
-  std::unordered_map<std::string, DocumentPtr> pages_;
+  Shelf events_;
+  Shelf pages_;
 };
 
 }  // namespace boxoffice::events

@@ -26,7 +26,8 @@ class EventsModuleImpl final : public EventsModule {
         zones_(deps.config.getString("events.zoneinfoDir")),
         service_(deps.store, collaborators.inventory, deps.log, deps.metrics, deps.clock,
                  static_cast<std::size_t>(deps.config.getInt("events.listCountCacheEntries")),
-                 static_cast<std::size_t>(deps.config.getInt("events.documentCacheEntries"))),
+                 static_cast<std::size_t>(deps.config.getInt("events.documentCacheEntries")),
+                 static_cast<std::size_t>(deps.config.getInt("events.documentCacheMiB")) << 20),
         routes_(service_, zones_,
                 RouteSettings{static_cast<std::size_t>(deps.config.getInt("events.searchMaxQueryLength"))}),
         sweepEvery_(std::chrono::seconds(deps.config.getInt("events.completionSweepSeconds"))),
@@ -101,6 +102,10 @@ std::vector<ConfigKey> configKeys() {
        "first pages of the unfiltered list, until the catalogue next changes; when full it starts over. 0 turns "
        "it off (needed only if another process writes the same events store).",
        0, 10'000'000},
+      {"events.documentCacheMiB", ConfigType::Int, 16,
+       "The most memory the document cache's bodies may take (events and list pages together); when a new "
+       "document would pass it, the cache starts over. 16 MiB holds about 13,000 events with short descriptions.",
+       1, 4096},
       {"events.zoneinfoDir", ConfigType::String, "/usr/share/zoneinfo",
        "The IANA tz database used to validate event time zones; without it a built-in list of common zones is used."},
   };

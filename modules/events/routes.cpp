@@ -1,5 +1,7 @@
 #include "routes.hpp"
 
+#include <algorithm>
+#include <array>
 #include <boost/json.hpp>
 
 #include "boxoffice/kernel/ids.hpp"
@@ -44,16 +46,22 @@ Response documentResponse(const Request& request, const DocumentCache::Document&
 
 Problem eventNotFound() { return Problem::notFound("No such event."); }
 
-// Pages of the unfiltered list answered from memory: the first three of every size and sort
-// (DocumentCache::kMaxPages bounds how many are kept).
+// Pages of the unfiltered list answered from memory: the first three (what a shop's front page
+// and its "next" links read), in the common page sizes (the default 20, and 10 and 50), for each
+// sort. 3 x 3 x 3 = 27 keys, fewer than DocumentCache::kMaxPages: a client asking for many other
+// sizes reads from events.db and cannot push these pages out.
 constexpr int kCachedListPages = 3;
+constexpr std::array<int, 3> kCachedPageSizes{10, kDefaultPageSize, 50};
+constexpr std::size_t kSorts = 3;  // store::Sort's values
+static_assert(kCachedListPages * kCachedPageSizes.size() * kSorts <= DocumentCache::kMaxPages);
 
-// The cache key of a list request whose answer may be kept: no filter but the sort, and one of
-// the first pages. nullopt: the answer is read from events.db every time.
+// The cache key of a list request whose answer may be kept: no filter but the sort, one of the
+// first pages, a common size. nullopt: the answer is read from events.db every time.
 std::optional<std::string> cachedPageKey(const store::ListFilter& filter, const PageRequest& page) {
   bool unfiltered = !filter.category && !filter.startsFrom && !filter.startsUntil && !filter.city &&
                     !filter.organizerId && filter.publishedOnly;
-  if (!unfiltered || page.page > kCachedListPages) return std::nullopt;
+  bool commonSize = std::find(kCachedPageSizes.begin(), kCachedPageSizes.end(), page.size) != kCachedPageSizes.end();
+  if (!unfiltered || !commonSize || page.page > kCachedListPages) return std::nullopt;
   return std::to_string(page.page) + '/' + std::to_string(page.size) + '/' +
          std::to_string(static_cast<int>(filter.sort));
 }

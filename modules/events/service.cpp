@@ -34,14 +34,15 @@ void storeNextVersion(soci::session& sql, Event& next, std::int64_t currentVersi
 }  // namespace
 
 EventService::EventService(Database& db, const inventory::InventoryQueries* inventory, Logger log, Metrics& metrics,
-                           const Clock& clock, std::size_t countCacheEntries, std::size_t documentCacheEntries)
+                           const Clock& clock, std::size_t countCacheEntries, std::size_t documentCacheEntries,
+                           std::size_t documentCacheBytes)
     : db_(db),
       inventory_(inventory),
       log_(std::move(log)),
       metrics_(metrics),
       clock_(clock),
       counts_(countCacheEntries),
-      documents_(documentCacheEntries) {
+      documents_(documentCacheEntries, documentCacheBytes) {
   metrics_.describe(kChangesMetric, "counter", "Catalogue changes announced on topic events, by message type.");
   metrics_.gaugeCallback("events_document_cache_hits_total", [this] { return static_cast<double>(documents_.hits()); });
   metrics_.describe("events_document_cache_hits_total", "counter",
@@ -52,7 +53,10 @@ EventService::EventService(Database& db, const inventory::InventoryQueries* inve
                     "Look-ups of the document cache that had to read events.db (Drafts always do).");
   metrics_.gaugeCallback("events_document_cache_entries",
                          [this] { return static_cast<double>(documents_.eventEntries()); });
-  metrics_.describe("events_document_cache_entries", "gauge", "Event documents held in memory now.");
+  metrics_.describe("events_document_cache_entries", "gauge", "Event documents held in memory now (not list pages).");
+  metrics_.gaugeCallback("events_document_cache_bytes", [this] { return static_cast<double>(documents_.bytes()); });
+  metrics_.describe("events_document_cache_bytes", "gauge",
+                    "Bytes of bodies, ETags and keys the document cache holds (events and list pages).");
 }
 
 void EventService::retire(const std::optional<std::vector<std::string>>& changed) {

@@ -26,10 +26,12 @@ namespace boxoffice::events {
 class EventService : public EventQueries {
  public:
   // `countCacheEntries`: list totals remembered until the next change (0: none; count_cache.hpp).
-  // `documentCacheEntries`: public event documents kept in memory (0: none; document_cache.hpp).
+  // `documentCacheEntries`: public event documents kept in memory (0: none), in at most
+  // `documentCacheBytes` of bodies (document_cache.hpp).
   // `clock` stamps createdAt/updatedAt and the messages' times, and decides what has ended.
   EventService(Database& db, const inventory::InventoryQueries* inventory, Logger log, Metrics& metrics,
-               const Clock& clock, std::size_t countCacheEntries = 1024, std::size_t documentCacheEntries = 20000);
+               const Clock& clock, std::size_t countCacheEntries = 1024, std::size_t documentCacheEntries = 20000,
+               std::size_t documentCacheBytes = std::size_t{16} << 20);
 
   // Reads. get() throws 404 for an unknown, deleted or (to this caller) invisible event.
   Event get(const std::optional<auth::Principal>& caller, const std::string& id) const;

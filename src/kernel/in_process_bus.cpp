@@ -27,12 +27,14 @@ void InProcessBus::subscribe(std::string_view topic, std::string subscriber, Dat
   }
 }
 
-void InProcessBus::handleOnAccept(std::string_view subscriber) {
+Inbox& InProcessBus::inboxOf(std::string_view subscriber) const {
   auto it = std::find_if(routes_.begin(), routes_.end(),
                          [&](const Route& route) { return route.inbox->subscriber() == subscriber; });
   if (it == routes_.end()) throw std::invalid_argument("no subscriber named '" + std::string(subscriber) + "'");
-  it->inbox->handleOnAccept();
+  return *it->inbox;
 }
+
+void InProcessBus::handleOnAccept(std::string_view subscriber) { inboxOf(subscriber).handleOnAccept(); }
 
 bool InProcessBus::Route::wants(const Envelope& message) const {
   return message.topic == topic &&
@@ -67,10 +69,7 @@ void InProcessBus::publishBatch(std::span<const Envelope> messages) {
 }
 
 DeliveryCounts InProcessBus::deliverTo(std::string_view subscriber, std::span<const Envelope> messages) {
-  auto it = std::find_if(routes_.begin(), routes_.end(),
-                         [&](const Route& route) { return route.inbox->subscriber() == subscriber; });
-  if (it == routes_.end()) throw std::invalid_argument("no subscriber named '" + std::string(subscriber) + "'");
-  Inbox& inbox = *it->inbox;
+  Inbox& inbox = inboxOf(subscriber);
   DeliveryCounts counts;
   std::vector<std::string> serialized;
   serialized.reserve(messages.size());

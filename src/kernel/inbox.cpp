@@ -43,7 +43,7 @@ void Inbox::addHandler(std::string topic, MessageHandler handler) {
 
 std::size_t Inbox::accept(std::span<const SerializedEnvelope> messages) {
   if (messages.empty()) return 0;
-  if (handleOnAccept_) {
+  if (handlingOnAccept_.load(std::memory_order_acquire)) {
     try {
       return acceptHandling(messages);
     } catch (const std::exception& e) {
@@ -89,7 +89,10 @@ std::size_t Inbox::acceptHandling(std::span<const SerializedEnvelope> messages) 
     added = 0;
     queued = false;
     outcomes.clear();
-    for (const auto& [message, envelope] : messages) {
+    for (const auto& entry : messages) {
+      // Plain names, not a structured binding: clang 14 (the fuzz build) cannot capture one.
+      const Envelope* message = entry.message;
+      std::string_view envelope = entry.json;
       Due item{message->messageId, message->topic, message->type, {}, 0};
       Outcome outcome;
       try {
@@ -100,10 +103,7 @@ std::size_t Inbox::acceptHandling(std::span<const SerializedEnvelope> messages) 
                          subscriber_, message->messageId, message->topic, message->type, due, now, now) == 0) {
             return false;  // held already: handled, queued or dead
           }
-          inner.setDefaultCausation(message->messageId);
-          for (auto& [topic, handler] : handlers_) {
-            if (topic == message->topic) handler(*message, inner);
-          }
+          runHandlers(*message, inner);
           return true;
         });
         if (!isNew) continue;
@@ -129,6 +129,13 @@ std::size_t Inbox::acceptHandling(std::span<const SerializedEnvelope> messages) 
   return added;
 }
 
+void Inbox::runHandlers(const Envelope& message, Tx& tx) {
+  tx.setDefaultCausation(message.messageId);
+  for (auto& [topic, handler] : handlers_) {
+    if (topic == message.topic) handler(message, tx);
+  }
+}
+
 std::size_t Inbox::accept(std::span<const Envelope> messages) {
   std::vector<std::string> json;
   json.reserve(messages.size());
@@ -141,12 +148,19 @@ std::size_t Inbox::accept(std::span<const Envelope> messages) {
 
 std::size_t Inbox::accept(const Envelope& message) { return accept(std::span<const Envelope>(&message, 1)); }
 
+void Inbox::handleOnAccept() {
+  if (started_) throw std::logic_error("handleOnAccept before the inbox starts");
+  handleOnAccept_ = true;
+}
+
 void Inbox::start() {
   started_ = true;
+  handlingOnAccept_.store(handleOnAccept_, std::memory_order_release);
   worker_.start();
 }
 
 void Inbox::stop() {
+  handlingOnAccept_.store(false, std::memory_order_release);  // a late delivery waits in the table
   worker_.stop();
   if (!started_) return;
   started_ = false;
@@ -288,10 +302,7 @@ Inbox::Outcome Inbox::handleInTx(Tx& tx, const Due& item) {
                      now, subscriber_, item.messageId) == 0) {
         return Outcome{Outcome::Skipped, message.type, message.correlationId, item.attempts, {}};
       }
-      inner.setDefaultCausation(message.messageId);
-      for (auto& [topic, handler] : handlers_) {
-        if (topic == message.topic) handler(message, inner);
-      }
+      runHandlers(message, inner);
       return Outcome{Outcome::Delivered, message.type, message.correlationId, item.attempts + 1, {}};
     });
   } catch (const TransactionAborted&) {

@@ -43,6 +43,10 @@ class ChannelBase : public http::PushChannel, public std::enable_shared_from_thi
     waiting_.reset();
     self().writeFrame(current_, [s = this->shared_from_this()](beast::error_code ec, std::size_t) {
       s->writing_ = false;
+      // Sent: an idle watcher holds no copy of its last document (10,000 idle watchers are the
+      // memory budget's case: bench/memory_budget.py).
+      s->current_ = std::string();
+      s->self().written();
       if (ec) return s->shutdown();
       s->pump();
     });
@@ -85,6 +89,7 @@ class SseChannel : public ChannelBase<SseChannel<Stream>> {
     asio::async_write(stream_, asio::buffer(this->current_),
                       [s = this->shared_from_this(), onOpen](beast::error_code ec, std::size_t) {
                         s->writing_ = false;
+                        s->current_ = std::string();
                         if (ec) return s->shutdown();
                         s->watchForClose();
                         s->beat();
@@ -111,6 +116,7 @@ class SseChannel : public ChannelBase<SseChannel<Stream>> {
     tcpOf(stream_).expires_after(std::chrono::seconds(30));  // a client that stops reading is dropped
     asio::async_write(stream_, asio::buffer(framed_), std::forward<Handler>(handler));
   }
+  void written() { framed_ = std::string(); }
 
   void closeTransport() {
     heartbeat_.cancel();
@@ -166,6 +172,7 @@ class WebSocketChannel : public ChannelBase<WebSocketChannel<Stream>> {
     ws_.read_message_max(kMaxClientMessageBytes);
     upgrade_ = std::move(upgrade);
     ws_.async_accept(upgrade_, [s = this->shared_from_this(), onOpen](beast::error_code ec) {
+      s->upgrade_ = {};  // only the handshake reads it: not kept for the connection's life
       if (ec) return s->shutdown();
       s->readLoop();
       onOpen(s);
@@ -181,6 +188,7 @@ class WebSocketChannel : public ChannelBase<WebSocketChannel<Stream>> {
     }
     ws_.async_write(asio::buffer(message), std::forward<Handler>(handler));
   }
+  void written() {}
 
   void closeTransport() {
     ws_.async_close(websocket::close_code::going_away, [s = this->shared_from_this()](beast::error_code) {});

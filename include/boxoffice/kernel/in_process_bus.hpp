@@ -35,6 +35,8 @@ class InProcessBus final : public MessageBus {
     std::vector<std::string> types;  // empty: every type
     bool wants(const Envelope& message) const;
   };
+  // Throws std::invalid_argument for a subscriber no subscription names.
+  Inbox& inboxOf(std::string_view subscriber) const;
   Inboxes& inboxes_;
   Metrics& metrics_;
   std::vector<Route> routes_;

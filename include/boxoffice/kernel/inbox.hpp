@@ -27,6 +27,7 @@
 //
 // Inboxes holds every inbox of the process, starts and stops their workers, and is the
 // DeadLetterAdmin the admin routes use.
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -82,8 +83,11 @@ class Inbox {
   std::size_t accept(std::span<const SerializedEnvelope> messages);
   std::size_t accept(std::span<const Envelope> messages);
   std::size_t accept(const Envelope& message);
-  // From now on, accept() runs the handlers in its own transaction (see above). Before start().
-  void handleOnAccept() { handleOnAccept_ = true; }
+  // accept() runs the handlers in its own transaction (see above) while the inbox is started:
+  // its worker is what retries a message that failed there. Stopped or not yet started (a
+  // command-line replay builds the modules without starting them), accept() only stores.
+  // Before start().
+  void handleOnAccept();
   void start();
   // Handles what is due now, then stops; retries not yet due wait in the table for the next start.
   void stop();
@@ -108,6 +112,8 @@ class Inbox {
     int attempts = 0;
     std::string error;
   };
+  // Every handler of the message's topic, in registration order, inside `tx` (a savepoint).
+  void runHandlers(const Envelope& message, Tx& tx);
   std::size_t acceptQueued(std::span<const SerializedEnvelope> messages);
   std::size_t acceptHandling(std::span<const SerializedEnvelope> messages);
   std::optional<std::chrono::milliseconds> drain();
@@ -132,7 +138,8 @@ class Inbox {
   std::vector<std::pair<std::string, MessageHandler>> handlers_;
   std::optional<SteadyTimePoint> lastHousekeeping_;
   bool started_ = false;
-  bool handleOnAccept_ = false;
+  bool handleOnAccept_ = false;                // asked for; set before start()
+  std::atomic<bool> handlingOnAccept_{false};  // in effect: between start() and stop()
   BackgroundWorker worker_;
 };
 

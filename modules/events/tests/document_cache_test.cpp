@@ -13,6 +13,8 @@ using boxoffice::events::DocumentCache;
 
 namespace {
 
+constexpr std::size_t kBudget = 1 << 20;  // bytes: more than any test here stores, but the last
+
 DocumentCache::DocumentPtr doc(const std::string& body, const std::string& etag = "\"1\"") {
   return std::make_shared<const DocumentCache::Document>(DocumentCache::Document{body, etag});
 }
@@ -20,7 +22,7 @@ DocumentCache::DocumentPtr doc(const std::string& body, const std::string& etag 
 }  // namespace
 
 TEST_CASE("document cache: a document lives until a commit changes its event") {
-  DocumentCache cache(8);
+  DocumentCache cache(8, kBudget);
   CHECK(cache.event("a") == nullptr);
   cache.putEvent("a", cache.stamp(), doc("A", "\"3\""));
   cache.putEvent("b", cache.stamp(), doc("B"));
@@ -44,7 +46,7 @@ TEST_CASE("document cache: a document lives until a commit changes its event") {
 }
 
 TEST_CASE("document cache: a document read before a commit is not kept after it") {
-  DocumentCache cache(8);
+  DocumentCache cache(8, kBudget);
   auto stamp = cache.stamp();                // the filler takes the stamp, then reads the store...
   cache.eventsChanged({"a"});                // ...a write commits meanwhile...
   cache.putEvent("a", stamp, doc("old A"));  // ...so what it read may be older: not kept
@@ -61,7 +63,7 @@ TEST_CASE("document cache: a document read before a commit is not kept after it"
 }
 
 TEST_CASE("document cache: the bound holds, when full it starts over, zero disables") {
-  DocumentCache cache(3, 2);
+  DocumentCache cache(3, kBudget, 2);
   for (int i = 0; i < 10; ++i) {
     cache.putEvent("e" + std::to_string(i), cache.stamp(), doc(std::to_string(i)));
     CHECK(cache.eventEntries() <= 3);
@@ -73,7 +75,7 @@ TEST_CASE("document cache: the bound holds, when full it starts over, zero disab
   for (int i = 0; i < 5; ++i) cache.putPage(std::to_string(i), cache.stamp(), doc("p"));
   CHECK(cache.pageEntries() <= 2);
 
-  DocumentCache off(0);
+  DocumentCache off(0, kBudget);
   CHECK_FALSE(off.enabled());
   off.putEvent("a", off.stamp(), doc("A"));
   off.putPage("p", off.stamp(), doc("P"));
@@ -81,8 +83,31 @@ TEST_CASE("document cache: the bound holds, when full it starts over, zero disab
   CHECK(off.page("p") == nullptr);
 }
 
+TEST_CASE("document cache: the byte budget holds over both maps, a document larger than it is never kept") {
+  // Each entry counts its key, body and ETag: "e0" + 100 bytes + "\"1\"" = 105 bytes.
+  DocumentCache cache(1000, 400);
+  std::string body(100, 'x');
+  for (int i = 0; i < 3; ++i) cache.putEvent("e" + std::to_string(i), cache.stamp(), doc(body));
+  CHECK(cache.bytes() == 3 * 105);
+  cache.putPage("p", cache.stamp(), doc(std::string(60, 'y')));  // 64 bytes: 379 in all, still fits
+  CHECK(cache.bytes() == 3 * 105 + 64);
+  CHECK(cache.pageEntries() == 1);
+  cache.putEvent("e3", cache.stamp(), doc(body));  // 484 > 400: both maps start over
+  CHECK(cache.bytes() == 105);
+  CHECK(cache.eventEntries() == 1);
+  CHECK(cache.pageEntries() == 0);
+  REQUIRE(cache.event("e3") != nullptr);
+  cache.putEvent("e3", cache.stamp(), doc(std::string(10, 'z')));  // a replacement counts once
+  CHECK(cache.bytes() == 2 + 10 + 3);
+  cache.eventsChanged({"e3"});
+  CHECK(cache.bytes() == 0);
+  cache.putEvent("huge", cache.stamp(), doc(std::string(500, 'h')));
+  CHECK(cache.event("huge") == nullptr);
+  CHECK(cache.bytes() == 0);
+}
+
 TEST_CASE("document cache: counts hits and misses") {
-  DocumentCache cache(4);
+  DocumentCache cache(4, kBudget);
   cache.event("a");
   cache.putEvent("a", cache.stamp(), doc("A"));
   cache.event("a");
@@ -95,7 +120,7 @@ TEST_CASE("document cache: counts hits and misses") {
 // afterCommit retired the document), no reader gets a version older than that write. Fillers
 // follow the protocol: stamp, read "the store", put.
 TEST_CASE("document cache: no reader sees a version older than a returned write") {
-  DocumentCache cache(16);
+  DocumentCache cache(16, kBudget);
   std::atomic<int> stored{0};        // the store: the committed version
   std::atomic<int> acknowledged{0};  // the newest version whose write call has returned
   std::atomic<bool> done{false};
