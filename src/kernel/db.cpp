@@ -17,9 +17,8 @@
 namespace boxoffice {
 
 namespace {
-// One frame of the write-ahead log: a page (SQLite's default 4,096 bytes, which the stores keep)
-// and its 24-byte header.
-constexpr std::int64_t kWalFrameBytes = 4096 + 24;
+// A write-ahead log frame's header; the frame is that plus one page.
+constexpr std::int64_t kWalFrameHeaderBytes = 24;
 // Tables every module database has, owned by the kernel: the migration ledger and the
 // message plumbing (outbox for what this module publishes, inbox and dead letters for what it
 // receives).
@@ -315,8 +314,10 @@ std::unique_ptr<soci::session> Database::open() const {
   // A reader that pins the log lets it grow past the restart threshold (a long report, a backup).
   // Once a restart has emptied it, the next write cuts the file back to about that threshold
   // instead of keeping the high-water mark on disk for good.
+  std::int64_t pageBytes = 4096;
+  *session << "PRAGMA page_size", soci::into(pageBytes);
   *session << "PRAGMA journal_size_limit=" +
-                  std::to_string(static_cast<std::int64_t>(options_.checkpoints.restartPages) * kWalFrameBytes);
+                  std::to_string(options_.checkpoints.restartPages * (pageBytes + kWalFrameHeaderBytes));
   return session;
 }
 

@@ -460,7 +460,9 @@ class HttpServer::Impl::Session : public SessionBase, public std::enable_shared_
     // Over TLS, browsers are told to use nothing else for this host (RFC 6797).
     if constexpr (kTls) message->set(bhttp::field::strict_transport_security, "max-age=31536000");
     message->keep_alive(keepAlive);
-    message->prepare_payload();
+    // A HEAD answer carries the GET body's Content-Length (set by the pipeline) and no body;
+    // prepare_payload would set it to the empty body's 0.
+    if (!message->body().empty() || !response.headers.contains("Content-Length")) message->prepare_payload();
     arm(server_.options_.readTimeout * 2);  // a client that stops reading is cut off
     bhttp::async_write(stream_, *message,
                        [self = shared_from_this(), message, keepAlive](beast::error_code ec, std::size_t) {

@@ -178,7 +178,11 @@ void RequestPipeline::handle(http::Request request, const Respond& respond, cons
       response.headers["Access-Control-Expose-Headers"] =
           "ETag, Location, X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset";
     }
-    if (method == http::Method::Head) response.body.clear();
+    if (method == http::Method::Head) {
+      // What GET would send, without the body (RFC 9110 9.3.2): the length is the GET body's.
+      response.headers["Content-Length"] = std::to_string(response.body.size());
+      response.body.clear();
+    }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::string methodName(http::to_string(method));
     metrics_.increment("http_requests_total",

@@ -43,7 +43,12 @@ std::optional<http::Request> requestFromWire(bhttp::request<bhttp::string_body>&
   if (question != std::string::npos) {
     request.query = http::parseQuery(std::string_view(request.target).substr(question + 1));
   }
-  for (const auto& field : message) request.headers[std::string(field.name_string())] = std::string(field.value());
+  // A field sent on several lines is one list (RFC 9110 5.3): `If-None-Match: "1"` plus
+  // `If-None-Match: "2"` means `"1", "2"`, not whichever came last. Cookie lines join with "; ".
+  for (const auto& field : message) {
+    auto [it, added] = request.headers.try_emplace(std::string(field.name_string()), field.value());
+    if (!added) it->second.append(field.name() == bhttp::field::cookie ? "; " : ", ").append(field.value());
+  }
   request.body = std::move(message.body());
   return request;
 }

@@ -61,6 +61,27 @@ TEST_CASE("kernel: HEAD is answered like GET, without a body") {
   auto r = server.request("HEAD", "/health");
   CHECK(r.status == 200);
   CHECK(r.body.empty());
+  // The length is the one GET would send (RFC 9110 9.3.2), not the empty body's 0.
+  auto get = server.get("/health");
+  REQUIRE_FALSE(get.body.empty());
+  CHECK(r.header("content-length") == std::to_string(get.body.size()));
+}
+
+TEST_CASE("kernel: a header sent on two lines is one list, not the last line") {
+  TestServer server;
+  auto first = server.get("/api/v1/events");
+  REQUIRE(first.status == 200);
+  std::string etag = first.header("etag");
+  REQUIRE_FALSE(etag.empty());
+  // RFC 9110 5.3: `If-None-Match: "nope"` and `If-None-Match: <tag>` on two lines mean
+  // `"nope", <tag>`, which matches: 304. Keeping only one of the lines could not give 304 both ways.
+  for (bool tagFirst : {false, true}) {
+    RawConnection connection(server.port());
+    HeaderList headers = tagFirst ? HeaderList{{"If-None-Match", etag}, {"If-None-Match", "\"nope\""}}
+                                  : HeaderList{{"If-None-Match", "\"nope\""}, {"If-None-Match", etag}};
+    connection.send(formatRequest("GET", "/api/v1/events", {}, headers, server.port()));
+    CHECK(connection.readResponse().status == 304);
+  }
 }
 
 TEST_CASE("kernel: a body over 1 MiB is refused with 413") {
