@@ -1,5 +1,6 @@
 #include "push_channels.hpp"
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -172,7 +173,10 @@ class WebSocketChannel : public ChannelBase<WebSocketChannel<Stream>> {
     ws_.read_message_max(kMaxClientMessageBytes);
     upgrade_ = std::move(upgrade);
     ws_.async_accept(upgrade_, [s = this->shared_from_this(), onOpen](beast::error_code ec) {
-      s->upgrade_ = {};  // only the handshake reads it: not kept for the connection's life
+      // Only the handshake reads the upgrade request and the decorator's copy of the response
+      // headers: neither is kept for the connection's life.
+      s->upgrade_ = {};
+      s->ws_.set_option(websocket::stream_base::decorator([](websocket::response_type&) {}));
       if (ec) return s->shutdown();
       s->readLoop();
       onOpen(s);
@@ -195,21 +199,22 @@ class WebSocketChannel : public ChannelBase<WebSocketChannel<Stream>> {
   }
 
  private:
-  // Reading keeps pings, pongs and the close handshake going; what clients send is ignored.
+  // Reading keeps pings, pongs and the close handshake going; what clients send is ignored, a
+  // few bytes at a time into a small fixed buffer (async_read into a flat_buffer would reserve
+  // 1.5 KB per idle watcher before anything arrives).
   void readLoop() {
-    ws_.async_read(incoming_, [s = this->shared_from_this()](beast::error_code ec, std::size_t) {
+    ws_.async_read_some(asio::buffer(incoming_), [s = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) {
         s->open_ = false;
         return;
       }
-      s->incoming_.consume(s->incoming_.size());
       s->readLoop();
     });
   }
 
   websocket::stream<Stream> ws_;
   beast::http::request<beast::http::string_body> upgrade_;
-  beast::flat_buffer incoming_;
+  std::array<char, 64> incoming_{};
 };
 
 }  // namespace
