@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <map>
 #include <memory>
 #include <set>
+#include <stdexcept>
 
 #include "boxoffice/kernel/preconditions.hpp"
 #include "boxoffice/kernel/problem.hpp"
@@ -151,6 +151,7 @@ void registerStaticSite(Router& router, std::span<const StaticFile> files, const
     types.emplace(file.contentType.substr(0, file.contentType.find(';')));
   }
   auto table = std::make_shared<const decltype(assets)>(std::move(assets));
+  std::vector<std::string> mediaTypes(types.begin(), types.end());
   router
       .add(
           http::Method::Get, "/" + options.assetPrefix + "{file}", options.module, Access::anyone(),
@@ -162,7 +163,7 @@ void registerStaticSite(Router& router, std::span<const StaticFile> files, const
           Execution::IoThread)
       .describe({.summary = "A file of the web UI (content-hashed name, cached for a year)",
                  .path = {{"file", openapi::string(), "The file name, as the page names it."}},
-                 .responses = {{200, "The file", std::nullopt, {types.begin(), types.end()}}},
+                 .responses = {{200, "The file", std::nullopt, std::move(mediaTypes)}},
                  .problems = {"not-found"}});
 }
 

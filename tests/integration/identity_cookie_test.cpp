@@ -10,7 +10,6 @@
 #include "test_server.hpp"
 
 using namespace boxoffice::testing;
-using namespace boxoffice::test_support;
 
 namespace {
 
@@ -68,7 +67,7 @@ TEST_CASE("sign-in with refreshTokenDelivery cookie: the refresh token only in a
   CHECK(bad.body.find("refreshTokenDelivery") != std::string::npos);
 }
 
-TEST_CASE("refresh from the cookie rotates it; the used cookie replayed revokes the family and is removed") {
+TEST_CASE("refresh from the cookie rotates it, and the used cookie replayed revokes the family and is removed") {
   TestServer server;
   auto first = signInWithCookie(server, "rotate-cookie@example.org");
 

@@ -10,7 +10,6 @@
 #include "test_server.hpp"
 
 using namespace boxoffice::testing;
-using namespace boxoffice::test_support;
 
 namespace {
 
@@ -57,7 +56,7 @@ TEST_CASE("web UI: the page at / has a strict Content-Security-Policy and is rev
   CHECK(page.body.find("<style") == std::string::npos);
 }
 
-TEST_CASE("web UI: every client route answers the same page; other paths stay 404 problems") {
+TEST_CASE("web UI: every client route answers the same page, other paths stay 404 problems") {
   TestServer server;
   auto index = server.get("/").body;
   for (const char* path : {"/events/0d3e0000-0000-4000-8000-000000000101", "/orders/anything", "/tickets", "/signin",
@@ -119,7 +118,7 @@ TEST_CASE("web UI: hashed assets are immutable, precompressed (brotli, gzip) by 
   CHECK(head.header("content-encoding") == "br");
 }
 
-TEST_CASE("web UI: only the files built in exist; no path reaches the file system") {
+TEST_CASE("web UI: only the files built in exist, no path reaches the file system") {
   TestServer server;
   checkProblem(server.get("/assets/no-such-file.js"), 404, "not-found");
   checkProblem(server.get("/assets/..%2F..%2F..%2Fetc%2Fpasswd"), 404, "not-found");

@@ -69,7 +69,7 @@ TEST_CASE("serveStaticFile: an immutable asset, brotli, its own ETag, Vary, nosn
   CHECK(image.headers.count("Content-Encoding") == 0);
 }
 
-TEST_CASE("serveStaticFile: If-None-Match answers 304 without a body; the page is no-cache with its policy") {
+TEST_CASE("serveStaticFile: If-None-Match answers 304 without a body, the page is no-cache with its policy") {
   auto notModified =
       serveStaticFile(kScript, requestWith({{"Accept-Encoding", "br"}, {"If-None-Match", "\"abc-br\""}}), true, "");
   CHECK(notModified.status == 304);

@@ -79,5 +79,5 @@ export async function signIn(page: Page, next = "/") {
   await page.getByLabel("Email").fill(buyer.email);
   await page.getByLabel("Password").fill(buyer.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByText(/Signed in as/)).toBeVisible();
+  await expect(page.getByText(/^Signed in as /)).toBeVisible();
 }

@@ -13,11 +13,14 @@ test("a declined card shows an inline error", async ({ page, consoleErrors, chec
   await page.getByLabel("Card number").fill("4242 4242 4242 4241");
   await page.getByLabel("Security code (CVC)").fill("123");
   await page.getByRole("button", { name: /^Pay / }).click();
+  // Every field the server refused is marked: the name on the card was left empty too.
+  await expect(page.locator("#card-holder-error")).toHaveText("must not be empty");
   const number = page.getByLabel("Card number");
   await expect(page.locator("#card-number-error")).toHaveText(/check digit/);
   await expect(number).toHaveAttribute("aria-invalid", "true");
   await expect(number).toBeFocused();
   await checkA11y("card check digit error");
+  await page.getByLabel("Name on the card").fill("Buyer Demo");
 
   // The test card that is declined: the order fails, the refusal sits at the card number.
   await number.fill("4000 0000 0000 0002");

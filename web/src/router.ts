@@ -62,6 +62,8 @@ export function followLink(event: MouseEvent) {
   if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey || anchor.target) return;
   const url = new URL(anchor.href, window.location.href);
   if (url.origin !== window.location.origin || url.pathname.startsWith("/api/")) return;
+  // In-page links (the skip link) are the browser's business.
+  if (url.hash && url.pathname === window.location.pathname && url.search === window.location.search) return;
   event.preventDefault();
   navigate(url.pathname + url.search);
 }

@@ -21,6 +21,7 @@ export const de: Messages = {
   eventsTitle: "Veranstaltungen",
   searchLabel: "Veranstaltungen suchen",
   searchHint: "Name, Künstler, Spielstätte oder Stadt",
+  resultsCountOne: "1 Veranstaltung",
   resultsCount: "{count} Veranstaltungen",
   noResults: "Keine Veranstaltung passt zu Ihrer Suche.",
   previousPage: "Vorherige Seite",
@@ -85,6 +86,7 @@ export const de: Messages = {
 
   ticketsTitle: "Meine Tickets",
   noTickets: "Sie haben noch keine Tickets.",
+  category: "Kategorie",
   ticketCode: "Code",
   ticketStatus_Valid: "Gültig",
   ticketStatus_CheckedIn: "Eingelassen",

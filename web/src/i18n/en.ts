@@ -20,6 +20,7 @@ export const en = {
   eventsTitle: "Events",
   searchLabel: "Search events",
   searchHint: "Name, artist, venue or city",
+  resultsCountOne: "1 event",
   resultsCount: "{count} events",
   noResults: "No event matches your search.",
   previousPage: "Previous page",
@@ -83,6 +84,7 @@ export const en = {
 
   ticketsTitle: "My tickets",
   noTickets: "You have no tickets yet.",
+  category: "Category",
   ticketCode: "Code",
   ticketStatus_Valid: "Valid",
   ticketStatus_CheckedIn: "Checked in",

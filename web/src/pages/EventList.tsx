@@ -74,7 +74,13 @@ export function EventList({ location }: { location: Location }) {
       </div>
       <ErrorMessage error={error} />
       <p class="count" aria-live="polite">
-        {result ? (result.totalItems ? t("resultsCount", { count: result.totalItems }) : t("noResults")) : t("loading")}
+        {!result
+          ? t("loading")
+          : result.totalItems === 0
+            ? t("noResults")
+            : result.totalItems === 1
+              ? t("resultsCountOne")
+              : t("resultsCount", { count: result.totalItems })}
       </p>
       <ul class="cards">
         {result?.items.map((event) => (

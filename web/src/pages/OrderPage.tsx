@@ -44,6 +44,7 @@ export function OrderPage({ id }: { id: string }) {
   const retryKey = useMemo(newIdempotencyKey, [id]);
   const [retrying, setRetrying] = useState(false);
   const [retryError, setRetryError] = useState<unknown>(null);
+  const [paidHere, setPaidHere] = useState(false);
   const expiredNotice = useRef<HTMLParagraphElement>(null);
 
   useEffect(() => {
@@ -107,13 +108,16 @@ export function OrderPage({ id }: { id: string }) {
         </p>
       )}
       {/* One form from hold to outcome, so what was typed survives a refused card. */}
-      {((order.status === "Reserved" && !holdOver) || paymentRefused) && order.total && (
+      {(awaitingPayment || (order.status === "Reserved" && paidHere) || paymentRefused) && order.total && (
         <PaymentForm
           order={order}
           total={order.total}
           waiting={!awaitingPayment && !paymentRefused}
           refusal={paymentRefused ? reasonText(order.failureReason) : undefined}
-          onAnswer={update}
+          onAnswer={(next) => {
+            setPaidHere(true);
+            update(next);
+          }}
         />
       )}
       {order.status === "Completed" && (

@@ -138,6 +138,7 @@ export function PaymentForm({ order, total, refusal, waiting, onAnswer }: Props)
         value={card.holderName}
         onInput={set("holderName")}
         error={fieldError("holderName")}
+        required
       />
       {other && (
         <p class="alert error" role="alert">

@@ -60,7 +60,7 @@ export function TicketsPage() {
               {event && <p>{formatDateTime(event.startsAt, event.timezone)}</p>}
               {event && <p>{`${event.venue.name}, ${event.venue.city}`}</p>}
               <dl class="facts">
-                <dt>{t("priceCategories")}</dt>
+                <dt>{t("category")}</dt>
                 <dd>{ticket.categoryName}</dd>
                 <dt>{t("holder")}</dt>
                 <dd>{ticket.holderName}</dd>
