@@ -11,6 +11,15 @@ test("buy a ticket end to end", async ({ page, browser, baseURL, consoleErrors, 
   await checkA11y("event list");
   await shot("1-events");
 
+  // Twelve demo events, ten a page.
+  await expect(page.getByText("12 events")).toBeVisible();
+  await page.getByRole("button", { name: "Next page" }).click();
+  await expect(page).toHaveURL(/\?page=2$/);
+  await expect(page.getByText("Page 2 of 2")).toBeVisible();
+  await expect(page.locator(".cards > li")).toHaveCount(2);
+  await page.goBack();
+  await expect(page.locator(".cards > li")).toHaveCount(10);
+
   // Search as you type: the FTS route, prefix words.
   await page.getByLabel("Search events").fill("radioh");
   await expect(page).toHaveURL(/\?q=radioh$/);

@@ -1,5 +1,5 @@
-// The catalogue: published events, newest search first. Typing searches as you type (the FTS
-// route, debounced, stale answers discarded); pages of 12.
+// The catalogue: published events, soonest first, or best match first while searching (the FTS
+// route, as you type: debounced, stale answers discarded); pages of 10.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { getJson } from "../api/client";
 import type { EventDoc, Page } from "../api/types";
@@ -8,7 +8,7 @@ import { PageTitle } from "../components/PageTitle";
 import { formatDate, t } from "../i18n";
 import { navigate, type Location } from "../router";
 
-const pageSize = 12;
+const pageSize = 10;
 
 export function EventList({ location }: { location: Location }) {
   const q = location.query.get("q") ?? "";
