@@ -129,3 +129,17 @@ TEST_CASE("web UI: only the files built in exist, no path reaches the file syste
   auto wrongMethod = server.post("/assets/x.js", "{}");
   CHECK(wrongMethod.status == 405);
 }
+
+TEST_CASE("web UI: with CORS on, an asset varies on Accept-Encoding and Origin (the pipeline adds, never replaces)") {
+  TestServer::Options options;
+  options.env = {{"BOXOFFICE_CORS_ALLOWED_ORIGINS", "https://tickets.example"}};
+  TestServer server(options);
+  auto script = withSuffix(assetsOf(server.get("/").body), ".js");
+  REQUIRE(!script.empty());
+  auto answer = server.get(script, {{"Origin", "https://tickets.example"}, {"Accept-Encoding", "br"}});
+  CHECK(answer.status == 200);
+  CHECK(answer.header("vary") == "Accept-Encoding, Origin");
+  CHECK(answer.header("access-control-allow-origin") == "https://tickets.example");
+  // An API answer varies on Origin alone, as before.
+  CHECK(server.get("/health", {{"Origin", "https://tickets.example"}}).header("vary") == "Origin");
+}

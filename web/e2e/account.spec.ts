@@ -1,7 +1,12 @@
 // Signing up (the API's field errors at their fields), signing out, and the shop by keyboard only.
 import { expect, radiohead, signIn, test } from "./fixtures";
 
-test("sign up, with the password policy's refusal shown at the field", async ({ page, consoleErrors, checkA11y, shot }) => {
+test("sign up, with the password policy's refusal shown at the field", async ({
+  page,
+  consoleErrors,
+  checkA11y,
+  shot,
+}) => {
   void consoleErrors;
   await page.goto("/");
   await page.getByRole("link", { name: "Sign up" }).click();

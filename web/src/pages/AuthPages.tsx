@@ -14,6 +14,11 @@ function nextPath(location: Location): string {
   return next.startsWith("/") && !next.startsWith("//") ? next : "/";
 }
 
+// "?next=…" to pass on between the two pages, or "".
+function nextQuery(location: Location): string {
+  return location.query.get("next") ? `?next=${encodeURIComponent(nextPath(location))}` : "";
+}
+
 function messageFor(error: unknown): string {
   if (error instanceof ApiError && error.status === 401) return t("invalidCredentials");
   if (error instanceof ApiError && error.status === 429) return t("tooManyAttempts");
@@ -48,16 +53,32 @@ export function SignInPage({ location }: { location: Location }) {
             {messageFor(error)}
           </p>
         )}
-        <Field id="email" label={t("email")} type="email" autocomplete="username" value={email}
-          onInput={(e) => setEmail(e.currentTarget.value)} error={fieldError("email")} required />
-        <Field id="password" label={t("password")} type="password" autocomplete="current-password" value={password}
-          onInput={(e) => setPassword(e.currentTarget.value)} error={fieldError("password")} required />
+        <Field
+          id="email"
+          label={t("email")}
+          type="email"
+          autocomplete="username"
+          value={email}
+          onInput={(e) => setEmail(e.currentTarget.value)}
+          error={fieldError("email")}
+          required
+        />
+        <Field
+          id="password"
+          label={t("password")}
+          type="password"
+          autocomplete="current-password"
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+          error={fieldError("password")}
+          required
+        />
         <button type="submit" class="primary" disabled={busy}>
           {t("submitSignIn")}
         </button>
       </form>
       <p>
-        {t("noAccount")} <a href={`/signup${location.query.get("next") ? `?next=${encodeURIComponent(nextPath(location))}` : ""}`}>{t("navSignUp")}</a>
+        {t("noAccount")} <a href={`/signup${nextQuery(location)}`}>{t("navSignUp")}</a>
       </p>
     </section>
   );
@@ -93,18 +114,42 @@ export function SignUpPage({ location }: { location: Location }) {
             {messageFor(error)}
           </p>
         )}
-        <Field id="display-name" label={t("displayName")} autocomplete="name" value={form.displayName}
-          onInput={set("displayName")} error={fieldError("displayName")} required />
-        <Field id="email" label={t("email")} type="email" autocomplete="username" value={form.email}
-          onInput={set("email")} error={fieldError("email")} required />
-        <Field id="password" label={t("password")} type="password" autocomplete="new-password" hint={t("passwordHint")}
-          value={form.password} onInput={set("password")} error={fieldError("password")} required />
+        <Field
+          id="display-name"
+          label={t("displayName")}
+          autocomplete="name"
+          value={form.displayName}
+          onInput={set("displayName")}
+          error={fieldError("displayName")}
+          required
+        />
+        <Field
+          id="email"
+          label={t("email")}
+          type="email"
+          autocomplete="username"
+          value={form.email}
+          onInput={set("email")}
+          error={fieldError("email")}
+          required
+        />
+        <Field
+          id="password"
+          label={t("password")}
+          type="password"
+          autocomplete="new-password"
+          hint={t("passwordHint")}
+          value={form.password}
+          onInput={set("password")}
+          error={fieldError("password")}
+          required
+        />
         <button type="submit" class="primary" disabled={busy}>
           {t("submitSignUp")}
         </button>
       </form>
       <p>
-        {t("haveAccount")} <a href="/signin">{t("navSignIn")}</a>
+        {t("haveAccount")} <a href={`/signin${nextQuery(location)}`}>{t("navSignIn")}</a>
       </p>
     </section>
   );

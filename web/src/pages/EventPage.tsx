@@ -9,7 +9,7 @@ import { placeOrder } from "../api/orders";
 import { ApiError } from "../api/problem";
 import { sessionState } from "../api/session";
 import type { EventDoc } from "../api/types";
-import { ErrorMessage } from "../components/ErrorMessage";
+import { ErrorMessage, errorText } from "../components/ErrorMessage";
 import { PageTitle } from "../components/PageTitle";
 import { formatDateTime, formatMoney, reasonText, t } from "../i18n";
 import { navigate } from "../router";
@@ -49,9 +49,10 @@ export function EventPage({ id }: { id: string }) {
       const order = await placeOrder(id, items, idempotencyKey);
       navigate(`/orders/${order.id}`);
     } catch (error) {
+      // Shown beside the button; the event stays on screen (a 403 for an Organizer's account,
+      // a 409 when the seats just went, a lost connection...).
       setBusy(false);
-      setMessage(error instanceof ApiError && error.status === 409 ? reasonText(error.slug) : null);
-      if (!(error instanceof ApiError && error.status === 409)) setLoadError(error);
+      setMessage(error instanceof ApiError && error.status === 409 ? reasonText(error.slug) : errorText(error));
     }
   };
 

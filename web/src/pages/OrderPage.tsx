@@ -31,7 +31,11 @@ function Progress({ order }: { order: Order }) {
               : t("orderCancelled", { reason: reasonText(order.cancellation?.reason) });
   const bad = order.status === "Failed" || order.status === "Cancelled";
   return (
-    <p class={bad ? "alert error" : order.status === "Completed" ? "alert ok" : "status"} role="status" data-status={order.status}>
+    <p
+      class={bad ? "alert error" : order.status === "Completed" ? "alert ok" : "status"}
+      role="status"
+      data-status={order.status}
+    >
       {text}
     </p>
   );
@@ -48,7 +52,10 @@ export function OrderPage({ id }: { id: string }) {
   const expiredNotice = useRef<HTMLParagraphElement>(null);
 
   useEffect(() => {
-    if (order && !event) getJson<EventDoc>(`/api/v1/events/${encodeURIComponent(order.eventId)}`).then(setEvent, () => {});
+    // The event's name and category names only label the order: without them it still works.
+    if (order && !event) {
+      getJson<EventDoc>(`/api/v1/events/${encodeURIComponent(order.eventId)}`).then(setEvent, () => undefined);
+    }
   }, [order?.eventId]);
 
   const holdOver =

@@ -12,7 +12,8 @@ function QrCode({ ticket }: { ticket: Ticket }) {
   useEffect(() => {
     if (ticket.status !== "Valid" && ticket.status !== "CheckedIn") return;
     let objectUrl: string | null = null;
-    call("GET", `/api/v1/tickets/${encodeURIComponent(ticket.ticketId)}/qr.svg`, { headers: { Accept: "image/svg+xml" } })
+    const path = `/api/v1/tickets/${encodeURIComponent(ticket.ticketId)}/qr.svg`;
+    call("GET", path, { headers: { Accept: "image/svg+xml" } })
       .then((r) => r.blob())
       .then((blob) => {
         objectUrl = URL.createObjectURL(blob);
