@@ -71,6 +71,7 @@ test("buy a ticket end to end", async ({ page, browser, baseURL, consoleErrors, 
   await expect
     .poll(() => qr.first().evaluate((img) => (img as HTMLImageElement).naturalWidth))
     .toBeGreaterThan(0);
+  await expect(page.getByRole("button", { name: "Print tickets" })).toBeVisible();
   await checkA11y("my tickets");
   await shot("4-tickets");
 

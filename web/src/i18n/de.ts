@@ -87,6 +87,7 @@ export const de: Messages = {
   ticketsTitle: "Meine Tickets",
   noTickets: "Sie haben noch keine Tickets.",
   category: "Kategorie",
+  printTickets: "Tickets drucken",
   ticketCode: "Code",
   ticketStatus_Valid: "Gültig",
   ticketStatus_CheckedIn: "Eingelassen",

@@ -85,6 +85,7 @@ export const en = {
   ticketsTitle: "My tickets",
   noTickets: "You have no tickets yet.",
   category: "Category",
+  printTickets: "Print tickets",
   ticketCode: "Code",
   ticketStatus_Valid: "Valid",
   ticketStatus_CheckedIn: "Checked in",

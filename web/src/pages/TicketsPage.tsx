@@ -52,6 +52,13 @@ export function TicketsPage() {
       <ErrorMessage error={error} />
       {!tickets && !error && <p aria-live="polite">{t("loading")}</p>}
       {tickets?.length === 0 && <p>{t("noTickets")}</p>}
+      {tickets && tickets.length > 0 && (
+        <p class="no-print">
+          <button type="button" onClick={() => window.print()}>
+            {t("printTickets")}
+          </button>
+        </p>
+      )}
       <ul class="tickets">
         {tickets?.map((ticket) => {
           const event = events.get(ticket.eventId);
