@@ -70,7 +70,10 @@ void securityHeaders(http::Response& response) {
 }  // namespace
 
 ContentCoding chooseCoding(std::string_view acceptEncoding, bool hasGzip, bool hasBrotli) {
-  double brotli = -1, gzip = -1, any = -1;
+  // -1: not named. A coding that is not named takes the q of `*`, if that is named.
+  double brotli = -1;
+  double gzip = -1;
+  double any = -1;
   while (!acceptEncoding.empty()) {
     auto comma = acceptEncoding.find(',');
     auto member = trim(acceptEncoding.substr(0, comma));
@@ -82,7 +85,7 @@ ContentCoding chooseCoding(std::string_view acceptEncoding, bool hasGzip, bool h
     if (equalsIgnoreCase(name, "gzip") || equalsIgnoreCase(name, "x-gzip")) gzip = q;
     if (name == "*") any = q;
   }
-  if (brotli < 0) brotli = any;  // a coding not named takes the q of `*`, if there is one
+  if (brotli < 0) brotli = any;
   if (gzip < 0) gzip = any;
   if (hasBrotli && brotli > 0 && brotli >= gzip) return ContentCoding::Brotli;
   if (hasGzip && gzip > 0) return ContentCoding::Gzip;
