@@ -94,6 +94,11 @@ test("buy a ticket end to end", async ({ page, browser, baseURL, consoleErrors, 
 test("German, on a 360 px wide phone", async ({ page, consoleErrors, checkA11y, shot }) => {
   void consoleErrors;
   await page.setViewportSize({ width: 360, height: 740 });
+  // A visitor who never signed in is not sent to the refresh route (it could only fail).
+  const refreshes: string[] = [];
+  page.on("request", (request) => {
+    if (request.url().includes("/api/v1/auth/refresh")) refreshes.push(request.url());
+  });
   await page.goto(`/events/${radiohead}`);
   await page.getByLabel("Language").selectOption("de");
   await expect(page.getByText("Verfügbarkeit wird live aktualisiert")).toBeVisible();
@@ -107,4 +112,5 @@ test("German, on a 360 px wide phone", async ({ page, consoleErrors, checkA11y, 
   // Kept across a reload.
   await page.reload();
   await expect(page.getByRole("link", { name: "Veranstaltungen" })).toBeVisible();
+  expect(refreshes).toEqual([]);
 });

@@ -12,7 +12,11 @@ import { TicketsPage } from "./pages/TicketsPage";
 
 function useSession() {
   const [state, setState] = useState(sessionState);
-  useEffect(() => onSession(setState), []);
+  useEffect(() => {
+    // What changed between the first render and this subscription (effects run after paint).
+    setState(sessionState());
+    return onSession(setState);
+  }, []);
   return state;
 }
 

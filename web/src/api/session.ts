@@ -14,6 +14,9 @@ let state: State = { user: null, ready: false };
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 let refreshing: Promise<boolean> | null = null;
 const listeners = new Set<(s: State) => void>();
+// A hint, not a secret: "this browser signed in and has not signed out", so a visitor who never
+// signed in is not sent to POST /auth/refresh (a 400) on every page load.
+const sessionHint = "boxoffice.session";
 
 function publish(next: Partial<State>) {
   state = { ...state, ...next };
@@ -50,6 +53,7 @@ async function loadUser(token: string): Promise<User | null> {
 
 async function adopt(answer: TokenAnswer) {
   accessToken = answer.accessToken;
+  localStorage.setItem(sessionHint, "1");
   clearTimeout(refreshTimer);
   // A minute before the access token runs out, a new one: the page never meets a 401 for that.
   const refreshIn = Math.max(10, answer.expiresIn - 60) * 1000;
@@ -60,6 +64,7 @@ async function adopt(answer: TokenAnswer) {
 
 function forget() {
   accessToken = null;
+  localStorage.removeItem(sessionHint);
   clearTimeout(refreshTimer);
   publish({ user: null, ready: true });
 }
@@ -102,6 +107,12 @@ export function refresh(): Promise<boolean> {
     return refreshing;
   }
   return refreshing;
+}
+
+// After a page load: the session back from the refresh cookie, if this browser has one.
+export async function restore(): Promise<void> {
+  if (localStorage.getItem(sessionHint)) await refresh();
+  else publish({ ready: true });
 }
 
 export async function signOut(): Promise<void> {
