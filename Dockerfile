@@ -11,13 +11,14 @@
 ############################ build ############################
 FROM debian:12 AS build
 
-# The same packages as scripts/install-deps.sh, minus the run/bench tools (curl, wrk, nginx).
+# The same packages as scripts/install-deps.sh, minus the run/bench/browser-test tools (curl, wrk,
+# nginx, chromium). nodejs and npm build the web UI that is compiled into the binary.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config \
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev \
       libsoci-dev libfmt-dev doctest-dev libsqlite3-dev libssl-dev libsodium-dev libpq-dev libjemalloc-dev \
-      libcurl4-openssl-dev libicu-dev libqrencode-dev libpng-dev \
+      libcurl4-openssl-dev libicu-dev libqrencode-dev libpng-dev nodejs npm \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src

@@ -18,7 +18,15 @@ packages=(
   libqrencode-dev libpng-dev
   curl wrk nginx-light python3 python3-aiosmtpd
   clang-format clang libclang-rt-14-dev
+  nodejs chromium fonts-liberation
 )
+# nodejs and npm build the web UI (web/, cmake/BoxofficeWeb.cmake); chromium and a font run its
+# browser tests (Playwright drives Debian's chromium, it never downloads one). Debian's npm is
+# added only when there is no npm at all: a Node.js from elsewhere (NodeSource) brings its own,
+# and Debian's package would conflict with it.
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(npm)
+fi
 # clang-format is in the list above: `make test` checks the formatting. clang and its runtime
 # (libFuzzer, ASan, UBSan) build the fuzz targets that `make test` smoke-runs (scripts/fuzz.sh).
 dev_tools=(clang-tidy shellcheck)

@@ -18,6 +18,7 @@
 #include "boxoffice/orders/api.hpp"
 #include "boxoffice/payments/api.hpp"
 #include "boxoffice/tickets/api.hpp"
+#include "web/web_ui.hpp"
 
 namespace boxoffice {
 namespace {
@@ -106,6 +107,7 @@ int serve(const Config& config, std::shared_ptr<LogSink> sink) {
   app::Application application(config, std::move(sink));
   for (auto name : kModuleStores) application.openStore(name);
   buildModules(application);
+  application.addRoutes(web::registerRoutes);  // the web UI: a client of /api/v1, served on the same port
   application.start(server);
   int received = 0;
   while (sigwait(&signals, &received) == 0 && received == SIGHUP) application.reloadTls();

@@ -11,6 +11,7 @@
 #include "boxoffice/kernel/route_binding.hpp"
 #include "email.hpp"
 #include "password_policy.hpp"
+#include "refresh_cookie.hpp"
 
 namespace boxoffice::identity {
 
@@ -30,24 +31,40 @@ Problem invalidCredentials() {
       .withHeader("WWW-Authenticate", "Bearer");
 }
 
-Response tokenResponse(const TokenPair& pair, const std::string& deviceToken = {}) {
-  boost::json::object body{{"accessToken", pair.accessToken},
-                           {"tokenType", "Bearer"},
-                           {"expiresIn", pair.expiresIn},
-                           {"refreshToken", pair.refreshToken}};
+// Where the refresh token goes: the answer's body (programs), or an HttpOnly cookie (browsers;
+// refresh_cookie.hpp), in which case the body leaves it out so no script ever holds it.
+enum class Delivery { Body, Cookie };
+
+Response tokenResponse(const TokenPair& pair, Delivery delivery, std::chrono::seconds refreshLifetime,
+                       const std::string& deviceToken = {}) {
+  boost::json::object body{{"accessToken", pair.accessToken}, {"tokenType", "Bearer"}, {"expiresIn", pair.expiresIn}};
+  if (delivery == Delivery::Body) body["refreshToken"] = pair.refreshToken;
   if (!deviceToken.empty()) body["deviceToken"] = deviceToken;
   // Tokens must not end up in a shared cache (RFC 6749 §5.1).
-  return Response::json(200, json::serialize(body)).with("Cache-Control", "no-store").with("Pragma", "no-cache");
+  auto response =
+      Response::json(200, json::serialize(body)).with("Cache-Control", "no-store").with("Pragma", "no-cache");
+  if (delivery == Delivery::Cookie) response.with("Set-Cookie", refreshCookie(pair.refreshToken, refreshLifetime));
+  return response;
 }
 
-std::string readRefreshToken(const Request& request) {
+// The refresh token of a refresh or logout: `refreshToken` in the body, else the cookie. The body
+// must be JSON either way (`{}` with the cookie): a form another site posts cannot be, so the
+// cookie alone never refreshes or ends a session (CSRF), on top of SameSite=Strict.
+struct PresentedToken {
+  std::string token;
+  Delivery delivery = Delivery::Body;
+};
+
+PresentedToken readRefreshToken(const Request& request) {
   auto body = json::parseObjectBody(request);
   json::Validation validation;
   json::ObjectReader in(body, validation);
-  auto token = in.requiredString("refreshToken", 1, kMaxTokenInput);
+  auto token = in.optionalString("refreshToken", 1, kMaxTokenInput);
   in.rejectUnknown();
   validation.throwIfAny();
-  return token;
+  if (token) return {*token, Delivery::Body};
+  if (auto cookie = refreshTokenFromCookie(request)) return {*cookie, Delivery::Cookie};
+  throw Problem::validation({{"refreshToken", "is required (or the refresh cookie)"}});
 }
 
 // A path id that is not a UUID cannot name a user: 404, as for an unknown UUID.
@@ -97,7 +114,10 @@ void defineApiSchemas(api::Components& components) {
       api::object({{"accessToken", api::described(api::string(), "A JWT for Authorization: Bearer.")},
                    {"tokenType", api::enumeration({"Bearer"})},
                    {"expiresIn", api::described(api::integer(), "Seconds until the access token expires.")},
-                   {"refreshToken", api::described(api::string(), "For POST /api/v1/auth/refresh; one use each.")},
+                   api::optional("refreshToken",
+                                 api::described(api::string(),
+                                                "For POST /api/v1/auth/refresh; one use each. Absent when it was "
+                                                "delivered as the HttpOnly cookie (refreshTokenDelivery: cookie).")),
                    api::optional("deviceToken", api::described(api::string(),
                                                                "Sign-in only: send it with later sign-ins from this "
                                                                "device, and failed guesses elsewhere cannot brake "
@@ -111,7 +131,9 @@ api::Parameter userId() { return {"id", api::uuid(), "The user's id."}; }
 void Routes::registerAll(Router& router) {
   using auth::Permission;
   defineApiSchemas(router.schemas());
-  auto refreshBody = api::object({{"refreshToken", api::string(1, kMaxTokenInput)}});
+  auto refreshBody = api::object({api::optional(
+      "refreshToken", api::described(api::string(1, kMaxTokenInput),
+                                     "Without it, the boxoffice_refresh cookie is used (send {} as JSON)."))});
   // The two routes that hash a password run on their own bounded pool, charged per client
   // network first: a flood of them gets 429/503 and never takes the shared workers.
   router
@@ -134,12 +156,18 @@ void Routes::registerAll(Router& router) {
                                 "deviceToken from an earlier sign-in skips the per-account brake.",
                  .body = api::object({{"email", api::string(1, 320)},
                                       {"password", api::string(1, kMaxPasswordInput)},
-                                      api::optional("deviceToken", api::string(1, kMaxTokenInput))}),
+                                      api::optional("deviceToken", api::string(1, kMaxTokenInput)),
+                                      api::optional("refreshTokenDelivery",
+                                                    api::described(api::enumeration({"body", "cookie"}),
+                                                                   "cookie: the refresh token comes as an HttpOnly "
+                                                                   "cookie for /api/v1/auth, not in the body "
+                                                                   "(browsers). Default body."))}),
                  .responses = {{200, "Signed in", api::ref("TokenPair")}},
                  .problems = {"validation", "invalid-credentials", "rate-limited", "unavailable"}});
   router.add(Method::Post, "/api/v1/auth/refresh", "identity", Access::anyone(), bindRoute(this, &Routes::refresh))
       .describe({.summary = "Trade a refresh token for a new pair",
-                 .description = "Each refresh token works once; using one twice revokes its whole family.",
+                 .description = "Each refresh token works once; using one twice revokes its whole family. A token "
+                                "sent as the cookie is answered with the new one as the cookie.",
                  .body = refreshBody,
                  .responses = {{200, "A new pair", api::ref("TokenPair")}},
                  .problems = {"validation", "unauthorized"}});
@@ -223,6 +251,11 @@ Response Routes::issueToken(const Request& request, RequestContext& ctx) {
   auto email = in.requiredString("email", 1, 320);
   auto password = in.requiredString("password", 1, kMaxPasswordInput);
   auto deviceToken = in.optionalString("deviceToken", 1, kMaxTokenInput);
+  auto deliveryName = in.optionalString("refreshTokenDelivery", 1, 10);
+  if (deliveryName && *deliveryName != "body" && *deliveryName != "cookie") {
+    validation.add("refreshTokenDelivery", "must be body or cookie");
+  }
+  auto delivery = deliveryName == "cookie" ? Delivery::Cookie : Delivery::Body;
   in.rejectUnknown();
   validation.throwIfAny();
 
@@ -242,7 +275,8 @@ Response Routes::issueToken(const Request& request, RequestContext& ctx) {
   credentialChecks_.throttle.succeeded(normalized);
   metrics_.increment(kSignIns, {{"result", "success"}});
   ctx.log.info("signed in", {{"userId", user->id}, {"knownDevice", knownDevice}});
-  return tokenResponse(tokens_.issue(*user), knownDevice ? *deviceToken : credentialChecks_.devices.issue(normalized));
+  return tokenResponse(tokens_.issue(*user), delivery, tokens_.lifetimes().refresh,
+                       knownDevice ? *deviceToken : credentialChecks_.devices.issue(normalized));
 }
 
 void Routes::checkAccountBrake(const std::string& normalizedEmail) {
@@ -257,13 +291,23 @@ void Routes::checkAccountBrake(const std::string& normalizedEmail) {
 }
 
 Response Routes::refresh(const Request& request, RequestContext& ctx) {
-  return tokenResponse(tokens_.rotate(readRefreshToken(request), ctx.requestId));
+  auto presented = readRefreshToken(request);
+  try {
+    return tokenResponse(tokens_.rotate(presented.token, ctx.requestId), presented.delivery,
+                         tokens_.lifetimes().refresh);
+  } catch (Problem& refused) {
+    // A cookie that no longer works is removed, so the browser stops sending it.
+    if (presented.delivery == Delivery::Cookie && refused.status() == 401) {
+      refused.withHeader("Set-Cookie", expiredRefreshCookie());
+    }
+    throw;
+  }
 }
 
 Response Routes::logout(const Request& request, RequestContext& ctx) {
-  auto refreshToken = readRefreshToken(request);
+  auto presented = readRefreshToken(request);
   const auto& caller = ctx.caller();
-  bool revoked = tokens_.revokeFamily(refreshToken, caller.userId);
+  bool revoked = tokens_.revokeFamily(presented.token, caller.userId);
   // The access token of this request stops working here too (in this process; see RevokedTokens).
   if (auto authorization = request.header("Authorization"); authorization && authorization->size() > 7) {
     auto now = unixSeconds(clock_.now());
@@ -271,7 +315,9 @@ Response Routes::logout(const Request& request, RequestContext& ctx) {
     revoked_.revoke(claims.jwtId, claims.expiresAt, now);
   }
   ctx.log.info("signed out", {{"userId", caller.userId}, {"sessionRevoked", revoked}});
-  return Response::noContent();
+  auto response = Response::noContent();
+  if (presented.delivery == Delivery::Cookie) response.with("Set-Cookie", expiredRefreshCookie());
+  return response;
 }
 
 Response Routes::me(const Request& /*request*/, RequestContext& ctx) {

@@ -79,6 +79,7 @@ std::uint16_t Application::start(const ServerOptions& server) {
     module->registerRoutes(router_);
     module->subscribe(bus_);
   }
+  for (const auto& registrar : extraRoutes_) registrar(router_);
   registerApiReferenceRoutes(router_, BOXOFFICE_VERSION);
   if (config_.getBool("demo")) {
     for (auto& module : modules_) module->loadDemoData();

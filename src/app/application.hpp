@@ -2,6 +2,7 @@
 // The running system: kernel services and every module, built explicitly by the composition
 // root (main.cpp). Owns start-up order and shutdown order.
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -39,6 +40,9 @@ class Application {
   // Adds a module built by the composition root; it is started in the order added.
   Module& add(std::unique_ptr<Module> module);
   void setAuthenticator(const auth::Authenticator* authenticator) { authenticator_ = authenticator; }
+  // Routes that belong to no module (the web UI); registered after the modules' own, before the
+  // API reference is rendered, so the document describes them too.
+  void addRoutes(std::function<void(Router&)> registrar) { extraRoutes_.push_back(std::move(registrar)); }
 
   // Registers every module's subscriptions with the bus and nothing else (no routes, no workers,
   // no HTTP): for commands that deliver into inboxes without serving (audit replay).
@@ -69,6 +73,7 @@ class Application {
   Stores stores_{config_, log_};
   std::map<std::string, Logger, std::less<>> moduleLogs_;  // ModuleDeps::log refers to these
   std::vector<std::unique_ptr<Module>> modules_;
+  std::vector<std::function<void(Router&)>> extraRoutes_;
   const auth::Authenticator* authenticator_ = nullptr;
   std::unique_ptr<HttpServer> server_;
   std::atomic<bool> ready_{false};

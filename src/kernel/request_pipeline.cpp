@@ -174,7 +174,9 @@ void RequestPipeline::handle(http::Request request, const Respond& respond, cons
     for (const auto& [name, value] : *rateHeaders) response.headers.try_emplace(name, value);
     if (!origin.empty()) {
       response.headers["Access-Control-Allow-Origin"] = origin;
-      response.headers["Vary"] = "Origin";
+      // Added to what the handler varies on (static files vary on Accept-Encoding), never replacing it.
+      auto& vary = response.headers["Vary"];
+      vary = vary.empty() ? "Origin" : vary + ", Origin";
       response.headers["Access-Control-Expose-Headers"] =
           "ETag, Location, X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset";
     }

@@ -1,0 +1,15 @@
+#include "web/web_ui.hpp"
+
+#include "boxoffice/kernel/static_files.hpp"
+#include "web/web_assets.hpp"
+
+namespace boxoffice::web {
+
+void registerRoutes(Router& router) {
+  // Keep in step with web/src/routes.ts: a reload on any of these pages must find the page.
+  registerStaticSite(router, assets(),
+                     {.pageRoutes = {"/events/{id}", "/orders/{id}", "/tickets", "/signin", "/signup"},
+                      .contentSecurityPolicy = kContentSecurityPolicy});
+}
+
+}  // namespace boxoffice::web

@@ -1,0 +1,108 @@
+// The frame every page shares (skip link, header, language switch) and the choice of page.
+import { useEffect, useState } from "preact/hooks";
+import { onSession, sessionState, signOut } from "./api/session";
+import { PageTitle } from "./components/PageTitle";
+import { setLang, t, useLang, type Lang } from "./i18n";
+import { navigate, useLocation, type Location } from "./router";
+import { SignInPage, SignUpPage } from "./pages/AuthPages";
+import { EventList } from "./pages/EventList";
+import { EventPage } from "./pages/EventPage";
+import { OrderPage } from "./pages/OrderPage";
+import { TicketsPage } from "./pages/TicketsPage";
+
+function useSession() {
+  const [state, setState] = useState(sessionState);
+  useEffect(() => {
+    // What changed between the first render and this subscription (effects run after paint).
+    setState(sessionState());
+    return onSession(setState);
+  }, []);
+  return state;
+}
+
+const needsSignIn = new Set(["order", "tickets"]);
+
+function Page({ location, signedIn }: { location: Location; signedIn: boolean }) {
+  if (needsSignIn.has(location.page) && !signedIn) return null; // App redirects
+  switch (location.page) {
+    case "events":
+      return <EventList location={location} />;
+    case "event":
+      return <EventPage key={location.params.id} id={location.params.id} />;
+    case "order":
+      return <OrderPage key={location.params.id} id={location.params.id} />;
+    case "tickets":
+      return <TicketsPage />;
+    case "signin":
+      return <SignInPage location={location} />;
+    case "signup":
+      return <SignUpPage location={location} />;
+    default:
+      return (
+        <section>
+          <PageTitle>{t("notFoundTitle")}</PageTitle>
+          <p>{t("notFoundText")}</p>
+          <p>
+            <a href="/">{t("backToEvents")}</a>
+          </p>
+        </section>
+      );
+  }
+}
+
+export function App() {
+  const location = useLocation();
+  const session = useSession();
+  const lang = useLang();
+
+  useEffect(() => {
+    if (session.ready && !session.user && needsSignIn.has(location.page)) {
+      navigate(`/signin?next=${encodeURIComponent(location.path + window.location.search)}`, true);
+    }
+  }, [session.ready, session.user, location.page]);
+
+  return (
+    <>
+      <a class="skip" href="#main">
+        {t("skipToContent")}
+      </a>
+      <header class="top">
+        <a class="brand" href="/">
+          {t("appName")}
+        </a>
+        <nav aria-label={t("appName")}>
+          <a href="/" aria-current={location.page === "events" ? "page" : undefined}>
+            {t("navEvents")}
+          </a>
+          {session.user && (
+            <a href="/tickets" aria-current={location.page === "tickets" ? "page" : undefined}>
+              {t("navTickets")}
+            </a>
+          )}
+          {session.ready && !session.user && <a href="/signin">{t("navSignIn")}</a>}
+          {session.ready && !session.user && <a href="/signup">{t("navSignUp")}</a>}
+        </nav>
+        <div class="account">
+          {session.user && (
+            <>
+              <span class="who">{t("signedInAs", { name: session.user.displayName })}</span>
+              <button type="button" onClick={() => void signOut().then(() => navigate("/"))}>
+                {t("signOut")}
+              </button>
+            </>
+          )}
+          <label for="lang" class="visually-hidden">
+            {t("language")}
+          </label>
+          <select id="lang" value={lang} onChange={(e) => setLang(e.currentTarget.value as Lang)}>
+            <option value="en">English</option>
+            <option value="de">Deutsch</option>
+          </select>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {session.ready ? <Page location={location} signedIn={session.user !== null} /> : <p>{t("loading")}</p>}
+      </main>
+    </>
+  );
+}

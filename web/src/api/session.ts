@@ -1,0 +1,122 @@
+// Who is signed in. The access token lives only in this module's memory; the refresh token is an
+// HttpOnly cookie the page never sees (docs/api/identity.md, "Browser sessions"). A reload
+// therefore starts signed out and asks POST /api/v1/auth/refresh, which answers from the cookie.
+import { networkError, problemFrom } from "./problem";
+import type { TokenAnswer, User } from "./types";
+
+interface State {
+  user: User | null;
+  ready: boolean; // the first refresh attempt after the page loaded has finished
+}
+
+let accessToken: string | null = null;
+let state: State = { user: null, ready: false };
+let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+let refreshing: Promise<boolean> | null = null;
+const listeners = new Set<(s: State) => void>();
+// A hint, not a secret: "this browser signed in and has not signed out", so a visitor who never
+// signed in is not sent to POST /auth/refresh (a 400) on every page load.
+const sessionHint = "boxoffice.session";
+
+function publish(next: Partial<State>) {
+  state = { ...state, ...next };
+  listeners.forEach((listener) => listener(state));
+}
+
+export function sessionState(): State {
+  return state;
+}
+
+export function onSession(listener: (s: State) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export function bearer(): string | null {
+  return accessToken;
+}
+
+async function post(path: string, body: unknown, token?: string): Promise<Response> {
+  const headers: Record<string, string> = { "Content-Type": "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  try {
+    return await fetch(path, { method: "POST", headers, body: JSON.stringify(body), credentials: "same-origin" });
+  } catch {
+    throw networkError();
+  }
+}
+
+async function loadUser(token: string): Promise<User | null> {
+  const response = await fetch("/api/v1/users/me", { headers: { Authorization: `Bearer ${token}` } });
+  return response.ok ? ((await response.json()) as User) : null;
+}
+
+async function adopt(answer: TokenAnswer) {
+  accessToken = answer.accessToken;
+  localStorage.setItem(sessionHint, "1");
+  clearTimeout(refreshTimer);
+  // A minute before the access token runs out, a new one: the page never meets a 401 for that.
+  const refreshIn = Math.max(10, answer.expiresIn - 60) * 1000;
+  refreshTimer = setTimeout(() => void refresh(), refreshIn);
+  const user = await loadUser(answer.accessToken);
+  publish({ user, ready: true });
+}
+
+function forget() {
+  accessToken = null;
+  localStorage.removeItem(sessionHint);
+  clearTimeout(refreshTimer);
+  publish({ user: null, ready: true });
+}
+
+export async function signIn(email: string, password: string): Promise<void> {
+  const response = await post("/api/v1/auth/token", { email, password, refreshTokenDelivery: "cookie" });
+  if (!response.ok) throw await problemFrom(response);
+  await adopt((await response.json()) as TokenAnswer);
+}
+
+export async function signUp(email: string, password: string, displayName: string): Promise<void> {
+  const response = await post("/api/v1/auth/register", { email, password, displayName });
+  if (!response.ok) throw await problemFrom(response);
+  await signIn(email, password);
+}
+
+async function refreshOnce(): Promise<boolean> {
+  // The cookie rides along by itself; the JSON body (with its Content-Type) is what a cross-site
+  // form cannot send, and the server requires it.
+  const response = await post("/api/v1/auth/refresh", {});
+  if (!response.ok) {
+    forget();
+    return false;
+  }
+  await adopt((await response.json()) as TokenAnswer);
+  return true;
+}
+
+// One refresh at a time, across tabs too: each refresh token works once, and two tabs presenting
+// the same one would end the session (reuse detection). Under the lock a tab sends whatever
+// cookie the previous holder left, which is the fresh one.
+export function refresh(): Promise<boolean> {
+  if (!refreshing) {
+    const run = (): Promise<boolean> => refreshOnce().catch(() => (forget(), false));
+    const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+    const started = (locks ? locks.request("boxoffice-refresh", run) : run()) as Promise<boolean>;
+    refreshing = started.finally(() => {
+      refreshing = null;
+    });
+    return refreshing;
+  }
+  return refreshing;
+}
+
+// After a page load: the session back from the refresh cookie, if this browser has one.
+export async function restore(): Promise<void> {
+  if (localStorage.getItem(sessionHint)) await refresh();
+  else publish({ ready: true });
+}
+
+export async function signOut(): Promise<void> {
+  const token = accessToken;
+  forget();
+  if (token) await post("/api/v1/auth/logout", {}, token).catch(() => undefined);
+}
