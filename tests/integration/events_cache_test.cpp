@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "event_requests.hpp"
 #include "eventually.hpp"
 #include "json_text.hpp"
 #include "sqlite_query.hpp"
@@ -33,47 +34,7 @@ std::string rfc3339FromNow(std::chrono::seconds offset) {
 
 boost::json::object showBody(const std::string& name, const std::string& startsAt = "2030-03-12T19:00:00Z",
                              const std::string& endsAt = "2030-03-12T22:00:00Z") {
-  return {{"name", name},
-          {"description", "Served from memory."},
-          {"category", "concert"},
-          {"startsAt", startsAt},
-          {"endsAt", endsAt},
-          {"timezone", "Europe/Berlin"},
-          {"venue", {{"name", "Columbiahalle"}, {"address", "Columbiadamm 13"}, {"city", "Berlin"}, {"country", "DE"}}},
-          {"maxCapacity", 1000},
-          {"priceCategories", boost::json::array{{{"categoryId", "vip"},
-                                                  {"name", "VIP"},
-                                                  {"price", {{"amount", 12900}, {"currency", "EUR"}}},
-                                                  {"totalSeats", 100}},
-                                                 {{"categoryId", "general"},
-                                                  {"name", "General"},
-                                                  {"price", {{"amount", 5900}, {"currency", "EUR"}}},
-                                                  {"totalSeats", 800}}}}};
-}
-
-HeaderList with(HeaderList headers, const std::string& name, const std::string& value) {
-  headers.emplace_back(name, value);
-  return headers;
-}
-
-std::string created(TestServer& server, const std::string& token, const boost::json::object& body) {
-  auto r = server.post("/api/v1/events", json(body), TestServer::bearer(token));
-  REQUIRE_MESSAGE(r.status == 201, r.body);
-  return str(r.json().at("id"));
-}
-
-std::string published(TestServer& server, const std::string& token, const boost::json::object& body) {
-  auto id = created(server, token, body);
-  auto r = server.post("/api/v1/events/" + id + "/publish", "", TestServer::bearer(token));
-  REQUIRE_MESSAGE(r.status == 200, r.body);
-  return id;
-}
-
-std::vector<std::string> itemNames(const HttpResult& r) {
-  std::vector<std::string> names;
-  auto body = r.json();
-  for (const auto& item : body.at("items").as_array()) names.push_back(str(item.at("name")));
-  return names;
+  return eventRequestBody({.name = name, .description = "Served from memory.", .startsAt = startsAt, .endsAt = endsAt});
 }
 
 // A metric without labels from /metrics, or -1 if absent.
@@ -95,7 +56,7 @@ long long storedVersion(TestServer& server, const std::string& id) {
 TEST_CASE("events from memory: the same body and ETag on every read, 304 to If-None-Match") {
   TestServer server;
   auto organizer = server.tokenFor("Organizer");
-  auto id = published(server, organizer, showBody("Memory Night"));
+  auto id = createPublished(server, organizer, showBody("Memory Night"));
 
   auto first = server.get("/api/v1/events/" + id);
   REQUIRE(first.status == 200);
@@ -127,7 +88,7 @@ TEST_CASE("events from memory: every HTTP write is visible on the next GET") {
   auto organizer = server.tokenFor("Organizer");
   auto admin = server.tokenFor("Admin");
   auto auth = TestServer::bearer(organizer);
-  auto id = published(server, organizer, showBody("Before"));
+  auto id = createPublished(server, organizer, showBody("Before"));
   REQUIRE(server.get("/api/v1/events/" + id).status == 200);  // now in memory
   REQUIRE(server.get("/api/v1/events/" + id).status == 200);
 
@@ -150,7 +111,7 @@ TEST_CASE("events from memory: every HTTP write is visible on the next GET") {
   CHECK(server.get("/api/v1/events/" + id, TestServer::bearer(admin)).status == 404);
 
   // Publishing: the Draft was 404 to the public, the Published event is there at once.
-  auto draft = created(server, organizer, showBody("Unveiled"));
+  auto draft = createEvent(server, organizer, showBody("Unveiled"));
   CHECK(server.get("/api/v1/events/" + draft).status == 404);
   REQUIRE(server.post("/api/v1/events/" + draft + "/publish", "", auth).status == 200);
   auto unveiled = server.get("/api/v1/events/" + draft);
@@ -163,7 +124,7 @@ TEST_CASE("events from memory: a Draft is never served to the public or another 
   auto organizer = server.tokenFor("Organizer");
   auto other = server.tokenFor("Organizer");
   auto admin = server.tokenFor("Admin");
-  auto draft = created(server, organizer, showBody("Secret Draft"));
+  auto draft = createEvent(server, organizer, showBody("Secret Draft"));
   for (int i = 0; i < 3; ++i) {  // the organizer and an Admin reading it must not make it public
     CHECK(server.get("/api/v1/events/" + draft, TestServer::bearer(organizer)).status == 200);
     CHECK(server.get("/api/v1/events/" + draft, TestServer::bearer(admin)).status == 200);
@@ -176,7 +137,7 @@ TEST_CASE("events from memory: a Draft is never served to the public or another 
 TEST_CASE("events from memory: seats adopted from inventory are visible on the next GET") {
   TestServer server;
   auto organizer = server.tokenFor("Organizer");
-  auto id = published(server, organizer, showBody("Growing Show"));
+  auto id = createPublished(server, organizer, showBody("Growing Show"));
   std::string base = "/api/v1/inventory/" + id;
   REQUIRE(eventually([&] { return server.get(base).status == 200; }));
   REQUIRE(server.get("/api/v1/events/" + id).header("etag") == "\"2\"");  // now in memory
@@ -200,7 +161,7 @@ TEST_CASE("events from memory: the completion sweep is visible on the next GET")
   options.env = {{"BOXOFFICE_EVENTS_COMPLETION_SWEEP_SECONDS", "1"}};
   TestServer server(options);
   auto organizer = server.tokenFor("Organizer");
-  auto id = published(
+  auto id = createPublished(
       server, organizer,
       showBody("Short Show", rfc3339FromNow(std::chrono::seconds(4)), rfc3339FromNow(std::chrono::seconds(5))));
   auto before = server.get("/api/v1/events/" + id);
@@ -224,7 +185,7 @@ TEST_CASE("events from memory: the completion sweep is visible on the next GET")
 TEST_CASE("events from memory: the first list page shows a newly published event at once, with ETag and 304") {
   TestServer server;
   auto organizer = server.tokenFor("Organizer");
-  published(server, organizer, showBody("Bravo", "2030-03-12T19:00:00Z", "2030-03-12T22:00:00Z"));
+  createPublished(server, organizer, showBody("Bravo", "2030-03-12T19:00:00Z", "2030-03-12T22:00:00Z"));
   auto first = server.get("/api/v1/events");
   REQUIRE(first.status == 200);
   auto etag = first.header("etag");
@@ -236,7 +197,7 @@ TEST_CASE("events from memory: the first list page shows a newly published event
   CHECK(notModified.body.empty());
   CHECK(notModified.header("etag") == etag);
 
-  published(server, organizer, showBody("Alpha", "2030-03-11T19:00:00Z", "2030-03-11T22:00:00Z"));
+  createPublished(server, organizer, showBody("Alpha", "2030-03-11T19:00:00Z", "2030-03-11T22:00:00Z"));
   auto after = server.get("/api/v1/events", {{"If-None-Match", etag}});
   CHECK(after.status == 200);
   CHECK(itemNames(after) == std::vector<std::string>{"Alpha", "Bravo"});
@@ -254,7 +215,7 @@ TEST_CASE("events from memory: more events than cache entries still answer corre
   TestServer server(options);
   auto organizer = server.tokenFor("Organizer");
   std::vector<std::string> ids;
-  for (int i = 0; i < 5; ++i) ids.push_back(published(server, organizer, showBody("Show " + std::to_string(i))));
+  for (int i = 0; i < 5; ++i) ids.push_back(createPublished(server, organizer, showBody("Show " + std::to_string(i))));
   for (int round = 0; round < 3; ++round) {
     for (int i = 0; i < 5; ++i) {
       auto r = server.get("/api/v1/events/" + ids[i]);
@@ -272,7 +233,7 @@ TEST_CASE("events from memory: while others keep reading, each edit is visible o
   TestServer server;
   auto organizer = server.tokenFor("Organizer");
   auto auth = TestServer::bearer(organizer);
-  auto id = published(server, organizer, showBody("Edit 0"));
+  auto id = createPublished(server, organizer, showBody("Edit 0"));
   std::atomic<bool> done{false};
   std::atomic<int> readerErrors{0};
   std::vector<std::thread> readers;

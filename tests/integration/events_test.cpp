@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "event_requests.hpp"
 #include "eventually.hpp"
 #include "json_text.hpp"
 #include "problem_check.hpp"
@@ -30,47 +31,12 @@ boost::json::object eventBody(const std::string& name, const std::string& starts
   int hour = std::stoi(startsAt.substr(11, 2));
   endsAt.replace(11, 2, (hour + 3 < 10 ? "0" : "") + std::to_string(std::min(hour + 3, 23)));
   if (hour + 3 > 23) endsAt.replace(14, 2, "59");
-  return {{"name", name},
-          {"description", description},
-          {"category", category},
-          {"startsAt", startsAt},
-          {"endsAt", endsAt},
-          {"timezone", "Europe/Berlin"},
-          {"venue", {{"name", "Columbiahalle"}, {"address", "Columbiadamm 13"}, {"city", city}, {"country", "DE"}}},
-          {"maxCapacity", 1000},
-          {"priceCategories", boost::json::array{{{"categoryId", "vip"},
-                                                  {"name", "VIP"},
-                                                  {"price", {{"amount", 12900}, {"currency", "EUR"}}},
-                                                  {"totalSeats", 100}},
-                                                 {{"categoryId", "general"},
-                                                  {"name", "General"},
-                                                  {"price", {{"amount", 5900}, {"currency", "EUR"}}},
-                                                  {"totalSeats", 800}}}}};
-}
-
-HeaderList with(HeaderList headers, const std::string& name, const std::string& value) {
-  headers.emplace_back(name, value);
-  return headers;
-}
-
-std::string createEvent(TestServer& server, const std::string& token, const boost::json::object& body) {
-  auto r = server.post("/api/v1/events", json(body), TestServer::bearer(token));
-  REQUIRE_MESSAGE(r.status == 201, r.body);
-  return str(r.json().at("id"));
-}
-
-std::string createPublished(TestServer& server, const std::string& token, const boost::json::object& body) {
-  auto id = createEvent(server, token, body);
-  auto r = server.post("/api/v1/events/" + id + "/publish", "", TestServer::bearer(token));
-  REQUIRE_MESSAGE(r.status == 200, r.body);
-  return id;
-}
-
-std::vector<std::string> itemNames(const HttpResult& r) {
-  std::vector<std::string> names;
-  auto body = r.json();  // keep the parsed value alive while iterating
-  for (const auto& item : body.at("items").as_array()) names.push_back(str(item.at("name")));
-  return names;
+  return eventRequestBody({.name = name,
+                           .description = description,
+                           .category = category,
+                           .startsAt = startsAt,
+                           .endsAt = endsAt,
+                           .city = city});
 }
 
 std::int64_t total(const HttpResult& r) { return r.json().at("totalItems").as_int64(); }
