@@ -1,5 +1,6 @@
 """Helpers shared by the load benchmarks (flash_sale.py, checkout.py): a free port, a small
-HTTP client, minted tokens, wrk runs and their parsing, and a published benchmark event."""
+HTTP client, minted tokens, wrk runs and their parsing, a published benchmark event, and the nginx
+every ratio is measured against."""
 import json, os, re, subprocess, sys, time, urllib.error, urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -92,3 +93,20 @@ def create_event(base, token, name, seats):
             return event_id, body
         time.sleep(0.05)
     raise RuntimeError("inventory never appeared for " + event_id)
+
+
+def start_nginx(work, root):
+    """nginx with one worker and no access log serving the files in `root` (the reference of every
+    ratio); its config, pid and temp files go in `work`. Returns (process, base URL)."""
+    port = free_port()
+    conf = os.path.join(work, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""worker_processes 1; daemon off; pid {work}/nginx.pid; error_log {work}/nginx-error.log;
+events {{ worker_connections 1024; }}
+http {{ access_log off; default_type application/json;
+  client_body_temp_path {work}; proxy_temp_path {work}; fastcgi_temp_path {work}; uwsgi_temp_path {work}; scgi_temp_path {work};
+  server {{ listen 127.0.0.1:{port}; root {root}; }} }}
+""")
+    nginx = subprocess.Popen(["nginx", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    return nginx, f"http://127.0.0.1:{port}"

@@ -19,28 +19,18 @@ usage: checkout.py BINARY [--seconds N] [--latencies 0,200]
 """
 import argparse, json, os, re, shutil, signal, sqlite3, subprocess, sys, tempfile, time, urllib.request
 
-from bench_common import HERE, SECRET, create_event, free_port, http, mint, parse_wrk, wait_ready, wrk
+from bench_common import HERE, SECRET, create_event, free_port, http, mint, parse_wrk, start_nginx as serve_with_nginx, wait_ready, wrk
 SEATS = 10_000
 CARD_OK = "4242424242424242"
 
 
 def start_nginx(work, document):
-    port = free_port()
     root = os.path.join(work, "www")
     os.makedirs(root, exist_ok=True)
     with open(os.path.join(root, "static.json"), "w") as f:
         f.write(document)
-    conf = os.path.join(work, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write(f"""worker_processes 1; daemon off; pid {work}/nginx.pid; error_log {work}/nginx-error.log;
-events {{ worker_connections 1024; }}
-http {{ access_log off; default_type application/json;
-  client_body_temp_path {work}; proxy_temp_path {work}; fastcgi_temp_path {work}; uwsgi_temp_path {work}; scgi_temp_path {work};
-  server {{ listen 127.0.0.1:{port}; root {root}; }} }}
-""")
-    nginx = subprocess.Popen(["nginx", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(0.5)
-    return nginx, f"http://127.0.0.1:{port}/static.json"
+    nginx, base = serve_with_nginx(work, root)
+    return nginx, f"{base}/static.json"
 
 
 def percentile(values, pct):

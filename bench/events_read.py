@@ -17,7 +17,7 @@ run is measured between two nginx runs of the same body, and its ratio is to the
 import argparse, os, shutil, sqlite3, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_common import HERE, free_port, http, wait_ready, wrk  # noqa: E402
+from bench_common import HERE, free_port, http, start_nginx, wait_ready, wrk  # noqa: E402
 
 
 def start(binary, data, port, log, extra_env=None):
@@ -89,18 +89,7 @@ def main():
             f.write(event_body)
         with open(os.path.join(root, "list.json"), "w") as f:
             f.write(list_body)
-        nginx_port = free_port()
-        conf = os.path.join(work, "nginx.conf")
-        with open(conf, "w") as f:
-            f.write(f"""worker_processes 1; daemon off; pid {work}/nginx.pid; error_log {work}/nginx-error.log;
-events {{ worker_connections 1024; }}
-http {{ access_log off; default_type application/json;
-  client_body_temp_path {work}; proxy_temp_path {work}; fastcgi_temp_path {work}; uwsgi_temp_path {work}; scgi_temp_path {work};
-  server {{ listen 127.0.0.1:{nginx_port}; root {root}; }} }}
-""")
-        nginx = subprocess.Popen(["nginx", "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(0.5)
-        nginx_base = f"http://127.0.0.1:{nginx_port}"
+        nginx, nginx_base = start_nginx(work, root)
 
         # Each server run sits between two nginx runs of the same body, so the yardstick is taken
         # from the same minute of a shared machine whose load drifts.
