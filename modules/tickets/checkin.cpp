@@ -87,7 +87,8 @@ Ticket TicketService::checkIn(const auth::Principal& caller, const CheckInAsk& a
   metrics_.increment("tickets_checkins_total", {{"outcome", result.outcome}});
   const auto& ticket = *result.ticket;
   if (result.outcome == "duplicate") {
-    throw problems::alreadyCheckedIn(ticket.checkedInAt.value_or(0), ticket.checkedInGate.value_or(""));
+    throw problems::alreadyCheckedIn(ticket.checkedInAt.value_or(0), ticket.checkedInGate.value_or(""),
+                                     ticket.holderName, ticket.categoryName);
   }
   if (result.outcome == "voided") throw problems::ticketVoided();
   if (result.outcome == "transferred") throw problems::ticketTransferred();

@@ -16,11 +16,14 @@ Problem badSignature() {
   return {400, "invalid-ticket-signature", "The QR code is not a valid ticket.",
           "The payload is malformed or its signature does not verify."};
 }
-Problem alreadyCheckedIn(std::int64_t at, const std::string& gate) {
+Problem alreadyCheckedIn(std::int64_t at, const std::string& gate, const std::string& holderName,
+                         const std::string& categoryName) {
   return Problem::conflict("already-checked-in", "The ticket was already checked in.",
                            "First scanned at " + formatRfc3339(fromUnixMillis(at)) + " at gate " + gate + ".")
       .withMember("checkedInAt", formatRfc3339(fromUnixMillis(at)))
-      .withMember("gate", gate);
+      .withMember("gate", gate)
+      .withMember("holderName", holderName)
+      .withMember("categoryName", categoryName);
 }
 Problem ticketVoided() {
   return Problem::conflict("ticket-voided", "The ticket is void.",

@@ -11,7 +11,10 @@ Problem ticketNotFound();
 Problem eventNotFound(const std::string& eventId);
 Problem transferNotFound();
 Problem badSignature();
-Problem alreadyCheckedIn(std::int64_t at, const std::string& gate);
+// Who and what, besides when and where: the door tells the person in front of it why they are
+// turned away (the caller may scan this ticket, so the holder's name is theirs to see).
+Problem alreadyCheckedIn(std::int64_t at, const std::string& gate, const std::string& holderName,
+                         const std::string& categoryName);
 Problem ticketVoided();
 Problem ticketTransferred();
 Problem ticketCheckedIn();

@@ -209,7 +209,7 @@ void Routes::registerAll(Router& router) {
       .describe({.summary = "Admit a ticket at the door, by its code or its QR payload",
                  .description = "The event's organizer, an Admin or a scanner of the event. Of several scans of "
                                 "one ticket exactly one admits; a repeat is 409 with when and where it was first "
-                                "scanned (checkedInAt, gate).",
+                                "scanned (checkedInAt, gate) and whose ticket it is (holderName, categoryName).",
                  .body = api::object(
                      {api::optional("code", api::string(1, 32)), api::optional("payload", api::string(1, 512)),
                       api::optional("eventId", api::uuid()), api::optional("gate", api::string(1, 64))}),

@@ -8,7 +8,9 @@ namespace boxoffice::web {
 void registerRoutes(Router& router) {
   // Keep in step with web/src/routes.ts: a reload on any of these pages must find the page.
   registerStaticSite(router, assets(),
-                     {.pageRoutes = {"/events/{id}", "/orders/{id}", "/tickets", "/signin", "/signup"},
+                     {.pageRoutes = {"/events/{id}", "/orders/{id}", "/tickets", "/signin", "/signup",
+                                     // door scanner, admin and the rest of the buyer account
+                                     "/scan", "/scan/{id}", "/admin", "/orders", "/notifications"},
                       .contentSecurityPolicy = kContentSecurityPolicy});
 }
 

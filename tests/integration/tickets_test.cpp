@@ -185,6 +185,9 @@ TEST_CASE("checkin: admits once, the second scan is 409 with the first scan's ti
   checkProblem(second, 409, "already-checked-in");
   CHECK(second.json().at("gate") == "North");
   CHECK(second.json().at("checkedInAt") == first.json().at("checkedInAt"));
+  // The door turns the person away by name: who holds it and in which category.
+  CHECK(second.json().at("holderName") == first.json().at("holderName"));
+  CHECK(second.json().at("categoryName") == "General");
   // By code, typed in lower case with a dash.
   auto code = field(p.tickets[1], "code");
   auto typed = code.substr(0, 4) + "-" + code.substr(4);

@@ -9,6 +9,12 @@ import { EventList } from "./pages/EventList";
 import { EventPage } from "./pages/EventPage";
 import { OrderPage } from "./pages/OrderPage";
 import { TicketsPage } from "./pages/TicketsPage";
+// Door scanner, admin and the rest of the buyer account: each its own chunk, loaded on demand.
+import { Lazy } from "./components/Lazy";
+const loadScanner = () => import("./scanner/ScannerPage").then((m) => m.ScannerPage);
+const loadAdmin = () => import("./admin/AdminPage").then((m) => m.AdminPage);
+const loadOrders = () => import("./account/MyOrdersPage").then((m) => m.MyOrdersPage);
+const loadNotifications = () => import("./account/NotificationsPage").then((m) => m.NotificationsPage);
 
 function useSession() {
   const [state, setState] = useState(sessionState);
@@ -20,9 +26,9 @@ function useSession() {
   return state;
 }
 
-const needsSignIn = new Set(["order", "tickets"]);
+const needsSignIn = new Set(["order", "tickets", "scan", "admin", "orders", "notifications"]);
 
-function Page({ location, signedIn }: { location: Location; signedIn: boolean }) {
+function Page({ location, signedIn, isAdmin }: { location: Location; signedIn: boolean; isAdmin: boolean }) {
   if (needsSignIn.has(location.page) && !signedIn) return null; // App redirects
   switch (location.page) {
     case "events":
@@ -37,6 +43,14 @@ function Page({ location, signedIn }: { location: Location; signedIn: boolean })
       return <SignInPage location={location} />;
     case "signup":
       return <SignUpPage location={location} />;
+    case "scan":
+      return <Lazy load={loadScanner} props={{ eventId: location.params.eventId }} />;
+    case "admin":
+      return <Lazy load={loadAdmin} props={{ location, isAdmin }} />;
+    case "orders":
+      return <Lazy load={loadOrders} props={{}} />;
+    case "notifications":
+      return <Lazy load={loadNotifications} props={{}} />;
     default:
       return (
         <section>
@@ -54,6 +68,7 @@ export function App() {
   const location = useLocation();
   const session = useSession();
   const lang = useLang();
+  const isAdmin = session.user?.roles.includes("Admin") ?? false;
 
   useEffect(() => {
     if (session.ready && !session.user && needsSignIn.has(location.page)) {
@@ -79,6 +94,24 @@ export function App() {
               {t("navTickets")}
             </a>
           )}
+          {session.user && (
+            <>
+              <a href="/orders" aria-current={location.page === "orders" ? "page" : undefined}>
+                {t("navOrders")}
+              </a>
+              <a href="/notifications" aria-current={location.page === "notifications" ? "page" : undefined}>
+                {t("navNotifications")}
+              </a>
+              <a href="/scan" aria-current={location.page === "scan" ? "page" : undefined}>
+                {t("navScan")}
+              </a>
+            </>
+          )}
+          {isAdmin && (
+            <a href="/admin" aria-current={location.page === "admin" ? "page" : undefined}>
+              {t("navAdmin")}
+            </a>
+          )}
           {session.ready && !session.user && <a href="/signin">{t("navSignIn")}</a>}
           {session.ready && !session.user && <a href="/signup">{t("navSignUp")}</a>}
         </nav>
@@ -101,7 +134,7 @@ export function App() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {session.ready ? <Page location={location} signedIn={session.user !== null} /> : <p>{t("loading")}</p>}
+        {session.ready ? <Page location={location} signedIn={session.user !== null} isAdmin={isAdmin} /> : <p>{t("loading")}</p>}
       </main>
     </>
   );

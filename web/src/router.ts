@@ -2,7 +2,19 @@
 // step with src/web/web_ui.cpp), so a reload or a shared link lands on the right page.
 import { useEffect, useState } from "preact/hooks";
 
-export type PageName = "events" | "event" | "order" | "tickets" | "signin" | "signup" | "notFound";
+export type PageName =
+  | "events"
+  | "event"
+  | "order"
+  | "tickets"
+  | "signin"
+  | "signup"
+  | "notFound"
+  // door scanner, admin and the rest of the buyer account
+  | "scan"
+  | "admin"
+  | "orders"
+  | "notifications";
 
 export interface Location {
   page: PageName;
@@ -18,6 +30,12 @@ const pages: [RegExp, PageName, string[]][] = [
   [/^\/tickets$/, "tickets", []],
   [/^\/signin$/, "signin", []],
   [/^\/signup$/, "signup", []],
+  // door scanner, admin and the rest of the buyer account
+  [/^\/scan$/, "scan", []],
+  [/^\/scan\/([^/]+)$/, "scan", ["eventId"]],
+  [/^\/admin$/, "admin", []],
+  [/^\/orders$/, "orders", []],
+  [/^\/notifications$/, "notifications", []],
 ];
 
 function parse(): Location {

@@ -1,3 +1,4 @@
+import { doorDe } from "./door.de";
 import type { Messages } from "./en";
 
 export const de: Messages = {
@@ -108,4 +109,5 @@ export const de: Messages = {
   haveAccount: "Schon ein Konto?",
   invalidCredentials: "E-Mail oder Passwort ist falsch.",
   tooManyAttempts: "Zu viele Versuche. Bitte später erneut versuchen.",
+  ...doorDe,
 };

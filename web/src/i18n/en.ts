@@ -1,4 +1,6 @@
 // English texts; de.ts has the same keys (the type checker makes sure).
+import { doorEn } from "./door.en";
+
 export const en = {
   appName: "boxoffice",
   skipToContent: "Skip to content",
@@ -106,6 +108,7 @@ export const en = {
   haveAccount: "Already have an account?",
   invalidCredentials: "The email or password is incorrect.",
   tooManyAttempts: "Too many attempts. Try again later.",
+  ...doorEn,
 };
 
 export type Messages = typeof en;

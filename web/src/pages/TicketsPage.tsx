@@ -6,6 +6,8 @@ import type { EventDoc, Page, Ticket } from "../api/types";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { PageTitle } from "../components/PageTitle";
 import { formatDateTime, t } from "../i18n";
+import { TransferForm } from "../account/TransferForm";
+import { TransfersList } from "../account/TransfersList";
 
 function QrCode({ ticket }: { ticket: Ticket }) {
   const [url, setUrl] = useState<string | null>(null);
@@ -32,6 +34,8 @@ export function TicketsPage() {
   const [tickets, setTickets] = useState<Ticket[] | null>(null);
   const [events, setEvents] = useState<Map<string, EventDoc>>(new Map());
   const [error, setError] = useState<unknown>(null);
+  // Bumped after a transfer: the list and the transfers load again.
+  const [reload, setReload] = useState(0);
 
   useEffect(() => {
     getJson<Page<Ticket>>("/api/v1/tickets?page=1&size=100")
@@ -44,7 +48,7 @@ export function TicketsPage() {
         setEvents(new Map(loaded.filter((e): e is EventDoc => e !== null).map((e) => [e.id, e])));
       })
       .catch(setError);
-  }, []);
+  }, [reload]);
 
   return (
     <section>
@@ -79,10 +83,12 @@ export function TicketsPage() {
               </dl>
               <p class="ticket-status">{t(`ticketStatus_${ticket.status}`)}</p>
               <QrCode ticket={ticket} />
+              <TransferForm ticket={ticket} onDone={() => setReload((n) => n + 1)} />
             </li>
           );
         })}
       </ul>
+      <TransfersList reload={reload} onChange={() => setReload((n) => n + 1)} />
     </section>
   );
 }

@@ -1,0 +1,285 @@
+// The door: a page for phones. Scan a QR with the camera or type the code; a big green or red
+// answer with the holder's name and category, and for a repeat when and where the ticket was
+// first scanned. Without a connection the cached check-in list answers (marked provisional) and
+// the scans wait in a queue that is sent as soon as the browser is back online.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { getJson } from "../api/client";
+import type { EventDoc, Page } from "../api/types";
+import { ErrorMessage } from "../components/ErrorMessage";
+import { PageTitle } from "../components/PageTitle";
+import { formatDate, t } from "../i18n";
+import { forgetCache, loadCache, type DoorCache } from "./cache";
+import { cameraAvailable, startCamera } from "./camera";
+import { refreshList, scan, syncQueue, type SyncReport, type Verdict } from "./door";
+import "./scanner.css";
+
+const gateKey = "boxoffice.door.gate";
+
+function useOnline(): boolean {
+  const [online, setOnline] = useState(navigator.onLine);
+  useEffect(() => {
+    const update = () => setOnline(navigator.onLine);
+    window.addEventListener("online", update);
+    window.addEventListener("offline", update);
+    return () => {
+      window.removeEventListener("online", update);
+      window.removeEventListener("offline", update);
+    };
+  }, []);
+  return online;
+}
+
+function EventChooser() {
+  const [events, setEvents] = useState<EventDoc[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    getJson<Page<EventDoc>>("/api/v1/events?page=1&size=100").then((p) => setEvents(p.items), setError);
+  }, []);
+  return (
+    <section>
+      <PageTitle>{t("doorTitle")}</PageTitle>
+      <p>{t("doorChoose")}</p>
+      <p class="hint">{t("doorSecureContext")}</p>
+      <ErrorMessage error={error} />
+      {!events && !error && <p aria-live="polite">{t("loading")}</p>}
+      <ul class="door-events">
+        {events?.map((event) => (
+          <li key={event.id}>
+            <a href={`/scan/${encodeURIComponent(event.id)}`}>{event.name}</a>{" "}
+            <span class="hint">{formatDate(event.startsAt, event.timezone)}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function VerdictPanel({ verdict, zone }: { verdict: Verdict | null; zone?: string }) {
+  const ok = verdict?.outcome === "admitted";
+  return (
+    <div class={verdict ? (ok ? "verdict admit" : "verdict refuse") : "verdict"} role="status" aria-live="assertive" data-testid="verdict">
+      {verdict && (
+        <>
+          <p class="verdict-word">{ok ? t("doorAdmit") : t("doorRefuse")}</p>
+          <p class="verdict-reason">{t(`door_${verdict.outcome}`)}</p>
+          {verdict.holderName && <p class="verdict-holder">{verdict.holderName}</p>}
+          {verdict.categoryName && <p class="verdict-category">{verdict.categoryName}</p>}
+          {verdict.outcome === "already-checked-in" &&
+            (verdict.at ? (
+              <p class="verdict-first">{t("doorFirstScan", { at: formatDate(verdict.at, zone), gate: verdict.gate || "?" })}</p>
+            ) : (
+              <p class="verdict-first">{t("doorFirstScanUnknown")}</p>
+            ))}
+          {verdict.detail && <p>{verdict.detail}</p>}
+          {verdict.provisional && <p class="verdict-provisional">{t("doorProvisional")}</p>}
+        </>
+      )}
+    </div>
+  );
+}
+
+function SyncSummary({ report, cache }: { report: SyncReport; cache: DoorCache }) {
+  const zone = cache.event?.timezone;
+  const conflicts = report.results.filter((r) => r.result !== "admitted" || r.replacedScanAt);
+  return (
+    <div class="alert ok" role="status">
+      <p>{t("doorSynced", { sent: report.sent, admitted: report.admitted, conflicts: report.conflicts })}</p>
+      {conflicts.length > 0 && (
+        <ul>
+          {conflicts.map((r) => {
+            const name = cache.tickets[r.ticketId]?.holderName ?? r.ticketId;
+            const at = r.firstScannedAt ?? r.replacedScanAt;
+            return (
+              <li key={r.ticketId + r.result}>
+                {t(`doorSync_${r.result}`, { name })}
+                {at && ` ${t("doorFirstScan", { at: formatDate(at, zone), gate: r.firstGate ?? r.replacedGate ?? "?" })}`}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function Door({ eventId }: { eventId: string }) {
+  const cache = useRef<DoorCache>(loadCache(eventId));
+  const [, setTick] = useState(0);
+  const redraw = () => setTick((n) => n + 1);
+  const online = useOnline();
+  const [gate, setGate] = useState(() => localStorage.getItem(gateKey) || "main");
+  const [input, setInput] = useState("");
+  const [verdict, setVerdict] = useState<Verdict | null>(null);
+  const [listError, setListError] = useState<string | null>(null);
+  const [report, setReport] = useState<SyncReport | null>(null);
+  const [syncError, setSyncError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [camera, setCamera] = useState<(() => void) | null>(null);
+  const [cameraError, setCameraError] = useState<unknown>(null);
+  const video = useRef<HTMLVideoElement>(null);
+  const codeInput = useRef<HTMLInputElement>(null);
+  const syncing = useRef(false);
+
+  // Offline scans first (the server decides who came first), then the list's changes.
+  const catchUp = async () => {
+    if (syncing.current) return;
+    syncing.current = true;
+    try {
+      if (cache.current.queue.length > 0) {
+        const result = await syncQueue(cache.current);
+        if (result && "error" in result) setSyncError(result.error);
+        else if (result) {
+          setSyncError(null);
+          setReport(result);
+        }
+      }
+      const listed = await refreshList(cache.current);
+      setListError(typeof listed === "object" ? listed.detail : null);
+    } finally {
+      syncing.current = false;
+      redraw();
+    }
+  };
+
+  useEffect(() => {
+    if (online) void catchUp();
+  }, [online]);
+  useEffect(() => {
+    // A list a minute old at most while the connection holds.
+    const timer = setInterval(() => navigator.onLine && void catchUp(), 60_000);
+    return () => {
+      clearInterval(timer);
+      camera?.();
+    };
+  }, []);
+
+  const check = async (text: string) => {
+    if (!text.trim() || busy) return;
+    setBusy(true);
+    try {
+      setVerdict(await scan(cache.current, text, gate.trim() || "main", navigator.onLine));
+      setInput("");
+    } finally {
+      setBusy(false);
+      redraw();
+      codeInput.current?.focus();
+    }
+  };
+
+  const toggleCamera = async () => {
+    if (camera) {
+      camera();
+      setCamera(null);
+      return;
+    }
+    setCameraError(null);
+    try {
+      const stop = await startCamera(video.current!, (text) => void check(text));
+      setCamera(() => stop);
+    } catch (error) {
+      setCameraError(error instanceof Error ? error.message : String(error));
+    }
+  };
+
+  const event = cache.current.event;
+  const zone = event?.timezone;
+  const listed = Object.keys(cache.current.tickets).length;
+  const waiting = cache.current.queue.length;
+  return (
+    <section class="door">
+      <PageTitle>{event ? t("doorTitleFor", { name: event.name }) : t("doorTitle")}</PageTitle>
+      <p class={online ? "door-line on" : "door-line off"} data-testid="door-connection">
+        {online ? t("doorOnline") : t("doorOffline")}
+      </p>
+      <p class="door-line">
+        {cache.current.listedAt
+          ? t("doorListed", { count: listed, at: formatDate(cache.current.listedAt, zone) })
+          : t("doorNoList")}
+      </p>
+      {listError && <p class="alert error" role="alert">{listError}</p>}
+      <p class="door-line" data-testid="door-queue">
+        {waiting > 0 ? t("doorWaiting", { count: waiting }) : t("doorNothingWaiting")}
+        {waiting > 0 && online && (
+          <>
+            {" "}
+            <button type="button" onClick={() => void catchUp()}>
+              {t("doorSyncNow")}
+            </button>
+          </>
+        )}
+      </p>
+      {syncError && <p class="alert error" role="alert">{syncError}</p>}
+      {report && <SyncSummary report={report} cache={cache.current} />}
+
+      <VerdictPanel verdict={verdict} zone={zone} />
+
+      <form
+        class="door-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void check(input);
+        }}
+      >
+        <div class="field">
+          <label for="door-code">{t("doorCode")}</label>
+          <input
+            id="door-code"
+            ref={codeInput}
+            value={input}
+            autoComplete="off"
+            autoCapitalize="characters"
+            spellcheck={false}
+            onInput={(e) => setInput(e.currentTarget.value)}
+          />
+        </div>
+        <button type="submit" class="primary" disabled={busy}>
+          {t("doorCheckIn")}
+        </button>
+      </form>
+
+      <div class="door-camera">
+        {cameraAvailable() ? (
+          <button type="button" onClick={() => void toggleCamera()} aria-pressed={camera ? "true" : "false"}>
+            {camera ? t("doorCameraStop") : t("doorCameraStart")}
+          </button>
+        ) : (
+          <p class="hint">{t("doorSecureContext")}</p>
+        )}
+        {cameraError !== null && <p class="alert error" role="alert">{t("doorCameraError", { detail: String(cameraError) })}</p>}
+        <video ref={video} class={camera ? "door-video" : "door-video hidden"} muted playsInline aria-label={t("doorCameraView")} />
+      </div>
+
+      <details class="door-settings">
+        <summary>{t("doorSettings")}</summary>
+        <div class="field">
+          <label for="door-gate">{t("doorGate")}</label>
+          <input
+            id="door-gate"
+            value={gate}
+            maxLength={64}
+            onInput={(e) => {
+              setGate(e.currentTarget.value);
+              localStorage.setItem(gateKey, e.currentTarget.value);
+            }}
+          />
+        </div>
+        <button
+          type="button"
+          disabled={waiting > 0}
+          onClick={() => {
+            forgetCache(eventId);
+            cache.current = loadCache(eventId);
+            setVerdict(null);
+            redraw();
+          }}
+        >
+          {t("doorForget")}
+        </button>
+      </details>
+    </section>
+  );
+}
+
+export function ScannerPage({ eventId }: { eventId?: string }) {
+  return eventId ? <Door key={eventId} eventId={eventId} /> : <EventChooser />;
+}
