@@ -42,6 +42,11 @@ test("scan a ticket twice", async ({ page, baseURL, consoleErrors, checkA11y }) 
   await checkA11y("door, refused");
   await stableShot(page, "scanner-red");
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  // In German, too.
+  await page.getByLabel("Language").selectOption("de");
+  await expect(verdict).toContainText("STOPP");
+  await expect(verdict).toContainText("Bereits eingecheckt.");
+  await page.getByLabel("Sprache").selectOption("en");
 
   // A code that is no ticket: red, and nothing about any ticket.
   await code.fill("ZZZZ-ZZZZ");

@@ -26,6 +26,18 @@ test("my orders show a status history", async ({ page, baseURL, consoleErrors, c
   await page.getByRole("link", { name: "Notifications" }).click();
   await expect(page.getByTestId("notification").first()).toBeVisible();
   await checkA11y("notifications");
+  // Preferences: the API's refusal at its field, then a save.
+  const zone = page.getByLabel("Time zone");
+  await zone.fill("Mars/Olympus_Mons");
+  await page.getByRole("button", { name: "Save preferences" }).click();
+  await expect(zone).toHaveAttribute("aria-invalid", "true");
+  await zone.fill("Europe/Berlin");
+  await page.locator("#pref-email-marketing").uncheck();
+  await page.getByRole("button", { name: "Save preferences" }).click();
+  await expect(page.getByText("Preferences saved.")).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel("Time zone")).toHaveValue("Europe/Berlin");
+  await expect(page.locator("#pref-email-marketing")).not.toBeChecked();
 });
 
 test("a buyer transfers a ticket from My tickets", async ({ page, baseURL, consoleErrors, checkA11y }) => {

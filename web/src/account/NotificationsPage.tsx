@@ -56,7 +56,9 @@ function Inbox() {
             {!note.readAt && (
               <button
                 type="button"
-                onClick={() => postJson(`/api/v1/notifications/${encodeURIComponent(note.id)}/read`, {}).then(load, setError)}
+                onClick={() =>
+                  postJson(`/api/v1/notifications/${encodeURIComponent(note.id)}/read`, {}).then(load, setError)
+                }
               >
                 {t("notesMarkRead", { title: note.title })}
               </button>

@@ -71,7 +71,11 @@ export function PreferencesForm() {
       <h2 id="prefs-title">{t("prefsTitle")}</h2>
       <div class="field">
         <label for="pref-language">{t("prefsLanguage")}</label>
-        <select id="pref-language" value={prefs.language} onChange={(e) => update((p) => (p.language = e.currentTarget.value))}>
+        <select
+          id="pref-language"
+          value={prefs.language}
+          onChange={(e) => update((p) => (p.language = e.currentTarget.value))}
+        >
           <option value="en">English</option>
           <option value="de">Deutsch</option>
         </select>
@@ -137,8 +141,14 @@ export function PreferencesForm() {
         );
       })}
       <p class="hint">{t("prefsTransactional")}</p>
-      <ErrorMessage error={error && !fieldError("timezone") && !fieldError("channels.sms.phoneNumber") ? error : null} />
-      {saved && <p role="status" class="alert ok">{t("prefsSaved")}</p>}
+      <ErrorMessage
+        error={error && !fieldError("timezone") && !fieldError("channels.sms.phoneNumber") ? error : null}
+      />
+      {saved && (
+        <p role="status" class="alert ok">
+          {t("prefsSaved")}
+        </p>
+      )}
       <button type="submit" class="primary">
         {t("prefsSave")}
       </button>

@@ -27,7 +27,9 @@ export function TransferForm({ ticket, onDone }: { ticket: Ticket; onDone: () =>
       onSubmit={(e) => {
         e.preventDefault();
         setBusy(true);
-        postJson<{ status: string }>(`/api/v1/tickets/${encodeURIComponent(ticket.ticketId)}/transfer`, { email: email.trim() })
+        postJson<{ status: string }>(`/api/v1/tickets/${encodeURIComponent(ticket.ticketId)}/transfer`, {
+          email: email.trim(),
+        })
           .then(() => {
             setError(null);
             onDone();

@@ -33,7 +33,10 @@ export function TransfersList({ reload, onChange }: { reload: number; onChange: 
               <button
                 type="button"
                 onClick={() =>
-                  postJson(`/api/v1/tickets/transfers/${encodeURIComponent(tr.transferId)}/cancel`, {}).then(onChange, setError)
+                  postJson(`/api/v1/tickets/transfers/${encodeURIComponent(tr.transferId)}/cancel`, {}).then(
+                    onChange,
+                    setError,
+                  )
                 }
               >
                 {t("transferTakeBack")}

@@ -25,7 +25,9 @@ export function AdminPage({ location, isAdmin }: { location: Location; isAdmin: 
     return (
       <section>
         <PageTitle>{t("adminTitle")}</PageTitle>
-        <p class="alert error" role="alert">{t("adminOnly")}</p>
+        <p class="alert error" role="alert">
+          {t("adminOnly")}
+        </p>
       </section>
     );
   }

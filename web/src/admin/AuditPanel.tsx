@@ -3,7 +3,8 @@ import { useEffect, useState } from "preact/hooks";
 import { getJson, type ApiError } from "../api/client";
 import { Field } from "../components/Field";
 import { ErrorMessage } from "../components/ErrorMessage";
-import { formatDate, t } from "../i18n";
+import { t } from "../i18n";
+import { formatInstant } from "./time";
 import { navigate } from "../router";
 
 interface AuditRecord {
@@ -64,7 +65,7 @@ export function AuditPanel({ correlationId }: { correlationId: string }) {
               <li key={r.sequence}>
                 <details>
                   <summary>
-                    <strong>{r.type}</strong> · {r.topic} · {formatDate(r.occurredAt)}
+                    <strong>{r.type}</strong> · {r.topic} · {formatInstant(r.occurredAt)}
                   </summary>
                   <pre>{JSON.stringify(r.payload, null, 2)}</pre>
                 </details>

@@ -2,7 +2,8 @@
 import { useState } from "preact/hooks";
 import { call } from "../api/client";
 import { ErrorMessage } from "../components/ErrorMessage";
-import { formatDate, t } from "../i18n";
+import { t } from "../i18n";
+import { formatInstant } from "./time";
 import { Pager } from "./Pager";
 import { usePaged } from "./usePaged";
 
@@ -27,7 +28,11 @@ export function DeadLettersPanel() {
     <>
       <h2>{t("adminDeadLetters")}</h2>
       <ErrorMessage error={error ?? actionError} />
-      {replayed && <p role="status" class="alert ok">{t("adminReplaying", { type: replayed })}</p>}
+      {replayed && (
+        <p role="status" class="alert ok">
+          {t("adminReplaying", { type: replayed })}
+        </p>
+      )}
       {data?.items.length === 0 && <p>{t("adminNoDeadLetters")}</p>}
       <ul class="admin-list">
         {data?.items.map((d) => (
@@ -35,10 +40,10 @@ export function DeadLettersPanel() {
             <p>
               <strong>{d.type}</strong> · {d.topic} → {d.subscriber}
             </p>
-            <p class="hint">{t("adminDeadAt", { at: formatDate(d.deadAt), attempts: d.attempts })}</p>
+            <p class="hint">{t("adminDeadAt", { at: formatInstant(d.deadAt), attempts: d.attempts })}</p>
             <pre class="admin-error">{d.error}</pre>
             {d.replayedAt ? (
-              <p>{t("adminReplayedAt", { at: formatDate(d.replayedAt) })}</p>
+              <p>{t("adminReplayedAt", { at: formatInstant(d.replayedAt) })}</p>
             ) : (
               <button
                 type="button"

@@ -2,7 +2,8 @@
 import { useState } from "preact/hooks";
 import { call } from "../api/client";
 import { ErrorMessage } from "../components/ErrorMessage";
-import { formatDate, t } from "../i18n";
+import { t } from "../i18n";
+import { formatInstant } from "./time";
 import { Pager } from "./Pager";
 import { usePaged } from "./usePaged";
 
@@ -24,7 +25,11 @@ export function DeliveriesPanel() {
   const [status, setStatus] = useState("");
   const [reload, setReload] = useState(0);
   const [actionError, setActionError] = useState<unknown>(null);
-  const { page, setPage, data, error } = usePaged<Delivery>("/api/v1/admin/notifications/deliveries", { status }, reload);
+  const { page, setPage, data, error } = usePaged<Delivery>(
+    "/api/v1/admin/notifications/deliveries",
+    { status },
+    reload,
+  );
   return (
     <>
       <h2>{t("adminDeliveries")}</h2>
@@ -54,7 +59,7 @@ export function DeliveriesPanel() {
               <strong>{d.type}</strong> · {d.channel} · {d.status} · {t("adminAttempts", { count: d.attempts })}
             </p>
             <p class="hint">
-              {formatDate(d.createdAt)} · {t("adminUser")} <code>{d.userId}</code>
+              {formatInstant(d.createdAt)} · {t("adminUser")} <code>{d.userId}</code>
             </p>
             {d.lastError && <p class="admin-error">{d.lastError}</p>}
             {d.status === "Failed" && (

@@ -2,7 +2,8 @@
 import { useState } from "preact/hooks";
 import { getJson } from "../api/client";
 import { ErrorMessage } from "../components/ErrorMessage";
-import { formatDate, t } from "../i18n";
+import { t } from "../i18n";
+import { formatInstant } from "./time";
 import { Pager } from "./Pager";
 import { usePaged } from "./usePaged";
 
@@ -37,13 +38,13 @@ function SagaSteps({ orderId }: { orderId: string }) {
         <ol class="admin-steps">
           {saga.steps?.map((s, i) => (
             <li key={i}>
-              {formatDate(s.at)} · {s.step} #{s.attempt}: {s.result}
+              {formatInstant(s.at)} · {s.step} #{s.attempt}: {s.result}
               {s.detail && ` (${s.detail})`}
             </li>
           ))}
           {saga.compensations?.map((c, i) => (
             <li key={`c${i}`}>
-              {formatDate(c.at)} · {t("adminCompensation")}: {c.action} ({c.reason})
+              {formatInstant(c.at)} · {t("adminCompensation")}: {c.action} ({c.reason})
             </li>
           ))}
         </ol>
@@ -81,11 +82,14 @@ export function SagasPanel() {
         {data?.items.map((saga) => (
           <li key={saga.orderId} class="card">
             <p>
-              <strong>{saga.state}</strong> · {saga.currentStep} · {t("adminOrder")} <code>{saga.orderId}</code> ({saga.orderStatus})
+              <strong>{saga.state}</strong> · {saga.currentStep} · {t("adminOrder")} <code>{saga.orderId}</code> (
+              {saga.orderStatus})
             </p>
             <p class="hint">
-              {formatDate(saga.updatedAt)} ·{" "}
-              <a href={`/admin?section=audit&correlationId=${encodeURIComponent(saga.correlationId)}`}>{t("adminAuditStory")}</a>
+              {formatInstant(saga.updatedAt)} ·{" "}
+              <a href={`/admin?section=audit&correlationId=${encodeURIComponent(saga.correlationId)}`}>
+                {t("adminAuditStory")}
+              </a>
             </p>
             <SagaSteps orderId={saga.orderId} />
           </li>

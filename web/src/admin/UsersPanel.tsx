@@ -20,14 +20,11 @@ function RolesForm({ user, onSaved }: { user: User; onSaved: () => void }) {
       onSubmit={(e) => {
         e.preventDefault();
         setSaved(false);
-        call("PUT", `/api/v1/users/${encodeURIComponent(user.id)}/roles`, { body: { roles: [...roles] } }).then(
-          () => {
-            setError(null);
-            setSaved(true);
-            onSaved();
-          },
-          setError,
-        );
+        call("PUT", `/api/v1/users/${encodeURIComponent(user.id)}/roles`, { body: { roles: [...roles] } }).then(() => {
+          setError(null);
+          setSaved(true);
+          onSaved();
+        }, setError);
       }}
     >
       <fieldset>

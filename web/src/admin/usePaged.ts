@@ -7,7 +7,11 @@ export function usePaged<T>(path: string, params: Record<string, string>, reload
   const [page, setPage] = useState(1);
   const [data, setData] = useState<Page<T> | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const query = new URLSearchParams({ ...Object.fromEntries(Object.entries(params).filter(([, v]) => v)), page: String(page), size: "20" });
+  const query = new URLSearchParams({
+    ...Object.fromEntries(Object.entries(params).filter(([, v]) => v)),
+    page: String(page),
+    size: "20",
+  });
   const url = `${path}?${query}`;
   useEffect(() => {
     let live = true;

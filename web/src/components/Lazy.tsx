@@ -16,7 +16,12 @@ export function Lazy<P extends object>({ load, props }: { load: () => Promise<Co
     );
     return () => void (live = false);
   }, [load]);
-  if (failed) return <p role="alert" class="alert error">{t("networkError")}</p>;
+  if (failed)
+    return (
+      <p role="alert" class="alert error">
+        {t("networkError")}
+      </p>
+    );
   if (!Component) return <p aria-live="polite">{t("loading")}</p>;
   return <Component {...props} />;
 }

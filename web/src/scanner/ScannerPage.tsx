@@ -57,7 +57,12 @@ function EventChooser() {
 function VerdictPanel({ verdict, zone }: { verdict: Verdict | null; zone?: string }) {
   const ok = verdict?.outcome === "admitted";
   return (
-    <div class={verdict ? (ok ? "verdict admit" : "verdict refuse") : "verdict"} role="status" aria-live="assertive" data-testid="verdict">
+    <div
+      class={verdict ? (ok ? "verdict admit" : "verdict refuse") : "verdict"}
+      role="status"
+      aria-live="assertive"
+      data-testid="verdict"
+    >
       {verdict && (
         <>
           <p class="verdict-word">{ok ? t("doorAdmit") : t("doorRefuse")}</p>
@@ -66,7 +71,9 @@ function VerdictPanel({ verdict, zone }: { verdict: Verdict | null; zone?: strin
           {verdict.categoryName && <p class="verdict-category">{verdict.categoryName}</p>}
           {verdict.outcome === "already-checked-in" &&
             (verdict.at ? (
-              <p class="verdict-first">{t("doorFirstScan", { at: formatDate(verdict.at, zone), gate: verdict.gate || "?" })}</p>
+              <p class="verdict-first">
+                {t("doorFirstScan", { at: formatDate(verdict.at, zone), gate: verdict.gate || "?" })}
+              </p>
             ) : (
               <p class="verdict-first">{t("doorFirstScanUnknown")}</p>
             ))}
@@ -92,7 +99,8 @@ function SyncSummary({ report, cache }: { report: SyncReport; cache: DoorCache }
             return (
               <li key={r.ticketId + r.result}>
                 {t(`doorSync_${r.result}`, { name })}
-                {at && ` ${t("doorFirstScan", { at: formatDate(at, zone), gate: r.firstGate ?? r.replacedGate ?? "?" })}`}
+                {at &&
+                  ` ${t("doorFirstScan", { at: formatDate(at, zone), gate: r.firstGate ?? r.replacedGate ?? "?" })}`}
               </li>
             );
           })}
@@ -115,6 +123,8 @@ function Door({ eventId }: { eventId: string }) {
   const [syncError, setSyncError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [camera, setCamera] = useState<(() => void) | null>(null);
+  // The camera's stop function for the unmount cleanup (which sees only the first render's state).
+  const stopCamera = useRef<(() => void) | null>(null);
   const [cameraError, setCameraError] = useState<unknown>(null);
   const video = useRef<HTMLVideoElement>(null);
   const codeInput = useRef<HTMLInputElement>(null);
@@ -149,7 +159,7 @@ function Door({ eventId }: { eventId: string }) {
     const timer = setInterval(() => navigator.onLine && void catchUp(), 60_000);
     return () => {
       clearInterval(timer);
-      camera?.();
+      stopCamera.current?.();
     };
   }, []);
 
@@ -169,12 +179,14 @@ function Door({ eventId }: { eventId: string }) {
   const toggleCamera = async () => {
     if (camera) {
       camera();
+      stopCamera.current = null;
       setCamera(null);
       return;
     }
     setCameraError(null);
     try {
       const stop = await startCamera(video.current!, (text) => void check(text));
+      stopCamera.current = stop;
       setCamera(() => stop);
     } catch (error) {
       setCameraError(error instanceof Error ? error.message : String(error));
@@ -196,7 +208,11 @@ function Door({ eventId }: { eventId: string }) {
           ? t("doorListed", { count: listed, at: formatDate(cache.current.listedAt, zone) })
           : t("doorNoList")}
       </p>
-      {listError && <p class="alert error" role="alert">{listError}</p>}
+      {listError && (
+        <p class="alert error" role="alert">
+          {listError}
+        </p>
+      )}
       <p class="door-line" data-testid="door-queue">
         {waiting > 0 ? t("doorWaiting", { count: waiting }) : t("doorNothingWaiting")}
         {waiting > 0 && online && (
@@ -208,7 +224,11 @@ function Door({ eventId }: { eventId: string }) {
           </>
         )}
       </p>
-      {syncError && <p class="alert error" role="alert">{syncError}</p>}
+      {syncError && (
+        <p class="alert error" role="alert">
+          {syncError}
+        </p>
+      )}
       {report && <SyncSummary report={report} cache={cache.current} />}
 
       <VerdictPanel verdict={verdict} zone={zone} />
@@ -245,8 +265,18 @@ function Door({ eventId }: { eventId: string }) {
         ) : (
           <p class="hint">{t("doorSecureContext")}</p>
         )}
-        {cameraError !== null && <p class="alert error" role="alert">{t("doorCameraError", { detail: String(cameraError) })}</p>}
-        <video ref={video} class={camera ? "door-video" : "door-video hidden"} muted playsInline aria-label={t("doorCameraView")} />
+        {cameraError !== null && (
+          <p class="alert error" role="alert">
+            {t("doorCameraError", { detail: String(cameraError) })}
+          </p>
+        )}
+        <video
+          ref={video}
+          class={camera ? "door-video" : "door-video hidden"}
+          muted
+          playsInline
+          aria-label={t("doorCameraView")}
+        />
       </div>
 
       <details class="door-settings">

@@ -49,9 +49,22 @@ async function online(cache: DoorCache, input: string, gate: string): Promise<Ve
   const response = await rawCall("POST", "/api/v1/checkin", { ...ask, gate, eventId: cache.eventId });
   if (!response) return null; // no connection: the cache decides
   if (response.ok) {
-    const body = (await response.json()) as { ticketId: string; holderName: string; categoryName: string; checkedInAt: string; gate: string };
+    const body = (await response.json()) as {
+      ticketId: string;
+      holderName: string;
+      categoryName: string;
+      checkedInAt: string;
+      gate: string;
+    };
     remember(cache, body.ticketId, body.checkedInAt, body.gate);
-    return { outcome: "admitted", provisional: false, holderName: body.holderName, categoryName: body.categoryName, at: body.checkedInAt, gate: body.gate };
+    return {
+      outcome: "admitted",
+      provisional: false,
+      holderName: body.holderName,
+      categoryName: body.categoryName,
+      at: body.checkedInAt,
+      gate: body.gate,
+    };
   }
   let problem: ProblemBody = {};
   try {
@@ -60,7 +73,14 @@ async function online(cache: DoorCache, input: string, gate: string): Promise<Ve
     // not JSON: the status alone
   }
   const slug = slugOf(problem.type);
-  const known: Outcome[] = ["already-checked-in", "ticket-voided", "ticket-transferred", "wrong-event", "ticket-not-found", "invalid-ticket-signature"];
+  const known: Outcome[] = [
+    "already-checked-in",
+    "ticket-voided",
+    "ticket-transferred",
+    "wrong-event",
+    "ticket-not-found",
+    "invalid-ticket-signature",
+  ];
   if ((known as string[]).includes(slug)) {
     return {
       outcome: slug as Outcome,
@@ -143,7 +163,8 @@ export async function syncQueue(cache: DoorCache): Promise<SyncReport | null | {
     cache.queue = cache.queue.slice(scans.length);
     for (const r of answer.results) {
       // The server's first scan is the one that counts, on this device too.
-      if (r.result === "duplicate" && r.firstScannedAt) cache.seen[r.ticketId] = { at: r.firstScannedAt, gate: r.firstGate ?? "" };
+      if (r.result === "duplicate" && r.firstScannedAt)
+        cache.seen[r.ticketId] = { at: r.firstScannedAt, gate: r.firstGate ?? "" };
     }
     saveCache(cache);
     report.sent += scans.length;
