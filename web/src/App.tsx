@@ -3,12 +3,13 @@ import { useEffect, useState } from "preact/hooks";
 import { onSession, sessionState, signOut } from "./api/session";
 import { PageTitle } from "./components/PageTitle";
 import { setLang, t, useLang, type Lang } from "./i18n";
-import { navigate, useLocation, type Location } from "./router";
+import { navigate, organizerPages, useLocation, type Location } from "./router";
 import { SignInPage, SignUpPage } from "./pages/AuthPages";
 import { EventList } from "./pages/EventList";
 import { EventPage } from "./pages/EventPage";
 import { OrderPage } from "./pages/OrderPage";
 import { TicketsPage } from "./pages/TicketsPage";
+import { LazyOrganizerArea, OrganizerNavLink } from "./organizer/entry";
 
 function useSession() {
   const [state, setState] = useState(sessionState);
@@ -20,7 +21,7 @@ function useSession() {
   return state;
 }
 
-const needsSignIn = new Set(["order", "tickets"]);
+const needsSignIn = new Set<string>(["order", "tickets", ...organizerPages]);
 
 function Page({ location, signedIn }: { location: Location; signedIn: boolean }) {
   if (needsSignIn.has(location.page) && !signedIn) return null; // App redirects
@@ -37,6 +38,11 @@ function Page({ location, signedIn }: { location: Location; signedIn: boolean })
       return <SignInPage location={location} />;
     case "signup":
       return <SignUpPage location={location} />;
+    case "orgHome":
+    case "orgNew":
+    case "orgEdit":
+    case "orgDashboard":
+      return <LazyOrganizerArea location={location} />;
     default:
       return (
         <section>
@@ -79,6 +85,7 @@ export function App() {
               {t("navTickets")}
             </a>
           )}
+          <OrganizerNavLink user={session.user} current={organizerPages.has(location.page)} />
           {session.ready && !session.user && <a href="/signin">{t("navSignIn")}</a>}
           {session.ready && !session.user && <a href="/signup">{t("navSignUp")}</a>}
         </nav>

@@ -2,7 +2,11 @@
 // step with src/web/web_ui.cpp), so a reload or a shared link lands on the right page.
 import { useEffect, useState } from "preact/hooks";
 
-export type PageName = "events" | "event" | "order" | "tickets" | "signin" | "signup" | "notFound";
+export type PageName = "events" | "event" | "order" | "tickets" | "signin" | "signup" | "notFound" | OrganizerPage;
+
+// The organizer back office (src/organizer).
+export type OrganizerPage = "orgHome" | "orgNew" | "orgEdit" | "orgDashboard";
+export const organizerPages = new Set<PageName>(["orgHome", "orgNew", "orgEdit", "orgDashboard"]);
 
 export interface Location {
   page: PageName;
@@ -18,6 +22,10 @@ const pages: [RegExp, PageName, string[]][] = [
   [/^\/tickets$/, "tickets", []],
   [/^\/signin$/, "signin", []],
   [/^\/signup$/, "signup", []],
+  [/^\/organizer$/, "orgHome", []],
+  [/^\/organizer\/new$/, "orgNew", []],
+  [/^\/organizer\/events\/([^/]+)$/, "orgDashboard", ["id"]],
+  [/^\/organizer\/events\/([^/]+)\/edit$/, "orgEdit", ["id"]],
 ];
 
 function parse(): Location {

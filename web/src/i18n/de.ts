@@ -1,6 +1,8 @@
 import type { Messages } from "./en";
+import { organizerDe } from "./organizer.de";
 
 export const de: Messages = {
+  ...organizerDe,
   appName: "boxoffice",
   skipToContent: "Zum Inhalt springen",
   navEvents: "Veranstaltungen",

@@ -1,5 +1,8 @@
 // English texts; de.ts has the same keys (the type checker makes sure).
+import { organizerEn } from "./organizer.en";
+
 export const en = {
+  ...organizerEn,
   appName: "boxoffice",
   skipToContent: "Skip to content",
   navEvents: "Events",
