@@ -7,6 +7,7 @@ import type { Browser, Page } from "@playwright/test";
 import { buyer, expect, radiohead, test } from "./fixtures";
 
 const organizer = { email: "organizer@boxoffice.local", password: buyer.password };
+const admin = { email: "admin@boxoffice.local", password: buyer.password };
 // Stable names (the issue asks for them), next to the fixture's per-test screenshots.
 const screenshots = `${process.env.BX_E2E_OUTPUT ?? "../build/web-e2e"}/screenshots`;
 // A category name a spreadsheet would run as a formula, with a comma and quotes in it.
@@ -112,6 +113,9 @@ test("organizer creates and publishes an event and sees the sale appear live", a
   expect(lines[0]).toBe('"order","created","status","buyer","category","tickets","amount","currency","orderTotal","orderRefunded"');
   expect(lines[1]).toContain(`"'=HYPERLINK(""x""), standing","1","25.00","EUR","25.00"`);
 
+  // Refunds are for Admins (payments:refund): an organizer is not offered the button.
+  await expect(page.getByRole("button", { name: "Refund" })).toHaveCount(0);
+
   // Search filters the list.
   await page.getByLabel(/Search orders/).fill("no-such-order");
   await expect(page.getByTestId("order-count")).toHaveText("0 of 1 orders");
@@ -142,6 +146,20 @@ test("organizer creates and publishes an event and sees the sale appear live", a
   await expect(page.getByTestId("revenue")).toHaveText(/25,00\s€/);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
   await checkA11y("dashboard (de, 360 px)");
+});
+
+test("an Admin refunds an order from the dashboard", async ({ page, browser, baseURL, consoleErrors }) => {
+  void consoleErrors;
+  await buyOneTicket(browser, baseURL!, radiohead, "General Admission");
+  await signInAs(page, admin, `/organizer/events/${radiohead}`);
+  await expect(page.getByTestId("sold-general")).toHaveText("1");
+  await expect(page.getByTestId("revenue")).toHaveText("€59.00");
+  page.on("dialog", (dialog) => void dialog.accept());
+  await page.getByRole("button", { name: "Refund" }).click();
+  // The seats go back on sale and the order shows as refunded, without a reload.
+  await expect(page.getByTestId("sold-general")).toHaveText("0", { timeout: 30_000 });
+  await expect(page.getByRole("cell", { name: "Refunded", exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole("button", { name: "Refund" })).toHaveCount(0);
 });
 
 test("an edit made meanwhile by someone else is shown as a conflict, not overwritten", async ({
