@@ -106,11 +106,19 @@ test("organizer creates and publishes an event and sees the sale appear live", a
   expect(page.url()).toBe(url);
 
   // CSV export: quoted, and the formula-like name cannot run in a spreadsheet.
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Export CSV" }).click(),
+  ]);
   const csv = readFileSync(await download.path(), "utf8");
-  const lines = csv.replace(/^\uFEFF/, "").trimEnd().split("\r\n");
+  const lines = csv
+    .replace(/^\uFEFF/, "")
+    .trimEnd()
+    .split("\r\n");
   expect(lines).toHaveLength(2);
-  expect(lines[0]).toBe('"order","created","status","buyer","category","tickets","amount","currency","orderTotal","orderRefunded"');
+  expect(lines[0]).toBe(
+    '"order","created","status","buyer","category","tickets","amount","currency","orderTotal","orderRefunded"',
+  );
   expect(lines[1]).toContain(`"'=HYPERLINK(""x""), standing","1","25.00","EUR","25.00"`);
 
   // Refunds are for Admins (payments:refund): an organizer is not offered the button.

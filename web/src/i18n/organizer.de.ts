@@ -11,7 +11,8 @@ export const organizerDe: typeof organizerEn = {
   orgEditNamed: "{name} bearbeiten",
   orgDashboardLink: "Übersicht",
   orgNoAccessTitle: "Kein Zugang",
-  orgForbidden: "Dieser Bereich ist für Veranstalter. Ihr Konto kann keine Veranstaltungen verwalten; bitten Sie einen Administrator um die Rolle Organizer.",
+  orgForbidden:
+    "Dieser Bereich ist für Veranstalter. Ihr Konto kann keine Veranstaltungen verwalten; bitten Sie einen Administrator um die Rolle Organizer.",
   orgNotYours: "Diese Veranstaltung gibt es nicht, oder Sie dürfen sie nicht verwalten.",
   orgStatus: "Status",
   orgStatus_Draft: "Entwurf",
@@ -49,12 +50,14 @@ export const organizerDe: typeof organizerEn = {
   orgSave: "Änderungen speichern",
   orgPublish: "Veröffentlichen",
   orgCancelEvent: "Veranstaltung absagen",
-  orgCancelConfirm: "Diese Veranstaltung endgültig absagen? Käufer werden benachrichtigt, bezahlte Bestellungen können erstattet werden.",
+  orgCancelConfirm:
+    "Diese Veranstaltung endgültig absagen? Käufer werden benachrichtigt, bezahlte Bestellungen können erstattet werden.",
   orgCreated: "Entwurf angelegt. Veröffentlichen Sie ihn, sobald der Verkauf beginnen soll.",
   orgSaved: "Änderungen gespeichert.",
   orgPublished: "Veröffentlicht: Der Verkauf läuft.",
   orgCancelled: "Die Veranstaltung ist abgesagt.",
-  orgConflict: "Jemand anderes hat diese Veranstaltung inzwischen geändert. Laden Sie neu, um die Änderungen zu sehen, und bearbeiten Sie dann erneut.",
+  orgConflict:
+    "Jemand anderes hat diese Veranstaltung inzwischen geändert. Laden Sie neu, um die Änderungen zu sehen, und bearbeiten Sie dann erneut.",
   orgReload: "Neu laden",
   orgFixFields: "Bitte korrigieren Sie die {count} markierten Felder.",
   orgSeatsHeading: "Plätze je Kategorie",

@@ -9,7 +9,8 @@ export const organizerEn = {
   orgEditNamed: "Edit {name}",
   orgDashboardLink: "Dashboard",
   orgNoAccessTitle: "No access",
-  orgForbidden: "This area is for organizers. Your account cannot manage events; ask an administrator for the Organizer role.",
+  orgForbidden:
+    "This area is for organizers. Your account cannot manage events; ask an administrator for the Organizer role.",
   orgNotYours: "This event does not exist or is not yours to manage.",
   orgStatus: "Status",
   orgStatus_Draft: "Draft",

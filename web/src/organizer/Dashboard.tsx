@@ -9,7 +9,15 @@ import { sessionState } from "../api/session";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { PageTitle } from "../components/PageTitle";
 import { formatDate, formatDateTime, formatMoney, t } from "../i18n";
-import { loadEvent, paymentReport, recentOrders, type CheckinStats, type ListedOrder, type ReportLine, type Versioned } from "./api";
+import {
+  loadEvent,
+  paymentReport,
+  recentOrders,
+  type CheckinStats,
+  type ListedOrder,
+  type ReportLine,
+  type Versioned,
+} from "./api";
 import { isAdmin } from "./access";
 import { AccessProblem } from "./EventEditor";
 import { eventStatusText } from "./labels";
@@ -41,15 +49,12 @@ export function Dashboard({ id }: { id: string }) {
   const refreshing = useRef(0);
   const refreshData = () => {
     const run = ++refreshing.current;
-    Promise.all([paymentReport(id), recentOrders(id, maxOrderPages)]).then(
-      ([r, o]) => {
-        if (run !== refreshing.current) return; // an older answer after a newer one
-        setReport(r.items);
-        setOrders(o);
-        setDataError(null);
-      },
-      setDataError,
-    );
+    Promise.all([paymentReport(id), recentOrders(id, maxOrderPages)]).then(([r, o]) => {
+      if (run !== refreshing.current) return; // an older answer after a newer one
+      setReport(r.items);
+      setOrders(o);
+      setDataError(null);
+    }, setDataError);
   };
   useEffect(refreshData, [id, soldNow]);
 
@@ -68,7 +73,8 @@ export function Dashboard({ id }: { id: string }) {
       </p>
       <PageTitle>{event.name}</PageTitle>
       <p>
-        {t("orgStatus")}: <strong>{eventStatusText(event.status)}</strong> · {formatDateTime(event.startsAt, event.timezone)} ·{" "}
+        {t("orgStatus")}: <strong>{eventStatusText(event.status)}</strong> ·{" "}
+        {formatDateTime(event.startsAt, event.timezone)} ·{" "}
         <a href={`/organizer/events/${id}/edit`}>{t("orgEditLink")}</a>
       </p>
 
@@ -126,8 +132,15 @@ export function Dashboard({ id }: { id: string }) {
             <p>{t("orgCheckinUnavailable")}</p>
           ) : checkin.doc ? (
             <>
-              <progress id="checkin-progress" max={Math.max(1, checkin.doc.sold)} value={checkin.doc.admitted} aria-label={t("orgCheckin")} />
-              <p data-testid="checkin">{t("orgAdmitted", { admitted: checkin.doc.admitted, sold: checkin.doc.sold })}</p>
+              <progress
+                id="checkin-progress"
+                max={Math.max(1, checkin.doc.sold)}
+                value={checkin.doc.admitted}
+                aria-label={t("orgCheckin")}
+              />
+              <p data-testid="checkin">
+                {t("orgAdmitted", { admitted: checkin.doc.admitted, sold: checkin.doc.sold })}
+              </p>
             </>
           ) : (
             <p>{t("loading")}</p>
@@ -145,7 +158,16 @@ export function Dashboard({ id }: { id: string }) {
 
       <h2>{t("orgOrders")}</h2>
       <ErrorMessage error={dataError} />
-      {orders && <OrderTable event={event} orders={orders.orders} total={orders.total} names={names} admin={admin} onRefunded={refreshData} />}
+      {orders && (
+        <OrderTable
+          event={event}
+          orders={orders.orders}
+          total={orders.total}
+          names={names}
+          admin={admin}
+          onRefunded={refreshData}
+        />
+      )}
 
       <Scanners eventId={id} />
       <Announcements eventId={id} />

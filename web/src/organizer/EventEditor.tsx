@@ -10,7 +10,15 @@ import { PageTitle } from "../components/PageTitle";
 import { t } from "../i18n";
 import { navigate } from "../router";
 import { eventStatusText } from "./labels";
-import { categories, changeStatus, createEvent, loadEvent, updateEvent, type EditableEvent, type Versioned } from "./api";
+import {
+  categories,
+  changeStatus,
+  createEvent,
+  loadEvent,
+  updateEvent,
+  type EditableEvent,
+  type Versioned,
+} from "./api";
 import { majorUnits, minorDigits } from "./money";
 import { isZone, utcToZoned, zonedToUtc } from "./zoned";
 
@@ -36,7 +44,6 @@ interface Form {
   maxCapacity: string;
   rows: CategoryRow[];
 }
-
 
 function emptyForm(): Form {
   return {
@@ -89,7 +96,12 @@ function bodyOf(form: Form): EditableEvent {
     startsAt: zonedToUtc(form.startsAt, zone) ?? form.startsAt,
     endsAt: zonedToUtc(form.endsAt, zone) ?? form.endsAt,
     timezone: zone,
-    venue: { name: form.venueName, address: form.venueAddress, city: form.venueCity, country: form.venueCountry.trim().toUpperCase() },
+    venue: {
+      name: form.venueName,
+      address: form.venueAddress,
+      city: form.venueCity,
+      country: form.venueCountry.trim().toUpperCase(),
+    },
     maxCapacity: Number(form.maxCapacity),
     priceCategories: form.rows.map((row) => {
       const currency = row.currency.trim().toUpperCase();
@@ -123,7 +135,10 @@ export function EventEditor({ id }: { id?: string }) {
   };
   useEffect(load, [id]);
   useEffect(() => {
-    categories().then((page) => setSlugs(page.items), () => setSlugs([]));
+    categories().then(
+      (page) => setSlugs(page.items),
+      () => setSlugs([]),
+    );
   }, []);
 
   const zoneOk = useMemo(() => (form ? isZone(form.timezone.trim()) : true), [form?.timezone]);
@@ -229,10 +244,23 @@ export function EventEditor({ id }: { id?: string }) {
       <form onSubmit={save} noValidate>
         <fieldset disabled={!!final}>
           <legend>{t("orgAbout")}</legend>
-          <Field id="ev-name" label={t("orgName")} value={form.name} required maxLength={200} error={fieldError("name")} onInput={(e) => set({ name: e.currentTarget.value })} />
+          <Field
+            id="ev-name"
+            label={t("orgName")}
+            value={form.name}
+            required
+            maxLength={200}
+            error={fieldError("name")}
+            onInput={(e) => set({ name: e.currentTarget.value })}
+          />
           <div class={fieldError("description") ? "field invalid" : "field"}>
             <label for="ev-description">{t("orgDescription")}</label>
-            <textarea id="ev-description" rows={4} value={form.description} onInput={(e) => set({ description: e.currentTarget.value })} />
+            <textarea
+              id="ev-description"
+              rows={4}
+              value={form.description}
+              onInput={(e) => set({ description: e.currentTarget.value })}
+            />
             {fieldError("description") && <p class="error">{fieldError("description")}</p>}
           </div>
           <div class="field">
@@ -248,38 +276,137 @@ export function EventEditor({ id }: { id?: string }) {
         </fieldset>
         <fieldset disabled={!!final}>
           <legend>{t("orgWhen")}</legend>
-          <Field id="ev-timezone" label={t("orgTimezone")} hint={t("orgTimezoneHint")} value={form.timezone} error={fieldError("timezone") ?? (zoneOk ? undefined : t("orgTimezoneUnknown"))} onInput={(e) => set({ timezone: e.currentTarget.value })} />
+          <Field
+            id="ev-timezone"
+            label={t("orgTimezone")}
+            hint={t("orgTimezoneHint")}
+            value={form.timezone}
+            error={fieldError("timezone") ?? (zoneOk ? undefined : t("orgTimezoneUnknown"))}
+            onInput={(e) => set({ timezone: e.currentTarget.value })}
+          />
           <div class="row2">
-            <Field id="ev-starts" type="datetime-local" label={t("orgStartsAt")} value={form.startsAt} error={fieldError("startsAt")} onInput={(e) => set({ startsAt: e.currentTarget.value })} />
-            <Field id="ev-ends" type="datetime-local" label={t("orgEndsAt")} value={form.endsAt} error={fieldError("endsAt")} onInput={(e) => set({ endsAt: e.currentTarget.value })} />
+            <Field
+              id="ev-starts"
+              type="datetime-local"
+              label={t("orgStartsAt")}
+              value={form.startsAt}
+              error={fieldError("startsAt")}
+              onInput={(e) => set({ startsAt: e.currentTarget.value })}
+            />
+            <Field
+              id="ev-ends"
+              type="datetime-local"
+              label={t("orgEndsAt")}
+              value={form.endsAt}
+              error={fieldError("endsAt")}
+              onInput={(e) => set({ endsAt: e.currentTarget.value })}
+            />
           </div>
         </fieldset>
         <fieldset disabled={!!final}>
           <legend>{t("orgWhere")}</legend>
-          <Field id="ev-venue" label={t("orgVenueName")} value={form.venueName} error={fieldError("venue.name")} onInput={(e) => set({ venueName: e.currentTarget.value })} />
-          <Field id="ev-address" label={t("orgVenueAddress")} value={form.venueAddress} error={fieldError("venue.address")} onInput={(e) => set({ venueAddress: e.currentTarget.value })} />
+          <Field
+            id="ev-venue"
+            label={t("orgVenueName")}
+            value={form.venueName}
+            error={fieldError("venue.name")}
+            onInput={(e) => set({ venueName: e.currentTarget.value })}
+          />
+          <Field
+            id="ev-address"
+            label={t("orgVenueAddress")}
+            value={form.venueAddress}
+            error={fieldError("venue.address")}
+            onInput={(e) => set({ venueAddress: e.currentTarget.value })}
+          />
           <div class="row2">
-            <Field id="ev-city" label={t("orgVenueCity")} value={form.venueCity} error={fieldError("venue.city")} onInput={(e) => set({ venueCity: e.currentTarget.value })} />
-            <Field id="ev-country" label={t("orgVenueCountry")} hint={t("orgVenueCountryHint")} value={form.venueCountry} maxLength={2} error={fieldError("venue.country")} onInput={(e) => set({ venueCountry: e.currentTarget.value })} />
+            <Field
+              id="ev-city"
+              label={t("orgVenueCity")}
+              value={form.venueCity}
+              error={fieldError("venue.city")}
+              onInput={(e) => set({ venueCity: e.currentTarget.value })}
+            />
+            <Field
+              id="ev-country"
+              label={t("orgVenueCountry")}
+              hint={t("orgVenueCountryHint")}
+              value={form.venueCountry}
+              maxLength={2}
+              error={fieldError("venue.country")}
+              onInput={(e) => set({ venueCountry: e.currentTarget.value })}
+            />
           </div>
         </fieldset>
         <fieldset disabled={!!final}>
           <legend>{t("orgTickets")}</legend>
-          <Field id="ev-capacity" type="number" min={1} label={t("orgMaxCapacity")} value={form.maxCapacity} error={fieldError("maxCapacity")} onInput={(e) => set({ maxCapacity: e.currentTarget.value })} />
+          <Field
+            id="ev-capacity"
+            type="number"
+            min={1}
+            label={t("orgMaxCapacity")}
+            value={form.maxCapacity}
+            error={fieldError("maxCapacity")}
+            onInput={(e) => set({ maxCapacity: e.currentTarget.value })}
+          />
           {fieldError("priceCategories") && <p class="error">{fieldError("priceCategories")}</p>}
           {form.rows.map((row, i) => (
             <div class="price-row" key={i} role="group" aria-label={t("orgPriceCategoryN", { n: i + 1 })}>
-              <Field id={`pc-${i}-id`} label={t("orgCategoryId")} value={row.categoryId} error={fieldError(`priceCategories[${i}].categoryId`)} onInput={(e) => setRow(i, { categoryId: e.currentTarget.value })} />
-              <Field id={`pc-${i}-name`} label={t("orgPriceCategoryName")} value={row.name} error={fieldError(`priceCategories[${i}].name`)} onInput={(e) => setRow(i, { name: e.currentTarget.value })} />
-              <Field id={`pc-${i}-price`} inputMode="decimal" label={t("orgPrice")} value={row.price} error={fieldError(`priceCategories[${i}].price.amount`)} onInput={(e) => setRow(i, { price: e.currentTarget.value })} />
-              <Field id={`pc-${i}-currency`} label={t("orgCurrency")} value={row.currency} maxLength={3} error={fieldError(`priceCategories[${i}].price.currency`)} onInput={(e) => setRow(i, { currency: e.currentTarget.value })} />
-              <Field id={`pc-${i}-seats`} type="number" min={1} label={t("orgSeats")} value={row.totalSeats} error={fieldError(`priceCategories[${i}].totalSeats`)} onInput={(e) => setRow(i, { totalSeats: e.currentTarget.value })} />
+              <Field
+                id={`pc-${i}-id`}
+                label={t("orgCategoryId")}
+                value={row.categoryId}
+                error={fieldError(`priceCategories[${i}].categoryId`)}
+                onInput={(e) => setRow(i, { categoryId: e.currentTarget.value })}
+              />
+              <Field
+                id={`pc-${i}-name`}
+                label={t("orgPriceCategoryName")}
+                value={row.name}
+                error={fieldError(`priceCategories[${i}].name`)}
+                onInput={(e) => setRow(i, { name: e.currentTarget.value })}
+              />
+              <Field
+                id={`pc-${i}-price`}
+                inputMode="decimal"
+                label={t("orgPrice")}
+                value={row.price}
+                error={fieldError(`priceCategories[${i}].price.amount`)}
+                onInput={(e) => setRow(i, { price: e.currentTarget.value })}
+              />
+              <Field
+                id={`pc-${i}-currency`}
+                label={t("orgCurrency")}
+                value={row.currency}
+                maxLength={3}
+                error={fieldError(`priceCategories[${i}].price.currency`)}
+                onInput={(e) => setRow(i, { currency: e.currentTarget.value })}
+              />
+              <Field
+                id={`pc-${i}-seats`}
+                type="number"
+                min={1}
+                label={t("orgSeats")}
+                value={row.totalSeats}
+                error={fieldError(`priceCategories[${i}].totalSeats`)}
+                onInput={(e) => setRow(i, { totalSeats: e.currentTarget.value })}
+              />
               <button type="button" onClick={() => set({ rows: form.rows.filter((_, j) => j !== i) })}>
                 {t("orgRemoveCategory", { n: i + 1 })}
               </button>
             </div>
           ))}
-          <button type="button" onClick={() => set({ rows: [...form.rows, { categoryId: "", name: "", price: "", currency: form.rows[0]?.currency ?? "EUR", totalSeats: "1" }] })}>
+          <button
+            type="button"
+            onClick={() =>
+              set({
+                rows: [
+                  ...form.rows,
+                  { categoryId: "", name: "", price: "", currency: form.rows[0]?.currency ?? "EUR", totalSeats: "1" },
+                ],
+              })
+            }
+          >
             {t("orgAddCategory")}
           </button>
         </fieldset>

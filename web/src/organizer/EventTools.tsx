@@ -30,7 +30,9 @@ export function Scanners({ eventId }: { eventId: string }) {
     await removeScanner(eventId, userId).then(reload, setError);
   };
   const fieldError =
-    error instanceof ApiError ? (error.fieldMessage("email") ?? (error.status === 404 ? t("orgNoSuchUser") : undefined)) : undefined;
+    error instanceof ApiError
+      ? (error.fieldMessage("email") ?? (error.status === 404 ? t("orgNoSuchUser") : undefined))
+      : undefined;
 
   return (
     <section aria-labelledby="scanners-heading">
@@ -49,7 +51,15 @@ export function Scanners({ eventId }: { eventId: string }) {
         ))}
       </ul>
       <form onSubmit={add} class="inline-form">
-        <Field id="scanner-email" type="email" autoComplete="off" label={t("orgScannerEmail")} value={email} error={fieldError} onInput={(e) => setEmail(e.currentTarget.value)} />
+        <Field
+          id="scanner-email"
+          type="email"
+          autoComplete="off"
+          label={t("orgScannerEmail")}
+          value={email}
+          error={fieldError}
+          onInput={(e) => setEmail(e.currentTarget.value)}
+        />
         <button type="submit">{t("orgAddScanner")}</button>
       </form>
       {!fieldError && <ErrorMessage error={error} />}
@@ -87,10 +97,24 @@ export function Announcements({ eventId }: { eventId: string }) {
       <h2 id="announce-heading">{t("orgAnnounce")}</h2>
       <p class="hint">{t("orgAnnounceHint")}</p>
       <form onSubmit={send}>
-        <Field id="announce-subject" label={t("orgSubject")} value={subject} maxLength={200} error={fieldError("subject")} onInput={(e) => setSubject(e.currentTarget.value)} />
+        <Field
+          id="announce-subject"
+          label={t("orgSubject")}
+          value={subject}
+          maxLength={200}
+          error={fieldError("subject")}
+          onInput={(e) => setSubject(e.currentTarget.value)}
+        />
         <div class={fieldError("body") ? "field invalid" : "field"}>
           <label for="announce-body">{t("orgMessage")}</label>
-          <textarea id="announce-body" rows={4} maxLength={5000} value={body} aria-describedby={fieldError("body") ? "announce-body-error" : undefined} onInput={(e) => setBody(e.currentTarget.value)} />
+          <textarea
+            id="announce-body"
+            rows={4}
+            maxLength={5000}
+            value={body}
+            aria-describedby={fieldError("body") ? "announce-body-error" : undefined}
+            onInput={(e) => setBody(e.currentTarget.value)}
+          />
           {fieldError("body") && (
             <p class="error" id="announce-body-error">
               {fieldError("body")}

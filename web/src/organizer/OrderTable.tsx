@@ -26,11 +26,23 @@ export function OrderTable({ event, orders, total, names, admin, onRefunded }: P
   const [refundError, setRefundError] = useState<unknown>(null);
   const [refunding, setRefunding] = useState<string | null>(null);
   const found = orders.filter((o) => matches(o, query));
-  const items = (o: ListedOrder) => o.items.map((i) => `${i.ticketCount} × ${names.get(i.categoryId) ?? i.categoryId}`).join("; ");
+  const items = (o: ListedOrder) =>
+    o.items.map((i) => `${i.ticketCount} × ${names.get(i.categoryId) ?? i.categoryId}`).join("; ");
 
   // One row per order and price category, so a spreadsheet can sum tickets per category.
   const exportCsv = () => {
-    const header = ["order", "created", "status", "buyer", "category", "tickets", "amount", "currency", "orderTotal", "orderRefunded"];
+    const header = [
+      "order",
+      "created",
+      "status",
+      "buyer",
+      "category",
+      "tickets",
+      "amount",
+      "currency",
+      "orderTotal",
+      "orderRefunded",
+    ];
     const rows = found.flatMap((o) =>
       o.items.map((i) => [
         o.id,

@@ -18,9 +18,17 @@ function LazyDashboard({ id }: { id: string }) {
   const [Dashboard, setDashboard] = useState<DashboardComponent | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
-    import("./Dashboard").then((m) => setDashboard(() => m.Dashboard), () => setFailed(true));
+    import("./Dashboard").then(
+      (m) => setDashboard(() => m.Dashboard),
+      () => setFailed(true),
+    );
   }, []);
-  if (failed) return <p class="alert error" role="alert">{t("networkError")}</p>;
+  if (failed)
+    return (
+      <p class="alert error" role="alert">
+        {t("networkError")}
+      </p>
+    );
   return Dashboard ? <Dashboard id={id} /> : <p aria-live="polite">{t("loading")}</p>;
 }
 

@@ -28,7 +28,16 @@ export function SalesChart({ series, timeZone }: { series: SalesSeries; timeZone
           x: { time: true, range: (_u, min, max) => [min - series.bucket, max + series.bucket] },
           y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
         },
-        series: [{}, { label: t("orgTicketsSold"), stroke: "#1f6feb", fill: "rgba(31,111,235,.15)", width: 2, points: { show: true } }],
+        series: [
+          {},
+          {
+            label: t("orgTicketsSold"),
+            stroke: "#1f6feb",
+            fill: "rgba(31,111,235,.15)",
+            width: 2,
+            points: { show: true },
+          },
+        ],
         axes: [{}, { label: t("orgTicketsSold") }],
       },
       [series.times, series.tickets],
@@ -42,5 +51,13 @@ export function SalesChart({ series, timeZone }: { series: SalesSeries; timeZone
     };
   }, [series, timeZone]);
   const total = series.tickets.reduce((a, b) => a + b, 0);
-  return <div class="chart" ref={box} role="img" aria-label={t("orgChartAlt", { tickets: total, buckets: series.times.length })} data-testid="sales-chart" />;
+  return (
+    <div
+      class="chart"
+      ref={box}
+      role="img"
+      aria-label={t("orgChartAlt", { tickets: total, buckets: series.times.length })}
+      data-testid="sales-chart"
+    />
+  );
 }

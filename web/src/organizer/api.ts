@@ -88,7 +88,10 @@ export function eventOrders(eventId: string, page: number, size = 100): Promise<
 
 // The newest orders of an event, at most `maxPages` pages of 100: what the dashboard's chart,
 // search and CSV export work on. Bounded, so a big event costs the same few requests.
-export async function recentOrders(eventId: string, maxPages: number): Promise<{ orders: ListedOrder[]; total: number }> {
+export async function recentOrders(
+  eventId: string,
+  maxPages: number,
+): Promise<{ orders: ListedOrder[]; total: number }> {
   const first = await eventOrders(eventId, 1);
   const orders = [...first.items];
   for (let page = 2; page <= Math.min(first.totalPages, maxPages); page++) {
