@@ -63,6 +63,7 @@ export const organizerDe: typeof organizerEn = {
   orgSeatsHeading: "Plätze je Kategorie",
   orgLive: "Wird live aktualisiert",
   orgNotLive: "Verbindung für Live-Daten wird aufgebaut …",
+  orgLiveAfterPublish: "Live-Zahlen gibt es ab der Veröffentlichung.",
   orgSold: "Verkauft",
   orgHeld: "Reserviert",
   orgAvailable: "Frei",

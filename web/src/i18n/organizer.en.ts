@@ -59,6 +59,7 @@ export const organizerEn = {
   orgSeatsHeading: "Seats per category",
   orgLive: "Updates live",
   orgNotLive: "Connecting for live updates…",
+  orgLiveAfterPublish: "Live figures start when the event is published.",
   orgSold: "Sold",
   orgHeld: "Held",
   orgAvailable: "Available",

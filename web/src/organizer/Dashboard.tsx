@@ -64,7 +64,10 @@ export function Dashboard({ id }: { id: string }) {
   if (!loaded) return <p aria-live="polite">{t("loading")}</p>;
   const event = loaded.event;
   const names = new Map(event.priceCategories.map((c) => [c.categoryId, c.name]));
-  const categories = availability?.priceCategories ?? [];
+  // Until inventory's stream answers (and for a Draft, which it does not show to anonymous
+  // watchers) the event's own categories, with the counts unknown rather than zero.
+  const live = new Map(availability?.priceCategories.map((c) => [c.categoryId, c]) ?? []);
+  const count = (n: number | undefined) => (n === undefined ? "–" : n);
 
   return (
     <section class="org">
@@ -80,7 +83,7 @@ export function Dashboard({ id }: { id: string }) {
 
       <h2>{t("orgSeatsHeading")}</h2>
       <p class={connected ? "live on" : "live"} aria-live="polite">
-        {connected ? t("orgLive") : t("orgNotLive")}
+        {connected ? t("orgLive") : event.status === "Draft" ? t("orgLiveAfterPublish") : t("orgNotLive")}
       </p>
       <div class="table-wrap" tabIndex={0} role="region" aria-label={t("orgSeatsHeading")}>
         <table class="data">
@@ -96,14 +99,14 @@ export function Dashboard({ id }: { id: string }) {
             </tr>
           </thead>
           <tbody>
-            {categories.map((c) => (
+            {event.priceCategories.map((c) => (
               <tr key={c.categoryId}>
-                <th scope="row">{c.categoryName}</th>
+                <th scope="row">{c.name}</th>
                 <td>{formatMoney(c.price)}</td>
-                <td data-testid={`sold-${c.categoryId}`}>{c.soldSeats}</td>
-                <td data-testid={`held-${c.categoryId}`}>{c.reservedSeats}</td>
-                <td data-testid={`available-${c.categoryId}`}>{c.availableSeats}</td>
-                <td>{c.totalSeats}</td>
+                <td data-testid={`sold-${c.categoryId}`}>{count(live.get(c.categoryId)?.soldSeats)}</td>
+                <td data-testid={`held-${c.categoryId}`}>{count(live.get(c.categoryId)?.reservedSeats)}</td>
+                <td data-testid={`available-${c.categoryId}`}>{count(live.get(c.categoryId)?.availableSeats)}</td>
+                <td>{live.get(c.categoryId)?.totalSeats ?? c.totalSeats}</td>
               </tr>
             ))}
           </tbody>
