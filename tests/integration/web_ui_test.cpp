@@ -61,7 +61,9 @@ TEST_CASE("web UI: every client route answers the same page, other paths stay 40
   auto index = server.get("/").body;
   for (const char* path : {"/events/0d3e0000-0000-4000-8000-000000000101", "/orders/anything", "/tickets", "/signin",
                            "/signup", "/signin?next=%2Ftickets", "/scan", "/scan/0d3e0000-0000-4000-8000-000000000101",
-                           "/admin?section=audit", "/orders", "/notifications"}) {
+                           "/admin?section=audit", "/orders", "/notifications", "/organizer", "/organizer/new",
+                           "/organizer/events/0d3e0000-0000-4000-8000-000000000101",
+                           "/organizer/events/0d3e0000-0000-4000-8000-000000000101/edit"}) {
     auto page = server.get(path);
     CHECK_MESSAGE(page.status == 200, path);
     CHECK_MESSAGE(page.body == index, path);
@@ -70,6 +72,7 @@ TEST_CASE("web UI: every client route answers the same page, other paths stay 40
   checkProblem(server.get("/no-such-page"), 404, "not-found");
   checkProblem(server.get("/events/a/b"), 404, "not-found");
   checkProblem(server.get("/scan/a/b"), 404, "not-found");
+  checkProblem(server.get("/organizer/events/a/b"), 404, "not-found");
   checkProblem(server.get("/api/v1/no-such-route"), 404, "not-found");
 }
 

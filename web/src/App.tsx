@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { onSession, sessionState, signOut } from "./api/session";
 import { PageTitle } from "./components/PageTitle";
 import { setLang, t, useLang, type Lang } from "./i18n";
-import { navigate, useLocation, type Location } from "./router";
+import { navigate, organizerPages, useLocation, type Location } from "./router";
 import { SignInPage, SignUpPage } from "./pages/AuthPages";
 import { EventList } from "./pages/EventList";
 import { EventPage } from "./pages/EventPage";
@@ -11,6 +11,7 @@ import { OrderPage } from "./pages/OrderPage";
 import { TicketsPage } from "./pages/TicketsPage";
 // Door scanner, admin and the rest of the buyer account: each its own chunk, loaded on demand.
 import { Lazy } from "./components/Lazy";
+import { LazyOrganizerArea, OrganizerNavLink } from "./organizer/entry";
 const loadScanner = () => import("./scanner/ScannerPage").then((m) => m.ScannerPage);
 const loadAdmin = () => import("./admin/AdminPage").then((m) => m.AdminPage);
 const loadOrders = () => import("./account/MyOrdersPage").then((m) => m.MyOrdersPage);
@@ -26,7 +27,7 @@ function useSession() {
   return state;
 }
 
-const needsSignIn = new Set(["order", "tickets", "scan", "admin", "orders", "notifications"]);
+const needsSignIn = new Set<string>(["order", "tickets", "scan", "admin", "orders", "notifications", ...organizerPages]);
 
 function Page({ location, signedIn, isAdmin }: { location: Location; signedIn: boolean; isAdmin: boolean }) {
   if (needsSignIn.has(location.page) && !signedIn) return null; // App redirects
@@ -51,6 +52,11 @@ function Page({ location, signedIn, isAdmin }: { location: Location; signedIn: b
       return <Lazy load={loadOrders} props={{}} />;
     case "notifications":
       return <Lazy load={loadNotifications} props={{}} />;
+    case "orgHome":
+    case "orgNew":
+    case "orgEdit":
+    case "orgDashboard":
+      return <LazyOrganizerArea location={location} />;
     default:
       return (
         <section>
@@ -94,6 +100,7 @@ export function App() {
               {t("navTickets")}
             </a>
           )}
+          <OrganizerNavLink user={session.user} current={organizerPages.has(location.page)} />
           {session.user && (
             <>
               <a href="/orders" aria-current={location.page === "orders" ? "page" : undefined}>

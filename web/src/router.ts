@@ -14,7 +14,12 @@ export type PageName =
   | "scan"
   | "admin"
   | "orders"
-  | "notifications";
+  | "notifications"
+  | OrganizerPage;
+
+// The organizer back office (src/organizer).
+export type OrganizerPage = "orgHome" | "orgNew" | "orgEdit" | "orgDashboard";
+export const organizerPages = new Set<PageName>(["orgHome", "orgNew", "orgEdit", "orgDashboard"]);
 
 export interface Location {
   page: PageName;
@@ -36,6 +41,10 @@ const pages: [RegExp, PageName, string[]][] = [
   [/^\/admin$/, "admin", []],
   [/^\/orders$/, "orders", []],
   [/^\/notifications$/, "notifications", []],
+  [/^\/organizer$/, "orgHome", []],
+  [/^\/organizer\/new$/, "orgNew", []],
+  [/^\/organizer\/events\/([^/]+)$/, "orgDashboard", ["id"]],
+  [/^\/organizer\/events\/([^/]+)\/edit$/, "orgEdit", ["id"]],
 ];
 
 function parse(): Location {

@@ -1,7 +1,9 @@
 import { doorDe } from "./door.de";
 import type { Messages } from "./en";
+import { organizerDe } from "./organizer.de";
 
 export const de: Messages = {
+  ...organizerDe,
   appName: "boxoffice",
   skipToContent: "Zum Inhalt springen",
   navEvents: "Veranstaltungen",

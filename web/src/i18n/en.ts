@@ -1,7 +1,9 @@
 // English texts; de.ts has the same keys (the type checker makes sure).
 import { doorEn } from "./door.en";
+import { organizerEn } from "./organizer.en";
 
 export const en = {
+  ...organizerEn,
   appName: "boxoffice",
   skipToContent: "Skip to content",
   navEvents: "Events",
