@@ -18,15 +18,22 @@ constexpr auto kCloseTimeout = std::chrono::milliseconds(3000);
 // What the outbox dispatcher of one module sees: the bus, publishing on that module's connection.
 class ModulePublisher final : public MessageBus {
  public:
-  ModulePublisher(MessageBus& bus, amqp::ModuleLink& link) : bus_(bus), link_(link) {}
+  ModulePublisher(MessageBus& bus, amqp::ModuleLink& link, Metrics& metrics)
+      : bus_(bus), link_(link), metrics_(metrics) {}
   using MessageBus::subscribe;
   void subscribe(std::string_view topic, std::string subscriber, Database& store, MessageHandler handler,
                  std::vector<std::string> types) override {
     bus_.subscribe(topic, std::move(subscriber), store, std::move(handler), std::move(types));
   }
   void handleOnAccept(std::string_view subscriber) override { bus_.handleOnAccept(subscriber); }
-  void publish(const Envelope& message) override { link_.publish(std::span<const Envelope>(&message, 1)); }
-  void publishBatch(std::span<const Envelope> messages) override { link_.publish(messages); }
+  void publish(const Envelope& message) override { publishBatch(std::span<const Envelope>(&message, 1)); }
+  void publishBatch(std::span<const Envelope> messages) override {
+    link_.publish(messages);
+    // The same counter as the in-process bus: handed over for good (here: accepted by the broker).
+    for (const auto& message : messages) {
+      metrics_.increment("bus_messages_published_total", {{"topic", message.topic}, {"type", message.type}});
+    }
+  }
   DeliveryCounts deliverTo(std::string_view subscriber, std::span<const Envelope> messages) override {
     return bus_.deliverTo(subscriber, messages);
   }
@@ -36,6 +43,7 @@ class ModulePublisher final : public MessageBus {
  private:
   MessageBus& bus_;
   amqp::ModuleLink& link_;
+  Metrics& metrics_;
 };
 }  // namespace
 
@@ -68,6 +76,7 @@ struct AmqpBus::Impl {
 
 AmqpBus::AmqpBus(AmqpSettings settings, Inboxes& inboxes, Metrics& metrics, Logger log)
     : impl_(std::make_unique<Impl>(std::move(settings), inboxes, metrics, std::move(log))) {
+  metrics.describe("bus_messages_published_total", "counter", "Messages handed from an outbox to the bus.");
   metrics.describe("bus_amqp_sent_total", "counter", "Messages sent to the broker, by module and topic.");
   metrics.describe("bus_amqp_accepted_total", "counter", "Sent messages the broker accepted, by module.");
   metrics.describe("bus_amqp_refused_total", "counter",
@@ -102,7 +111,8 @@ MessageBus& AmqpBus::publisherFor(std::string_view module) {
   auto it = impl_->publishers.find(module);
   if (it == impl_->publishers.end()) {
     auto& link = impl_->linkOf(module);
-    it = impl_->publishers.emplace(std::string(module), std::make_unique<ModulePublisher>(*this, link)).first;
+    it = impl_->publishers.emplace(std::string(module), std::make_unique<ModulePublisher>(*this, link, impl_->metrics))
+             .first;
   }
   return *it->second;
 }
