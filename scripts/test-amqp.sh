@@ -15,6 +15,11 @@ jobs=${BX_JOBS:-2}
 
 # Tests that cannot apply to a broker transport, each with its reason (ctest -E patterns).
 excluded=(
+  # Asserts that audit records OrderPlaced (topic orders) before HoldSeats (inventory-commands),
+  # published in one outbox transaction. In process they reach audit's inbox in one batch, in
+  # outbox order; through a broker each topic is its own queue and receiver, and order holds per
+  # topic only (docs/architecture.md), so audit may store HoldSeats first.
+  "integration:audit: the story of one purchase holds every message under its correlation id, in order"
 )
 
 export BX_RABBITMQ_DIR=${BX_RABBITMQ_DIR:-/tmp/boxoffice-rabbitmq-$(id -u)-test}

@@ -254,8 +254,8 @@ void ModuleLink::on_error(const proton::error_condition& error) {
 }
 
 void ModuleLink::on_transport_close(proton::transport&) {
-  // The final event of a connection: closed by us, or refused for good by the broker (then try a
-  // new connection after the longest backoff).
+  // The final event of a connection: closed by us (stopping, or restartConnection), or ended for
+  // good by the broker (then a new connection follows after a backoff, see below).
   senders_.clear();
   receivers_.clear();
   receiversOpened_ = false;
