@@ -18,7 +18,7 @@ RUN apt-get update \
       build-essential cmake ninja-build pkg-config \
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev \
       libsoci-dev libfmt-dev doctest-dev libsqlite3-dev libssl-dev libsodium-dev libpq-dev libjemalloc-dev \
-      libcurl4-openssl-dev libicu-dev libqrencode-dev libpng-dev nodejs npm \
+      libcurl4-openssl-dev libicu-dev libqrencode-dev libpng-dev libqpid-proton-cpp12-dev nodejs npm \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
@@ -38,7 +38,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libsqlite3-0 libsoci-core4.0 libsoci-sqlite3-4.0 libsodium23 libssl3 libfmt9 libjemalloc2 \
       libboost-json1.81.0 libboost-url1.81.0 libboost-program-options1.81.0 \
-      libcurl4 libicu72 libqrencode4 libpng16-16 \
+      libcurl4 libicu72 libqrencode4 libpng16-16 libqpid-proton-cpp12 \
       tzdata curl ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 

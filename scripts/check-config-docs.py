@@ -18,7 +18,7 @@ from pathlib import Path
 # Masked by `boxoffice config` and kept out of the file (they come from the environment).
 SECRET_KEYS = {"auth.jwtSecret", "payments.cardFingerprintKey", "payments.webhookSecrets.stripe",
                "payments.webhookSecrets.paypal", "payments.webhookSecrets.bank", "notifications.smtp.password",
-               "notifications.unsubscribeKey", "tickets.keyEncryptionKey"}
+               "notifications.unsubscribeKey", "tickets.keyEncryptionKey", "bus.amqp.password"}
 
 
 def flatten(obj, prefix=""):

@@ -16,10 +16,13 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libsoci-dev libfmt-dev doctest-dev libsqlite3-dev sqlite3 libssl-dev libsodium-dev libpq-dev libjemalloc-dev libcurl4-openssl-dev libicu-dev
   libqrencode-dev libpng-dev
+  libqpid-proton-cpp12-dev rabbitmq-server
   curl wrk nginx-light python3 python3-aiosmtpd
   clang-format clang libclang-rt-14-dev
   nodejs chromium fonts-liberation
 )
+# Qpid Proton C++ is the AMQP 1.0 transport (bus.transport=amqp); rabbitmq-server runs the
+# private broker node its tests use (scripts/rabbitmq-node.sh; the system service is not used).
 # nodejs and npm build the web UI (web/, cmake/BoxofficeWeb.cmake); chromium and a font run its
 # browser tests (Playwright drives Debian's chromium, it never downloads one). Debian's npm is
 # added only when there is no npm at all: a Node.js from elsewhere (NodeSource) brings its own,

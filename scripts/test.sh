@@ -15,6 +15,7 @@
 #   BX_BUILD_DIR, BX_SANITIZE_BUILD_DIR   build directories (default build, build-asan)
 #   BX_SKIP_DEPS=1           do not check/install apt packages
 #   BX_SKIP_FUZZ=1           skip the fuzz smoke run (build-fuzz/, every target for BX_FUZZ_SECONDS=5)
+#   BX_SKIP_AMQP=1           skip the integration suite through RabbitMQ (scripts/test-amqp.sh)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -105,6 +106,15 @@ end
 begin "ctest ($build_dir/)"
 run_ctest "$build_dir"
 end
+
+if [[ "${BX_SKIP_AMQP:-0}" == 1 ]]; then
+  echo
+  echo "test.sh: BX_SKIP_AMQP=1: skipping the integration suite through RabbitMQ"
+else
+  begin "integration tests through RabbitMQ (bus.transport=amqp)"
+  BX_JOBS=$jobs scripts/test-amqp.sh "$build_dir"
+  end
+fi
 
 begin "config docs match the schema"
 scripts/check-config-docs.py "$build_dir/boxoffice"

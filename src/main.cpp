@@ -1,18 +1,21 @@
 // The composition root: reads the configuration, builds every module explicitly with what it
 // needs, and runs the command the user asked for. Nothing registers itself anywhere else.
 #include <array>
+#include <boost/json/serialize.hpp>
 #include <csignal>
 #include <iostream>
 #include <string>
 #include <string_view>
 
 #include "app/application.hpp"
+#include "app/bus_topology.hpp"
 #include "app/command_line.hpp"
 #include "app/stores.hpp"
 #include "boxoffice/audit/api.hpp"
 #include "boxoffice/events/api.hpp"
 #include "boxoffice/identity/api.hpp"
 #include "boxoffice/inventory/api.hpp"
+#include "boxoffice/kernel/amqp_settings.hpp"
 #include "boxoffice/kernel/problem.hpp"
 #include "boxoffice/notifications/api.hpp"
 #include "boxoffice/orders/api.hpp"
@@ -26,6 +29,7 @@ namespace {
 ConfigSchema buildSchema() {
   ConfigSchema schema;
   schema.add(kernelConfigKeys());
+  schema.add(amqpConfigKeys());
   schema.add(identity::configKeys());
   schema.add(inventory::configKeys());
   schema.add(events::configKeys());
@@ -168,6 +172,18 @@ int auditReplay(const Config& config, const app::Command& command, std::shared_p
   return 0;
 }
 
+// The subscriptions every module registers, as JSON (scripts/rabbitmq-definitions.py makes the
+// broker's topology from it). Modules are built on the stores in --data-dir; nothing starts.
+int busTopology(const Config& config, std::shared_ptr<LogSink> sink) {
+  app::Application application(config, std::move(sink));
+  for (auto name : kModuleStores) application.openStore(name);
+  buildModules(application);
+  app::SubscriptionRecorder recorder;
+  application.subscribeTo(recorder);
+  std::cout << boost::json::serialize(recorder.toJson(kModuleStores)) << "\n";
+  return 0;
+}
+
 }  // namespace
 }  // namespace boxoffice
 
@@ -206,6 +222,8 @@ int main(int argc, char** argv) {
         return auditVerify(config, sink);
       case app::CommandKind::AuditReplay:
         return auditReplay(config, command, sink);
+      case app::CommandKind::BusTopology:
+        return busTopology(config, sink);
       case app::CommandKind::ShowConfig:
         std::cout << config.describe() << "\n";
         return 0;

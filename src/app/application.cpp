@@ -13,6 +13,16 @@ RetryPolicy retryPolicy(const Config& config) {
           std::chrono::milliseconds(config.getInt("bus.retryBaseMs")),
           std::chrono::milliseconds(config.getInt("bus.retryMaxMs"))};
 }
+
+// The transport bus.transport names; every bus.amqp.* key is checked here, before any store opens.
+std::unique_ptr<MessageBus> makeBus(const Config& config, Inboxes& inboxes, Metrics& metrics, const Logger& log) {
+  auto transport = config.getString("bus.transport");
+  if (transport == "in-process") return std::make_unique<InProcessBus>(inboxes, metrics);
+  if (transport == "amqp") {
+    return std::make_unique<AmqpBus>(AmqpSettings::fromConfig(config), inboxes, metrics, log.forModule("bus"));
+  }
+  throw StartupError("config key 'bus.transport': must be in-process or amqp, not '" + transport + "'");
+}
 }  // namespace
 
 Application::Application(const Config& config, std::shared_ptr<LogSink> sink)
@@ -21,8 +31,9 @@ Application::Application(const Config& config, std::shared_ptr<LogSink> sink)
       rateLimiter_(clock_),
       inboxes_(retryPolicy(config), clock_, metrics_, log_.forModule("bus"),
                static_cast<int>(config.getInt("bus.inboxBatch"))),
-      bus_(inboxes_, metrics_),
-      dispatcher_(bus_, clock_, metrics_, log_.forModule("bus")) {
+      bus_(makeBus(config, inboxes_, metrics_, log_)),
+      amqpBus_(dynamic_cast<AmqpBus*>(bus_.get())),
+      dispatcher_(*bus_, clock_, metrics_, log_.forModule("bus")) {
   rateLimiter_.definePolicy("anonymous", {static_cast<double>(config.getInt("rateLimit.anonymousPerSecond")),
                                           static_cast<double>(config.getInt("rateLimit.anonymousBurst"))});
   rateLimiter_.definePolicy("user", {static_cast<double>(config.getInt("rateLimit.userPerSecond")),
@@ -49,7 +60,11 @@ void Application::reloadTls() {
 
 Database& Application::openStore(std::string_view name) {
   auto& store = stores_.open(name);
-  dispatcher_.addSource(store);
+  if (amqpBus_ != nullptr) {
+    dispatcher_.addSource(store, amqpBus_->publisherFor(name));
+  } else {
+    dispatcher_.addSource(store);
+  }
   return store;
 }
 
@@ -57,7 +72,7 @@ ModuleDeps Application::depsFor(std::string_view name) {
   auto& store = stores_.at(name);
   auto log = moduleLogs_.find(name);
   if (log == moduleLogs_.end()) log = moduleLogs_.emplace(std::string(name), log_.forModule(std::string(name))).first;
-  return ModuleDeps{config_, log->second, store, bus_, metrics_, rateLimiter_, clock_};
+  return ModuleDeps{config_, log->second, store, *bus_, metrics_, rateLimiter_, clock_};
 }
 
 Module& Application::add(std::unique_ptr<Module> module) {
@@ -66,18 +81,23 @@ Module& Application::add(std::unique_ptr<Module> module) {
 }
 
 void Application::subscribeOnly() {
-  for (auto& module : modules_) module->subscribe(bus_);
+  for (auto& module : modules_) module->subscribe(*bus_);
+}
+
+void Application::subscribeTo(MessageBus& bus) {
+  for (auto& module : modules_) module->subscribe(bus);
 }
 
 std::uint16_t Application::start(const ServerOptions& server) {
   registerOpsRoutes(router_, metrics_, [this]() -> std::optional<std::string> {
     if (!ready_) return "starting or stopping";
+    if (amqpBus_ != nullptr) return amqpBus_->notReady();
     return std::nullopt;
   });
   registerDeadLetterRoutes(router_, inboxes_);
   for (auto& module : modules_) {
     module->registerRoutes(router_);
-    module->subscribe(bus_);
+    module->subscribe(*bus_);
   }
   for (const auto& registrar : extraRoutes_) registrar(router_);
   registerApiReferenceRoutes(router_, BOXOFFICE_VERSION);
@@ -86,7 +106,7 @@ std::uint16_t Application::start(const ServerOptions& server) {
   }
   started_ = true;
   inboxes_.start();
-  bus_.start();
+  bus_->start();
   dispatcher_.start();
   for (auto& module : modules_) module->start();
 
@@ -111,7 +131,7 @@ void Application::stop() {
   for (auto it = modules_.rbegin(); it != modules_.rend(); ++it) (*it)->stop();  // reverse start order
   // Deliver what the last requests committed, then let the subscribers finish their work.
   dispatcher_.stop();
-  bus_.stop();
+  bus_->stop();
   inboxes_.stop();
   log_.info("stopped");
 }

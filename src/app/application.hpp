@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "app/stores.hpp"
+#include "boxoffice/kernel/amqp_bus.hpp"
 #include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/config.hpp"
 #include "boxoffice/kernel/db.hpp"
@@ -47,6 +48,8 @@ class Application {
   // Registers every module's subscriptions with the bus and nothing else (no routes, no workers,
   // no HTTP): for commands that deliver into inboxes without serving (audit replay).
   void subscribeOnly();
+  // Has every module register its subscriptions with `bus` instead (`bus topology` records them).
+  void subscribeTo(MessageBus& bus);
   // serve: routes, subscriptions, demo data, bus, modules, HTTP on `server`. Returns the bound port.
   std::uint16_t start(const ServerOptions& server);
   // Reverse order: HTTP (graceful), modules, outbox flush (dispatcher), bus, inboxes. The stores
@@ -67,7 +70,10 @@ class Application {
   Metrics metrics_;
   RateLimiter rateLimiter_;
   Inboxes inboxes_;
-  InProcessBus bus_;
+  // bus.transport: in-process, or amqp (then amqpBus_ is the same object: per-module publishers
+  // and the broker's part of /ready).
+  std::unique_ptr<MessageBus> bus_;
+  AmqpBus* amqpBus_ = nullptr;
   OutboxDispatcher dispatcher_;
   Router router_;
   Stores stores_{config_, log_};

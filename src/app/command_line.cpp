@@ -23,6 +23,9 @@ Usage:
   boxoffice audit replay --from T --to T [--type TYPE]... --subscriber NAME [--data-dir DIR]
                       queue stored messages (occurredAt in [T, T], RFC 3339) in one subscriber's
                       inbox; a running server handles them within a second, else the next start
+  boxoffice bus topology --data-dir DIR
+                      print every module's subscriptions as JSON (the broker's topology is made
+                      from it: scripts/rabbitmq-definitions.py)
   boxoffice --version | --help
 
 Configuration: built-in defaults < config file < BOXOFFICE_* environment < flags.
@@ -83,6 +86,8 @@ Command parseCommandLine(int argc, const char* const* argv) {
     command.kind = CommandKind::AuditVerify;
   } else if (joined == "audit replay") {
     command.kind = CommandKind::AuditReplay;
+  } else if (joined == "bus topology") {
+    command.kind = CommandKind::BusTopology;
   } else {
     throw std::invalid_argument("unknown command '" + joined + "' (see boxoffice --help)");
   }
@@ -114,6 +119,9 @@ Command parseCommandLine(int argc, const char* const* argv) {
 
   if (command.kind == CommandKind::Migrate && !vm.count("data-dir")) {
     throw std::invalid_argument("migrate needs --data-dir DIR");
+  }
+  if (command.kind == CommandKind::BusTopology && !vm.count("data-dir")) {
+    throw std::invalid_argument("bus topology needs --data-dir DIR (the modules are built on their stores)");
   }
   if (command.kind == CommandKind::UsersAdd) {
     if (!vm.count("email") || !vm.count("role") || !vm.count("data-dir")) {

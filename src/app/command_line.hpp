@@ -1,13 +1,13 @@
 #pragma once
-// `boxoffice [serve|migrate|users add|config|audit verify|audit replay] ...`: what the user asked for, parsed and
-// checked.
+// `boxoffice [serve|migrate|users add|config|audit verify|audit replay|bus topology] ...`: what the user asked for,
+// parsed and checked.
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace boxoffice::app {
 
-enum class CommandKind { Serve, Migrate, UsersAdd, ShowConfig, AuditVerify, AuditReplay, Version, Help };
+enum class CommandKind { Serve, Migrate, UsersAdd, ShowConfig, AuditVerify, AuditReplay, BusTopology, Version, Help };
 
 struct Command {
   CommandKind kind = CommandKind::Serve;

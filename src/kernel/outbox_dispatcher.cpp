@@ -35,8 +35,10 @@ OutboxDispatcher::OutboxDispatcher(MessageBus& bus, const Clock& clock, Metrics&
 
 OutboxDispatcher::~OutboxDispatcher() { stop(); }
 
-void OutboxDispatcher::addSource(Database& store) {
-  sources_.push_back(&store);
+void OutboxDispatcher::addSource(Database& store) { addSource(store, bus_); }
+
+void OutboxDispatcher::addSource(Database& store, MessageBus& via) {
+  sources_.push_back({&store, &via});
   store.onOutboxCommit([this] {
     if (!dirty_.exchange(true)) worker_.wake();
   });
@@ -63,8 +65,8 @@ void OutboxDispatcher::stop() {
 
 std::int64_t OutboxDispatcher::pending() {
   std::int64_t total = 0;
-  for (auto* store : sources_) {
-    total += store->read([](soci::session& s) {
+  for (const auto& source : sources_) {
+    total += source.store->read([](soci::session& s) {
       std::int64_t count = 0;
       s << "SELECT COUNT(*) FROM outbox WHERE dispatched_at IS NULL", soci::into(count);
       return count;
@@ -92,19 +94,20 @@ std::optional<std::chrono::milliseconds> OutboxDispatcher::step() {
 
 bool OutboxDispatcher::dispatchAll() {
   bool clean = true;
-  for (auto* store : sources_) {
+  for (const auto& source : sources_) {
     try {
-      while (dispatchBatch(*store)) {
+      while (dispatchBatch(source)) {
       }
     } catch (const std::exception& e) {
       clean = false;
-      log_.error("outbox dispatch error", {{"module", store->module()}, {"error", errorText(e)}});
+      log_.error("outbox dispatch error", {{"module", source.store->module()}, {"error", errorText(e)}});
     }
   }
   return clean;
 }
 
-bool OutboxDispatcher::dispatchBatch(Database& store) {
+bool OutboxDispatcher::dispatchBatch(const Source& source) {
+  Database& store = *source.store;
   std::vector<std::int64_t> seqs;
   auto batch = store.read([&seqs](soci::session& s) {
     std::vector<Envelope> out;
@@ -133,7 +136,7 @@ bool OutboxDispatcher::dispatchBatch(Database& store) {
   std::size_t delivered = 0;
   while (delivered < batch.size()) {
     auto size = std::min(batch.size() - delivered, static_cast<std::size_t>(busBatch_));
-    auto accepted = publish(store, std::span<const Envelope>(batch).subspan(delivered, size));
+    auto accepted = publish(source, std::span<const Envelope>(batch).subspan(delivered, size));
     delivered += accepted;
     if (accepted < size) break;
   }
@@ -150,9 +153,10 @@ bool OutboxDispatcher::dispatchBatch(Database& store) {
   return delivered == batch.size();
 }
 
-std::size_t OutboxDispatcher::publish(Database& store, std::span<const Envelope> messages) {
+std::size_t OutboxDispatcher::publish(const Source& source, std::span<const Envelope> messages) {
+  Database& store = *source.store;
   try {
-    bus_.publishBatch(messages);
+    source.bus->publishBatch(messages);
     return messages.size();
   } catch (const std::exception& e) {
     if (messages.size() == 1) {
@@ -167,7 +171,7 @@ std::size_t OutboxDispatcher::publish(Database& store, std::span<const Envelope>
   // pass. Those of the batch that were queued already are queued again, and the inboxes ignore them.
   std::size_t accepted = 0;
   for (const auto& message : messages) {
-    if (publish(store, std::span<const Envelope>(&message, 1)) == 0) break;
+    if (publish(source, std::span<const Envelope>(&message, 1)) == 0) break;
     ++accepted;
   }
   return accepted;
@@ -178,8 +182,8 @@ void OutboxDispatcher::housekeeping() {
   if (lastHousekeeping_ && now - *lastHousekeeping_ < kHousekeepingEvery) return;
   lastHousekeeping_ = now;
   std::string cutoff = formatRfc3339(clock_.now() - kRetention);
-  for (auto* store : sources_) {
-    store->write([&](Tx& tx) {
+  for (const auto& source : sources_) {
+    source.store->write([&](Tx& tx) {
       tx.sql() << "DELETE FROM outbox WHERE dispatched_at IS NOT NULL AND dispatched_at < :c", soci::use(cutoff);
     });
   }

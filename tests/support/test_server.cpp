@@ -14,6 +14,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "amqp_broker.hpp"
 #include "contract_check.hpp"
 #include "http_client.hpp"
 #include "process.hpp"
@@ -168,6 +169,7 @@ TestServer::TestServer(Options options) : options_(std::move(options)) {
   }
   std::filesystem::create_directories(dataDir_);
   try {
+    if (amqp::enabled() && options_.suiteBroker) virtualHost_ = std::make_unique<amqp::VirtualHost>();
     start();
   } catch (...) {
     if (pid_ > 0) kill9();
@@ -210,6 +212,10 @@ std::vector<std::string> TestServer::environment() const {
                        name == std::string_view("BOXOFFICE_IDENTITY_ACCOUNT_BRAKE_FREE_FAILURES") ? "1000" : "100000");
     }
   }
+  if (virtualHost_) {
+    auto broker = virtualHost_->serverEnv();
+    env.insert(env.end(), broker.begin(), broker.end());
+  }
   env.insert(env.end(), options_.env.begin(), options_.env.end());
   return process::environmentWith(env);
 }
@@ -237,7 +243,7 @@ void TestServer::start() {
     }
     if (auto port = listeningPort(process::readFile(logFile_, logOffset_))) {
       port_ = *port;
-      if (!options_.plainHttp) return;  // the test speaks TLS to it itself
+      if (!options_.plainHttp || !options_.waitUntilReady) return;  // TLS: the test speaks it itself
       break;
     }
     if (std::chrono::steady_clock::now() > deadline) fail("logged no \"listening\" line in 20 s");

@@ -20,6 +20,9 @@
 namespace boxoffice::testing {
 
 class ContractCheck;
+namespace amqp {
+class VirtualHost;
+}  // namespace amqp
 
 struct HttpResult {
   int status = 0;
@@ -43,6 +46,12 @@ class TestServer {
     // Every answer request() receives is checked against /api/v1/openapi.json: an answer that
     // breaks it throws std::runtime_error naming what is wrong (contract_check.hpp).
     bool checkContract = true;
+    // Wait for GET /ready to answer 200 before the constructor returns (false: only for the
+    // "listening" line, for a test of a server that is not ready, such as one without its broker).
+    bool waitUntilReady = true;
+    // In the AMQP phase (amqp_broker.hpp), use a fresh virtual host of the suite's broker. A test
+    // that brings its own broker (bus.amqp.* in `env`) sets this false.
+    bool suiteBroker = true;
   };
 
   TestServer();
@@ -100,7 +109,8 @@ class TestServer {
   int pid_ = -1;
   std::uint16_t port_ = 0;
   int starts_ = 0;
-  std::shared_ptr<const ContractCheck> contract_;  // fetched on the first request
+  std::shared_ptr<const ContractCheck> contract_;   // fetched on the first request
+  std::unique_ptr<amqp::VirtualHost> virtualHost_;  // AMQP phase: this server's part of the broker
   std::mutex contractMutex_;
 };
 

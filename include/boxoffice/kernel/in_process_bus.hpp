@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "boxoffice/kernel/bus.hpp"
+#include "boxoffice/kernel/bus_routes.hpp"
 #include "boxoffice/kernel/inbox.hpp"
 #include "boxoffice/kernel/metrics.hpp"
 
@@ -29,17 +30,8 @@ class InProcessBus final : public MessageBus {
   void stop() override {}
 
  private:
-  struct Route {
-    std::string topic;
-    Inbox* inbox;
-    std::vector<std::string> types;  // empty: every type
-    bool wants(const Envelope& message) const;
-  };
-  // Throws std::invalid_argument for a subscriber no subscription names.
-  Inbox& inboxOf(std::string_view subscriber) const;
-  Inboxes& inboxes_;
   Metrics& metrics_;
-  std::vector<Route> routes_;
+  BusRoutes routes_;
 };
 
 }  // namespace boxoffice

@@ -26,6 +26,9 @@ class OutboxDispatcher {
   OutboxDispatcher(const OutboxDispatcher&) = delete;
   OutboxDispatcher& operator=(const OutboxDispatcher&) = delete;
   void addSource(Database& store);  // before start()
+  // A source whose messages go through `via` (a broker transport publishes each module's outbox
+  // on that module's own connection, AmqpBus::publisherFor).
+  void addSource(Database& store, MessageBus& via);
   void start();
   // Delivers what is committed now, then stops.
   void stop();
@@ -34,17 +37,21 @@ class OutboxDispatcher {
 
  private:
   std::optional<std::chrono::milliseconds> step();
-  bool dispatchAll();                   // false if a source failed
-  bool dispatchBatch(Database& store);  // true if it moved the whole batch
+  bool dispatchAll();  // false if a source failed
+  struct Source {
+    Database* store;
+    MessageBus* bus;
+  };
+  bool dispatchBatch(const Source& source);  // true if it moved the whole batch
   void housekeeping();
   // How many of `messages` the bus accepted, in order: all of them, or a prefix if it failed.
-  std::size_t publish(Database& store, std::span<const Envelope> messages);
+  std::size_t publish(const Source& source, std::span<const Envelope> messages);
   MessageBus& bus_;
   int busBatch_;
   const Clock& clock_;
   Metrics& metrics_;
   Logger log_;
-  std::vector<Database*> sources_;
+  std::vector<Source> sources_;
   // Set by a commit that published; only the first commit after a pass wakes the worker, so the
   // ones during the gather window do not cut it short.
   std::atomic<bool> dirty_{true};
