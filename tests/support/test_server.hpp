@@ -20,6 +20,7 @@
 namespace boxoffice::testing {
 
 class ContractCheck;
+class PostgresTestDatabase;
 
 struct HttpResult {
   int status = 0;
@@ -43,6 +44,9 @@ class TestServer {
     // Every answer request() receives is checked against /api/v1/openapi.json: an answer that
     // breaks it throws std::runtime_error naming what is wrong (contract_check.hpp).
     bool checkContract = true;
+    // PostgreSQL superuser connection to run this server's database in; empty: BX_PG_ADMIN_URL
+    // if set (the suite's PostgreSQL run), else SQLite files in the data dir.
+    std::string postgresAdminUrl;
   };
 
   TestServer();
@@ -82,6 +86,8 @@ class TestServer {
   void kill9();     // SIGKILL, wait for exit
   int terminate();  // SIGTERM, wait; returns the exit status
   void restart();   // start again on the same data dir (a new port)
+  // The PostgreSQL database this server runs on, or nullptr on SQLite (postgres_test_database.hpp).
+  const PostgresTestDatabase* postgres() const { return postgres_.get(); }
   bool running() const { return pid_ > 0; }
   std::string logs() const;  // everything the server wrote to stdout/stderr so far
   // The server's log lines that parse as JSON objects (others, e.g. sanitizer reports, skipped).
@@ -101,6 +107,8 @@ class TestServer {
   std::uint16_t port_ = 0;
   int starts_ = 0;
   std::shared_ptr<const ContractCheck> contract_;  // fetched on the first request
+  // Set when the suite runs on PostgreSQL (BX_PG_ADMIN_URL): the server's own database.
+  std::shared_ptr<const PostgresTestDatabase> postgres_;
   std::mutex contractMutex_;
 };
 
