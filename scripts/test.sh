@@ -122,8 +122,8 @@ else
   export BX_PG_ADMIN_URL
   # One regex of the excluded names (the text before " # reason"), each matched literally.
   excluded=$(sed -e 's/[[:space:]]*#.*$//' -e '/^$/d' -e 's/[][\.*^$()+?{}|]/\\&/g' \
-    -e 's/^/^integration: /' -e 's/$/$/' tests/integration/postgres_excluded.txt | paste -sd'|')
-  ctest --test-dir "$build_dir" --output-on-failure --no-tests=error -j "$jobs" -R '^integration: ' \
+    -e 's/^/^integration:/' -e 's/$/$/' tests/integration/postgres_excluded.txt | paste -sd'|')
+  ctest --test-dir "$build_dir" --output-on-failure --no-tests=error -j "$jobs" -R '^integration:' \
     ${excluded:+-E "$excluded"}
   scripts/postgres-cluster.sh stop "$pg_dir"
   unset BX_PG_ADMIN_URL
