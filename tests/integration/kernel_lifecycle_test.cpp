@@ -146,6 +146,7 @@ TEST_CASE("kernel: flags beat the environment, which beats the config file") {
     auto elsewhere = dir.path() / "env-data";
     options.env = {{"BOXOFFICE_STORAGE_DATA_DIR", elsewhere.string()}};
     TestServer server(options);
+    if (server.postgres()) return;  // no module files on PostgreSQL: the data dir holds none
     CHECK(std::filesystem::exists(server.dataDir() / "identity.db"));
     CHECK_FALSE(std::filesystem::exists(elsewhere / "identity.db"));
   }
