@@ -36,7 +36,7 @@ FROM debian:12-slim AS runtime
 # /usr/share/zoneinfo, events.zoneinfoDir) and curl for the health check.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libsqlite3-0 libsoci-core4.0 libsoci-sqlite3-4.0 libsodium23 libssl3 libfmt9 libjemalloc2 \
+      libsqlite3-0 libsoci-core4.0 libsoci-sqlite3-4.0 libsoci-postgresql4.0 libpq5 libsodium23 libssl3 libfmt9 libjemalloc2 \
       libboost-json1.81.0 libboost-url1.81.0 libboost-program-options1.81.0 \
       libcurl4 libicu72 libqrencode4 libpng16-16 libqpid-proton-cpp12 \
       tzdata curl ca-certificates \

@@ -21,6 +21,14 @@ add_library(soci::sqlite3 UNKNOWN IMPORTED)
 set_target_properties(soci::sqlite3 PROPERTIES
   IMPORTED_LOCATION ${SOCI_SQLITE3_LIBRARY}
   INTERFACE_LINK_LIBRARIES "soci::core;SQLite::SQLite3")
+# storage.backend = postgresql: SOCI's postgresql backend, and libpq itself for the writer's
+# prepared-statement cache (src/kernel/postgres_statements.cpp).
+find_package(PostgreSQL REQUIRED)
+find_library(SOCI_POSTGRESQL_LIBRARY soci_postgresql REQUIRED)
+add_library(soci::postgresql UNKNOWN IMPORTED)
+set_target_properties(soci::postgresql PROPERTIES
+  IMPORTED_LOCATION ${SOCI_POSTGRESQL_LIBRARY}
+  INTERFACE_LINK_LIBRARIES "soci::core;PostgreSQL::PostgreSQL")
 
 # Notifications: SMTP through libcurl; money and dates in the reader's locale and time zone
 # through ICU (CLDR formats, its own time-zone data).

@@ -20,9 +20,12 @@ packages=(
   curl wrk nginx-light python3 python3-aiosmtpd
   clang-format clang libclang-rt-14-dev
   nodejs chromium fonts-liberation
+  postgresql
 )
 # Qpid Proton C++ is the AMQP 1.0 transport (bus.transport=amqp); rabbitmq-server runs the
 # private broker node its tests use (scripts/rabbitmq-node.sh; the system service is not used).
+# postgresql (the server, 15 on Debian 12, with unaccent) runs the integration tests a second
+# time on a private cluster (scripts/postgres-cluster.sh); libpq-dev above builds the backend.
 # nodejs and npm build the web UI (web/, cmake/BoxofficeWeb.cmake); chromium and a font run its
 # browser tests (Playwright drives Debian's chromium, it never downloads one). Debian's npm is
 # added only when there is no npm at all: a Node.js from elsewhere (NodeSource) brings its own,

@@ -16,6 +16,7 @@
 #   BX_SKIP_DEPS=1           do not check/install apt packages
 #   BX_SKIP_FUZZ=1           skip the fuzz smoke run (build-fuzz/, every target for BX_FUZZ_SECONDS=5)
 #   BX_SKIP_AMQP=1           skip the integration suite through RabbitMQ (scripts/test-amqp.sh)
+#   BX_SKIP_POSTGRES=1       skip the integration tests on PostgreSQL (a private cluster, see below)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -113,6 +114,29 @@ if [[ "${BX_SKIP_AMQP:-0}" == 1 ]]; then
 else
   begin "integration tests through RabbitMQ (bus.transport=amqp)"
   BX_JOBS=$jobs scripts/test-amqp.sh "$build_dir"
+  end
+fi
+
+# The integration suite again, on PostgreSQL: a private cluster (scripts/postgres-cluster.sh:
+# its own temp dir, port and socket) that the trap stops on any exit. Every test server gets a
+# database and roles of its own (tests/support/postgres_test_database.hpp). Tests about the
+# SQLite files themselves are listed, with the reason, in tests/integration/postgres_excluded.txt.
+if [[ "${BX_SKIP_POSTGRES:-0}" == 1 ]]; then
+  echo
+  echo "test.sh: BX_SKIP_POSTGRES=1: skipping the integration tests on PostgreSQL"
+else
+  begin "integration tests on PostgreSQL ($build_dir/, private cluster)"
+  pg_dir=$(mktemp -d /tmp/boxoffice-pg.XXXXXX)
+  trap 'rc=$?; scripts/postgres-cluster.sh stop "$pg_dir" >/dev/null 2>&1 || true; (exit $rc); summary' EXIT
+  eval "$(scripts/postgres-cluster.sh start "$pg_dir")"
+  export BX_PG_ADMIN_URL
+  # One regex of the excluded names (the text before " # reason"), each matched literally.
+  excluded=$(sed -e 's/[[:space:]]*#.*$//' -e '/^$/d' -e 's/[][\.*^$()+?{}|]/\\&/g' \
+    -e 's/^/^integration:/' -e 's/$/$/' tests/integration/postgres_excluded.txt | paste -sd'|')
+  ctest --test-dir "$build_dir" --output-on-failure --no-tests=error -j "$jobs" -R '^integration:' \
+    ${excluded:+-E "$excluded"}
+  scripts/postgres-cluster.sh stop "$pg_dir"
+  unset BX_PG_ADMIN_URL
   end
 fi
 

@@ -10,6 +10,7 @@
 #include "app/application.hpp"
 #include "app/bus_topology.hpp"
 #include "app/command_line.hpp"
+#include "app/postgres_storage.hpp"
 #include "app/stores.hpp"
 #include "boxoffice/audit/api.hpp"
 #include "boxoffice/events/api.hpp"
@@ -120,11 +121,15 @@ int serve(const Config& config, std::shared_ptr<LogSink> sink) {
   return 0;
 }
 
-// Opens every store, which applies its pending migrations; no module is built.
+// Opens every store, which applies its pending migrations; no module is built. On PostgreSQL
+// the roles and schemas are made first, as the administrator (app/postgres_storage.hpp).
 int migrate(const Config& config, std::shared_ptr<LogSink> sink) {
-  app::Stores stores(config, Logger(std::move(sink), "kernel"));
+  Logger log(std::move(sink), "kernel");
+  if (app::usesPostgres(config)) app::preparePostgres(config, kModuleStores, log);
+  app::Stores stores(config, log, app::Stores::Purpose::Migrate);
   for (auto name : kModuleStores) stores.open(name);
-  std::cout << "migrations applied in " << config.getString("storage.dataDir") << "\n";
+  std::cout << "migrations applied in "
+            << (app::usesPostgres(config) ? std::string("PostgreSQL") : config.getString("storage.dataDir")) << "\n";
   return 0;
 }
 

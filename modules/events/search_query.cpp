@@ -1,6 +1,7 @@
 #include "search_query.hpp"
 
 #include <algorithm>
+#include <vector>
 
 namespace boxoffice::events {
 
@@ -45,6 +46,51 @@ std::optional<std::string> ftsMatchExpression(std::string_view query) {
   }
   if (expression.empty()) return std::nullopt;
   return expression;
+}
+
+std::string tsQueryOf(std::string_view ftsExpression) {
+  std::string query;
+  std::size_t i = 0;
+  while (i < ftsExpression.size()) {
+    if (ftsExpression[i] != '"') {
+      ++i;  // the space between phrases, or the * after one
+      continue;
+    }
+    std::string phrase;
+    for (++i; i < ftsExpression.size(); ++i) {
+      if (ftsExpression[i] == '"') {
+        if (i + 1 < ftsExpression.size() && ftsExpression[i + 1] == '"') {
+          phrase += '"';
+          ++i;
+          continue;
+        }
+        ++i;
+        break;
+      }
+      phrase += ftsExpression[i];
+    }
+    std::vector<std::string> tokens;
+    std::string token;
+    for (char ch : phrase) {
+      auto c = static_cast<unsigned char>(ch);
+      bool part = c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+      if (part) {
+        token += ch;
+      } else if (!token.empty()) {
+        tokens.push_back(std::move(token));
+        token.clear();
+      }
+    }
+    if (!token.empty()) tokens.push_back(std::move(token));
+    if (tokens.empty()) continue;
+    if (!query.empty()) query += " & ";
+    for (std::size_t t = 0; t < tokens.size(); ++t) {
+      if (t > 0) query += " <-> ";
+      query += "'" + tokens[t] + "'";
+    }
+    query += ":*";
+  }
+  return query;
 }
 
 std::size_t codePoints(std::string_view text) {

@@ -12,6 +12,14 @@ namespace boxoffice::events {
 // nullopt when no term has a letter or digit (only punctuation): such a query matches nothing.
 std::optional<std::string> ftsMatchExpression(std::string_view query);
 
+// The same search as a PostgreSQL tsquery text, from an expression ftsMatchExpression made: each
+// quoted phrase is split into tokens as unicode61 does (ASCII punctuation separates, non-ASCII
+// bytes belong to the token), its tokens must follow each other (<->), its last is a prefix (:*),
+// and the phrases are ANDed: "rock-n"* "cafe"* -> 'rock' <-> 'n':* & 'cafe':*. Tokens hold no
+// quote or operator character, so the text cannot inject tsquery syntax; case and diacritics are
+// folded by the caller's SQL (unaccent, the 'simple' configuration).
+std::string tsQueryOf(std::string_view ftsExpression);
+
 // Length in Unicode code points (the unit the 200-character limit is stated in).
 std::size_t codePoints(std::string_view text);
 

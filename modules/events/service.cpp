@@ -84,7 +84,10 @@ store::Page EventService::list(const store::ListFilter& filter, const PageReques
 }
 
 store::Page EventService::search(const std::string& query, const PageRequest& page) const {
-  return db_.read([&](soci::session& sql) { return store::search(sql, query, page); });
+  return db_.read([&](soci::session& sql) {
+    return db_.dialect() == Dialect::Postgresql ? store::searchPostgres(sql, query, page)
+                                                : store::search(sql, query, page);
+  });
 }
 
 store::Page EventService::byOrganizer(const std::optional<auth::Principal>& caller, const std::string& organizerId,

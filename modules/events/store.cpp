@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "boxoffice/kernel/message_json.hpp"
+#include "search_query.hpp"
 
 namespace boxoffice::events::store {
 
@@ -183,6 +184,24 @@ Page search(soci::session& sql, const std::string& matchExpression, const PageRe
                  binds.integer(page.offset()) +
                  ") f CROSS JOIN events e ON e.seq = f.seq"
                  " WHERE e.is_active = 1 AND e.status = 'Published' ORDER BY f.score, f.seq";
+    result.items = fetchEvents(sql, query, binds);
+  }
+  return result;
+}
+
+Page searchPostgres(soci::session& sql, const std::string& matchExpression, const PageRequest& page) {
+  Binds binds;
+  auto match = binds.text(tsQueryOf(matchExpression));
+  // The partial GIN index holds only Published, not deleted events, as events_search does.
+  std::string from = " FROM events e, (SELECT to_tsquery('simple', extensions.unaccent(" + match +
+                     ")) AS query) q WHERE e.is_active = 1 AND e.status = 'Published' AND e.search_document @@ q.query";
+  Page result;
+  result.totalItems = fetchCount(sql, "SELECT COUNT(*)" + from, binds);
+  if (page.offset() < result.totalItems) {
+    // {D, C, B, A}: description, category, venue and city, name (bm25's 1, 2, 3, 10 above).
+    auto query = std::string("SELECT ") + kColumns + from +
+                 " ORDER BY ts_rank('{0.1, 0.2, 0.3, 1.0}', e.search_document, q.query) DESC, e.seq LIMIT " +
+                 binds.integer(page.size) + " OFFSET " + binds.integer(page.offset());
     result.items = fetchEvents(sql, query, binds);
   }
   return result;

@@ -2,7 +2,8 @@
 // SQL over the module's own database (events.db). Every function takes the session to run on,
 // so the service decides what runs in a read and what runs inside one write transaction.
 // Deleted (is_active = 0) rows are invisible to every function here except the sweeper's.
-// Search uses SQLite FTS5 (events_search); a PostgreSQL port replaces search() only.
+// Search uses SQLite FTS5 (events_search), or on PostgreSQL the events.search_document tsvector
+// (searchPostgres; migrations/events/0001_catalogue.postgresql.sql).
 #include <cstdint>
 #include <optional>
 #include <soci/soci.h>
@@ -37,6 +38,9 @@ std::optional<Event> find(soci::session& sql, const std::string& id);
 Page list(soci::session& sql, const ListFilter& filter, const PageRequest& page, CountCache* counts = nullptr);
 // Published events matching an FTS5 expression (see search_query.hpp), best bm25 rank first.
 Page search(soci::session& sql, const std::string& matchExpression, const PageRequest& page);
+// The same search on PostgreSQL, best ts_rank first (weights as bm25's: name, then venue and
+// city, then category, then description); ties in creation order.
+Page searchPostgres(soci::session& sql, const std::string& matchExpression, const PageRequest& page);
 
 void insert(soci::session& sql, const Event& event);
 // Writes `next` (content, owner, status, updatedAt, version) if the stored version is still

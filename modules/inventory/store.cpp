@@ -115,10 +115,10 @@ void saveCategory(Tx& tx, const std::string& eventId, const Category& c) {
 
 void saveEvent(Tx& tx, const EventInventory& e) {
   tx.exec(
-      "INSERT OR IGNORE INTO inventories (event_id, event_name, organizer_id, status, starts_at_ms, "
+      "INSERT INTO inventories (event_id, event_name, organizer_id, status, starts_at_ms, "
       "max_tickets_per_user, reservation_timeout_minutes, low_inventory_threshold, "
       "last_minute_reservation_minutes, version, source_version, updated_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
       e.eventId, e.eventName, e.organizerId, to_string(e.status), e.startsAtMs, e.rules.maxTicketsPerUser,
       e.rules.reservationTimeoutMinutes, e.rules.lowInventoryThreshold, e.rules.lastMinuteReservationMinutes, e.version,
       e.sourceVersion, e.updatedAt);

@@ -148,10 +148,10 @@ TemplateStore::TemplateStore(Database& db, const Clock& clock)
       const auto* spec = findNotificationType(type);
       if (!channel || spec == nullptr) continue;  // a type retired since: kept in the table, unused
       Override entry;
-      entry.version = row.get<long long>(8);
-      entry.updatedAtMillis = row.get<long long>(9);
+      entry.version = rows::integer(row, 8);
+      entry.updatedAtMillis = rows::integer(row, 9);
       entry.updatedBy = row.get<std::string>(10);
-      if (row.get<int>(3) != 0) {
+      if (rows::integer(row, 3) != 0) {
         TemplateSource source{row.get<std::string>(4), row.get<std::string>(5), row.get<std::string>(6),
                               variantsFromJson(row.get<std::string>(7))};
         std::vector<FieldMessage> errors;

@@ -279,16 +279,16 @@ void appendCompensations(Tx& tx, const std::string& orderId, const std::vector<C
 
 void insertRefund(Tx& tx, const std::string& orderId, const RefundRecord& r) {
   tx.exec(
-      "INSERT OR IGNORE INTO order_refunds (order_id, refund_id, amount, currency, full_refund, reason, seats, at, "
-      "deferred) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO order_refunds (order_id, refund_id, amount, currency, full_refund, reason, seats, at, "
+      "deferred) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
       orderId, r.refundId, r.amount.amount, r.amount.currency, r.full ? 1 : 0, r.reason, seatsJson(r.seats), ms(r.at),
       r.deferred ? 1 : 0);
 }
 
 void insertReturn(Tx& tx, const std::string& orderId, const ReturnRecord& r) {
   tx.exec(
-      "INSERT OR IGNORE INTO order_returns (order_id, return_id, reason, items, ticket_count, at) "
-      "VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT INTO order_returns (order_id, return_id, reason, items, ticket_count, at) "
+      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
       orderId, r.returnId, r.reason, seatsJson(r.items), r.ticketCount, ms(r.at));
 }
 

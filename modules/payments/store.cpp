@@ -295,7 +295,9 @@ std::vector<ReportLine> report(soci::session& sql, const std::optional<std::stri
     l.currency = currency;
     return l;
   };
-  std::string eventFilter = eventId ? " AND p.event_id = :e" : " AND :e = :e";
+  // Always one :e, so the binds are the same either way (a placeholder used twice is bound twice
+  // on PostgreSQL); length(:e) >= 0 holds for any text.
+  std::string eventFilter = eventId ? " AND p.event_id = :e" : " AND length(:e) >= 0";
   std::string e = eventId.value_or("");
   {
     soci::rowset<soci::row> rs =

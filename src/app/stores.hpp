@@ -1,7 +1,10 @@
 #pragma once
-// The modules' databases, one file per module under storage.dataDir. Opening a store applies
-// its pending migrations. This is a step of its own, before and apart from building modules:
-// `boxoffice migrate` opens every store and builds no module at all.
+// The modules' databases: one file per module under storage.dataDir, or one schema per module in
+// one PostgreSQL database (storage.backend). Opening a store applies its pending migrations, on
+// SQLite always; on PostgreSQL only for `boxoffice migrate` (Purpose::Migrate), since only it
+// creates tables; otherwise it checks that they are all applied. This is a step of its own,
+// before and apart from building modules: `boxoffice migrate` opens every store and builds no
+// module at all.
 #include <map>
 #include <memory>
 #include <string>
@@ -15,7 +18,8 @@ namespace boxoffice::app {
 
 class Stores {
  public:
-  Stores(const Config& config, Logger log);
+  enum class Purpose { Use, Migrate };
+  Stores(const Config& config, Logger log, Purpose purpose = Purpose::Use);
 
   // Opens <storage.dataDir>/<module>.db and applies its pending migrations. Throws
   // std::logic_error if that module's store is already open (two handles, two writers).
@@ -27,6 +31,7 @@ class Stores {
  private:
   const Config& config_;
   Logger log_;
+  Purpose purpose_;
   std::map<std::string, std::unique_ptr<Database>, std::less<>> stores_;
 };
 

@@ -72,10 +72,12 @@ std::optional<StoredResponse> lookup(Tx& tx, const Key& key, std::string_view fi
 }
 
 void save(Tx& tx, const Key& key, const StoredResponse& response) {
-  // REPLACE: an expired record of the same key gives way to the new one.
+  // An expired record of the same key gives way to the new one (an upsert both SQLite and
+  // PostgreSQL accept).
   tx.exec(
-      "INSERT OR REPLACE INTO idempotency_keys (scope, idempotency_key, fingerprint, status, body, created_at_ms) "
-      "VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT INTO idempotency_keys (scope, idempotency_key, fingerprint, status, body, created_at_ms) "
+      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope, idempotency_key) DO UPDATE SET fingerprint = "
+      "excluded.fingerprint, status = excluded.status, body = excluded.body, created_at_ms = excluded.created_at_ms",
       key.scope, key.key, response.fingerprint, response.status, response.body, response.createdAtMs);
 }
 

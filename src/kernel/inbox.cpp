@@ -67,8 +67,8 @@ std::size_t Inbox::acceptQueued(std::span<const SerializedEnvelope> messages) {
     for (const auto& [message, envelope] : messages) {
       // The primary key makes a second delivery of the same message a no-op.
       added += static_cast<std::size_t>(
-          tx.exec("INSERT OR IGNORE INTO inbox (subscriber, message_id, topic, type, envelope, status, attempts, "
-                  "next_attempt_ms, received_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+          tx.exec("INSERT INTO inbox (subscriber, message_id, topic, type, envelope, status, attempts, "
+                  "next_attempt_ms, received_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT DO NOTHING",
                   subscriber_, message->messageId, message->topic, message->type, envelope, due, now));
     }
   });
@@ -97,9 +97,9 @@ std::size_t Inbox::acceptHandling(std::span<const SerializedEnvelope> messages) 
       Outcome outcome;
       try {
         bool isNew = tx.savepoint([&](Tx& inner) {
-          if (inner.exec("INSERT OR IGNORE INTO inbox (subscriber, message_id, topic, type, envelope, status, "
+          if (inner.exec("INSERT INTO inbox (subscriber, message_id, topic, type, envelope, status, "
                          "attempts, next_attempt_ms, received_at, processed_at) "
-                         "VALUES (?, ?, ?, ?, '', 'done', 1, ?, ?, ?)",
+                         "VALUES (?, ?, ?, ?, '', 'done', 1, ?, ?, ?) ON CONFLICT DO NOTHING",
                          subscriber_, message->messageId, message->topic, message->type, due, now, now) == 0) {
             return false;  // held already: handled, queued or dead
           }

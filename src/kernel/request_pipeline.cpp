@@ -10,6 +10,7 @@
 #include "boxoffice/kernel/error_text.hpp"
 #include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/problem.hpp"
+#include "boxoffice/kernel/storage_error.hpp"
 
 namespace boxoffice {
 
@@ -205,6 +206,14 @@ void RequestPipeline::handle(http::Request request, const Respond& respond, cons
       step();
     } catch (const Problem& problem) {
       finish(toResponse(problem, instance));
+    } catch (const StorageUnavailable& e) {
+      // PostgreSQL restarting or out of reach: the sessions reconnect by themselves, so the
+      // caller may simply try again shortly.
+      log.warn("storage unavailable", {{"error", errorText(e)}, {"route", routeName}});
+      finish(toResponse(Problem(503, "storage-unavailable", "The database is not reachable.",
+                                "The request was not carried out; try again shortly.")
+                            .withHeader("Retry-After", "2"),
+                        instance));
     } catch (const std::exception& e) {
       log.error("unhandled error", {{"error", errorText(e)}, {"route", routeName}});
       finish(toResponse(

@@ -7,18 +7,24 @@ void SqlWhere::add(std::string_view condition) {
   sql_ += condition;
 }
 
+namespace {
+// Bound by position, named so that both SOCI backends see a placeholder (PostgreSQL's does not
+// take SQLite's bare ?).
+std::string placeholder(std::size_t index) { return ":w" + std::to_string(index); }
+}  // namespace
+
 void SqlWhere::text(std::string_view condition, std::string value) {
-  add(std::string(condition) + " ?");
+  add(std::string(condition) + " " + placeholder(values_.size()));
   values_.push_back(std::move(value));
 }
 
 void SqlWhere::textIn(std::string_view column, const std::vector<std::string>& values) {
   if (values.empty()) {
-    add("0");  // IN () matches nothing
+    add("1 = 0");  // IN () matches nothing
     return;
   }
   std::string in = std::string(column) + " IN (";
-  for (std::size_t i = 0; i < values.size(); ++i) in += i ? ", ?" : "?";
+  for (std::size_t i = 0; i < values.size(); ++i) in += (i ? ", " : "") + placeholder(values_.size() + i);
   add(in + ")");
   values_.insert(values_.end(), values.begin(), values.end());
 }

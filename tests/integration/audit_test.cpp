@@ -125,9 +125,11 @@ TEST_CASE("audit: verify passes an intact chain and names the first edited recor
 
   // Someone with the file drops the trigger and edits a record: verify names it.
   auto messageId = *queryDb(file, "SELECT message_id FROM audit_records WHERE sequence = 3").at(0).at(0);
+  // (PostgreSQL names a trigger's table when dropping it; SQLite's DROP TRIGGER has no ON.)
   execDb(file,
-         "DROP TRIGGER audit_records_no_update; "
-         "UPDATE audit_records SET envelope = replace(envelope, '\"version\"', '\"version\" ') WHERE sequence = 3");
+         std::string(server.postgres() ? "DROP TRIGGER audit_records_no_update ON audit_records; "
+                                       : "DROP TRIGGER audit_records_no_update; ") +
+             "UPDATE audit_records SET envelope = replace(envelope, '\"version\"', '\"version\" ') WHERE sequence = 3");
   output.clear();
   CHECK(server.runCommand({"audit", "verify"}, "", output) == 1);
   CHECK_MESSAGE(output.find("record 3 ") != std::string::npos, output);

@@ -14,6 +14,7 @@
 #include "eventually.hpp"
 #include "http_client.hpp"
 #include "kernel_helpers.hpp"
+#include "postgres_test_database.hpp"
 #include "sqlite_query.hpp"
 #include "temp_dir.hpp"
 #include "test_server.hpp"
@@ -145,6 +146,7 @@ TEST_CASE("kernel: flags beat the environment, which beats the config file") {
     auto elsewhere = dir.path() / "env-data";
     options.env = {{"BOXOFFICE_STORAGE_DATA_DIR", elsewhere.string()}};
     TestServer server(options);
+    if (server.postgres()) return;  // no module files on PostgreSQL: the data dir holds none
     CHECK(std::filesystem::exists(server.dataDir() / "identity.db"));
     CHECK_FALSE(std::filesystem::exists(elsewhere / "identity.db"));
   }
@@ -181,15 +183,21 @@ TEST_CASE("kernel: `boxoffice migrate` opens every store and builds no module") 
 TEST_CASE("kernel: an edited applied migration stops the start with a clear message") {
   TestServer server;
   server.terminate();
+  // The first applied (migrations apply in name order), in SQL both backends accept.
   execDb(server.dataDir() / "identity.db",
-         "UPDATE kernel_migrations SET checksum = 'edited' WHERE rowid = (SELECT MIN(rowid) FROM kernel_migrations)");
-  auto name = queryDb(server.dataDir() / "identity.db", "SELECT name FROM kernel_migrations ORDER BY rowid LIMIT 1")
+         "UPDATE kernel_migrations SET checksum = 'edited' WHERE name = (SELECT MIN(name) FROM kernel_migrations)");
+  auto name = queryDb(server.dataDir() / "identity.db", "SELECT name FROM kernel_migrations ORDER BY name LIMIT 1")
                   .at(0)
                   .at(0)
                   .value();
   std::string output;
-  int code = runBinary({"serve", "--listen", "127.0.0.1:0", "--data-dir", server.dataDir().string()},
-                       {{"BOXOFFICE_AUTH_JWT_SECRET", std::string(40, 'k')}}, "", output, 20000);
+  std::vector<std::pair<std::string, std::string>> env{{"BOXOFFICE_AUTH_JWT_SECRET", std::string(40, 'k')}};
+  if (const auto* database = server.postgres()) {
+    auto storage = database->environment();
+    env.insert(env.end(), storage.begin(), storage.end());
+  }
+  int code =
+      runBinary({"serve", "--listen", "127.0.0.1:0", "--data-dir", server.dataDir().string()}, env, "", output, 20000);
   CAPTURE(output);
   CHECK(code != 0);
   CHECK(code != -1);

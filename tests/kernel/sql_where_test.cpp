@@ -43,7 +43,7 @@ TEST_CASE("sql where: no filter is no clause, each filter one bound condition") 
   SqlWhere ann;
   ann.text("owner =", "ann");
   ann.text("kind =", "b");
-  CHECK(ann.sql() == " WHERE owner = ? AND kind = ?");
+  CHECK(ann.sql() == " WHERE owner = :w0 AND kind = :w1");
   CHECK(ids(db, ann) == std::vector<std::int64_t>{2});
 
   SqlWhere hostile;  // a value is data: it matches only the row that holds exactly that text

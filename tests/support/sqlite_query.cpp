@@ -4,6 +4,8 @@
 #include <sqlite3.h>
 #include <stdexcept>
 
+#include "postgres_test_database.hpp"
+
 namespace boxoffice::testing {
 
 namespace {
@@ -29,6 +31,7 @@ DbHandle openDb(const std::filesystem::path& file, int flags) {
 }  // namespace
 
 std::vector<SqlRow> queryDb(const std::filesystem::path& file, const std::string& sql) {
+  if (auto rows = queryPostgresInstead(file, sql)) return *rows;
   auto db = openDb(file, SQLITE_OPEN_READONLY);
   sqlite3_stmt* raw = nullptr;
   if (sqlite3_prepare_v2(db.get(), sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
@@ -56,6 +59,7 @@ std::vector<SqlRow> queryDb(const std::filesystem::path& file, const std::string
 }
 
 void execDb(const std::filesystem::path& file, const std::string& sql) {
+  if (queryPostgresInstead(file, sql)) return;
   auto db = openDb(file, SQLITE_OPEN_READWRITE);
   char* error = nullptr;
   if (sqlite3_exec(db.get(), sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {

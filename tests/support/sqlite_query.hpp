@@ -1,6 +1,8 @@
 #pragma once
 // Reads a module's SQLite file directly, as an operator would with the sqlite3 shell: tests use
 // it to check what the server persisted (outbox rows, inbox rows) without going through HTTP.
+// On the suite's PostgreSQL run (BX_PG_ADMIN_URL) the same SQL goes to the module's schema in
+// the server's database instead (postgres_test_database.hpp).
 #include <filesystem>
 #include <optional>
 #include <string>

@@ -17,6 +17,7 @@
 #include "amqp_broker.hpp"
 #include "contract_check.hpp"
 #include "http_client.hpp"
+#include "postgres_test_database.hpp"
 #include "process.hpp"
 
 namespace boxoffice::testing {
@@ -170,6 +171,12 @@ TestServer::TestServer(Options options) : options_(std::move(options)) {
   std::filesystem::create_directories(dataDir_);
   try {
     if (amqp::enabled() && options_.suiteBroker) virtualHost_ = std::make_unique<amqp::VirtualHost>();
+    if (auto database = PostgresTestDatabase::forDataDir(dataDir_, options_.postgresAdminUrl)) {
+      postgres_ = std::make_shared<const PostgresTestDatabase>(std::move(*database));
+      // `serve` on PostgreSQL finds its schemas ready or refuses to start: migrate, as an operator would.
+      std::string output;
+      if (runCommand({"migrate"}, "", output) != 0) throw std::runtime_error("boxoffice migrate failed:\n" + output);
+    }
     start();
   } catch (...) {
     if (pid_ > 0) kill9();
@@ -187,6 +194,7 @@ TestServer::~TestServer() {
       // A destructor must not throw; the child is killed with us anyway (PDEATHSIG).
     }
   }
+  if (postgres_ && ownsDataDir_ && !std::getenv("BX_KEEP_TEST_DIRS")) postgres_->drop();
   std::error_code ignored;
   if (!std::getenv("BX_KEEP_TEST_DIRS")) std::filesystem::remove_all(workDir_, ignored);
 }
@@ -215,6 +223,10 @@ std::vector<std::string> TestServer::environment() const {
   if (virtualHost_) {
     auto broker = virtualHost_->serverEnv();
     env.insert(env.end(), broker.begin(), broker.end());
+  if (postgres_) {
+    for (auto& entry : postgres_->environment()) {
+      if (!hasEnv(options_.env, entry.first)) env.push_back(std::move(entry));
+    }
   }
   env.insert(env.end(), options_.env.begin(), options_.env.end());
   return process::environmentWith(env);

@@ -23,6 +23,7 @@ class ContractCheck;
 namespace amqp {
 class VirtualHost;
 }  // namespace amqp
+class PostgresTestDatabase;
 
 struct HttpResult {
   int status = 0;
@@ -52,6 +53,9 @@ class TestServer {
     // In the AMQP phase (amqp_broker.hpp), use a fresh virtual host of the suite's broker. A test
     // that brings its own broker (bus.amqp.* in `env`) sets this false.
     bool suiteBroker = true;
+    // PostgreSQL superuser connection to run this server's database in; empty: BX_PG_ADMIN_URL
+    // if set (the suite's PostgreSQL run), else SQLite files in the data dir.
+    std::string postgresAdminUrl;
   };
 
   TestServer();
@@ -91,6 +95,8 @@ class TestServer {
   void kill9();     // SIGKILL, wait for exit
   int terminate();  // SIGTERM, wait; returns the exit status
   void restart();   // start again on the same data dir (a new port)
+  // The PostgreSQL database this server runs on, or nullptr on SQLite (postgres_test_database.hpp).
+  const PostgresTestDatabase* postgres() const { return postgres_.get(); }
   bool running() const { return pid_ > 0; }
   std::string logs() const;  // everything the server wrote to stdout/stderr so far
   // The server's log lines that parse as JSON objects (others, e.g. sanitizer reports, skipped).
@@ -111,6 +117,9 @@ class TestServer {
   int starts_ = 0;
   std::shared_ptr<const ContractCheck> contract_;   // fetched on the first request
   std::unique_ptr<amqp::VirtualHost> virtualHost_;  // AMQP phase: this server's part of the broker
+  std::shared_ptr<const ContractCheck> contract_;  // fetched on the first request
+  // Set when the suite runs on PostgreSQL (BX_PG_ADMIN_URL): the server's own database.
+  std::shared_ptr<const PostgresTestDatabase> postgres_;
   std::mutex contractMutex_;
 };
 

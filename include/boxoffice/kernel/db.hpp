@@ -1,9 +1,13 @@
 #pragma once
-// A module's own database: one SQLite file (<data-dir>/<module>.db) through SOCI.
+// A module's own database through SOCI: one SQLite file (<data-dir>/<module>.db), or on
+// PostgreSQL the module's own schema, reached as the module's own login role
+// (storage.backend, docs/architecture.md#storage).
 //
 // Writes are serialized through one writer session and run as BEGIN IMMEDIATE ... COMMIT
-// (synchronous=FULL: a returned write is durable). Reads use a small pool of reader sessions
-// that WAL lets run beside the writer. Neither may be called on an io thread.
+// (SQLite synchronous=FULL, PostgreSQL synchronous_commit=on: a returned write is durable).
+// Reads use a small pool of reader sessions that run beside the writer. Neither may be called
+// on an io thread. A lost PostgreSQL connection throws StorageUnavailable; the session is
+// opened again on its next use.
 //
 //   store.write([&](Tx& tx) {
 //     tx.sql() << "UPDATE ...", soci::use(x);
@@ -29,12 +33,12 @@
 #include <vector>
 
 #include "boxoffice/kernel/log.hpp"
+#include "boxoffice/kernel/storage_error.hpp"
 #include "boxoffice/kernel/wal_checkpointer.hpp"
 
 namespace sqlite_api {
 // SOCI's sqlite3 backend wraps sqlite3.h in this namespace.
 struct sqlite3;
-struct sqlite3_stmt;
 }  // namespace sqlite_api
 
 namespace boxoffice {
@@ -53,12 +57,18 @@ std::int64_t integer(const soci::row& row, std::size_t i);
 std::string text(const soci::row& row, std::size_t i);  // "" for NULL
 }  // namespace rows
 
+// Which SQL engine a Database talks to.
+enum class Dialect { Sqlite, Postgresql };
+
 struct Migration {
   std::string_view module;  // folder under migrations/
-  std::string_view name;    // "0001_init.sql"
+  std::string_view name;    // "0001_init.sql"; "0001_init.postgresql.sql" is that one's PostgreSQL form
   std::string_view sql;
 };
 // Every migrations/<module>/NNNN_*.sql, embedded in the binary at build time, sorted by name.
+// NNNN_x.sql is shared by both dialects; NNNN_x.postgresql.sql or NNNN_x.sqlite.sql replaces it
+// for that dialect (or, without a shared file, is that dialect's alone). Either is recorded as
+// NNNN_x.sql in kernel_migrations.
 std::span<const Migration> embeddedMigrations();
 
 // A parameter of Tx::exec, bound by position.
@@ -75,15 +85,18 @@ class TransactionAborted : public std::runtime_error {
 };
 
 // A row of Tx::queryRow's result: valid only inside its callback. Columns count from 0.
+// One implementation per backend (db.cpp, postgres_statements.cpp).
 class ResultRow {
  public:
-  explicit ResultRow(::sqlite_api::sqlite3_stmt* statement) : statement_(statement) {}
-  bool isNull(int column) const;
-  std::int64_t integer(int column) const;  // NULL reads as 0
-  std::string text(int column) const;      // NULL reads as ""
+  virtual ~ResultRow() = default;
+  virtual bool isNull(int column) const = 0;
+  virtual std::int64_t integer(int column) const = 0;  // NULL reads as 0
+  virtual std::string text(int column) const = 0;      // NULL reads as ""
 
- private:
-  ::sqlite_api::sqlite3_stmt* statement_;
+ protected:
+  ResultRow() = default;
+  ResultRow(const ResultRow&) = default;
+  ResultRow& operator=(const ResultRow&) = default;
 };
 
 // One open write transaction. Anything published through it reaches the module's outbox in the
@@ -133,6 +146,7 @@ class Tx {
   void onRollback(std::function<void()> callback) { onRollback_.push_back(std::move(callback)); }
   // Executes a script of several statements (migrations); SOCI prepares only one at a time.
   void executeScript(std::string_view sql);
+  Dialect dialect() const;
 
   // Runs `work(tx)` inside a SAVEPOINT of its own (uniquely named, so it nests with others).
   // Returns normally: the savepoint is released; its writes and the hooks registered inside it
@@ -204,12 +218,18 @@ enum class Durability { Full, Relaxed };
 
 class Database {
  public:
+  // Where a PostgreSQL-backed module's data lives.
+  struct Postgres {
+    std::string connection;  // libpq key=value string naming the database, the module's role and password
+    std::string schema;      // the module's schema (its role owns it)
+  };
   struct Options {
-    std::filesystem::path file;  // ":memory:" is not supported: WAL needs a file
+    std::filesystem::path file;  // SQLite; ":memory:" is not supported: WAL needs a file
     std::string module;
     int busyTimeoutMs = 5000;
     int readers = 4;
-    WalCheckpointer::Options checkpoints{};
+    WalCheckpointer::Options checkpoints{};  // SQLite only
+    std::optional<Postgres> postgres{};      // set: PostgreSQL instead of the file
   };
 
   Database(Options options, Logger log);
@@ -221,6 +241,10 @@ class Database {
   // module's migrations in order, each once, in a transaction, recording its checksum.
   // Throws StartupError if an applied migration's text has changed.
   void migrate(std::span<const Migration> migrations);
+  // Checks without changing anything that every migration of this module is applied (serve on
+  // PostgreSQL, whose roles may not create tables outside `boxoffice migrate`). Throws
+  // StartupError naming what to run otherwise.
+  void checkMigrated(std::span<const Migration> migrations);
   // The names of applied migrations, in the order applied (tests check what migrate() did).
   std::vector<std::string> appliedMigrations();
 
@@ -264,12 +288,18 @@ class Database {
   template <class F>
   auto read(F&& work) {
     auto session = acquireReader();
-    return work(*session);
+    try {
+      return work(*session);
+    } catch (...) {
+      readFailed(*session);  // throws StorageUnavailable instead if the connection was lost
+      throw;
+    }
   }
 
   const std::string& module() const { return options_.module; }
   const std::filesystem::path& file() const { return options_.file; }
-  // What the log's checkpointer did so far (tests, diagnostics).
+  Dialect dialect() const { return options_.postgres ? Dialect::Postgresql : Dialect::Sqlite; }
+  // What the log's checkpointer did so far (tests, diagnostics); zeros on PostgreSQL.
   WalCheckpointer::Stats checkpointStats() const;
   // Called after every commit that published messages (the outbox dispatcher wakes up).
   void onOutboxCommit(std::function<void()> listener);
@@ -281,6 +311,11 @@ class Database {
   };
   std::unique_ptr<soci::session, ReaderReturn> acquireReader();
   std::unique_ptr<soci::session> open() const;
+  // The writer session and its statement cache, opened again if PostgreSQL lost the connection.
+  void ensureWriter();
+  // What this module's migrations are for the dialect, sorted by recorded name.
+  std::vector<std::pair<std::string, const Migration*>> migrationsFor(std::span<const Migration> all) const;
+  std::string where() const;  // the file, or the schema, for messages
   // One caller's write, queued for the next group. `done` and `error` are set by whichever
   // thread runs the group, while it holds writeMutex_ (the owner reads them under it too).
   struct Job {
@@ -295,7 +330,10 @@ class Database {
   // Runs up to kMaxGroup queued jobs in one transaction; returns whether it published.
   bool runGroup();
   void begin(Durability durability);
+  // COMMIT; on PostgreSQL, a commit whose answer was lost is looked up by its transaction id.
+  void commit();
   void rollback(Tx& tx);
+  void readFailed(soci::session& session) const;
 
   Options options_;
   Logger log_;

@@ -1,0 +1,2 @@
+-- Nothing to do on PostgreSQL: 0001_catalogue.postgresql.sql indexes only Published, not deleted
+-- events from the start (its partial GIN index), which is what 0002 changed FTS5's index to.
