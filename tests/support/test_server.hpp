@@ -117,7 +117,6 @@ class TestServer {
   int starts_ = 0;
   std::shared_ptr<const ContractCheck> contract_;   // fetched on the first request
   std::unique_ptr<amqp::VirtualHost> virtualHost_;  // AMQP phase: this server's part of the broker
-  std::shared_ptr<const ContractCheck> contract_;  // fetched on the first request
   // Set when the suite runs on PostgreSQL (BX_PG_ADMIN_URL): the server's own database.
   std::shared_ptr<const PostgresTestDatabase> postgres_;
   std::mutex contractMutex_;
