@@ -223,6 +223,7 @@ std::vector<std::string> TestServer::environment() const {
   if (virtualHost_) {
     auto broker = virtualHost_->serverEnv();
     env.insert(env.end(), broker.begin(), broker.end());
+  }
   if (postgres_) {
     for (auto& entry : postgres_->environment()) {
       if (!hasEnv(options_.env, entry.first)) env.push_back(std::move(entry));
