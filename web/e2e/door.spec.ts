@@ -98,3 +98,56 @@ test("a check-in made offline is sent when the scanner is back online", async ({
   const other = await api(baseURL!, token, "POST", "/api/v1/checkin", { code: bought.tickets[0].code });
   expect(other.status).toBe(200);
 });
+
+// The camera, faked: a canvas stream for getUserMedia and a BarcodeDetector that reads whatever
+// the test puts in window.__qr. The gate changed while the camera runs is the one recorded; a
+// ticket held in front of the camera for longer than the 3 s pause stays one (green) scan; and
+// a camera scan leaves the code field alone (on a phone, focus would open the keyboard).
+test("camera scans use the current gate and a held ticket is scanned once", async ({
+  page,
+  baseURL,
+  consoleErrors,
+}) => {
+  void consoleErrors;
+  await page.addInitScript(() => {
+    const w = window as unknown as { __qr: string; BarcodeDetector: unknown };
+    w.__qr = "";
+    w.BarcodeDetector = class {
+      static getSupportedFormats = async () => ["qr_code"];
+      async detect() {
+        return w.__qr ? [{ rawValue: w.__qr }] : [];
+      }
+    };
+    navigator.mediaDevices.getUserMedia = async () => {
+      const canvas = document.createElement("canvas");
+      canvas.width = 64;
+      canvas.height = 64;
+      canvas.getContext("2d")!.fillRect(0, 0, 64, 64);
+      return canvas.captureStream(5);
+    };
+  });
+  const bought = await buyTickets(baseURL!, radiohead, 1);
+  await signInAs(page, organizer.email, `/scan/${radiohead}`);
+  await expect(page.getByText(/^Check-in list: 1 tickets, updated /)).toBeVisible();
+  await page.getByRole("button", { name: "Scan with the camera" }).click();
+  await expect(page.getByRole("button", { name: "Stop the camera" })).toBeVisible();
+  await page.getByText("Gate and device").click();
+  await page.getByLabel("Gate").fill("East");
+  await page.getByRole("button", { name: "Stop the camera" }).focus();
+
+  await page.evaluate((code) => ((window as unknown as { __qr: string }).__qr = code), bought.tickets[0].code);
+  const verdict = page.getByTestId("verdict");
+  await expect(verdict).toHaveClass(/admit/);
+  await expect(verdict).toContainText("Demo Buyer");
+  await expect(page.getByLabel("Ticket code")).not.toBeFocused();
+  // Still held up after the pause: no second scan, no red.
+  await page.waitForTimeout(4500);
+  await expect(verdict).toHaveClass(/admit/);
+  await page.evaluate(() => ((window as unknown as { __qr: string }).__qr = ""));
+  await page.getByRole("button", { name: "Stop the camera" }).click();
+
+  const token = await tokenOf(baseURL!, organizer.email);
+  const again = await api(baseURL!, token, "POST", "/api/v1/checkin", { code: bought.tickets[0].code });
+  expect(again.status).toBe(409);
+  expect(((await again.json()) as { gate: string }).gate).toBe("East");
+});

@@ -122,6 +122,11 @@ function Door({ eventId }: { eventId: string }) {
   const [report, setReport] = useState<SyncReport | null>(null);
   const [syncError, setSyncError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The camera's callback lives as long as the camera: it reads the gate and the busy flag
+  // from these, not from the render that started it.
+  const gateRef = useRef(gate);
+  gateRef.current = gate;
+  const busyRef = useRef(false);
   const [camera, setCamera] = useState<(() => void) | null>(null);
   // The camera's stop function for the unmount cleanup (which sees only the first render's state).
   const stopCamera = useRef<(() => void) | null>(null);
@@ -163,16 +168,20 @@ function Door({ eventId }: { eventId: string }) {
     };
   }, []);
 
-  const check = async (text: string) => {
-    if (!text.trim() || busy) return;
+  // fromCamera: no focus on the code field afterwards (on a phone it would open the keyboard
+  // over the camera view).
+  const check = async (text: string, fromCamera = false) => {
+    if (!text.trim() || busyRef.current) return;
+    busyRef.current = true;
     setBusy(true);
     try {
-      setVerdict(await scan(cache.current, text, gate.trim() || "main", navigator.onLine));
-      setInput("");
+      setVerdict(await scan(cache.current, text, gateRef.current.trim() || "main", navigator.onLine));
+      if (!fromCamera) setInput("");
     } finally {
+      busyRef.current = false;
       setBusy(false);
       redraw();
-      codeInput.current?.focus();
+      if (!fromCamera) codeInput.current?.focus();
     }
   };
 
@@ -185,7 +194,7 @@ function Door({ eventId }: { eventId: string }) {
     }
     setCameraError(null);
     try {
-      const stop = await startCamera(video.current!, (text) => void check(text));
+      const stop = await startCamera(video.current!, (text) => void check(text, true));
       stopCamera.current = stop;
       setCamera(() => stop);
     } catch (error) {
