@@ -18,6 +18,8 @@ export const doorDe: typeof doorEn = {
   doorNoList: "Auf diesem Gerät ist noch keine Einlassliste gespeichert.",
   doorWaiting: "{count} Offline-Scans warten auf das Senden",
   doorNothingWaiting: "Keine Scans warten auf das Senden.",
+  doorQueueNotYours:
+    "Diese Offline-Scans stammen von einem anderen Benutzer; sie werden gesendet, wenn er sich anmeldet.",
   doorSyncNow: "Jetzt senden",
   doorSynced: "{sent} Offline-Scans gesendet: {admitted} eingelassen, {conflicts} Konflikte.",
   doorSync_admitted: "{name}: eingelassen (ein früherer Scan als der gespeicherte)",

@@ -17,6 +17,7 @@ export const doorEn = {
   doorNoList: "No check-in list saved on this device yet.",
   doorWaiting: "{count} offline scans waiting to be sent",
   doorNothingWaiting: "No scans waiting to be sent.",
+  doorQueueNotYours: "These offline scans were made by another user; they are sent when that user signs in.",
   doorSyncNow: "Send now",
   doorSynced: "Sent {sent} offline scans: {admitted} admitted, {conflicts} conflicts.",
   doorSync_admitted: "{name}: admitted (an earlier scan than the one recorded)",

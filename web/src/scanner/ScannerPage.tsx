@@ -4,6 +4,7 @@
 // the scans wait in a queue that is sent as soon as the browser is back online.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { getJson } from "../api/client";
+import { sessionState } from "../api/session";
 import type { EventDoc, Page } from "../api/types";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { PageTitle } from "../components/PageTitle";
@@ -110,8 +111,8 @@ function SyncSummary({ report, cache }: { report: SyncReport; cache: DoorCache }
   );
 }
 
-function Door({ eventId }: { eventId: string }) {
-  const cache = useRef<DoorCache>(loadCache(eventId));
+function Door({ userId, eventId }: { userId: string; eventId: string }) {
+  const cache = useRef<DoorCache>(loadCache(userId, eventId));
   const [, setTick] = useState(0);
   const redraw = () => setTick((n) => n + 1);
   const online = useOnline();
@@ -306,8 +307,8 @@ function Door({ eventId }: { eventId: string }) {
           type="button"
           disabled={waiting > 0}
           onClick={() => {
-            forgetCache(eventId);
-            cache.current = loadCache(eventId);
+            forgetCache(userId, eventId);
+            cache.current = loadCache(userId, eventId);
             setVerdict(null);
             redraw();
           }}
@@ -320,5 +321,8 @@ function Door({ eventId }: { eventId: string }) {
 }
 
 export function ScannerPage({ eventId }: { eventId?: string }) {
-  return eventId ? <Door key={eventId} eventId={eventId} /> : <EventChooser />;
+  // Each user has a cache of their own (scanner/cache.ts); a change of user is a new door.
+  const userId = sessionState().user?.id;
+  if (!userId) return null;
+  return eventId ? <Door key={`${userId}/${eventId}`} userId={userId} eventId={eventId} /> : <EventChooser />;
 }
