@@ -32,6 +32,10 @@ test("an admin reads the audit story of a purchase", async ({ page, baseURL, con
   await page.getByLabel("Correlation id").fill("no-such-correlation");
   await page.getByRole("button", { name: "Show the story" }).click();
   await expect(page.getByRole("alert")).toBeVisible();
+
+  // "My orders" is the admin's own orders (none), not the buyer's.
+  await page.getByRole("link", { name: "My orders" }).click();
+  await expect(page.getByText("You have no orders yet.")).toBeVisible();
 });
 
 test("a buyer is kept out of the admin page", async ({ page, consoleErrors }) => {
