@@ -1,6 +1,6 @@
 // The door scanner: a ticket scanned twice (green, then red with when and where it was first
 // scanned), and a check-in made offline that is sent when the connection comes back.
-import { expect, radiohead, test } from "./fixtures";
+import { buyer, expect, radiohead, test } from "./fixtures";
 import { admin, api, buyTickets, organizer, signInAs, stableShot, tokenOf } from "./door-helpers";
 
 test("scan a ticket twice", async ({ page, baseURL, consoleErrors, checkA11y }) => {
@@ -197,4 +197,27 @@ test("the door's saved list goes at sign-out and queued scans wait for their own
   await signInAs(page, organizer.email, `/scan/${radiohead}`);
   await expect(page.getByText("Sent 1 offline scans: 1 admitted, 0 conflicts.")).toBeVisible();
   await expect(page.getByTestId("door-queue")).toHaveText("No scans waiting to be sent.");
+});
+
+// The Door link is for the roles that scan; a caller who may not scan an event is told so.
+test("the door is offered to organizers and admins, and says when the caller may not scan", async ({
+  page,
+  consoleErrors,
+}) => {
+  void consoleErrors;
+  await signInAs(page, buyer.email, "/");
+  await expect(page.getByRole("link", { name: "My orders" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Door", exact: true })).toHaveCount(0);
+  await page.goto("/scan");
+  await expect(page.getByRole("link", { name: "Radiohead Tribute Night" })).toBeVisible();
+  await expect(page.locator(".door-events li").first()).toContainText("only if its organizer added you as a scanner");
+  await page.getByRole("link", { name: "Radiohead Tribute Night" }).click();
+  await expect(page.getByRole("alert")).toContainText("You may not scan at this event");
+  await page.getByRole("link", { name: "Choose another event" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Door scanner" })).toBeVisible();
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signInAs(page, organizer.email, "/");
+  await page.getByRole("link", { name: "Door", exact: true }).click();
+  await expect(page.locator(".door-events li").first()).toContainText("You may scan here.");
 });

@@ -10,6 +10,12 @@ export const doorDe: typeof doorEn = {
   doorTitle: "Einlass-Scanner",
   doorTitleFor: "Einlass: {name}",
   doorChoose: "Wählen Sie die Veranstaltung, für die Sie Einlass gewähren.",
+  doorMayScan: "Hier dürfen Sie scannen.",
+  doorOnlyIfScanner:
+    "Nicht Ihre Veranstaltung: Sie dürfen hier nur scannen, wenn der Veranstalter Sie als Scanner hinzugefügt hat.",
+  doorMayNotScan:
+    "Bei dieser Veranstaltung dürfen Sie nicht scannen: nur der Veranstalter, ein Administrator oder ein vom Veranstalter hinzugefügter Scanner.",
+  doorOtherEvent: "Andere Veranstaltung wählen",
   doorSecureContext:
     "Die Kamera funktioniert nur über HTTPS oder auf localhost; den Code unter dem QR-Code können Sie immer eintippen.",
   doorOnline: "Online: Der Server entscheidet jeden Scan.",

@@ -9,6 +9,11 @@ export const doorEn = {
   doorTitle: "Door scanner",
   doorTitleFor: "Door: {name}",
   doorChoose: "Choose the event you let people in for.",
+  doorMayScan: "You may scan here.",
+  doorOnlyIfScanner: "Not your event: you may scan here only if its organizer added you as a scanner.",
+  doorMayNotScan:
+    "You may not scan at this event: only its organizer, an administrator or a scanner the organizer added may.",
+  doorOtherEvent: "Choose another event",
   doorSecureContext:
     "The camera works only over HTTPS or on localhost; you can always type the code printed under the QR code.",
   doorOnline: "Online: the server decides every scan.",

@@ -30,7 +30,10 @@ function useOnline(): boolean {
   return online;
 }
 
-function EventChooser() {
+// Whether the caller may scan at an event, as far as the page can tell: an Admin anywhere, an
+// Organizer at their own events; anyone else only if the organizer made them a Scanner of it
+// (a grant the page cannot see: the door says so once the event is opened).
+function EventChooser({ userId, isAdmin }: { userId: string; isAdmin: boolean }) {
   const [events, setEvents] = useState<EventDoc[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
@@ -47,7 +50,10 @@ function EventChooser() {
         {events?.map((event) => (
           <li key={event.id}>
             <a href={`/scan/${encodeURIComponent(event.id)}`}>{event.name}</a>{" "}
-            <span class="hint">{formatDate(event.startsAt, event.timezone)}</span>
+            <span class="hint">{formatDate(event.startsAt, event.timezone)}</span>{" "}
+            <span class="hint">
+              {isAdmin || event.organizerId === userId ? t("doorMayScan") : t("doorOnlyIfScanner")}
+            </span>
           </li>
         ))}
       </ul>
@@ -150,7 +156,10 @@ function Door({ userId, eventId }: { userId: string; eventId: string }) {
         }
       }
       const listed = await refreshList(cache.current);
-      setListError(typeof listed === "object" ? listed.detail : null);
+      // 404 (or 403): the caller is not this event's Organizer, an Admin or one of its Scanners.
+      if (typeof listed === "object")
+        setListError(listed.status === 404 || listed.status === 403 ? t("doorMayNotScan") : listed.detail);
+      else setListError(null);
     } finally {
       syncing.current = false;
       redraw();
@@ -220,7 +229,7 @@ function Door({ userId, eventId }: { userId: string; eventId: string }) {
       </p>
       {listError && (
         <p class="alert error" role="alert">
-          {listError}
+          {listError} <a href="/scan">{t("doorOtherEvent")}</a>
         </p>
       )}
       <p class="door-line" data-testid="door-queue">
@@ -322,7 +331,11 @@ function Door({ userId, eventId }: { userId: string; eventId: string }) {
 
 export function ScannerPage({ eventId }: { eventId?: string }) {
   // Each user has a cache of their own (scanner/cache.ts); a change of user is a new door.
-  const userId = sessionState().user?.id;
-  if (!userId) return null;
-  return eventId ? <Door key={`${userId}/${eventId}`} userId={userId} eventId={eventId} /> : <EventChooser />;
+  const user = sessionState().user;
+  if (!user) return null;
+  return eventId ? (
+    <Door key={`${user.id}/${eventId}`} userId={user.id} eventId={eventId} />
+  ) : (
+    <EventChooser userId={user.id} isAdmin={user.roles.includes("Admin")} />
+  );
 }
