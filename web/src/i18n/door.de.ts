@@ -75,6 +75,7 @@ export const doorDe: typeof doorEn = {
   adminState: "Zustand",
   adminStatus: "Status",
   adminAll: "Alle",
+  pagerLabel: "Seiten der Liste",
   adminRole_Admin: "Administrator",
   adminRole_Organizer: "Veranstalter",
   adminRole_User: "Benutzer (Käufer)",

@@ -72,6 +72,7 @@ export const doorEn = {
   adminState: "State",
   adminStatus: "Status",
   adminAll: "All",
+  pagerLabel: "Pages of the list",
   adminRole_Admin: "Administrator",
   adminRole_Organizer: "Organizer",
   adminRole_User: "User (buyer)",

@@ -64,12 +64,7 @@ function EventChooser({ userId, isAdmin }: { userId: string; isAdmin: boolean })
 function VerdictPanel({ verdict, zone }: { verdict: Verdict | null; zone?: string }) {
   const ok = verdict?.outcome === "admitted";
   return (
-    <div
-      class={verdict ? (ok ? "verdict admit" : "verdict refuse") : "verdict"}
-      role="status"
-      aria-live="assertive"
-      data-testid="verdict"
-    >
+    <div class={verdict ? (ok ? "verdict admit" : "verdict refuse") : "verdict"} role="alert" data-testid="verdict">
       {verdict && (
         <>
           <p class="verdict-word">{ok ? t("doorAdmit") : t("doorRefuse")}</p>
