@@ -6,13 +6,14 @@
   rabbitmq-definitions.py with-test-passwords DEFINITIONS SECRETS_DIR > node-definitions.json
 
 The topology (the binary never declares any; bus.amqp.sendAddress and receiveAddress defaults):
-  - exchange "boxoffice" (direct, durable): a message of topic T is sent to /exchange/boxoffice/T,
-    routing key T;
+  - exchange "boxoffice" (topic, durable): a message of topic T is sent to /exchange/boxoffice/T,
+    routing key T (topic names have no dots or wildcards, so a binding matches its topic only);
   - one durable queue "T.S" per subscription (topic T, subscriber S), bound with key T; S receives
     from /amq/queue/T.S;
   - "boxoffice.unroutable": the exchange's alternate exchange (fanout) and its queue, so a message
     of a topic nobody subscribes to is kept, not dropped;
-  - one user per module, "boxoffice-M": may write to the exchange and read its own queues only. The
+  - one user per module, "boxoffice-M": may write to the exchange with the routing keys of the
+    topics M sends (topic_permissions, from the binary's "publishers") and read its own queues only. The
     shipped file sets no password (password_hash ""): set one per user on the broker
     (rabbitmqctl change_password) and give the module the same in bus.amqp.passwordFile.
 
@@ -23,6 +24,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -56,13 +58,24 @@ def definitions(topo):
               "tags": []} for m in modules]
     permissions = [{"user": f"boxoffice-{m}", "vhost": VHOST, "configure": "^$", "write": f"^{EXCHANGE}$",
                     "read": f"^[a-z-]+\\.{m}$"} for m in modules]
+    # Write access to the exchange alone would let any module's user send any topic (forge an
+    # EventCancelled as the notifications module, say). On a topic exchange RabbitMQ checks the
+    # routing key against the user's topic permission: each module may send its own topics only.
+    publishers = topo["publishers"]
+    topic_permissions = []
+    for m in modules:
+        own = sorted(t for t, senders in publishers.items() if m in senders)
+        write = "^(" + "|".join(re.escape(t) for t in own) + ")$" if own else "^$"
+        topic_permissions.append({"user": f"boxoffice-{m}", "vhost": VHOST, "exchange": EXCHANGE, "write": write,
+                                  "read": ".*"})
     return {
         "rabbit_version": "3.10.8",
         "users": users,
         "vhosts": [{"name": VHOST}],
         "permissions": permissions,
+        "topic_permissions": topic_permissions,
         "exchanges": [
-            {"name": EXCHANGE, "vhost": VHOST, "type": "direct", **durable, "internal": False,
+            {"name": EXCHANGE, "vhost": VHOST, "type": "topic", **durable, "internal": False,
              "arguments": {"alternate-exchange": UNROUTABLE}},
             {"name": UNROUTABLE, "vhost": VHOST, "type": "fanout", **durable, "internal": False, "arguments": {}},
         ],

@@ -147,11 +147,15 @@ void Routes::registerAll(Router& router) {
   router.add(Method::Get, "/api/v1/orders", kModule, Access::authenticated(), bindRoute(this, &Routes::listOrders))
       .describe(
           {.summary = "Your orders (all orders for an Admin), newest first",
+           .description = "An Admin sees every order and the Organizer of eventId every order of that event, "
+                          "unless mine=true: then, as for anyone else, only the caller's own orders.",
            .query = api::pageParameters({{"status",
                                           api::enumeration({"Pending", "Reserved", "Paid", "Completed", "Cancelled",
                                                             "Failed", "Refunded", "PartiallyRefunded"}),
                                           "Only orders in this status."},
-                                         {"eventId", api::uuid(), "Only orders for this event."}}),
+                                         {"eventId", api::uuid(), "Only orders for this event."},
+                                         {"mine", api::enumeration({"true", "false"}),
+                                          "true: only the caller's own orders, for an Admin or Organizer too."}}),
            .responses = {{200, "One page of orders", api::pageOf(api::ref("OrderSummary"))}}});
   router.add(Method::Get, "/api/v1/orders/{id}", kModule, Access::authenticated(), bindRoute(this, &Routes::getOrder))
       .describe({.summary = "One order with its history, refunds and returns",
@@ -337,6 +341,13 @@ Response Routes::listOrders(const Request& request, RequestContext& ctx) {
       query.eventId = *eventId;
     } else {
       validation.add("eventId", "must be a UUID");
+    }
+  }
+  if (auto mine = request.queryParam("mine")) {
+    if (*mine == "true") {
+      query.mine = true;
+    } else if (*mine != "false") {
+      validation.add("mine", "must be true or false");
     }
   }
   validation.throwIfAny();

@@ -269,7 +269,8 @@ store::OrderPage OrdersService::list(const Actor& actor, const ListQuery& query,
   filter.eventId = query.eventId;
   filter.status = query.status;
   // Admins see every order; an event's Organizer every order of that event; anyone else their own.
-  bool all = actor.isAdmin() || (query.eventId && organizes(actor, *query.eventId));
+  // mine: the caller's own orders, for an Admin and an Organizer too.
+  bool all = !query.mine && (actor.isAdmin() || (query.eventId && organizes(actor, *query.eventId)));
   if (!all) filter.userId = actor.caller().userId;
   return db_.read([&](soci::session& sql) { return store::list(sql, filter, page); });
 }

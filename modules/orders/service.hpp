@@ -60,6 +60,7 @@ struct IdempotencyInput {
 struct ListQuery {
   std::optional<std::string> eventId;
   std::optional<std::string> status;
+  bool mine = false;  // only the caller's own orders, whatever the caller's role
 };
 
 class OrdersService {

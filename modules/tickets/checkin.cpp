@@ -17,6 +17,9 @@ namespace {
 // An offline scanner's clock may run ahead a little; a scan further in the future is a clock
 // gone wrong, like one from before the ticket was issued.
 constexpr std::int64_t kFutureToleranceMs = 5LL * 60 * 1000;
+// Scans kept per ticket: enough for any real dispute at the door (a copied code tried at several
+// gates), few enough that one scanner account re-sending made-up offline scans cannot fill the disk.
+constexpr int kMaxRecordedScansPerTicket = 20;
 
 // What a scan found, decided inside the transaction and answered after it: a refusal is recorded
 // (checkins row) and must commit, so it cannot be thrown from inside.
@@ -123,6 +126,20 @@ std::vector<SyncResult> TicketService::sync(const auth::Principal& caller, const
         r.result = "invalid-time";
         continue;
       }
+      // The device sent this scan before and lost the answer: answer again, record nothing.
+      if (store::offlineScanRecorded(tx, ticket->ticketId, scan.scannedAt, scan.gate, caller.userId)) {
+        bool itAdmitted = ticket->status == status::checkedIn && ticket->checkedInAt == scan.scannedAt &&
+                          ticket->checkedInGate == scan.gate && ticket->checkedInBy == caller.userId;
+        r.result = itAdmitted                            ? "admitted"
+                   : ticket->status == status::checkedIn ? "duplicate"
+                   : ticket->status == status::voided    ? "voided"
+                                                         : "transferred";
+        if (r.result == "duplicate") {
+          r.firstScannedAt = ticket->checkedInAt;
+          r.firstGate = ticket->checkedInGate;
+        }
+        continue;
+      }
       if (ticket->status == status::valid ||
           (ticket->status == status::checkedIn && ticket->checkedInAt && scan.scannedAt < *ticket->checkedInAt)) {
         // First scan wins: this one was first, even if a later one reached the server before it.
@@ -145,8 +162,12 @@ std::vector<SyncResult> TicketService::sync(const auth::Principal& caller, const
       } else {
         r.result = ticket->status == status::voided ? "voided" : "transferred";
       }
-      store::recordScan(tx, ticket->ticketId, eventId, scan.gate, scan.scannedAt, caller.userId, "offline", r.result,
-                        now);
+      // An admission is always recorded; refused scans only up to the bound.
+      if (r.result == "admitted" ||
+          store::countScans(tx, ticket->ticketId, kMaxRecordedScansPerTicket) < kMaxRecordedScansPerTicket) {
+        store::recordScan(tx, ticket->ticketId, eventId, scan.gate, scan.scannedAt, caller.userId, "offline", r.result,
+                          now);
+      }
       metrics_.increment("tickets_checkins_total", {{"outcome", r.result}});
     }
     return results;

@@ -175,6 +175,22 @@ void markTransferred(Tx& tx, const std::string& ticketId, std::int64_t listVersi
   tx.exec("UPDATE tickets SET status = 'Transferred', list_version = ? WHERE ticket_id = ?", listVersion, ticketId);
 }
 
+int countScans(Tx& tx, const std::string& ticketId, int limit) {
+  int count = 0;
+  tx.queryRow(
+      "SELECT COUNT(*) FROM (SELECT 1 FROM checkins WHERE ticket_id = ? LIMIT ?) AS recorded",
+      [&](const ResultRow& row) { count = static_cast<int>(row.integer(0)); }, ticketId, limit);
+  return count;
+}
+
+bool offlineScanRecorded(Tx& tx, const std::string& ticketId, std::int64_t scannedAt, const std::string& gate,
+                         const std::string& by) {
+  return tx.queryRow(
+      "SELECT 1 FROM checkins WHERE ticket_id = ? AND scanned_at = ? AND gate = ? AND scanned_by = ? "
+      "AND source = 'offline' LIMIT 1",
+      [](const ResultRow&) {}, ticketId, scannedAt, gate, by);
+}
+
 void recordScan(Tx& tx, const std::string& ticketId, const std::string& eventId, const std::string& gate,
                 std::int64_t scannedAt, const std::string& by, const std::string& source, const std::string& outcome,
                 std::int64_t now) {

@@ -36,6 +36,12 @@ bool checkInIfValid(Tx& tx, const std::string& ticketId, std::int64_t at, const 
 void markVoided(Tx& tx, const std::string& ticketId, std::int64_t at, const std::string& reason,
                 std::int64_t listVersion);
 void markTransferred(Tx& tx, const std::string& ticketId, std::int64_t listVersion);
+// How many scans of `ticketId` are recorded, counting at most `limit` (an index probe, not a scan).
+int countScans(Tx& tx, const std::string& ticketId, int limit);
+// Whether this exact offline scan (ticket, time, gate, scanner) is recorded already: a device
+// that sends its queue again after a lost answer.
+bool offlineScanRecorded(Tx& tx, const std::string& ticketId, std::int64_t scannedAt, const std::string& gate,
+                         const std::string& by);
 void recordScan(Tx& tx, const std::string& ticketId, const std::string& eventId, const std::string& gate,
                 std::int64_t scannedAt, const std::string& by, const std::string& source, const std::string& outcome,
                 std::int64_t now);

@@ -28,8 +28,9 @@ class SubscriptionRecorder final : public MessageBus {
   void start() override {}
   void stop() override {}
 
-  // {"modules": [...], "subscriptions": [{"topic", "subscriber", "types"}]}: one entry per
-  // (topic, subscriber), types merged as the transports merge them (empty: every type), sorted.
+  // {"modules": [...], "subscriptions": [{"topic", "subscriber", "types"}], "publishers":
+  // {topic: [module, ...]}}: one subscription per (topic, subscriber), types merged as the
+  // transports merge them (empty: every type), sorted; publishers: who may send on each topic.
   boost::json::object toJson(std::span<const std::string_view> modules) const;
 
  private:

@@ -253,6 +253,34 @@ TEST_CASE("an order is visible to its buyer, its event's Organizer and Admins, 4
                "validation");
 }
 
+TEST_CASE("mine=true: an Admin's and an Organizer's own orders only, a user never sees another's") {
+  TestServer server;
+  auto event = createdEvent(server);
+  auto buyer = mintToken("User");
+  auto admin = mintToken("Admin");
+  REQUIRE(placeOrder(server, buyer.token, orderBody(event.id), "b").status == 202);
+  auto adminsOrder = placeOrder(server, admin.token, orderBody(event.id), "a");
+  REQUIRE(adminsOrder.status == 202);
+  auto adminsId = adminsOrder.json().at("id").as_string();
+
+  CHECK(server.get("/api/v1/orders", TestServer::bearer(admin.token)).json().at("totalItems") == 2);
+  auto own = server.get("/api/v1/orders?mine=true", TestServer::bearer(admin.token)).json();
+  REQUIRE(own.at("totalItems") == 1);
+  CHECK(own.at("items").as_array().at(0).at("id").as_string() == adminsId);
+  CHECK(server.get("/api/v1/orders?mine=false", TestServer::bearer(admin.token)).json().at("totalItems") == 2);
+  // The Organizer of the event: every order of it, none with mine=true (they bought nothing).
+  auto path = "/api/v1/orders?eventId=" + event.id;
+  CHECK(server.get(path, TestServer::bearer(event.organizerToken)).json().at("totalItems") == 2);
+  CHECK(server.get(path + "&mine=true", TestServer::bearer(event.organizerToken)).json().at("totalItems") == 0);
+  // A user: their own order, with or without mine, never the Admin's.
+  for (const auto* query : {"", "?mine=true", "?mine=false"}) {
+    auto theirs = server.get(std::string("/api/v1/orders") + query, TestServer::bearer(buyer.token)).json();
+    REQUIRE(theirs.at("totalItems") == 1);
+    CHECK(theirs.at("items").as_array().at(0).at("id").as_string() != adminsId);
+  }
+  checkProblem(server.get("/api/v1/orders?mine=yes", TestServer::bearer(admin.token)), 400, "validation");
+}
+
 TEST_CASE("seats held for an order, the buyer cancels before payment, the seats come back, the Admin sees the saga") {
   TestServer server;
   auto event = publishedEvent(server, 10);

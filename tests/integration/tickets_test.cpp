@@ -10,6 +10,7 @@
 
 #include "checkout_helpers.hpp"
 #include "ed25519.hpp"
+#include "sqlite_query.hpp"
 
 using namespace boxoffice::testing;
 using namespace boxoffice::testing::checkout;
@@ -334,6 +335,49 @@ TEST_CASE("checkin: offline scans sync, first scan wins, and the list reports wh
   checkProblem(server.post("/api/v1/events/" + p.show.id + "/checkins:sync", json({{"scans", scans}}),
                            TestServer::bearer(p.buyer.token)),
                404);
+}
+
+TEST_CASE("checkin: a re-sent offline batch records nothing twice, and one ticket keeps a bounded number of scans") {
+  TestServer server(shopOptions());
+  auto p = buyTickets(server, {{"general", 1}});
+  auto token = p.show.organizerToken;
+  auto ticketId = field(p.tickets[0], "ticketId");
+  auto scansOfTicket = [&] {
+    auto rows =
+        queryDb(server.dataDir() / "tickets.db", "SELECT COUNT(*) FROM checkins WHERE ticket_id = '" + ticketId + "'");
+    return std::stoi(*rows.at(0).at(0));
+  };
+  auto sync = [&](const boost::json::array& scans) {
+    auto answer = server.post("/api/v1/events/" + p.show.id + "/checkins:sync", json({{"scans", scans}}),
+                              TestServer::bearer(token));
+    REQUIRE_MESSAGE(answer.status == 200, answer.body);
+    return answer.json().at("results").as_array();
+  };
+  const auto issuedAt = field(p.tickets[0], "issuedAt");
+  boost::json::array once{{{"ticketId", ticketId}, {"scannedAt", issuedAt}, {"gate", "east"}}};
+  CHECK(sync(once).at(0).at("result") == "admitted");
+  REQUIRE(scansOfTicket() == 1);
+  // The device lost the answer and sends the same scan again (twice in one batch, even): it is
+  // told it admitted, and nothing more is stored.
+  boost::json::array again{once.at(0), once.at(0)};
+  auto resent = sync(again);
+  CHECK(resent.at(0).at("result") == "admitted");
+  CHECK(resent.at(1).at("result") == "admitted");
+  CHECK(scansOfTicket() == 1);
+  // A flood of made-up scans of the ticket at other gates: each is answered as a duplicate, but
+  // the door's record of the ticket stops growing at its bound (20 scans).
+  for (int batch = 0; batch < 3; ++batch) {
+    boost::json::array flood;
+    for (int i = 1; i <= 10; ++i) {
+      flood.push_back(
+          {{"ticketId", ticketId}, {"scannedAt", issuedAt}, {"gate", "gate-" + std::to_string(batch * 10 + i)}});
+    }
+    for (const auto& result : sync(flood)) CHECK(result.at("result") == "duplicate");
+  }
+  CHECK(scansOfTicket() == 20);
+  auto ticket = server.get("/api/v1/tickets/" + ticketId, TestServer::bearer(token)).json();
+  CHECK(ticket.at("gate") == "east");
+  CHECK(ticket.at("checkedInAt") == issuedAt.c_str());
 }
 
 TEST_CASE("tickets: a refund voids the returned seats' tickets, those not checked in first") {

@@ -10,6 +10,20 @@ test("an admin reads the audit story of a purchase", async ({ page, baseURL, con
   await expect(page.getByRole("heading", { level: 1, name: "Administration" })).toBeFocused();
   await expect(page.getByText("buyer@boxoffice.local")).toBeVisible();
   await checkA11y("admin, users");
+  // Roles, saga states and delivery statuses in words, not the API's values.
+  await expect(page.getByRole("checkbox", { name: "Organizer" }).first()).toBeVisible();
+  await expect(page.getByRole("checkbox", { name: "User (buyer)" }).first()).toBeVisible();
+  await page.getByLabel("Language").selectOption("de");
+  await expect(page.getByRole("checkbox", { name: "Veranstalter" }).first()).toBeVisible();
+  await page.getByLabel("Sprache").selectOption("en");
+  await page.getByRole("link", { name: "Sagas" }).click();
+  await expect(page.getByLabel("State").locator("option")).toContainText(["All", "Started", "In progress"]);
+  await expect(page.locator(".admin-list strong").first()).toHaveText("Completed");
+  await page.getByRole("link", { name: "Delivery log" }).click();
+  await expect(page.getByLabel("Status").locator("option")).toContainText(["All", "Queued", "Sent"]);
+  await page.getByLabel("Language").selectOption("de");
+  await expect(page.getByLabel("Status").locator("option")).toContainText(["Alle", "In der Warteschlange"]);
+  await page.getByLabel("Sprache").selectOption("en");
 
   await page.getByRole("link", { name: "Dead letters" }).click();
   await expect(page.getByText("No dead letters.")).toBeVisible();
@@ -32,6 +46,10 @@ test("an admin reads the audit story of a purchase", async ({ page, baseURL, con
   await page.getByLabel("Correlation id").fill("no-such-correlation");
   await page.getByRole("button", { name: "Show the story" }).click();
   await expect(page.getByRole("alert")).toBeVisible();
+
+  // "My orders" is the admin's own orders (none), not the buyer's.
+  await page.getByRole("link", { name: "My orders" }).click();
+  await expect(page.getByText("You have no orders yet.")).toBeVisible();
 });
 
 test("a buyer is kept out of the admin page", async ({ page, consoleErrors }) => {

@@ -75,6 +75,9 @@ export function App() {
   const session = useSession();
   const lang = useLang();
   const isAdmin = session.user?.roles.includes("Admin") ?? false;
+  // The door is for the roles that scan: an event's Organizer and Admins. (A Scanner is a grant
+  // per event, not a role the page can see: the organizer sends them the door's link.)
+  const canScan = isAdmin || (session.user?.roles.includes("Organizer") ?? false);
 
   useEffect(() => {
     if (session.ready && !session.user && needsSignIn.has(location.page)) {
@@ -109,9 +112,11 @@ export function App() {
               <a href="/notifications" aria-current={location.page === "notifications" ? "page" : undefined}>
                 {t("navNotifications")}
               </a>
-              <a href="/scan" aria-current={location.page === "scan" ? "page" : undefined}>
-                {t("navScan")}
-              </a>
+              {canScan && (
+                <a href="/scan" aria-current={location.page === "scan" ? "page" : undefined}>
+                  {t("navScan")}
+                </a>
+              )}
             </>
           )}
           {isAdmin && (
@@ -141,7 +146,11 @@ export function App() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {session.ready ? <Page location={location} signedIn={session.user !== null} isAdmin={isAdmin} /> : <p>{t("loading")}</p>}
+        {session.ready ? (
+          <Page location={location} signedIn={session.user !== null} isAdmin={isAdmin} />
+        ) : (
+          <p>{t("loading")}</p>
+        )}
       </main>
     </>
   );

@@ -58,7 +58,7 @@ export function MyOrdersPage() {
   const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
-    getJson<Page<ListedOrder>>(`/api/v1/orders?page=${page}&size=20`)
+    getJson<Page<ListedOrder>>(`/api/v1/orders?mine=true&page=${page}&size=20`)
       .then(async (p) => {
         setOrders(p);
         const ids = [...new Set(p.items.map((o) => o.eventId))];

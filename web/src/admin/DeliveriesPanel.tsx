@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { call } from "../api/client";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { t } from "../i18n";
+import { deliveryStatusLabel } from "./labels";
 import { formatInstant } from "./time";
 import { Pager } from "./Pager";
 import { usePaged } from "./usePaged";
@@ -45,7 +46,7 @@ export function DeliveriesPanel() {
         >
           {statuses.map((s) => (
             <option key={s} value={s}>
-              {s || t("adminAll")}
+              {s ? deliveryStatusLabel(s) : t("adminAll")}
             </option>
           ))}
         </select>
@@ -56,7 +57,8 @@ export function DeliveriesPanel() {
         {data?.items.map((d) => (
           <li key={d.id} class="card">
             <p>
-              <strong>{d.type}</strong> · {d.channel} · {d.status} · {t("adminAttempts", { count: d.attempts })}
+              <strong>{d.type}</strong> · {d.channel} · {deliveryStatusLabel(d.status)} ·{" "}
+              {t("adminAttempts", { count: d.attempts })}
             </p>
             <p class="hint">
               {formatInstant(d.createdAt)} · {t("adminUser")} <code>{d.userId}</code>

@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { getJson } from "../api/client";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { t } from "../i18n";
+import { sagaStateLabel } from "./labels";
 import { formatInstant } from "./time";
 import { Pager } from "./Pager";
 import { usePaged } from "./usePaged";
@@ -71,7 +72,7 @@ export function SagasPanel() {
         >
           {states.map((s) => (
             <option key={s} value={s}>
-              {s || t("adminAll")}
+              {s ? sagaStateLabel(s) : t("adminAll")}
             </option>
           ))}
         </select>
@@ -82,8 +83,8 @@ export function SagasPanel() {
         {data?.items.map((saga) => (
           <li key={saga.orderId} class="card">
             <p>
-              <strong>{saga.state}</strong> · {saga.currentStep} · {t("adminOrder")} <code>{saga.orderId}</code> (
-              {saga.orderStatus})
+              <strong>{sagaStateLabel(saga.state)}</strong> · {saga.currentStep} · {t("adminOrder")}{" "}
+              <code>{saga.orderId}</code> ({saga.orderStatus})
             </p>
             <p class="hint">
               {formatInstant(saga.updatedAt)} ·{" "}

@@ -4,6 +4,7 @@ import { call, type ApiError } from "../api/client";
 import type { User } from "../api/types";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { formatDate, t } from "../i18n";
+import { roleLabel } from "./labels";
 import { Pager } from "./Pager";
 import { usePaged } from "./usePaged";
 
@@ -42,7 +43,7 @@ function RolesForm({ user, onSaved }: { user: User; onSaved: () => void }) {
                 setRoles(next);
               }}
             />{" "}
-            {role}
+            {roleLabel(role)}
           </label>
         ))}
         <button type="submit">{t("adminSaveRoles")}</button>

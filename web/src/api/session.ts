@@ -1,6 +1,7 @@
 // Who is signed in. The access token lives only in this module's memory; the refresh token is an
 // HttpOnly cookie the page never sees (docs/api/identity.md, "Browser sessions"). A reload
 // therefore starts signed out and asks POST /api/v1/auth/refresh, which answers from the cookie.
+import { dropHolderLists } from "../scanner/cache";
 import { networkError, problemFrom } from "./problem";
 import type { TokenAnswer, User } from "./types";
 
@@ -115,8 +116,11 @@ export async function restore(): Promise<void> {
   else publish({ ready: true });
 }
 
+// Signing out also drops the door's cached check-in lists (holder names) from this browser; the
+// door's queued offline scans stay for the user who made them (scanner/cache.ts).
 export async function signOut(): Promise<void> {
   const token = accessToken;
   forget();
+  dropHolderLists();
   if (token) await post("/api/v1/auth/logout", {}, token).catch(() => undefined);
 }

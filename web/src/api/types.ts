@@ -29,6 +29,7 @@ export interface PriceCategory {
 export interface EventDoc {
   id: string;
   name: string;
+  organizerId: string;
   description: string;
   category: string;
   startsAt: string;

@@ -14,6 +14,7 @@ export function useAuthorizedStream<T>(url: string): { doc: T | null; connected:
   useEffect(() => {
     const abort = new AbortController();
     let attempt = 0;
+    let refreshed = false; // one new token per refusal: a 401 right after a refresh is final
     const run = async () => {
       while (!abort.signal.aborted) {
         try {
@@ -21,14 +22,20 @@ export function useAuthorizedStream<T>(url: string): { doc: T | null; connected:
           const token = bearer();
           if (token) headers.Authorization = `Bearer ${token}`;
           const response = await fetch(url, { headers, signal: abort.signal, cache: "no-store" });
-          if (response.status === 401 && (await refresh())) continue;
-          if (!response.ok || !response.body) {
-            // 403/404: not this caller's event; retrying cannot change that.
+          if (response.status === 401 && !refreshed && (await refresh())) {
+            refreshed = true;
+            continue;
+          }
+          if ([401, 403, 404].includes(response.status)) {
+            // Not this caller's event (or no session): retrying cannot change that.
             setError(response.status);
             return;
           }
+          // Anything else (a restart's 502/503, a 429) is passing: wait and connect again below.
+          if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
           setConnected(true);
           attempt = 0;
+          refreshed = false;
           await readEvents(response.body, (data) => {
             try {
               setDoc(JSON.parse(data) as T);

@@ -4,6 +4,7 @@
 // the scans wait in a queue that is sent as soon as the browser is back online.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { getJson } from "../api/client";
+import { sessionState } from "../api/session";
 import type { EventDoc, Page } from "../api/types";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { PageTitle } from "../components/PageTitle";
@@ -29,7 +30,10 @@ function useOnline(): boolean {
   return online;
 }
 
-function EventChooser() {
+// Whether the caller may scan at an event, as far as the page can tell: an Admin anywhere, an
+// Organizer at their own events; anyone else only if the organizer made them a Scanner of it
+// (a grant the page cannot see: the door says so once the event is opened).
+function EventChooser({ userId, isAdmin }: { userId: string; isAdmin: boolean }) {
   const [events, setEvents] = useState<EventDoc[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
@@ -46,7 +50,10 @@ function EventChooser() {
         {events?.map((event) => (
           <li key={event.id}>
             <a href={`/scan/${encodeURIComponent(event.id)}`}>{event.name}</a>{" "}
-            <span class="hint">{formatDate(event.startsAt, event.timezone)}</span>
+            <span class="hint">{formatDate(event.startsAt, event.timezone)}</span>{" "}
+            <span class="hint">
+              {isAdmin || event.organizerId === userId ? t("doorMayScan") : t("doorOnlyIfScanner")}
+            </span>
           </li>
         ))}
       </ul>
@@ -57,12 +64,7 @@ function EventChooser() {
 function VerdictPanel({ verdict, zone }: { verdict: Verdict | null; zone?: string }) {
   const ok = verdict?.outcome === "admitted";
   return (
-    <div
-      class={verdict ? (ok ? "verdict admit" : "verdict refuse") : "verdict"}
-      role="status"
-      aria-live="assertive"
-      data-testid="verdict"
-    >
+    <div class={verdict ? (ok ? "verdict admit" : "verdict refuse") : "verdict"} role="alert" data-testid="verdict">
       {verdict && (
         <>
           <p class="verdict-word">{ok ? t("doorAdmit") : t("doorRefuse")}</p>
@@ -110,8 +112,8 @@ function SyncSummary({ report, cache }: { report: SyncReport; cache: DoorCache }
   );
 }
 
-function Door({ eventId }: { eventId: string }) {
-  const cache = useRef<DoorCache>(loadCache(eventId));
+function Door({ userId, eventId }: { userId: string; eventId: string }) {
+  const cache = useRef<DoorCache>(loadCache(userId, eventId));
   const [, setTick] = useState(0);
   const redraw = () => setTick((n) => n + 1);
   const online = useOnline();
@@ -122,6 +124,11 @@ function Door({ eventId }: { eventId: string }) {
   const [report, setReport] = useState<SyncReport | null>(null);
   const [syncError, setSyncError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The camera's callback lives as long as the camera: it reads the gate and the busy flag
+  // from these, not from the render that started it.
+  const gateRef = useRef(gate);
+  gateRef.current = gate;
+  const busyRef = useRef(false);
   const [camera, setCamera] = useState<(() => void) | null>(null);
   // The camera's stop function for the unmount cleanup (which sees only the first render's state).
   const stopCamera = useRef<(() => void) | null>(null);
@@ -144,7 +151,10 @@ function Door({ eventId }: { eventId: string }) {
         }
       }
       const listed = await refreshList(cache.current);
-      setListError(typeof listed === "object" ? listed.detail : null);
+      // 404 (or 403): the caller is not this event's Organizer, an Admin or one of its Scanners.
+      if (typeof listed === "object")
+        setListError(listed.status === 404 || listed.status === 403 ? t("doorMayNotScan") : listed.detail);
+      else setListError(null);
     } finally {
       syncing.current = false;
       redraw();
@@ -163,16 +173,20 @@ function Door({ eventId }: { eventId: string }) {
     };
   }, []);
 
-  const check = async (text: string) => {
-    if (!text.trim() || busy) return;
+  // fromCamera: no focus on the code field afterwards (on a phone it would open the keyboard
+  // over the camera view).
+  const check = async (text: string, fromCamera = false) => {
+    if (!text.trim() || busyRef.current) return;
+    busyRef.current = true;
     setBusy(true);
     try {
-      setVerdict(await scan(cache.current, text, gate.trim() || "main", navigator.onLine));
-      setInput("");
+      setVerdict(await scan(cache.current, text, gateRef.current.trim() || "main", navigator.onLine));
+      if (!fromCamera) setInput("");
     } finally {
+      busyRef.current = false;
       setBusy(false);
       redraw();
-      codeInput.current?.focus();
+      if (!fromCamera) codeInput.current?.focus();
     }
   };
 
@@ -185,7 +199,7 @@ function Door({ eventId }: { eventId: string }) {
     }
     setCameraError(null);
     try {
-      const stop = await startCamera(video.current!, (text) => void check(text));
+      const stop = await startCamera(video.current!, (text) => void check(text, true));
       stopCamera.current = stop;
       setCamera(() => stop);
     } catch (error) {
@@ -210,7 +224,7 @@ function Door({ eventId }: { eventId: string }) {
       </p>
       {listError && (
         <p class="alert error" role="alert">
-          {listError}
+          {listError} <a href="/scan">{t("doorOtherEvent")}</a>
         </p>
       )}
       <p class="door-line" data-testid="door-queue">
@@ -297,8 +311,8 @@ function Door({ eventId }: { eventId: string }) {
           type="button"
           disabled={waiting > 0}
           onClick={() => {
-            forgetCache(eventId);
-            cache.current = loadCache(eventId);
+            forgetCache(userId, eventId);
+            cache.current = loadCache(userId, eventId);
             setVerdict(null);
             redraw();
           }}
@@ -311,5 +325,12 @@ function Door({ eventId }: { eventId: string }) {
 }
 
 export function ScannerPage({ eventId }: { eventId?: string }) {
-  return eventId ? <Door key={eventId} eventId={eventId} /> : <EventChooser />;
+  // Each user has a cache of their own (scanner/cache.ts); a change of user is a new door.
+  const user = sessionState().user;
+  if (!user) return null;
+  return eventId ? (
+    <Door key={`${user.id}/${eventId}`} userId={user.id} eventId={eventId} />
+  ) : (
+    <EventChooser userId={user.id} isAdmin={user.roles.includes("Admin")} />
+  );
 }

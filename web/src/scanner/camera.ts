@@ -39,8 +39,10 @@ async function jsqrDetector(): Promise<Detector> {
   };
 }
 
-// Starts the camera into `video` and calls onCode for each QR code read (the same code again
-// only after a pause, so one ticket held up is one scan). Returns the function that stops it.
+// Starts the camera into `video` and calls onCode for each QR code read. The same code again
+// only after it has been out of sight for 3 s: every sighting restarts the pause, so a ticket
+// held in front of the camera is one scan however long it stays there. Returns the function
+// that stops the camera.
 export async function startCamera(video: HTMLVideoElement, onCode: (text: string) => void): Promise<() => void> {
   const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
   video.srcObject = stream;
@@ -54,10 +56,11 @@ export async function startCamera(video: HTMLVideoElement, onCode: (text: string
     try {
       const [code] = await detector.detect(video);
       const now = Date.now();
-      if (code && (code.rawValue !== last || now - lastAt > 3000)) {
+      if (code) {
+        const fresh = code.rawValue !== last || now - lastAt > 3000;
         last = code.rawValue;
         lastAt = now;
-        onCode(code.rawValue);
+        if (fresh) onCode(code.rawValue);
       }
     } catch {
       // a frame that could not be read: try the next one

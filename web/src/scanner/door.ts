@@ -2,6 +2,8 @@
 // the cached check-in list decides provisionally and the scan is queued for checkins:sync, where
 // the server has the last word (first scan wins).
 import { rawCall } from "../api/raw";
+import { sessionState } from "../api/session";
+import { t } from "../i18n";
 import type { EventDoc } from "../api/types";
 import { categoryName, saveCache, type DoorCache, type ListTicket } from "./cache";
 import { idsOfPayload, isPayload, normaliseCode } from "./payload";
@@ -150,6 +152,8 @@ const batch = 500; // the route's limit
 // no connection (the queue stays).
 export async function syncQueue(cache: DoorCache): Promise<SyncReport | null | { error: string }> {
   const report: SyncReport = { sent: 0, admitted: 0, conflicts: 0, results: [] };
+  // Scans are sent only under the token of the user who made them.
+  if (cache.queue.length > 0 && cache.userId !== sessionState().user?.id) return { error: t("doorQueueNotYours") };
   while (cache.queue.length > 0) {
     const scans = cache.queue.slice(0, batch);
     const path = `/api/v1/events/${encodeURIComponent(cache.eventId)}/checkins:sync`;
