@@ -22,6 +22,8 @@ namespace boxoffice::amqp {
 namespace {
 // Messages the storing thread hands to the inbox in one accept (one transaction).
 constexpr std::size_t kStoreBatch = 256;
+// Messages waiting for credit, per module connection, at most this many windows.
+constexpr std::size_t kPendingWindows = 4;
 // How long the storing thread waits before it tries a failed accept again.
 constexpr auto kStoreRetry = std::chrono::milliseconds(1000);
 
@@ -312,6 +314,9 @@ void ModuleLink::publish(std::span<const Envelope> messages) {
     throw std::runtime_error("the message bus is stopped");
   }
   if (!batch->wait(settings_.publishTimeout)) {
+    // Forget the batch: its unsent messages leave the queue and its outstanding deliveries stop
+    // taking up the window (a late outcome for one is ignored). The caller sends the rows again.
+    post([this, batch] { cancel(batch); });
     throw std::runtime_error("the message broker did not answer within " +
                              std::to_string(settings_.publishTimeout.count()) + " ms");
   }
@@ -327,7 +332,20 @@ void ModuleLink::enqueue(std::vector<Outgoing> messages) {
     for (auto& item : messages) item.batch->settle("not connected to the message broker");
     return;
   }
+  // Bounded: a batch is refused while the queue already holds more than a few windows.
+  auto bound = static_cast<std::size_t>(std::max(settings_.window, 1)) * kPendingWindows;
+  if (!pending_.empty() && pending_.size() + messages.size() > bound) {
+    for (auto& item : messages) item.batch->settle("too many messages waiting for the message broker");
+    metrics_.increment("bus_amqp_refused_total", {{"module", module_}});
+    return;
+  }
   for (auto& item : messages) pending_.push_back(std::move(item));
+  pump();
+}
+
+void ModuleLink::cancel(const std::shared_ptr<PublishBatch>& batch) {
+  std::erase_if(pending_, [&](const Outgoing& item) { return item.batch == batch; });
+  std::erase_if(inflight_, [&](const auto& entry) { return entry.second == batch; });
   pump();
 }
 

@@ -117,6 +117,8 @@ class ModuleLink final : public proton::messaging_handler {
   // Proton thread.
   void openConnection();
   void enqueue(std::vector<Outgoing> messages);
+  // Drops a timed-out batch: its queued messages and its outstanding deliveries.
+  void cancel(const std::shared_ptr<PublishBatch>& batch);
   void pump();
   proton::sender senderFor(const std::string& topic);
   void finishTracker(proton::tracker& tracker, const std::string& failure);
