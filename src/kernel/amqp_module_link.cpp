@@ -22,6 +22,8 @@ namespace boxoffice::amqp {
 namespace {
 // Messages the storing thread hands to the inbox in one accept (one transaction).
 constexpr std::size_t kStoreBatch = 256;
+// Messages waiting for credit, per module connection, at most this many windows.
+constexpr std::size_t kPendingWindows = 4;
 // How long the storing thread waits before it tries a failed accept again.
 constexpr auto kStoreRetry = std::chrono::milliseconds(1000);
 
@@ -44,9 +46,12 @@ std::optional<std::string> bodyText(const proton::message& message) {
 }
 }  // namespace
 
-void PublishBatch::settle(const std::string& failure) {
+void PublishBatch::settle(const std::string& failure, bool unavailable) {
   std::lock_guard lock(mutex_);
-  if (!failure.empty() && failure_.empty()) failure_ = failure;
+  if (!failure.empty() && failure_.empty()) {
+    failure_ = failure;
+    unavailable_ = unavailable;
+  }
   if (outstanding_ > 0) --outstanding_;
   if (outstanding_ == 0 || !failure_.empty()) done_.notify_all();
 }
@@ -54,7 +59,10 @@ void PublishBatch::settle(const std::string& failure) {
 bool PublishBatch::wait(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   if (!done_.wait_for(lock, timeout, [this] { return outstanding_ == 0 || !failure_.empty(); })) return false;
-  if (!failure_.empty()) throw std::runtime_error(failure_);
+  if (!failure_.empty()) {
+    if (unavailable_) throw BusUnavailable(failure_);
+    throw std::runtime_error(failure_);
+  }
   return true;
 }
 
@@ -292,7 +300,7 @@ void ModuleLink::publish(std::span<const Envelope> messages) {
   if (messages.empty()) return;
   {
     std::lock_guard lock(stateMutex_);
-    if (!connected_) throw std::runtime_error(module_ + " is not connected to the message broker (" + lastError_ + ")");
+    if (!connected_) throw BusUnavailable(module_ + " is not connected to the message broker (" + lastError_ + ")");
   }
   auto batch = std::make_shared<PublishBatch>(messages.size());
   std::vector<Outgoing> outgoing;
@@ -309,11 +317,14 @@ void ModuleLink::publish(std::span<const Envelope> messages) {
     outgoing.push_back({batch, envelope.topic, std::move(message)});
   }
   if (!post([this, items = std::move(outgoing)]() mutable { enqueue(std::move(items)); })) {
-    throw std::runtime_error("the message bus is stopped");
+    throw BusUnavailable("the message bus is stopped");
   }
   if (!batch->wait(settings_.publishTimeout)) {
-    throw std::runtime_error("the message broker did not answer within " +
-                             std::to_string(settings_.publishTimeout.count()) + " ms");
+    // Forget the batch: its unsent messages leave the queue and its outstanding deliveries stop
+    // taking up the window (a late outcome for one is ignored). The caller sends the rows again.
+    post([this, batch] { cancel(batch); });
+    throw BusUnavailable("the message broker did not answer within " +
+                         std::to_string(settings_.publishTimeout.count()) + " ms");
   }
 }
 
@@ -324,10 +335,23 @@ void ModuleLink::enqueue(std::vector<Outgoing> messages) {
     up = connected_;
   }
   if (!up || closing_) {
-    for (auto& item : messages) item.batch->settle("not connected to the message broker");
+    for (auto& item : messages) item.batch->settle("not connected to the message broker", true);
+    return;
+  }
+  // Bounded: a batch is refused while the queue already holds more than a few windows.
+  auto bound = static_cast<std::size_t>(std::max(settings_.window, 1)) * kPendingWindows;
+  if (!pending_.empty() && pending_.size() + messages.size() > bound) {
+    for (auto& item : messages) item.batch->settle("too many messages waiting for the message broker", true);
+    metrics_.increment("bus_amqp_refused_total", {{"module", module_}});
     return;
   }
   for (auto& item : messages) pending_.push_back(std::move(item));
+  pump();
+}
+
+void ModuleLink::cancel(const std::shared_ptr<PublishBatch>& batch) {
+  std::erase_if(pending_, [&](const Outgoing& item) { return item.batch == batch; });
+  std::erase_if(inflight_, [&](const auto& entry) { return entry.second == batch; });
   pump();
 }
 
@@ -383,9 +407,10 @@ void ModuleLink::on_tracker_settle(proton::tracker& tracker) {
 }
 
 void ModuleLink::failAll(const std::string& reason) {
-  for (auto& item : pending_) item.batch->settle(reason);
+  // Connection or sender gone: nothing of any batch can go out now.
+  for (auto& item : pending_) item.batch->settle(reason, true);
   pending_.clear();
-  for (auto& [tracker, batch] : inflight_) batch->settle(reason);
+  for (auto& [tracker, batch] : inflight_) batch->settle(reason, true);
   inflight_.clear();
 }
 

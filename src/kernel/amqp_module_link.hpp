@@ -39,8 +39,10 @@ class PublishBatch {
  public:
   explicit PublishBatch(std::size_t messages) : outstanding_(messages) {}
   // One message accepted (empty `failure`), or not (the batch fails with the first reason).
-  void settle(const std::string& failure = {});
-  // False on timeout; otherwise the first failure is thrown as std::runtime_error.
+  // `unavailable`: the failure is the transport's (connection lost), not this message's.
+  void settle(const std::string& failure = {}, bool unavailable = false);
+  // False on timeout; otherwise the first failure is thrown: BusUnavailable if the transport
+  // failed, std::runtime_error if the broker refused a message.
   bool wait(std::chrono::milliseconds timeout);
 
  private:
@@ -48,6 +50,7 @@ class PublishBatch {
   std::condition_variable done_;
   std::size_t outstanding_;
   std::string failure_;
+  bool unavailable_ = false;
 };
 
 class ModuleLink final : public proton::messaging_handler {
@@ -117,6 +120,8 @@ class ModuleLink final : public proton::messaging_handler {
   // Proton thread.
   void openConnection();
   void enqueue(std::vector<Outgoing> messages);
+  // Drops a timed-out batch: its queued messages and its outstanding deliveries.
+  void cancel(const std::shared_ptr<PublishBatch>& batch);
   void pump();
   proton::sender senderFor(const std::string& topic);
   void finishTracker(proton::tracker& tracker, const std::string& failure);

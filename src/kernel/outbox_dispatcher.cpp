@@ -158,6 +158,12 @@ std::size_t OutboxDispatcher::publish(const Source& source, std::span<const Enve
   try {
     source.bus->publishBatch(messages);
     return messages.size();
+  } catch (const BusUnavailable& e) {
+    // The transport takes nothing now: no one-by-one retry (each would wait as long again), the
+    // next source gets its turn and this one is tried on the next pass.
+    log_.error("publishing an outbox batch failed, the message bus is unavailable; will retry",
+               {{"module", store.module()}, {"messages", messages.size()}, {"error", errorText(e)}});
+    return 0;
   } catch (const std::exception& e) {
     if (messages.size() == 1) {
       log_.error("publishing an outbox message failed; will retry",

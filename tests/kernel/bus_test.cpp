@@ -928,3 +928,44 @@ TEST_CASE("bus: a handler that ends the accepting transaction gets the batch que
   CHECK(f.log.text().find("handling on accept failed") != std::string::npos);
   bus.stop();
 }
+
+TEST_CASE("bus: the dispatcher does not retry one by one when the bus is unavailable, only when it refuses") {
+  Fixture f;
+  test::CapturedLog pubLog;
+  Database publisher{{f.dir / "pub.db", "pub"}, pubLog.logger("pub")};
+  publisher.migrate({});
+  struct FailingBus final : MessageBus {
+    bool unavailable = true;
+    std::vector<std::size_t> calls;
+    using MessageBus::subscribe;
+    void subscribe(std::string_view, std::string, Database&, MessageHandler, std::vector<std::string>) override {}
+    void publish(const Envelope& message) override { publishBatch(std::span<const Envelope>(&message, 1)); }
+    void publishBatch(std::span<const Envelope> messages) override {
+      calls.push_back(messages.size());
+      if (unavailable) throw BusUnavailable("broker down");
+      throw std::runtime_error("refused");
+    }
+    DeliveryCounts deliverTo(std::string_view, std::span<const Envelope>) override { return {}; }
+    void start() override {}
+    void stop() override {}
+  } failing;
+  publisher.write([&](Tx& tx) {
+    for (int i = 0; i < 5; ++i) tx.publish("events", "ThingHappened", {{"n", i}}, "corr");
+  });
+  {
+    OutboxDispatcher dispatcher(failing, f.clock, f.metrics, f.log.logger("outbox"));
+    dispatcher.addSource(publisher);
+    dispatcher.start();
+    dispatcher.stop();
+    REQUIRE_FALSE(failing.calls.empty());
+    for (auto n : failing.calls) CHECK(n == 5);
+    CHECK(dispatcher.pending() == 5);
+  }
+  failing.unavailable = false;
+  failing.calls.clear();
+  OutboxDispatcher dispatcher(failing, f.clock, f.metrics, f.log.logger("outbox"));
+  dispatcher.addSource(publisher);
+  dispatcher.start();
+  dispatcher.stop();
+  CHECK(std::find(failing.calls.begin(), failing.calls.end(), 1) != failing.calls.end());
+}

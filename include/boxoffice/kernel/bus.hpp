@@ -14,6 +14,7 @@
 #include <boost/json/object.hpp>
 #include <functional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,14 @@ struct DeliveryCounts {
   std::size_t delivered = 0;      // newly queued in the subscriber's inbox
   std::size_t skipped = 0;        // the inbox already holds that message id (handled or queued)
   std::size_t notSubscribed = 0;  // the subscriber has no subscription for the message's topic and type
+};
+
+// Thrown by publish/publishBatch when the transport cannot take any message now (not connected,
+// stopped, no answer within its timeout), as opposed to refusing a particular message: sending
+// the batch's messages one by one would only wait again for each, so the sender moves on.
+class BusUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 class MessageBus {
