@@ -132,10 +132,12 @@ void ModuleLink::setState(bool connected, const std::string& error) {
 
 std::optional<std::string> ModuleLink::notReady() const {
   std::lock_guard lock(stateMutex_);
-  if (!connected_) return module_ + " is not connected to the message broker (" + lastError_ + ")";
+  // /ready answers anyone: the broker's own error text (user names, queue names, why a login
+  // failed) goes to the log where it happened, never into this answer.
+  if (!connected_) return module_ + " is not connected to the message broker";
   if (receiversAttached_ < static_cast<int>(routes_.size())) {
     return module_ + " has " + std::to_string(receiversAttached_) + " of " + std::to_string(routes_.size()) +
-           " broker receivers attached" + (lastError_.empty() ? "" : " (" + lastError_ + ")");
+           " broker receivers attached";
   }
   return std::nullopt;
 }
