@@ -1,9 +1,8 @@
 // The organizer back office, loaded on demand (App.tsx imports this module dynamically, so the
 // shop's first load does not carry it). The dashboard, with its chart library, is a further
 // chunk of its own.
-import type { ComponentType } from "preact";
-import { useEffect, useState } from "preact/hooks";
 import { sessionState } from "../api/session";
+import { Lazy } from "../components/Lazy";
 import { PageTitle } from "../components/PageTitle";
 import { t } from "../i18n";
 import type { Location } from "../router";
@@ -12,25 +11,8 @@ import { EventEditor } from "./EventEditor";
 import { OrganizerHome } from "./OrganizerHome";
 import "./organizer.css";
 
-type DashboardComponent = ComponentType<{ id: string }>;
-
-function LazyDashboard({ id }: { id: string }) {
-  const [Dashboard, setDashboard] = useState<DashboardComponent | null>(null);
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    import("./Dashboard").then(
-      (m) => setDashboard(() => m.Dashboard),
-      () => setFailed(true),
-    );
-  }, []);
-  if (failed)
-    return (
-      <p class="alert error" role="alert">
-        {t("networkError")}
-      </p>
-    );
-  return Dashboard ? <Dashboard id={id} /> : <p aria-live="polite">{t("loading")}</p>;
-}
+// The dashboard, with its chart library, is a chunk of its own.
+const loadDashboard = () => import("./Dashboard").then((m) => m.Dashboard);
 
 export function OrganizerArea({ location }: { location: Location }) {
   // A User's token cannot do anything here: say so instead of showing pages the API refuses.
@@ -53,7 +35,7 @@ export function OrganizerArea({ location }: { location: Location }) {
     case "orgEdit":
       return <EventEditor key={location.params.id} id={location.params.id} />;
     case "orgDashboard":
-      return <LazyDashboard key={location.params.id} id={location.params.id} />;
+      return <Lazy key={location.params.id} load={loadDashboard} props={{ id: location.params.id }} />;
     default:
       return <OrganizerHome />;
   }
