@@ -691,7 +691,9 @@ void Database::migrate(std::span<const Migration> migrations) {
   }
   auto mine = migrationsFor(migrations);
 
-  for (const auto& [name, checksum] : applied) {
+  for (const auto& [appliedName, checksum] : applied) {
+    // A named copy: Clang 14 (Debian 12) cannot capture a structured binding in a lambda.
+    const std::string& name = appliedName;
     auto known = std::find_if(mine.begin(), mine.end(), [&name](const auto& m) { return m.first == name; });
     if (known == mine.end()) {
       throw StartupError("database " + where() + " has migration " + options_.module + "/" + name +
@@ -702,7 +704,8 @@ void Database::migrate(std::span<const Migration> migrations) {
                          where() + "; restore the original file and put the change in a new migration");
     }
   }
-  for (const auto& [name, m] : mine) {
+  for (const auto& [mineName, m] : mine) {
+    const std::string& name = mineName;
     bool done = std::any_of(applied.begin(), applied.end(), [&](const auto& a) { return a.first == name; });
     if (done) continue;
     write([&, &name = name, m = m](Tx& tx) {
