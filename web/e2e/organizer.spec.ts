@@ -112,6 +112,15 @@ test("organizer creates and publishes an event and sees the sale appear live", a
   );
   expect(lines[1]).toContain(`"'=HYPERLINK(""x""), standing","1","25.00","EUR","25.00"`);
 
+  // The ticket list comes from the server, with the holder's name.
+  const [ticketList] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Ticket list with holders (CSV)" }).click(),
+  ]);
+  const tickets = readFileSync(await ticketList.path(), "utf8");
+  expect(ticketList.suggestedFilename()).toMatch(/^tickets-[0-9a-f-]{36}\.csv$/);
+  expect(tickets).toContain("Demo Buyer");
+
   // Refunds are for Admins (payments:refund): an organizer is not offered the button.
   await expect(page.getByRole("button", { name: "Refund" })).toHaveCount(0);
 
