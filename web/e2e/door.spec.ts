@@ -102,6 +102,48 @@ test("a check-in made offline is sent when the scanner is back online", async ({
   expect(other.status).toBe(200);
 });
 
+// A phone at the door reloads the page with no connection: the app's files come from the service
+// worker, the account from this browser's memory (no token), and the saved list answers; the scan
+// is sent, under a renewed session, once the connection is back.
+test("the door opens again offline after a reload and sends its scans when back", async ({
+  page,
+  context,
+  baseURL,
+  consoleErrors,
+}) => {
+  void consoleErrors;
+  const bought = await buyTickets(baseURL!, radiohead, 1);
+  await signInAs(page, organizer.email, `/scan/${radiohead}`);
+  await expect(page.getByText(/^Check-in list: 1 tickets, updated /)).toBeVisible();
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  // The worker has the page and the door's files before the connection goes.
+  await expect
+    .poll(() =>
+      page.evaluate(async () => {
+        const cache = await caches.open("boxoffice-app-v1");
+        return (await cache.keys()).map((r) => new URL(r.url).pathname).filter((p) => p.startsWith("/assets/")).length;
+      }),
+    )
+    .toBeGreaterThan(1);
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByText(/^Signed in as .+ \(offline\)$/)).toBeVisible();
+  await expect(page.getByTestId("door-connection")).toHaveText(/^Offline/);
+  await page.getByLabel("Ticket code").fill(bought.tickets[0].code);
+  await page.getByRole("button", { name: "Check in" }).click();
+  await expect(page.getByTestId("verdict")).toHaveClass(/admit/);
+  await expect(page.getByTestId("verdict")).toContainText("Provisional");
+  await expect(page.getByTestId("door-queue")).toHaveText(/^1 offline scans waiting/);
+
+  await context.setOffline(false);
+  await expect(page.getByText(/^Signed in as .+[^)]$/)).toBeVisible();
+  await expect(page.getByText("Sent 1 offline scans: 1 admitted, 0 conflicts.")).toBeVisible();
+  const token = await tokenOf(baseURL!, organizer.email);
+  const again = await api(baseURL!, token, "POST", "/api/v1/checkin", { code: bought.tickets[0].code });
+  expect(again.status).toBe(409);
+});
+
 // The camera, faked: a canvas stream for getUserMedia and a BarcodeDetector that reads whatever
 // the test puts in window.__qr. The gate changed while the camera runs is the one recorded; a
 // ticket held in front of the camera for longer than the 3 s pause stays one (green) scan; and

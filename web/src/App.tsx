@@ -133,7 +133,9 @@ export function App() {
         <div class="account">
           {session.user && (
             <>
-              <span class="who">{t("signedInAs", { name: session.user.displayName })}</span>
+              <span class="who">
+                {t(session.offline ? "signedInOffline" : "signedInAs", { name: session.user.displayName })}
+              </span>
               <button type="button" onClick={() => void signOut().then(() => navigate("/"))}>
                 {t("signOut")}
               </button>

@@ -137,7 +137,9 @@ function SyncSummary({ report, cache }: { report: SyncReport; cache: DoorCache }
   );
 }
 
-function Door({ userId, eventId }: { userId: string; eventId: string }) {
+// `sessionLive`: false while the session waits for the connection (api/session.ts, offline): the
+// door answers from its list and sends nothing until the session is renewed.
+function Door({ userId, eventId, sessionLive }: { userId: string; eventId: string; sessionLive: boolean }) {
   const cache = useRef<DoorCache>(loadCache(userId, eventId));
   const [, setTick] = useState(0);
   const redraw = () => setTick((n) => n + 1);
@@ -161,6 +163,8 @@ function Door({ userId, eventId }: { userId: string; eventId: string }) {
   const video = useRef<HTMLVideoElement>(null);
   const codeInput = useRef<HTMLInputElement>(null);
   const syncing = useRef(false);
+  const liveRef = useRef(sessionLive);
+  liveRef.current = sessionLive;
 
   // Offline scans first (the server decides who came first), then the list's changes.
   const catchUp = async () => {
@@ -187,11 +191,11 @@ function Door({ userId, eventId }: { userId: string; eventId: string }) {
   };
 
   useEffect(() => {
-    if (online) void catchUp();
-  }, [online]);
+    if (online && sessionLive) void catchUp();
+  }, [online, sessionLive]);
   useEffect(() => {
     // A list a minute old at most while the connection holds.
-    const timer = setInterval(() => navigator.onLine && void catchUp(), 60_000);
+    const timer = setInterval(() => navigator.onLine && liveRef.current && void catchUp(), 60_000);
     return () => {
       clearInterval(timer);
       stopCamera.current?.();
@@ -351,10 +355,10 @@ function Door({ userId, eventId }: { userId: string; eventId: string }) {
 
 export function ScannerPage({ eventId }: { eventId?: string }) {
   // Each user has a cache of their own (scanner/cache.ts); a change of user is a new door.
-  const user = sessionState().user;
+  const { user, offline } = sessionState();
   if (!user) return null;
   return eventId ? (
-    <Door key={`${user.id}/${eventId}`} userId={user.id} eventId={eventId} />
+    <Door key={`${user.id}/${eventId}`} userId={user.id} eventId={eventId} sessionLive={!offline} />
   ) : (
     <EventChooser userId={user.id} roles={user.roles} />
   );
