@@ -409,8 +409,10 @@ TEST_CASE("logout revokes the session") {
   CHECK_MESSAGE(out.status == 204, out.body);
   CHECK(out.body.empty());
   checkProblem(refresh(server, refreshToken), 401, "unauthorized");
-  // The access token used to log out stops working too.
+  // The access token used to log out stops working too, also after a restart (it was stored).
   CHECK(server.get("/api/v1/users/me", TestServer::bearer(access)).status == 401);
+  server.restart();
+  checkProblem(server.get("/api/v1/users/me", TestServer::bearer(access)), 401, "unauthorized");
 
   // Someone else's refresh token cannot be revoked by a stranger (answer is still 204).
   auto victim = signIn(server, "victim@example.org");
