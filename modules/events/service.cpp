@@ -68,15 +68,39 @@ void EventService::retire(const std::optional<std::vector<std::string>>& changed
   }
 }
 
-void EventService::noteChange(Tx& tx) { tx.exec("UPDATE catalogue_changes SET n = n + 1 WHERE id = 1"); }
+void EventService::noteChange(Tx& tx) {
+  std::int64_t value = 0;
+  tx.queryRow("UPDATE catalogue_changes SET n = n + 1 WHERE id = 1 RETURNING n",
+              [&](const ResultRow& row) { value = row.integer(0); });
+  tx.afterCommit([this, value] {
+    std::lock_guard lock(ownMutex_);
+    ownChanges_.insert(value);
+  });
+}
 
 void EventService::watchOtherWriters() {
+  // More values than this between two readings: do not look at each, just drop.
+  constexpr std::int64_t kMaxValuesLookedAt = 10'000;
   auto changes = db_.read([](soci::session& sql) {
     long long n = 0;
     sql << "SELECT n FROM catalogue_changes WHERE id = 1", soci::into(n);
     return static_cast<std::int64_t>(n);
   });
-  if (seenChanges_ && *seenChanges_ != changes) retire(std::nullopt);
+  bool someoneElse = false;
+  {
+    std::lock_guard lock(ownMutex_);
+    if (seenChanges_) {
+      // Each value the counter took since the last reading is this instance's (its commit hook
+      // recorded it) or another's. A commit whose hook has not run yet looks like another's:
+      // that costs a refill, never a stale page.
+      someoneElse = changes - *seenChanges_ > kMaxValuesLookedAt;
+      for (auto value = *seenChanges_ + 1; value <= changes && !someoneElse; ++value) {
+        someoneElse = !ownChanges_.contains(value);
+      }
+    }
+    ownChanges_.erase(ownChanges_.begin(), ownChanges_.upper_bound(changes));
+  }
+  if (someoneElse) retire(std::nullopt);
   seenChanges_ = changes;
 }
 

@@ -1,8 +1,11 @@
 #pragma once
 // The events use cases: each validates what needs stored state, applies the change and writes
 // its message to the outbox in the same transaction. HTTP handlers call these and only render.
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "boxoffice/events/api.hpp"
@@ -83,14 +86,24 @@ class EventService : public EventQueries {
   template <class F>
   auto write(const std::optional<std::vector<std::string>>& changed, F&& work) {
     return db_.write([&](Tx& tx) {
-      noteChange(tx);
       tx.afterCommit([this, changed] { retire(changed); });
-      return work(tx);
+      // Last: on PostgreSQL the counter's row stays locked until COMMIT, so it is taken as late
+      // as possible (concurrent catalogue writes queue on it only for their commit).
+      if constexpr (std::is_void_v<decltype(work(tx))>) {
+        work(tx);
+        noteChange(tx);
+      } else {
+        auto result = work(tx);
+        noteChange(tx);
+        return result;
+      }
     });
   }
   // Raises the catalogue's change counter in `tx`: other instances on the same database drop
-  // their caches when they see it move (watchOtherWriters).
-  static void noteChange(Tx& tx);
+  // their caches when they see it move (watchOtherWriters). This instance counts its own
+  // raises once committed, so its own writes (which retire what they change already) do not
+  // also empty its caches.
+  void noteChange(Tx& tx);
   void retire(const std::optional<std::vector<std::string>>& changed);
 
   Database& db_;
@@ -101,6 +114,8 @@ class EventService : public EventQueries {
   mutable CountCache counts_;
   mutable DocumentCache documents_;
   std::optional<std::int64_t> seenChanges_;  // watchOtherWriters' last reading (its worker only)
+  std::mutex ownMutex_;
+  std::set<std::int64_t> ownChanges_;  // counter values this instance's committed writes set
 };
 
 }  // namespace boxoffice::events

@@ -9,6 +9,7 @@ namespace {
 // A token expired this long ago is refused by its exp anyway (auth.clockSkewSeconds is at most
 // 300): its row can go.
 constexpr std::int64_t kKeepAfterExpirySeconds = 300;
+constexpr std::size_t kMinPruneSize = 1024;
 
 std::unordered_map<std::string, std::int64_t> readAll(soci::session& sql, std::int64_t now) {
   std::unordered_map<std::string, std::int64_t> out;
@@ -25,7 +26,6 @@ std::unordered_map<std::string, std::int64_t> readAll(soci::session& sql, std::i
 RevokedTokens::RevokedTokens(Database& store, const Clock& clock, Logger log, std::chrono::milliseconds pollInterval)
     : store_(store),
       clock_(clock),
-      log_(log),
       pollInterval_(pollInterval),
       worker_("identity-revocations", clock, log, [this] { return reread(); }) {}
 
@@ -53,8 +53,13 @@ void RevokedTokens::revoke(const std::string& jwtId, std::int64_t expiresAt) {
         jwtId, expiresAt, clock_.nowMillis());
   });
   std::lock_guard lock(mutex_);
-  // Pruning on insert keeps the map bounded by the sign-outs of one token lifetime.
-  std::erase_if(expiresAt_, [now](const auto& entry) { return entry.second < now - kKeepAfterExpirySeconds; });
+  // Pruned when the map has doubled since the last pruning, not on every sign-out: the map stays
+  // within twice the sign-outs of one token lifetime, and a flood of sign-outs does not scan it
+  // each time under the lock every authenticated request takes.
+  if (expiresAt_.size() >= pruneAt_) {
+    std::erase_if(expiresAt_, [now](const auto& entry) { return entry.second < now - kKeepAfterExpirySeconds; });
+    pruneAt_ = std::max<std::size_t>(kMinPruneSize, 2 * expiresAt_.size());
+  }
   expiresAt_[jwtId] = expiresAt;
 }
 

@@ -10,6 +10,7 @@
 // The whole (small) list is read each time rather than "what is new", because neither the
 // instances' clocks nor the order in which concurrent transactions commit can be trusted to
 // make "new since the last read" exact.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -45,10 +46,10 @@ class RevokedTokens {
 
   Database& store_;
   const Clock& clock_;
-  Logger log_;
   std::chrono::milliseconds pollInterval_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::int64_t> expiresAt_;  // jti -> exp
+  std::size_t pruneAt_ = 1024;                               // revoke() prunes at this size
   BackgroundWorker worker_;
 };
 

@@ -171,8 +171,11 @@ void Routes::registerAll(Router& router) {
                  .body = refreshBody,
                  .responses = {{200, "A new pair", api::ref("TokenPair")}},
                  .problems = {"validation", "unauthorized"}});
-  router.add(Method::Post, "/api/v1/auth/logout", "identity", Access::authenticated(), bindRoute(this, &Routes::logout))
+  router.add(Method::Post, "/api/v1/auth/logout", "identity", Access::optionalUser(), bindRoute(this, &Routes::logout))
       .describe({.summary = "Sign out: revoke the refresh token's family and this access token",
+                 .description = "With a bearer token, only the caller's own refresh token is revoked, and the "
+                                "access token too. Without one (it expired, or a page signs out while it could "
+                                "not renew it), presenting the refresh token is enough: its holder could use it.",
                  .body = refreshBody,
                  .responses = {{204, "Signed out"}},
                  .problems = {"validation"}});
@@ -306,15 +309,17 @@ Response Routes::refresh(const Request& request, RequestContext& ctx) {
 
 Response Routes::logout(const Request& request, RequestContext& ctx) {
   auto presented = readRefreshToken(request);
-  const auto& caller = ctx.caller();
-  bool revoked = tokens_.revokeFamily(presented.token, caller.userId);
+  std::optional<std::string> caller;
+  if (ctx.principal) caller = ctx.principal->userId;
+  bool revoked = tokens_.revokeFamily(presented.token, caller);
   // The access token of this request stops working too, here at once and on other instances
   // within identity.revocationPollMilliseconds (RevokedTokens).
-  if (auto authorization = request.header("Authorization"); authorization && authorization->size() > 7) {
+  if (auto authorization = request.header("Authorization");
+      ctx.principal && authorization && authorization->size() > 7) {
     auto claims = jwt_.verify(std::string_view(*authorization).substr(7), unixSeconds(clock_.now()));
     revoked_.revoke(claims.jwtId, claims.expiresAt);
   }
-  ctx.log.info("signed out", {{"userId", caller.userId}, {"sessionRevoked", revoked}});
+  ctx.log.info("signed out", {{"userId", caller.value_or("")}, {"sessionRevoked", revoked}});
   auto response = Response::noContent();
   if (presented.delivery == Delivery::Cookie) response.with("Set-Cookie", expiredRefreshCookie());
   return response;

@@ -99,12 +99,15 @@ TokenPair TokenService::rotate(std::string_view refreshToken, std::string_view r
   throw invalidRefreshToken();
 }
 
-bool TokenService::revokeFamily(std::string_view refreshToken, const std::string& userId) {
+bool TokenService::revokeFamily(std::string_view refreshToken, const std::optional<std::string>& userId) {
   if (refreshToken.empty() || refreshToken.size() > kMaxRefreshTokenLength) return false;
   auto hash = refresh_token_store::hashToken(refreshToken);
+  // Read first: a made-up token (the common case of a flood) costs no write transaction.
+  auto known = store_.read([&](soci::session& sql) { return refresh_token_store::findByHash(sql, hash); });
+  if (!known || (userId && known->userId != *userId)) return false;
   return store_.write([&](Tx& tx) {
     auto row = refresh_token_store::findByHash(tx.sql(), hash);
-    if (!row || row->userId != userId) return false;
+    if (!row || (userId && row->userId != *userId)) return false;
     refresh_token_store::revokeFamily(tx.sql(), row->familyId);
     return true;
   });

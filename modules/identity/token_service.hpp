@@ -40,10 +40,11 @@ class TokenService {
   // revokes the family (committed before the 401 is thrown).
   // `requestId` goes into the log line of a reuse.
   TokenPair rotate(std::string_view refreshToken, std::string_view requestId = {});
-  // Revokes the family of `refreshToken` if it belongs to `userId`. Unknown tokens and other
-  // users' tokens are ignored, so the answer does not tell which tokens exist (RFC 7009 §2.2).
-  // Returns whether a family was revoked.
-  bool revokeFamily(std::string_view refreshToken, const std::string& userId);
+  // Revokes the family of `refreshToken` if it belongs to `userId` (nullopt: whoever presents the
+  // token may end its session, as RFC 7009 lets a public client; it could as well use it). Unknown
+  // tokens and other users' tokens are ignored, so the answer does not tell which tokens exist
+  // (RFC 7009 §2.2). Returns whether a family was revoked.
+  bool revokeFamily(std::string_view refreshToken, const std::optional<std::string>& userId);
 
   std::string accessToken(const UserSummary& user, std::chrono::system_clock::time_point now) const;
   const TokenLifetimes& lifetimes() const { return lifetimes_; }

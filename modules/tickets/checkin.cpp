@@ -140,8 +140,15 @@ std::vector<SyncResult> TicketService::sync(const auth::Principal& caller, const
         }
         continue;
       }
-      if (ticket->status == status::valid ||
-          (ticket->status == status::checkedIn && ticket->checkedInAt && scan.scannedAt < *ticket->checkedInAt)) {
+      // An earlier scan replaces the recorded admission only while the ticket has room in its
+      // bound of recorded scans: each replacement is a message and an audit record, and a
+      // scanner account sending made-up scans a millisecond earlier each time must not be able
+      // to write them without end. Past the bound it is answered as the duplicate it is.
+      bool earlier =
+          ticket->status == status::checkedIn && ticket->checkedInAt && scan.scannedAt < *ticket->checkedInAt;
+      bool mayReplace =
+          earlier && store::countScans(tx, ticket->ticketId, kMaxRecordedScansPerTicket) < kMaxRecordedScansPerTicket;
+      if (ticket->status == status::valid || mayReplace) {
         // First scan wins: this one was first, even if a later one reached the server before it.
         r.replacedLaterScan = ticket->status == status::checkedIn;
         if (r.replacedLaterScan) {

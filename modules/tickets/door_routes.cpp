@@ -1,5 +1,6 @@
 // Routes of the door and the back office: check-in, offline lists and sync, statistics, scanner
 // grants, admission settings, and the public keys a scanner verifies QR codes with.
+#include <algorithm>
 #include <boost/json.hpp>
 #include <map>
 
@@ -237,22 +238,33 @@ Response Routes::listScanners(const Request& request, RequestContext& ctx) {
 }
 
 // The events an account may scan at because an organizer made it a Scanner there: what the door
-// page offers it. Only the caller's own grants; an event gone since is left out of the page.
+// page offers it. Only the caller's own grants, and only of Published events: a Draft's name is
+// not public (GET /events/{id} is a 404 for the same caller), and a Cancelled, Completed or
+// deleted event has no door to open. The newest kMaxListedGrants grants are considered (filtered
+// here, since the events' status lives in the events module), so the totals match the items.
 Response Routes::myScannerGrants(const Request& request, RequestContext& ctx) {
+  constexpr int kMaxListedGrants = 1000;
   auto page = parsePageRequest(request);
-  std::int64_t total = 0;
-  auto grants = store_.read([&](soci::session& sql) { return store::grantsOf(sql, ctx.caller().userId, page, total); });
-  boost::json::array items;
-  for (const auto& grant : grants) {
+  auto grants =
+      store_.read([&](soci::session& sql) { return store::grantsOf(sql, ctx.caller().userId, kMaxListedGrants); });
+  std::vector<std::pair<Scanner, events::EventView>> open;
+  for (auto& grant : grants) {
     auto event = access_.event(grant.eventId);
-    if (!event) continue;
+    if (event && event->status == events::messages::status::published) open.emplace_back(std::move(grant), *event);
+  }
+  boost::json::array items;
+  auto first = std::min<std::size_t>(open.size(), static_cast<std::size_t>(page.offset()));
+  auto last = std::min<std::size_t>(open.size(), first + static_cast<std::size_t>(page.size));
+  for (auto i = first; i < last; ++i) {
+    const auto& [grant, event] = open[i];
     items.push_back({{"eventId", grant.eventId},
-                     {"eventName", event->name},
-                     {"eventStatus", event->status},
-                     {"startsAt", event->startsAt},
-                     {"timezone", event->timezone},
+                     {"eventName", event.name},
+                     {"eventStatus", event.status},
+                     {"startsAt", event.startsAt},
+                     {"timezone", event.timezone},
                      {"grantedAt", formatUnixMillis(grant.grantedAt)}});
   }
+  auto total = static_cast<std::int64_t>(open.size());
   return Response::json(200, json::serialize(pageEnvelope(std::move(items), page, total)));
 }
 

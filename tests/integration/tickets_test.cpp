@@ -10,6 +10,7 @@
 
 #include "checkout_helpers.hpp"
 #include "ed25519.hpp"
+#include "event_requests.hpp"
 #include "sqlite_query.hpp"
 
 using namespace boxoffice::testing;
@@ -319,6 +320,14 @@ TEST_CASE("admission grants: an account lists the events it was made a scanner o
   CHECK(first.contains("timezone"));
   CHECK(eventIdsOf(bystander).empty());
   CHECK(eventIdsOf(a.show.organizerToken).empty());  // organizers scan their own events without a grant
+  // A grant on a Draft is not listed (its name is not public), nor counted.
+  auto draftId = createEvent(server, a.show.organizerToken, eventRequestBody({.name = "Secret Draft"}));
+  REQUIRE(server
+              .post("/api/v1/events/" + draftId + "/scanners", json({{"email", scannerEmail}}),
+                    TestServer::bearer(a.show.organizerToken))
+              .status == 201);
+  CHECK(boost::json::parse(grants(scanner).body).at("totalItems").as_int64() == 2);
+  CHECK(grants(scanner).body.find(draftId) == std::string::npos);
   // Revoked: gone from the list. Bad paging and no token are refused.
   CHECK(server
             .del("/api/v1/events/" + a.show.id + "/scanners/" + TestServer::userIdOf(scanner),

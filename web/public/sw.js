@@ -10,6 +10,19 @@
 const CACHE = "boxoffice-app-v1";
 // Hashed assets pile up across builds; the oldest go beyond this many entries.
 const MAX_ENTRIES = 80;
+// The app's own pages (src/web/web_ui.cpp, web/src/router.ts): only their answer is kept as the
+// page for offline use, never another navigation's (/health, /metrics, the API reference: a
+// link from anywhere could otherwise replace the offline app with a JSON body).
+const APP_PAGE = /^\/(events\/[^/]+|orders(\/[^/]+)?|tickets|signin|signup|scan(\/[^/]+)?|admin|notifications|organizer(\/new|\/events\/[^/]+(\/edit)?)?)?$/;
+
+function isAppPage(response) {
+  return (
+    response.ok &&
+    !response.redirected &&
+    response.type === "basic" &&
+    (response.headers.get("content-type") || "").startsWith("text/html")
+  );
+}
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -42,7 +55,8 @@ async function keep(request, response) {
 async function networkFirst(request, fallback) {
   try {
     const response = await fetch(request);
-    if (response.ok) await keep(fallback ?? request, response.clone());
+    const isPage = fallback !== undefined;
+    if (isPage ? isAppPage(response) : response.ok) await keep(fallback ?? request, response.clone());
     return response;
   } catch (error) {
     const cached = await caches.match(fallback ?? request);
@@ -84,7 +98,7 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/api/") || url.pathname === "/sw.js") return;
   if (request.mode === "navigate") {
-    event.respondWith(networkFirst(request, "/"));
+    if (APP_PAGE.test(url.pathname)) event.respondWith(networkFirst(request, "/"));
   } else if (url.pathname.startsWith("/assets/")) {
     event.respondWith(cacheFirst(request));
   } else if (/^\/[^/]+\.(svg|png|ico|webmanifest)$/.test(url.pathname)) {

@@ -377,4 +377,21 @@ TEST_CASE("event documents: another instance on the same database sees a change 
   cache("after");
   elsewhere.watchOtherWriters();
   CHECK(elsewhere.documents().event(event.id) != nullptr);
+  // Its own writes retire what they change, and the check does not take them for another's: the
+  // other documents stay. Another instance's write after them is still seen.
+  auto other = here.published("Another Show", "2030-04-01T19:00:00Z");
+  here.service.watchOtherWriters();
+  auto keep = [&](Fixture& f, const std::string& id) {
+    auto& documents = f.service.documents();
+    documents.putEvent(id, documents.stamp(),
+                       std::make_shared<const DocumentCache::Document>(DocumentCache::Document{"kept", "\"k\""}));
+  };
+  keep(here, other.id);
+  body["name"] = "Renamed again, here";
+  here.service.update(here.as(here.owner), event.id, here.input(body), tag(3));
+  here.service.watchOtherWriters();
+  CHECK(here.service.documents().event(other.id) != nullptr);
+  elsewhere.update(here.as(here.owner), event.id, here.input(body), tag(4));
+  here.service.watchOtherWriters();
+  CHECK(here.service.documents().event(other.id) == nullptr);
 }

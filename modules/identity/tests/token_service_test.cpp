@@ -2,6 +2,7 @@
 #include "token_service.hpp"
 
 #include <doctest/doctest.h>
+#include <thread>
 
 #include "boxoffice/kernel/problem.hpp"
 #include "identity_service.hpp"
@@ -202,19 +203,41 @@ TEST_CASE("a sign-out is durable: a restart and another instance on the same dat
   here.revoke(claims.jwtId, claims.expiresAt);  // twice is fine
   CHECK(here.size() == 1);
 
-  // Once the token would have expired anyway (plus the largest clock skew), it is forgotten:
-  // the list holds one token lifetime of sign-outs, in memory and in the table.
+  // Once the token would have expired anyway (plus the largest clock skew), its row goes with the
+  // next sign-out and a fresh start no longer loads it: the table holds one token lifetime.
   f.clock.advance(900s + 301s);
   auto later = f.jwt.verify(f.tokens.issue(f.user("bob@example.org")).accessToken, unixSeconds(f.clock.now()));
   here.revoke(later.jwtId, later.expiresAt);
-  CHECK_FALSE(here.isRevoked(claims.jwtId));
-  CHECK(here.size() == 1);
+  RevokedTokens fresh{*f.temp.db, f.clock, f.temp.log, 0ms};
+  fresh.load();
+  CHECK_FALSE(fresh.isRevoked(claims.jwtId));
+  CHECK(fresh.isRevoked(later.jwtId));
   auto rows = f.temp.db->read([](soci::session& sql) {
     long long n = 0;
     sql << "SELECT COUNT(*) FROM revoked_access_tokens", soci::into(n);
     return n;
   });
   CHECK(rows == 1);
+}
+
+TEST_CASE("an instance re-reads the sign-outs of the others every poll interval") {
+  Fixture f;
+  RevokedTokens here{*f.temp.db, f.clock, f.temp.log, 0ms};
+  RevokedTokens polling{*f.temp.db, f.clock, f.temp.log, 1000ms};
+  polling.load();
+  polling.start();
+  auto claims = f.jwt.verify(f.tokens.issue(f.user()).accessToken, unixSeconds(f.clock.now()));
+  here.revoke(claims.jwtId, claims.expiresAt);
+  CHECK_FALSE(polling.isRevoked(claims.jwtId));
+  // The worker sleeps in the test's clock: move it past one interval and give the worker a moment.
+  bool seen = false;
+  for (int i = 0; i < 200 && !seen; ++i) {
+    f.clock.advance(1000ms);
+    std::this_thread::sleep_for(5ms);
+    seen = polling.isRevoked(claims.jwtId);
+  }
+  CHECK(seen);
+  polling.stop();
 }
 
 TEST_CASE("remembered tokens are bounded: a full memory starts over") {

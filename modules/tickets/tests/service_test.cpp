@@ -240,6 +240,32 @@ TEST_CASE("service: offline sync keeps the first scan and reports the later one"
   CHECK(slugOf([&] { f.service.sync(f.buyer, kEvent, {}, "c"); }) == "not-found");
 }
 
+TEST_CASE(
+    "service: offline scans each a little earlier than the last replace the admission a bounded number of times") {
+  Fixture f;
+  f.completeOrder({{"general", 1}});
+  auto t = f.tickets().front();
+  f.clock.advance(std::chrono::minutes(10));
+  f.service.checkIn(f.admin, {t.code, std::nullopt, std::nullopt, "online"}, "c");
+  auto at = *f.ticket(t.ticketId).checkedInAt;
+  int replaced = 0;
+  for (int i = 1; i <= 40; ++i) {
+    auto results = f.service.sync(f.admin, kEvent, {{t.ticketId, at - i, "made-up"}}, "c");
+    if (results.front().result == "admitted")
+      ++replaced;
+    else
+      CHECK(results.front().result == "duplicate");
+  }
+  // The online scan is one recorded scan; replacements stop when the ticket's bound (20) is full.
+  CHECK(replaced == 19);
+  auto told = f.db.db->read([](soci::session& sql) {
+    long long n = 0;
+    sql << "SELECT COUNT(*) FROM outbox WHERE type = 'TicketCheckedIn'", soci::into(n);
+    return n;
+  });
+  CHECK(told == 20);
+}
+
 TEST_CASE("service: a refund voids a ticket waiting in a pending transfer, and its claim link dies") {
   Fixture f;
   f.completeOrder({{"general", 1}});

@@ -24,6 +24,14 @@ const listeners = new Set<(s: State) => void>();
 const sessionHint = "boxoffice.session";
 // Who that was (id, email, name, roles; never a token), for the offline state above.
 const lastUserKey = "boxoffice.lastUser";
+// A sign-out the server has not heard of yet (the page was offline): sent before anything else
+// once it can be, so a shared door device does not keep the session alive behind the button.
+const signOutPendingKey = "boxoffice.signOutPending";
+// While offline: when the next renewal is tried (doubling from 2 s to 30 s), besides the
+// browser's `online` event and the tab becoming visible again.
+let offlineRetry: ReturnType<typeof setTimeout> | undefined;
+let offlineDelay = 2000;
+let signOutRetry: ReturnType<typeof setTimeout> | undefined;
 
 function remembered(): User | null {
   try {
@@ -83,6 +91,8 @@ async function adopt(answer: TokenAnswer) {
 }
 
 function forget() {
+  clearTimeout(offlineRetry);
+  offlineDelay = 2000;
   accessToken = null;
   localStorage.removeItem(sessionHint);
   localStorage.removeItem(lastUserKey);
@@ -101,11 +111,24 @@ function wentOffline(): false {
   accessToken = null;
   clearTimeout(refreshTimer);
   publish({ user, ready: true, offline: true });
-  window.addEventListener("online", () => void refresh(), { once: true });
+  clearTimeout(offlineRetry);
+  offlineRetry = setTimeout(() => void refresh(), offlineDelay);
+  offlineDelay = Math.min(offlineDelay * 2, 30_000);
   return false;
 }
 
+// The server may come back while the browser never went offline (a restart, a proxy): the timer
+// above covers that; these two only make the return quicker.
+function retrySoon() {
+  if (localStorage.getItem(signOutPendingKey)) void sendSignOut(null);
+  else if (state.offline) void refresh();
+}
+window.addEventListener("online", retrySoon);
+document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && retrySoon());
+
 export async function signIn(email: string, password: string): Promise<void> {
+  // An earlier sign-out first: sent after this sign-in, it would end the new session (cookie).
+  if (localStorage.getItem(signOutPendingKey)) await sendSignOut(null);
   const response = await post("/api/v1/auth/token", { email, password, refreshTokenDelivery: "cookie" });
   if (!response.ok) throw await problemFrom(response);
   await adopt((await response.json()) as TokenAnswer);
@@ -121,10 +144,13 @@ async function refreshOnce(): Promise<boolean> {
   // The cookie rides along by itself; the JSON body (with its Content-Type) is what a cross-site
   // form cannot send, and the server requires it.
   const response = await post("/api/v1/auth/refresh", {});
-  if (!response.ok) {
+  // Refused (400, 401, 403): the session is over. Anything else (429, a 5xx from a proxy while
+  // the server restarts) says nothing about the session: carry on as if offline.
+  if (response.status === 400 || response.status === 401 || response.status === 403) {
     forget();
     return false;
   }
+  if (!response.ok) return wentOffline();
   await adopt((await response.json()) as TokenAnswer);
   return true;
 }
@@ -150,7 +176,10 @@ export function refresh(): Promise<boolean> {
 
 // After a page load: the session back from the refresh cookie, if this browser has one.
 export async function restore(): Promise<void> {
-  if (localStorage.getItem(sessionHint)) await refresh();
+  if (localStorage.getItem(signOutPendingKey)) {
+    await sendSignOut(null);
+    publish({ ready: true });
+  } else if (localStorage.getItem(sessionHint)) await refresh();
   else publish({ ready: true });
 }
 
@@ -160,5 +189,24 @@ export async function signOut(): Promise<void> {
   const token = accessToken;
   forget();
   dropHolderLists();
-  if (token) await post("/api/v1/auth/logout", {}, token).catch(() => undefined);
+  localStorage.setItem(signOutPendingKey, "1");
+  await sendSignOut(token);
+}
+
+// The server ends the session from the refresh cookie; the bearer token (if any) is revoked too.
+// An expired one is refused with 401, so then the cookie alone. Kept pending only while the
+// server cannot be reached.
+async function sendSignOut(token: string | null): Promise<void> {
+  try {
+    let response = await post("/api/v1/auth/logout", {}, token ?? undefined);
+    if (response.status === 401 && token) response = await post("/api/v1/auth/logout", {});
+    if (response.status < 500 && response.status !== 429) {
+      localStorage.removeItem(signOutPendingKey);
+      clearTimeout(signOutRetry);
+    }
+  } catch {
+    // Unreachable: again in 30 s, or sooner from retrySoon().
+    clearTimeout(signOutRetry);
+    signOutRetry = setTimeout(() => void sendSignOut(null), 30_000);
+  }
 }
