@@ -1,7 +1,7 @@
 // The AMQP 1.0 transport's failure cases, against a RabbitMQ node of each test's own (the suite's
 // shared node must stay up for the tests running beside them): the broker down when the server
-// starts, and the broker restarted in the middle of a rush of orders. They run in the AMQP phase
-// of scripts/test.sh (scripts/test-amqp.sh); in the in-process phase there is no broker to fail.
+// starts, and the broker restarted in the middle of a rush of orders. They run in the scale-out phase
+// of scripts/test.sh (scripts/test-scaleout.sh); in the in-process phase there is no broker to fail.
 #include "amqp_broker.hpp"
 
 #include <atomic>
@@ -40,7 +40,7 @@ std::int64_t outboxPending(TestServer& server) {
 
 TEST_CASE("amqp: broker down at start: the server starts, /ready names the broker, the outbox waits and then flows") {
   if (!amqp::enabled()) {
-    MESSAGE("nothing to test without a broker: runs in the AMQP phase (scripts/test-amqp.sh)");
+    MESSAGE("nothing to test without a broker: runs in the scale-out phase (scripts/test-scaleout.sh)");
     return;
   }
   amqp::PrivateNode node(kDownAtStartPort);  // not started yet
@@ -104,7 +104,7 @@ constexpr auto kPace = std::chrono::milliseconds(30);
 
 TEST_CASE("amqp: broker restarted during a rush of orders: every accepted order ends consistent, nothing twice") {
   if (!amqp::enabled()) {
-    MESSAGE("nothing to test without a broker: runs in the AMQP phase (scripts/test-amqp.sh)");
+    MESSAGE("nothing to test without a broker: runs in the scale-out phase (scripts/test-scaleout.sh)");
     return;
   }
   amqp::PrivateNode node(kRestartPort);

@@ -71,7 +71,7 @@ std::string definitionsFor(const std::string& vhost) {
   auto node = boost::json::parse(readAll(std::filesystem::path(env("BX_AMQP_DEFINITIONS")))).as_object();
   boost::json::object out;
   out["vhosts"] = boost::json::array{boost::json::object{{"name", vhost}}};
-  for (const char* kind : {"permissions", "topic_permissions", "exchanges", "queues", "bindings"}) {
+  for (const char* kind : {"permissions", "topic_permissions", "exchanges", "queues", "bindings", "policies"}) {
     boost::json::array items = node.at(kind).as_array();
     for (auto& item : items) item.as_object()["vhost"] = vhost;
     out[kind] = items;

@@ -1,5 +1,5 @@
 #pragma once
-// The integration suite against a RabbitMQ broker (the AMQP phase of scripts/test.sh, which
+// The integration suite against a RabbitMQ broker (the scale-out phase of scripts/test.sh, which
 // starts a private node with scripts/rabbitmq-node.sh and sets BX_BUS=amqp plus that script's
 // `env` output). Every TestServer then gets a virtual host of its own, made through the
 // management API from the node's definitions (the topology of config/rabbitmq/definitions.json)
