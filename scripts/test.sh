@@ -71,7 +71,7 @@ summary() {
   if [[ -n "$current_phase" ]]; then
     echo "test.sh: FAILED in phase \"$current_phase\" (exit $rc)" >&2
   else
-    echo "test.sh: FAILED (exit $rc, between phases)" >&2
+    echo "test.sh: FAILED: stopped between phases, before the end (exit $rc)" >&2
   fi
   exit $((rc == 0 ? 1 : rc))
 }

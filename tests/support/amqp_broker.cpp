@@ -104,6 +104,15 @@ VirtualHost::VirtualHost() {
   management("POST", "/api/definitions", definitionsFor(name_));
 }
 
+void VirtualHost::deleteQueue(const std::string& queue) const {
+  management("DELETE", "/api/queues/" + name_ + "/" + queue, "");
+}
+
+void VirtualHost::restoreQueue(const std::string& queue, const std::string& topic) const {
+  management("PUT", "/api/queues/" + name_ + "/" + queue, R"({"durable":true,"auto_delete":false,"arguments":{}})");
+  management("POST", "/api/bindings/" + name_ + "/e/boxoffice/q/" + queue, R"({"routing_key":")" + topic + R"("})");
+}
+
 VirtualHost::~VirtualHost() {
   try {
     management("DELETE", "/api/vhosts/" + name_, "");

@@ -30,6 +30,10 @@ class VirtualHost {
   VirtualHost& operator=(const VirtualHost&) = delete;
   // serverEnv for this virtual host on the suite's node.
   std::vector<std::pair<std::string, std::string>> serverEnv() const;
+  // Acts as the broker's operator: deletes one queue (its consumers are detached, the connection
+  // stays), or declares it again durable with its binding (routing key = the queue's topic).
+  void deleteQueue(const std::string& queue) const;
+  void restoreQueue(const std::string& queue, const std::string& topic) const;
 
  private:
   std::string name_;
