@@ -11,7 +11,11 @@ The topology (the binary never declares any; bus.amqp.sendAddress and receiveAdd
   - one durable queue "T.S" per subscription (topic T, subscriber S), bound with key T; S receives
     from /amq/queue/T.S;
   - "boxoffice.unroutable": the exchange's alternate exchange (fanout) and its queue, so a message
-    of a topic nobody subscribes to is kept, not dropped;
+    of a topic nobody subscribes to is kept, not dropped; nothing consumes that queue, so a policy
+    ("boxoffice-unroutable-limit") caps it at UNROUTABLE_MAX_LENGTH messages, dropping the oldest
+    first (overflow drop-head): a publisher stuck on an unsubscribed topic cannot fill the broker's
+    disk, and the newest (most useful for diagnosis) stay. A policy, not queue arguments, so the
+    limit can be changed on a running broker without deleting the queue;
   - one user per module, "boxoffice-M": may write to the exchange with the routing keys of the
     topics M sends (topic_permissions, from the binary's "publishers") and read its own queues only. The
     shipped file sets no password (password_hash ""): set one per user on the broker
@@ -32,6 +36,7 @@ import tempfile
 
 EXCHANGE = "boxoffice"
 UNROUTABLE = "boxoffice.unroutable"
+UNROUTABLE_MAX_LENGTH = 10000
 VHOST = "/"
 
 
@@ -81,6 +86,11 @@ def definitions(topo):
         ],
         "queues": queues,
         "bindings": bindings,
+        "policies": [
+            {"vhost": VHOST, "name": "boxoffice-unroutable-limit", "pattern": "^" + re.escape(UNROUTABLE) + "$",
+             "apply-to": "queues", "priority": 0,
+             "definition": {"max-length": UNROUTABLE_MAX_LENGTH, "overflow": "drop-head"}},
+        ],
     }
 
 

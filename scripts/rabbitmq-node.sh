@@ -56,12 +56,33 @@ BX_AMQP_DEFINITIONS=$dir/definitions.json
 ENV
 }
 
+# The default directory is a predictable name in /tmp: another local user could make it first
+# (with their own definitions, passwords or a symlink) and have this node trust it. Use it only
+# if it is a real directory of ours with mode 0700; otherwise make it so (mkdir -m 700 fails
+# rather than follow anything already there).
+own_dir() {
+  if [[ ! -e $dir && ! -L $dir ]]; then
+    mkdir -m 700 "$dir"
+  fi
+  if [[ -L $dir || ! -d $dir || ! -O $dir ]]; then
+    echo "rabbitmq-node: $dir is not a directory owned by $(id -un) (a symlink or someone else's); refusing it" >&2
+    return 1
+  fi
+  local mode
+  mode=$(stat -c %a "$dir")
+  if [[ $mode != 700 ]]; then
+    echo "rabbitmq-node: $dir has mode $mode, not 700; refusing it (remove it or chmod 700)" >&2
+    return 1
+  fi
+}
+
 running() {
   [[ -f $dir/rabbitmq.pid ]] && kill -0 "$(cat "$dir/rabbitmq.pid")" 2>/dev/null
 }
 
 start() {
   node_env
+  own_dir
   if running; then
     echo "rabbitmq-node: already running ($dir)"
     return 0
@@ -89,6 +110,7 @@ start() {
 # A new node directory: plugins, config, definitions with test passwords (secrets/<module>).
 setup() {
   rm -rf "$dir"
+  own_dir
   mkdir -p "$dir/home" "$dir/log" "$dir/mnesia" "$dir/secrets"
   chmod 700 "$dir" "$dir/secrets"
   echo '[rabbitmq_amqp1_0,rabbitmq_management].' >"$dir/enabled_plugins"
@@ -110,6 +132,7 @@ CONF
 
 halt() {
   node_env
+  [[ -L $dir || ( -e $dir && ! -O $dir ) ]] && { echo "rabbitmq-node: $dir is not ours; not touching it" >&2; return 1; }
   if running; then
     "$bin/rabbitmqctl" stop "$dir/rabbitmq.pid" >/dev/null 2>&1 || kill "$(cat "$dir/rabbitmq.pid")" 2>/dev/null || true
   fi
@@ -117,6 +140,7 @@ halt() {
 
 stop() {
   node_env
+  [[ -L $dir || ( -e $dir && ! -O $dir ) ]] && { echo "rabbitmq-node: $dir is not ours; not touching it" >&2; return 1; }
   if [[ -f $dir/rabbitmq.pid ]]; then
     local pid
     pid=$(cat "$dir/rabbitmq.pid")
@@ -131,6 +155,7 @@ case "${1:-}" in
   start) start ;;
   prepare)
     node_env
+    own_dir
     [[ -f $dir/definitions.json ]] || setup
     ;;
   halt) halt ;;

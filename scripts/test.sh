@@ -15,8 +15,11 @@
 #   BX_BUILD_DIR, BX_SANITIZE_BUILD_DIR   build directories (default build, build-asan)
 #   BX_SKIP_DEPS=1           do not check/install apt packages
 #   BX_SKIP_FUZZ=1           skip the fuzz smoke run (build-fuzz/, every target for BX_FUZZ_SECONDS=5)
-#   BX_SKIP_AMQP=1           skip the integration suite through RabbitMQ (scripts/test-amqp.sh)
-#   BX_SKIP_POSTGRES=1       skip the integration tests on PostgreSQL (a private cluster, see below)
+#   BX_SKIP_AMQP=1           the scale-out phase (scripts/test-scaleout.sh: the integration suite
+#                            on PostgreSQL AND through RabbitMQ) runs without the broker: PostgreSQL
+#                            with the in-process bus
+#   BX_SKIP_POSTGRES=1       the scale-out phase runs without PostgreSQL: SQLite through RabbitMQ;
+#                            with both set the phase is skipped
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -49,6 +52,7 @@ end() {
 }
 
 total_started=$(now)
+finished=0
 summary() {
   local rc=$?
   if [[ -n "$current_phase" ]]; then
@@ -58,13 +62,22 @@ summary() {
   local line
   for line in "${phases[@]}"; do printf '  %s\n' "$line"; done
   printf '  %-56s %8ss\n' total "$(awk -v a="$total_started" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')"
-  if ((rc == 0)); then
+  # Success only when the last line of the script was reached with no phase open: a failure
+  # inside a phase, or an interruption (INT/TERM, exit 130/143), never reads as a pass.
+  if ((rc == 0 && finished == 1)) && [[ -z "$current_phase" ]]; then
     echo "test.sh: all phases passed"
-  else
-    echo "test.sh: FAILED (exit $rc)" >&2
+    return 0
   fi
+  if [[ -n "$current_phase" ]]; then
+    echo "test.sh: FAILED in phase \"$current_phase\" (exit $rc)" >&2
+  else
+    echo "test.sh: FAILED: stopped between phases, before the end (exit $rc)" >&2
+  fi
+  exit $((rc == 0 ? 1 : rc))
 }
 trap summary EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 launcher=()
 if command -v ccache >/dev/null 2>&1; then
@@ -108,35 +121,19 @@ begin "ctest ($build_dir/)"
 run_ctest "$build_dir"
 end
 
-if [[ "${BX_SKIP_AMQP:-0}" == 1 ]]; then
+# The integration suite again in the scale-out configuration: every test server on PostgreSQL
+# (a private cluster) AND on bus.transport=amqp (a private RabbitMQ node), both stopped on any
+# exit by the script's trap. Exclusions, each with its reason: scripts/test-scaleout.sh and
+# tests/integration/postgres_excluded.txt.
+if [[ "${BX_SKIP_AMQP:-0}" == 1 && "${BX_SKIP_POSTGRES:-0}" == 1 ]]; then
   echo
-  echo "test.sh: BX_SKIP_AMQP=1: skipping the integration suite through RabbitMQ"
+  echo "test.sh: BX_SKIP_AMQP=1 and BX_SKIP_POSTGRES=1: skipping the scale-out integration phase"
 else
-  begin "integration tests through RabbitMQ (bus.transport=amqp)"
-  BX_JOBS=$jobs scripts/test-amqp.sh "$build_dir"
-  end
-fi
-
-# The integration suite again, on PostgreSQL: a private cluster (scripts/postgres-cluster.sh:
-# its own temp dir, port and socket) that the trap stops on any exit. Every test server gets a
-# database and roles of its own (tests/support/postgres_test_database.hpp). Tests about the
-# SQLite files themselves are listed, with the reason, in tests/integration/postgres_excluded.txt.
-if [[ "${BX_SKIP_POSTGRES:-0}" == 1 ]]; then
-  echo
-  echo "test.sh: BX_SKIP_POSTGRES=1: skipping the integration tests on PostgreSQL"
-else
-  begin "integration tests on PostgreSQL ($build_dir/, private cluster)"
-  pg_dir=$(mktemp -d /tmp/boxoffice-pg.XXXXXX)
-  trap 'rc=$?; scripts/postgres-cluster.sh stop "$pg_dir" >/dev/null 2>&1 || true; (exit $rc); summary' EXIT
-  eval "$(scripts/postgres-cluster.sh start "$pg_dir")"
-  export BX_PG_ADMIN_URL
-  # One regex of the excluded names (the text before " # reason"), each matched literally.
-  excluded=$(sed -e 's/[[:space:]]*#.*$//' -e '/^$/d' -e 's/[][\.*^$()+?{}|]/\\&/g' \
-    -e 's/^/^integration:/' -e 's/$/$/' tests/integration/postgres_excluded.txt | paste -sd'|')
-  ctest --test-dir "$build_dir" --output-on-failure --no-tests=error -j "$jobs" -R '^integration:' \
-    ${excluded:+-E "$excluded"}
-  scripts/postgres-cluster.sh stop "$pg_dir"
-  unset BX_PG_ADMIN_URL
+  parts=()
+  [[ "${BX_SKIP_POSTGRES:-0}" == 1 ]] || parts+=(PostgreSQL)
+  [[ "${BX_SKIP_AMQP:-0}" == 1 ]] || parts+=(RabbitMQ)
+  begin "integration tests on $(IFS=+; echo "${parts[*]}") (private)"
+  BX_JOBS=$jobs scripts/test-scaleout.sh "$build_dir"
   end
 fi
 
@@ -172,3 +169,5 @@ else
     run_ctest "$asan_dir"
   end
 fi
+
+finished=1

@@ -12,7 +12,8 @@
 namespace boxoffice {
 
 namespace {
-// How long stop() waits for each connection to detach its links and close.
+// How long stop() waits, in all, for the connections to detach their links and close (they close
+// at the same time, so eight modules take no longer than one).
 constexpr auto kCloseTimeout = std::chrono::milliseconds(3000);
 
 // What the outbox dispatcher of one module sees: the bus, publishing on that module's connection.
@@ -82,6 +83,9 @@ AmqpBus::AmqpBus(AmqpSettings settings, Inboxes& inboxes, Metrics& metrics, Logg
   metrics.describe("bus_amqp_refused_total", "counter",
                    "Sent messages the broker did not accept (rejected, released, modified), by module.");
   metrics.describe("bus_amqp_received_total", "counter", "Messages received from the broker, by module and topic.");
+  metrics.describe("bus_amqp_unwanted_total", "counter",
+                   "Received messages of a type the subscription does not store, accepted without storing (by module "
+                   "and topic; each new type is logged once).");
   metrics.describe("bus_amqp_redelivered_total", "counter",
                    "Received messages the broker had delivered before (at-least-once), by module and topic.");
 }
@@ -141,7 +145,9 @@ void AmqpBus::start() {
 void AmqpBus::stop() {
   if (!impl_->started) return;
   impl_->started = false;
-  for (auto& [module, link] : impl_->links) link->close(kCloseTimeout);
+  auto deadline = std::chrono::steady_clock::now() + kCloseTimeout;
+  for (auto& [module, link] : impl_->links) link->beginStop();
+  for (auto& [module, link] : impl_->links) link->waitClosed(deadline);
   impl_->container.stop();
   if (impl_->thread.joinable()) impl_->thread.join();
 }

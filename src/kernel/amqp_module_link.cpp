@@ -210,8 +210,19 @@ void ModuleLink::on_sender_error(proton::sender& sender) {
 
 void ModuleLink::linkGone(bool receiver) {
   if (!closing_) {
-    std::lock_guard lock(stateMutex_);
-    if (receiver && receiversAttached_ > 0) --receiversAttached_;
+    // The broker detached or closed a link and left the connection open (a deleted queue, a
+    // policy, an operator's action). Proton does not re-attach it, and nothing else would: a
+    // receiver would stay silent for good, a sender keep failing its topic. Treat it as the
+    // connection failing: a new one after the backoff opens every link again.
+    {
+      std::lock_guard lock(stateMutex_);
+      if (receiver && receiversAttached_ > 0) --receiversAttached_;
+      if (lastError_.empty()) lastError_ = receiver ? "the broker detached a receiver" : "the broker detached a sender";
+    }
+    log_.warn("the message broker detached a link; reconnecting",
+              {{"module", module_}, {"link", receiver ? "receiver" : "sender"}});
+    failAll("the message broker detached a link");
+    restartConnection();
     return;
   }
   if (--openLinks_ <= 0 && connection_.active()) connection_.close();
@@ -443,7 +454,12 @@ void ModuleLink::on_message(proton::delivery& delivery, proton::message& message
     metrics_.increment("bus_amqp_redelivered_total", {{"module", module_}, {"topic", route->second->topic}});
   }
   if (!route->second->wants(*envelope)) {
-    // A type this subscription does not store (bus.hpp: the types filter): done with it.
+    // A type this subscription does not store (bus.hpp: the types filter): done with it. Accepted,
+    // not rejected: a queue receives every message of its topic, so a type another subscriber of
+    // the topic wants arrives here too by design (docs/deployment.md); rejecting it would fill a
+    // dead-letter queue with normal traffic. Counted and logged once per type so a publisher
+    // that sends something no one stores is visible.
+    skipUnwanted(route->second->topic, envelope->type);
     delivery.accept();
     receiver.add_credit(1);
     return;
@@ -455,6 +471,16 @@ void ModuleLink::on_message(proton::delivery& delivery, proton::message& message
     received_.push_back({id, std::move(*envelope), std::move(*text)});
   }
   receivedSignal_.notify_one();
+}
+
+void ModuleLink::skipUnwanted(const std::string& topic, const std::string& type) {
+  // The type comes from the broker, so the metric is labelled by module and topic only, and the
+  // set of types already logged is capped: a flood of invented types cannot grow either.
+  constexpr std::size_t kUnwantedTypesLogged = 256;
+  metrics_.increment("bus_amqp_unwanted_total", {{"module", module_}, {"topic", topic}});
+  if (unwantedTypesLogged_.size() >= kUnwantedTypesLogged || !unwantedTypesLogged_.insert(type).second) return;
+  log_.info("accepted a message of a type this module does not store (logged once per type)",
+            {{"module", module_}, {"topic", topic}, {"type", type}});
 }
 
 void ModuleLink::storeLoop() {
@@ -513,15 +539,26 @@ void ModuleLink::settleStored(const std::vector<std::uint64_t>& ids) {
 // --- closing ---------------------------------------------------------------------------------
 
 void ModuleLink::close(std::chrono::milliseconds timeout) {
+  beginStop();
+  waitClosed(std::chrono::steady_clock::now() + timeout);
+}
+
+void ModuleLink::beginStop() {
   {
     std::lock_guard lock(receivedMutex_);
     stopStoring_ = true;
   }
   receivedSignal_.notify_all();
   if (storer_.joinable()) storer_.join();  // its last settlements are queued before the close below
-  if (!post([this] { beginClose(); })) return;
+  if (!post([this] { beginClose(); })) {
+    std::lock_guard lock(stateMutex_);
+    closed_ = true;  // the container is gone: nothing to wait for
+  }
+}
+
+void ModuleLink::waitClosed(std::chrono::steady_clock::time_point deadline) {
   std::unique_lock lock(stateMutex_);
-  closedSignal_.wait_for(lock, timeout, [this] { return closed_; });
+  closedSignal_.wait_until(lock, deadline, [this] { return closed_; });
 }
 
 void ModuleLink::beginClose() {

@@ -21,6 +21,7 @@
 #include <proton/sender.hpp>
 #include <proton/tracker.hpp>
 #include <proton/work_queue.hpp>
+#include <set>
 #include <span>
 #include <string>
 #include <thread>
@@ -73,6 +74,10 @@ class ModuleLink final : public proton::messaging_handler {
   // Stops storing, detaches the links (after the settlements already queued, which a close
   // right behind them would lose), closes the connection; waits at most `timeout`.
   void close(std::chrono::milliseconds timeout);
+  // close() in two halves, so a bus closes every module's connection at once under one deadline:
+  // beginStop() returns as soon as the close is under way; waitClosed() waits until `deadline`.
+  void beginStop();
+  void waitClosed(std::chrono::steady_clock::time_point deadline);
   // nullopt while connected with every receiver attached; otherwise what is missing.
   std::optional<std::string> notReady() const;
 
@@ -128,6 +133,8 @@ class ModuleLink final : public proton::messaging_handler {
   void failAll(const std::string& reason);
   void settleStored(const std::vector<std::uint64_t>& ids);
   void linkGone(bool receiver);
+  // A message of a type this subscription does not store: counted, logged once per type.
+  void skipUnwanted(const std::string& topic, const std::string& type);
   void restartConnection();
   void beginClose();
   void setState(bool connected, const std::string& error);
@@ -155,6 +162,7 @@ class ModuleLink final : public proton::messaging_handler {
   std::map<proton::tracker, std::shared_ptr<PublishBatch>> inflight_;
   std::unordered_map<std::uint64_t, proton::delivery> deliveries_;
   std::uint64_t nextDelivery_ = 0;
+  std::set<std::string> unwantedTypesLogged_;  // Proton thread only; bounded by kUnwantedTypesLogged
   int openLinks_ = 0;
   bool closing_ = false;
 

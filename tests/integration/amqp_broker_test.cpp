@@ -1,11 +1,13 @@
 // The AMQP 1.0 transport's failure cases, against a RabbitMQ node of each test's own (the suite's
 // shared node must stay up for the tests running beside them): the broker down when the server
-// starts, and the broker restarted in the middle of a rush of orders. They run in the AMQP phase
-// of scripts/test.sh (scripts/test-amqp.sh); in the in-process phase there is no broker to fail.
+// starts, and the broker restarted in the middle of a rush of orders. They run in the scale-out phase
+// of scripts/test.sh (scripts/test-scaleout.sh); in the in-process phase there is no broker to fail.
 #include "amqp_broker.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
+#include <cctype>
 #include <doctest/doctest.h>
 #include <map>
 #include <mutex>
@@ -14,7 +16,9 @@
 #include <thread>
 #include <vector>
 
+#include "amqp_client.hpp"
 #include "checkout_helpers.hpp"
+#include "process.hpp"
 #include "sqlite_query.hpp"
 #include "temp_dir.hpp"
 
@@ -40,7 +44,7 @@ std::int64_t outboxPending(TestServer& server) {
 
 TEST_CASE("amqp: broker down at start: the server starts, /ready names the broker, the outbox waits and then flows") {
   if (!amqp::enabled()) {
-    MESSAGE("nothing to test without a broker: runs in the AMQP phase (scripts/test-amqp.sh)");
+    MESSAGE("nothing to test without a broker: runs in the scale-out phase (scripts/test-scaleout.sh)");
     return;
   }
   amqp::PrivateNode node(kDownAtStartPort);  // not started yet
@@ -104,7 +108,7 @@ constexpr auto kPace = std::chrono::milliseconds(30);
 
 TEST_CASE("amqp: broker restarted during a rush of orders: every accepted order ends consistent, nothing twice") {
   if (!amqp::enabled()) {
-    MESSAGE("nothing to test without a broker: runs in the AMQP phase (scripts/test-amqp.sh)");
+    MESSAGE("nothing to test without a broker: runs in the scale-out phase (scripts/test-scaleout.sh)");
     return;
   }
   amqp::PrivateNode node(kRestartPort);
@@ -215,4 +219,95 @@ TEST_CASE("amqp: a bad bus.transport or broker setting stops the start with the 
                    "", output);
   CHECK(code != 0);
   CHECK_MESSAGE(output.find("missing-") != std::string::npos, output);
+}
+
+namespace {
+std::string envValue(const std::vector<std::pair<std::string, std::string>>& env, const std::string& name) {
+  for (const auto& [key, value] : env)
+    if (key == name) return value;
+  throw std::runtime_error("no " + name + " in the broker's server environment");
+}
+
+std::string readPassword(std::string pathPattern, const std::string& module) {
+  pathPattern.replace(pathPattern.find("{module}"), std::string("{module}").size(), module);
+  std::string password = process::readFile(pathPattern);
+  while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+  return password;
+}
+}  // namespace
+
+// The hostile review's forged EventCancelled: a module's broker user holds the password of one
+// module only, and the topic permissions in config/rabbitmq/definitions.json must keep it from
+// sending another module's topic. The notifications user sends an EventCancelled to the events
+// topic; the broker must refuse it, and the server must stay ready with the event on sale. The
+// events user sending to its own topic is accepted (a type no one subscribes to, so no inbox
+// stores it): the refusal is the permission's, not the client's.
+TEST_CASE("amqp: a module's broker user cannot send another module's topic (forged EventCancelled)") {
+  if (!amqp::enabled()) {
+    MESSAGE("nothing to test without a broker: runs in the scale-out phase (scripts/test-scaleout.sh)");
+    return;
+  }
+  amqp::VirtualHost vhost;
+  auto broker = vhost.serverEnv();
+  TestServer::Options options = shopOptions();
+  options.env.insert(options.env.end(), broker.begin(), broker.end());
+  options.suiteBroker = false;
+  TestServer server(options);
+  Show show = showOnSale(server, 10);
+
+  amqp::SendRequest forged;
+  forged.url = envValue(broker, "BOXOFFICE_BUS_AMQP_URL");
+  forged.virtualHost = envValue(broker, "BOXOFFICE_BUS_AMQP_VIRTUAL_HOST");
+  forged.user = "boxoffice-notifications";
+  forged.password = readPassword(envValue(broker, "BOXOFFICE_BUS_AMQP_PASSWORD_FILE"), "notifications");
+  forged.address = "/exchange/boxoffice/events";
+  forged.subject = "EventCancelled";
+  forged.body = boost::json::serialize(boost::json::object{{"type", "EventCancelled"}, {"eventId", show.id}});
+  auto refused = amqp::sendOnce(forged);
+  CHECK_MESSAGE(refused.opened, refused.refusal);  // the login worked: what follows is the permission
+  CHECK_FALSE(refused.accepted);
+  std::string why = refused.refusal;
+  std::transform(why.begin(), why.end(), why.begin(), [](unsigned char c) { return std::tolower(c); });
+  CHECK_MESSAGE(why.find("refused") != std::string::npos, refused.refusal);
+
+  amqp::SendRequest own = forged;
+  own.user = "boxoffice-events";
+  own.password = readPassword(envValue(broker, "BOXOFFICE_BUS_AMQP_PASSWORD_FILE"), "events");
+  own.subject = "BrokerPermissionProbe";
+  own.body = "{}";
+  auto accepted = amqp::sendOnce(own);
+  CHECK_MESSAGE(accepted.accepted, accepted.refusal);
+
+  CHECK(server.get("/ready").status == 200);
+  auto event = server.get("/api/v1/events/" + show.id, TestServer::bearer(show.organizerToken));
+  REQUIRE_MESSAGE(event.status == 200, event.body);
+  CHECK(event.json().at("status") == "Published");
+  auto inventory = server.get("/api/v1/inventory/" + show.id);
+  REQUIRE(inventory.status == 200);
+  CHECK(inventory.json().at("status") == "Published");
+}
+
+// The broker ends one receiver link and keeps the connection (here: an operator deletes the
+// queue): the module must notice, say so on /ready, and come back on its own once the queue is
+// there again, with messages flowing. RabbitMQ ends that link with an error condition; a detach
+// without one takes the same reconnect (ModuleLink::linkGone) but is not provoked here.
+TEST_CASE("amqp: a receiver link the broker ends comes back by itself once its queue is there again") {
+  if (!amqp::enabled()) {
+    MESSAGE("nothing to test without a broker: runs in the scale-out phase (scripts/test-scaleout.sh)");
+    return;
+  }
+  amqp::VirtualHost vhost;
+  auto broker = vhost.serverEnv();
+  TestServer::Options options = shopOptions();
+  options.env.insert(options.env.end(), broker.begin(), broker.end());
+  options.suiteBroker = false;
+  TestServer server(options);
+  Show before = showOnSale(server, 10);  // events -> inventory works
+
+  vhost.deleteQueue("events.inventory");
+  CHECK(eventually([&] { return server.get("/ready").status == 503; }, 30s, 50ms));
+  vhost.restoreQueue("events.inventory", "events");
+  CHECK(eventually([&] { return server.get("/ready").status == 200; }, 60s, 100ms));
+  Show after = showOnSale(server, 10);  // inventory hears of a new event again
+  CHECK(after.id != before.id);
 }

@@ -241,7 +241,7 @@ TEST_CASE("email: SMTP down means retries, then Failed, nothing is lost and it g
   auto options = mailOptions(smtp, 3);
   // Slower retries than the other mail tests: the second delivery must still be queued (attempts
   // left) when SMTP comes back, and 200-400 ms apart its three attempts raced smtp.start() on a
-  // loaded machine (the AMQP phase of scripts/test.sh).
+  // loaded machine (the scale-out phase of scripts/test.sh).
   options.env.emplace_back("BOXOFFICE_NOTIFICATIONS_RETRY_BASE_MS", "1000");
   options.env.emplace_back("BOXOFFICE_NOTIFICATIONS_RETRY_MAX_MS", "2000");
   TestServer server(options);

@@ -71,7 +71,7 @@ std::string definitionsFor(const std::string& vhost) {
   auto node = boost::json::parse(readAll(std::filesystem::path(env("BX_AMQP_DEFINITIONS")))).as_object();
   boost::json::object out;
   out["vhosts"] = boost::json::array{boost::json::object{{"name", vhost}}};
-  for (const char* kind : {"permissions", "topic_permissions", "exchanges", "queues", "bindings"}) {
+  for (const char* kind : {"permissions", "topic_permissions", "exchanges", "queues", "bindings", "policies"}) {
     boost::json::array items = node.at(kind).as_array();
     for (auto& item : items) item.as_object()["vhost"] = vhost;
     out[kind] = items;
@@ -102,6 +102,15 @@ VirtualHost::VirtualHost() {
   static std::atomic<int> counter{0};
   name_ = "bx-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
   management("POST", "/api/definitions", definitionsFor(name_));
+}
+
+void VirtualHost::deleteQueue(const std::string& queue) const {
+  management("DELETE", "/api/queues/" + name_ + "/" + queue, "");
+}
+
+void VirtualHost::restoreQueue(const std::string& queue, const std::string& topic) const {
+  management("PUT", "/api/queues/" + name_ + "/" + queue, R"({"durable":true,"auto_delete":false,"arguments":{}})");
+  management("POST", "/api/bindings/" + name_ + "/e/boxoffice/q/" + queue, R"({"routing_key":")" + topic + R"("})");
 }
 
 VirtualHost::~VirtualHost() {

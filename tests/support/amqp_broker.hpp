@@ -1,5 +1,5 @@
 #pragma once
-// The integration suite against a RabbitMQ broker (the AMQP phase of scripts/test.sh, which
+// The integration suite against a RabbitMQ broker (the scale-out phase of scripts/test.sh, which
 // starts a private node with scripts/rabbitmq-node.sh and sets BX_BUS=amqp plus that script's
 // `env` output). Every TestServer then gets a virtual host of its own, made through the
 // management API from the node's definitions (the topology of config/rabbitmq/definitions.json)
@@ -30,6 +30,10 @@ class VirtualHost {
   VirtualHost& operator=(const VirtualHost&) = delete;
   // serverEnv for this virtual host on the suite's node.
   std::vector<std::pair<std::string, std::string>> serverEnv() const;
+  // Acts as the broker's operator: deletes one queue (its consumers are detached, the connection
+  // stays), or declares it again durable with its binding (routing key = the queue's topic).
+  void deleteQueue(const std::string& queue) const;
+  void restoreQueue(const std::string& queue, const std::string& topic) const;
 
  private:
   std::string name_;
