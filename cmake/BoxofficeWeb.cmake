@@ -24,7 +24,7 @@ endif()
 function(boxoffice_web_assets out)
   set(web ${CMAKE_SOURCE_DIR}/web)
   set(build ${CMAKE_BINARY_DIR}/web)
-  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${web}/src/*)
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${web}/src/* ${web}/public/*)
   # npm ci removes and reinstalls node_modules: only when the lockfile changes. Browsers are never
   # downloaded (Playwright drives Debian's chromium).
   add_custom_command(

@@ -23,8 +23,10 @@
 // (events.documentCacheEntries, events.documentCacheMiB) hold a catalogue of ordinary size, so
 // clearing is the exception. Whatever is dropped is freed after the lock is released.
 //
-// Like the list-total cache (count_cache.hpp) it assumes this process is the only writer of
-// events.db; events.documentCacheEntries = 0 turns it off for a deployment where it is not.
+// Like the list-total cache (count_cache.hpp) it is exact for this process's own writes. Another
+// instance on the same PostgreSQL database is noticed through the catalogue's change counter,
+// read every events.cachePollMilliseconds (EventService::watchOtherWriters): its changes are
+// seen within that time.
 #include <atomic>
 #include <cstdint>
 #include <memory>

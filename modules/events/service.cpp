@@ -68,6 +68,18 @@ void EventService::retire(const std::optional<std::vector<std::string>>& changed
   }
 }
 
+void EventService::noteChange(Tx& tx) { tx.exec("UPDATE catalogue_changes SET n = n + 1 WHERE id = 1"); }
+
+void EventService::watchOtherWriters() {
+  auto changes = db_.read([](soci::session& sql) {
+    long long n = 0;
+    sql << "SELECT n FROM catalogue_changes WHERE id = 1", soci::into(n);
+    return static_cast<std::int64_t>(n);
+  });
+  if (seenChanges_ && *seenChanges_ != changes) retire(std::nullopt);
+  seenChanges_ = changes;
+}
+
 void EventService::announced(std::string_view type) {
   metrics_.increment(kChangesMetric, {{"type", std::string(type)}});
 }
@@ -278,7 +290,10 @@ int EventService::completeEnded(TimePoint now, int batchLimit) {
       ids.push_back(event.id);
     }
     int count = static_cast<int>(ids.size());
-    if (count > 0) tx.afterCommit([this, ids = std::move(ids)] { retire(ids); });
+    if (count > 0) {
+      noteChange(tx);
+      tx.afterCommit([this, ids = std::move(ids)] { retire(ids); });
+    }
     return count;
   });
   for (int i = 0; i < completed; ++i) announced(messages::EventCompleted::type);
@@ -296,6 +311,7 @@ void EventService::adoptCapacity(Tx& tx, const inventory::messages::CapacityChan
   if (category == next.content.priceCategories.end() || category->totalSeats == change.totalSeats) return;
   category->totalSeats = change.totalSeats;
   storeNextVersion(tx.sql(), next, current->version, clock_.now());
+  noteChange(tx);
   auto message = messageFor<messages::EventUpdated>(next);
   message.changedFields = {"priceCategories"};
   tx.publish(message, correlationId);

@@ -55,6 +55,10 @@ class EventService : public EventQueries {
 
   // Published events whose endsAt passed become Completed (EventCompleted). Returns how many.
   int completeEnded(TimePoint now, int batchLimit = 100);
+  // Drops every cached document and list total if the catalogue's change counter moved since the
+  // last call (another instance wrote; this one's own writes retire what they change already,
+  // and are dropped once more here, which costs only a refill). The first call only reads it.
+  void watchOtherWriters();
   // Inserts `events` (with their ids and statuses) and their messages once, guarded by the
   // flag `marker`. Returns false if the flag was already set.
   bool loadOnce(const std::string& marker, const std::vector<Event>& events);
@@ -79,10 +83,14 @@ class EventService : public EventQueries {
   template <class F>
   auto write(const std::optional<std::vector<std::string>>& changed, F&& work) {
     return db_.write([&](Tx& tx) {
+      noteChange(tx);
       tx.afterCommit([this, changed] { retire(changed); });
       return work(tx);
     });
   }
+  // Raises the catalogue's change counter in `tx`: other instances on the same database drop
+  // their caches when they see it move (watchOtherWriters).
+  static void noteChange(Tx& tx);
   void retire(const std::optional<std::vector<std::string>>& changed);
 
   Database& db_;
@@ -92,6 +100,7 @@ class EventService : public EventQueries {
   const Clock& clock_;
   mutable CountCache counts_;
   mutable DocumentCache documents_;
+  std::optional<std::int64_t> seenChanges_;  // watchOtherWriters' last reading (its worker only)
 };
 
 }  // namespace boxoffice::events

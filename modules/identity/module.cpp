@@ -58,6 +58,12 @@ LoginThrottle::Settings throttleSettings(const Config& config) {
   return settings;
 }
 
+// One process owns a SQLite file, so only on PostgreSQL can another instance revoke a token.
+std::chrono::milliseconds revocationPoll(const ModuleDeps& deps) {
+  if (deps.store.dialect() != Dialect::Postgresql) return std::chrono::milliseconds(0);
+  return std::chrono::milliseconds(deps.config.getInt("identity.revocationPollMilliseconds"));
+}
+
 TokenLifetimes lifetimes(const Config& config) {
   return {std::chrono::seconds(config.getInt("auth.accessTokenTtlSeconds")),
           std::chrono::seconds(config.getInt("auth.refreshTokenTtlSeconds"))};
@@ -75,6 +81,7 @@ class IdentityModuleImpl final : public IdentityModule {
         jwt_(jwtSettings_),
         devices_(jwtSettings_.secret),
         throttle_(deps.clock, throttleSettings(deps.config)),
+        revoked_(deps.store, deps.clock, deps.log, revocationPoll(deps)),
         authenticator_(jwt_, revoked_, deps.clock),
         service_(deps.store, hasher_, deps.log, deps.clock),
         tokens_(deps.store, jwt_, lifetimes(deps.config), deps.log, deps.clock),
@@ -93,6 +100,11 @@ class IdentityModuleImpl final : public IdentityModule {
   }
 
   std::string name() const override { return "identity"; }
+  void start() override {
+    revoked_.load();
+    revoked_.start();
+  }
+  void stop() override { revoked_.stop(); }
   void registerRoutes(Router& router) override { routes_.registerAll(router); }
   const auth::Authenticator& authenticator() const override { return authenticator_; }
 
@@ -178,6 +190,10 @@ std::vector<ConfigKey> configKeys() {
        "doubling from 1 s; a known device is exempt.",
        1, 1000},
       {"identity.accountBrake.maxDelaySeconds", T::Int, 900, "Longest wait the per-account brake imposes.", 1, 86400},
+      {"identity.revocationPollMilliseconds", T::Int, 2000,
+       "On PostgreSQL (more than one instance may share the database): how often each instance re-reads the "
+       "signed-out access tokens, i.e. how long a token signed out on one instance may still work on another.",
+       100, 60000},
   };
 }
 

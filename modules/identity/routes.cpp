@@ -308,11 +308,11 @@ Response Routes::logout(const Request& request, RequestContext& ctx) {
   auto presented = readRefreshToken(request);
   const auto& caller = ctx.caller();
   bool revoked = tokens_.revokeFamily(presented.token, caller.userId);
-  // The access token of this request stops working here too (in this process; see RevokedTokens).
+  // The access token of this request stops working too, here at once and on other instances
+  // within identity.revocationPollMilliseconds (RevokedTokens).
   if (auto authorization = request.header("Authorization"); authorization && authorization->size() > 7) {
-    auto now = unixSeconds(clock_.now());
-    auto claims = jwt_.verify(std::string_view(*authorization).substr(7), now);
-    revoked_.revoke(claims.jwtId, claims.expiresAt, now);
+    auto claims = jwt_.verify(std::string_view(*authorization).substr(7), unixSeconds(clock_.now()));
+    revoked_.revoke(claims.jwtId, claims.expiresAt);
   }
   ctx.log.info("signed out", {{"userId", caller.userId}, {"sessionRevoked", revoked}});
   auto response = Response::noContent();

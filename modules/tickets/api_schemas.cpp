@@ -47,6 +47,12 @@ void defineApiSchemas(api::Components& components) {
                                             {"email", api::string()},
                                             {"grantedBy", api::uuid()},
                                             {"grantedAt", api::dateTime()}}));
+  components.define("ScannerGrant", api::object({{"eventId", api::uuid()},
+                                                 {"eventName", api::string()},
+                                                 {"eventStatus", api::string()},
+                                                 {"startsAt", api::dateTime()},
+                                                 {"timezone", api::string()},
+                                                 {"grantedAt", api::dateTime()}}));
   components.define("AdmissionSettings", api::object({{"eventId", api::uuid()},
                                                       {"transfersAllowed", api::boolean()},
                                                       {"checkinListVersion", api::integer()}}));

@@ -151,9 +151,9 @@ std::vector<SyncResult> TicketService::sync(const auth::Principal& caller, const
         if (!version) version = nextVersion(tx);
         store::markCheckedIn(tx, ticket->ticketId, scan.scannedAt, scan.gate, caller.userId, *version);
         notifyAfterCommit(tx, eventId);
-        if (!r.replacedLaterScan) {
-          tx.publish(checkedInMessage(*ticket, scan.scannedAt, scan.gate, caller.userId), correlationId);
-        }
+        // A replacement is told too (the same message with the earlier time and gate): the audit
+        // trail must show that the recorded admission changed, and who changed it.
+        tx.publish(checkedInMessage(*ticket, scan.scannedAt, scan.gate, caller.userId), correlationId);
         r.result = "admitted";
       } else if (ticket->status == status::checkedIn) {
         r.result = "duplicate";

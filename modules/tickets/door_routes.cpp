@@ -236,6 +236,26 @@ Response Routes::listScanners(const Request& request, RequestContext& ctx) {
   return Response::json(200, json::serialize(boost::json::object{{"items", std::move(items)}}));
 }
 
+// The events an account may scan at because an organizer made it a Scanner there: what the door
+// page offers it. Only the caller's own grants; an event gone since is left out of the page.
+Response Routes::myScannerGrants(const Request& request, RequestContext& ctx) {
+  auto page = parsePageRequest(request);
+  std::int64_t total = 0;
+  auto grants = store_.read([&](soci::session& sql) { return store::grantsOf(sql, ctx.caller().userId, page, total); });
+  boost::json::array items;
+  for (const auto& grant : grants) {
+    auto event = access_.event(grant.eventId);
+    if (!event) continue;
+    items.push_back({{"eventId", grant.eventId},
+                     {"eventName", event->name},
+                     {"eventStatus", event->status},
+                     {"startsAt", event->startsAt},
+                     {"timezone", event->timezone},
+                     {"grantedAt", formatUnixMillis(grant.grantedAt)}});
+  }
+  return Response::json(200, json::serialize(pageEnvelope(std::move(items), page, total)));
+}
+
 Response Routes::revokeScanner(const Request& request, RequestContext& ctx) {
   auto event = managedEvent(request, ctx);
   const auto& userId = request.param("userId");

@@ -271,6 +271,15 @@ void Routes::registerAll(Router& router) {
            .responses = {{201, "Granted", api::ref("Scanner")}, {200, "Was granted already", api::ref("Scanner")}},
            .problems = {"validation", "event-not-found", "user-not-found"}});
   router
+      .add(Method::Get, "/api/v1/admission/grants", m, signedIn,
+           privateAnswer(bindRoute(this, &Routes::myScannerGrants)))
+      .describe({.summary = "The events the caller was made a scanner of",
+                 .description = "Only the caller's own grants, newest first (an event's organizer and Admins "
+                                "scan without one). The door page lists these.",
+                 .query = api::pageParameters({}),
+                 .responses = {{200, "The caller's grants", api::pageOf(api::ref("ScannerGrant"))}},
+                 .problems = {"validation"}});
+  router
       .add(Method::Delete, "/api/v1/events/{id}/scanners/{userId}", m, signedIn,
            privateAnswer(bindRoute(this, &Routes::revokeScanner)))
       .describe({.summary = "Stop an account scanning tickets of the event",

@@ -52,6 +52,7 @@ class Routes {
   http::Response checkinStats(const http::Request& request, RequestContext& ctx);
   http::Response grantScanner(const http::Request& request, RequestContext& ctx);
   http::Response listScanners(const http::Request& request, RequestContext& ctx);
+  http::Response myScannerGrants(const http::Request& request, RequestContext& ctx);
   http::Response revokeScanner(const http::Request& request, RequestContext& ctx);
   http::Response getSettings(const http::Request& request, RequestContext& ctx);
   http::Response putSettings(const http::Request& request, RequestContext& ctx);

@@ -305,6 +305,23 @@ std::vector<Scanner> scannersOf(soci::session& sql, const std::string& eventId) 
   return out;
 }
 
+std::vector<Scanner> grantsOf(soci::session& sql, const std::string& userId, const PageRequest& page,
+                              std::int64_t& total) {
+  std::vector<Scanner> out;
+  SqlWhere where;
+  where.text("user_id =", userId);
+  total = where.count(sql, "scanners");
+  where.forEachRow(sql,
+                   "SELECT event_id, user_id, email, granted_by, granted_at FROM scanners" + where.sql() +
+                       " ORDER BY granted_at DESC, event_id LIMIT " + std::to_string(page.size) + " OFFSET " +
+                       std::to_string(page.offset()),
+                   [&](const soci::row& row) {
+                     out.push_back({rows::text(row, 0), rows::text(row, 1), rows::text(row, 2), rows::text(row, 3),
+                                    rows::integer(row, 4)});
+                   });
+  return out;
+}
+
 void insertTransfer(Tx& tx, const Transfer& t, const std::optional<std::string>& tokenHash) {
   tx.exec(
       "INSERT INTO transfers (transfer_id, ticket_id, event_id, from_user_id, to_email, to_user_id, status, "

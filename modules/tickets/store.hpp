@@ -75,6 +75,9 @@ bool isScanner(soci::session& sql, const std::string& eventId, const std::string
 bool insertScanner(Tx& tx, const Scanner& scanner);  // false if already granted
 bool deleteScanner(Tx& tx, const std::string& eventId, const std::string& userId);
 std::vector<Scanner> scannersOf(soci::session& sql, const std::string& eventId);
+// The grants of one account, newest first (a page of them; `total` is how many there are).
+std::vector<Scanner> grantsOf(soci::session& sql, const std::string& userId, const PageRequest& page,
+                              std::int64_t& total);
 
 // Transfers.
 void insertTransfer(Tx& tx, const Transfer& transfer, const std::optional<std::string>& tokenHash);

@@ -168,6 +168,28 @@ void registerStaticSite(Router& router, std::span<const StaticFile> files, const
                  .path = {{"file", openapi::string(), "The file name, as the page names it."}},
                  .responses = {{200, "The file", std::nullopt, std::move(mediaTypes)}},
                  .problems = {"not-found"}});
+
+  // Files at the site's root besides the page (the service worker must be served from the root
+  // to control every page): at their own fixed path, revalidated on every use like the page.
+  for (const auto& file : files) {
+    if (file.path.starts_with(options.assetPrefix) || file.path == options.index ||
+        file.path.find('/') != std::string_view::npos) {
+      continue;
+    }
+    const StaticFile* rootFile = &file;
+    router
+        .add(
+            http::Method::Get, "/" + std::string(file.path), options.module, Access::anyone(),
+            [rootFile](const http::Request& request, RequestContext&) {
+              return serveStaticFile(*rootFile, request, false, {});
+            },
+            Execution::IoThread)
+        .describe({.summary = "A file of the web UI at the site's root (" + std::string(file.path) + ")",
+                   .responses = {{200,
+                                  "The file",
+                                  std::nullopt,
+                                  {std::string(file.contentType.substr(0, file.contentType.find(';')))}}}});
+  }
 }
 
 }  // namespace boxoffice

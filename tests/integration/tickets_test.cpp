@@ -277,6 +277,58 @@ TEST_CASE("checkin: a Scanner granted for event A checks in there, not at event 
   checkProblem(server.get("/api/v1/events/" + a.show.id + "/checkin-list", TestServer::bearer(scanner)), 404);
 }
 
+TEST_CASE("admission grants: an account lists the events it was made a scanner of, and only its own") {
+  TestServer server(shopOptions());
+  auto a = buyTickets(server, {{"general", 1}});
+  auto b = buyTickets(server, {{"general", 1}});
+  auto scannerEmail = "gate-" + std::to_string(std::rand()) + "@example.com";
+  auto scanner = server.tokenFor("User", scannerEmail);
+  auto bystander = server.tokenFor("User", "bystander-" + std::to_string(std::rand()) + "@example.com");
+  auto grants = [&](const std::string& token, const std::string& query = "") {
+    return server.get("/api/v1/admission/grants" + query, TestServer::bearer(token));
+  };
+  auto eventIdsOf = [&](const std::string& token) {
+    auto answer = grants(token);
+    REQUIRE_MESSAGE(answer.status == 200, answer.body);
+    std::vector<std::string> ids;
+    auto parsed = boost::json::parse(answer.body);
+    for (const auto& item : parsed.at("items").as_array()) {
+      ids.emplace_back(item.at("eventId").as_string());
+    }
+    return ids;
+  };
+  CHECK(eventIdsOf(scanner).empty());
+  for (const auto* show : {&a.show, &b.show}) {
+    auto grant = server.post("/api/v1/events/" + show->id + "/scanners", json({{"email", scannerEmail}}),
+                             TestServer::bearer(show->organizerToken));
+    REQUIRE_MESSAGE(grant.status == 201, grant.body);
+  }
+  // Both, with what the door page shows; nobody else sees them.
+  auto both = eventIdsOf(scanner);
+  std::sort(both.begin(), both.end());
+  auto expected = std::vector<std::string>{a.show.id, b.show.id};
+  std::sort(expected.begin(), expected.end());
+  CHECK(both == expected);
+  auto page = boost::json::parse(grants(scanner, "?page=1&size=1").body).as_object();
+  CHECK(page.at("totalItems").as_int64() == 2);
+  CHECK(page.at("items").as_array().size() == 1);
+  auto first = page.at("items").as_array().at(0).as_object();
+  CHECK(first.at("eventName").as_string().size() > 0);
+  CHECK(first.at("eventStatus").as_string() == "Published");
+  CHECK(first.contains("startsAt"));
+  CHECK(first.contains("timezone"));
+  CHECK(eventIdsOf(bystander).empty());
+  CHECK(eventIdsOf(a.show.organizerToken).empty());  // organizers scan their own events without a grant
+  // Revoked: gone from the list. Bad paging and no token are refused.
+  CHECK(server
+            .del("/api/v1/events/" + a.show.id + "/scanners/" + TestServer::userIdOf(scanner),
+                 TestServer::bearer(a.show.organizerToken))
+            .status == 204);
+  CHECK(eventIdsOf(scanner) == std::vector<std::string>{b.show.id});
+  checkProblem(grants(scanner, "?size=1000"), 400, "validation");
+  CHECK(server.get("/api/v1/admission/grants").status == 401);
+}
+
 TEST_CASE("checkin: offline scans sync, first scan wins, and the list reports what changed since a version") {
   TestServer server(shopOptions());
   auto p = buyTickets(server, {{"general", 3}});

@@ -148,3 +148,23 @@ TEST_CASE("web UI: with CORS on, an asset varies on Accept-Encoding and Origin (
   // An API answer varies on Origin alone, as before.
   CHECK(server.get("/health", {{"Origin", "https://tickets.example"}}).header("vary") == "Origin");
 }
+
+TEST_CASE("web UI: the service worker is served from the root, revalidated, and leaves the API alone") {
+  TestServer server;
+  auto worker = server.get("/sw.js", {{"Accept-Encoding", "identity"}});
+  REQUIRE(worker.status == 200);
+  CHECK(worker.header("content-type").starts_with("text/javascript"));
+  // Revalidated on every use: a new build's worker is picked up at once.
+  CHECK(worker.header("cache-control") == "no-cache");
+  CHECK(worker.header("x-content-type-options") == "nosniff");
+  // It never answers API requests from its cache.
+  CHECK(worker.body.find("\"/api/\"") != std::string::npos);
+  // The page registers it.
+  auto page = server.get("/");
+  bool registers = false;
+  for (const auto& asset : assetsOf(page.body)) {
+    if (asset.ends_with(".js") && server.get(asset).body.find("/sw.js") != std::string::npos) registers = true;
+  }
+  CHECK(registers);
+  checkProblem(server.get("/sw.js.map"), 404, "not-found");
+}

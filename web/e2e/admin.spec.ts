@@ -45,7 +45,7 @@ test("an admin reads the audit story of a purchase", async ({ page, baseURL, con
   // An unknown correlation id: the API's 404 in words.
   await page.getByLabel("Correlation id").fill("no-such-correlation");
   await page.getByRole("button", { name: "Show the story" }).click();
-  await expect(page.getByRole("alert")).toBeVisible();
+  await expect(page.getByRole("alert")).toContainText("No audit record has correlationId 'no-such-correlation'.");
 
   // "My orders" is the admin's own orders (none), not the buyer's.
   await page.getByRole("link", { name: "My orders" }).click();

@@ -3,30 +3,21 @@
 // an If-Match conflict instead of overwriting someone else's change; an account without the
 // Organizer role is refused by the API and told so by the page.
 import { readFileSync } from "node:fs";
-import type { Browser, Page } from "@playwright/test";
+import type { Browser } from "@playwright/test";
+import { admin, organizer, signInAs } from "./door-helpers";
 import { buyer, expect, radiohead, test } from "./fixtures";
 
-const organizer = { email: "organizer@boxoffice.local", password: buyer.password };
-const admin = { email: "admin@boxoffice.local", password: buyer.password };
 // Stable names (the issue asks for them), next to the fixture's per-test screenshots.
 const screenshots = `${process.env.BX_E2E_OUTPUT ?? "../build/web-e2e"}/screenshots`;
 // A category name a spreadsheet would run as a formula, with a comma and quotes in it.
 const trickyCategory = '=HYPERLINK("x"), standing';
-
-async function signInAs(page: Page, account: { email: string; password: string }, next: string) {
-  await page.goto(`/signin?next=${encodeURIComponent(next)}`);
-  await page.getByLabel("Email").fill(account.email);
-  await page.getByLabel("Password").fill(account.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByText(/^Signed in as /)).toBeVisible();
-}
 
 async function buyOneTicket(browser: Browser, baseURL: string, eventId: string, label: string) {
   const context = await browser.newContext({ baseURL });
   const page = await context.newPage();
   const chunks: string[] = [];
   page.on("request", (r) => chunks.push(r.url()));
-  await signInAs(page, buyer, `/events/${eventId}`);
+  await signInAs(page, buyer.email, `/events/${eventId}`);
   await page.getByLabel(`Number of ${label} tickets`).selectOption("1");
   await page.getByRole("button", { name: "Hold seats" }).click();
   await expect(page.getByText("Your seats are held.")).toBeVisible();
@@ -48,7 +39,7 @@ test("organizer creates and publishes an event and sees the sale appear live", a
   checkA11y,
 }) => {
   void consoleErrors;
-  await signInAs(page, organizer, "/organizer");
+  await signInAs(page, organizer.email, "/organizer");
   await expect(page.getByRole("heading", { level: 1, name: "Back office" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Radiohead Tribute Night", exact: true })).toBeVisible();
   await checkA11y("back office");
@@ -121,6 +112,15 @@ test("organizer creates and publishes an event and sees the sale appear live", a
   );
   expect(lines[1]).toContain(`"'=HYPERLINK(""x""), standing","1","25.00","EUR","25.00"`);
 
+  // The ticket list comes from the server, with the holder's name.
+  const [ticketList] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Ticket list with holders (CSV)" }).click(),
+  ]);
+  const tickets = readFileSync(await ticketList.path(), "utf8");
+  expect(ticketList.suggestedFilename()).toMatch(/^tickets-[0-9a-f-]{36}\.csv$/);
+  expect(tickets).toContain("Demo Buyer");
+
   // Refunds are for Admins (payments:refund): an organizer is not offered the button.
   await expect(page.getByRole("button", { name: "Refund" })).toHaveCount(0);
 
@@ -159,7 +159,7 @@ test("organizer creates and publishes an event and sees the sale appear live", a
 test("an Admin refunds an order from the dashboard", async ({ page, browser, baseURL, consoleErrors }) => {
   void consoleErrors;
   await buyOneTicket(browser, baseURL!, radiohead, "General Admission");
-  await signInAs(page, admin, `/organizer/events/${radiohead}`);
+  await signInAs(page, admin.email, `/organizer/events/${radiohead}`);
   await expect(page.getByTestId("sold-general")).toHaveText("1");
   await expect(page.getByTestId("revenue")).toHaveText("€59.00");
   page.on("dialog", (dialog) => void dialog.accept());
@@ -177,12 +177,12 @@ test("an edit made meanwhile by someone else is shown as a conflict, not overwri
   consoleErrors,
 }) => {
   void consoleErrors;
-  await signInAs(page, organizer, `/organizer/events/${radiohead}/edit`);
+  await signInAs(page, organizer.email, `/organizer/events/${radiohead}/edit`);
   await expect(page.getByLabel("Name", { exact: true })).toHaveValue("Radiohead Tribute Night");
 
   const other = await browser.newContext({ baseURL });
   const otherPage = await other.newPage();
-  await signInAs(otherPage, organizer, `/organizer/events/${radiohead}/edit`);
+  await signInAs(otherPage, organizer.email, `/organizer/events/${radiohead}/edit`);
   await otherPage.getByLabel("Name", { exact: true }).fill("Radiohead Tribute Night (2nd show)");
   await otherPage.getByRole("button", { name: "Save changes" }).click();
   await expect(otherPage.getByText("Changes saved.")).toBeVisible();
@@ -216,7 +216,7 @@ test("an account without the Organizer role does not reach the back office", asy
   expect((await request.post("/api/v1/events", { headers: auth, data: {} })).status()).toBe(403);
 
   // The page says so in words, on every back-office address, and offers no back-office link.
-  await signInAs(page, buyer, `/organizer/events/${radiohead}`);
+  await signInAs(page, buyer.email, `/organizer/events/${radiohead}`);
   await expect(page.getByRole("heading", { level: 1, name: "No access" })).toBeVisible();
   await expect(page.getByRole("alert")).toContainText("This area is for organizers");
   await expect(page.getByRole("link", { name: "Back office" })).toHaveCount(0);

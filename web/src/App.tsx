@@ -12,6 +12,7 @@ import { TicketsPage } from "./pages/TicketsPage";
 // Door scanner, admin and the rest of the buyer account: each its own chunk, loaded on demand.
 import { Lazy } from "./components/Lazy";
 import { LazyOrganizerArea, OrganizerNavLink } from "./organizer/entry";
+import { useHasScannerGrants } from "./scanner/grants";
 const loadScanner = () => import("./scanner/ScannerPage").then((m) => m.ScannerPage);
 const loadAdmin = () => import("./admin/AdminPage").then((m) => m.AdminPage);
 const loadOrders = () => import("./account/MyOrdersPage").then((m) => m.MyOrdersPage);
@@ -75,9 +76,11 @@ export function App() {
   const session = useSession();
   const lang = useLang();
   const isAdmin = session.user?.roles.includes("Admin") ?? false;
-  // The door is for the roles that scan: an event's Organizer and Admins. (A Scanner is a grant
-  // per event, not a role the page can see: the organizer sends them the door's link.)
-  const canScan = isAdmin || (session.user?.roles.includes("Organizer") ?? false);
+  // The door is for those who scan: Admins, Organizers (at their own events) and any account an
+  // organizer made a Scanner of an event (a grant per event, asked of the API once).
+  const scansByRole = isAdmin || (session.user?.roles.includes("Organizer") ?? false);
+  const hasGrants = useHasScannerGrants(session.user?.id ?? null, !scansByRole);
+  const canScan = scansByRole || hasGrants;
 
   useEffect(() => {
     if (session.ready && !session.user && needsSignIn.has(location.page)) {
@@ -130,7 +133,9 @@ export function App() {
         <div class="account">
           {session.user && (
             <>
-              <span class="who">{t("signedInAs", { name: session.user.displayName })}</span>
+              <span class="who">
+                {t(session.offline ? "signedInOffline" : "signedInAs", { name: session.user.displayName })}
+              </span>
               <button type="button" onClick={() => void signOut().then(() => navigate("/"))}>
                 {t("signOut")}
               </button>

@@ -73,7 +73,10 @@ struct TicketCheckedIn : TicketState {
   static constexpr std::string_view topic = topics::admission;
   static constexpr std::string_view type = "TicketCheckedIn";
   static constexpr int messageVersion = 1;
-  static constexpr std::string_view summary = "The ticket's holder was let in (at a gate, or in an offline sync).";
+  static constexpr std::string_view summary =
+      "The ticket's holder was let in (at a gate, or in an offline sync). An offline scan made before the recorded "
+      "one replaces it and is published again with its earlier time and gate: the earliest checkedInAt is the "
+      "admission.";
   std::string gate;
   std::string checkedInAt;  // when it was scanned (an offline scan's own time)
   std::string scannedBy;    // user id of the scanner

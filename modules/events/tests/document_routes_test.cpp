@@ -351,3 +351,30 @@ TEST_CASE("events routes: one event and the list run on the io thread, search an
   CHECK(executionOf(http::Method::Put, id) == Execution::Worker);
   CHECK(executionOf(http::Method::Get, "/api/v1/concerts/44444444-4444-4444-8444-444444444444") == Execution::Worker);
 }
+
+TEST_CASE("event documents: another instance on the same database sees a change after its next check") {
+  Fixture here;
+  // A second service on the same events store: another instance's memory.
+  EventService elsewhere(*here.temp.db, nullptr, here.temp.log, here.metrics, here.clock);
+  auto event = here.published();
+  elsewhere.watchOtherWriters();  // its first reading
+  auto cache = [&](const std::string& body) {
+    auto& documents = elsewhere.documents();
+    documents.putEvent(event.id, documents.stamp(),
+                       std::make_shared<const DocumentCache::Document>(DocumentCache::Document{body, "\"x\""}));
+    REQUIRE(documents.event(event.id) != nullptr);
+  };
+  cache("before");
+
+  auto body = validBody();
+  body["name"] = "Renamed here";
+  here.service.update(here.as(here.owner), event.id, here.input(body), tag(2));
+  CHECK(elsewhere.get(std::nullopt, event.id).content.name == "Renamed here");  // the store has it
+  CHECK(elsewhere.documents().event(event.id)->body == "before");               // its memory does not yet
+  elsewhere.watchOtherWriters();
+  CHECK(elsewhere.documents().event(event.id) == nullptr);  // dropped: its next GET reads the store
+  // Nothing changed since: the next check keeps what is cached.
+  cache("after");
+  elsewhere.watchOtherWriters();
+  CHECK(elsewhere.documents().event(event.id) != nullptr);
+}

@@ -145,7 +145,7 @@ TEST_CASE("a refreshed access token carries the current roles") {
 
 TEST_CASE("an access token is refused once the clock passes its expiry, and the refresh token renews it") {
   Fixture f;
-  RevokedTokens revoked;
+  RevokedTokens revoked{*f.temp.db, f.clock, f.temp.log, 0ms};
   TokenAuthenticator authenticator(f.jwt, revoked, f.clock);
   auto pair = f.tokens.issue(f.user());
   CHECK_NOTHROW(authenticator.authenticate(pair.accessToken));
@@ -165,7 +165,7 @@ TEST_CASE("an access token is refused once the clock passes its expiry, and the 
 
 TEST_CASE("a verified access token is remembered, but revocation and forgeries are checked on every request") {
   Fixture f;
-  RevokedTokens revoked;
+  RevokedTokens revoked{*f.temp.db, f.clock, f.temp.log, 0ms};
   TokenAuthenticator authenticator(f.jwt, revoked, f.clock);
   auto pair = f.tokens.issue(f.user());
   CHECK(authenticator.authenticate(pair.accessToken).userId ==
@@ -182,8 +182,39 @@ TEST_CASE("a verified access token is remembered, but revocation and forgeries a
 
   // Signing out revokes the token: remembered or not, it is refused from then on.
   auto claims = f.jwt.verify(pair.accessToken, unixSeconds(f.clock.now()));
-  revoked.revoke(claims.jwtId, claims.expiresAt, unixSeconds(f.clock.now()));
+  revoked.revoke(claims.jwtId, claims.expiresAt);
   CHECK(unauthorized([&] { authenticator.authenticate(pair.accessToken); }));
+}
+
+TEST_CASE("a sign-out is durable: a restart and another instance on the same database refuse the token") {
+  Fixture f;
+  RevokedTokens here{*f.temp.db, f.clock, f.temp.log, 0ms};
+  RevokedTokens elsewhere{*f.temp.db, f.clock, f.temp.log, 0ms};
+  auto claims = f.jwt.verify(f.tokens.issue(f.user()).accessToken, unixSeconds(f.clock.now()));
+  here.revoke(claims.jwtId, claims.expiresAt);
+  CHECK(here.isRevoked(claims.jwtId));
+  CHECK_FALSE(elsewhere.isRevoked(claims.jwtId));  // until it reads the list again
+  elsewhere.load();
+  CHECK(elsewhere.isRevoked(claims.jwtId));
+  RevokedTokens restarted{*f.temp.db, f.clock, f.temp.log, 0ms};
+  restarted.load();
+  CHECK(restarted.isRevoked(claims.jwtId));
+  here.revoke(claims.jwtId, claims.expiresAt);  // twice is fine
+  CHECK(here.size() == 1);
+
+  // Once the token would have expired anyway (plus the largest clock skew), it is forgotten:
+  // the list holds one token lifetime of sign-outs, in memory and in the table.
+  f.clock.advance(900s + 301s);
+  auto later = f.jwt.verify(f.tokens.issue(f.user("bob@example.org")).accessToken, unixSeconds(f.clock.now()));
+  here.revoke(later.jwtId, later.expiresAt);
+  CHECK_FALSE(here.isRevoked(claims.jwtId));
+  CHECK(here.size() == 1);
+  auto rows = f.temp.db->read([](soci::session& sql) {
+    long long n = 0;
+    sql << "SELECT COUNT(*) FROM revoked_access_tokens", soci::into(n);
+    return n;
+  });
+  CHECK(rows == 1);
 }
 
 TEST_CASE("remembered tokens are bounded: a full memory starts over") {

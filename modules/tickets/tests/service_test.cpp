@@ -4,6 +4,7 @@
 #include "service.hpp"
 
 #include <atomic>
+#include <boost/json/parse.hpp>
 #include <doctest/doctest.h>
 #include <set>
 #include <thread>
@@ -222,6 +223,15 @@ TEST_CASE("service: offline sync keeps the first scan and reports the later one"
   CHECK(results[1].firstGate == "offline");
   CHECK(f.ticket(t.ticketId).checkedInGate == "offline");
   CHECK(f.ticket(t.ticketId).checkedInAt == earlier);
+  // Both admissions are told (audit sees that the recorded one changed), the duplicate is not.
+  std::vector<std::string> gatesTold;
+  f.db.db->read([&](soci::session& sql) {
+    soci::rowset<std::string> rows =
+        (sql.prepare << "SELECT payload FROM outbox WHERE type = 'TicketCheckedIn' ORDER BY seq");
+    for (const auto& payload : rows)
+      gatesTold.push_back(std::string(boost::json::parse(payload).at("gate").as_string()));
+  });
+  CHECK(gatesTold == std::vector<std::string>{"online", "offline"});
   // A device whose clock says the scan came before the ticket existed changes nothing.
   auto wrongClock = f.service.sync(f.admin, kEvent, {{t.ticketId, t.issuedAt - 1, "broken"}}, "c");
   CHECK(wrongClock.front().result == "invalid-time");

@@ -2,22 +2,37 @@
 // HttpOnly cookie the page never sees (docs/api/identity.md, "Browser sessions"). A reload
 // therefore starts signed out and asks POST /api/v1/auth/refresh, which answers from the cookie.
 import { dropHolderLists } from "../scanner/cache";
-import { networkError, problemFrom } from "./problem";
+import { ApiError, networkError, problemFrom } from "./problem";
 import type { TokenAnswer, User } from "./types";
 
 interface State {
   user: User | null;
   ready: boolean; // the first refresh attempt after the page loaded has finished
+  // No connection when the session was to be renewed: `user` is the account this browser last
+  // had (remembered without any token), so the door keeps working from its offline list; every
+  // API call fails until the connection is back, when the session is renewed by itself.
+  offline: boolean;
 }
 
 let accessToken: string | null = null;
-let state: State = { user: null, ready: false };
+let state: State = { user: null, ready: false, offline: false };
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 let refreshing: Promise<boolean> | null = null;
 const listeners = new Set<(s: State) => void>();
 // A hint, not a secret: "this browser signed in and has not signed out", so a visitor who never
 // signed in is not sent to POST /auth/refresh (a 400) on every page load.
 const sessionHint = "boxoffice.session";
+// Who that was (id, email, name, roles; never a token), for the offline state above.
+const lastUserKey = "boxoffice.lastUser";
+
+function remembered(): User | null {
+  try {
+    const user = JSON.parse(localStorage.getItem(lastUserKey) ?? "null") as User | null;
+    return user && typeof user.id === "string" && Array.isArray(user.roles) ? user : null;
+  } catch {
+    return null;
+  }
+}
 
 function publish(next: Partial<State>) {
   state = { ...state, ...next };
@@ -60,14 +75,34 @@ async function adopt(answer: TokenAnswer) {
   const refreshIn = Math.max(10, answer.expiresIn - 60) * 1000;
   refreshTimer = setTimeout(() => void refresh(), refreshIn);
   const user = await loadUser(answer.accessToken);
-  publish({ user, ready: true });
+  if (user) {
+    const { id, email, displayName, roles } = user;
+    localStorage.setItem(lastUserKey, JSON.stringify({ id, email, displayName, roles }));
+  }
+  publish({ user, ready: true, offline: false });
 }
 
 function forget() {
   accessToken = null;
   localStorage.removeItem(sessionHint);
+  localStorage.removeItem(lastUserKey);
   clearTimeout(refreshTimer);
-  publish({ user: null, ready: true });
+  publish({ user: null, ready: true, offline: false });
+}
+
+// The renewal could not reach the server (not a refusal): keep the session (the cookie may well
+// still be good) and carry on as the remembered account until the browser is online again.
+function wentOffline(): false {
+  const user = remembered();
+  if (!user) {
+    forget();
+    return false;
+  }
+  accessToken = null;
+  clearTimeout(refreshTimer);
+  publish({ user, ready: true, offline: true });
+  window.addEventListener("online", () => void refresh(), { once: true });
+  return false;
 }
 
 export async function signIn(email: string, password: string): Promise<void> {
@@ -99,7 +134,10 @@ async function refreshOnce(): Promise<boolean> {
 // cookie the previous holder left, which is the fresh one.
 export function refresh(): Promise<boolean> {
   if (!refreshing) {
-    const run = (): Promise<boolean> => refreshOnce().catch(() => (forget(), false));
+    const run = (): Promise<boolean> =>
+      refreshOnce().catch((error: unknown) =>
+        error instanceof ApiError && error.status === 0 ? wentOffline() : (forget(), false),
+      );
     const locks = (navigator as Navigator & { locks?: LockManager }).locks;
     const started = (locks ? locks.request("boxoffice-refresh", run) : run()) as Promise<boolean>;
     refreshing = started.finally(() => {

@@ -12,6 +12,7 @@ export const de: Messages = {
   navSignUp: "Registrieren",
   signOut: "Abmelden",
   signedInAs: "Angemeldet als {name}",
+  signedInOffline: "Angemeldet als {name} (offline)",
   language: "Sprache",
   loading: "Wird geladen…",
   networkError: "Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",

@@ -9,10 +9,8 @@ export const doorDe: typeof doorEn = {
 
   doorTitle: "Einlass-Scanner",
   doorTitleFor: "Einlass: {name}",
+  doorNoEvents: "Es gibt keine Veranstaltung, für die Sie scannen dürfen. Der Veranstalter kann Sie als Scanner eintragen.",
   doorChoose: "Wählen Sie die Veranstaltung, für die Sie Einlass gewähren.",
-  doorMayScan: "Hier dürfen Sie scannen.",
-  doorOnlyIfScanner:
-    "Nicht Ihre Veranstaltung: Sie dürfen hier nur scannen, wenn der Veranstalter Sie als Scanner hinzugefügt hat.",
   doorMayNotScan:
     "Bei dieser Veranstaltung dürfen Sie nicht scannen: nur der Veranstalter, ein Administrator oder ein vom Veranstalter hinzugefügter Scanner.",
   doorOtherEvent: "Andere Veranstaltung wählen",

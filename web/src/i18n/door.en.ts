@@ -8,9 +8,8 @@ export const doorEn = {
 
   doorTitle: "Door scanner",
   doorTitleFor: "Door: {name}",
+  doorNoEvents: "There is no event you may scan at. An event's organizer can add you as a scanner.",
   doorChoose: "Choose the event you let people in for.",
-  doorMayScan: "You may scan here.",
-  doorOnlyIfScanner: "Not your event: you may scan here only if its organizer added you as a scanner.",
   doorMayNotScan:
     "You may not scan at this event: only its organizer, an administrator or a scanner the organizer added may.",
   doorOtherEvent: "Choose another event",

@@ -12,6 +12,7 @@ export const en = {
   navSignUp: "Sign up",
   signOut: "Sign out",
   signedInAs: "Signed in as {name}",
+  signedInOffline: "Signed in as {name} (offline)",
   language: "Language",
   loading: "Loading…",
   networkError: "The server cannot be reached. Check your connection and try again.",

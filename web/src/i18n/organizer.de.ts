@@ -84,6 +84,8 @@ export const organizerDe: typeof organizerEn = {
   orgSearchOrders: "Bestellungen durchsuchen (Bestellung, Käufer, Status, Kategorie)",
   orgExportCsv: "Als CSV exportieren",
   orgOrdersCount: "{shown} von {total} Bestellungen",
+  orgOrdersCountNewest: "{shown} der {loaded} neuesten Bestellungen ({total} insgesamt; Suche und Export umfassen die neuesten)",
+  orgExportTickets: "Ticketliste mit Inhabern (CSV)",
   orgOrderCreated: "Aufgegeben",
   orgOrderItems: "Tickets",
   orgOrderTotal: "Summe",

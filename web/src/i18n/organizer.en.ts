@@ -80,6 +80,8 @@ export const organizerEn = {
   orgSearchOrders: "Search orders (order, buyer, status, category)",
   orgExportCsv: "Export CSV",
   orgOrdersCount: "{shown} of {total} orders",
+  orgOrdersCountNewest: "{shown} of the {loaded} newest orders ({total} in all; search and export cover the newest)",
+  orgExportTickets: "Ticket list with holders (CSV)",
   orgOrderCreated: "Placed",
   orgOrderItems: "Tickets",
   orgOrderTotal: "Total",

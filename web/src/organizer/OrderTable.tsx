@@ -2,6 +2,7 @@
 // for Admins a full refund per paid order (POST /payments/{id}/refunds; Organizers may not
 // refund: the API answers 403, so the button is not offered to them).
 import { useState } from "preact/hooks";
+import { call } from "../api/client";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { formatDate, formatMoney, t } from "../i18n";
 import { refundPayment, type ListedOrder, type ManagedEvent } from "./api";
@@ -60,6 +61,21 @@ export function OrderTable({ event, orders, total, names, admin, onRefunded }: P
     download(`orders-${event.id}.csv`, toCsv([header, ...rows]));
   };
 
+  // Every ticket of the event with its holder's name, made by the server (the whole list, not
+  // only the orders loaded here): what a door without the scanner page works from.
+  const [ticketsError, setTicketsError] = useState<unknown>(null);
+  const exportTickets = async () => {
+    setTicketsError(null);
+    try {
+      const response = await call("GET", `/api/v1/events/${encodeURIComponent(event.id)}/tickets`, {
+        headers: { Accept: "text/csv" },
+      });
+      download(`tickets-${event.id}.csv`, await response.text());
+    } catch (error) {
+      setTicketsError(error);
+    }
+  };
+
   const refund = async (order: ListedOrder) => {
     if (!order.paymentId || !confirm(t("orgRefundConfirm"))) return;
     setRefunding(order.id);
@@ -83,10 +99,16 @@ export function OrderTable({ event, orders, total, names, admin, onRefunded }: P
         <button type="button" onClick={exportCsv} disabled={found.length === 0}>
           {t("orgExportCsv")}
         </button>
+        <button type="button" onClick={() => void exportTickets()}>
+          {t("orgExportTickets")}
+        </button>
       </div>
       <p class="count" aria-live="polite" data-testid="order-count">
-        {t("orgOrdersCount", { shown: found.length, total })}
+        {orders.length < total
+          ? t("orgOrdersCountNewest", { shown: found.length, loaded: orders.length, total })
+          : t("orgOrdersCount", { shown: found.length, total })}
       </p>
+      <ErrorMessage error={ticketsError} />
       <ErrorMessage error={refundError} />
       <div class="table-wrap" tabIndex={0} role="region" aria-label={t("orgOrders")}>
         <table class="data">

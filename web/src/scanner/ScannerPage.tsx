@@ -12,6 +12,7 @@ import { formatDate, t } from "../i18n";
 import { forgetCache, loadCache, type DoorCache } from "./cache";
 import { cameraAvailable, startCamera } from "./camera";
 import { refreshList, scan, syncQueue, type SyncReport, type Verdict } from "./door";
+import { scannerGrants } from "./grants";
 import "./scanner.css";
 
 const gateKey = "boxoffice.door.gate";
@@ -30,15 +31,41 @@ function useOnline(): boolean {
   return online;
 }
 
-// Whether the caller may scan at an event, as far as the page can tell: an Admin anywhere, an
-// Organizer at their own events; anyone else only if the organizer made them a Scanner of it
-// (a grant the page cannot see: the door says so once the event is opened).
-function EventChooser({ userId, isAdmin }: { userId: string; isAdmin: boolean }) {
-  const [events, setEvents] = useState<EventDoc[] | null>(null);
+interface DoorEvent {
+  id: string;
+  name: string;
+  startsAt: string;
+  timezone: string;
+}
+
+// The events the caller may scan at: an Admin any published event, an Organizer their own, and
+// everyone the events an organizer made them a Scanner of (GET /api/v1/admission/grants).
+async function doorEvents(userId: string, roles: string[]): Promise<DoorEvent[]> {
+  const lists: Promise<DoorEvent[]>[] = [
+    scannerGrants().then((page) =>
+      page.items.map((g) => ({ id: g.eventId, name: g.eventName, startsAt: g.startsAt, timezone: g.timezone })),
+    ),
+  ];
+  if (roles.includes("Admin")) {
+    lists.push(getJson<Page<EventDoc>>("/api/v1/events?page=1&size=100").then((p) => p.items));
+  } else if (roles.includes("Organizer")) {
+    lists.push(
+      getJson<Page<EventDoc>>(`/api/v1/events/organizer/${encodeURIComponent(userId)}?page=1&size=100`).then((p) =>
+        p.items.filter((e) => e.status === "Published"),
+      ),
+    );
+  }
+  const seen = new Map<string, DoorEvent>();
+  for (const list of await Promise.all(lists)) for (const event of list) seen.set(event.id, event);
+  return [...seen.values()].sort((a, b) => a.startsAt.localeCompare(b.startsAt));
+}
+
+function EventChooser({ userId, roles }: { userId: string; roles: string[] }) {
+  const [events, setEvents] = useState<DoorEvent[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
-    getJson<Page<EventDoc>>("/api/v1/events?page=1&size=100").then((p) => setEvents(p.items), setError);
-  }, []);
+    doorEvents(userId, roles).then(setEvents, setError);
+  }, [userId]);
   return (
     <section>
       <PageTitle>{t("doorTitle")}</PageTitle>
@@ -46,14 +73,12 @@ function EventChooser({ userId, isAdmin }: { userId: string; isAdmin: boolean })
       <p class="hint">{t("doorSecureContext")}</p>
       <ErrorMessage error={error} />
       {!events && !error && <p aria-live="polite">{t("loading")}</p>}
+      {events?.length === 0 && <p>{t("doorNoEvents")}</p>}
       <ul class="door-events">
         {events?.map((event) => (
           <li key={event.id}>
             <a href={`/scan/${encodeURIComponent(event.id)}`}>{event.name}</a>{" "}
-            <span class="hint">{formatDate(event.startsAt, event.timezone)}</span>{" "}
-            <span class="hint">
-              {isAdmin || event.organizerId === userId ? t("doorMayScan") : t("doorOnlyIfScanner")}
-            </span>
+            <span class="hint">{formatDate(event.startsAt, event.timezone)}</span>
           </li>
         ))}
       </ul>
@@ -112,7 +137,9 @@ function SyncSummary({ report, cache }: { report: SyncReport; cache: DoorCache }
   );
 }
 
-function Door({ userId, eventId }: { userId: string; eventId: string }) {
+// `sessionLive`: false while the session waits for the connection (api/session.ts, offline): the
+// door answers from its list and sends nothing until the session is renewed.
+function Door({ userId, eventId, sessionLive }: { userId: string; eventId: string; sessionLive: boolean }) {
   const cache = useRef<DoorCache>(loadCache(userId, eventId));
   const [, setTick] = useState(0);
   const redraw = () => setTick((n) => n + 1);
@@ -136,6 +163,8 @@ function Door({ userId, eventId }: { userId: string; eventId: string }) {
   const video = useRef<HTMLVideoElement>(null);
   const codeInput = useRef<HTMLInputElement>(null);
   const syncing = useRef(false);
+  const liveRef = useRef(sessionLive);
+  liveRef.current = sessionLive;
 
   // Offline scans first (the server decides who came first), then the list's changes.
   const catchUp = async () => {
@@ -162,11 +191,11 @@ function Door({ userId, eventId }: { userId: string; eventId: string }) {
   };
 
   useEffect(() => {
-    if (online) void catchUp();
-  }, [online]);
+    if (online && sessionLive) void catchUp();
+  }, [online, sessionLive]);
   useEffect(() => {
     // A list a minute old at most while the connection holds.
-    const timer = setInterval(() => navigator.onLine && void catchUp(), 60_000);
+    const timer = setInterval(() => navigator.onLine && liveRef.current && void catchUp(), 60_000);
     return () => {
       clearInterval(timer);
       stopCamera.current?.();
@@ -326,11 +355,11 @@ function Door({ userId, eventId }: { userId: string; eventId: string }) {
 
 export function ScannerPage({ eventId }: { eventId?: string }) {
   // Each user has a cache of their own (scanner/cache.ts); a change of user is a new door.
-  const user = sessionState().user;
+  const { user, offline } = sessionState();
   if (!user) return null;
   return eventId ? (
-    <Door key={`${user.id}/${eventId}`} userId={user.id} eventId={eventId} />
+    <Door key={`${user.id}/${eventId}`} userId={user.id} eventId={eventId} sessionLive={!offline} />
   ) : (
-    <EventChooser userId={user.id} isAdmin={user.roles.includes("Admin")} />
+    <EventChooser userId={user.id} roles={user.roles} />
   );
 }
