@@ -164,26 +164,28 @@ class PostgresClusterSignals final : public ClusterSignals {
 
   void run() {
     auto delay = options_.reconnectDelay;
-    bool reportedDown = false;
+    // After a failed connect or a connection lost while listening: wait, longer each time in a row.
+    auto backOff = [&] {
+      waitFor(delay);
+      delay = std::min(delay * 2, options_.maxReconnectDelay);
+    };
     while (!stopping_) {
-      if (!connection_) {
-        if (connect()) {
-          delay = options_.reconnectDelay;
-          if (reportedDown) log_.info("cluster signals: listening again");
-          reportedDown = false;
-        } else {
-          if (!reportedDown) log_.warn("cluster signals: cannot connect to PostgreSQL", {{"error", lastError_}});
-          reportedDown = true;
-          waitFor(delay);
-          delay = std::min(delay * 2, options_.maxReconnectDelay);
-          continue;
-        }
+      if (!connection_ && !connect()) {
+        if (!down_) log_.warn("cluster signals: cannot connect to PostgreSQL", {{"error", lastError_}});
+        down_ = true;
+        backOff();
+        continue;
       }
       if (!listenOnChannels()) {
         lost();
+        backOff();
         continue;
       }
+      delay = options_.reconnectDelay;
+      if (down_) log_.info("cluster signals: listening again");
+      down_ = false;
       sendResyncs();
+      deliverNotifications();  // any that arrived while a LISTEN was answered
       bool readable = waitFor(std::chrono::milliseconds(1000));
       if (readable && PQconsumeInput(connection_) == 0) {
         lost();
@@ -200,14 +202,33 @@ class PostgresClusterSignals final : public ClusterSignals {
   bool connect() {
     // expand_dbname: the connection string may be a URI or key=value pairs; the name shows in
     // pg_stat_activity (an operator can see, and a test can end, the listening session).
-    const char* keywords[] = {"dbname", "application_name", nullptr};
-    const char* values[] = {options_.connection.c_str(), "boxoffice-cluster-signals", nullptr};
+    // The connect and keepalive settings come first so the connection string's own win: a
+    // connect to an unreachable host must not hang the thread (and shutdown) for minutes, and an
+    // idle LISTEN connection whose network died must be noticed in seconds, not hours, since
+    // every signal sent meanwhile is lost until the resync.
+    const char* keywords[] = {"connect_timeout",
+                              "keepalives_idle",
+                              "keepalives_interval",
+                              "keepalives_count",
+                              "dbname",
+                              "application_name",
+                              nullptr};
+    const char* values[] = {"5", "10", "5", "3", options_.connection.c_str(), "boxoffice-cluster-signals", nullptr};
     PGconn* connection = PQconnectdbParams(keywords, values, 1);
     if (PQstatus(connection) != CONNECTION_OK) {
       lastError_ = PQerrorMessage(connection);
       PQfinish(connection);
       return false;
     }
+    // libpq prints what the server says outside a query (a FATAL before it cuts the
+    // connection) to stderr, which is not a log line; the loss itself is logged by lost().
+    PQsetNoticeProcessor(
+        connection,
+        [](void* self, const char* message) {
+          static_cast<PostgresClusterSignals*>(self)->log_.debug("cluster signals: server notice",
+                                                                 {{"notice", message}});
+        },
+        this);
     connection_ = connection;
     listening_.clear();
     std::lock_guard lock(mutex_);
@@ -221,6 +242,7 @@ class PostgresClusterSignals final : public ClusterSignals {
     if (connection_) PQfinish(connection_);
     connection_ = nullptr;
     listening_.clear();
+    down_ = true;  // "listening again" once it is back
   }
 
   // LISTEN on every subscribed channel not yet listened on, UNLISTEN the ones no longer wanted.
@@ -317,6 +339,7 @@ class PostgresClusterSignals final : public ClusterSignals {
   PGconn* connection_ = nullptr;
   std::set<std::string> listening_;
   std::string lastError_;
+  bool down_ = false;   // a connect failed or the connection was lost since the last good LISTEN
   std::thread thread_;  // last: starts once everything above is ready
 };
 

@@ -58,7 +58,9 @@ class ClusterSignals {
   // std::invalid_argument for a bad channel.
   virtual SubscriptionId subscribe(std::string_view channel, Callback callback) = 0;
   // Once it returns, the callback is not running and will not be called again (from inside the
-  // callback itself: it will not be called again). Unknown ids are ignored.
+  // callback itself: it will not be called again). Unknown ids are ignored. Unsubscribe, or
+  // destroy this object (which stops its thread), before what a callback uses goes away.
+  // A subscriber may also hear a signal committed shortly before it subscribed: they are hints.
   virtual void unsubscribe(SubscriptionId id) = 0;
 
  protected:
