@@ -136,7 +136,7 @@ else
   # With them the kernel's own PostgreSQL cases (named "postgresql: ...": cluster signals, the
   # writer-session hook), which skip with a message when BX_PG_ADMIN_URL is unset.
   ctest --test-dir "$build_dir" --output-on-failure --no-tests=error -j "$jobs" \
-    -R '^(integration:|kernel: postgresql: )' \
+    -R '^(integration:|kernel:postgresql: )' \
     ${excluded:+-E "$excluded"}
   scripts/postgres-cluster.sh stop "$pg_dir"
   unset BX_PG_ADMIN_URL
