@@ -4,12 +4,14 @@
 #include <boost/json/serialize.hpp>
 #include <csignal>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "app/application.hpp"
 #include "app/bus_topology.hpp"
 #include "app/command_line.hpp"
+#include "app/data_dir_lock.hpp"
 #include "app/postgres_storage.hpp"
 #include "app/stores.hpp"
 #include "boxoffice/audit/api.hpp"
@@ -109,6 +111,9 @@ sigset_t servedSignals() {
 int serve(const Config& config, std::shared_ptr<LogSink> sink) {
   auto server = ServerOptions::fromConfig(config);  // a bad --listen fails here, before any store is opened
   auto signals = servedSignals();
+  // Before any store opens: a second serve on the same SQLite files stops here (data_dir_lock.hpp).
+  std::optional<app::DataDirLock> dataDirLock;
+  if (!app::usesPostgres(config)) dataDirLock.emplace(config.getString("storage.dataDir"));
   app::Application application(config, std::move(sink));
   for (auto name : kModuleStores) application.openStore(name);
   buildModules(application);

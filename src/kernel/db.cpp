@@ -357,13 +357,13 @@ void configureSqliteOnce() {
 
 Database::Database(Options options, Logger log) : options_(std::move(options)), log_(std::move(log)) {
   if (options_.postgres) {
-    writer_ = open();
-    statements_ = makePostgresStatements(*writer_);
+    openPostgresWriter();
     return;
   }
   configureSqliteOnce();
   std::filesystem::create_directories(options_.file.parent_path());
   writer_ = open();
+  if (options_.onWriterSession) options_.onWriterSession(*writer_);
   statements_ = std::make_unique<SqliteStatements>(sqliteHandleOf(*writer_));
   // WAL lets readers run beside the one writer; it is a property of the file, set once.
   *writer_ << "PRAGMA journal_mode=WAL";
@@ -430,11 +430,19 @@ void Database::ensureWriter() {
   if (writer_ && !lostConnection(dialect(), *writer_)) return;
   if (!options_.postgres) return;  // a SQLite session has no connection to lose
   // PostgreSQL went away (restart, network): the prepared statements went with the connection.
+  openPostgresWriter();
+  log_.info("database connection opened again", {{"module", options_.module}});
+}
+
+void Database::openPostgresWriter() {
   statements_.reset();
   writer_.reset();
-  writer_ = open();  // throws StorageUnavailable while the server is still down
+  auto session = open();  // throws StorageUnavailable while the server is still down
+  // Before the session becomes the writer: if the hook refuses it, no write can use it (the
+  // next one opens another and asks again).
+  if (options_.onWriterSession) options_.onWriterSession(*session);
+  writer_ = std::move(session);
   statements_ = makePostgresStatements(*writer_);
-  log_.info("database connection opened again", {{"module", options_.module}});
 }
 
 void Database::begin(Durability durability) {
@@ -670,6 +678,7 @@ std::string sqlFor(Dialect dialect, const Migration& m) {
 
 void Database::migrate(std::span<const Migration> migrations) {
   if (options_.postgres) {
+    ensureWriter();  // a refused or lost writer session is opened again first
     // Two `boxoffice migrate` runs at once would both apply the same migration: the second waits.
     *writer_ << "DO $$ BEGIN PERFORM pg_advisory_lock(hashtext('boxoffice.migrate." + options_.postgres->schema +
                     "')); END $$";

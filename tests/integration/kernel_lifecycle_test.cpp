@@ -325,3 +325,23 @@ TEST_CASE("kernel: the data survives a kill -9 right after a 202") {
       server.post("/api/v1/auth/token", R"({"email":"durable@example.com","password":"Lantern-orchard-4711"})");
   CHECK(token.status == 200);
 }
+
+TEST_CASE("kernel: a second serve on the same SQLite data directory stops with a clear message") {
+  TestServer server;
+  if (server.postgres() != nullptr) {
+    MESSAGE("not applicable on PostgreSQL: instances there share a database, not a data directory");
+    return;
+  }
+  std::string output;
+  int code = runBinary({"serve", "--listen", "127.0.0.1:0", "--data-dir", server.dataDir().string()},
+                       {{"BOXOFFICE_AUTH_JWT_SECRET", std::string(40, 'k')}}, "", output, 20000);
+  CAPTURE(output);
+  CHECK(code != 0);
+  CHECK(code != -1);  // it stopped by itself instead of serving beside the first
+  CHECK(output.find("another boxoffice serve is running on data directory") != std::string::npos);
+  CHECK(server.get("/health").status == 200);  // the first one is untouched
+  // The lock goes with the process, however it ends: a restart after kill -9 is not refused.
+  server.kill9();
+  server.restart();
+  CHECK(server.get("/health").status == 200);
+}

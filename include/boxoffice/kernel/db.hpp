@@ -230,6 +230,13 @@ class Database {
     int readers = 4;
     WalCheckpointer::Options checkpoints{};  // SQLite only
     std::optional<Postgres> postgres{};      // set: PostgreSQL instead of the file
+    // Runs on every new writer session before its first transaction: once on SQLite, and on
+    // PostgreSQL again after every reconnect (a session-level lock, e.g. an advisory lock that
+    // fences a single writer, went with the old connection and must be taken again before any
+    // write). Throwing refuses the session: it is closed, the write that needed it fails with
+    // that exception (throw StorageUnavailable to have callers answer 503 with your reason; any
+    // other exception there is reported as a lost connection), and the next write tries again.
+    std::function<void(soci::session&)> onWriterSession{};
   };
 
   Database(Options options, Logger log);
@@ -313,6 +320,8 @@ class Database {
   std::unique_ptr<soci::session> open() const;
   // The writer session and its statement cache, opened again if PostgreSQL lost the connection.
   void ensureWriter();
+  // Opens the PostgreSQL writer session, runs onWriterSession on it and makes it the writer.
+  void openPostgresWriter();
   // What this module's migrations are for the dialect, sorted by recorded name.
   std::vector<std::pair<std::string, const Migration*>> migrationsFor(std::span<const Migration> all) const;
   std::string where() const;  // the file, or the schema, for messages
