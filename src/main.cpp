@@ -114,7 +114,7 @@ int serve(const Config& config, std::shared_ptr<LogSink> sink) {
   // Before any store opens: a second serve on the same SQLite files stops here (data_dir_lock.hpp).
   std::optional<app::DataDirLock> dataDirLock;
   if (!app::usesPostgres(config)) dataDirLock.emplace(config.getString("storage.dataDir"));
-  app::Application application(config, std::move(sink));
+  app::Application application(config, std::move(sink), app::Stores::Purpose::Serve);
   for (auto name : kModuleStores) application.openStore(name);
   buildModules(application);
   application.addRoutes(web::registerRoutes);  // the web UI: a client of /api/v1, served on the same port

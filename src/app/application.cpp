@@ -25,7 +25,7 @@ std::unique_ptr<MessageBus> makeBus(const Config& config, Inboxes& inboxes, Metr
 }
 }  // namespace
 
-Application::Application(const Config& config, std::shared_ptr<LogSink> sink)
+Application::Application(const Config& config, std::shared_ptr<LogSink> sink, Stores::Purpose purpose)
     : config_(config),
       log_(std::move(sink), "kernel"),
       rateLimiter_(clock_),
@@ -33,7 +33,8 @@ Application::Application(const Config& config, std::shared_ptr<LogSink> sink)
                static_cast<int>(config.getInt("bus.inboxBatch"))),
       bus_(makeBus(config, inboxes_, metrics_, log_)),
       amqpBus_(dynamic_cast<AmqpBus*>(bus_.get())),
-      dispatcher_(*bus_, clock_, metrics_, log_.forModule("bus")) {
+      dispatcher_(*bus_, clock_, metrics_, log_.forModule("bus")),
+      stores_(config_, log_, purpose) {
   rateLimiter_.definePolicy("anonymous", {static_cast<double>(config.getInt("rateLimit.anonymousPerSecond")),
                                           static_cast<double>(config.getInt("rateLimit.anonymousBurst"))});
   rateLimiter_.definePolicy("user", {static_cast<double>(config.getInt("rateLimit.userPerSecond")),

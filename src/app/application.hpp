@@ -28,7 +28,7 @@ namespace boxoffice::app {
 
 class Application {
  public:
-  Application(const Config& config, std::shared_ptr<LogSink> sink);
+  Application(const Config& config, std::shared_ptr<LogSink> sink, Stores::Purpose purpose = Stores::Purpose::Use);
   ~Application();
   Application(const Application&) = delete;
   Application& operator=(const Application&) = delete;
@@ -76,7 +76,7 @@ class Application {
   AmqpBus* amqpBus_ = nullptr;
   OutboxDispatcher dispatcher_;
   Router router_;
-  Stores stores_{config_, log_};
+  Stores stores_;
   std::map<std::string, Logger, std::less<>> moduleLogs_;  // ModuleDeps::log refers to these
   std::vector<std::unique_ptr<Module>> modules_;
   std::vector<std::function<void(Router&)>> extraRoutes_;

@@ -1,11 +1,49 @@
 #include "app/stores.hpp"
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <stdexcept>
+#include <thread>
 
 #include "app/postgres_storage.hpp"
+#include "boxoffice/kernel/storage_error.hpp"
 
 namespace boxoffice::app {
+
+namespace {
+
+// Inventory decides seats in one process's memory (modules/inventory/engine.hpp), so on a shared
+// PostgreSQL database exactly one instance may write its schema. Its writer session holds this
+// session-level advisory lock: a second `serve` cannot take it and stops at start, and a writer
+// session that was lost (the lock went with it) must take it again before its next write. If
+// another instance took it meanwhile, this one's seat writes fail with 503 instead of deciding
+// seats against a stale copy: the lock is the fence. (Advisory locks are per database.)
+constexpr const char* kInventoryWriterLock =
+    "SELECT CASE WHEN pg_try_advisory_lock(hashtext('boxoffice.inventory.writer')) THEN 1 ELSE 0 END";
+constexpr const char* kInventoryTaken =
+    "another boxoffice instance is serving this PostgreSQL database (it holds the inventory writer's lock): "
+    "more than one instance per database is not supported yet (docs/deployment.md)";
+
+// At start it waits a little: an instance killed a moment ago (a restart after kill -9) may still
+// hold the lock until PostgreSQL has noticed its connection is gone.
+std::function<void(soci::session&)> inventoryWriterFence() {
+  auto starting = std::make_shared<bool>(true);
+  return [starting](soci::session& session) {
+    auto giveUp = std::chrono::steady_clock::now() + (*starting ? std::chrono::seconds(5) : std::chrono::seconds(0));
+    *starting = false;
+    for (;;) {
+      int held = 0;
+      session << kInventoryWriterLock, soci::into(held);
+      if (held == 1) return;
+      if (std::chrono::steady_clock::now() >= giveUp) throw StorageUnavailable(kInventoryTaken);
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  };
+}
+
+}  // namespace
 
 Stores::Stores(const Config& config, Logger log, Purpose purpose)
     : config_(config), log_(std::move(log)), purpose_(purpose) {}
@@ -20,7 +58,14 @@ Database& Stores::open(std::string_view module) {
                               static_cast<int>(config_.getInt("storage.busyTimeoutMs")),
                               static_cast<int>(config_.getInt("storage.postgresql.readers"))};
     options.postgres = moduleConnection(config_, name);
-    auto store = std::make_unique<Database>(std::move(options), log_.forModule(name));
+    if (purpose_ == Purpose::Serve && name == "inventory") options.onWriterSession = inventoryWriterFence();
+    std::unique_ptr<Database> store;
+    try {
+      store = std::make_unique<Database>(std::move(options), log_.forModule(name));
+    } catch (const StorageUnavailable& refused) {
+      if (std::string_view(refused.what()) == kInventoryTaken) throw StartupError(kInventoryTaken);
+      throw;
+    }
     if (purpose_ == Purpose::Migrate) {
       store->migrate(embeddedMigrations());
     } else {

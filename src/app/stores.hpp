@@ -18,7 +18,9 @@ namespace boxoffice::app {
 
 class Stores {
  public:
-  enum class Purpose { Use, Migrate };
+  // Serve: the stores of a serving instance (on PostgreSQL, inventory's writer holds the lock that
+  // keeps a second instance off the same database). Use: any other command that reads or writes.
+  enum class Purpose { Use, Serve, Migrate };
   Stores(const Config& config, Logger log, Purpose purpose = Purpose::Use);
 
   // Opens <storage.dataDir>/<module>.db and applies its pending migrations. Throws

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include "eventually.hpp"
@@ -341,6 +342,32 @@ TEST_CASE("kernel: a second serve on the same SQLite data directory stops with a
   CHECK(output.find("another boxoffice serve is running on data directory") != std::string::npos);
   CHECK(server.get("/health").status == 200);  // the first one is untouched
   // The lock goes with the process, however it ends: a restart after kill -9 is not refused.
+  server.kill9();
+  server.restart();
+  CHECK(server.get("/health").status == 200);
+}
+
+TEST_CASE("kernel: a second serve on the same PostgreSQL database stops with a clear message") {
+  TestServer server;
+  if (server.postgres() == nullptr) {
+    MESSAGE("PostgreSQL only (BX_PG_ADMIN_URL unset): on SQLite the data-directory lock refuses it");
+    return;
+  }
+  // Its own data dir, the first one's database: inventory decides seats in one process's memory,
+  // so the second instance must not start beside it (the inventory writer's advisory lock).
+  auto otherDir = std::filesystem::temp_directory_path() / ("boxoffice-second-" + std::to_string(::getpid()));
+  auto environment = server.postgres()->environment();
+  environment.emplace_back("BOXOFFICE_AUTH_JWT_SECRET", std::string(40, 'k'));
+  std::string output;
+  int code =
+      runBinary({"serve", "--listen", "127.0.0.1:0", "--data-dir", otherDir.string()}, environment, "", output, 30000);
+  std::filesystem::remove_all(otherDir);
+  CAPTURE(output);
+  CHECK(code != 0);
+  CHECK(code != -1);  // it stopped by itself instead of serving beside the first
+  CHECK(output.find("another boxoffice instance is serving this PostgreSQL database") != std::string::npos);
+  CHECK(server.get("/health").status == 200);  // the first one is untouched
+  // The lock goes with the first one's connection: a restart after kill -9 takes it again.
   server.kill9();
   server.restart();
   CHECK(server.get("/health").status == 200);
