@@ -24,6 +24,8 @@ export default defineConfig({
     },
     locale: "en-GB",
     trace: "off",
-    screenshot: "off",
+    // Every test leaves a picture of how it ended (<output>/results/<test>/test-finished-1.png),
+    // besides the named ones the tests take along the way (<output>/screenshots).
+    screenshot: "on",
   },
 });
