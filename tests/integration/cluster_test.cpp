@@ -64,6 +64,13 @@ struct Pair {
   }
 };
 
+// Ends the database session that holds the seat owner's lock, in this test's database only (the
+// suite's tests run side by side in one PostgreSQL cluster).
+constexpr const char* kTerminateSeatOwnerSession =
+    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND "
+    "database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND "
+    "objid::bigint = (hashtext('boxoffice.inventory.writer')::bigint & 4294967295)";
+
 bool scaleOutPhase() { return std::getenv("BX_PG_ADMIN_URL") != nullptr && amqp::enabled(); }
 
 // A published event of one category "general" with `seats`, visible on `reader` too.
@@ -318,9 +325,7 @@ TEST_CASE("cluster: an owner whose lock was taken over while its session was gon
   // the follower takes the lock before the owner could write (and take it back) again.
   owner.signal(SIGSTOP);
   std::string output;
-  REQUIRE(owner.postgres()->adminSql("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND "
-                                     "objid::bigint = (hashtext('boxoffice.inventory.writer')::bigint & 4294967295)",
-                                     output) == 0);
+  REQUIRE(owner.postgres()->adminSql(kTerminateSeatOwnerSession, output) == 0);
   CAPTURE(output);
   bool tookOver = eventually([&] { return epoch() == 2; }, 15s);
   owner.signal(SIGCONT);
@@ -415,9 +420,7 @@ TEST_CASE("cluster: an owner that gets the lock back after another owner came an
   // follower dies too, so the lock is free when the old owner wakes up with its stale copy.
   owner.signal(SIGSTOP);
   std::string output;
-  REQUIRE(owner.postgres()->adminSql("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND "
-                                     "objid::bigint = (hashtext('boxoffice.inventory.writer')::bigint & 4294967295)",
-                                     output) == 0);
+  REQUIRE(owner.postgres()->adminSql(kTerminateSeatOwnerSession, output) == 0);
   bool tookOver = eventually([&] { return epoch() == 2; }, 15s);
   if (tookOver) CHECK(reserve(follower, eventId, mintToken("User").token).status == 201);
   follower.kill9();
