@@ -10,7 +10,6 @@ messages are written: this measures the catalogue's reads, not inventory. Determ
 events role; PostgreSQL keeps the search column itself).
 """
 import json
-import os
 import random
 import sys
 import uuid
@@ -54,8 +53,11 @@ def rows(count):
 
 
 def main(path, count):
-    from backends import SqliteStore
-    SqliteStore(os.path.dirname(os.path.abspath(path))).seed_events(rows(count))
+    import sqlite3
+    from backends import EVENT_COLUMNS
+    db = sqlite3.connect(path)
+    db.executemany(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES ({', '.join('?' * 19)})", rows(count))
+    db.commit()
     print(f"{count} events in {path}")
 
 if __name__ == "__main__":
