@@ -60,17 +60,68 @@ def parse_wrk(out):
         result[f"p{pct}"] = float(m.group(1)) * scale
     for status, count in re.findall(r"^status (\d+) (\d+)", out, re.M):
         result["statuses"][int(status)] = int(count)
+    # Requests that got no answer at all (refused, reset, timed out): errors beside the statuses.
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    result["socket_errors"] = sum(int(n) for n in socket_errors.groups()) if socket_errors else 0
+    result["requests"] = int(re.search(r"(\d+) requests in", out).group(1))
+    # get.lua and reserve.lua print their latency quantiles (microseconds), for wrk_spread.
+    result["quantiles"] = [(float(p), int(us) / 1000) for p, us in re.findall(r"^quantile ([\d.]+) (\d+)", out, re.M)]
     return result
 
 
-def wrk(url, seconds, script=None, args=(), connections=64):
+def wrk_command(url, seconds, script=None, args=(), connections=64):
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
     if script:
         command += ["-s", os.path.join(HERE, script)]
     command.append(url)
     if args:
         command += ["--"] + list(args)
+    return command
+
+
+def wrk(url, seconds, script=None, args=(), connections=64):
+    command = wrk_command(url, seconds, script, args, connections)
     return parse_wrk(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+
+
+def wrk_spread(urls, seconds, script, args_per_url=None, connections=64):
+    """The load of one `wrk` spread over several server instances: one wrk process per URL, all at
+    once, the connections split evenly; `args_per_url[i]` are the script arguments of URL i (its
+    share of the buyers). One URL is exactly `wrk`. Returns wrk's figures for the whole: req/s and
+    statuses summed, p50/p99 from the merged latency distribution (each process's quantiles
+    weighted by its request count, to within 0.1 %)."""
+    args_per_url = args_per_url or [()] * len(urls)
+    if len(urls) == 1:
+        return wrk(urls[0], seconds, script, args_per_url[0], connections)
+    share = max(connections // len(urls), 1)
+    processes = [subprocess.Popen(wrk_command(url, seconds, script, args, share), stdout=subprocess.PIPE, text=True)
+                 for url, args in zip(urls, args_per_url)]
+    parts = []
+    for process in processes:
+        out, _ = process.communicate()
+        if process.returncode != 0:
+            raise RuntimeError(f"wrk exited with {process.returncode}")
+        parts.append(parse_wrk(out))
+    merged = {"rps": sum(p["rps"] for p in parts), "statuses": {},
+              "socket_errors": sum(p["socket_errors"] for p in parts),
+              "requests": sum(p["requests"] for p in parts), "quantiles": []}
+    for part in parts:
+        for status, count in part["statuses"].items():
+            merged["statuses"][status] = merged["statuses"].get(status, 0) + count
+    points = sorted((ms, part["requests"]) for part in parts for _, ms in part["quantiles"])
+    total = sum(weight for _, weight in points)
+    if not total:  # a script that prints no quantiles: the median part's p50, the worst p99
+        merged["p50"] = sorted(p["p50"] for p in parts)[len(parts) // 2]
+        merged["p99"] = max(p["p99"] for p in parts)
+        return merged
+    for pct in (50, 99):
+        running = 0
+        for ms, weight in points:
+            running += weight
+            if running >= total * pct / 100:
+                merged[f"p{pct}"] = ms
+                break
+    return merged
 
 
 def create_event(base, token, name, seats):

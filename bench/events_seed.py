@@ -6,10 +6,11 @@
 
 Rows go straight into the table (the FTS5 index is kept by the schema's triggers), so no
 messages are written: this measures the catalogue's reads, not inventory. Deterministic (seeded).
+`rows()` is what bench/backends.py writes on either backend (on PostgreSQL with COPY as the
+events role; PostgreSQL keeps the search column itself).
 """
 import json
 import random
-import sqlite3
 import sys
 import uuid
 
@@ -29,11 +30,11 @@ VENUES = ["Arena", "Halle", "Theater", "Stadium", "Club", "Forum", "Palace", "Ga
 WORDS = ("an evening of music songs classics new album special guests seated standing doors open early "
          "limited tickets all ages accessible venue drinks food merchandise encore acoustic electric").split()
 
-def main(path, count):
+def rows(count):
+    """`count` Published events as tuples in the column order of backends.EVENT_COLUMNS."""
     rng = random.Random(42)
-    db = sqlite3.connect(path)
     base_ms = 1_830_000_000_000  # 2027-12-28
-    rows = []
+    out = []
     for i in range(count):
         category = rng.choice(list(KINDS))
         city, country, tz = rng.choice(CITIES)
@@ -44,13 +45,18 @@ def main(path, count):
                    "totalSeats": 100},
                   {"categoryId": "general", "name": "General", "price": {"amount": rng.randint(20, 80) * 100,
                                                                          "currency": "EUR"}, "totalSeats": 900}]
-        rows.append((str(uuid.UUID(int=rng.getrandbits(128), version=4)), name, description, category, starts,
-                     starts + 3 * 3600 * 1000, tz, f"{city} {rng.choice(VENUES)}", "Main Street 1", city, country,
-                     1000, json.dumps(prices, separators=(",", ":")), str(uuid.UUID(int=i + 1, version=4)),
-                     "Published", starts - 86_400_000 * 30, starts - 86_400_000 * 30))
-    db.executemany("INSERT INTO events (id, name, description, category, starts_at, ends_at, timezone, venue_name, "
-                   "venue_address, venue_city, venue_country, max_capacity, price_categories, organizer_id, status, "
-                   "is_active, created_at, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,2)", rows)
+        out.append((str(uuid.UUID(int=rng.getrandbits(128), version=4)), name, description, category, starts,
+                    starts + 3 * 3600 * 1000, tz, f"{city} {rng.choice(VENUES)}", "Main Street 1", city, country,
+                    1000, json.dumps(prices, separators=(",", ":")), str(uuid.UUID(int=i + 1, version=4)),
+                    "Published", 1, starts - 86_400_000 * 30, starts - 86_400_000 * 30, 2))
+    return out
+
+
+def main(path, count):
+    import sqlite3
+    from backends import EVENT_COLUMNS
+    db = sqlite3.connect(path)
+    db.executemany(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES ({', '.join('?' * 19)})", rows(count))
     db.commit()
     print(f"{count} events in {path}")
 

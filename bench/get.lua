@@ -9,4 +9,7 @@ function done(summary, latency, requests)
     for status, count in pairs(thread:get("statuses")) do totals[status] = (totals[status] or 0) + count end
   end
   for status, count in pairs(totals) do io.write(string.format("status %d %d\n", status, count)) end
+  -- Latency quantiles (microseconds), so the runs of several wrk processes (one per server
+  -- instance, bench_common.wrk_spread) can be merged into one distribution.
+  for tenth = 1, 999 do io.write(string.format("quantile %.1f %d\n", tenth / 10, latency:percentile(tenth / 10))) end
 end

@@ -2,7 +2,11 @@
 # The benchmark's one command (make bench): builds, then runs the flash-sale scenarios and the
 # checkout (orders + payments) end to end.
 #   bench/run.sh [--seconds N]        both (N is passed to the flash sale)
-#   bench/run.sh flash [--seconds N]  the flash sale of holds only (bench/flash_sale.py)
+#   bench/run.sh flash [--seconds N]  the flash sale of holds only (bench/flash_sale.py; its flags
+#                                     --backend, --instances, --repeat choose what it runs on)
+#   bench/run.sh backends [args]      the flash sale on (SQLite, in-process) and on (PostgreSQL,
+#                                     RabbitMQ) in one run, 3 rounds, ratios to SQLite; not in the
+#                                     default run (starts a private cluster and node, ~15 s)
 #   bench/run.sh checkout [args]      the checkout only (bench/checkout.py: --latencies 0,200)
 #   bench/run.sh notifications [N]    emails/s of the delivery sender vs smtplib (bench/notification_sender.cpp)
 #   bench/run.sh audit [dir] [N]      audit appends/s and verify time (bench/audit_chain.cpp)
@@ -17,6 +21,11 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 ninja -C build boxoffice notification_sender audit_chain checkin_bench
 case "${1:-}" in
   flash) shift; exec python3 bench/flash_sale.py build/boxoffice "$@" ;;
+  backends)
+    shift
+    exec python3 bench/flash_sale.py build/boxoffice --backend sqlite --backend postgresql-amqp --repeat 3 \
+      --flash-seconds 15 "$@"
+    ;;
   checkout) shift; exec python3 bench/checkout.py build/boxoffice "$@" ;;
   notifications) shift; exec build/notification_sender "$@" ;;
   audit) shift; exec build/audit_chain "$@" ;;
