@@ -12,6 +12,7 @@
 #include "app/stores.hpp"
 #include "boxoffice/kernel/amqp_bus.hpp"
 #include "boxoffice/kernel/clock.hpp"
+#include "boxoffice/kernel/cluster_lock.hpp"
 #include "boxoffice/kernel/config.hpp"
 #include "boxoffice/kernel/db.hpp"
 #include "boxoffice/kernel/http_server.hpp"
@@ -74,6 +75,9 @@ class Application {
   // and the broker's part of /ready).
   std::unique_ptr<MessageBus> bus_;
   AmqpBus* amqpBus_ = nullptr;
+  // On PostgreSQL, which instance dispatches which module outbox (made with the first store;
+  // before the dispatcher, which uses it until it is destroyed).
+  std::unique_ptr<ClusterLocks> clusterLocks_;
   OutboxDispatcher dispatcher_;
   Router router_;
   Stores stores_;
