@@ -65,7 +65,7 @@ TEST_CASE("cluster locks: on SQLite every lock is held, always") {
   CHECK(locks->tryHold("outbox.orders"));
 }
 
-TEST_CASE("postgresql: cluster locks: one holder per name; a lost or released lock goes to another instance") {
+TEST_CASE("postgresql: cluster locks: one holder per name, a lost or released lock goes to another instance") {
   auto admin = test::ScratchDatabase::adminUrl();
   if (!admin) {
     MESSAGE("skipped: BX_PG_ADMIN_URL is not set (scripts/postgres-cluster.sh start gives one)");

@@ -119,7 +119,7 @@ TEST_CASE("postgresql: two instances' senders email every delivery once") {
   CHECK(count(*a.store, "SELECT COALESCE(MAX(attempts), 0) FROM notification_deliveries") == 1);
 }
 
-TEST_CASE("postgresql: another instance does not fail a send still under way; an abandoned one is failed once") {
+TEST_CASE("postgresql: another instance does not fail a send still under way, an abandoned one is failed once") {
   auto admin = test::ScratchDatabase::adminUrl();
   if (!admin) {
     MESSAGE("skipped: BX_PG_ADMIN_URL is not set (scripts/postgres-cluster.sh start gives one)");

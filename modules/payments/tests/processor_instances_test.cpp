@@ -85,7 +85,7 @@ long long count(Database& store, const std::string& sql) {
 
 }  // namespace
 
-TEST_CASE("postgresql: two instances' processors charge each payment once; a card waits for its vault's instance") {
+TEST_CASE("postgresql: two instances' processors charge each payment once, a card waits for its vault's instance") {
   auto admin = test::ScratchDatabase::adminUrl();
   if (!admin) {
     MESSAGE("skipped: BX_PG_ADMIN_URL is not set (scripts/postgres-cluster.sh start gives one)");
