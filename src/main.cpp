@@ -13,6 +13,7 @@
 #include "app/command_line.hpp"
 #include "app/data_dir_lock.hpp"
 #include "app/postgres_storage.hpp"
+#include "app/seat_owner.hpp"
 #include "app/stores.hpp"
 #include "boxoffice/audit/api.hpp"
 #include "boxoffice/events/api.hpp"
@@ -33,6 +34,7 @@ ConfigSchema buildSchema() {
   ConfigSchema schema;
   schema.add(kernelConfigKeys());
   schema.add(amqpConfigKeys());
+  schema.add(app::clusterConfigKeys());
   schema.add(identity::configKeys());
   schema.add(inventory::configKeys());
   schema.add(events::configKeys());
@@ -72,6 +74,7 @@ audit::AuditModule& buildModules(app::Application& application) {
   // Inventory before events: the events module asks inventory how many seats are committed.
   auto inventoryModule = inventory::createModule(application.depsFor("inventory"));
   auto& inventory = *inventoryModule;
+  application.setSeatModule(inventory);
   application.add(std::move(inventoryModule));
   auto eventsModule = events::createModule(
       application.depsFor("events"),
@@ -123,7 +126,7 @@ int serve(const Config& config, std::shared_ptr<LogSink> sink) {
   while (sigwait(&signals, &received) == 0 && received == SIGHUP) application.reloadTls();
   application.log().info("shutting down", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
   application.stop();
-  return 0;
+  return application.lostSeats() ? 3 : 0;
 }
 
 // Opens every store, which applies its pending migrations; no module is built. On PostgreSQL

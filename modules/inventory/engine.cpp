@@ -40,6 +40,9 @@ void Engine::load() {
     idempotency_.load(sql, nowMs());
     return store::loadAll(sql);
   });
+  events_.clear();
+  activeHolds_.clear();
+  expiries_ = {};
   for (auto& event : state.events) {
     auto id = event.eventId;
     events_[id] = std::move(event);
@@ -430,6 +433,22 @@ void Engine::saveTouchedHeaders(Batch& batch, Tx& tx) {
   for (const auto& id : batch.touched) {
     if (auto it = events_.find(id); it != events_.end()) store::saveEventHeader(tx, it->second);
   }
+  if (changingListener_ && !batch.touched.empty()) changingListener_(tx, batch.touched);
+}
+
+void Engine::refreshFromStore(const std::string& eventId) {
+  auto event = store_.read([&](soci::session& sql) { return store::loadEvent(sql, eventId); });
+  if (event) {
+    events_[eventId] = std::move(*event);
+    publishSnapshots({eventId});
+    return;
+  }
+  events_.erase(eventId);
+  {
+    std::lock_guard lock(snapshotsMutex_);
+    snapshots_.erase(eventId);
+  }
+  if (changeListener_) changeListener_({eventId});
 }
 
 Outcome Engine::changeCapacity(Batch& batch, Tx& tx, const CapacityCommand& command, const Actor& actor,

@@ -109,7 +109,7 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  void load();   // reads the database into memory (before start)
+  void load();   // reads the database into memory (before start; again at a takeover, replacing it)
   void start();  // the engine's worker; expires overdue holds at once
   void stop();   // refuses new commands, answers what is queued, then stops
 
@@ -133,6 +133,14 @@ class Engine {
   void onChange(std::function<void(const std::vector<std::string>&)> listener) {
     changeListener_ = std::move(listener);
   }
+  // Called inside every transaction that changed events, before it commits, with their ids
+  // (the owner tells the other instances). Before start().
+  void onChanging(std::function<void(Tx&, const std::vector<std::string>&)> listener) {
+    changingListener_ = std::move(listener);
+  }
+  // While another instance owns the seats (this engine is not started): reads `eventId` again
+  // from the database and renders its snapshot (gone from the database: gone here too).
+  void refreshFromStore(const std::string& eventId);
 
  private:
   struct Pending {
@@ -234,6 +242,7 @@ class Engine {
   mutable std::mutex snapshotsMutex_;
   std::unordered_map<std::string, std::shared_ptr<const Snapshot>> snapshots_;
   std::function<void(const std::vector<std::string>&)> changeListener_;
+  std::function<void(Tx&, const std::vector<std::string>&)> changingListener_;
 
   std::mutex queueMutex_;
   std::deque<Pending> queue_;

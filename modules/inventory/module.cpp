@@ -4,7 +4,9 @@
 #include "boxoffice/inventory/api.hpp"
 #include "boxoffice/inventory/messages.hpp"
 #include "boxoffice/kernel/bus.hpp"
+#include "boxoffice/kernel/cluster_signals.hpp"
 #include "boxoffice/kernel/config.hpp"
+#include "boxoffice/kernel/ids.hpp"
 #include "boxoffice/kernel/live_documents.hpp"
 #include "boxoffice/kernel/message_json.hpp"
 #include "engine.hpp"
@@ -78,11 +80,38 @@ class InventoryModuleImpl final : public InventoryModule, public InventoryQuerie
     });
   }
 
-  void start() override {
+  void joinCluster(SeatOwnership& ownership, ClusterSignals& signals) override {
+    ownership_ = &ownership;
+    signals_ = &signals;
+    routes_.forwardThrough(ownership);
+    engine_.onChanging([this](Tx& tx, const std::vector<std::string>& eventIds) {
+      for (const auto& id : eventIds) signals_->publish(tx, kSeatsChannel, id);
+    });
+  }
+
+  void takeOver() override {
+    std::lock_guard lock(followMutex_);
+    if (engineRunning_) return;
+    engine_.load();
     engine_.start();
+    engineRunning_ = true;
+    deps_.log.info("this instance now decides seats");
+  }
+
+  void start() override {
     live_.start();
+    std::lock_guard lock(followMutex_);
+    if (!engineRunning_ && (ownership_ == nullptr || ownership_->ownedHere())) {
+      engine_.start();
+      engineRunning_ = true;
+    }
+    if (signals_ != nullptr) {
+      following_ = signals_->subscribe(kSeatsChannel, [this](const ClusterSignal& signal) { follow(signal); });
+    }
   }
   void stop() override {
+    if (following_) signals_->unsubscribe(*following_);
+    following_.reset();
     live_.stop();
     engine_.stop();
   }
@@ -105,7 +134,26 @@ class InventoryModuleImpl final : public InventoryModule, public InventoryQuerie
     return settings;
   }
 
+  // Another instance owns the seats: what it changed is read again from the database (a resync,
+  // after signals may have been missed: everything). The owner itself hears no signals.
+  void follow(const ClusterSignal& signal) {
+    std::lock_guard lock(followMutex_);
+    if (engineRunning_) return;
+    if (signal.resync) {
+      engine_.load();
+    } else if (isUuid(signal.payload)) {
+      engine_.refreshFromStore(std::string(signal.payload));
+    }
+  }
+
+  static constexpr const char* kSeatsChannel = "inventory_seats";
+
   ModuleDeps deps_;
+  SeatOwnership* ownership_ = nullptr;  // null: the only instance
+  ClusterSignals* signals_ = nullptr;
+  std::optional<ClusterSignals::SubscriptionId> following_;
+  std::mutex followMutex_;      // a takeover never runs while a refresh does
+  bool engineRunning_ = false;  // under followMutex_
   Engine engine_;
   LiveDocuments live_;
   Routes routes_;

@@ -61,4 +61,11 @@ Problem capacityUnknown(const std::string& eventId) {
 }
 Problem notOwner() { return Problem::forbidden("Only the event's organizer or an Admin may do this."); }
 
+Problem ownerUnavailable() {
+  return Problem(503, "inventory-owner-unavailable", "The seats cannot be changed right now.",
+                 "The instance that decides seats did not answer; try again in a moment (with the same "
+                 "Idempotency-Key).")
+      .withHeader("Retry-After", "1");
+}
+
 }  // namespace boxoffice::inventory::problems

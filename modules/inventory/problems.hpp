@@ -20,5 +20,8 @@ Problem capacityBelowCommitted(const std::string& categoryId, int committed);
 // The venue's maxCapacity has not reached inventory yet (an event unchanged since the upgrade).
 Problem capacityUnknown(const std::string& eventId);
 Problem notOwner();
+// More than one instance: the instance that owns the seats did not answer a forwarded command
+// (none owns them right now, it is unreachable or too busy, or it did not answer in time).
+Problem ownerUnavailable();
 
 }  // namespace boxoffice::inventory::problems

@@ -44,18 +44,6 @@ http::Response render(const Outcome& outcome, const std::string& instance) {
   return response;
 }
 
-// Runs `command` on the engine and answers once it is durable.
-void submit(Engine& engine, Command command, const RequestContext& context, const std::string& instance,
-            Respond respond, std::function<void(const Outcome&, http::Response&)> decorate = {}) {
-  context.caller();  // every command has a signed-in caller (401 otherwise)
-  engine.submit(std::move(command), context.actor(),
-                [respond = std::move(respond), instance, decorate = std::move(decorate)](const Outcome& outcome) {
-                  auto response = render(outcome, instance);
-                  if (decorate && !outcome.problem) decorate(outcome, response);
-                  respond(std::move(response));
-                });
-}
-
 std::string reservationIdFrom(const http::Request& request) {
   auto body = json::parseObjectBody(request);
   json::Validation validation;
@@ -177,12 +165,13 @@ api::Operation reserveDescription(const char* idName) {
                                api::optional("sessionId", api::string(1, 128))}),
           .responses = {{201, "The hold (Location: its URL)", api::ref("Reservation")}},
           .problems = {"validation", "event-not-found", "event-not-on-sale", "not-enough-seats", "per-user-limit",
-                       "too-close-to-start", "idempotency-key-reused"}};
+                       "too-close-to-start", "idempotency-key-reused", "inventory-owner-unavailable"}};
 }
 
-const std::vector<std::string> kHoldProblems{"validation",           "event-not-found",      "reservation-not-found",
-                                             "reservation-expired",  "reservation-released", "reservation-confirmed",
-                                             "reservation-in-order", "inventory-engine"};
+const std::vector<std::string> kHoldProblems{
+    "validation",           "event-not-found",      "reservation-not-found",
+    "reservation-expired",  "reservation-released", "reservation-confirmed",
+    "reservation-in-order", "inventory-engine",     "inventory-owner-unavailable"};
 
 }  // namespace
 
@@ -242,7 +231,7 @@ void Routes::registerAll(Router& router) {
                                                                       {"totalSeats", api::integer(1, kMaxSeats)}})))}),
            .responses = {{200, "The availability after the change (ETag)", api::ref("Availability")}},
            .problems = {"validation", "event-not-found", "precondition-required", "precondition-failed",
-                        "capacity-below-committed", "capacity-unknown"}});
+                        "capacity-below-committed", "capacity-unknown", "inventory-owner-unavailable"}});
   router
       .add(Method::Get, "/api/v1/inventory/{eventId}/status", kModule, Access::optionalUser(),
            bindRoute(this, &Routes::status), Execution::IoThread)
@@ -269,6 +258,28 @@ void Routes::registerAll(Router& router) {
                  .path = {eventIdParameter(), {"reservationId", api::uuid(), "The hold's id."}},
                  .responses = {{200, "The hold", api::ref("Reservation")}},
                  .problems = {"event-not-found", "reservation-not-found"}});
+}
+
+void Routes::submit(Command command, const http::Request& request, const RequestContext& ctx, Respond respond,
+                    std::function<void(const Outcome&, http::Response&)> decorate) {
+  ctx.caller();  // every command has a signed-in caller (401 otherwise)
+  if (ownership_ != nullptr && !ownership_->ownedHere()) {
+    // Checked before it travels: a bad request is answered here. One that was forwarded to this
+    // instance already is never forwarded again (the owner changed on the way): no loops.
+    if (request.header(kForwardedByHeader)) return respond(toResponse(problems::ownerUnavailable(), request.path));
+    ownership_->forward(request,
+                        [respond = std::move(respond), instance = request.path](std::optional<http::Response> answer) {
+                          respond(answer ? std::move(*answer) : toResponse(problems::ownerUnavailable(), instance));
+                        });
+    return;
+  }
+  engine_.submit(
+      std::move(command), ctx.actor(),
+      [respond = std::move(respond), instance = request.path, decorate = std::move(decorate)](const Outcome& outcome) {
+        auto response = render(outcome, instance);
+        if (decorate && !outcome.problem) decorate(outcome, response);
+        respond(std::move(response));
+      });
 }
 
 void Routes::reserve(const http::Request& request, const RequestContext& ctx, Respond respond) {
@@ -299,7 +310,7 @@ void Routes::reserveAt(const std::string& eventId, const http::Request& request,
       idempotency::fingerprint({eventId, command.categoryId, std::to_string(command.ticketCount), command.sessionId});
   if (command.sessionId.empty()) command.sessionId = ctx.requestId;
   std::string location = "/api/v1/inventory/" + eventId + "/reservations/";
-  submit(engine_, std::move(command), ctx, request.path, std::move(respond),
+  submit(std::move(command), request, ctx, std::move(respond),
          [location](const Outcome& outcome, http::Response& response) {
            response.headers["Location"] = location + std::string(outcome.body.at("reservationId").as_string());
          });
@@ -341,18 +352,18 @@ void Routes::availability(const http::Request& request, const RequestContext& ct
 
 void Routes::confirm(const http::Request& request, const RequestContext& ctx, Respond respond) {
   ConfirmCommand command{request.param("eventId"), reservationIdFrom(request)};
-  submit(engine_, std::move(command), ctx, request.path, std::move(respond));
+  submit(std::move(command), request, ctx, std::move(respond));
 }
 
 void Routes::release(const http::Request& request, const RequestContext& ctx, Respond respond) {
   ReleaseCommand command{request.param("eventId"), reservationIdFrom(request)};
-  submit(engine_, std::move(command), ctx, request.path, std::move(respond));
+  submit(std::move(command), request, ctx, std::move(respond));
 }
 
 void Routes::changeCapacity(const http::Request& request, const RequestContext& ctx, Respond respond) {
   auto command = capacityCommandFrom(request);
   command.ifMatch = IfMatch::required(request, "Send If-Match with the inventory's ETag (from GET).");
-  submit(engine_, std::move(command), ctx, request.path, std::move(respond),
+  submit(std::move(command), request, ctx, std::move(respond),
          [](const Outcome& outcome, http::Response& response) { response.headers["ETag"] = etagOf(outcome.version); });
 }
 

@@ -6,6 +6,7 @@
 // The routes that answer from memory or hand their command to the engine run on the io thread
 // (Execution::IoThread) and answer through `Respond` once the engine's group commit is durable:
 // under a ticket rush a thread hop costs more than the work itself.
+#include "boxoffice/inventory/api.hpp"
 #include "boxoffice/kernel/db.hpp"
 #include "boxoffice/kernel/live_documents.hpp"
 #include "boxoffice/kernel/router.hpp"
@@ -17,6 +18,8 @@ class Routes {
  public:
   Routes(Engine& engine, Database& store, LiveDocuments& live) : engine_(engine), store_(store), live_(live) {}
   void registerAll(Router& router);
+  // Seat commands go to whichever instance owns the seats (api.hpp: SeatOwnership).
+  void forwardThrough(SeatOwnership& ownership) { ownership_ = &ownership; }
 
  private:
   void availability(const http::Request& request, const RequestContext& ctx, Respond respond);
@@ -30,10 +33,15 @@ class Routes {
   http::Response reservation(const http::Request& request, RequestContext& ctx);
 
   void reserveAt(const std::string& eventId, const http::Request& request, const RequestContext& ctx, Respond respond);
+  // Runs `command` on the engine, or forwards `request` to the owner of the seats, and answers
+  // once the command is durable. `decorate` adds headers to a success from this engine.
+  void submit(Command command, const http::Request& request, const RequestContext& ctx, Respond respond,
+              std::function<void(const Outcome&, http::Response&)> decorate = {});
 
   Engine& engine_;
   Database& store_;
   LiveDocuments& live_;
+  SeatOwnership* ownership_ = nullptr;  // null: the only instance
 };
 
 }  // namespace boxoffice::inventory

@@ -36,45 +36,65 @@ constexpr const char* kReservationColumns =
 
 }  // namespace
 
+namespace {
+
+constexpr const char* kEventColumns =
+    "event_id, event_name, organizer_id, status, starts_at_ms, max_tickets_per_user, reservation_timeout_minutes, "
+    "low_inventory_threshold, last_minute_reservation_minutes, version, source_version, low_inventory_alerted, "
+    "sold_out_alerted, updated_at, max_capacity";
+constexpr const char* kCategoryColumns =
+    "event_id, category_id, name, price_amount, currency, total, available, reserved, sold";
+
+EventInventory eventFrom(const soci::row& r) {
+  EventInventory e;
+  e.eventId = text(r, 0);
+  e.eventName = text(r, 1);
+  e.organizerId = text(r, 2);
+  e.status = parseSaleStatus(text(r, 3));
+  e.startsAtMs = integer(r, 4);
+  e.rules = {static_cast<int>(integer(r, 5)), static_cast<int>(integer(r, 6)), static_cast<int>(integer(r, 7)),
+             static_cast<int>(integer(r, 8))};
+  e.version = integer(r, 9);
+  e.sourceVersion = integer(r, 10);
+  e.lowInventoryAlerted = integer(r, 11) != 0;
+  e.soldOutAlerted = integer(r, 12) != 0;
+  e.updatedAt = text(r, 13);
+  e.maxCapacity = static_cast<int>(integer(r, 14));
+  return e;
+}
+
+// A row of kCategoryColumns (its event id is column 0).
+Category categoryFrom(const soci::row& r) {
+  return {text(r, 1),
+          text(r, 2),
+          integer(r, 3),
+          text(r, 4),
+          static_cast<int>(integer(r, 5)),
+          static_cast<int>(integer(r, 6)),
+          static_cast<int>(integer(r, 7)),
+          static_cast<int>(integer(r, 8))};
+}
+
+}  // namespace
+
 LoadedState loadAll(soci::session& sql) {
   LoadedState state;
   std::map<std::string, std::size_t> index;
   {
-    soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT event_id, event_name, organizer_id, status, starts_at_ms, "
-                        "max_tickets_per_user, reservation_timeout_minutes, "
-                        "low_inventory_threshold, last_minute_reservation_minutes, version, "
-                        "source_version, low_inventory_alerted, sold_out_alerted, updated_at, max_capacity "
-                        "FROM inventories");
+    soci::rowset<soci::row> rows = (sql.prepare << "SELECT " << kEventColumns << " FROM inventories");
     for (const auto& r : rows) {
-      EventInventory e;
-      e.eventId = text(r, 0);
-      e.eventName = text(r, 1);
-      e.organizerId = text(r, 2);
-      e.status = parseSaleStatus(text(r, 3));
-      e.startsAtMs = integer(r, 4);
-      e.rules = {static_cast<int>(integer(r, 5)), static_cast<int>(integer(r, 6)), static_cast<int>(integer(r, 7)),
-                 static_cast<int>(integer(r, 8))};
-      e.version = integer(r, 9);
-      e.sourceVersion = integer(r, 10);
-      e.lowInventoryAlerted = integer(r, 11) != 0;
-      e.soldOutAlerted = integer(r, 12) != 0;
-      e.updatedAt = text(r, 13);
-      e.maxCapacity = static_cast<int>(integer(r, 14));
+      auto e = eventFrom(r);
       index[e.eventId] = state.events.size();
       state.events.push_back(std::move(e));
     }
   }
   {
     soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT event_id, category_id, name, price_amount, currency, total, "
-                        "available, reserved, sold FROM categories ORDER BY event_id, position");
+        (sql.prepare << "SELECT " << kCategoryColumns << " FROM categories ORDER BY event_id, position");
     for (const auto& r : rows) {
       auto it = index.find(text(r, 0));
       if (it == index.end()) continue;
-      state.events[it->second].categories.push_back({text(r, 1), text(r, 2), integer(r, 3), text(r, 4),
-                                                     static_cast<int>(integer(r, 5)), static_cast<int>(integer(r, 6)),
-                                                     static_cast<int>(integer(r, 7)), static_cast<int>(integer(r, 8))});
+      state.events[it->second].categories.push_back(categoryFrom(r));
     }
   }
   {
@@ -93,6 +113,21 @@ LoadedState loadAll(soci::session& sql) {
     for (const auto& r : rows) state.activeReservations.push_back(reservationFrom(r));
   }
   return state;
+}
+
+std::optional<EventInventory> loadEvent(soci::session& sql, const std::string& eventId) {
+  std::optional<EventInventory> event;
+  {
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT " << kEventColumns << " FROM inventories WHERE event_id = :e", soci::use(eventId));
+    for (const auto& r : rows) event = eventFrom(r);
+  }
+  if (!event) return std::nullopt;
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT " << kCategoryColumns << " FROM categories WHERE event_id = :e ORDER BY position",
+       soci::use(eventId));
+  for (const auto& r : rows) event->categories.push_back(categoryFrom(r));
+  return event;
 }
 
 void saveEventHeader(Tx& tx, const EventInventory& e) {

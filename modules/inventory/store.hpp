@@ -38,6 +38,8 @@ struct LoadedState {
 namespace store {
 
 LoadedState loadAll(soci::session& sql);
+// One event and its categories as stored (no per-user counts): what a follower instance renders.
+std::optional<EventInventory> loadEvent(soci::session& sql, const std::string& eventId);
 // Writes the event row and all its categories (upserts; categories not in `event` are deleted).
 void saveEvent(Tx& tx, const EventInventory& event);
 // The event row's counters only (version, alerts): the hot path after a reservation.

@@ -1,6 +1,9 @@
 #include "app/application.hpp"
 
+#include <csignal>
 #include <ranges>
+#include <stdexcept>
+#include <unistd.h>
 
 #include "app/postgres_storage.hpp"
 #include "boxoffice/kernel/api_reference.hpp"
@@ -35,7 +38,10 @@ Application::Application(const Config& config, std::shared_ptr<LogSink> sink, St
       bus_(makeBus(config, inboxes_, metrics_, log_)),
       amqpBus_(dynamic_cast<AmqpBus*>(bus_.get())),
       dispatcher_(*bus_, clock_, metrics_, log_.forModule("bus")),
-      stores_(config_, log_, purpose) {
+      seatOwner_(purpose == Stores::Purpose::Serve && clusterEnabled(config)
+                     ? std::make_unique<SeatOwner>(config, clock_, metrics_, log_.forModule("cluster"))
+                     : nullptr),
+      stores_(config_, log_, purpose, seatOwner_ ? seatOwner_->writerSessionHook() : nullptr) {
   rateLimiter_.definePolicy("anonymous", {static_cast<double>(config.getInt("rateLimit.anonymousPerSecond")),
                                           static_cast<double>(config.getInt("rateLimit.anonymousBurst"))});
   rateLimiter_.definePolicy("user", {static_cast<double>(config.getInt("rateLimit.userPerSecond")),
@@ -112,6 +118,7 @@ std::uint16_t Application::start(const ServerOptions& server) {
   if (config_.getBool("demo")) {
     for (auto& module : modules_) module->loadDemoData();
   }
+  if (seatOwner_) joinCluster();
   started_ = true;
   inboxes_.start();
   bus_->start();
@@ -120,6 +127,7 @@ std::uint16_t Application::start(const ServerOptions& server) {
 
   server_ = std::make_unique<HttpServer>(server, router_, authenticator_, rateLimiter_, metrics_, log_);
   auto port = server_->start();
+  if (seatOwner_) seatOwner_->watch();  // a follower now tries for the seats
   ready_ = true;
   log_.info("listening", {{"port", port},
                           {"tls", !server.tlsCertificateFile.empty()},
@@ -136,12 +144,42 @@ void Application::stop() {
     server_->stop(std::chrono::milliseconds(config_.getInt("server.shutdownGraceMs")));
     server_.reset();
   }
+  if (seatOwner_) seatOwner_->stop();                                            // no takeover while the modules stop
   for (auto it = modules_.rbegin(); it != modules_.rend(); ++it) (*it)->stop();  // reverse start order
   // Deliver what the last requests committed, then let the subscribers finish their work.
   dispatcher_.stop();
   bus_->stop();
   inboxes_.stop();
   log_.info("stopped");
+}
+
+void Application::joinCluster() {
+  if (seatModule_ == nullptr) throw std::logic_error("cluster.advertiseUrl is set but no seat module was given");
+  clusterSignals_ = makePostgresClusterSignals(
+      {.connection = moduleConnection(config_, "inventory").connection, .instanceId = seatOwner_->instanceId()},
+      log_.forModule("cluster"));
+  seatModule_->joinCluster(*seatOwner_, *clusterSignals_);
+  seatOwner_->start(
+      stores_.at("inventory"), [this] { takeOverSeats(); }, [this] { loseSeats(); });
+  if (!seatOwner_->ownedHere()) {
+    inboxes_.defer("inventory");
+    if (amqpBus_ != nullptr) amqpBus_->deferReceiving("inventory");
+  }
+}
+
+void Application::takeOverSeats() {
+  seatModule_->takeOver();
+  inboxes_.startDeferred("inventory");
+  if (amqpBus_ != nullptr) amqpBus_->startReceiving("inventory");
+}
+
+void Application::loseSeats() {
+  lostSeats_ = true;
+  log_.error(
+      "another instance took the seats over while this one could not reach the database; stopping so "
+      "that this instance restarts as a follower");
+  // serve waits for SIGTERM (main.cpp): the same graceful stop as an operator's, exit status 3.
+  ::kill(::getpid(), SIGTERM);
 }
 
 }  // namespace boxoffice::app

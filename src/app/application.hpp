@@ -9,10 +9,13 @@
 #include <string_view>
 #include <vector>
 
+#include "app/seat_owner.hpp"
 #include "app/stores.hpp"
+#include "boxoffice/inventory/api.hpp"
 #include "boxoffice/kernel/amqp_bus.hpp"
 #include "boxoffice/kernel/clock.hpp"
 #include "boxoffice/kernel/cluster_lock.hpp"
+#include "boxoffice/kernel/cluster_signals.hpp"
 #include "boxoffice/kernel/config.hpp"
 #include "boxoffice/kernel/db.hpp"
 #include "boxoffice/kernel/http_server.hpp"
@@ -42,6 +45,11 @@ class Application {
   // Adds a module built by the composition root; it is started in the order added.
   Module& add(std::unique_ptr<Module> module);
   void setAuthenticator(const auth::Authenticator* authenticator) { authenticator_ = authenticator; }
+  // The module whose seats one instance at a time decides when several share a database
+  // (cluster.advertiseUrl; seat_owner.hpp). serve wires it into the cluster at start().
+  void setSeatModule(inventory::InventoryModule& module) { seatModule_ = &module; }
+  // True once this instance stopped because another took its seats over (serve exits with 3).
+  bool lostSeats() const { return lostSeats_.load(); }
   // Routes that belong to no module (the web UI); registered after the modules' own, before the
   // API reference is rendered, so the document describes them too.
   void addRoutes(std::function<void(Router&)> registrar) { extraRoutes_.push_back(std::move(registrar)); }
@@ -60,6 +68,15 @@ class Application {
   void reloadTls();
 
   const Config& config() const { return config_; }
+
+ private:
+  // cluster: the seat module follows seatOwner_; a follower leaves inventory's inbox and broker
+  // receivers off until it takes the seats over (then takeOverSeats()).
+  void joinCluster();
+  void takeOverSeats();
+  void loseSeats();
+
+ public:
   Logger& log() { return log_; }
 
  private:
@@ -80,11 +97,16 @@ class Application {
   std::unique_ptr<ClusterLocks> clusterLocks_;
   OutboxDispatcher dispatcher_;
   Router router_;
+  // Set with cluster.advertiseUrl (serve only): before the stores, whose inventory writer runs its hook.
+  std::unique_ptr<SeatOwner> seatOwner_;
   Stores stores_;
+  std::unique_ptr<ClusterSignals> clusterSignals_;         // with seatOwner_; outlives the modules that use it
   std::map<std::string, Logger, std::less<>> moduleLogs_;  // ModuleDeps::log refers to these
   std::vector<std::unique_ptr<Module>> modules_;
   std::vector<std::function<void(Router&)>> extraRoutes_;
   const auth::Authenticator* authenticator_ = nullptr;
+  inventory::InventoryModule* seatModule_ = nullptr;
+  std::atomic<bool> lostSeats_{false};
   std::unique_ptr<HttpServer> server_;
   std::atomic<bool> ready_{false};
   bool started_ = false;

@@ -45,8 +45,9 @@ std::function<void(soci::session&)> inventoryWriterFence() {
 
 }  // namespace
 
-Stores::Stores(const Config& config, Logger log, Purpose purpose)
-    : config_(config), log_(std::move(log)), purpose_(purpose) {}
+Stores::Stores(const Config& config, Logger log, Purpose purpose,
+               std::function<void(soci::session&)> inventoryWriterHook)
+    : config_(config), log_(std::move(log)), purpose_(purpose), inventoryWriterHook_(std::move(inventoryWriterHook)) {}
 
 Database& Stores::open(std::string_view module) {
   if (stores_.contains(module))
@@ -58,7 +59,9 @@ Database& Stores::open(std::string_view module) {
                               static_cast<int>(config_.getInt("storage.busyTimeoutMs")),
                               static_cast<int>(config_.getInt("storage.postgresql.readers"))};
     options.postgres = moduleConnection(config_, name);
-    if (purpose_ == Purpose::Serve && name == "inventory") options.onWriterSession = inventoryWriterFence();
+    if (purpose_ == Purpose::Serve && name == "inventory") {
+      options.onWriterSession = inventoryWriterHook_ ? inventoryWriterHook_ : inventoryWriterFence();
+    }
     std::unique_ptr<Database> store;
     try {
       store = std::make_unique<Database>(std::move(options), log_.forModule(name));

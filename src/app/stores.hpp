@@ -5,6 +5,7 @@
 // creates tables; otherwise it checks that they are all applied. This is a step of its own,
 // before and apart from building modules: `boxoffice migrate` opens every store and builds no
 // module at all.
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -21,7 +22,10 @@ class Stores {
   // Serve: the stores of a serving instance (on PostgreSQL, inventory's writer holds the lock that
   // keeps a second instance off the same database). Use: any other command that reads or writes.
   enum class Purpose { Use, Serve, Migrate };
-  Stores(const Config& config, Logger log, Purpose purpose = Purpose::Use);
+  // `inventoryWriterHook`: for Serve on PostgreSQL with more than one instance (seat_owner.hpp),
+  // what inventory's writer session runs instead of the single-instance fence.
+  Stores(const Config& config, Logger log, Purpose purpose = Purpose::Use,
+         std::function<void(soci::session&)> inventoryWriterHook = {});
 
   // Opens <storage.dataDir>/<module>.db and applies its pending migrations. Throws
   // std::logic_error if that module's store is already open (two handles, two writers).
@@ -34,6 +38,7 @@ class Stores {
   const Config& config_;
   Logger log_;
   Purpose purpose_;
+  std::function<void(soci::session&)> inventoryWriterHook_;
   std::map<std::string, std::unique_ptr<Database>, std::less<>> stores_;
 };
 

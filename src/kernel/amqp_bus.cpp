@@ -111,6 +111,10 @@ DeliveryCounts AmqpBus::deliverTo(std::string_view subscriber, std::span<const E
   return impl_->routes.deliverTo(subscriber, messages);
 }
 
+void AmqpBus::deferReceiving(std::string_view module) { impl_->linkOf(module).deferReceiving(); }
+
+void AmqpBus::startReceiving(std::string_view module) { impl_->linkOf(module).startReceiving(); }
+
 MessageBus& AmqpBus::publisherFor(std::string_view module) {
   auto it = impl_->publishers.find(module);
   if (it == impl_->publishers.end()) {

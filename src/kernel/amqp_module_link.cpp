@@ -135,7 +135,7 @@ std::optional<std::string> ModuleLink::notReady() const {
   // /ready answers anyone: the broker's own error text (user names, queue names, why a login
   // failed) goes to the log where it happened, never into this answer.
   if (!connected_) return module_ + " is not connected to the message broker";
-  if (receiversAttached_ < static_cast<int>(routes_.size())) {
+  if (receiving_.load() && receiversAttached_ < static_cast<int>(routes_.size())) {
     return module_ + " has " + std::to_string(receiversAttached_) + " of " + std::to_string(routes_.size()) +
            " broker receivers attached";
   }
@@ -149,21 +149,31 @@ void ModuleLink::on_connection_open(proton::connection& connection) {
   setState(true, "");
   log_.info(again ? "reconnected to the message broker" : "connected to the message broker",
             {{"module", module_}, {"url", settings_.url}});
-  if (!receiversOpened_) {
-    // Once per connection object: after a reconnect Proton re-opens the links it had, and
-    // opening them again would double them. (A connection whose first attempts failed counts as
-    // reconnected already, so connection.reconnected() cannot tell.)
-    receiversOpened_ = true;
-    for (const auto& route : routes_) {
-      auto address = settings_.receiveAddressOf(route.topic, module_);
-      proton::source_options source;
-      source.address(address).durability_mode(proton::source::UNSETTLED_STATE).expiry_policy(proton::source::NEVER);
-      proton::receiver_options options;
-      options.name("boxoffice-" + module_ + "-" + route.topic).credit_window(0).auto_accept(false).source(source);
-      receivers_.emplace(connection.open_receiver(address, options), &route);
-    }
-  }
+  if (receiving_.load()) openReceivers();
   pump();
+}
+
+void ModuleLink::openReceivers() {
+  // Once per connection object: after a reconnect Proton re-opens the links it had, and
+  // opening them again would double them. (A connection whose first attempts failed counts as
+  // reconnected already, so connection.reconnected() cannot tell.)
+  if (receiversOpened_) return;
+  receiversOpened_ = true;
+  for (const auto& route : routes_) {
+    auto address = settings_.receiveAddressOf(route.topic, module_);
+    proton::source_options source;
+    source.address(address).durability_mode(proton::source::UNSETTLED_STATE).expiry_policy(proton::source::NEVER);
+    proton::receiver_options options;
+    options.name("boxoffice-" + module_ + "-" + route.topic).credit_window(0).auto_accept(false).source(source);
+    receivers_.emplace(connection_.open_receiver(address, options), &route);
+  }
+}
+
+void ModuleLink::startReceiving() {
+  if (receiving_.exchange(true)) return;
+  post([this] {
+    if (haveConnection_ && !closing_ && connection_.active()) openReceivers();
+  });
 }
 
 void ModuleLink::on_receiver_open(proton::receiver& receiver) {

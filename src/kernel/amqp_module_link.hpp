@@ -68,6 +68,11 @@ class ModuleLink final : public proton::messaging_handler {
   // Opens the connection (on the Proton thread) and starts storing what arrives. Reconnects on
   // its own with backoff until close().
   void connect(std::string password);
+  // Before connect(): the connection opens without its receivers (another instance consumes
+  // this module's queues) until startReceiving().
+  void deferReceiving() { receiving_.store(false); }
+  // Any thread: attaches the receivers now if connected, else when the connection opens.
+  void startReceiving();
   // Sends the messages and returns once the broker accepted every one; throws if it is not
   // connected, any outcome is not "accepted", or no outcome arrives within the publish timeout.
   void publish(std::span<const Envelope> messages);
@@ -138,6 +143,8 @@ class ModuleLink final : public proton::messaging_handler {
   void restartConnection();
   void beginClose();
   void setState(bool connected, const std::string& error);
+  // Proton thread: a receiver per subscribed topic on connection_, once per connection.
+  void openReceivers();
   // The storing thread: received messages -> the inbox, then their settlement.
   void storeLoop();
 
@@ -167,6 +174,7 @@ class ModuleLink final : public proton::messaging_handler {
   bool closing_ = false;
 
   // Shared with other threads.
+  std::atomic<bool> receiving_{true};
   std::mutex queueMutex_;
   proton::work_queue* connectionQueue_ = nullptr;
   mutable std::mutex stateMutex_;

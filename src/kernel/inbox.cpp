@@ -419,9 +419,29 @@ Inbox& Inboxes::of(const std::string& subscriber, Database& store) {
   return *inboxes_.back();
 }
 
+void Inboxes::defer(const std::string& subscriber) {
+  std::lock_guard lock(deferredMutex_);
+  deferred_.push_back(subscriber);
+}
+
+void Inboxes::startDeferred(const std::string& subscriber) {
+  {
+    std::lock_guard lock(deferredMutex_);
+    auto it = std::find(deferred_.begin(), deferred_.end(), subscriber);
+    if (it == deferred_.end()) return;
+    deferred_.erase(it);
+  }
+  for (auto& inbox : inboxes_) {
+    if (inbox->subscriber() == subscriber) inbox->start();
+  }
+}
+
 void Inboxes::start() {
   started_ = true;
-  for (auto& inbox : inboxes_) inbox->start();
+  std::lock_guard lock(deferredMutex_);
+  for (auto& inbox : inboxes_) {
+    if (std::find(deferred_.begin(), deferred_.end(), inbox->subscriber()) == deferred_.end()) inbox->start();
+  }
 }
 
 void Inboxes::stop() {

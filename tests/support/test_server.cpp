@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
@@ -199,6 +201,17 @@ TestServer::~TestServer() {
   if (!std::getenv("BX_KEEP_TEST_DIRS")) std::filesystem::remove_all(workDir_, ignored);
 }
 
+std::vector<std::pair<std::string, std::string>> TestServer::brokerEnvironment() const {
+  if (!virtualHost_) return {};
+  return virtualHost_->serverEnv();
+}
+
+std::uint16_t TestServer::freePort() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return acceptor.local_endpoint().port();
+}
+
 std::vector<std::string> TestServer::environment() const {
   std::vector<std::pair<std::string, std::string>> env;
   if (!hasEnv(options_.env, "BOXOFFICE_AUTH_JWT_SECRET")) {
@@ -237,7 +250,8 @@ void TestServer::start() {
   ++starts_;
   std::error_code ec;
   logOffset_ = std::filesystem::exists(logFile_) ? std::filesystem::file_size(logFile_, ec) : 0;
-  std::vector<std::string> args{"serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir_.string()};
+  std::vector<std::string> args{"serve", "--listen", "127.0.0.1:" + std::to_string(options_.listenPort), "--data-dir",
+                                dataDir_.string()};
   args.insert(args.end(), options_.extraArgs.begin(), options_.extraArgs.end());
   pid_ = process::spawn(binaryPath(), args, environment(), logFile_);
   port_ = 0;

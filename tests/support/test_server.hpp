@@ -56,6 +56,9 @@ class TestServer {
     // PostgreSQL superuser connection to run this server's database in; empty: BX_PG_ADMIN_URL
     // if set (the suite's PostgreSQL run), else SQLite files in the data dir.
     std::string postgresAdminUrl;
+    // The port to listen on, kept across restarts; 0: an ephemeral one (a new one each start).
+    // A second instance of a cluster must know it before it starts (cluster.advertiseUrl).
+    std::uint16_t listenPort = 0;
   };
 
   TestServer();
@@ -95,6 +98,11 @@ class TestServer {
   void kill9();     // SIGKILL, wait for exit
   int terminate();  // SIGTERM, wait; returns the exit status
   void restart();   // start again on the same data dir (a new port)
+  // The bus.* settings of the suite broker's virtual host this server uses (empty outside the
+  // AMQP phase): a second instance of a cluster joins the same one (suiteBroker = false).
+  std::vector<std::pair<std::string, std::string>> brokerEnvironment() const;
+  // A port free on 127.0.0.1 now (for Options::listenPort).
+  static std::uint16_t freePort();
   // The PostgreSQL database this server runs on, or nullptr on SQLite (postgres_test_database.hpp).
   const PostgresTestDatabase* postgres() const { return postgres_.get(); }
   bool running() const { return pid_ > 0; }

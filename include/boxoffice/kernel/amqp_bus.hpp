@@ -58,6 +58,10 @@ class AmqpBus final : public MessageBus {
 
   // The bus `module`'s outbox publishes through: its own connection. Before start().
   MessageBus& publisherFor(std::string_view module);
+  // Before start(): `module`'s connection opens without receivers (another instance consumes its
+  // queues) until startReceiving(module). Its outbox is still published.
+  void deferReceiving(std::string_view module);
+  void startReceiving(std::string_view module);
   // nullopt when every connection is open with its receivers attached; else what is missing.
   std::optional<std::string> notReady() const;
 

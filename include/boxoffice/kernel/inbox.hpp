@@ -30,6 +30,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -153,6 +154,11 @@ class Inboxes final : public DeadLetterAdmin {
 
   // The inbox of `subscriber` in `store`, made on first use. Before start().
   Inbox& of(const std::string& subscriber, Database& store);
+  // start() leaves the inbox of `subscriber` stopped: its messages wait in its table until
+  // startDeferred(subscriber) (an instance that does not own that module's state yet). Before start().
+  void defer(const std::string& subscriber);
+  // Starts a deferred inbox (after start(); once: later calls do nothing).
+  void startDeferred(const std::string& subscriber);
   void start();
   void stop();
 
@@ -166,6 +172,8 @@ class Inboxes final : public DeadLetterAdmin {
   Logger log_;
   int batchSize_;
   std::vector<std::unique_ptr<Inbox>> inboxes_;
+  std::mutex deferredMutex_;
+  std::vector<std::string> deferred_;  // under deferredMutex_: not started yet
   bool started_ = false;
 };
 

@@ -1,0 +1,321 @@
+// More than one instance on one PostgreSQL database and one broker (seat_owner.hpp): one instance
+// decides seats, the others forward seat commands to it; buyers racing through both never get a
+// seat twice, and killing the owner mid-rush loses no acknowledged hold. These run in the
+// scale-out phase (PostgreSQL and RabbitMQ); elsewhere they only check that the configuration is
+// refused where it cannot work.
+#include <atomic>
+#include <boost/json.hpp>
+#include <chrono>
+#include <csignal>
+#include <doctest/doctest.h>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "amqp_broker.hpp"
+#include "eventually.hpp"
+#include "json_text.hpp"
+#include "postgres_test_database.hpp"
+#include "problem_check.hpp"
+#include "sqlite_query.hpp"
+#include "test_server.hpp"
+#include "token_mint.hpp"
+
+using namespace boxoffice::testing;
+using namespace boxoffice::test_support;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string advertised(std::uint16_t port) { return "http://127.0.0.1:" + std::to_string(port); }
+
+// Two instances on one database and one virtual host: `first` starts alone (it takes the seats),
+// `second` joins it.
+struct Pair {
+  std::uint16_t firstPort = TestServer::freePort();
+  std::unique_ptr<TestServer> first;
+  std::unique_ptr<TestServer> second;
+
+  Pair() {
+    TestServer::Options a;
+    a.listenPort = firstPort;
+    a.env = {{"BOXOFFICE_CLUSTER_ADVERTISE_URL", advertised(firstPort)},
+             {"BOXOFFICE_CLUSTER_TAKEOVER_POLL_MS", "200"},
+             {"BOXOFFICE_SERVER_TRUSTED_PROXIES", "127.0.0.1/32"}};
+    first = std::make_unique<TestServer>(a);
+    second = join(*first);
+  }
+
+  static std::unique_ptr<TestServer> join(const TestServer& owner) {
+    TestServer::Options b;
+    b.listenPort = TestServer::freePort();
+    b.dataDir = owner.dataDir();  // the same PostgreSQL database (named after the data directory)
+    b.suiteBroker = false;
+    b.env = owner.brokerEnvironment();
+    b.env.emplace_back("BOXOFFICE_CLUSTER_ADVERTISE_URL", advertised(b.listenPort));
+    b.env.emplace_back("BOXOFFICE_CLUSTER_TAKEOVER_POLL_MS", "200");
+    b.env.emplace_back("BOXOFFICE_SERVER_TRUSTED_PROXIES", "127.0.0.1/32");
+    return std::make_unique<TestServer>(b);
+  }
+};
+
+bool scaleOutPhase() { return std::getenv("BX_PG_ADMIN_URL") != nullptr && amqp::enabled(); }
+
+// A published event of one category "general" with `seats`, visible on `reader` too.
+std::string publishedEvent(TestServer& server, TestServer& reader, int seats) {
+  auto organizer = mintToken("Organizer").token;
+  boost::json::object body{
+      {"name", "Two Doors Night"},
+      {"description", "A test show"},
+      {"category", "concert"},
+      {"startsAt", "2031-06-01T19:00:00Z"},
+      {"endsAt", "2031-06-01T23:00:00Z"},
+      {"timezone", "Europe/Berlin"},
+      {"venue", {{"name", "Hall"}, {"address", "1 Main St"}, {"city", "Berlin"}, {"country", "DE"}}},
+      {"maxCapacity", seats},
+      {"priceCategories", boost::json::array{{{"categoryId", "general"},
+                                              {"name", "General"},
+                                              {"price", {{"amount", 2500}, {"currency", "EUR"}}},
+                                              {"totalSeats", seats}}}}};
+  auto created = server.post("/api/v1/events", boost::json::serialize(body), TestServer::bearer(organizer));
+  REQUIRE_MESSAGE(created.status == 201, created.body);
+  std::string id = str(created.json().at("id"));
+  auto published = server.post("/api/v1/events/" + id + "/publish", "{}", TestServer::bearer(organizer));
+  REQUIRE_MESSAGE(published.status == 200, published.body);
+  for (auto* instance : {&server, &reader}) {
+    bool onSale = eventually([&] {
+      auto inventory = instance->get("/api/v1/inventory/" + id);
+      return inventory.status == 200 && inventory.json().at("status") == "Published";
+    });
+    REQUIRE_MESSAGE(onSale, "the inventory never appeared on port " << instance->port());
+  }
+  return id;
+}
+
+HttpResult reserve(TestServer& server, const std::string& eventId, const std::string& token, HeaderList extra = {}) {
+  extra.emplace_back("Authorization", "Bearer " + token);
+  return server.post("/api/v1/inventory/" + eventId + "/reserve", R"({"categoryId":"general","ticketCount":1})", extra);
+}
+
+// What the database holds for the event: the category's counts and its active holds.
+struct Stored {
+  int total = 0, available = 0, reserved = 0, sold = 0;
+  std::set<std::string> activeHolds;
+};
+
+Stored stored(const TestServer& server, const std::string& eventId) {
+  auto db = server.dataDir() / "inventory.db";
+  Stored out;
+  auto rows = queryDb(db, "SELECT total, available, reserved, sold FROM categories WHERE event_id = '" + eventId + "'");
+  REQUIRE(rows.size() == 1);
+  out.total = std::stoi(*rows[0][0]);
+  out.available = std::stoi(*rows[0][1]);
+  out.reserved = std::stoi(*rows[0][2]);
+  out.sold = std::stoi(*rows[0][3]);
+  for (const auto& row : queryDb(db,
+                                 "SELECT reservation_id FROM reservations WHERE status = 'Reserved' AND "
+                                 "event_id = '" +
+                                     eventId + "'")) {
+    out.activeHolds.insert(*row[0]);
+  }
+  return out;
+}
+
+double metric(TestServer& server, const std::string& line) {
+  auto body = server.get("/metrics").body;
+  auto at = body.find(line + " ");
+  return at == std::string::npos ? -1 : std::stod(body.substr(at + line.size() + 1));
+}
+
+}  // namespace
+
+TEST_CASE("cluster: cluster.advertiseUrl is refused where instances cannot share state") {
+  TestServer server;
+  if (server.postgres() != nullptr && amqp::enabled()) {
+    MESSAGE("the scale-out phase runs the cluster itself (below)");
+    return;
+  }
+  // Its own data directory (a second serve on the first one's stops at the data-directory lock).
+  std::string output;
+  auto otherDir = std::filesystem::temp_directory_path() / ("boxoffice-cluster-" + std::to_string(::getpid()));
+  std::vector<std::pair<std::string, std::string>> environment{
+      {"BOXOFFICE_AUTH_JWT_SECRET", std::string(40, 'k')}, {"BOXOFFICE_CLUSTER_ADVERTISE_URL", "http://127.0.0.1:1"}};
+  if (server.postgres() != nullptr) {
+    for (auto& entry : server.postgres()->environment()) environment.push_back(entry);
+  }
+  int code =
+      runBinary({"serve", "--listen", "127.0.0.1:0", "--data-dir", otherDir.string()}, environment, "", output, 20000);
+  std::filesystem::remove_all(otherDir);
+  CAPTURE(output);
+  CHECK(code != 0);
+  CHECK(code != -1);
+  CHECK(output.find(server.postgres() == nullptr ? "storage.backend is not postgresql" : "bus.transport is not amqp") !=
+        std::string::npos);
+}
+
+TEST_CASE("cluster: buyers racing through two instances for the last seats get each seat once") {
+  if (!scaleOutPhase()) {
+    MESSAGE("the scale-out phase only (PostgreSQL and RabbitMQ)");
+    return;
+  }
+  Pair pair;
+  auto& owner = *pair.first;
+  auto& follower = *pair.second;
+  auto eventId = publishedEvent(owner, follower, 40);
+
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 120; ++i) tokens.push_back(mintToken("User").token);
+  std::atomic<int> granted{0}, soldOut{0}, other{0};
+  std::mutex mutex;
+  std::set<std::string> acknowledged;
+  runConcurrently(120, [&](int i) {
+    auto& through = i % 2 == 0 ? owner : follower;
+    auto r = reserve(through, eventId, tokens[static_cast<std::size_t>(i)]);
+    if (r.status == 201) {
+      ++granted;
+      std::lock_guard lock(mutex);
+      acknowledged.insert(str(r.json().at("reservationId")));
+    } else if (r.status == 409 && problemType(r) == "/problems/not-enough-seats") {
+      ++soldOut;
+    } else {
+      ++other;
+      MESSAGE("unexpected answer " << r.status << ": " << r.body);
+    }
+  });
+  CHECK(granted == 40);
+  CHECK(soldOut == 80);
+  CHECK(other == 0);
+  CHECK(acknowledged.size() == 40);
+  auto db = stored(owner, eventId);
+  CHECK(db.available == 0);
+  CHECK(db.reserved == 40);
+  CHECK(db.activeHolds == acknowledged);
+  // The follower forwarded its half, and shows what the owner decided (told by a signal).
+  CHECK(metric(follower, R"(cluster_forwards_total{result="answered"})") >= 60);
+  CHECK(eventually([&] {
+    auto seen = follower.get("/api/v1/inventory/" + eventId);
+    return seen.status == 200 && seen.json().at("availableTickets") == 0 && seen.json().at("reservedTickets") == 40;
+  }));
+  // A command forwarded once is never forwarded again: a follower answers it 503 itself.
+  auto looped = reserve(follower, eventId, tokens[1], {{"X-Boxoffice-Forwarded-By", "elsewhere"}});
+  CHECK(looped.status == 503);
+  CHECK(problemType(looped) == "/problems/inventory-owner-unavailable");
+  CHECK(looped.header("retry-after") == "1");
+  // Bad input is answered where it arrives: nothing travels.
+  auto bad = follower.post("/api/v1/inventory/" + eventId + "/reserve", R"({"categoryId":"general","ticketCount":0})",
+                           TestServer::bearer(tokens[2]));
+  CHECK(bad.status == 400);
+}
+
+TEST_CASE("cluster: the owner killed mid-rush: the other instance takes the seats over and loses no hold") {
+  if (!scaleOutPhase()) {
+    MESSAGE("the scale-out phase only (PostgreSQL and RabbitMQ)");
+    return;
+  }
+  Pair pair;
+  auto& owner = *pair.first;
+  auto& follower = *pair.second;
+  constexpr int kSeats = 100000;
+  auto eventId = publishedEvent(owner, follower, kSeats);
+
+  std::mutex mutex;
+  std::set<std::string> acknowledged;  // every hold a client was told succeeded
+  std::atomic<int> unavailable{0}, unexpected{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 8; ++c) {
+    clients.emplace_back([&] {
+      auto token = mintToken("User").token;
+      while (!stop) {
+        auto r = reserve(follower, eventId, token);  // the follower stays up; its owner goes away
+        if (r.status == 201) {
+          std::lock_guard lock(mutex);
+          acknowledged.insert(str(r.json().at("reservationId")));
+        } else if (r.status == 409) {
+          token = mintToken("User").token;  // this buyer hit the per-user limit
+        } else if (r.status == 503) {
+          ++unavailable;  // no owner for a moment: the client may retry
+        } else {
+          ++unexpected;
+        }
+      }
+    });
+  }
+  REQUIRE(eventually([&] {
+    std::lock_guard lock(mutex);
+    return acknowledged.size() >= 20;
+  }));
+  owner.kill9();
+  // The follower takes the seats once PostgreSQL has ended the dead owner's session.
+  std::size_t atKill = 0;
+  {
+    std::lock_guard lock(mutex);
+    atKill = acknowledged.size();
+  }
+  bool tookOver = eventually(
+      [&] {
+        std::lock_guard lock(mutex);
+        return acknowledged.size() >= atKill + 20;
+      },
+      20s);
+  stop = true;
+  for (auto& t : clients) t.join();
+  CHECK(tookOver);
+  CHECK(unexpected == 0);
+
+  auto db = stored(follower, eventId);
+  for (const auto& id : acknowledged) CHECK_MESSAGE(db.activeHolds.count(id) == 1, "acknowledged hold lost: " << id);
+  CHECK(db.available + db.reserved + db.sold == kSeats);
+  CHECK(db.reserved == static_cast<int>(db.activeHolds.size()));
+  auto seen = follower.get("/api/v1/inventory/" + eventId).json().as_object();
+  CHECK(seen.at("reservedTickets").as_int64() == db.reserved);
+
+  // The old owner comes back as a follower: it forwards to the new owner.
+  owner.restart();
+  auto again = reserve(owner, eventId, mintToken("User").token);
+  CHECK_MESSAGE(again.status == 201, again.body);
+}
+
+TEST_CASE("cluster: an owner whose lock was taken over while its session was gone stops (exit 3)") {
+  if (!scaleOutPhase()) {
+    MESSAGE("the scale-out phase only (PostgreSQL and RabbitMQ)");
+    return;
+  }
+  Pair pair;
+  auto& owner = *pair.first;
+  auto& follower = *pair.second;
+  auto eventId = publishedEvent(owner, follower, 50);
+  REQUIRE(reserve(owner, eventId, mintToken("User").token).status == 201);
+  auto epoch = [&] {
+    auto rows = queryDb(owner.dataDir() / "inventory.db", "SELECT epoch FROM owner_lease");
+    return rows.size() == 1 ? std::stoi(*rows[0][0]) : 0;
+  };
+  REQUIRE(epoch() == 1);
+  // The owner's database session ends (a network cut, a failover) while it is idle; the follower
+  // takes the lock before the owner writes again.
+  std::string output;
+  REQUIRE(owner.postgres()->adminSql("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND "
+                                     "objid::bigint = (hashtext('boxoffice.inventory.writer')::bigint & 4294967295)",
+                                     output) == 0);
+  CAPTURE(output);
+  REQUIRE(eventually([&] { return epoch() == 2; }, 15s));
+  CHECK(reserve(follower, eventId, mintToken("User").token).status == 201);  // decided by the new owner
+  // The old owner's next seat write finds the lock taken: refused (never 201), and the process
+  // stops. (Its first write may only find the connection gone; the new session's hook refuses.)
+  int refused = 0;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    try {
+      auto r = reserve(owner, eventId, mintToken("User").token);
+      CHECK(r.status == 503);
+      ++refused;
+    } catch (const std::exception&) {
+      break;  // it has stopped
+    }
+  }
+  CHECK(refused >= 1);
+  CHECK(owner.waitForExit(15000) == 3);
+  auto db = stored(follower, eventId);
+  CHECK(db.available + db.reserved + db.sold == 50);
+}
