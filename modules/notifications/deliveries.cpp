@@ -101,14 +101,16 @@ struct Deliveries::State {
   std::unique_ptr<BackgroundWorker> worker;
   bool started = false;
   bool outcomeLost = false;  // sender thread only
-  // On PostgreSQL other instances' senders share the table: a row claimed for sending is only
+  // With several instances their senders share the table: a row claimed for sending is only
   // declared interrupted once no live sender can still be at it (the SMTP timeouts, plus a
-  // margin). On SQLite this process is the only sender, so every claim it did not settle is one.
+  // margin). Alone (SQLite, or PostgreSQL without cluster.advertiseUrl, where a second serve
+  // cannot start) this process is the only sender, so every claim it did not settle is one.
   bool shared = false;
   std::int64_t staleAfterMs = 0;
 
-  State(Database& d, const Templates& t, const Config& config, const Clock& c, Logger l, Metrics& m)
-      : db(d), templates(t), clock(c), log(std::move(l)), metrics(m) {
+  State(Database& d, const Templates& t, const Config& config, const Clock& c, Logger l, Metrics& m,
+        bool severalInstances)
+      : db(d), templates(t), clock(c), log(std::move(l)), metrics(m), shared(severalInstances) {
     metrics.describe(kSendsMetric, "counter",
                      "Notification send attempts by channel and outcome (sent, error; errors are retried).");
     smtp.host = config.getString("notifications.smtp.host");
@@ -128,7 +130,6 @@ struct Deliveries::State {
     poll = std::chrono::milliseconds(config.getInt("notifications.sender.pollMs"));
     maxEntries = static_cast<int>(config.getInt("notifications.digest.maxEntries"));
     appName = config.getString("notifications.appName");
-    shared = db.dialect() == Dialect::Postgresql;
     staleAfterMs = smtp.connectTimeoutMs + smtp.timeoutMs + kInterruptedMarginMs;
     for (const auto* channel : {"email", "sms", "push"}) providers[channel] = std::make_unique<SimulatedProvider>();
     if (!smtp.host.empty()) providers["email"] = std::make_unique<SmtpProvider>(smtp);
@@ -358,7 +359,7 @@ struct Deliveries::State {
   std::optional<std::chrono::milliseconds> step() {
     // A send whose outcome could not be recorded (the database refused the write) is left
     // claimed: like a crash mid-send, it becomes Failed, never sent again on its own.
-    // On PostgreSQL every round: another instance's sender may have died mid-send.
+    // With several instances every round: another instance's sender may have died mid-send.
     if (outcomeLost || shared) {
       outcomeLost = false;
       failInterrupted();
@@ -380,8 +381,8 @@ struct Deliveries::State {
 };
 
 Deliveries::Deliveries(Database& store, const Templates& templates, const Config& config, const Clock& clock,
-                       const Logger& log, Metrics& metrics)
-    : state_(std::make_unique<State>(store, templates, config, clock, log, metrics)) {}
+                       const Logger& log, Metrics& metrics, bool severalInstances)
+    : state_(std::make_unique<State>(store, templates, config, clock, log, metrics, severalInstances)) {}
 
 Deliveries::~Deliveries() { stop(); }
 

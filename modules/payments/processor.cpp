@@ -58,11 +58,11 @@ void PaymentProcessor::start() {
 }
 
 void PaymentProcessor::recover() {
-  // On PostgreSQL another instance may be waiting for the answer to a call it made: its payment
-  // is not this process's to ask about before answerGraceMs have passed since that call (when
-  // the claim made it due again anyway). On SQLite this process is the only one: nothing it
-  // finds Processing has a call in flight, so it asks at once.
-  if (store_.dialect() == Dialect::Postgresql) return;
+  // With several instances another one may be waiting for the answer to a call it made: its
+  // payment is not this process's to ask about before answerGraceMs have passed since that call
+  // (when the claim made it due again anyway). Alone, this process knows that nothing it finds
+  // Processing has a call in flight, so it asks at once.
+  if (settings_.severalInstances) return;
   const auto now = clock_.nowMillis();
   store_.write([&](Tx& tx) { tx.exec("UPDATE payments SET next_attempt_at = ?1 WHERE status = 'Processing'", now); });
 }
@@ -603,10 +603,10 @@ std::vector<std::pair<PaymentProcessor::Call, Payment>> PaymentProcessor::claimD
         continue;
       }
       if (p.method == "CreditCard" && !vault_.find(p.cardToken)) {
-        // The vault is in memory: on PostgreSQL the card is in the vault of the instance that took
-        // the order, whose worker finds the payment on its next round (at most kVaultTickMs).
-        // Only a payment nobody took for answerGraceMs has really lost its card.
-        if (store_.dialect() == Dialect::Postgresql && now - p.createdAt < settings_.answerGraceMs) continue;
+        // The vault is in memory: with several instances the card is in the vault of the one that
+        // took the order, whose worker finds the payment on its next round (at most
+        // kVaultTickMs). Only a payment nobody took for answerGraceMs has really lost its card.
+        if (settings_.severalInstances && now - p.createdAt < settings_.answerGraceMs) continue;
         fail(tx, p, "card-details-lost",
              "The card details are no longer held (they are kept in memory only, for a limited time); pay again.");
         continue;

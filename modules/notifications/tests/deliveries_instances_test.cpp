@@ -52,7 +52,8 @@ struct Instance {
     config.set("notifications.sender.batchSize", "5", "test");   // many rounds: the senders interleave
     if (name == "a") store->migrate(embeddedMigrations());       // the first instance sets the schema up
     templates = std::make_unique<Templates>(*store, clock);
-    deliveries = std::make_unique<Deliveries>(*store, *templates, config, clock, log.logger(name), metrics);
+    deliveries = std::make_unique<Deliveries>(*store, *templates, config, clock, log.logger(name), metrics,
+                                              /*severalInstances=*/true);
   }
   Config config;
   Metrics metrics;

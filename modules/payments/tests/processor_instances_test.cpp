@@ -25,6 +25,12 @@ using boxoffice::test_support::eventually;
 
 namespace {
 
+ProcessorSettings severalInstances() {
+  ProcessorSettings settings;
+  settings.severalInstances = true;  // what the module sets with cluster.advertiseUrl on PostgreSQL
+  return settings;
+}
+
 // One instance: its store of the shared schema, its simulated remote side, vault and processor.
 struct Instance {
   Instance(const std::string& url, const std::string& name, const Clock& clock, const test::CapturedLog& log)
@@ -40,8 +46,7 @@ struct Instance {
     paypal = std::make_unique<SimulatedGateway>("paypal", GatewaySettings{}, *remote);
     processor = std::make_unique<PaymentProcessor>(
         *store, clock, log_, metrics, *vault,
-        std::map<std::string, PaymentGateway*>{{"stripe", stripe.get()}, {"paypal", paypal.get()}},
-        ProcessorSettings{});
+        std::map<std::string, PaymentGateway*>{{"stripe", stripe.get()}, {"paypal", paypal.get()}}, severalInstances());
     remote->start();
   }
   ~Instance() {
