@@ -75,7 +75,10 @@ SeatOwner::SeatOwner(const Config& config, const Clock& clock, Metrics& metrics,
                   .threads = static_cast<int>(config.getInt("cluster.forwardThreads")),
                   .queueLimit = static_cast<std::size_t>(config.getInt("cluster.forwardQueue"))},
                  metrics, log),
-      worker_("seat-owner", clock, std::move(log), [this] { return step(); }) {}
+      worker_("seat-owner", clock, std::move(log), [this] { return step(); }) {
+  metrics.describe("cluster_seat_owner", "gauge", "1 while this instance decides seats, 0 while it forwards them.");
+  metrics.gaugeCallback("cluster_seat_owner", [this] { return owned_.load() ? 1.0 : 0.0; });
+}
 
 SeatOwner::~SeatOwner() { stop(); }
 

@@ -38,17 +38,19 @@ struct Pair {
   std::unique_ptr<TestServer> first;
   std::unique_ptr<TestServer> second;
 
-  Pair() {
+  // `secondEnv`: more settings for the second instance.
+  explicit Pair(std::vector<std::pair<std::string, std::string>> secondEnv = {}) {
     TestServer::Options a;
     a.listenPort = firstPort;
     a.env = {{"BOXOFFICE_CLUSTER_ADVERTISE_URL", advertised(firstPort)},
              {"BOXOFFICE_CLUSTER_TAKEOVER_POLL_MS", "200"},
              {"BOXOFFICE_SERVER_TRUSTED_PROXIES", "127.0.0.1/32"}};
     first = std::make_unique<TestServer>(a);
-    second = join(*first);
+    second = join(*first, std::move(secondEnv));
   }
 
-  static std::unique_ptr<TestServer> join(const TestServer& owner) {
+  static std::unique_ptr<TestServer> join(const TestServer& owner,
+                                          std::vector<std::pair<std::string, std::string>> extraEnv = {}) {
     TestServer::Options b;
     b.listenPort = TestServer::freePort();
     b.dataDir = owner.dataDir();  // the same PostgreSQL database (named after the data directory)
@@ -57,6 +59,7 @@ struct Pair {
     b.env.emplace_back("BOXOFFICE_CLUSTER_ADVERTISE_URL", advertised(b.listenPort));
     b.env.emplace_back("BOXOFFICE_CLUSTER_TAKEOVER_POLL_MS", "200");
     b.env.emplace_back("BOXOFFICE_SERVER_TRUSTED_PROXIES", "127.0.0.1/32");
+    b.env.insert(b.env.end(), extraEnv.begin(), extraEnv.end());
     return std::make_unique<TestServer>(b);
   }
 };
@@ -123,10 +126,16 @@ Stored stored(const TestServer& server, const std::string& eventId) {
   return out;
 }
 
-double metric(TestServer& server, const std::string& line) {
+// Whether /metrics has a sample whose name and labels start with `prefix`.
+bool hasSample(TestServer& server, const std::string& prefix) {
   auto body = server.get("/metrics").body;
-  auto at = body.find(line + " ");
-  return at == std::string::npos ? -1 : std::stod(body.substr(at + line.size() + 1));
+  return body.starts_with(prefix) || body.find("\n" + prefix) != std::string::npos;
+}
+
+double metric(TestServer& server, const std::string& line) {
+  auto body = "\n" + server.get("/metrics").body;
+  auto at = body.find("\n" + line + " ");  // a sample line, not the # HELP line that names it
+  return at == std::string::npos ? -1 : std::stod(body.substr(at + line.size() + 2));
 }
 
 }  // namespace
@@ -194,6 +203,11 @@ TEST_CASE("cluster: buyers racing through two instances for the last seats get e
   CHECK(db.activeHolds == acknowledged);
   // The follower forwarded its half, and shows what the owner decided (told by a signal).
   CHECK(metric(follower, R"(cluster_forwards_total{result="answered"})") >= 60);
+  CHECK(metric(owner, "cluster_seat_owner") == 1);
+  CHECK(metric(follower, "cluster_seat_owner") == 0);
+  // Only the owner consumes inventory's messages (the event's publication reached it, not the follower).
+  CHECK(hasSample(owner, R"(bus_messages_delivered_total{subscriber="inventory")"));
+  CHECK_FALSE(hasSample(follower, R"(bus_messages_delivered_total{subscriber="inventory")"));
   CHECK(eventually([&] {
     auto seen = follower.get("/api/v1/inventory/" + eventId);
     return seen.status == 200 && seen.json().at("availableTickets") == 0 && seen.json().at("reservedTickets") == 40;
@@ -318,4 +332,44 @@ TEST_CASE("cluster: an owner whose lock was taken over while its session was gon
   CHECK(owner.waitForExit(15000) == 3);
   auto db = stored(follower, eventId);
   CHECK(db.available + db.reserved + db.sold == 50);
+}
+
+TEST_CASE(
+    "cluster: a frozen owner: forwards end in 503 after the timeout, and a full forwarding pool refuses at once") {
+  if (!scaleOutPhase()) {
+    MESSAGE("the scale-out phase only (PostgreSQL and RabbitMQ)");
+    return;
+  }
+  Pair pair({{"BOXOFFICE_CLUSTER_FORWARD_TIMEOUT_MS", "500"},
+             {"BOXOFFICE_CLUSTER_FORWARD_THREADS", "1"},
+             {"BOXOFFICE_CLUSTER_FORWARD_QUEUE", "0"}});
+  auto& owner = *pair.first;
+  auto& follower = *pair.second;
+  auto eventId = publishedEvent(owner, follower, 50);
+  // The owner stops answering but keeps its database session (a long pause): nobody takes over,
+  // and the follower must not pile up waiting requests.
+  owner.signal(SIGSTOP);
+  std::atomic<int> unavailable{0}, other{0};
+  runConcurrently(6, [&](int) {
+    auto r = reserve(follower, eventId, mintToken("User").token);
+    if (r.status == 503 && problemType(r) == "/problems/inventory-owner-unavailable") {
+      ++unavailable;
+    } else {
+      ++other;
+    }
+  });
+  owner.signal(SIGCONT);
+  CHECK(unavailable == 6);
+  CHECK(other == 0);
+  auto timedOut = metric(follower, R"(cluster_forwards_total{result="failed"})");
+  CHECK(timedOut >= 1);
+  CHECK(metric(follower, R"(cluster_forwards_total{result="refused"})") >= 1);  // the pool was busy
+  // Everything else the follower serves meanwhile, and the seats work again once the owner does.
+  CHECK(follower.get("/api/v1/inventory/" + eventId).status == 200);
+  CHECK(eventually([&] { return reserve(follower, eventId, mintToken("User").token).status == 201; }));
+  // A command that timed out had reached the owner, which decides it once it runs again: its
+  // client got 503 and retries with its Idempotency-Key (docs/deployment.md). Refused ones never left.
+  auto reserved = stored(owner, eventId).reserved;
+  CHECK(reserved >= 1);
+  CHECK(reserved <= 1 + static_cast<int>(timedOut));
 }
