@@ -3,6 +3,7 @@
 #include <array>
 #include <boost/json/serialize.hpp>
 #include <csignal>
+#include <curl/curl.h>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -201,6 +202,8 @@ int busTopology(const Config& config, std::shared_ptr<LogSink> sink) {
 }  // namespace boxoffice
 
 int main(int argc, char** argv) {
+  // Before any thread starts: libcurl's global state (SMTP deliveries, forwarded seat commands).
+  curl_global_init(CURL_GLOBAL_DEFAULT);
   using namespace boxoffice;
   try {
     auto command = app::parseCommandLine(argc, argv);

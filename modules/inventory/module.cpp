@@ -1,8 +1,11 @@
 // The inventory module's wiring: its engine, live updates, routes and subscriptions.
 #include <boost/json.hpp>
+#include <mutex>
+#include <set>
 
 #include "boxoffice/inventory/api.hpp"
 #include "boxoffice/inventory/messages.hpp"
+#include "boxoffice/kernel/background_worker.hpp"
 #include "boxoffice/kernel/bus.hpp"
 #include "boxoffice/kernel/cluster_signals.hpp"
 #include "boxoffice/kernel/config.hpp"
@@ -106,12 +109,14 @@ class InventoryModuleImpl final : public InventoryModule, public InventoryQuerie
       engineRunning_ = true;
     }
     if (signals_ != nullptr) {
+      refresher_.start();
       following_ = signals_->subscribe(kSeatsChannel, [this](const ClusterSignal& signal) { follow(signal); });
     }
   }
   void stop() override {
     if (following_) signals_->unsubscribe(*following_);
     following_.reset();
+    refresher_.stop();
     live_.stop();
     engine_.stop();
   }
@@ -135,15 +140,44 @@ class InventoryModuleImpl final : public InventoryModule, public InventoryQuerie
   }
 
   // Another instance owns the seats: what it changed is read again from the database (a resync,
-  // after signals may have been missed: everything). The owner itself hears no signals.
+  // after signals may have been missed: everything). The owner itself hears no signals. The
+  // listener's thread only notes what changed; refresher_ reads it, and keeps what it could not
+  // read (the database, for a moment) for its next try.
   void follow(const ClusterSignal& signal) {
-    std::lock_guard lock(followMutex_);
-    if (engineRunning_) return;
-    if (signal.resync) {
-      engine_.load();
-    } else if (isUuid(signal.payload)) {
-      engine_.refreshFromStore(std::string(signal.payload));
+    {
+      std::lock_guard lock(changedMutex_);
+      if (signal.resync) {
+        resyncPending_ = true;
+      } else if (isUuid(signal.payload)) {
+        changedEvents_.insert(std::string(signal.payload));
+      }
     }
+    refresher_.wake();
+  }
+
+  std::optional<std::chrono::milliseconds> refreshChanged() {
+    std::set<std::string> events;
+    bool resync = false;
+    {
+      std::lock_guard lock(changedMutex_);
+      std::swap(events, changedEvents_);
+      std::swap(resync, resyncPending_);
+    }
+    std::lock_guard lock(followMutex_);
+    if (engineRunning_) return std::nullopt;  // this instance decides seats now: nothing to follow
+    try {
+      if (resync) {
+        engine_.load();
+      } else {
+        for (const auto& id : events) engine_.refreshFromStore(id);
+      }
+    } catch (...) {
+      std::lock_guard again(changedMutex_);
+      changedEvents_.insert(events.begin(), events.end());
+      resyncPending_ = resyncPending_ || resync;
+      throw;  // logged; tried again after the worker's back-off
+    }
+    return std::nullopt;
   }
 
   static constexpr const char* kSeatsChannel = "inventory_seats";
@@ -154,9 +188,14 @@ class InventoryModuleImpl final : public InventoryModule, public InventoryQuerie
   std::optional<ClusterSignals::SubscriptionId> following_;
   std::mutex followMutex_;      // a takeover never runs while a refresh does
   bool engineRunning_ = false;  // under followMutex_
+  std::mutex changedMutex_;
+  std::set<std::string> changedEvents_;  // under changedMutex_: signalled, not read yet
+  bool resyncPending_ = false;           // under changedMutex_
   Engine engine_;
   LiveDocuments live_;
   Routes routes_;
+  // Last: it stops before what it uses goes.
+  BackgroundWorker refresher_{"inventory-follow", deps_.clock, deps_.log, [this] { return refreshChanged(); }};
 };
 
 }  // namespace

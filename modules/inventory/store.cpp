@@ -34,10 +34,6 @@ constexpr const char* kReservationColumns =
     "reservation_id, event_id, category_id, user_id, session_id, ticket_count, amount, currency, reserved_at_ms, "
     "expires_at_ms, status, order_id, returned_count, correlation_id";
 
-}  // namespace
-
-namespace {
-
 constexpr const char* kEventColumns =
     "event_id, event_name, organizer_id, status, starts_at_ms, max_tickets_per_user, reservation_timeout_minutes, "
     "low_inventory_threshold, last_minute_reservation_minutes, version, source_version, low_inventory_alerted, "
@@ -116,6 +112,9 @@ LoadedState loadAll(soci::session& sql) {
 }
 
 std::optional<EventInventory> loadEvent(soci::session& sql, const std::string& eventId) {
+  // Both reads from one snapshot: the version and the counts of the same commit.
+  soci::transaction snapshot(sql);
+  if (sql.get_backend_name() == "postgresql") sql << "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ";
   std::optional<EventInventory> event;
   {
     soci::rowset<soci::row> rows =
@@ -127,6 +126,7 @@ std::optional<EventInventory> loadEvent(soci::session& sql, const std::string& e
       (sql.prepare << "SELECT " << kCategoryColumns << " FROM categories WHERE event_id = :e ORDER BY position",
        soci::use(eventId));
   for (const auto& r : rows) event->categories.push_back(categoryFrom(r));
+  snapshot.commit();
   return event;
 }
 

@@ -69,6 +69,8 @@ class Application {
 
   const Config& config() const { return config_; }
 
+  Logger& log() { return log_; }
+
  private:
   // cluster: the seat module follows seatOwner_; a follower leaves inventory's inbox and broker
   // receivers off until it takes the seats over (then takeOverSeats()).
@@ -76,10 +78,6 @@ class Application {
   void takeOverSeats();
   void loseSeats();
 
- public:
-  Logger& log() { return log_; }
-
- private:
   // Members are built in this order and destroyed in reverse: each one refers only to those above
   // it (modules hold references to the stores, the bus, the clock...), so keep the order.
   const Config& config_;

@@ -16,12 +16,14 @@ namespace {
 constexpr std::array<std::string_view, 7> kRelayedRequestHeaders{
     "Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match", "Accept-Language", "X-Request-Id"};
 
-// Hop-by-hop and framing headers of the owner's answer: this instance's server sets its own.
+// The owner's answer headers that belong to the answer itself; hop-by-hop, framing, request
+// ids and rate-limit counts are this instance's own to set.
 bool relayedResponseHeader(std::string_view name) {
-  constexpr std::array<std::string_view, 8> kDropped{"connection", "keep-alive", "transfer-encoding", "content-length",
-                                                     "date",       "server",     "upgrade",           "trailer"};
-  return std::none_of(kDropped.begin(), kDropped.end(), [&](std::string_view dropped) {
-    return name.size() == dropped.size() && std::equal(name.begin(), name.end(), dropped.begin(), [](char a, char b) {
+  constexpr std::array<std::string_view, 9> kRelayed{"content-type",        "location",          "etag",
+                                                     "retry-after",         "cache-control",     "content-language",
+                                                     "idempotent-replayed", "x-available-seats", "vary"};
+  return std::any_of(kRelayed.begin(), kRelayed.end(), [&](std::string_view relayed) {
+    return name.size() == relayed.size() && std::equal(name.begin(), name.end(), relayed.begin(), [](char a, char b) {
              return std::tolower(static_cast<unsigned char>(a)) == b;
            });
   });
@@ -115,27 +117,36 @@ PeerForwarder::PeerForwarder(Options options, Metrics& metrics, Logger log)
       metrics_(metrics),
       log_(std::move(log)),
       handles_(std::make_unique<Handles>()),
-      executor_({.name = "forward", .threads = options_.threads, .queueLimit = options_.queueLimit}) {
+      executor_(std::make_unique<BoundedExecutor>(BoundedExecutor::Options{
+          .name = "forward", .threads = options_.threads, .queueLimit = options_.queueLimit})) {
   metrics_.describe("cluster_forwards_total", "counter",
                     "Seat commands this instance sent to the instance that owns the seats, by result.");
 }
 
-PeerForwarder::~PeerForwarder() = default;
+PeerForwarder::~PeerForwarder() { stop(); }
+
+void PeerForwarder::stop() {
+  stopping_ = true;
+  executor_.reset();  // runs what is queued (each answers nullopt at once) and joins
+}
 
 void PeerForwarder::forward(std::function<std::string()> resolve, const http::Request& request, Answer answer) {
   // The job owns a copy: the request object belongs to the connection, which may be gone.
   auto job = [this, resolve = std::move(resolve), request, answer] {
     std::optional<http::Response> response;
+    if (stopping_.load()) return answer(std::nullopt);
     try {
       auto base = resolve();
-      if (!base.empty()) response = send(base + request.target, request);
+      // Only an origin-form target ("/api/...") is appended: nothing a client sends can name
+      // another host for this instance to call.
+      if (!base.empty() && request.target.starts_with('/')) response = send(base + request.target, request);
     } catch (const std::exception& e) {
       log_.warn("forwarding a seat command failed", {{"error", std::string(e.what())}});
     }
     metrics_.increment("cluster_forwards_total", {{"result", response ? "answered" : "failed"}});
     answer(std::move(response));
   };
-  if (!executor_.trySubmit(std::move(job))) {
+  if (stopping_.load() || !executor_ || !executor_->trySubmit(std::move(job))) {
     metrics_.increment("cluster_forwards_total", {{"result", "refused"}});
     answer(std::nullopt);
   }
@@ -153,7 +164,8 @@ std::optional<http::Response> PeerForwarder::send(const std::string& url, const 
   }
   headers.add("Forwarded: " + forwardedFor(request.remoteAddress));
   headers.add(std::string(inventory::kForwardedByHeader) + ": " + options_.instanceId);
-  headers.add("Expect:");  // no 100-continue round trip
+  headers.add("Expect:");                                             // no 100-continue round trip
+  if (!request.header("Content-Type")) headers.add("Content-Type:");  // not curl's form type
   auto method = std::string(http::to_string(request.method));
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());

@@ -46,6 +46,9 @@ class PeerForwarder {
   // could not be reached or did not answer within the timeout, or too many forwards are waiting
   // already. Returns at once.
   void forward(std::function<std::string()> resolve, const http::Request& request, Answer answer);
+  // Answers what waits with nullopt, lets the running forwards end (each within the timeout) and
+  // refuses new ones. Before what `resolve` reads goes away.
+  void stop();
 
  private:
   struct Handles;  // idle libcurl handles, kept for their connections
@@ -56,7 +59,8 @@ class PeerForwarder {
   Logger log_;
   std::unique_ptr<Handles> handles_;
   std::atomic<std::int64_t> lastFailureLogged_{0};  // steady clock ticks
-  BoundedExecutor executor_;                        // last: its threads stop before what they use goes
+  std::atomic<bool> stopping_{false};
+  std::unique_ptr<BoundedExecutor> executor_;  // last: its threads stop before what they use goes
 };
 
 }  // namespace boxoffice::app

@@ -86,13 +86,30 @@ std::function<void(soci::session&)> SeatOwner::writerSessionHook() {
   return [this](soci::session& session) {
     bool held = tryLock(session);
     lockHeld_ = held;
-    if (held || !owned_.load()) return;  // a follower's writes (outbox, lease reads) need no lock
-    // This instance decided seats, its session was lost, and another instance holds the lock
-    // now: its copy of the seats is stale. Not one more write; the process stops (step()).
+    if (!claimed_.load()) {
+      // A follower's writes (outbox, lease reads) need no lock. If this new session got it,
+      // the owner is gone: take the seats over now rather than at the next poll.
+      if (held) worker_.wake();
+      return;
+    }
+    // This instance decided seats and its session was lost. With the lock free again it may go
+    // on only if no other instance owned the seats meanwhile (the lease still names it, at its
+    // epoch): an owner that came and went would have sold seats this copy does not know of.
+    if (held && leaseStillOurs(session)) return;
+    // Its copy of the seats is stale. Not one more write; the process stops (step()).
     lostSeats_ = true;
     worker_.wake();
     throw StorageUnavailable("this instance no longer decides seats: another instance took them over");
   };
+}
+
+bool SeatOwner::leaseStillOurs(soci::session& session) const {
+  std::string instance;
+  std::int64_t epoch = 0;
+  soci::indicator present = soci::i_null;
+  session << "SELECT instance_id, epoch FROM owner_lease WHERE singleton = 1", soci::into(instance, present),
+      soci::into(epoch);
+  return present == soci::i_ok && instance == instanceId_ && epoch == epoch_.load();
 }
 
 void SeatOwner::start(Database& inventoryStore, std::function<void()> takeOver, std::function<void()> lost) {
@@ -101,13 +118,17 @@ void SeatOwner::start(Database& inventoryStore, std::function<void()> takeOver, 
   lost_ = std::move(lost);
   if (lockHeld_.load()) {
     store_->write([&](Tx& tx) { writeLease(tx); });
+    claimed_ = true;
     owned_ = true;
   } else {
     log_.info("another instance decides seats; this one forwards seat commands to it", {{"instance", instanceId_}});
   }
 }
 
-void SeatOwner::stop() { worker_.stop(); }
+void SeatOwner::stop() {
+  worker_.stop();
+  forwarder_.stop();  // before the stores close: a forward reads the lease
+}
 
 std::optional<std::chrono::milliseconds> SeatOwner::step() {
   if (lostSeats_.load()) {
@@ -115,10 +136,20 @@ std::optional<std::chrono::milliseconds> SeatOwner::step() {
     return std::nullopt;
   }
   if (owned_.load()) return std::nullopt;  // until wake(): only losing the seats matters now
-  bool taken = store_->write([&](Tx& tx) { return tryTakeLock(tx); });
-  if (!taken) return pollInterval_;
-  owned_ = true;  // seat commands now queue here; the engine runs them once takeOver_ loaded the seats
-  takeOver_();
+  if (!claimed_.load()) {
+    if (!store_->write([&](Tx& tx) { return tryTakeLock(tx); })) return pollInterval_;
+    claimed_ = true;  // from here a writer session without the lock means the seats were lost
+  }
+  // Until the seats are loaded and the engine runs, seat commands here answer 503 (the lease
+  // names this instance, which forwards to no one). A failed load (the database, for a moment)
+  // is tried again: the lock stays ours meanwhile, or its loss stops the process (above).
+  try {
+    takeOver_();
+  } catch (const std::exception& e) {
+    log_.error("taking the seats over failed; trying again", {{"error", std::string(e.what())}});
+    return pollInterval_;
+  }
+  owned_ = true;
   return std::nullopt;
 }
 
@@ -139,6 +170,7 @@ void SeatOwner::writeLease(Tx& tx) {
   std::int64_t epoch = 0;
   tx.sql() << "SELECT epoch FROM owner_lease WHERE singleton = 1", soci::into(epoch);
   tx.afterCommit([this, epoch] {
+    epoch_ = epoch;
     log_.info("this instance decides seats", {{"instance", instanceId_}, {"url", advertiseUrl_}, {"epoch", epoch}});
   });
 }
@@ -170,9 +202,11 @@ void SeatOwner::forward(const http::Request& request, std::function<void(std::op
     return url == advertiseUrl_ ? std::string() : url;
   };
   forwarder_.forward(resolve, request, [this, answer = std::move(answer)](std::optional<http::Response> response) {
-    if (!response) {
+    // No answer, or an instance that no longer owns the seats: read the lease again next time.
+    if (!response ||
+        (response->status == 503 && response->body.find("inventory-owner-unavailable") != std::string::npos)) {
       std::lock_guard lock(leaseMutex_);
-      cachedOwnerUrl_.clear();  // read the lease again next time: the owner may have changed
+      cachedOwnerUrl_.clear();
     }
     answer(std::move(response));
   });

@@ -13,11 +13,15 @@
 // - A follower tries the lock every cluster.takeoverPollMs. Once it has it, it writes the lease
 //   (its URL, epoch + 1), and takes over: it loads the seats from the database (every commit of
 //   the previous owner included) and starts its engine, inbox and receivers.
-// - An owner whose writer session was lost and whose lock another instance took meanwhile must
-//   not write again: its writes fail (503) and the process stops (exit status 3) so that its
+// - An owner whose writer session was lost must not write again if another instance owned the
+//   seats meanwhile (the lock is taken, or free again but the lease names another owner or a
+//   later epoch): its writes fail (503) and the process stops (exit status 3) so that its
 //   supervisor restarts it as a follower.
+// - A follower's new writer session may get the lock by itself (the owner just died): the hook
+//   wakes the worker, which takes the seats over at once.
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <soci/soci.h>
@@ -62,6 +66,9 @@ class SeatOwner final : public inventory::SeatOwnership {
   // In the writer's transaction: takes the lock if free; on success records this instance in the lease.
   bool tryTakeLock(Tx& tx);
   void writeLease(Tx& tx);
+  // On a new writer session that got the lock back: the lease still names this instance at the
+  // epoch it wrote (no other owner came and went meanwhile).
+  bool leaseStillOurs(soci::session& session) const;
   std::string ownerUrl();
 
   std::string instanceId_;
@@ -73,8 +80,10 @@ class SeatOwner final : public inventory::SeatOwnership {
   std::function<void()> takeOver_;
   std::function<void()> lost_;
   std::atomic<bool> lockHeld_{false};  // the current writer session holds the lock
-  std::atomic<bool> owned_{false};
+  std::atomic<bool> claimed_{false};   // this instance took the lock (owner, or taking over)
+  std::atomic<bool> owned_{false};     // ...and its engine runs: seat commands are decided here
   std::atomic<bool> lostSeats_{false};
+  std::atomic<std::int64_t> epoch_{0};  // the lease epoch this instance wrote
   std::mutex leaseMutex_;
   std::string cachedOwnerUrl_;  // under leaseMutex_
   std::chrono::steady_clock::time_point ownerUrlReadAt_{};

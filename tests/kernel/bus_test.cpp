@@ -969,3 +969,27 @@ TEST_CASE("bus: the dispatcher does not retry one by one when the bus is unavail
   dispatcher.stop();
   CHECK(std::find(failing.calls.begin(), failing.calls.end(), 1) != failing.calls.end());
 }
+
+TEST_CASE("bus: a deferred inbox stores its messages and handles them only once started") {
+  Fixture f;
+  Database other{{f.dir / "other.db", "other"}, f.log.logger("other")};
+  other.migrate(std::vector<Migration>{{"other", "0001_handled.sql", "CREATE TABLE handled (message_id TEXT);"}});
+  TestBus bus(f, fastRetries(3));
+  std::atomic<int> deferredCalls{0}, otherCalls{0};
+  bus.bus.subscribe(topics::events, "sub", f.subscriber, f.recordingHandler(deferredCalls));
+  bus.bus.subscribe(topics::events, "other", other, f.recordingHandler(otherCalls));
+  // Another instance owns what "sub" decides: its inbox waits (Inboxes::defer).
+  bus.inboxes.defer("sub");
+  bus.start();
+  auto m = message();
+  bus.bus.publish(m);
+  REQUIRE(eventually([&] { return inboxStatus(other, m.messageId) == "done"; }));
+  CHECK(inboxStatus(f.subscriber, m.messageId) == "pending");  // stored, durable, not handled
+  CHECK(deferredCalls.load() == 0);
+  bus.inboxes.startDeferred("sub");
+  REQUIRE(eventually([&] { return inboxStatus(f.subscriber, m.messageId) == "done"; }));
+  bus.inboxes.startDeferred("sub");  // once: a second call does nothing
+  CHECK(deferredCalls.load() == 1);
+  CHECK(otherCalls.load() == 1);
+  bus.stop();
+}

@@ -97,7 +97,7 @@ class TestServer {
 
   void kill9();     // SIGKILL, wait for exit
   int terminate();  // SIGTERM, wait; returns the exit status
-  void restart();   // start again on the same data dir (a new port)
+  void restart();   // start again on the same data dir (a new port, unless Options::listenPort)
   // The bus.* settings of the suite broker's virtual host this server uses (empty outside the
   // AMQP phase): a second instance of a cluster joins the same one (suiteBroker = false).
   std::vector<std::pair<std::string, std::string>> brokerEnvironment() const;

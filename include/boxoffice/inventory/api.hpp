@@ -61,7 +61,8 @@ class InventoryModule : public Module {
   // changed an event. As the owner it tells the others on `signals` what each commit changed.
   virtual void joinCluster(SeatOwnership& ownership, ClusterSignals& signals) = 0;
   // This instance has just taken the owner's lock: memory is loaded again from the database
-  // (the previous owner's last commits included) and the engine starts. Called at most once.
+  // (the previous owner's last commits included) and the engine starts. Once it returned, later
+  // calls do nothing; if it threw (the database, for a moment), it is called again.
   virtual void takeOver() = 0;
 };
 
