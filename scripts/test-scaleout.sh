@@ -74,7 +74,8 @@ for name in "${names[@]}"; do
   quoted=$(printf '%s' "$name" | sed -e 's/[][\.*^$()+?{}|]/\\&/g')
   excluded+="${excluded:+|}^integration:${quoted}\$"
 done
-# With them the kernel's own PostgreSQL cases (named "postgresql: ...": cluster signals, the
-# writer-session hook), which skip with a message when BX_PG_ADMIN_URL is unset.
+# With them the kernel's and the modules' own PostgreSQL cases (named "postgresql: ...": cluster
+# signals and locks, the writer-session hook, two instances' workers on one database), which skip
+# with a message when BX_PG_ADMIN_URL is unset.
 ctest --test-dir "$build_dir" --output-on-failure --no-tests=error -j "$jobs" \
-  -R '^(integration:|kernel:postgresql: )' ${excluded:+-E "$excluded"}
+  -R '^(integration:|[a-z]+:postgresql: )' ${excluded:+-E "$excluded"}

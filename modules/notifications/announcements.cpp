@@ -38,9 +38,14 @@ bool Announcements::runOnce() {
     std::string body;
     std::string correlationId;
     std::string cursor;
+    // On PostgreSQL another instance's worker may be writing a batch of the same announcement:
+    // its row stays locked until that commits, and this one takes the next announcement (or
+    // none) instead of reading the same cursor and writing the same deliveries again.
+    const char* claim = tx.dialect() == Dialect::Postgresql ? " FOR UPDATE SKIP LOCKED" : "";
     tx.sql() << "SELECT announcement_id, event_id, event_name, subject, body, correlation_id, cursor "
                 "FROM notification_announcements WHERE finished_at IS NULL ORDER BY created_at, announcement_id "
-                "LIMIT 1",
+                "LIMIT 1"
+             << claim,
         soci::into(id), soci::into(eventId), soci::into(eventName), soci::into(subject), soci::into(body),
         soci::into(correlationId), soci::into(cursor);
     if (!tx.sql().got_data()) return false;

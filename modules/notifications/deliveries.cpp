@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <limits>
 #include <map>
 #include <utility>
 
@@ -29,6 +30,13 @@ namespace boxoffice::notifications {
 namespace {
 
 constexpr const char* kSendsMetric = "notifications_sends_total";
+
+// How long after a send's timeouts have run out its claim counts as abandoned (a sender that
+// outlives the SMTP timeouts is stuck on the database, which the outcome's write then finds).
+constexpr std::int64_t kInterruptedMarginMs = 60'000;
+
+// Thrown inside a digest's transaction when another sender took one of its rows first.
+struct DigestRowsTaken {};
 
 constexpr std::size_t kMaxAddress = 512;  // a push token is ≤ 512; an email address ≤ 320
 
@@ -93,9 +101,16 @@ struct Deliveries::State {
   std::unique_ptr<BackgroundWorker> worker;
   bool started = false;
   bool outcomeLost = false;  // sender thread only
+  // With several instances their senders share the table: a row claimed for sending is only
+  // declared interrupted once no live sender can still be at it (the SMTP timeouts, plus a
+  // margin). Alone (SQLite, or PostgreSQL without cluster.advertiseUrl, where a second serve
+  // cannot start) this process is the only sender, so every claim it did not settle is one.
+  bool shared = false;
+  std::int64_t staleAfterMs = 0;
 
-  State(Database& d, const Templates& t, const Config& config, const Clock& c, Logger l, Metrics& m)
-      : db(d), templates(t), clock(c), log(std::move(l)), metrics(m) {
+  State(Database& d, const Templates& t, const Config& config, const Clock& c, Logger l, Metrics& m,
+        bool severalInstances)
+      : db(d), templates(t), clock(c), log(std::move(l)), metrics(m), shared(severalInstances) {
     metrics.describe(kSendsMetric, "counter",
                      "Notification send attempts by channel and outcome (sent, error; errors are retried).");
     smtp.host = config.getString("notifications.smtp.host");
@@ -115,6 +130,7 @@ struct Deliveries::State {
     poll = std::chrono::milliseconds(config.getInt("notifications.sender.pollMs"));
     maxEntries = static_cast<int>(config.getInt("notifications.digest.maxEntries"));
     appName = config.getString("notifications.appName");
+    staleAfterMs = smtp.connectTimeoutMs + smtp.timeoutMs + kInterruptedMarginMs;
     for (const auto* channel : {"email", "sms", "push"}) providers[channel] = std::make_unique<SimulatedProvider>();
     if (!smtp.host.empty()) providers["email"] = std::make_unique<SmtpProvider>(smtp);
     worker = std::make_unique<BackgroundWorker>("notifications-sender", clock, log, [this] { return step(); });
@@ -154,15 +170,25 @@ struct Deliveries::State {
     }
   }
 
+  // Claims older than this are abandoned (see `shared`).
+  std::int64_t interruptedBefore() const {
+    return shared ? clock.nowMillis() - staleAfterMs : std::numeric_limits<std::int64_t>::max();
+  }
+
   void failInterrupted() {
-    auto rows = db.read([](soci::session& sql) { return store::interrupted(sql); });
-    if (rows.empty()) return;
+    auto candidates = db.read([&](soci::session& sql) { return store::interrupted(sql, interruptedBefore()); });
+    if (candidates.empty()) return;
     auto now = clock.nowMillis();
+    std::vector<store::DeliveryRow> rows;
     db.write([&](Tx& tx) {
-      for (auto& row : rows) {
-        store::markFailed(tx, row.id, "interrupted-while-sending");
+      rows.clear();
+      for (auto& row : candidates) {
+        // Conditional: another instance may fail it first, or its sender settle it after all.
+        if (!row.sendingSince || !store::failInterrupted(tx, row.id, *row.sendingSince, "interrupted-while-sending"))
+          continue;
         publishFailed(tx, row, "interrupted-while-sending", now);
         settleMembers(tx, row, false, "interrupted-while-sending", now);
+        rows.push_back(row);
       }
     });
     for (auto& row : rows) {
@@ -189,7 +215,11 @@ struct Deliveries::State {
     // If the outcome cannot be written the delivery stays claimed: the next step settles it (the
     // email may have left, so it must not be sent again).
     try {
-      recordOutcome(*row, provider.simulated(), error, now);
+      if (!recordOutcome(*row, start, provider.simulated(), error, now)) {
+        log.warn("delivery sent after another instance had declared it interrupted: outcome not recorded",
+                 {{"deliveryId", row->id}, {"channel", row->channel}, {"sent", !error}});
+        return;
+      }
     } catch (...) {
       outcomeLost = true;
       throw;
@@ -205,10 +235,12 @@ struct Deliveries::State {
   }
 
   // Sent (with NotificationSent), the next attempt, or Failed (with NotificationFailed), in one
-  // transaction.
-  void recordOutcome(const store::DeliveryRow& row, bool simulated, const std::optional<std::string>& error,
-                     std::int64_t now) {
-    db.write([&](Tx& tx) {
+  // transaction. False if the attempt claimed at `claimedAt` was declared interrupted meanwhile
+  // (its claim outlived every timeout): its Failed stands, nothing is written.
+  bool recordOutcome(const store::DeliveryRow& row, std::int64_t claimedAt, bool simulated,
+                     const std::optional<std::string>& error, std::int64_t now) {
+    return db.write([&](Tx& tx) {
+      if (!store::stillClaimed(tx, row.id, claimedAt)) return false;
       if (!error) {
         if (simulated) store::recordSimulated(tx, row, now);
         store::markSent(tx, row.id, now);
@@ -221,6 +253,7 @@ struct Deliveries::State {
       } else {
         store::scheduleRetry(tx, row.id, now + backoff(row.attempts), *error);
       }
+      return true;
     });
   }
 
@@ -264,10 +297,30 @@ struct Deliveries::State {
     } catch (const std::exception& e) {
       renderError = std::string("digest-render-failed: ") + e.what();
     }
+    // On PostgreSQL another instance's sender may form a digest of the same rows at the same
+    // time: each row joins one digest only (the conditional updates below; the second writer
+    // waits for the first and then changes nothing), and a digest that did not get every row it
+    // was rendered for is rolled back, its rows left to the next round.
+    try {
+      writeDigest(held, content, renderError, unsubscribe, now);
+    } catch (const DigestRowsTaken&) {
+      log.debug("digest rows taken by another sender; formed again next round", {{"userId", latest.userId}});
+    }
+    if (!content) log.error("digest could not be written", {{"userId", latest.userId}, {"error", renderError}});
+  }
+
+  // The digest with its rows, or the rows Failed when it could not be rendered.
+  void writeDigest(const std::vector<store::DeliveryRow>& held, const std::optional<Rendered>& content,
+                   const std::string& renderError, const std::string& unsubscribe, std::int64_t now) {
+    const auto& latest = held.back();
     db.write([&](Tx& tx) {
       if (!content) {
         for (const auto& row : held) {
-          store::markFailed(tx, row.id, renderError);
+          if (tx.exec("UPDATE notification_deliveries SET status = 'Failed', next_attempt_at = NULL, last_error = ?2 "
+                      "WHERE id = ?1 AND status = 'Queued' AND digest_id IS NULL AND sending_since IS NULL",
+                      row.id, renderError) == 0) {
+            continue;  // another sender settled it
+          }
           publishFailed(tx, row, renderError, now);
         }
         return;
@@ -294,17 +347,20 @@ struct Deliveries::State {
       digest.createdAt = now;
       store::insert(tx, digest);
       for (const auto& row : held) {
-        tx.exec("UPDATE notification_deliveries SET digest_id = ?2 WHERE id = ?1 AND digest_id IS NULL", row.id,
-                digest.id);
+        if (tx.exec("UPDATE notification_deliveries SET digest_id = ?2 WHERE id = ?1 AND digest_id IS NULL AND "
+                    "status = 'Queued'",
+                    row.id, digest.id) == 0) {
+          throw DigestRowsTaken{};  // rolls the digest back
+        }
       }
     });
-    if (!content) log.error("digest could not be written", {{"userId", latest.userId}, {"error", renderError}});
   }
 
   std::optional<std::chrono::milliseconds> step() {
     // A send whose outcome could not be recorded (the database refused the write) is left
     // claimed: like a crash mid-send, it becomes Failed, never sent again on its own.
-    if (outcomeLost) {
+    // With several instances every round: another instance's sender may have died mid-send.
+    if (outcomeLost || shared) {
       outcomeLost = false;
       failInterrupted();
     }
@@ -325,8 +381,8 @@ struct Deliveries::State {
 };
 
 Deliveries::Deliveries(Database& store, const Templates& templates, const Config& config, const Clock& clock,
-                       const Logger& log, Metrics& metrics)
-    : state_(std::make_unique<State>(store, templates, config, clock, log, metrics)) {}
+                       const Logger& log, Metrics& metrics, bool severalInstances)
+    : state_(std::make_unique<State>(store, templates, config, clock, log, metrics, severalInstances)) {}
 
 Deliveries::~Deliveries() { stop(); }
 

@@ -56,9 +56,11 @@ std::vector<ConfigKey> deliveryConfigKeys();
 
 class Deliveries {
  public:
-  // `templates` writes the daily digest.
+  // `templates` writes the daily digest. `severalInstances`: other instances' senders work on the
+  // same table (PostgreSQL with cluster.advertiseUrl), so a claimed row may be another's send in
+  // progress.
   Deliveries(Database& store, const Templates& templates, const Config& config, const Clock& clock, const Logger& log,
-             Metrics& metrics);
+             Metrics& metrics, bool severalInstances = false);
   ~Deliveries();
   Deliveries(const Deliveries&) = delete;
   Deliveries& operator=(const Deliveries&) = delete;

@@ -100,8 +100,26 @@ std::optional<std::int64_t> nextDue(soci::session& sql) {
   return next;
 }
 
-std::vector<DeliveryRow> interrupted(soci::session& sql) {
-  return query(sql, "WHERE status = 'Queued' AND sending_since IS NOT NULL");
+std::vector<DeliveryRow> interrupted(soci::session& sql, std::int64_t claimedBefore) {
+  const long long before = claimedBefore;
+  return query(sql, "WHERE status = 'Queued' AND sending_since IS NOT NULL AND sending_since < :b", soci::use(before));
+}
+
+bool stillClaimed(Tx& tx, const std::string& id, std::int64_t claimedAt) {
+  return tx.queryRow(
+      tx.dialect() == Dialect::Postgresql
+          ? "SELECT 1 FROM notification_deliveries WHERE id = ?1 AND status = 'Queued' AND "
+            "sending_since = ?2 FOR UPDATE"
+          : "SELECT 1 FROM notification_deliveries WHERE id = ?1 AND status = 'Queued' AND "
+            "sending_since = ?2",
+      [](const ResultRow&) {}, id, claimedAt);
+}
+
+bool failInterrupted(Tx& tx, const std::string& id, std::int64_t claimedAt, const std::string& error) {
+  return tx.exec(
+             "UPDATE notification_deliveries SET status = 'Failed', sending_since = NULL, next_attempt_at = NULL, "
+             "last_error = ?3 WHERE id = ?1 AND status = 'Queued' AND sending_since = ?2",
+             id, claimedAt, error) == 1;
 }
 
 bool claim(Tx& tx, const std::string& id, std::int64_t now) {

@@ -35,8 +35,16 @@ std::vector<DeliveryRow> dueDigestRows(soci::session& sql, std::int64_t now, int
 std::vector<DeliveryRow> digestMembers(soci::session& sql, const std::string& digestId);
 // The earliest time a Queued row (or a held digest row) becomes due; std::nullopt when none waits.
 std::optional<std::int64_t> nextDue(soci::session& sql);
-// Rows marked sending (the process died mid-send).
-std::vector<DeliveryRow> interrupted(soci::session& sql);
+// Rows marked sending before `claimedBefore` (their sender died mid-send, or could not record
+// the outcome).
+std::vector<DeliveryRow> interrupted(soci::session& sql, std::int64_t claimedBefore);
+// Whether the attempt claimed at `claimedAt` is still this sender's to settle (Queued, sending
+// since then); on PostgreSQL the row stays locked until the transaction ends, so another
+// instance cannot declare it interrupted meanwhile, nor this one record an outcome after it did.
+bool stillClaimed(Tx& tx, const std::string& id, std::int64_t claimedAt);
+// Fails a delivery whose attempt claimed at `claimedAt` was interrupted; false if it is not in
+// that state any more (its sender settled it, or another instance failed it first).
+bool failInterrupted(Tx& tx, const std::string& id, std::int64_t claimedAt, const std::string& error);
 
 // Marks an attempt started; false if another claimed it or it is no longer due.
 bool claim(Tx& tx, const std::string& id, std::int64_t now);

@@ -91,7 +91,9 @@ class NotificationsModuleImpl final : public NotificationsModule {
       : deps_(deps),
         tokens_(resolveUnsubscribeKey(deps)),
         templates_(deps.store, deps.clock),
-        deliveries_(deps.store, templates_, deps.config, deps.clock, deps.log, deps.metrics),
+        deliveries_(
+            deps.store, templates_, deps.config, deps.clock, deps.log, deps.metrics,
+            deps.store.dialect() == Dialect::Postgresql && !deps.config.getString("cluster.advertiseUrl").empty()),
         renderer_(templates_),
         sink_(deliveries_),
         service_(renderer_, sink_, tokens_, deps.clock, serviceSettings(deps.config)),

@@ -41,9 +41,15 @@ int Reminders::runOnce() {
       due.push_back({rows::text(row, 0), rows::text(row, 1), rows::text(row, 2), rows::text(row, 3), rows::text(row, 4),
                      rows::text(row, 5), rows::integer(row, 6)});
     }
+    int written = 0;
     for (const auto& d : due) {
-      tx.exec("INSERT INTO notification_reminders_sent (event_id, user_id, starts_at, sent_at) VALUES (?1, ?2, ?3, ?4)",
-              d.eventId, d.userId, d.startsAt, nowText);
+      // Another instance's reminder worker may have written this one since the query (on
+      // PostgreSQL the insert waits for it to commit): it is then its reminder to send, not ours.
+      if (tx.exec("INSERT INTO notification_reminders_sent (event_id, user_id, starts_at, sent_at) "
+                  "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                  d.eventId, d.userId, d.startsAt, nowText) == 0) {
+        continue;
+      }
       Variables v{{"eventName", d.name},
                   {"venueName", d.venueName},
                   {"venueCity", d.venueCity},
@@ -53,8 +59,9 @@ int Reminders::runOnce() {
       service_.notifyOrSkip(
           tx, Notification{"EventReminder", d.userId, std::move(v), "reminder:" + d.eventId + ":" + d.startsAt, ""},
           log_);
+      ++written;
     }
-    return static_cast<int>(due.size());
+    return written;
   });
 }
 

@@ -158,7 +158,7 @@ Decision OrdersService::apply(Tx& tx, const Checkout& current, const Fact& fact)
 }
 
 void OrdersService::applyTo(Tx& tx, const std::string& orderId, const Fact& fact) {
-  auto current = store::load(tx.sql(), orderId);
+  auto current = store::loadForUpdate(tx, orderId);
   if (!current) {
     // Not an order of this store (a reply can only name one; a hold placed through the API has none).
     log_.debug("saga fact for an unknown order", {{"orderId", orderId}, {"fact", factName(fact)}});
@@ -220,7 +220,7 @@ Answer OrdersService::pay(const Actor& actor, const std::string& orderId, Paymen
     if (auto stored = idempotency::lookup(tx, key, idempotency.fingerprint, nowMs)) {
       return Answer{stored->status, stored->body, orderId, true};
     }
-    auto current = isUuid(orderId) ? store::load(tx.sql(), orderId) : std::nullopt;
+    auto current = isUuid(orderId) ? store::loadForUpdate(tx, orderId) : std::nullopt;
     // Only the buyer pays their order; anyone else learns nothing about it.
     if (!current || current->order.userId != caller.userId) throw orderNotFound();
     if (prepare) {
@@ -278,7 +278,7 @@ store::OrderPage OrdersService::list(const Actor& actor, const ListQuery& query,
 OrderView OrdersService::cancel(const Actor& actor, const std::string& orderId, bool& pending) {
   const auto& caller = actor.caller();
   return db_.write([&](Tx& tx) {
-    auto current = isUuid(orderId) ? store::load(tx.sql(), orderId) : std::nullopt;
+    auto current = isUuid(orderId) ? store::loadForUpdate(tx, orderId) : std::nullopt;
     if (!current || !mayRead(actor, current->order)) throw orderNotFound();
     bool owner = current->order.userId == caller.userId;
     if (!owner && !actor.isAdmin()) {
@@ -365,7 +365,7 @@ int OrdersService::sweep() {
     compensated = 0;
     resent.clear();
     for (const auto& id : stuck) {
-      auto current = store::load(tx.sql(), id);
+      auto current = store::loadForUpdate(tx, id);
       if (!current || !overdue(current->saga, now)) continue;
       auto decision = apply(tx, *current, Timeout{settings_.sagaTimeout});
       if (!decision.resent.empty()) {

@@ -222,9 +222,11 @@ void insert(Tx& tx, const Checkout& c) {
   writeSaga(tx, o.id, c.saga, true);
 }
 
-std::optional<Checkout> load(soci::session& sql, const std::string& orderId) {
+namespace {
+std::optional<Checkout> loadWith(soci::session& sql, const std::string& orderId, const char* lock) {
   soci::rowset<soci::row> rs =
-      (sql.prepare << "SELECT " << kOrderColumns << " FROM orders o JOIN sagas s ON s.order_id = o.id WHERE o.id = :id",
+      (sql.prepare << "SELECT " << kOrderColumns << " FROM orders o JOIN sagas s ON s.order_id = o.id WHERE o.id = :id"
+                   << lock,
        soci::use(orderId));
   for (const auto& r : rs) {
     auto c = checkoutFrom(r);
@@ -232,6 +234,13 @@ std::optional<Checkout> load(soci::session& sql, const std::string& orderId) {
     return c;
   }
   return std::nullopt;
+}
+}  // namespace
+
+std::optional<Checkout> load(soci::session& sql, const std::string& orderId) { return loadWith(sql, orderId, ""); }
+
+std::optional<Checkout> loadForUpdate(Tx& tx, const std::string& orderId) {
+  return loadWith(tx.sql(), orderId, tx.dialect() == Dialect::Postgresql ? " FOR UPDATE" : "");
 }
 
 void save(Tx& tx, const Checkout& c) {

@@ -16,6 +16,11 @@ namespace boxoffice::orders::store {
 
 void insert(Tx& tx, const Checkout& checkout);
 std::optional<Checkout> load(soci::session& sql, const std::string& orderId);
+// load() for a change: on PostgreSQL the order's and saga's rows stay locked (FOR UPDATE) until
+// the transaction ends. Two instances deciding on one order (a reply on one, the timeout sweeper
+// on the other) thus decide one after the other, the second on what the first committed, instead
+// of both on the same version and both sending its commands (SQLite has one writer anyway).
+std::optional<Checkout> loadForUpdate(Tx& tx, const std::string& orderId);
 // Stores the changed order and saga as a new version.
 void save(Tx& tx, const Checkout& checkout);
 

@@ -42,8 +42,9 @@ GatewaySettings gatewaySettings(const Config& config, const std::string& name) {
   return s;
 }
 
-ProcessorSettings processorSettings(const Config& config) {
+ProcessorSettings processorSettings(const Config& config, const Database& store) {
   ProcessorSettings s;
+  s.severalInstances = store.dialect() == Dialect::Postgresql && !config.getString("cluster.advertiseUrl").empty();
   s.maxInFlight = static_cast<int>(config.getInt("payments.maxInFlight"));
   s.maxAttempts = static_cast<int>(config.getInt("payments.maxAttempts"));
   s.retryBaseMs = config.getInt("payments.retryBaseMs");
@@ -65,7 +66,7 @@ class PaymentsModuleImpl final : public PaymentsModule {
         methods_(deps.clock, vault_, resolveSecret(deps, "payments.cardFingerprintKey")),
         remote_(deps.store, deps.clock, deps.log),
         processor_(deps.store, deps.clock, deps.log, deps.metrics, vault_, gatewayPointers(),
-                   processorSettings(deps.config)),
+                   processorSettings(deps.config, deps.store)),
         routes_(deps.store, processor_, collaborators.events, webhookSecrets(deps), deps.rateLimiter, deps.clock) {
     describeMetrics(deps.metrics);
     auto perMinute = static_cast<double>(deps.config.getInt("payments.webhooksPerMinute"));

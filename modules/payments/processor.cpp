@@ -58,6 +58,11 @@ void PaymentProcessor::start() {
 }
 
 void PaymentProcessor::recover() {
+  // With several instances another one may be waiting for the answer to a call it made: its
+  // payment is not this process's to ask about before answerGraceMs have passed since that call
+  // (when the claim made it due again anyway). Alone, this process knows that nothing it finds
+  // Processing has a call in flight, so it asks at once.
+  if (settings_.severalInstances) return;
   const auto now = clock_.nowMillis();
   store_.write([&](Tx& tx) { tx.exec("UPDATE payments SET next_attempt_at = ?1 WHERE status = 'Processing'", now); });
 }
@@ -477,6 +482,7 @@ void PaymentProcessor::applyOutcomes() {
 void PaymentProcessor::applyRefund(Tx& tx, const Outcome& outcome) {
   const auto now = clock_.nowMillis();
   const auto& a = outcome.answer;
+  store::lockRefund(tx, outcome.id);
   auto r = store::findRefund(tx.sql(), outcome.id);
   if (!r) return;
   if (r->status == refund_status::kCancelled) {
@@ -523,6 +529,7 @@ void PaymentProcessor::apply(Tx& tx, const Outcome& outcome, std::vector<std::st
   }
   const auto now = clock_.nowMillis();
   const auto& a = outcome.answer;
+  store::lockPayment(tx, outcome.id);  // two instances' answers (a charge's, a status query's) apply once
   auto found = store::findPayment(tx.sql(), outcome.id);
   if (!found || found->status != status::kProcessing) return;
   Payment p = *found;
@@ -578,8 +585,10 @@ std::vector<std::pair<PaymentProcessor::Call, Payment>> PaymentProcessor::claimD
         if (inFlight_.contains(candidate.paymentId)) continue;
       }
       if (static_cast<int>(calls.size()) >= room) break;
+      // Locked, then read again: another instance may have claimed it since the read above.
+      store::lockPayment(tx, candidate.paymentId);
       auto fresh = store::findPayment(tx.sql(), candidate.paymentId);
-      if (!fresh) continue;
+      if (!fresh || fresh->nextAttemptAt > now) continue;
       Payment p = *fresh;
       if (p.status == status::kProcessing) {
         p.nextAttemptAt = now + settings_.answerGraceMs;
@@ -594,6 +603,10 @@ std::vector<std::pair<PaymentProcessor::Call, Payment>> PaymentProcessor::claimD
         continue;
       }
       if (p.method == "CreditCard" && !vault_.find(p.cardToken)) {
+        // The vault is in memory: with several instances the card is in the vault of the one that
+        // took the order, whose worker finds the payment on its next round (at most
+        // kVaultTickMs). Only a payment nobody took for answerGraceMs has really lost its card.
+        if (settings_.severalInstances && now - p.createdAt < settings_.answerGraceMs) continue;
         fail(tx, p, "card-details-lost",
              "The card details are no longer held (they are kept in memory only, for a limited time); pay again.");
         continue;
@@ -658,6 +671,10 @@ void PaymentProcessor::startRefunds(std::int64_t now, int room) {
     }
     PaymentGateway* gateway = p ? gatewayOf(p->gateway) : nullptr;
     if (!gateway) continue;
+    // Claimed before the call (committed): another instance reading the same due refund does
+    // not call too; an answer that never comes is retried once answerGraceMs have passed.
+    if (!store_.write([&](Tx& tx) { return store::claimRefund(tx, r.refundId, now, now + settings_.answerGraceMs); }))
+      continue;
     {
       std::lock_guard lock(mutex_);
       inFlight_.insert(r.refundId);

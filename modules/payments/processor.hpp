@@ -49,6 +49,10 @@ struct ProcessorSettings {
   // Kept well below orders.sagaTimeoutSeconds (120 s): a lost answer is looked for before the saga
   // gives up on the charge (payments.answerGraceMs).
   std::int64_t answerGraceMs = 30'000;
+  // Other instances' processors work on the same tables (PostgreSQL with cluster.advertiseUrl;
+  // docs/architecture.md#more-than-one-instance): a Processing payment may be another's call in
+  // flight, and a card may be in another's vault.
+  bool severalInstances = false;
   FraudSettings fraud;
 };
 

@@ -124,6 +124,12 @@ std::optional<Payment> findPayment(soci::session& sql, const std::string& paymen
   return found.front();
 }
 
+void lockPayment(Tx& tx, const std::string& paymentId) {
+  if (tx.dialect() != Dialect::Postgresql) return;
+  tx.queryRow(
+      "SELECT 1 FROM payments WHERE payment_id = ?1 FOR UPDATE", [](const ResultRow&) {}, paymentId);
+}
+
 std::optional<Payment> findByOrder(soci::session& sql, const std::string& orderId) {
   auto found = queryPayments(sql, "WHERE order_id = :id", {orderId});
   if (found.empty()) return std::nullopt;
@@ -237,6 +243,19 @@ std::optional<Refund> findRefund(soci::session& sql, const std::string& refundId
   auto found = queryRefunds(sql, "WHERE refund_id = :r", refundId);
   if (found.empty()) return std::nullopt;
   return found.front();
+}
+
+void lockRefund(Tx& tx, const std::string& refundId) {
+  if (tx.dialect() != Dialect::Postgresql) return;
+  tx.queryRow(
+      "SELECT 1 FROM refunds WHERE refund_id = ?1 FOR UPDATE", [](const ResultRow&) {}, refundId);
+}
+
+bool claimRefund(Tx& tx, const std::string& refundId, std::int64_t nowMs, std::int64_t until) {
+  return tx.exec(
+             "UPDATE refunds SET next_attempt_at = ?3 WHERE refund_id = ?1 AND status = 'Pending' AND "
+             "next_attempt_at <= ?2",
+             refundId, nowMs, until) == 1;
 }
 
 void insertRefund(Tx& tx, const Refund& refund) {

@@ -12,6 +12,10 @@
 namespace boxoffice::payments::store {
 
 std::optional<Payment> findPayment(soci::session& sql, const std::string& paymentId);
+// On PostgreSQL, where instances share the tables, locks the payment's row until the transaction
+// ends (SELECT ... FOR UPDATE; a no-op on SQLite's single writer): what the caller reads next is
+// the latest committed version, and no other instance decides on the same payment meanwhile.
+void lockPayment(Tx& tx, const std::string& paymentId);
 std::optional<Payment> findByOrder(soci::session& sql, const std::string& orderId);
 void insertPayment(Tx& tx, const Payment& payment);
 // Writes the mutable columns (status, outcome, attempts, void, chargeback) of `payment`.
@@ -34,6 +38,12 @@ std::vector<Refund> refundsOf(soci::session& sql, const std::string& paymentId);
 std::optional<Refund> findRefund(soci::session& sql, const std::string& refundId);
 void insertRefund(Tx& tx, const Refund& refund);
 void updateRefund(Tx& tx, const Refund& refund);
+// As lockPayment, for a refund's row.
+void lockRefund(Tx& tx, const std::string& refundId);
+// Takes a due Pending refund for one gateway call: it is not due again before `until` (when a
+// call whose answer was lost is tried again). False if it is not due any more: another instance
+// (or an answer) got there first. Committed before the call.
+bool claimRefund(Tx& tx, const std::string& refundId, std::int64_t nowMs, std::int64_t until);
 std::vector<Refund> dueRefunds(soci::session& sql, std::int64_t nowMs, int limit);
 // Pending refunds that failed at least `minAttempts` times (still retried: money owed to a buyer).
 std::int64_t stuckRefunds(soci::session& sql, int minAttempts);

@@ -68,6 +68,12 @@ void Application::reloadTls() {
 
 Database& Application::openStore(std::string_view name) {
   auto& store = stores_.open(name);
+  if (!clusterLocks_ && usesPostgres(config_)) {
+    // Advisory locks belong to the database, not to a role: the first module's login serves all.
+    clusterLocks_ = makePostgresClusterLocks({.connection = moduleConnection(config_, name).connection}, clock_,
+                                             log_.forModule("bus"));
+    dispatcher_.useClusterLocks(*clusterLocks_);
+  }
   if (amqpBus_ != nullptr) {
     dispatcher_.addSource(store, amqpBus_->publisherFor(name));
   } else {

@@ -14,6 +14,7 @@
 #include "boxoffice/inventory/api.hpp"
 #include "boxoffice/kernel/amqp_bus.hpp"
 #include "boxoffice/kernel/clock.hpp"
+#include "boxoffice/kernel/cluster_lock.hpp"
 #include "boxoffice/kernel/cluster_signals.hpp"
 #include "boxoffice/kernel/config.hpp"
 #include "boxoffice/kernel/db.hpp"
@@ -89,6 +90,9 @@ class Application {
   // and the broker's part of /ready).
   std::unique_ptr<MessageBus> bus_;
   AmqpBus* amqpBus_ = nullptr;
+  // On PostgreSQL, which instance dispatches which module outbox (made with the first store;
+  // before the dispatcher, which uses it until it is destroyed).
+  std::unique_ptr<ClusterLocks> clusterLocks_;
   OutboxDispatcher dispatcher_;
   Router router_;
   // Set with cluster.advertiseUrl (serve only): before the stores, whose inventory writer runs its hook.

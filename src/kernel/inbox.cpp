@@ -112,11 +112,14 @@ std::size_t Inbox::acceptHandling(std::span<const SerializedEnvelope> messages) 
         throw;  // nothing is left to commit: accept() queues the batch for the worker instead
       } catch (const std::exception& e) {
         // The savepoint took the row back with the handler's writes. Stored for the worker, with
-        // this attempt counted as its first (retry with backoff, or dead letter).
-        tx.exec(
-            "INSERT INTO inbox (subscriber, message_id, topic, type, envelope, status, attempts, "
-            "next_attempt_ms, received_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-            subscriber_, message->messageId, message->topic, message->type, envelope, due, now);
+        // this attempt counted as its first (retry with backoff, or dead letter). Unless another
+        // instance consuming the same queue (a redelivery) stored the message meanwhile: it is
+        // that one's to handle, and the insert waited for it to commit.
+        if (tx.exec("INSERT INTO inbox (subscriber, message_id, topic, type, envelope, status, attempts, "
+                    "next_attempt_ms, received_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT DO NOTHING",
+                    subscriber_, message->messageId, message->topic, message->type, envelope, due, now) == 0) {
+          continue;
+        }
         outcome = fail(tx, item, *message, errorText(e));
         queued = true;
       }
@@ -315,20 +318,28 @@ Inbox::Outcome Inbox::handleInTx(Tx& tx, const Due& item) {
 Inbox::Outcome Inbox::fail(Tx& tx, const Due& item, const Envelope& message, const std::string& error, bool permanent) {
   int attempts = item.attempts + 1;
   bool dead = permanent || attempts >= retry_.maxAttempts;
+  // Only while still pending: on PostgreSQL another instance's worker may have handled the
+  // message between this attempt's rollback and now (the update waits for it, then finds 'done').
   if (dead) {
     std::string id = newUuid();
     std::string now = formatRfc3339(clock_.now());
-    tx.exec("UPDATE inbox SET status = 'dead', attempts = ?, last_error = ? WHERE subscriber = ? AND message_id = ?",
-            attempts, error, subscriber_, item.messageId);
+    if (tx.exec(
+            "UPDATE inbox SET status = 'dead', attempts = ?, last_error = ? WHERE subscriber = ? AND message_id = ? "
+            "AND status = 'pending'",
+            attempts, error, subscriber_, item.messageId) == 0) {
+      return {Outcome::Skipped, message.type, message.correlationId, item.attempts, {}};
+    }
     tx.exec(
         "INSERT INTO dead_letters (id, subscriber, message_id, topic, type, attempts, error, dead_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         id, subscriber_, item.messageId, message.topic, message.type, attempts, error, now);
   } else {
     std::int64_t due = clock_.nowMillis() + retry_.delayAfter(attempts).count();
-    tx.exec(
-        "UPDATE inbox SET attempts = ?, last_error = ?, next_attempt_ms = ? WHERE subscriber = ? AND message_id = ?",
-        attempts, error, due, subscriber_, item.messageId);
+    if (tx.exec("UPDATE inbox SET attempts = ?, last_error = ?, next_attempt_ms = ? WHERE subscriber = ? AND "
+                "message_id = ? AND status = 'pending'",
+                attempts, error, due, subscriber_, item.messageId) == 0) {
+      return {Outcome::Skipped, message.type, message.correlationId, item.attempts, {}};
+    }
   }
   return {dead ? Outcome::Dead : Outcome::Retried, message.type, message.correlationId, attempts, error};
 }

@@ -20,6 +20,7 @@ constexpr auto kRetryAfterFailure = std::chrono::milliseconds(1000);
 // Delivered outbox rows are kept this long (for debugging); inboxes clean up their own rows.
 constexpr auto kRetention = std::chrono::hours(24 * 7);
 constexpr auto kHousekeepingEvery = std::chrono::hours(1);
+std::string lockName(const Database& store) { return "outbox." + store.module(); }
 }  // namespace
 
 OutboxDispatcher::OutboxDispatcher(MessageBus& bus, const Clock& clock, Metrics& metrics, Logger log, int busBatch)
@@ -61,6 +62,8 @@ void OutboxDispatcher::stop() {
     dirty_ = false;
     clean = dispatchAll();
   } while (clean && dirty_);
+  // Another instance may take the outboxes over at once instead of when this process exits.
+  for (const auto& source : sources_) locks_->release(lockName(*source.store));
 }
 
 std::int64_t OutboxDispatcher::pending() {
@@ -96,6 +99,7 @@ bool OutboxDispatcher::dispatchAll() {
   bool clean = true;
   for (const auto& source : sources_) {
     try {
+      if (!owns(*source.store)) continue;
       while (dispatchBatch(source)) {
       }
     } catch (const std::exception& e) {
@@ -105,6 +109,8 @@ bool OutboxDispatcher::dispatchAll() {
   }
   return clean;
 }
+
+bool OutboxDispatcher::owns(const Database& source) { return locks_->tryHold(lockName(source)); }
 
 bool OutboxDispatcher::dispatchBatch(const Source& source) {
   Database& store = *source.store;
@@ -189,6 +195,7 @@ void OutboxDispatcher::housekeeping() {
   lastHousekeeping_ = now;
   std::string cutoff = formatRfc3339(clock_.now() - kRetention);
   for (const auto& source : sources_) {
+    if (!owns(*source.store)) continue;  // its dispatcher cleans up
     source.store->write([&](Tx& tx) {
       tx.sql() << "DELETE FROM outbox WHERE dispatched_at IS NOT NULL AND dispatched_at < :c", soci::use(cutoff);
     });

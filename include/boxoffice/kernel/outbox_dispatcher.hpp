@@ -2,9 +2,18 @@
 // Moves committed outbox rows of every registered database onto the bus (see bus.hpp): up to
 // 256 rows of a source at a time, handed to the bus as one batch (MessageBus::publishBatch),
 // then marked dispatched in one bookkeeping write.
+//
+// More than one instance on one PostgreSQL database: each module outbox is dispatched by the one
+// instance that holds its cluster lock ("outbox.<module>", cluster_lock.hpp), asked for again on
+// every pass; the others skip that outbox. Not `FOR UPDATE SKIP LOCKED` claims of rows: two
+// instances claiming neighbouring batches would publish them side by side, out of order, and the
+// receivers rely on one module's messages arriving in the order they were committed. A lock that
+// moves (its holder's connection died) may cause a batch to be published twice, which the inboxes
+// dedupe by message id, as they do any redelivery. See docs/architecture.md#more-than-one-instance.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -12,6 +21,7 @@
 #include "boxoffice/kernel/background_worker.hpp"
 #include "boxoffice/kernel/bus.hpp"
 #include "boxoffice/kernel/clock.hpp"
+#include "boxoffice/kernel/cluster_lock.hpp"
 #include "boxoffice/kernel/db.hpp"
 #include "boxoffice/kernel/log.hpp"
 #include "boxoffice/kernel/metrics.hpp"
@@ -29,6 +39,9 @@ class OutboxDispatcher {
   // A source whose messages go through `via` (a broker transport publishes each module's outbox
   // on that module's own connection, AmqpBus::publisherFor).
   void addSource(Database& store, MessageBus& via);
+  // Which instance dispatches which outbox, when several share a database (before start(); the
+  // locks must outlive the dispatcher). Without it every lock is held (one instance).
+  void useClusterLocks(ClusterLocks& locks) { locks_ = &locks; }
   void start();
   // Delivers what is committed now, then stops.
   void stop();
@@ -38,6 +51,8 @@ class OutboxDispatcher {
  private:
   std::optional<std::chrono::milliseconds> step();
   bool dispatchAll();  // false if a source failed
+  // Whether this instance dispatches `source` now (its cluster lock).
+  bool owns(const Database& source);
   struct Source {
     Database* store;
     MessageBus* bus;
@@ -52,6 +67,8 @@ class OutboxDispatcher {
   Metrics& metrics_;
   Logger log_;
   std::vector<Source> sources_;
+  std::unique_ptr<ClusterLocks> localLocks_ = makeLocalClusterLocks();
+  ClusterLocks* locks_ = localLocks_.get();
   // Set by a commit that published; only the first commit after a pass wakes the worker, so the
   // ones during the gather window do not cut it short.
   std::atomic<bool> dirty_{true};
